@@ -1,0 +1,45 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
+
+export interface CliOutput {
+  /** Human-readable progress and messages; stderr when --json keeps stdout for the result. */
+  say(line: string): void;
+  /** The command's result: one JSON object as the last stdout line with --json, else the human text. */
+  result(json: Record<string, unknown>, human: string): void;
+  json: boolean;
+}
+
+export interface CliInvocation {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  output: CliOutput;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  options: ParseArgsOptionsConfig;
+  /** Resolves to the exit code; long-running commands (serve) resolve when they stop. */
+  run(invocation: CliInvocation): Promise<number>;
+}
+
+export const commonOptions: ParseArgsOptionsConfig = {
+  library: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+export const commonOptionsHelp = [
+  '  --library DIR   library folder (default: $UNISIGHT_LIBRARY, else the platform app-data folder)',
+  '  --json          print one JSON object as the last line of output',
+  '  -h, --help      show this help',
+];
+
+export class CliUsageError extends Error {}
+
+export function integerOption(value: string | boolean | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(parsed)) throw new CliUsageError(`--${name} needs a whole number, got "${String(value)}".`);
+  return parsed;
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../../api/api-error.js';
+import type { Job, JobKind, JobProgress } from '../../api/contract.js';
+import type { EventBus } from '../event-bus.js';
+import type { JobStore } from './job-store.js';
+
+export interface ProgressUpdate {
+  done: number;
+  total: number;
+  unit?: string;
+  message?: string | null;
+}
+
+export interface JobExecutionContext {
+  signal: AbortSignal;
+  reportProgress(update: ProgressUpdate): void;
+}
+
+export type JobOutcome =
+  | { outcome: 'succeeded'; result: Record<string, unknown> }
+  | { outcome: 'cancelled'; result: Record<string, unknown> | null };
+
+export interface JobExecutor {
+  /** Jobs of one lane run one at a time, in order of submission (the engine lane owns every core). */
+  lane: string;
+  unit: string;
+  run(job: Job, context: JobExecutionContext): Promise<JobOutcome>;
+}
+
+const eventIntervalMilliseconds = 100;
+const persistIntervalMilliseconds = 1000;
+
+interface RunningJob {
+  job: Job;
+  controller: AbortController;
+  startedAtMilliseconds: number;
+  lastEventAt: number;
+  lastPersistAt: number;
+}
+
+export class JobManager {
+  private readonly running = new Map<string, RunningJob>();
+  private readonly busyLanes = new Set<string>();
+  private readonly queue: Job[] = [];
+  private readonly waiters = new Map<string, Array<(job: Job) => void>>();
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly events: EventBus,
+    private readonly executors: Record<JobKind, JobExecutor>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Marks jobs whose process died as failed; call once when a library is opened. */
+  recoverOrphanedJobs(): Job[] {
+    const recovered = this.store.failOrphanedJobs(isProcessAlive, new Date(this.now()).toISOString());
+    for (const job of recovered) this.publish(job);
+    return recovered;
+  }
+
+  submit(kind: JobKind, parameters: Record<string, unknown>): Job {
+    const job: Job = {
+      id: randomUUID(),
+      kind,
+      state: 'queued',
+      parameters,
+      progress: { done: 0, total: 0, unit: this.executors[kind].unit, ratePerSecond: null, etaSeconds: null, message: null },
+      result: null,
+      error: null,
+      createdAt: new Date(this.now()).toISOString(),
+      startedAt: null,
+      finishedAt: null,
+    };
+    this.store.insert(job);
+    this.queue.push(job);
+    this.publish(job);
+    this.startQueuedJobs();
+    return job;
+  }
+
+  get(jobId: string): Job {
+    const live = this.running.get(jobId)?.job ?? this.queue.find((job) => job.id === jobId);
+    const job = live ?? this.store.get(jobId);
+    if (!job) throw new ApiError('not-found', `No job with id ${jobId}.`);
+    return structuredClone(job);
+  }
+
+  list(limit: number): Job[] {
+    return this.store.list(limit).map((stored) => {
+      const live = this.running.get(stored.id)?.job ?? this.queue.find((job) => job.id === stored.id);
+      return structuredClone(live ?? stored);
+    });
+  }
+
+  cancel(jobId: string): Job {
+    const queuedIndex = this.queue.findIndex((job) => job.id === jobId);
+    if (queuedIndex >= 0) {
+      const [job] = this.queue.splice(queuedIndex, 1);
+      this.finish(job!, { state: 'cancelled', result: null, error: null });
+      return this.get(jobId);
+    }
+    const running = this.running.get(jobId);
+    if (running) {
+      running.controller.abort();
+      return this.get(jobId);
+    }
+    const stored = this.get(jobId);
+    throw new ApiError('conflict', `Job ${jobId} has already ${stored.state === 'succeeded' ? 'finished' : stored.state}; nothing to cancel.`);
+  }
+
+  /** Resolves with the job once it reaches a final state. */
+  waitForJob(jobId: string): Promise<Job> {
+    const job = this.get(jobId);
+    if (job.state !== 'queued' && job.state !== 'running') return Promise.resolve(job);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(jobId) ?? [];
+      list.push(resolve);
+      this.waiters.set(jobId, list);
+    });
+  }
+
+  /** Cancels everything and waits for running jobs to stop, so their final state is on disk. */
+  async shutdown(): Promise<void> {
+    for (const job of [...this.queue]) this.cancel(job.id);
+    const stopping = [...this.running.keys()].map((jobId) => this.waitForJob(jobId));
+    for (const running of this.running.values()) running.controller.abort();
+    await Promise.all(stopping);
+  }
+
+  private startQueuedJobs(): void {
+    for (const job of [...this.queue]) {
+      const executor = this.executors[job.kind];
+      if (this.busyLanes.has(executor.lane)) continue;
+      this.queue.splice(this.queue.indexOf(job), 1);
+      this.busyLanes.add(executor.lane);
+      void this.execute(job, executor);
+    }
+  }
+
+  private async execute(job: Job, executor: JobExecutor): Promise<void> {
+    const startedAt = this.now();
+    const running: RunningJob = {
+      job: { ...job, state: 'running', startedAt: new Date(startedAt).toISOString() },
+      controller: new AbortController(),
+      startedAtMilliseconds: startedAt,
+      lastEventAt: 0,
+      lastPersistAt: startedAt,
+    };
+    this.running.set(job.id, running);
+    this.store.saveState(running.job);
+    this.publish(running.job);
+    try {
+      const outcome = await executor.run(running.job, {
+        signal: running.controller.signal,
+        reportProgress: (update) => this.onProgress(running, update),
+      });
+      this.finish(running.job, { state: outcome.outcome, result: outcome.result, error: null });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (running.controller.signal.aborted) this.finish(running.job, { state: 'cancelled', result: null, error: null });
+      else this.finish(running.job, { state: 'failed', result: null, error: message });
+    } finally {
+      this.running.delete(job.id);
+      this.busyLanes.delete(executor.lane);
+      this.startQueuedJobs();
+    }
+  }
+
+  private onProgress(running: RunningJob, update: ProgressUpdate): void {
+    const now = this.now();
+    const elapsedSeconds = (now - running.startedAtMilliseconds) / 1000;
+    const ratePerSecond = elapsedSeconds > 0 && update.done > 0 ? update.done / elapsedSeconds : null;
+    const remaining = Math.max(0, update.total - update.done);
+    const progress: JobProgress = {
+      done: update.done,
+      total: update.total,
+      unit: update.unit ?? running.job.progress.unit,
+      ratePerSecond,
+      etaSeconds: ratePerSecond ? remaining / ratePerSecond : null,
+      message: update.message ?? running.job.progress.message,
+    };
+    running.job = { ...running.job, progress };
+    const complete = update.done >= update.total;
+    if (complete || now - running.lastPersistAt >= persistIntervalMilliseconds) {
+      running.lastPersistAt = now;
+      this.store.saveProgress(running.job.id, progress);
+    }
+    if (complete || now - running.lastEventAt >= eventIntervalMilliseconds) {
+      running.lastEventAt = now;
+      this.publish(running.job);
+    }
+  }
+
+  private finish(job: Job, end: Pick<Job, 'state' | 'result' | 'error'>): void {
+    const finished: Job = {
+      ...job,
+      ...end,
+      progress: { ...job.progress, etaSeconds: end.state === 'succeeded' ? 0 : null },
+      finishedAt: new Date(this.now()).toISOString(),
+    };
+    this.store.saveState(finished);
+    this.publish(finished);
+    for (const resolve of this.waiters.get(job.id) ?? []) resolve(structuredClone(finished));
+    this.waiters.delete(job.id);
+  }
+
+  private publish(job: Job): void {
+    this.events.publish({ name: 'job.updated', payload: structuredClone(job) });
+  }
+}
+
+// Called before this process has submitted anything, so a record naming our own pid is from an earlier process.
+function isProcessAlive(processId: number): boolean {
+  if (processId === process.pid) return false;
+  try {
+    process.kill(processId, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

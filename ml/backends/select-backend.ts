@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import { backendNames, type BackendAttempt, type BackendName } from '../../main/api/contract.js';
+import type { BackendReport } from '../engine/protocol.js';
+
+// Order of preference: native TensorFlow with CUDA, native TensorFlow on CPU, then WebAssembly, then plain JS.
+// Every attempt is recorded with why it was or was not taken, for `unisight info` and the status bar.
+
+interface BackendCandidate {
+  name: BackendName;
+  activate(): Promise<{ threads: number }>;
+}
+
+class BackendUnavailable extends Error {}
+
+async function importOptional(moduleName: string, installHint: string): Promise<void> {
+  try {
+    await import(moduleName);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new BackendUnavailable(`${moduleName} is not installed (${installHint})`);
+    }
+    throw new BackendUnavailable(`${moduleName} failed to load: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function switchTo(backendName: string): Promise<void> {
+  const switched = await tf.setBackend(backendName);
+  if (!switched) throw new BackendUnavailable(`tf.setBackend('${backendName}') refused to initialise`);
+  await tf.ready();
+}
+
+const nativeInstallHint =
+  'optional dependency; its install downloads libtensorflow, which failed or was skipped on this machine';
+
+const candidates: BackendCandidate[] = [
+  {
+    name: 'tensorflow-gpu',
+    activate: async () => {
+      await importOptional('@tensorflow/tfjs-node-gpu', `${nativeInstallHint}; needs CUDA 11.2 and cuDNN 8.1`);
+      await switchTo('tensorflow');
+      return { threads: 0 };
+    },
+  },
+  {
+    name: 'tensorflow',
+    activate: async () => {
+      await importOptional('@tensorflow/tfjs-node', nativeInstallHint);
+      await switchTo('tensorflow');
+      return { threads: 0 };
+    },
+  },
+  {
+    name: 'wasm-threaded',
+    activate: async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) {
+        throw new BackendUnavailable(
+          'tfjs-backend-wasm reports no multi-threading in this runtime (WASM_HAS_MULTITHREAD_SUPPORT is false under Node); using the single-threaded build',
+        );
+      }
+      await switchTo('wasm');
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      return { threads: wasm.getThreadsCount() };
+    },
+  },
+  {
+    name: 'wasm',
+    activate: async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+      await switchTo('wasm');
+      return { threads: 1 };
+    },
+  },
+  {
+    name: 'cpu',
+    activate: async () => {
+      await switchTo('cpu');
+      return { threads: 1 };
+    },
+  },
+];
+
+export function parseRequestedBackend(value: string | undefined): BackendName | null {
+  if (!value) return null;
+  if ((backendNames as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`UNISIGHT_BACKEND="${value}" is not a backend; choose one of ${backendNames.join(', ')}.`);
+}
+
+/** Picks the fastest backend that works here; `requested` (UNISIGHT_BACKEND) forces one and skips the rest. */
+export async function selectBackend(requested: BackendName | null): Promise<BackendReport> {
+  const attempts: BackendAttempt[] = [];
+  for (const candidate of candidates) {
+    if (requested && candidate.name !== requested) {
+      attempts.push({ backend: candidate.name, chosen: false, reason: `skipped: UNISIGHT_BACKEND=${requested} was requested` });
+      continue;
+    }
+    try {
+      const { threads } = await candidate.activate();
+      attempts.push({ backend: candidate.name, chosen: true, reason: chosenReason(candidate.name, requested, threads) });
+      for (const rest of candidates.slice(candidates.indexOf(candidate) + 1)) {
+        attempts.push({ backend: rest.name, chosen: false, reason: `not tried: ${candidate.name} is preferred` });
+      }
+      return { backend: candidate.name, threads, attempts };
+    } catch (error) {
+      attempts.push({ backend: candidate.name, chosen: false, reason: (error as Error).message });
+    }
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${attempts.map((attempt) => `${attempt.backend}: ${attempt.reason}`).join('; ')}`);
+}
+
+function chosenReason(name: BackendName, requested: BackendName | null, threads: number): string {
+  if (requested) return `chosen: requested by UNISIGHT_BACKEND`;
+  if (name === 'tensorflow-gpu') return 'chosen: native TensorFlow with CUDA';
+  if (name === 'tensorflow') return 'chosen: native TensorFlow on CPU';
+  if (name === 'cpu') return 'chosen: plain JavaScript fallback (slow)';
+  return `chosen: WebAssembly with SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
+}

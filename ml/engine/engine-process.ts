@@ -1,0 +1,60 @@
+// Entry of the ML engine process. It owns TensorFlow.js, runs one task at a time, and reports progress; the core
+// supervises it, so an OOM or crash here fails the job but never the app.
+import { runSelfCheck } from '../tasks/self-check.js';
+import type { EngineTask, TaskContext } from '../tasks/task-context.js';
+import { parseRequestedBackend, selectBackend } from '../backends/select-backend.js';
+import { connectToParent } from './parent-port.js';
+import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
+
+const tasks: Record<EngineTaskName, EngineTask> = { selfcheck: runSelfCheck };
+
+const port = connectToParent();
+const send = (message: EngineMessage): void => port.send(message);
+const cancelledJobs = new Set<string>();
+let busy = false;
+
+async function runTask(jobId: string, task: EngineTaskName, parameters: Record<string, unknown>): Promise<void> {
+  if (busy) {
+    send({ type: 'task-failed', jobId, error: 'The engine is already running a task.' });
+    return;
+  }
+  busy = true;
+  const context: TaskContext = {
+    reportProgress: (done, total, message) => send({ type: 'task-progress', jobId, done, total, message: message ?? null }),
+    log: (level, message) => send({ type: 'task-log', jobId, level, message }),
+    isCancelled: () => cancelledJobs.has(jobId),
+    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
+  };
+  try {
+    const outcome = await tasks[task](parameters, context);
+    send({ type: 'task-finished', jobId, outcome: outcome.outcome, result: outcome.result });
+  } catch (error) {
+    send({ type: 'task-failed', jobId, error: error instanceof Error ? error.message : String(error) });
+  } finally {
+    cancelledJobs.delete(jobId);
+    busy = false;
+  }
+}
+
+async function start(): Promise<void> {
+  try {
+    const report = await selectBackend(parseRequestedBackend(process.env.UNISIGHT_BACKEND));
+    send({ type: 'ready', report });
+  } catch (error) {
+    send({ type: 'startup-failed', error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  }
+  port.onMessage((raw) => {
+    const parsed = EngineRequest.safeParse(raw);
+    if (!parsed.success) {
+      send({ type: 'task-log', jobId: null, level: 'error', message: `Ignored a malformed request: ${parsed.error.message}` });
+      return;
+    }
+    const request = parsed.data;
+    if (request.type === 'run-task') void runTask(request.jobId, request.task, request.parameters);
+    else if (request.type === 'cancel-task') cancelledJobs.add(request.jobId);
+    else process.exit(0);
+  });
+}
+
+void start();

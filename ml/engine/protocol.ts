@@ -1,0 +1,44 @@
+// Messages between the core (main) and the ML engine process. Both sides validate what they receive: the engine
+// may be killed mid-message, and main must never act on a malformed one.
+import { z } from 'zod';
+import { BackendAttempt, BackendName } from '../../main/api/contract.js';
+
+export const engineTaskNames = ['selfcheck'] as const;
+export const EngineTaskName = z.enum(engineTaskNames);
+export type EngineTaskName = z.infer<typeof EngineTaskName>;
+
+export const EngineRequest = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run-task'), jobId: z.string(), task: EngineTaskName, parameters: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal('cancel-task'), jobId: z.string() }),
+  z.object({ type: z.literal('shutdown') }),
+]);
+export type EngineRequest = z.infer<typeof EngineRequest>;
+
+export const BackendReport = z.object({
+  backend: BackendName,
+  threads: z.number().int(),
+  attempts: z.array(BackendAttempt),
+});
+export type BackendReport = z.infer<typeof BackendReport>;
+
+export const EngineMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), report: BackendReport }),
+  z.object({ type: z.literal('startup-failed'), error: z.string() }),
+  z.object({
+    type: z.literal('task-progress'),
+    jobId: z.string(),
+    done: z.number(),
+    total: z.number(),
+    unit: z.string().optional(),
+    message: z.string().nullable().optional(),
+  }),
+  z.object({ type: z.literal('task-log'), jobId: z.string().nullable(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() }),
+  z.object({
+    type: z.literal('task-finished'),
+    jobId: z.string(),
+    outcome: z.enum(['succeeded', 'cancelled']),
+    result: z.record(z.string(), z.unknown()).nullable(),
+  }),
+  z.object({ type: z.literal('task-failed'), jobId: z.string(), error: z.string() }),
+]);
+export type EngineMessage = z.infer<typeof EngineMessage>;

@@ -1,0 +1,13 @@
+export interface TaskContext {
+  reportProgress(done: number, total: number, message?: string | null): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  isCancelled(): boolean;
+  /** Lets queued messages (a cancel) arrive between steps of a long computation. */
+  yieldToEvents(): Promise<void>;
+}
+
+export type TaskOutcome =
+  | { outcome: 'succeeded'; result: Record<string, unknown> }
+  | { outcome: 'cancelled'; result: Record<string, unknown> | null };
+
+export type EngineTask = (parameters: Record<string, unknown>, context: TaskContext) => Promise<TaskOutcome>;

@@ -1,0 +1,60 @@
+import type { ApiClient, ApiEvent, AppInfo, EngineStatus, Job } from '../../../main/api/contract.js';
+import { sectionFromHash, type SectionId } from './sections.js';
+
+const jobHistoryLimit = 200;
+
+/** Everything the shell shows, kept current from the core's events; pages read it and call `api`. */
+export class AppState {
+  info = $state<AppInfo | null>(null);
+  engine = $state<EngineStatus | null>(null);
+  jobs = $state<Job[]>([]);
+  connected = $state(false);
+  loadError = $state<string | null>(null);
+  section = $state<SectionId>(sectionFromHash(location.hash));
+  activeJobs = $derived(this.jobs.filter((job) => job.state === 'queued' || job.state === 'running'));
+
+  api!: ApiClient;
+
+  attach(api: ApiClient): void {
+    this.api = api;
+    api.subscribe((event) => this.apply(event));
+    window.addEventListener('hashchange', () => {
+      this.section = sectionFromHash(location.hash);
+    });
+  }
+
+  setConnected(connected: boolean): void {
+    const reconnected = connected && !this.connected;
+    this.connected = connected;
+    if (reconnected && this.api) void this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const [info, jobs] = await Promise.all([this.api.call('app.info', {}), this.api.call('jobs.list', { limit: jobHistoryLimit })]);
+      this.info = info;
+      this.engine = info.engine;
+      this.jobs = jobs;
+      this.loadError = null;
+    } catch (error) {
+      this.loadError = (error as Error).message;
+    }
+  }
+
+  navigate(section: SectionId): void {
+    location.hash = `#/${section}`;
+  }
+
+  private apply(event: ApiEvent): void {
+    if (event.name === 'job.updated') this.upsertJob(event.payload);
+    else if (event.name === 'engine.status') this.engine = event.payload;
+  }
+
+  private upsertJob(job: Job): void {
+    const index = this.jobs.findIndex((existing) => existing.id === job.id);
+    if (index >= 0) this.jobs[index] = job;
+    else this.jobs = [job, ...this.jobs].slice(0, jobHistoryLimit);
+  }
+}
+
+export const appState = new AppState();

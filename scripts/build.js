@@ -1,0 +1,43 @@
+// Builds everything `npm start`, `unisight` and the tests run: main + CLI + engine (ESM, Node), the sandboxed
+// preload (CommonJS, self-contained), and the renderer (Vite).
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import fs from 'node:fs';
+
+const started = performance.now();
+fs.rmSync('dist', { recursive: true, force: true });
+
+await esbuild({
+  entryPoints: {
+    'main/cli/index': 'main/cli/index.ts',
+    'main/electron/main': 'main/electron/main.ts',
+    'ml/engine/engine-process': 'ml/engine/engine-process.ts',
+  },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  packages: 'external',
+  sourcemap: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
+
+await esbuild({
+  entryPoints: { 'main/electron/preload': 'main/electron/preload.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node22',
+  external: ['electron'],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
+await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+
+console.log(`unisight: built dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
