@@ -105,7 +105,7 @@ export class JobManager {
       return this.get(jobId);
     }
     const stored = this.get(jobId);
-    throw new ApiError('conflict', `Job ${jobId} has already ${stored.state === 'succeeded' ? 'finished' : stored.state}; nothing to cancel.`);
+    throw new ApiError('conflict', `Job ${jobId} is already ${stored.state}; nothing to cancel.`);
   }
 
   /** Resolves with the job once it reaches a final state. */
