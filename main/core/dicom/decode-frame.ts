@@ -1,0 +1,205 @@
+import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import { decodeHtj2k } from './codecs/htj2k.js';
+import { decodeJpeg2000 } from './codecs/jpeg-2000.js';
+import { decodeJpegBaseline, markAsUntransformedRgb } from './codecs/jpeg-baseline.js';
+import { decodeJpegLossless } from './codecs/jpeg-lossless.js';
+import { decodeJpegLs } from './codecs/jpeg-ls.js';
+import { decodeRle } from './codecs/rle.js';
+import type { DecodedCodecFrame } from './codecs/wasm-codec.js';
+import type { ImagePixelDescription } from './dicom-metadata.js';
+import { DicomImportError, type ParsedDicom } from './read-dicom.js';
+import { transferSyntax } from './transfer-syntaxes.js';
+
+/** One frame's stored pixel values: grayscale, or interleaved colour samples, before any LUT. */
+export interface DecodedFrame {
+  width: number;
+  height: number;
+  samplesPerPixel: number;
+  values: Int32Array | Float32Array;
+  /** The colour space the values are in now (codecs turn YBR into RGB). */
+  photometricInterpretation: string;
+}
+
+/** Largest image accepted (pixels × samples): bigger size fields are treated as hostile, not allocated. */
+const maximumSamples = 16384 * 16384;
+
+export function checkPixelDescription(image: ImagePixelDescription): void {
+  const { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames } = image;
+  if (rows <= 0 || columns <= 0) throw new DicomImportError('failed', `image has no size (rows ${rows}, columns ${columns})`);
+  if (![1, 3, 4].includes(samplesPerPixel)) throw new DicomImportError('failed', `unsupported samples per pixel ${samplesPerPixel}`);
+  if (![1, 8, 16, 32, 64].includes(bitsAllocated)) throw new DicomImportError('failed', `unsupported bits allocated ${bitsAllocated}`);
+  if (image.bitsStored < 1 || image.bitsStored > bitsAllocated) throw new DicomImportError('failed', `bits stored ${image.bitsStored} does not fit bits allocated ${bitsAllocated}`);
+  if (rows * columns * samplesPerPixel > maximumSamples) throw new DicomImportError('failed', `image of ${rows}×${columns}×${samplesPerPixel} exceeds the size limit`);
+  if (numberOfFrames > 100_000) throw new DicomImportError('failed', `number of frames ${numberOfFrames} is implausible`);
+}
+
+function frameByteLength(image: ImagePixelDescription): number {
+  const bits = image.rows * image.columns * image.samplesPerPixel * image.bitsAllocated;
+  return image.bitsAllocated === 1 ? Math.ceil(bits / 8) : bits / 8;
+}
+
+function signAndMask(raw: number, image: ImagePixelDescription): number {
+  if (image.bitsStored >= 32) return raw;
+  const mask = 2 ** image.bitsStored - 1;
+  const value = raw & mask;
+  if (image.pixelRepresentation === 1 && value >= 2 ** (image.bitsStored - 1)) return value - 2 ** image.bitsStored;
+  return value;
+}
+
+function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number, bigEndian: boolean): Int32Array | Float32Array {
+  const { dataSet } = parsed;
+  const floatElement = dataSet.elements.x7fe00008 ?? dataSet.elements.x7fe00009;
+  const element = dataSet.elements.x7fe00010 ?? floatElement!;
+  const bytesPerFrame = floatElement ? image.rows * image.columns * image.samplesPerPixel * (floatElement.tag === 'x7fe00009' ? 8 : 4) : frameByteLength(image);
+  const start = element.dataOffset + frameIndex * bytesPerFrame;
+  const available = Math.min(element.length, dataSet.byteArray.length - element.dataOffset);
+  if ((frameIndex + 1) * bytesPerFrame > available) {
+    throw new DicomImportError('failed', `pixel data is truncated: frame ${frameIndex + 1} needs ${bytesPerFrame} bytes, ${Math.max(0, available - frameIndex * bytesPerFrame)} present`);
+  }
+  const view = new DataView(dataSet.byteArray.buffer, dataSet.byteArray.byteOffset + start, bytesPerFrame);
+  const count = image.rows * image.columns * image.samplesPerPixel;
+  const littleEndian = !bigEndian;
+  if (floatElement) {
+    const values = new Float32Array(count);
+    const wide = floatElement.tag === 'x7fe00009';
+    for (let index = 0; index < count; index++) values[index] = wide ? view.getFloat64(index * 8, littleEndian) : view.getFloat32(index * 4, littleEndian);
+    return values;
+  }
+  const values = new Int32Array(count);
+  switch (image.bitsAllocated) {
+    case 1:
+      for (let index = 0; index < count; index++) values[index] = (view.getUint8(index >> 3) >> (index & 7)) & 1;
+      return values;
+    case 8:
+      for (let index = 0; index < count; index++) values[index] = signAndMask(view.getUint8(index), image);
+      return values;
+    case 16:
+      for (let index = 0; index < count; index++) values[index] = signAndMask(view.getUint16(index * 2, littleEndian), image);
+      return values;
+    default:
+      for (let index = 0; index < count; index++) {
+        const raw = view.getUint32(index * 4, littleEndian);
+        values[index] = image.pixelRepresentation === 1 ? raw | 0 : Math.min(raw, 0x7fffffff);
+      }
+      return values;
+  }
+}
+
+function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex: number, frameCount: number): Uint8Array {
+  const fragments = element.fragments ?? [];
+  if (fragments.length === 0) throw new DicomImportError('failed', 'encapsulated pixel data has no fragments');
+  for (const fragment of fragments) {
+    if (fragment.position + fragment.length > dataSet.byteArray.length) throw new DicomImportError('failed', 'pixel data fragment extends past the end of the file');
+  }
+  try {
+    if (frameCount === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length);
+    if ((element.basicOffsetTable?.length ?? 0) > 0) return dicomParser.readEncapsulatedImageFrame(dataSet, element, frameIndex);
+    if (fragments.length === frameCount) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, frameIndex, 1);
+    const table = dicomParser.createJPEGBasicOffsetTable(dataSet, element);
+    return dicomParser.readEncapsulatedImageFrame(dataSet, element, frameIndex, table);
+  } catch (error) {
+    throw new DicomImportError('failed', `cannot locate frame ${frameIndex + 1} in encapsulated pixel data: ${String(error)}`);
+  }
+}
+
+function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): Int32Array {
+  const count = frame.width * frame.height * frame.componentCount;
+  const values = new Int32Array(count);
+  if (frame.bitsPerSample > 16) {
+    const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
+    if (frame.bytes.byteLength < count * 4) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+    for (let index = 0; index < count; index++) {
+      const raw = view.getUint32(index * 4, true);
+      values[index] = image.pixelRepresentation === 1 ? raw | 0 : Math.min(raw, 0x7fffffff);
+    }
+  } else if (frame.bitsPerSample > 8) {
+    const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
+    if (frame.bytes.byteLength < count * 2) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+    for (let index = 0; index < count; index++) {
+      const raw = frame.isSigned ? view.getInt16(index * 2, true) : view.getUint16(index * 2, true);
+      values[index] = frame.isSigned ? raw : signAndMask(raw, image);
+    }
+  } else {
+    if (frame.bytes.byteLength < count) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+    for (let index = 0; index < count; index++) values[index] = frame.isSigned ? (frame.bytes[index]! << 24) >> 24 : signAndMask(frame.bytes[index]!, image);
+  }
+  return values;
+}
+
+/** Native YBR_FULL_422 stores Y1 Y2 Cb Cr for each pair of pixels; spread it to one Y Cb Cr triple per pixel. */
+function expandYbr422(values: Int32Array, width: number, height: number): Int32Array {
+  const expanded = new Int32Array(width * height * 3);
+  for (let pair = 0; pair < (width * height) / 2; pair++) {
+    const [y1, y2, cb, cr] = [values[pair * 4]!, values[pair * 4 + 1]!, values[pair * 4 + 2]!, values[pair * 4 + 3]!];
+    expanded.set([y1, cb, cr, y2, cb, cr], pair * 6);
+  }
+  return expanded;
+}
+
+function interleave(values: Int32Array, pixels: number, samples: number): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let pixel = 0; pixel < pixels; pixel++) for (let sample = 0; sample < samples; sample++) out[pixel * samples + sample] = values[sample * pixels + pixel]!;
+  return out;
+}
+
+export async function decodeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number): Promise<DecodedFrame> {
+  checkPixelDescription(image);
+  const syntax = transferSyntax(parsed.transferSyntaxUid);
+  if (!syntax) throw new DicomImportError('failed', `unknown transfer syntax ${parsed.transferSyntaxUid}`);
+  if (!syntax.codec) throw new DicomImportError('skipped', `${syntax.name} (video) is not imported as an image`);
+  const { rows, columns, samplesPerPixel } = image;
+  let photometric = image.photometricInterpretation;
+  let values: Int32Array | Float32Array;
+
+  if (syntax.codec === 'native') {
+    const native = readNativeFrame(parsed, image, frameIndex, Boolean(syntax.bigEndian));
+    if (photometric === 'YBR_FULL_422' && native instanceof Int32Array) {
+      values = expandYbr422(native, columns, rows);
+      photometric = 'YBR_FULL';
+    } else {
+      values = samplesPerPixel > 1 && image.planarConfiguration === 1 && native instanceof Int32Array ? interleave(native, rows * columns, samplesPerPixel) : native;
+    }
+  } else {
+    const pixelData = parsed.dataSet.elements.x7fe00010;
+    if (!pixelData?.encapsulatedPixelData) throw new DicomImportError('failed', `${syntax.name} declared but the pixel data is not encapsulated`);
+    const encoded = encapsulatedFrame(parsed.dataSet, pixelData, frameIndex, image.numberOfFrames);
+    if (syntax.codec === 'rle') {
+      const bytes = decodeRle(encoded, rows, columns, samplesPerPixel, image.bitsAllocated);
+      values = codecValues({ width: columns, height: rows, componentCount: samplesPerPixel, bitsPerSample: image.bitsAllocated, isSigned: false, bytes }, image);
+    } else {
+      const frame = await decodeEncapsulated(syntax.codec, encoded, image);
+      if (frame.width !== columns || frame.height !== rows) {
+        throw new DicomImportError('failed', `codec produced ${frame.width}×${frame.height}, the header says ${columns}×${rows}`);
+      }
+      values = codecValues(frame, image);
+      if (frame.componentCount === 3 && syntax.codec !== 'jpeg-ls') photometric = 'RGB';
+    }
+  }
+  return { width: columns, height: rows, samplesPerPixel, values, photometricInterpretation: photometric };
+}
+
+async function decodeEncapsulated(codec: string, encoded: Uint8Array, image: ImagePixelDescription): Promise<DecodedCodecFrame> {
+  try {
+    switch (codec) {
+      case 'jpeg-baseline':
+        return await decodeJpegBaseline(image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded);
+      case 'jpeg-extended':
+        if (image.bitsStored > 8) throw new DicomImportError('failed', '12-bit JPEG Extended (Process 4) has no decoder in this build');
+        return await decodeJpegBaseline(image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded);
+      case 'jpeg-lossless':
+        return decodeJpegLossless(encoded);
+      case 'jpeg-ls':
+        return await decodeJpegLs(encoded);
+      case 'jpeg-2000':
+        return await decodeJpeg2000(encoded);
+      case 'htj2k':
+        return await decodeHtj2k(encoded);
+      default:
+        throw new DicomImportError('failed', `no decoder for ${codec}`);
+    }
+  } catch (error) {
+    if (error instanceof DicomImportError) throw error;
+    const message = error instanceof Error ? error.message : typeof error === 'number' ? `codec error code ${error}` : String(error);
+    throw new DicomImportError('failed', `${codec} decode failed: ${message}`);
+  }
+}
