@@ -12,6 +12,7 @@ await esbuild({
     'main/cli/index': 'main/cli/index.ts',
     'main/electron/main': 'main/electron/main.ts',
     'ml/engine/engine-process': 'ml/engine/engine-process.ts',
+    'main/core/import/import-worker': 'main/core/import/import-worker.ts',
   },
   outdir: 'dist',
   bundle: true,

@@ -3,7 +3,7 @@
 // transports are typed from it. Adding a capability means adding it here first.
 import { z } from 'zod';
 
-export const jobKinds = ['engine.selfcheck'] as const;
+export const jobKinds = ['engine.selfcheck', 'library.import'] as const;
 export const JobKind = z.enum(jobKinds);
 export type JobKind = z.infer<typeof JobKind>;
 
@@ -83,6 +83,124 @@ export const LogEntry = z.object({
 });
 export type LogEntry = z.infer<typeof LogEntry>;
 
+export const ImportSummary = z.object({
+  folder: z.string(),
+  files: z.object({ total: z.number().int(), unchanged: z.number().int(), processed: z.number().int() }),
+  outcomes: z.object({ imported: z.number().int(), duplicate: z.number().int(), skipped: z.number().int(), failed: z.number().int() }),
+  reasons: z.array(z.object({ outcome: z.string(), reason: z.string(), count: z.number().int() })),
+  images: z.number().int(),
+  studies: z.number().int(),
+  studiesWithoutReports: z.number().int(),
+  reports: z.object({ linked: z.number().int(), unmatched: z.number().int() }),
+  tables: z.array(
+    z.object({
+      file: z.string(),
+      rows: z.number().int(),
+      matchedRows: z.number().int(),
+      unmatchedRows: z.number().int(),
+      labelsWritten: z.number().int(),
+      problems: z.array(z.string()),
+      delimiter: z.string(),
+      encoding: z.string(),
+    }),
+  ),
+  unreadableFolders: z.array(z.string()),
+});
+export type ImportSummary = z.infer<typeof ImportSummary>;
+
+export const tableMatchKinds = ['accession-number', 'study-instance-uid', 'patient-id-and-study-date', 'file-path'] as const;
+
+/** How one report/label table's rows find their study, and which columns carry report text and labels. */
+export const ReportTableMapping = z.strictObject({
+  file: z.string().min(1).max(4096),
+  match: z.enum(tableMatchKinds),
+  keyColumn: z.string().min(1).max(200),
+  dateColumn: z.string().min(1).max(200).optional(),
+  textColumn: z.string().min(1).max(200).optional(),
+  labelColumns: z.array(z.string().min(1).max(200)).max(100).default([]),
+});
+export type ReportTableMapping = z.infer<typeof ReportTableMapping>;
+
+export const ImportParameters = z.strictObject({
+  folder: z.string().min(1).max(4096),
+  tables: z.array(ReportTableMapping).max(20).default([]),
+  keepIdentifiers: z.boolean().default(false),
+});
+export type ImportParameters = z.infer<typeof ImportParameters>;
+
+export const LibrarySummary = z.object({
+  patients: z.number().int(),
+  studies: z.number().int(),
+  series: z.number().int(),
+  images: z.number().int(),
+  reports: z.number().int(),
+  unmatchedReports: z.number().int(),
+  studiesWithoutReports: z.number().int(),
+  labels: z.number().int(),
+  modalities: z.array(z.string()),
+  bodyParts: z.array(z.string()),
+  labelTasks: z.array(z.string()),
+});
+export type LibrarySummary = z.infer<typeof LibrarySummary>;
+
+export const StudyFilter = z.strictObject({
+  modality: z.string().max(16).optional(),
+  bodyPart: z.string().max(64).optional(),
+  dateFrom: z.string().regex(/^\d{8}$/).optional(),
+  dateTo: z.string().regex(/^\d{8}$/).optional(),
+  hasReport: z.boolean().optional(),
+  labelTask: z.string().max(200).optional(),
+  labelValue: z.string().max(200).optional(),
+});
+export type StudyFilter = z.infer<typeof StudyFilter>;
+
+export const StudyListItem = z.object({
+  id: z.number().int(),
+  studyInstanceUid: z.string(),
+  patientPseudonym: z.string(),
+  studyDate: z.string().nullable(),
+  accessionNumber: z.string().nullable(),
+  description: z.string().nullable(),
+  modalities: z.string().nullable(),
+  bodyParts: z.string().nullable(),
+  imageCount: z.number().int(),
+  firstImageId: z.number().int().nullable(),
+  hasReport: z.boolean(),
+});
+export type StudyListItem = z.infer<typeof StudyListItem>;
+
+export const StudyDetail = z.object({
+  study: StudyListItem,
+  images: z.array(
+    z.object({
+      id: z.number().int(),
+      sopInstanceUid: z.string(),
+      seriesInstanceUid: z.string(),
+      modality: z.string().nullable(),
+      bodyPart: z.string().nullable(),
+      viewPosition: z.string().nullable(),
+      rows: z.number().int(),
+      columns: z.number().int(),
+      numberOfFrames: z.number().int(),
+      transferSyntaxUid: z.string(),
+      photometricInterpretation: z.string(),
+      windowCenter: z.number().nullable(),
+      windowWidth: z.number().nullable(),
+    }),
+  ),
+  reports: z.array(z.object({ id: z.number().int(), source: z.string(), sourcePath: z.string(), text: z.string() })),
+  labels: z.array(z.object({ task: z.string(), value: z.string(), source: z.string() })),
+});
+export type StudyDetail = z.infer<typeof StudyDetail>;
+
+export const ImportedFile = z.object({
+  path: z.string(),
+  outcome: z.enum(['imported', 'duplicate', 'skipped', 'failed']),
+  reason: z.string().nullable(),
+  kind: z.string(),
+});
+export type ImportedFile = z.infer<typeof ImportedFile>;
+
 const NoInput = z.strictObject({});
 const JobReference = z.strictObject({ jobId: z.string().min(1).max(100) });
 
@@ -105,6 +223,38 @@ export const apiMethods = {
     input: SelfCheckParameters,
     output: Job,
     summary: 'Start an engine self-check job: correctness, leak check and matmul throughput of the ML backend.',
+  },
+  'import.start': {
+    input: ImportParameters,
+    output: Job,
+    summary: 'Start importing a folder of DICOM studies and reports into the library (a resumable job).',
+  },
+  'import.files': {
+    input: z.strictObject({
+      folder: z.string().min(1).max(4096).optional(),
+      outcome: z.enum(['imported', 'duplicate', 'skipped', 'failed']).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(100_000).default(500),
+    }),
+    output: z.object({ total: z.number().int(), files: z.array(ImportedFile) }),
+    summary: 'The per-file import log: every file seen with its outcome and reason.',
+  },
+  'library.summary': { input: NoInput, output: LibrarySummary, summary: 'Counts of what the library holds and the values its filters offer.' },
+  'library.studies': {
+    input: z.strictObject({ filter: StudyFilter.default({}), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.object({ total: z.number().int(), studies: z.array(StudyListItem) }),
+    summary: 'Studies matching the filters, newest first, a page at a time.',
+  },
+  'library.study': { input: z.strictObject({ studyId: z.number().int().positive() }), output: StudyDetail, summary: 'One study with its images, reports and labels.' },
+  'library.thumbnail': {
+    input: z.strictObject({ imageId: z.number().int().positive() }),
+    output: z.object({ dataUrl: z.string() }),
+    summary: 'A PNG thumbnail of one image as a data URL.',
+  },
+  'library.unmatchedReports': {
+    input: z.strictObject({ limit: z.number().int().min(1).max(10_000).default(500) }),
+    output: z.array(z.object({ id: z.number().int(), source: z.string(), sourcePath: z.string(), matchKey: z.string().nullable(), excerpt: z.string() })),
+    summary: 'Reports no study was found for, with where they came from.',
   },
   'logs.recent': {
     input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(200) }),

@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
 import { prettifyError, ZodError } from 'zod';
 import { commonOptionsHelp, CliUsageError, type CliCommand, type CliOutput } from './cli-command.js';
+import { demoDataCommand } from './commands/demo-data.js';
+import { demoCommand } from './commands/demo.js';
+import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { jobsCommand } from './commands/jobs.js';
 import { selfcheckCommand } from './commands/selfcheck.js';
 import { serveCommand } from './commands/serve.js';
 import { startCommand } from './commands/start.js';
 
-const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, selfcheckCommand, jobsCommand];
+const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, jobsCommand];
 
 function overview(): string {
   return [

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import type { ApiHandlers, JobKind } from '../api/contract.js';
+import os from 'node:os';
+import { ImportParameters, type ApiHandlers, type JobKind } from '../api/contract.js';
 import { EventBus } from './event-bus.js';
 import { EngineSupervisor } from './engine/engine-supervisor.js';
 import type { EngineLauncher } from './engine/engine-channel.js';
@@ -7,7 +8,11 @@ import { JobManager, type JobExecutor } from './jobs/job-manager.js';
 import { JobStore } from './jobs/job-store.js';
 import { openCatalogDatabase, type CatalogDatabase } from './library/catalog-database.js';
 import { LogBuffer } from './log-buffer.js';
-import { appVersion } from './install-paths.js';
+import { importFolder } from './import/import-folder.js';
+import { FileWorkerPool } from './import/worker-pool.js';
+import { appVersion, importWorkerFile } from './install-paths.js';
+import { importedFiles, librarySummary, listStudies, studyDetail, thumbnailDataUrl, unmatchedReports } from './library/library-queries.js';
+import { Pseudonymiser } from './library/pseudonymiser.js';
 
 export interface CoreServiceOptions {
   libraryPath: string;
@@ -34,9 +39,41 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     unit: 'steps',
     run: (job, context) => engine.runTask(job.id, task, job.parameters, context),
   });
-  const executors: Record<JobKind, JobExecutor> = { 'engine.selfcheck': engineJob('selfcheck') };
+  const pseudonymiser = new Pseudonymiser(options.libraryPath);
+  const importJob: JobExecutor = {
+    lane: 'import',
+    unit: 'files',
+    run: async (job, context) => {
+      const parameters = ImportParameters.parse(job.parameters);
+      const workers = Math.max(1, os.availableParallelism());
+      const pool = new FileWorkerPool({ entryFile: importWorkerFile, size: workers, timeoutMilliseconds: 60_000, maximumHeapMegabytes: 1024 });
+      try {
+        const { cancelled, summary } = await importFolder(
+          {
+            database: catalog.database,
+            libraryPath: catalog.libraryPath,
+            pseudonymiser,
+            importRunId: job.id,
+            processFile: (request) => pool.run(request),
+            concurrency: workers * 2,
+            signal: context.signal,
+            reportProgress: context.reportProgress,
+          },
+          parameters,
+        );
+        return cancelled ? { outcome: 'cancelled', result: summary } : { outcome: 'succeeded', result: summary };
+      } finally {
+        await pool.close();
+      }
+    },
+  };
+  const executors: Record<JobKind, JobExecutor> = { 'engine.selfcheck': engineJob('selfcheck'), 'library.import': importJob };
   const jobs = new JobManager(new JobStore(catalog.database), events, executors);
-  for (const job of jobs.recoverOrphanedJobs()) logs.write('warn', 'jobs', `Job ${job.id} (${job.kind}) was interrupted: ${job.error}`);
+  const markRunInterrupted = catalog.database.prepare("UPDATE import_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'");
+  for (const job of jobs.recoverOrphanedJobs()) {
+    markRunInterrupted.run(job.finishedAt, job.id);
+    logs.write('warn', 'jobs', `Job ${job.id} (${job.kind}) was interrupted: ${job.error}`);
+  }
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({
@@ -57,6 +94,13 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'jobs.get': async ({ jobId }) => jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),
     'engine.selfcheck': async (parameters) => jobs.submit('engine.selfcheck', parameters),
+    'import.start': async (parameters) => jobs.submit('library.import', parameters),
+    'import.files': async (options) => importedFiles(catalog.database, options),
+    'library.summary': async () => librarySummary(catalog.database),
+    'library.studies': async ({ filter, offset, limit }) => listStudies(catalog.database, filter, offset, limit),
+    'library.study': async ({ studyId }) => studyDetail(catalog.database, studyId),
+    'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId) }),
+    'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
     'logs.recent': async ({ limit }) => logs.recent(limit),
   };
 

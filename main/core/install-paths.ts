@@ -25,4 +25,5 @@ export const appVersion = found.version;
 export const distDirectory = path.join(packageRoot, 'dist');
 export const rendererDirectory = path.join(distDirectory, 'renderer');
 export const engineEntryFile = path.join(distDirectory, 'ml', 'engine', 'engine-process.js');
+export const importWorkerFile = path.join(distDirectory, 'main', 'core', 'import', 'import-worker.js');
 export const preloadFile = path.join(distDirectory, 'main', 'electron', 'preload.cjs');

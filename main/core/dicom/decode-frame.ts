@@ -33,8 +33,13 @@ export function checkPixelDescription(image: ImagePixelDescription): void {
   if (numberOfFrames > 100_000) throw new DicomImportError('failed', `number of frames ${numberOfFrames} is implausible`);
 }
 
+/** Native YBR_FULL_422 keeps two samples per pixel (chroma shared by pixel pairs), not three. */
+function storedSamplesPerPixel(image: ImagePixelDescription): number {
+  return image.photometricInterpretation === 'YBR_FULL_422' && image.samplesPerPixel === 3 ? 2 : image.samplesPerPixel;
+}
+
 function frameByteLength(image: ImagePixelDescription): number {
-  const bits = image.rows * image.columns * image.samplesPerPixel * image.bitsAllocated;
+  const bits = image.rows * image.columns * storedSamplesPerPixel(image) * image.bitsAllocated;
   return image.bitsAllocated === 1 ? Math.ceil(bits / 8) : bits / 8;
 }
 
@@ -57,7 +62,7 @@ function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, fram
     throw new DicomImportError('failed', `pixel data is truncated: frame ${frameIndex + 1} needs ${bytesPerFrame} bytes, ${Math.max(0, available - frameIndex * bytesPerFrame)} present`);
   }
   const view = new DataView(dataSet.byteArray.buffer, dataSet.byteArray.byteOffset + start, bytesPerFrame);
-  const count = image.rows * image.columns * image.samplesPerPixel;
+  const count = image.rows * image.columns * storedSamplesPerPixel(image);
   const littleEndian = !bigEndian;
   if (floatElement) {
     const values = new Float32Array(count);

@@ -41,7 +41,7 @@ export interface ImagePixelDescription {
   floatPixelData: boolean;
 }
 
-const textTags = new Set(['x00100010', 'x00081030', 'x0008103e', 'x00100020', 'x00080050', 'x00180015']);
+const textTags = new Set(['x00100010', 'x00081030', 'x0008103e', 'x00100020', 'x00080050', 'x00180015', 'x0040a160', 'x00080104']);
 
 /** Reads a text value in the data set's declared character set (dicom-parser itself reads bytes as Latin-1). */
 export function readText(dataSet: DataSet, tag: string, characterSet = dataSet.string('x00080005')): string | null {

@@ -40,6 +40,116 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'catalog: patients, studies, series, images, reports, labels, files and import runs',
+    up: (database) => {
+      database.exec(`
+        CREATE TABLE patients (
+          id INTEGER PRIMARY KEY,
+          pseudonym TEXT NOT NULL UNIQUE,
+          sex TEXT,
+          raw_patient_id TEXT,
+          raw_patient_name TEXT
+        ) STRICT;
+        CREATE TABLE studies (
+          id INTEGER PRIMARY KEY,
+          study_instance_uid TEXT NOT NULL UNIQUE,
+          patient_id INTEGER NOT NULL REFERENCES patients (id),
+          study_date TEXT,
+          accession_number TEXT,
+          description TEXT
+        ) STRICT;
+        CREATE INDEX studies_by_accession ON studies (accession_number);
+        CREATE INDEX studies_by_patient_date ON studies (patient_id, study_date);
+        CREATE TABLE series (
+          id INTEGER PRIMARY KEY,
+          series_instance_uid TEXT NOT NULL UNIQUE,
+          study_id INTEGER NOT NULL REFERENCES studies (id),
+          modality TEXT,
+          body_part TEXT,
+          description TEXT,
+          series_number INTEGER
+        ) STRICT;
+        CREATE TABLE import_runs (
+          id TEXT PRIMARY KEY,
+          root_path TEXT NOT NULL,
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          state TEXT NOT NULL,
+          counts_json TEXT
+        ) STRICT;
+        CREATE TABLE files (
+          id INTEGER PRIMARY KEY,
+          path TEXT NOT NULL UNIQUE,
+          size_bytes INTEGER NOT NULL,
+          modified_ms INTEGER NOT NULL,
+          content_sha256 TEXT,
+          kind TEXT NOT NULL CHECK (kind IN ('dicom', 'report-text', 'manifest', 'other')),
+          outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'duplicate', 'skipped', 'failed')),
+          reason TEXT,
+          import_run_id TEXT REFERENCES import_runs (id),
+          updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX files_by_outcome ON files (outcome);
+        CREATE TABLE images (
+          id INTEGER PRIMARY KEY,
+          sop_instance_uid TEXT NOT NULL UNIQUE,
+          series_id INTEGER NOT NULL REFERENCES series (id),
+          file_id INTEGER NOT NULL REFERENCES files (id),
+          sop_class_uid TEXT,
+          instance_number INTEGER,
+          view_position TEXT,
+          rows INTEGER NOT NULL,
+          columns INTEGER NOT NULL,
+          bits_allocated INTEGER NOT NULL,
+          bits_stored INTEGER NOT NULL,
+          photometric_interpretation TEXT NOT NULL,
+          number_of_frames INTEGER NOT NULL,
+          representative_frame INTEGER NOT NULL,
+          transfer_syntax_uid TEXT NOT NULL,
+          window_center REAL,
+          window_width REAL,
+          rescale_slope REAL NOT NULL,
+          rescale_intercept REAL NOT NULL,
+          model_image_path TEXT NOT NULL,
+          model_image_size INTEGER NOT NULL,
+          thumbnail_path TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX images_by_series ON images (series_id);
+        CREATE TABLE reports (
+          id INTEGER PRIMARY KEY,
+          study_id INTEGER REFERENCES studies (id),
+          source TEXT NOT NULL CHECK (source IN ('text-file', 'manifest', 'structured-report')),
+          source_path TEXT NOT NULL,
+          source_key TEXT NOT NULL,
+          match_key TEXT,
+          text TEXT NOT NULL,
+          UNIQUE (source_path, source_key)
+        ) STRICT;
+        CREATE INDEX reports_by_study ON reports (study_id);
+        CREATE VIRTUAL TABLE reports_fts USING fts5 (text, content = 'reports', content_rowid = 'id', tokenize = 'porter unicode61');
+        CREATE TRIGGER reports_after_insert AFTER INSERT ON reports BEGIN
+          INSERT INTO reports_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER reports_after_delete AFTER DELETE ON reports BEGIN
+          INSERT INTO reports_fts (reports_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER reports_after_update AFTER UPDATE OF text ON reports BEGIN
+          INSERT INTO reports_fts (reports_fts, rowid, text) VALUES ('delete', old.id, old.text);
+          INSERT INTO reports_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TABLE labels (
+          id INTEGER PRIMARY KEY,
+          study_id INTEGER NOT NULL REFERENCES studies (id),
+          task TEXT NOT NULL,
+          value TEXT NOT NULL,
+          source TEXT NOT NULL,
+          UNIQUE (study_id, task, source)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -27,8 +27,9 @@ const modules = new Map<string, Promise<Record<string, new () => WasmDecoder>>>(
 export async function decodeWithWasmCodec(moduleSpecifier: string, decoderClass: string, encoded: Uint8Array): Promise<DecodedCodecFrame> {
   let loading = modules.get(moduleSpecifier);
   if (!loading) {
-    const factory = require(moduleSpecifier) as () => Promise<Record<string, new () => WasmDecoder>>;
-    loading = factory();
+    const factory = require(moduleSpecifier) as (module: object) => Promise<Record<string, new () => WasmDecoder>>;
+    // The codecs narrate every tile on stdout; failures still surface as exceptions.
+    loading = factory({ print: () => undefined, printErr: () => undefined });
     modules.set(moduleSpecifier, loading);
   }
   const codec = await loading;

@@ -8,8 +8,8 @@ import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 /** An executor the test steps by hand: each `advance` reports one more unit of progress. */
 class SteppedExecutor implements JobExecutor {
-  lane = 'engine';
   unit = 'steps';
+  constructor(readonly lane: string) {}
   contexts: JobExecutionContext[] = [];
   private finishers: Array<(outcome: JobOutcome) => void> = [];
   private failers: Array<(error: Error) => void> = [];
@@ -40,6 +40,7 @@ describe('JobManager', () => {
   let events: EventBus;
   let received: ApiEvent[];
   let executor: SteppedExecutor;
+  let importExecutor: SteppedExecutor;
   let clock: number;
   let manager: JobManager;
 
@@ -48,9 +49,10 @@ describe('JobManager', () => {
     events = new EventBus();
     received = [];
     events.subscribe((event) => received.push(event));
-    executor = new SteppedExecutor();
+    executor = new SteppedExecutor('engine');
+    importExecutor = new SteppedExecutor('import');
     clock = Date.parse('2026-01-01T00:00:00Z');
-    manager = new JobManager(new JobStore(catalog.database), events, { 'engine.selfcheck': executor }, () => clock);
+    manager = new JobManager(new JobStore(catalog.database), events, { 'engine.selfcheck': executor, 'library.import': importExecutor }, () => clock);
   });
 
   afterEach(() => {
@@ -93,6 +95,16 @@ describe('JobManager', () => {
     expect(manager.get(second.id).state).toBe('running');
     executor.finish(1, {});
     expect((await manager.waitForJob(second.id)).state).toBe('succeeded');
+  });
+
+  it('runs jobs of different lanes side by side', async () => {
+    const engineJob = manager.submit('engine.selfcheck', {});
+    const importJob = manager.submit('library.import', { folder: '/data' });
+    await flush();
+    expect([manager.get(engineJob.id).state, manager.get(importJob.id).state]).toEqual(['running', 'running']);
+    importExecutor.finish(0, {});
+    executor.finish(0, {});
+    expect((await manager.waitForJob(importJob.id)).state).toBe('succeeded');
   });
 
   it('cancels a queued job at once and a running job through its signal', async () => {

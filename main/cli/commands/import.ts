@@ -1,0 +1,65 @@
+import { ImportParameters, ImportSummary, tableMatchKinds, type ReportTableMapping } from '../../api/contract.js';
+import { openCoreForCli } from '../open-core.js';
+import { runJobToEnd } from '../run-job-to-end.js';
+import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js';
+
+function tableFromFlags(values: Record<string, string | boolean | undefined>): ReportTableMapping[] {
+  if (values.table === undefined) return [];
+  if (!values.match || !values['key-column']) throw new CliUsageError(`--table needs --match (${tableMatchKinds.join('|')}) and --key-column.`);
+  return [
+    {
+      file: String(values.table),
+      match: values.match as ReportTableMapping['match'],
+      keyColumn: String(values['key-column']),
+      dateColumn: values['date-column'] as string | undefined,
+      textColumn: values['text-column'] as string | undefined,
+      labelColumns: values['label-columns'] ? String(values['label-columns']).split(',').map((name) => name.trim()).filter(Boolean) : [],
+    },
+  ];
+}
+
+export function describeImport(summary: ImportSummary): string {
+  const lines = [
+    `Imported ${summary.folder}`,
+    `  files: ${summary.files.total} seen, ${summary.files.processed} processed, ${summary.files.unchanged} unchanged since the last import`,
+    `  outcomes: ${summary.outcomes.imported} imported, ${summary.outcomes.duplicate} duplicate, ${summary.outcomes.skipped} skipped, ${summary.outcomes.failed} failed`,
+    `  catalog: ${summary.studies} studies, ${summary.images} images, ${summary.studiesWithoutReports} studies without a report`,
+    `  reports: ${summary.reports.linked} linked, ${summary.reports.unmatched} unmatched`,
+    ...summary.tables.map((table) => `  table ${table.file}: ${table.matchedRows}/${table.rows} rows matched, ${table.labelsWritten} labels${table.problems.length ? `, ${table.problems.length} problem(s): ${table.problems[0]}` : ''}`),
+    ...summary.reasons.slice(0, 15).map((reason) => `  ${reason.outcome} ×${reason.count}: ${reason.reason}`),
+  ];
+  return lines.join('\n');
+}
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'Import a folder of DICOM studies and their reports into the library; re-running it only adds what changed.',
+  usage: 'unisight import <folder> [--table FILE --match KIND --key-column C [--date-column D] [--text-column T] [--label-columns A,B]] [--keep-identifiers] [--library DIR] [--json]',
+  options: {
+    ...commonOptions,
+    table: { type: 'string' },
+    match: { type: 'string' },
+    'key-column': { type: 'string' },
+    'date-column': { type: 'string' },
+    'text-column': { type: 'string' },
+    'label-columns': { type: 'string' },
+    'keep-identifiers': { type: 'boolean', default: false },
+  },
+  run: async ({ values, positionals, output }) => {
+    if (positionals.length !== 1) throw new CliUsageError('import needs exactly one folder.');
+    const parameters = ImportParameters.parse({ folder: positionals[0], tables: tableFromFlags(values), keepIdentifiers: values['keep-identifiers'] === true });
+    const core = openCoreForCli(values.library as string | undefined);
+    try {
+      const job = await runJobToEnd(core, await core.handlers['import.start'](parameters), output);
+      const summary = job.result ? ImportSummary.parse(job.result) : null;
+      if (job.state === 'failed' || !summary) {
+        output.result({ job }, `Import ${job.state}${job.error ? `: ${job.error}` : ''}`);
+        return 1;
+      }
+      output.result({ state: job.state, jobId: job.id, ...summary }, `${job.state === 'cancelled' ? 'Cancelled; what was done is kept. ' : ''}${describeImport(summary)}`);
+      return job.state === 'cancelled' ? 130 : 0;
+    } finally {
+      await core.close();
+    }
+  },
+};

@@ -1,0 +1,160 @@
+import type { DataSet } from 'dicom-parser';
+import type { DecodedFrame } from './decode-frame.js';
+import type { ImagePixelDescription } from './dicom-metadata.js';
+
+/** A single-channel image with values in [0, 1], as a radiologist would see it with the stored window. */
+export interface GrayImage {
+  width: number;
+  height: number;
+  values: Float32Array;
+}
+
+interface PaletteChannel {
+  entries: number;
+  firstValue: number;
+  bits: number;
+  data: Uint16Array;
+}
+
+function readPaletteChannel(dataSet: DataSet, descriptorTag: string, dataTag: string): PaletteChannel | null {
+  const element = dataSet.elements[dataTag];
+  if (!element || !dataSet.elements[descriptorTag]) return null;
+  const entries = dataSet.uint16(descriptorTag, 0) || 65536;
+  const firstValue = dataSet.uint16(descriptorTag, 1) ?? 0;
+  const bits = dataSet.uint16(descriptorTag, 2) ?? 16;
+  const count = Math.min(entries, Math.floor(element.length / 2));
+  const data = new Uint16Array(count);
+  for (let index = 0; index < count; index++) data[index] = dataSet.byteArrayParser.readUint16(dataSet.byteArray, element.dataOffset + index * 2);
+  return { entries: count, firstValue, bits, data };
+}
+
+function luminance(red: number, green: number, blue: number): number {
+  return 0.299 * red + 0.587 * green + 0.114 * blue;
+}
+
+/** Robust display range when the file carries no window: the 0.5th to 99.5th percentile of the values. */
+function percentileRange(values: Float32Array): [number, number] {
+  const step = Math.max(1, Math.floor(values.length / 65536));
+  const sample: number[] = [];
+  for (let index = 0; index < values.length; index += step) sample.push(values[index]!);
+  sample.sort((left, right) => left - right);
+  const low = sample[Math.floor(sample.length * 0.005)] ?? 0;
+  const high = sample[Math.min(sample.length - 1, Math.ceil(sample.length * 0.995))] ?? 1;
+  return high > low ? [low, high] : [low, low + 1];
+}
+
+/**
+ * Modality LUT (rescale slope/intercept), VOI LUT (the first stored window, else a robust automatic one) and
+ * MONOCHROME1 inversion for grayscale; YBR→RGB, palette lookup and luminance for colour.
+ */
+export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet): GrayImage {
+  const pixels = frame.width * frame.height;
+  const output = new Float32Array(pixels);
+  const photometric = frame.photometricInterpretation;
+  if (frame.samplesPerPixel >= 3) {
+    const maximum = 2 ** Math.min(image.bitsStored, 16) - 1;
+    const half = (maximum + 1) / 2;
+    const ybr = photometric.startsWith('YBR_FULL');
+    for (let pixel = 0; pixel < pixels; pixel++) {
+      let [first, second, third] = [frame.values[pixel * frame.samplesPerPixel]!, frame.values[pixel * frame.samplesPerPixel + 1]!, frame.values[pixel * frame.samplesPerPixel + 2]!];
+      if (ybr) [first, second, third] = [first + 1.402 * (third - half), first - 0.344136 * (second - half) - 0.714136 * (third - half), first + 1.772 * (second - half)];
+      output[pixel] = Math.min(1, Math.max(0, luminance(first, second, third) / maximum));
+    }
+    return { width: frame.width, height: frame.height, values: output };
+  }
+  if (photometric === 'PALETTE COLOR') {
+    const channels = [readPaletteChannel(dataSet, 'x00281101', 'x00281201'), readPaletteChannel(dataSet, 'x00281102', 'x00281202'), readPaletteChannel(dataSet, 'x00281103', 'x00281203')];
+    if (channels.every((channel): channel is PaletteChannel => channel !== null)) {
+      const maximum = 2 ** channels[0]!.bits - 1;
+      const lookup = (channel: PaletteChannel, value: number): number => channel.data[Math.min(channel.entries - 1, Math.max(0, value - channel.firstValue))]!;
+      for (let pixel = 0; pixel < pixels; pixel++) {
+        const value = frame.values[pixel]!;
+        output[pixel] = luminance(lookup(channels[0]!, value), lookup(channels[1]!, value), lookup(channels[2]!, value)) / maximum;
+      }
+      return { width: frame.width, height: frame.height, values: output };
+    }
+  }
+  for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = frame.values[pixel]! * image.rescaleSlope + image.rescaleIntercept;
+  const hasWindow = image.windowWidth !== null && image.windowCenter !== null && image.windowWidth > 1;
+  if (hasWindow) {
+    // PS3.3 C.11.2.1.2.1, the linear VOI function.
+    const center = image.windowCenter! - 0.5;
+    const width = image.windowWidth! - 1;
+    for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = Math.min(1, Math.max(0, (output[pixel]! - center) / width + 0.5));
+  } else {
+    const [low, high] = percentileRange(output);
+    for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = Math.min(1, Math.max(0, (output[pixel]! - low) / (high - low)));
+  }
+  if (photometric === 'MONOCHROME1') for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = 1 - output[pixel]!;
+  return { width: frame.width, height: frame.height, values: output };
+}
+
+/** Weights of a triangle (bilinear) filter widened by the scale when shrinking, so downsampling averages, not aliases. */
+function resampleWeights(sourceSize: number, targetSize: number): Array<{ start: number; weights: Float32Array }> {
+  const scale = sourceSize / targetSize;
+  const support = Math.max(1, scale);
+  const result: Array<{ start: number; weights: Float32Array }> = [];
+  for (let target = 0; target < targetSize; target++) {
+    const center = (target + 0.5) * scale - 0.5;
+    const start = Math.max(0, Math.floor(center - support));
+    const end = Math.min(sourceSize - 1, Math.ceil(center + support));
+    const weights = new Float32Array(end - start + 1);
+    let total = 0;
+    for (let source = start; source <= end; source++) {
+      const weight = Math.max(0, 1 - Math.abs(source - center) / support);
+      weights[source - start] = weight;
+      total += weight;
+    }
+    for (let index = 0; index < weights.length; index++) weights[index] = total > 0 ? weights[index]! / total : 0;
+    result.push({ start, weights });
+  }
+  return result;
+}
+
+export function resizeGray(image: GrayImage, width: number, height: number): GrayImage {
+  const horizontal = resampleWeights(image.width, width);
+  const vertical = resampleWeights(image.height, height);
+  const intermediate = new Float32Array(width * image.height);
+  for (let row = 0; row < image.height; row++) {
+    for (let column = 0; column < width; column++) {
+      const { start, weights } = horizontal[column]!;
+      let sum = 0;
+      for (let tap = 0; tap < weights.length; tap++) sum += weights[tap]! * image.values[row * image.width + start + tap]!;
+      intermediate[row * width + column] = sum;
+    }
+  }
+  const output = new Float32Array(width * height);
+  for (let row = 0; row < height; row++) {
+    const { start, weights } = vertical[row]!;
+    for (let column = 0; column < width; column++) {
+      let sum = 0;
+      for (let tap = 0; tap < weights.length; tap++) sum += weights[tap]! * intermediate[(start + tap) * width + column]!;
+      output[row * width + column] = sum;
+    }
+  }
+  return { width, height, values: output };
+}
+
+/** Fits the image inside a square of `size`, keeping its aspect ratio and padding with black, as 8-bit values. */
+export function letterboxToSquare(image: GrayImage, size: number): Uint8Array {
+  const scale = size / Math.max(image.width, image.height);
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const resized = resizeGray(image, width, height);
+  const output = new Uint8Array(size * size);
+  const left = Math.floor((size - width) / 2);
+  const top = Math.floor((size - height) / 2);
+  for (let row = 0; row < height; row++) {
+    for (let column = 0; column < width; column++) output[(top + row) * size + left + column] = Math.round(resized.values[row * width + column]! * 255);
+  }
+  return output;
+}
+
+/** Scales the image so its longer side is `size` (never enlarging), as 8-bit values. */
+export function thumbnail(image: GrayImage, size: number): { width: number; height: number; values: Uint8Array } {
+  const scale = Math.min(1, size / Math.max(image.width, image.height));
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const resized = resizeGray(image, width, height);
+  return { width, height, values: Uint8Array.from(resized.values, (value) => Math.round(value * 255)) };
+}

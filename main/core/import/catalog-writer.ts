@@ -1,0 +1,168 @@
+import type Database from 'better-sqlite3';
+import type { Pseudonymiser } from '../library/pseudonymiser.js';
+import type { ProcessFileResult } from './process-file.js';
+import type { WalkedFile } from './walk-folder.js';
+
+export type FileOutcome = 'imported' | 'duplicate' | 'skipped' | 'failed';
+
+export interface WrittenFile {
+  path: string;
+  outcome: FileOutcome;
+  reason: string | null;
+  kind: 'image' | 'structured-report' | 'report-text' | 'other';
+}
+
+type Metadata = Extract<ProcessFileResult, { outcome: 'image' }>['metadata'];
+
+/** Writes processed files into the catalog; one call is one transaction, so a killed import leaves whole files only. */
+export class CatalogWriter {
+  private readonly statements;
+
+  constructor(
+    private readonly database: Database.Database,
+    private readonly pseudonymiser: Pseudonymiser,
+    private readonly keepIdentifiers: boolean,
+  ) {
+    this.statements = {
+      patient: database.prepare(
+        `INSERT INTO patients (pseudonym, sex, raw_patient_id, raw_patient_name) VALUES (@pseudonym, @sex, @rawId, @rawName)
+         ON CONFLICT (pseudonym) DO UPDATE SET sex = coalesce(excluded.sex, sex) RETURNING id`,
+      ),
+      study: database.prepare(
+        `INSERT INTO studies (study_instance_uid, patient_id, study_date, accession_number, description)
+         VALUES (@uid, @patientId, @date, @accession, @description)
+         ON CONFLICT (study_instance_uid) DO UPDATE SET study_date = coalesce(study_date, excluded.study_date),
+           accession_number = coalesce(accession_number, excluded.accession_number), description = coalesce(description, excluded.description)
+         RETURNING id`,
+      ),
+      series: database.prepare(
+        `INSERT INTO series (series_instance_uid, study_id, modality, body_part, description, series_number)
+         VALUES (@uid, @studyId, @modality, @bodyPart, @description, @number)
+         ON CONFLICT (series_instance_uid) DO UPDATE SET modality = coalesce(modality, excluded.modality) RETURNING id`,
+      ),
+      file: database.prepare(
+        `INSERT INTO files (path, size_bytes, modified_ms, content_sha256, kind, outcome, reason, import_run_id, updated_at)
+         VALUES (@path, @size, @modified, @sha, @kind, @outcome, @reason, @run, @now)
+         ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes, modified_ms = excluded.modified_ms,
+           content_sha256 = excluded.content_sha256, kind = excluded.kind, outcome = excluded.outcome, reason = excluded.reason,
+           import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
+         RETURNING id`,
+      ),
+      existingImage: database.prepare('SELECT images.id, files.path FROM images JOIN files ON files.id = images.file_id WHERE sop_instance_uid = ?'),
+      image: database.prepare(
+        `INSERT INTO images (sop_instance_uid, series_id, file_id, sop_class_uid, instance_number, view_position, rows, columns,
+           bits_allocated, bits_stored, photometric_interpretation, number_of_frames, representative_frame, transfer_syntax_uid,
+           window_center, window_width, rescale_slope, rescale_intercept, model_image_path, model_image_size, thumbnail_path)
+         VALUES (@sop, @seriesId, @fileId, @sopClass, @instance, @view, @rows, @columns, @bitsAllocated, @bitsStored, @photometric,
+           @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelSize, @thumbnail)`,
+      ),
+      removeFileImages: database.prepare('DELETE FROM images WHERE file_id = (SELECT id FROM files WHERE path = ?)'),
+      report: database.prepare(
+        `INSERT INTO reports (study_id, source, source_path, source_key, match_key, text) VALUES (@studyId, @source, @path, @key, @match, @text)
+         ON CONFLICT (source_path, source_key) DO UPDATE SET study_id = excluded.study_id, match_key = excluded.match_key, text = excluded.text`,
+      ),
+    };
+  }
+
+  /** Writes a batch of processed files in one transaction. */
+  writeBatch(batch: Array<{ walked: WalkedFile; result: ProcessFileResult }>, importRunId: string, modelImageSize: number): WrittenFile[] {
+    return this.database.transaction(() => batch.map(({ walked, result }) => this.writeOne(walked, result, importRunId, modelImageSize)))();
+  }
+
+  /** Files that need no processing (operating-system junk, unreferenced tables) are recorded with their reason. */
+  recordSkipped(walked: WalkedFile, reason: string, importRunId: string): void {
+    this.saveFile(walked, null, 'other', 'skipped', reason, importRunId);
+  }
+
+  private writeOne(walked: WalkedFile, result: ProcessFileResult, importRunId: string, modelImageSize: number): WrittenFile {
+    this.statements.removeFileImages.run(walked.path);
+    if ('reason' in result) {
+      this.saveFile(walked, result.sha256, walked.kind === 'report-text' ? 'report-text' : 'dicom', result.outcome, result.reason, importRunId);
+      return { path: walked.path, outcome: result.outcome, reason: result.reason, kind: 'other' };
+    }
+    if (result.outcome === 'report-text') {
+      this.saveFile(walked, result.sha256, 'report-text', 'imported', null, importRunId);
+      this.statements.report.run({ studyId: null, source: 'text-file', path: walked.path, key: '', match: null, text: result.text });
+      return { path: walked.path, outcome: 'imported', reason: null, kind: 'report-text' };
+    }
+    const studyId = this.study(result.metadata);
+    if (result.outcome === 'structured-report') {
+      this.saveFile(walked, result.sha256, 'dicom', 'imported', null, importRunId);
+      this.statements.report.run({ studyId, source: 'structured-report', path: walked.path, key: '', match: result.metadata.studyInstanceUid, text: result.text });
+      return { path: walked.path, outcome: 'imported', reason: null, kind: 'structured-report' };
+    }
+    const existing = this.statements.existingImage.get(result.metadata.sopInstanceUid) as { id: number; path: string } | undefined;
+    if (existing && existing.path !== walked.path) {
+      const reason = `same SOP Instance UID as ${existing.path}`;
+      this.saveFile(walked, result.sha256, 'dicom', 'duplicate', reason, importRunId);
+      return { path: walked.path, outcome: 'duplicate', reason, kind: 'image' };
+    }
+    const fileId = this.saveFile(walked, result.sha256, 'dicom', 'imported', null, importRunId);
+    const seriesRow = this.statements.series.get({
+      uid: result.metadata.seriesInstanceUid,
+      studyId,
+      modality: result.metadata.modality,
+      bodyPart: result.metadata.bodyPartExamined,
+      description: result.metadata.seriesDescription,
+      number: result.metadata.seriesNumber,
+    }) as { id: number };
+    const { image } = result;
+    this.statements.image.run({
+      sop: result.metadata.sopInstanceUid,
+      seriesId: seriesRow.id,
+      fileId,
+      sopClass: result.metadata.sopClassUid,
+      instance: result.metadata.instanceNumber,
+      view: result.metadata.viewPosition,
+      rows: image.rows,
+      columns: image.columns,
+      bitsAllocated: image.bitsAllocated,
+      bitsStored: image.bitsStored,
+      photometric: image.photometricInterpretation,
+      frames: image.numberOfFrames,
+      frame: result.representativeFrame,
+      syntax: result.transferSyntaxUid,
+      center: image.windowCenter,
+      width: image.windowWidth,
+      slope: image.rescaleSlope,
+      intercept: image.rescaleIntercept,
+      modelImage: result.modelImagePath,
+      modelSize: modelImageSize,
+      thumbnail: result.thumbnailPath,
+    });
+    return { path: walked.path, outcome: 'imported', reason: null, kind: 'image' };
+  }
+
+  private study(metadata: Metadata): number {
+    const studyUid = metadata.studyInstanceUid!;
+    const patient = this.statements.patient.get({
+      pseudonym: this.pseudonymiser.patient(metadata.patientId, studyUid),
+      sex: metadata.patientSex,
+      rawId: this.keepIdentifiers ? metadata.patientId : null,
+      rawName: this.keepIdentifiers ? metadata.patientName : null,
+    }) as { id: number };
+    const study = this.statements.study.get({
+      uid: studyUid,
+      patientId: patient.id,
+      date: metadata.studyDate,
+      accession: metadata.accessionNumber,
+      description: metadata.studyDescription,
+    }) as { id: number };
+    return study.id;
+  }
+
+  private saveFile(walked: WalkedFile, sha256: string | null, kind: string, outcome: FileOutcome, reason: string | null, importRunId: string): number {
+    const row = this.statements.file.get({
+      path: walked.path,
+      size: walked.sizeBytes,
+      modified: walked.modifiedMs,
+      sha: sha256,
+      kind,
+      outcome,
+      reason,
+      run: importRunId,
+      now: new Date().toISOString(),
+    }) as { id: number };
+    return row.id;
+  }
+}

@@ -1,0 +1,169 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { ImportSummary, ReportTableMapping } from '../../api/contract.js';
+import type { ProgressUpdate } from '../jobs/job-manager.js';
+import { pathRange } from '../library/path-range.js';
+import type { Pseudonymiser } from '../library/pseudonymiser.js';
+import { CatalogWriter } from './catalog-writer.js';
+import { linkTable, linkTextReports, type TableLinkSummary } from './link-reports.js';
+import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
+import { readManifest } from './report-tables.js';
+import { manifestFileName, walkFolder, type WalkedFile } from './walk-folder.js';
+
+export const modelImageSize = 256;
+export const thumbnailSize = 160;
+const maximumFileBytes = 2 * 1024 ** 3;
+const batchSize = 64;
+/** Results are written at least this often, so a kill loses at most a fraction of a second of work. */
+const batchMilliseconds = 250;
+
+export interface ImportFolderOptions {
+  folder: string;
+  tables: ReportTableMapping[];
+  keepIdentifiers: boolean;
+}
+
+export interface ImportFolderContext {
+  database: Database.Database;
+  libraryPath: string;
+  pseudonymiser: Pseudonymiser;
+  importRunId: string;
+  processFile(request: ProcessFileRequest): Promise<ProcessFileResult>;
+  concurrency: number;
+  signal: AbortSignal;
+  reportProgress(update: ProgressUpdate): void;
+}
+
+interface KnownFile {
+  size_bytes: number;
+  modified_ms: number;
+}
+
+/**
+ * Imports a folder: every file is walked, unchanged ones (same size and modification time as catalogued) are left
+ * alone, the others are processed in parallel and written in batched transactions. A cancel or a kill keeps every
+ * batch already written; the next run picks up the rest.
+ */
+export async function importFolder(context: ImportFolderContext, options: ImportFolderOptions): Promise<{ cancelled: boolean; summary: ImportSummary }> {
+  const folder = path.resolve(options.folder);
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder.`);
+  const { database } = context;
+  database
+    .prepare("INSERT INTO import_runs (id, root_path, started_at, state) VALUES (?, ?, ?, 'running')")
+    .run(context.importRunId, folder, new Date().toISOString());
+
+  const unreadable: string[] = [];
+  const walked = [...walkFolder(folder, (directory, reason) => unreadable.push(`${directory}: ${reason}`))];
+  let tables = options.tables;
+  if (tables.length === 0 && walked.some((file) => file.kind === 'manifest' && path.dirname(file.path) === folder)) {
+    tables = readManifest(folder, manifestFileName).tables;
+  }
+  const tableFiles = new Set(tables.map((table) => path.resolve(folder, table.file)));
+  const writer = new CatalogWriter(database, context.pseudonymiser, options.keepIdentifiers);
+  const known = database.prepare('SELECT size_bytes, modified_ms FROM files WHERE path = ?');
+  const total = walked.length;
+  let done = 0;
+  let unchanged = 0;
+  const report = (message: string | null = null): void => context.reportProgress({ done, total, unit: 'files', message });
+  report('scanning');
+
+  const toProcess: WalkedFile[] = [];
+  database.transaction(() => {
+    for (const file of walked) {
+      const previous = known.get(file.path) as KnownFile | undefined;
+      if (previous && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
+        unchanged += 1;
+        done += 1;
+      } else if (file.kind === 'junk') {
+        writer.recordSkipped(file, file.junkReason!, context.importRunId);
+        done += 1;
+      } else if (file.kind === 'manifest' || file.kind === 'table') {
+        writer.recordSkipped(file, tableFiles.has(file.path) || file.kind === 'manifest' ? 'report table or manifest (read in the linking step)' : 'table not named in a report mapping', context.importRunId);
+        done += 1;
+      } else {
+        toProcess.push(file);
+      }
+    }
+  })();
+  report(unchanged > 0 ? `${unchanged} files unchanged since the last import` : null);
+
+  let pending: Array<{ walked: WalkedFile; result: ProcessFileResult }> = [];
+  let lastFlush = Date.now();
+  const flush = (): void => {
+    lastFlush = Date.now();
+    if (pending.length === 0) return;
+    writer.writeBatch(pending, context.importRunId, modelImageSize);
+    done += pending.length;
+    pending = [];
+    report();
+  };
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, context.concurrency) }, async () => {
+    while (next < toProcess.length && !context.signal.aborted) {
+      const file = toProcess[next++]!;
+      const result = await context.processFile({
+        path: file.path,
+        kind: file.kind === 'report-text' ? 'report-text' : 'dicom',
+        libraryPath: context.libraryPath,
+        modelImageSize,
+        thumbnailSize,
+        maximumFileBytes,
+      });
+      pending.push({ walked: file, result });
+      if (pending.length >= batchSize || Date.now() - lastFlush >= batchMilliseconds) flush();
+    }
+  });
+  await Promise.all(workers);
+  flush();
+
+  const cancelled = context.signal.aborted;
+  let tableSummaries: TableLinkSummary[] = [];
+  if (!cancelled) {
+    report('linking reports');
+    linkTextReports(database, folder);
+    tableSummaries = tables.map((table) => linkTable(database, context.pseudonymiser, folder, table));
+  }
+  const summary = summariseFolder(database, folder, { total, unchanged, processed: toProcess.length, unreadable, tables: tableSummaries });
+  database
+    .prepare('UPDATE import_runs SET finished_at = ?, state = ?, counts_json = ? WHERE id = ?')
+    .run(new Date().toISOString(), cancelled ? 'cancelled' : 'succeeded', JSON.stringify(summary), context.importRunId);
+  return { cancelled, summary };
+}
+
+function summariseFolder(
+  database: Database.Database,
+  folder: string,
+  run: { total: number; unchanged: number; processed: number; unreadable: string[]; tables: TableLinkSummary[] },
+): ImportSummary {
+  const range = pathRange(folder);
+  const outcomes = { imported: 0, duplicate: 0, skipped: 0, failed: 0 };
+  for (const row of database.prepare('SELECT outcome, count(*) AS count FROM files WHERE path >= ? AND path < ? GROUP BY outcome').all(...range) as Array<{ outcome: keyof typeof outcomes; count: number }>) {
+    outcomes[row.outcome] = row.count;
+  }
+  const reasons = database
+    .prepare(
+      `SELECT outcome, reason, count(*) AS count FROM files WHERE path >= ? AND path < ? AND outcome != 'imported'
+       GROUP BY outcome, reason ORDER BY count DESC, reason LIMIT 200`,
+    )
+    .all(...range) as Array<{ outcome: string; reason: string | null; count: number }>;
+  const count = (sql: string): number => (database.prepare(sql).get(...range) as { count: number }).count;
+  const imagesUnder = `FROM images JOIN files ON files.id = images.file_id JOIN series ON series.id = images.series_id WHERE files.path >= ? AND files.path < ?`;
+  return {
+    folder,
+    files: { total: run.total, unchanged: run.unchanged, processed: run.processed },
+    outcomes,
+    reasons: reasons.map((row) => ({ outcome: row.outcome, reason: row.reason ?? '', count: row.count })),
+    images: count(`SELECT count(*) AS count ${imagesUnder}`),
+    studies: count(`SELECT count(DISTINCT series.study_id) AS count ${imagesUnder}`),
+    studiesWithoutReports: count(
+      `SELECT count(DISTINCT series.study_id) AS count ${imagesUnder} AND NOT EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)`,
+    ),
+    reports: {
+      linked: count(`SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NOT NULL`),
+      unmatched: count(`SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NULL`),
+    },
+    tables: run.tables.map((table) => ({ ...table, problems: table.problems.slice(0, 20) })),
+    unreadableFolders: run.unreadable,
+  };
+}

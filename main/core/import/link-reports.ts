@@ -1,0 +1,112 @@
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { pathRange } from '../library/path-range.js';
+import type { Pseudonymiser } from '../library/pseudonymiser.js';
+import type { ReportTableMapping } from '../../api/contract.js';
+import { readReportTable } from './report-tables.js';
+
+export interface TableLinkSummary {
+  file: string;
+  rows: number;
+  matchedRows: number;
+  unmatchedRows: number;
+  labelsWritten: number;
+  problems: string[];
+  delimiter: string;
+  encoding: string;
+}
+
+/** Studies with images stored under a directory (at any depth): the range covers exactly the paths below it. */
+function studiesUnder(database: Database.Database, directory: string): number[] {
+  return (
+    database
+      .prepare(
+        `SELECT DISTINCT series.study_id AS id FROM files JOIN images ON images.file_id = files.id JOIN series ON series.id = images.series_id
+         WHERE files.path >= ? AND files.path < ?`,
+      )
+      .all(...pathRange(directory)) as Array<{ id: number }>
+  ).map((row) => row.id);
+}
+
+/**
+ * A `.txt` report belongs to the study it names (file name = accession number or Study Instance UID), else to the one
+ * study whose images sit in its folder (or below it). Anything else stays unmatched and listable.
+ */
+export function linkTextReports(database: Database.Database, rootFolder: string): void {
+  const reports = database
+    .prepare("SELECT id, source_path FROM reports WHERE source = 'text-file' AND source_path >= ? AND source_path < ?")
+    .all(...pathRange(rootFolder)) as Array<{ id: number; source_path: string }>;
+  const byName = database.prepare('SELECT id FROM studies WHERE accession_number = ? OR study_instance_uid = ?');
+  const link = database.prepare('UPDATE reports SET study_id = ?, match_key = ? WHERE id = ?');
+  database.transaction(() => {
+    for (const report of reports) {
+      const stem = path.basename(report.source_path, path.extname(report.source_path));
+      const named = byName.all(stem, stem) as Array<{ id: number }>;
+      if (named.length === 1) {
+        link.run(named[0]!.id, `file name ${stem}`, report.id);
+        continue;
+      }
+      const nearby = studiesUnder(database, path.dirname(report.source_path));
+      link.run(nearby.length === 1 ? nearby[0]! : null, nearby.length === 1 ? 'same folder' : null, report.id);
+    }
+  })();
+}
+
+function normaliseDate(value: string): string {
+  return value.replace(/[^0-9]/g, '').slice(0, 8);
+}
+
+/** Links every row of a mapped table to its study: report text becomes a report, label columns become labels. */
+export function linkTable(database: Database.Database, pseudonymiser: Pseudonymiser, rootFolder: string, mapping: ReportTableMapping): TableLinkSummary {
+  const file = path.resolve(rootFolder, mapping.file);
+  const table = readReportTable(file);
+  const findStudy = {
+    'accession-number': database.prepare('SELECT id FROM studies WHERE accession_number = ?'),
+    'study-instance-uid': database.prepare('SELECT id FROM studies WHERE study_instance_uid = ?'),
+    'patient-id-and-study-date': database.prepare(
+      'SELECT studies.id FROM studies JOIN patients ON patients.id = studies.patient_id WHERE patients.pseudonym = ? AND studies.study_date = ?',
+    ),
+    'file-path': database.prepare(
+      'SELECT series.study_id AS id FROM files JOIN images ON images.file_id = files.id JOIN series ON series.id = images.series_id WHERE files.path = ?',
+    ),
+  }[mapping.match];
+  const saveReport = database.prepare(
+    `INSERT INTO reports (study_id, source, source_path, source_key, match_key, text) VALUES (?, 'manifest', ?, ?, ?, ?)
+     ON CONFLICT (source_path, source_key) DO UPDATE SET study_id = excluded.study_id, match_key = excluded.match_key, text = excluded.text`,
+  );
+  const saveLabel = database.prepare(
+    `INSERT INTO labels (study_id, task, value, source) VALUES (?, ?, ?, ?)
+     ON CONFLICT (study_id, task, source) DO UPDATE SET value = excluded.value`,
+  );
+  const summary: TableLinkSummary = { file, rows: table.rows.length, matchedRows: 0, unmatchedRows: 0, labelsWritten: 0, problems: [...table.problems], delimiter: table.delimiter, encoding: table.encoding };
+  const missingColumns = [mapping.keyColumn, mapping.dateColumn, mapping.textColumn, ...mapping.labelColumns].filter(
+    (column): column is string => Boolean(column) && table.rows.length > 0 && !(column! in table.rows[0]!.values),
+  );
+  if (missingColumns.length > 0) {
+    summary.problems.push(`columns not found: ${missingColumns.join(', ')}`);
+    summary.unmatchedRows = table.rows.length;
+    return summary;
+  }
+  database.transaction(() => {
+    for (const row of table.rows) {
+      const key = row.values[mapping.keyColumn]?.trim() ?? '';
+      let arguments_: string[] = [key];
+      if (mapping.match === 'patient-id-and-study-date') arguments_ = [pseudonymiser.patient(key, ''), normaliseDate(row.values[mapping.dateColumn ?? ''] ?? '')];
+      if (mapping.match === 'file-path') arguments_ = [path.resolve(rootFolder, key)];
+      const study = key ? (findStudy.get(...arguments_) as { id: number } | undefined) : undefined;
+      if (study) summary.matchedRows += 1;
+      else summary.unmatchedRows += 1;
+      const text = mapping.textColumn ? row.values[mapping.textColumn]?.trim() : undefined;
+      const sourceKey = `${mapping.keyColumn}=${key}${mapping.dateColumn ? `@${row.values[mapping.dateColumn] ?? ''}` : ''}`;
+      if (text) saveReport.run(study?.id ?? null, file, sourceKey, `${mapping.match} ${key}`, text);
+      if (!study) continue;
+      for (const column of mapping.labelColumns) {
+        const value = row.values[column]?.trim();
+        if (!value) continue;
+        saveLabel.run(study.id, column, value, `manifest:${path.basename(file)}`);
+        summary.labelsWritten += 1;
+      }
+    }
+  })();
+  return summary;
+}

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { ApiError } from '../../api/api-error.js';
+import { pathRange } from './path-range.js';
+import type { ImportedFile, LibrarySummary, StudyDetail, StudyFilter, StudyListItem } from '../../api/contract.js';
+
+const count = (database: Database.Database, sql: string): number => (database.prepare(sql).get() as { count: number }).count;
+const column = (database: Database.Database, sql: string): string[] => (database.prepare(sql).all() as Array<{ value: string }>).map((row) => row.value);
+
+export function librarySummary(database: Database.Database): LibrarySummary {
+  return {
+    patients: count(database, 'SELECT count(*) AS count FROM patients'),
+    studies: count(database, 'SELECT count(*) AS count FROM studies'),
+    series: count(database, 'SELECT count(*) AS count FROM series'),
+    images: count(database, 'SELECT count(*) AS count FROM images'),
+    reports: count(database, 'SELECT count(*) AS count FROM reports'),
+    unmatchedReports: count(database, 'SELECT count(*) AS count FROM reports WHERE study_id IS NULL'),
+    studiesWithoutReports: count(database, 'SELECT count(*) AS count FROM studies WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id)'),
+    labels: count(database, 'SELECT count(*) AS count FROM labels'),
+    modalities: column(database, 'SELECT DISTINCT modality AS value FROM series WHERE modality IS NOT NULL ORDER BY 1'),
+    bodyParts: column(database, 'SELECT DISTINCT body_part AS value FROM series WHERE body_part IS NOT NULL ORDER BY 1'),
+    labelTasks: column(database, 'SELECT DISTINCT task AS value FROM labels ORDER BY 1'),
+  };
+}
+
+const studyColumns = `
+  studies.id AS id, studies.study_instance_uid AS studyInstanceUid, patients.pseudonym AS patientPseudonym,
+  studies.study_date AS studyDate, studies.accession_number AS accessionNumber, studies.description AS description,
+  (SELECT group_concat(DISTINCT modality) FROM series WHERE series.study_id = studies.id) AS modalities,
+  (SELECT group_concat(DISTINCT body_part) FROM series WHERE series.study_id = studies.id) AS bodyParts,
+  (SELECT count(*) FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = studies.id) AS imageCount,
+  (SELECT min(images.id) FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = studies.id) AS firstImageId,
+  EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id) AS hasReport`;
+
+function filterClause(filter: StudyFilter): { where: string; parameters: Record<string, unknown> } {
+  const conditions: string[] = [];
+  const parameters: Record<string, unknown> = {};
+  if (filter.modality) {
+    conditions.push('EXISTS (SELECT 1 FROM series WHERE series.study_id = studies.id AND series.modality = @modality)');
+    parameters.modality = filter.modality;
+  }
+  if (filter.bodyPart) {
+    conditions.push('EXISTS (SELECT 1 FROM series WHERE series.study_id = studies.id AND series.body_part = @bodyPart)');
+    parameters.bodyPart = filter.bodyPart;
+  }
+  if (filter.dateFrom) {
+    conditions.push('studies.study_date >= @dateFrom');
+    parameters.dateFrom = filter.dateFrom;
+  }
+  if (filter.dateTo) {
+    conditions.push('studies.study_date <= @dateTo');
+    parameters.dateTo = filter.dateTo;
+  }
+  if (filter.hasReport !== undefined) conditions.push(`${filter.hasReport ? '' : 'NOT '}EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id)`);
+  if (filter.labelTask) {
+    conditions.push(`EXISTS (SELECT 1 FROM labels WHERE labels.study_id = studies.id AND labels.task = @labelTask${filter.labelValue ? ' AND labels.value = @labelValue' : ''})`);
+    parameters.labelTask = filter.labelTask;
+    if (filter.labelValue) parameters.labelValue = filter.labelValue;
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
+}
+
+function toStudy(row: Record<string, unknown>): StudyListItem {
+  return { ...(row as unknown as StudyListItem), hasReport: Boolean(row.hasReport) };
+}
+
+export function listStudies(database: Database.Database, filter: StudyFilter, offset: number, limit: number): { total: number; studies: StudyListItem[] } {
+  const { where, parameters } = filterClause(filter);
+  const total = (database.prepare(`SELECT count(*) AS count FROM studies ${where}`).get(parameters) as { count: number }).count;
+  const rows = database
+    .prepare(`SELECT ${studyColumns} FROM studies JOIN patients ON patients.id = studies.patient_id ${where} ORDER BY studies.study_date DESC, studies.id DESC LIMIT @limit OFFSET @offset`)
+    .all({ ...parameters, limit, offset }) as Array<Record<string, unknown>>;
+  return { total, studies: rows.map(toStudy) };
+}
+
+export function studyDetail(database: Database.Database, studyId: number): StudyDetail {
+  const row = database.prepare(`SELECT ${studyColumns} FROM studies JOIN patients ON patients.id = studies.patient_id WHERE studies.id = ?`).get(studyId) as
+    | Record<string, unknown>
+    | undefined;
+  if (!row) throw new ApiError('not-found', `No study with id ${studyId}.`);
+  const images = database
+    .prepare(
+      `SELECT images.id, sop_instance_uid AS sopInstanceUid, series.series_instance_uid AS seriesInstanceUid, series.modality, series.body_part AS bodyPart,
+         view_position AS viewPosition, rows, columns, number_of_frames AS numberOfFrames, transfer_syntax_uid AS transferSyntaxUid,
+         photometric_interpretation AS photometricInterpretation, window_center AS windowCenter, window_width AS windowWidth
+       FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = ? ORDER BY series.series_number, images.instance_number, images.id`,
+    )
+    .all(studyId) as StudyDetail['images'];
+  const reports = database.prepare('SELECT id, source, source_path AS sourcePath, text FROM reports WHERE study_id = ? ORDER BY id').all(studyId) as StudyDetail['reports'];
+  const labels = database.prepare('SELECT task, value, source FROM labels WHERE study_id = ? ORDER BY task').all(studyId) as StudyDetail['labels'];
+  return { study: toStudy(row), images, reports, labels };
+}
+
+export function thumbnailDataUrl(database: Database.Database, libraryPath: string, imageId: number): string {
+  const row = database.prepare('SELECT thumbnail_path AS thumbnailPath FROM images WHERE id = ?').get(imageId) as { thumbnailPath: string } | undefined;
+  if (!row) throw new ApiError('not-found', `No image with id ${imageId}.`);
+  const file = path.join(libraryPath, row.thumbnailPath);
+  if (!fs.existsSync(file)) throw new ApiError('not-found', `The thumbnail of image ${imageId} is missing from the cache; re-import its folder.`);
+  return `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
+}
+
+export function unmatchedReports(database: Database.Database, limit: number) {
+  return (
+    database.prepare('SELECT id, source, source_path AS sourcePath, match_key AS matchKey, text FROM reports WHERE study_id IS NULL ORDER BY source_path, id LIMIT ?').all(limit) as Array<{
+      id: number;
+      source: string;
+      sourcePath: string;
+      matchKey: string | null;
+      text: string;
+    }>
+  ).map(({ text, ...rest }) => ({ ...rest, excerpt: text.slice(0, 200) }));
+}
+
+export function importedFiles(database: Database.Database, options: { folder?: string | undefined; outcome?: string | undefined; offset: number; limit: number }): { total: number; files: ImportedFile[] } {
+  const conditions: string[] = [];
+  const parameters: Record<string, unknown> = { offset: options.offset, limit: options.limit };
+  if (options.folder) {
+    conditions.push('path >= @from AND path < @to');
+    [parameters.from, parameters.to] = pathRange(path.resolve(options.folder));
+  }
+  if (options.outcome) {
+    conditions.push('outcome = @outcome');
+    parameters.outcome = options.outcome;
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  const total = (database.prepare(`SELECT count(*) AS count FROM files ${where}`).get(parameters) as { count: number }).count;
+  const files = database.prepare(`SELECT path, outcome, reason, kind FROM files ${where} ORDER BY path LIMIT @limit OFFSET @offset`).all(parameters) as ImportedFile[];
+  return { total, files };
+}

@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { drawChest } from './chest-phantom.js';
+import { demoTransferSyntaxes, writeDicomFile, type DemoTransferSyntax } from './dicom-writer.js';
+import { findingNames, sampleFindings, type Finding } from './findings.js';
+import { writeReport } from './report-writer.js';
+import { SeededRandom } from './seeded-random.js';
+
+export interface GenerateHospitalOptions {
+  directory: string;
+  studies: number;
+  seed: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface GeneratedHospital {
+  directory: string;
+  seed: string;
+  patients: number;
+  studies: number;
+  images: number;
+  abnormalStudies: number;
+  reports: { csv: number; textFiles: number; none: number; unmatchedRows: number };
+  transferSyntaxes: Record<string, number>;
+  brokenFiles: string[];
+}
+
+export const minimumStudies = 50;
+export const maximumStudies = 100_000;
+
+const surnames = ['Smith', 'Jones', 'Müller', 'García', 'Nguyen', "O'Brien", 'Kowalski', 'Rossi', 'Dubois', 'Andersen', 'Sato', 'Novák', 'Silva', 'Papadopoulos', 'Haddad', 'Okafor'];
+const givenNames = ['John', 'Maria', 'Zoë', 'José', 'Anna', 'Li', 'Fatima', 'Lars', 'Amélie', 'Piotr', 'Yuki', 'Chen', 'Olga', 'Ahmed', 'Grace', 'Tomás'];
+const syntaxMix: Array<[DemoTransferSyntax, number]> = [
+  [demoTransferSyntaxes.explicitLittleEndian, 0.4],
+  [demoTransferSyntaxes.implicitLittleEndian, 0.15],
+  [demoTransferSyntaxes.deflated, 0.08],
+  [demoTransferSyntaxes.rle, 0.13],
+  [demoTransferSyntaxes.jpegLsLossless, 0.12],
+  [demoTransferSyntaxes.jpeg2000Lossless, 0.12],
+];
+
+interface PlannedStudy {
+  index: number;
+  patientIndex: number;
+  accessionNumber: string;
+  studyDate: string;
+  findings: Finding[];
+  reportRoute: 'csv' | 'text' | 'none';
+}
+
+interface Patient {
+  id: string;
+  name: string;
+  sex: 'M' | 'F';
+  birthDate: string;
+  folder: string;
+}
+
+function pickSyntax(random: SeededRandom): DemoTransferSyntax {
+  let threshold = random.next();
+  for (const [syntax, share] of syntaxMix) {
+    threshold -= share;
+    if (threshold <= 0) return syntax;
+  }
+  return demoTransferSyntaxes.explicitLittleEndian;
+}
+
+function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+function csvField(value: string): string {
+  return /[",;\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function planHospital(random: SeededRandom, studyCount: number): { patients: Patient[]; studies: PlannedStudy[] } {
+  const patientCount = Math.max(1, Math.round(studyCount / 1.6));
+  const patients: Patient[] = Array.from({ length: patientCount }, (_, index) => {
+    const sex = random.chance(0.5) ? 'M' : 'F';
+    return {
+      id: `MRN${random.digits(7)}`,
+      name: `${random.pick(surnames).toUpperCase()}^${random.pick(givenNames)}`,
+      sex,
+      birthDate: isoDate(new Date(Date.UTC(random.integer(1935, 2004), random.integer(0, 11), random.integer(1, 28)))),
+      folder: `PAT_${String(index + 1).padStart(5, '0')}`,
+    };
+  });
+  const studies: PlannedStudy[] = Array.from({ length: studyCount }, (_, index) => {
+    const patientIndex = index < patientCount ? index : random.integer(0, patientCount - 1);
+    const route = random.next();
+    return {
+      index,
+      patientIndex,
+      accessionNumber: `ACC${String(10_000_000 + index * 7 + random.integer(0, 6))}`,
+      studyDate: isoDate(new Date(Date.UTC(2018, 0, 1) + random.integer(0, 6 * 365) * 86_400_000)),
+      findings: sampleFindings(random),
+      reportRoute: route < 0.74 ? 'csv' : route < 0.94 ? 'text' : 'none',
+    };
+  });
+  return { patients, studies };
+}
+
+function dataset(random: SeededRandom, study: PlannedStudy, patient: Patient, image: ReturnType<typeof drawChest>, studyUid: string, seriesUid: string, monochrome1: boolean, modality: 'DX' | 'CR', view: string): Record<string, unknown> {
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    ImageType: ['ORIGINAL', 'PRIMARY'],
+    SOPClassUID: modality === 'DX' ? '1.2.840.10008.5.1.4.1.1.1.1' : '1.2.840.10008.5.1.4.1.1.1',
+    SOPInstanceUID: random.uid(),
+    StudyDate: study.studyDate,
+    SeriesDate: study.studyDate,
+    StudyTime: `${String(random.integer(7, 20)).padStart(2, '0')}${String(random.integer(0, 59)).padStart(2, '0')}00`,
+    AccessionNumber: study.accessionNumber,
+    Modality: modality,
+    ...(modality === 'DX' ? { PresentationIntentType: 'FOR PRESENTATION' } : {}),
+    Manufacturer: 'Unisight synthetic',
+    InstitutionName: 'Synthetic General Hospital',
+    StudyDescription: `XR CHEST ${view}`,
+    SeriesDescription: view,
+    PatientName: patient.name,
+    PatientID: patient.id,
+    PatientBirthDate: patient.birthDate,
+    PatientSex: patient.sex,
+    BodyPartExamined: 'CHEST',
+    ViewPosition: view,
+    StudyInstanceUID: studyUid,
+    SeriesInstanceUID: seriesUid,
+    StudyID: String(study.index + 1),
+    SeriesNumber: '1',
+    InstanceNumber: '1',
+    PatientOrientation: ['L', 'F'],
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: monochrome1 ? 'MONOCHROME1' : 'MONOCHROME2',
+    Rows: image.height,
+    Columns: image.width,
+    PixelSpacing: ['0.7', '0.7'],
+    BitsAllocated: 16,
+    BitsStored: 12,
+    HighBit: 11,
+    PixelRepresentation: 0,
+    WindowCenter: String(monochrome1 ? 4095 - image.windowCenter : image.windowCenter),
+    WindowWidth: String(image.windowWidth),
+    RescaleIntercept: '0',
+    RescaleSlope: '1',
+  };
+}
+
+/**
+ * Writes a synthetic hospital export: chest DX/CR studies as real DICOM in a mix of transfer syntaxes, nested
+ * patient/study/series folders, free-text reports (in a CSV, as .txt beside the study, or missing), a labels CSV,
+ * a manifest that maps both, ground truth for evaluation, and a few broken files. Same seed, same bytes.
+ */
+export async function generateHospital(options: GenerateHospitalOptions): Promise<GeneratedHospital> {
+  if (!Number.isInteger(options.studies) || options.studies < minimumStudies || options.studies > maximumStudies) {
+    throw new Error(`--studies must be a whole number from ${minimumStudies} to ${maximumStudies}.`);
+  }
+  const directory = path.resolve(options.directory);
+  if (fs.existsSync(directory) && fs.readdirSync(directory).length > 0) throw new Error(`${directory} is not empty; choose a new folder.`);
+  fs.mkdirSync(directory, { recursive: true });
+  const plan = planHospital(new SeededRandom(`${options.seed}:plan`), options.studies);
+  const summary: GeneratedHospital = {
+    directory,
+    seed: options.seed,
+    patients: plan.patients.length,
+    studies: plan.studies.length,
+    images: 0,
+    abnormalStudies: 0,
+    reports: { csv: 0, textFiles: 0, none: 0, unmatchedRows: 0 },
+    transferSyntaxes: {},
+    brokenFiles: [],
+  };
+  const reportRows: string[] = ['accession_number,report_text'];
+  const labelRows: string[] = [['accession_number', ...findingNames, 'abnormal'].join(';')];
+  const truth: string[] = [];
+  let firstImage: string | null = null;
+
+  for (const study of plan.studies) {
+    const random = new SeededRandom(`${options.seed}:study:${study.index}`);
+    const patient = plan.patients[study.patientIndex]!;
+    const modality = random.chance(0.6) ? 'DX' : 'CR';
+    const view = random.chance(0.8) ? 'PA' : 'AP';
+    const image = drawChest(random, study.findings);
+    const monochrome1 = modality === 'CR' && random.chance(0.35);
+    if (monochrome1) for (let index = 0; index < image.pixels.length; index++) image.pixels[index] = 4095 - image.pixels[index]!;
+    const syntax = pickSyntax(random);
+    const studyUid = random.uid();
+    const seriesUid = random.uid();
+    const studyFolder = path.join(directory, patient.folder, `${study.studyDate}_${study.accessionNumber}`);
+    const seriesFolder = path.join(studyFolder, `SER_${modality}_1`);
+    fs.mkdirSync(seriesFolder, { recursive: true });
+    const file = path.join(seriesFolder, random.chance(0.5) ? 'IM000001' : 'IM000001.dcm');
+    fs.writeFileSync(file, await writeDicomFile(dataset(random, study, patient, image, studyUid, seriesUid, monochrome1, modality, view), image, syntax));
+    firstImage ??= file;
+    summary.images += 1;
+    summary.transferSyntaxes[syntax] = (summary.transferSyntaxes[syntax] ?? 0) + 1;
+    if (study.findings.length > 0) summary.abnormalStudies += 1;
+
+    const report = writeReport(random, study.findings, view);
+    if (study.reportRoute === 'csv') {
+      reportRows.push(`${study.accessionNumber},${csvField(report)}`);
+      summary.reports.csv += 1;
+    } else if (study.reportRoute === 'text') {
+      const latin1 = random.chance(0.3) && /^[\u0000-\u00ff]*$/.test(report);
+      fs.writeFileSync(path.join(studyFolder, 'report.txt'), latin1 ? Buffer.from(report, 'latin1') : report);
+      summary.reports.textFiles += 1;
+    } else {
+      summary.reports.none += 1;
+    }
+    const present = new Set(study.findings.map((finding) => finding.name));
+    labelRows.push([study.accessionNumber, ...findingNames.map((name) => (present.has(name) ? '1' : '0')), study.findings.length > 0 ? '1' : '0'].join(';'));
+    truth.push(JSON.stringify({ accession_number: study.accessionNumber, study_instance_uid: studyUid, findings: study.findings }));
+    options.onProgress?.(study.index + 1, plan.studies.length);
+  }
+
+  for (const missing of ['ACC09999991', 'ACC09999992']) {
+    reportRows.push(`${missing},${csvField('FINDINGS: No acute abnormality.\nIMPRESSION: Normal study.')}`);
+    summary.reports.unmatchedRows += 1;
+  }
+  fs.writeFileSync(path.join(directory, 'reports.csv'), `${reportRows.join('\r\n')}\r\n`);
+  fs.writeFileSync(path.join(directory, 'labels.csv'), `${labelRows.join('\n')}\n`);
+  fs.writeFileSync(path.join(directory, 'ground-truth.jsonl'), `${truth.join('\n')}\n`);
+  fs.writeFileSync(
+    path.join(directory, 'unisight-manifest.json'),
+    `${JSON.stringify(
+      {
+        version: 1,
+        tables: [
+          { file: 'reports.csv', match: 'accession-number', keyColumn: 'accession_number', textColumn: 'report_text' },
+          { file: 'labels.csv', match: 'accession-number', keyColumn: 'accession_number', labelColumns: [...findingNames, 'abnormal'] },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  summary.brokenFiles = writeBrokenFiles(directory, firstImage!);
+  return summary;
+}
+
+/** What real exports contain besides good files: OS litter, a PDF, an empty file, a truncated and a corrupt DICOM. */
+function writeBrokenFiles(directory: string, sampleImage: string): string[] {
+  const sample = fs.readFileSync(sampleImage);
+  const corrupt = Buffer.from(sample);
+  corrupt.fill(0xff, 132, Math.min(corrupt.length, 400));
+  const broken: Array<[string, Uint8Array | string]> = [
+    ['.DS_Store', Buffer.from('Bud1\0\0\0\0junk')],
+    ['export-summary.pdf', '%PDF-1.4\n% synthetic\n'],
+    [path.join('PAT_00001', 'IM_EMPTY'), ''],
+    [path.join('PAT_00001', 'IM_TRUNCATED.dcm'), sample.subarray(0, Math.floor(sample.length * 0.55))],
+    [path.join('PAT_00002', 'IM_CORRUPT'), corrupt],
+    [path.join('PAT_00002', 'notes.bin'), Buffer.from(Array.from({ length: 512 }, (_, index) => (index * 73) % 251))],
+  ];
+  for (const [name, content] of broken) fs.writeFileSync(path.join(directory, name), content);
+  return broken.map(([name]) => name);
+}

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCoreService } from '../../../../main/core/core-service.js';
+import { forkEngineLauncher } from '../../../../main/core/engine/fork-engine.js';
+import { engineEntryFile } from '../../../../main/core/install-paths.js';
+import { copyTree, demoExport, runCli } from '../../../support/demo-export.js';
+import { structuredReportFile } from '../../../support/structured-report.js';
+import { temporaryLibrary } from '../../../support/temporary-library.js';
+
+interface TruthLine {
+  accession_number: string;
+  study_instance_uid: string;
+}
+
+/** Every catalog table's content, less bookkeeping columns that legitimately change on a re-run. */
+function catalogSnapshot(databaseFile: string): string {
+  const database = new Database(databaseFile, { readonly: true });
+  try {
+    const tables = {
+      patients: 'SELECT * FROM patients ORDER BY id',
+      studies: 'SELECT * FROM studies ORDER BY id',
+      series: 'SELECT * FROM series ORDER BY id',
+      images: 'SELECT * FROM images ORDER BY id',
+      reports: 'SELECT * FROM reports ORDER BY id',
+      labels: 'SELECT * FROM labels ORDER BY id',
+      files: 'SELECT id, path, size_bytes, modified_ms, content_sha256, kind, outcome, reason FROM files ORDER BY id',
+    };
+    return JSON.stringify(Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, database.prepare(sql).all()])));
+  } finally {
+    database.close();
+  }
+}
+
+describe('unisight import on a generated hospital export', () => {
+  const workspace = temporaryLibrary();
+  const exportFolder = path.join(workspace.path, 'export');
+  const library = path.join(workspace.path, 'library');
+  let srStudy: TruthLine;
+  let first: ReturnType<ReturnType<typeof runCli>['json']>;
+
+  beforeAll(() => {
+    copyTree(demoExport(50), exportFolder);
+    const reportsCsv = fs.readFileSync(path.join(exportFolder, 'reports.csv'), 'utf8');
+    const truth = fs.readFileSync(path.join(exportFolder, 'ground-truth.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TruthLine);
+    const studyFolders = fs.readdirSync(exportFolder, { withFileTypes: true }).filter((entry) => entry.isDirectory()).flatMap((entry) => fs.readdirSync(path.join(exportFolder, entry.name)).map((name) => path.join(exportFolder, entry.name, name)));
+    srStudy = truth.find((line) => {
+      const folder = studyFolders.find((candidate) => candidate.endsWith(line.accession_number))!;
+      return !reportsCsv.includes(line.accession_number) && !fs.existsSync(path.join(folder, 'report.txt'));
+    })!;
+    const folder = studyFolders.find((candidate) => candidate.endsWith(srStudy.accession_number))!;
+    fs.mkdirSync(path.join(folder, 'SER_SR'));
+    fs.writeFileSync(path.join(folder, 'SER_SR', 'SR000001'), structuredReportFile(srStudy.study_instance_uid, 'Small right apical pneumothorax.', 'Right pneumothorax.'));
+    const run = runCli(['import', exportFolder, '--library', library, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    first = run.json();
+  });
+  afterAll(() => workspace.remove());
+
+  it('reports counts by outcome, each non-import with its reason', () => {
+    expect(first).toMatchObject({ state: 'succeeded', images: 50, studies: 50, files: { unchanged: 0 } });
+    expect(first.files.processed).toBeGreaterThan(50);
+    expect(first.outcomes.failed).toBe(2);
+    const reasons = first.reasons.map((entry: { outcome: string; reason: string }) => `${entry.outcome}: ${entry.reason}`);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        'skipped: PDF document, not DICOM',
+        'skipped: empty file',
+        'skipped: operating-system metadata file',
+        'skipped: not a DICOM file (no DICM marker and no recognisable data set)',
+        expect.stringMatching(/^failed: (truncated|pixel data is truncated|cannot parse)/),
+      ]),
+    );
+  });
+
+  it('links reports by all three routes and lists the unmatched ones', async () => {
+    const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    const bySource = Object.fromEntries(
+      (database.prepare('SELECT source, count(*) AS count FROM reports WHERE study_id IS NOT NULL GROUP BY source').all() as Array<{ source: string; count: number }>).map((row) => [row.source, row.count]),
+    );
+    const sr = database
+      .prepare("SELECT studies.study_instance_uid AS uid, reports.text FROM reports JOIN studies ON studies.id = reports.study_id WHERE source = 'structured-report'")
+      .get() as { uid: string; text: string };
+    const labels = database.prepare('SELECT count(*) AS count FROM labels').get() as { count: number };
+    database.close();
+    expect(bySource['manifest']).toBeGreaterThan(20);
+    expect(bySource['text-file']).toBeGreaterThan(3);
+    expect(sr).toEqual({ uid: srStudy.study_instance_uid, text: 'Findings: Small right apical pneumothorax.\nImpression: Right pneumothorax.' });
+    expect(labels.count).toBe(50 * 6);
+    expect(first.reports.unmatched).toBe(2);
+
+    const core = createCoreService({ libraryPath: library, launchEngine: forkEngineLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }) });
+    try {
+      const unmatched = await core.handlers['library.unmatchedReports']({ limit: 10 });
+      expect(unmatched.map((report) => report.matchKey).sort()).toEqual(['accession-number ACC09999991', 'accession-number ACC09999992']);
+      const summary = await core.handlers['library.summary']({});
+      expect(summary).toMatchObject({ studies: 50, images: 50, unmatchedReports: 2, labelTasks: ['abnormal', 'cardiomegaly', 'consolidation', 'effusion', 'nodule', 'pneumothorax'] });
+      expect(summary.patients).toBeLessThan(50);
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('changes nothing when run again', () => {
+    const before = catalogSnapshot(path.join(library, 'catalog.sqlite'));
+    const again = runCli(['import', exportFolder, '--library', library, '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    const second = again.json();
+    expect(second.files).toEqual({ total: first.files.total, unchanged: first.files.total, processed: 0 });
+    expect({ ...second, jobId: null, files: null }).toEqual({ ...first, jobId: null, files: null });
+    expect(catalogSnapshot(path.join(library, 'catalog.sqlite'))).toBe(before);
+  });
+
+  it('never stores raw patient identifiers unless asked to', () => {
+    const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    const raw = database.prepare('SELECT count(*) AS count FROM patients WHERE raw_patient_id IS NOT NULL OR raw_patient_name IS NOT NULL').get() as { count: number };
+    const pseudonyms = database.prepare('SELECT pseudonym FROM patients').pluck().all() as string[];
+    database.close();
+    expect(raw.count).toBe(0);
+    expect(pseudonyms.every((value) => /^P[0-9a-f]{16}$/.test(value))).toBe(true);
+    const catalogBytes = fs.readFileSync(path.join(library, 'catalog.sqlite'));
+    expect(catalogBytes.includes(Buffer.from('MRN'))).toBe(false);
+  });
+
+  it('maps a report table from command-line flags when the folder has no manifest', () => {
+    const bare = copyTree(exportFolder, path.join(workspace.path, 'bare'));
+    fs.rmSync(path.join(bare, 'unisight-manifest.json'));
+    const run = runCli(['import', bare, '--library', path.join(workspace.path, 'library-flags'), '--json', '--table', 'reports.csv', '--match', 'accession-number', '--key-column', 'accession_number', '--text-column', 'report_text']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = run.json();
+    expect(summary.tables).toHaveLength(1);
+    expect(summary.tables[0]).toMatchObject({ delimiter: ',', encoding: 'utf-8', unmatchedRows: 2 });
+    expect(summary.tables[0].matchedRows).toBe(summary.tables[0].rows - 2);
+  });
+});
