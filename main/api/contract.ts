@@ -72,6 +72,8 @@ export const AppInfo = z.object({
   architecture: z.string(),
   library: LibraryInfo,
   engine: EngineStatus,
+  /** The desktop app can show the OS folder picker; browser mode types a path instead. */
+  nativeFolderPicker: z.boolean(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -201,6 +203,25 @@ export const ImportedFile = z.object({
 });
 export type ImportedFile = z.infer<typeof ImportedFile>;
 
+export const ImportPreview = z.object({
+  folder: z.string(),
+  files: z.object({ dicomCandidates: z.number().int(), reportTexts: z.number().int(), tables: z.number().int(), ignored: z.number().int() }),
+  manifest: z.object({ found: z.boolean(), error: z.string().nullable(), tables: z.array(ReportTableMapping) }),
+  tables: z.array(z.object({ file: z.string(), columns: z.array(z.string()), rows: z.number().int(), delimiter: z.string(), encoding: z.string(), problems: z.array(z.string()) })),
+});
+export type ImportPreview = z.infer<typeof ImportPreview>;
+
+export const RenderedImage = z.object({
+  dataUrl: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  windowCenter: z.number(),
+  windowWidth: z.number(),
+  defaultWindowCenter: z.number(),
+  defaultWindowWidth: z.number(),
+});
+export type RenderedImage = z.infer<typeof RenderedImage>;
+
 const NoInput = z.strictObject({});
 const JobReference = z.strictObject({ jobId: z.string().min(1).max(100) });
 
@@ -229,6 +250,16 @@ export const apiMethods = {
     output: Job,
     summary: 'Start importing a folder of DICOM studies and reports into the library (a resumable job).',
   },
+  'import.preview': {
+    input: z.strictObject({ folder: z.string().min(1).max(4096) }),
+    output: ImportPreview,
+    summary: 'What a folder holds before importing it: DICOM candidates, report texts, tables with their columns, the manifest.',
+  },
+  'system.chooseFolder': {
+    input: NoInput,
+    output: z.object({ folder: z.string().nullable() }),
+    summary: 'Let the user pick a folder with the operating system dialog (desktop app only).',
+  },
   'import.files': {
     input: z.strictObject({
       folder: z.string().min(1).max(4096).optional(),
@@ -250,6 +281,16 @@ export const apiMethods = {
     input: z.strictObject({ imageId: z.number().int().positive() }),
     output: z.object({ dataUrl: z.string() }),
     summary: 'A PNG thumbnail of one image as a data URL.',
+  },
+  'library.renderImage': {
+    input: z.strictObject({
+      imageId: z.number().int().positive(),
+      windowCenter: z.number().finite().optional(),
+      windowWidth: z.number().finite().positive().optional(),
+      maximumSize: z.number().int().min(64).max(4096).default(1024),
+    }),
+    output: RenderedImage,
+    summary: 'An image rendered from its DICOM file with a window (centre/width in modality units), as a PNG data URL.',
   },
   'library.unmatchedReports': {
     input: z.strictObject({ limit: z.number().int().min(1).max(10_000).default(500) }),

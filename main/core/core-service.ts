@@ -9,14 +9,18 @@ import { JobStore } from './jobs/job-store.js';
 import { openCatalogDatabase, type CatalogDatabase } from './library/catalog-database.js';
 import { LogBuffer } from './log-buffer.js';
 import { importFolder } from './import/import-folder.js';
+import { previewFolder } from './import/preview-folder.js';
 import { FileWorkerPool } from './import/worker-pool.js';
 import { appVersion, importWorkerFile } from './install-paths.js';
 import { importedFiles, librarySummary, listStudies, studyDetail, thumbnailDataUrl, unmatchedReports } from './library/library-queries.js';
 import { Pseudonymiser } from './library/pseudonymiser.js';
+import { renderCataloguedImage } from './library/render-catalogued-image.js';
 
 export interface CoreServiceOptions {
   libraryPath: string;
   launchEngine: EngineLauncher;
+  /** The OS folder dialog, where there is one (the desktop app). */
+  chooseFolder?: () => Promise<string | null>;
 }
 
 export interface CoreService {
@@ -89,17 +93,21 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
         databaseBytes: fs.statSync(catalog.databaseFile).size,
       },
       engine: engine.status,
+      nativeFolderPicker: Boolean(options.chooseFolder),
     }),
     'jobs.list': async ({ limit }) => jobs.list(limit),
     'jobs.get': async ({ jobId }) => jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),
     'engine.selfcheck': async (parameters) => jobs.submit('engine.selfcheck', parameters),
     'import.start': async (parameters) => jobs.submit('library.import', parameters),
-    'import.files': async (options) => importedFiles(catalog.database, options),
+    'import.files': async (query) => importedFiles(catalog.database, query),
+    'import.preview': async ({ folder }) => previewFolder(folder),
+    'system.chooseFolder': async () => ({ folder: options.chooseFolder ? await options.chooseFolder() : null }),
     'library.summary': async () => librarySummary(catalog.database),
     'library.studies': async ({ filter, offset, limit }) => listStudies(catalog.database, filter, offset, limit),
     'library.study': async ({ studyId }) => studyDetail(catalog.database, studyId),
     'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId) }),
+    'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
     'logs.recent': async ({ limit }) => logs.recent(limit),
   };

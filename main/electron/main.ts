@@ -1,7 +1,7 @@
 // Desktop entry: one window, the core service in this process, the ML engine in a utilityProcess.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { createCoreService, type CoreService } from '../core/core-service.js';
 import { engineEntryFile, preloadFile, rendererDirectory } from '../core/install-paths.js';
 import { resolveLibraryLocation } from '../core/library/library-location.js';
@@ -40,7 +40,15 @@ async function startDesktop(): Promise<void> {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicyHeader] } });
   });
   const library = resolveLibraryLocation({ electronUserData: app.getPath('userData') });
-  core = createCoreService({ libraryPath: library.path, launchEngine: utilityEngineLauncher(engineEntryFile, engineHeapMegabytes) });
+  core = createCoreService({
+    libraryPath: library.path,
+    launchEngine: utilityEngineLauncher(engineEntryFile, engineHeapMegabytes),
+    chooseFolder: async () => {
+      const options = { title: 'Choose a hospital export folder', properties: ['openDirectory' as const] };
+      const choice = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return choice.canceled ? null : (choice.filePaths[0] ?? null);
+    },
+  });
   registerIpcTransport(ipcMain, core, appIndexUrl, () => mainWindow?.webContents ?? null);
   void core.engine.start().catch((error: unknown) => console.error('unisight: engine failed to start:', error));
   mainWindow = createWindow();

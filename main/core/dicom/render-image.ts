@@ -43,11 +43,29 @@ function percentileRange(values: Float32Array): [number, number] {
   return high > low ? [low, high] : [low, low + 1];
 }
 
+export interface DisplayWindow {
+  center: number;
+  width: number;
+}
+
+function modalityValues(frame: DecodedFrame, image: ImagePixelDescription): Float32Array {
+  const values = new Float32Array(frame.width * frame.height);
+  for (let pixel = 0; pixel < values.length; pixel++) values[pixel] = frame.values[pixel]! * image.rescaleSlope + image.rescaleIntercept;
+  return values;
+}
+
+/** The window a reader starts from: the file's first stored window, else the robust range of the modality values. */
+export function defaultWindow(frame: DecodedFrame, image: ImagePixelDescription, values = modalityValues(frame, image)): DisplayWindow {
+  if (image.windowWidth !== null && image.windowCenter !== null && image.windowWidth > 1) return { center: image.windowCenter, width: image.windowWidth };
+  const [low, high] = percentileRange(values);
+  return { center: (low + high) / 2 + 0.5, width: high - low + 1 };
+}
+
 /**
  * Modality LUT (rescale slope/intercept), VOI LUT (the first stored window, else a robust automatic one) and
  * MONOCHROME1 inversion for grayscale; YBR→RGB, palette lookup and luminance for colour.
  */
-export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet): GrayImage {
+export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, window?: DisplayWindow): GrayImage {
   const pixels = frame.width * frame.height;
   const output = new Float32Array(pixels);
   const photometric = frame.photometricInterpretation;
@@ -74,17 +92,12 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
       return { width: frame.width, height: frame.height, values: output };
     }
   }
-  for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = frame.values[pixel]! * image.rescaleSlope + image.rescaleIntercept;
-  const hasWindow = image.windowWidth !== null && image.windowCenter !== null && image.windowWidth > 1;
-  if (hasWindow) {
-    // PS3.3 C.11.2.1.2.1, the linear VOI function.
-    const center = image.windowCenter! - 0.5;
-    const width = image.windowWidth! - 1;
-    for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = Math.min(1, Math.max(0, (output[pixel]! - center) / width + 0.5));
-  } else {
-    const [low, high] = percentileRange(output);
-    for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = Math.min(1, Math.max(0, (output[pixel]! - low) / (high - low)));
-  }
+  const values = modalityValues(frame, image);
+  const chosen = window ?? defaultWindow(frame, image, values);
+  // PS3.3 C.11.2.1.2.1, the linear VOI function.
+  const center = chosen.center - 0.5;
+  const width = Math.max(1, chosen.width - 1);
+  for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = Math.min(1, Math.max(0, (values[pixel]! - center) / width + 0.5));
   if (photometric === 'MONOCHROME1') for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = 1 - output[pixel]!;
   return { width: frame.width, height: frame.height, values: output };
 }

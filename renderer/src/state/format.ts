@@ -24,4 +24,14 @@ export function formatTime(iso: string | null): string {
 
 export const jobKindLabels: Record<string, string> = {
   'engine.selfcheck': 'Engine self-check',
+  'library.import': 'Import',
 };
+
+/** DICOM dates (YYYYMMDD) as ISO dates for display and <input type="date">, and back. */
+export function dicomDateToIso(value: string | null): string {
+  return value && /^\d{8}$/.test(value) ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}` : '';
+}
+
+export function isoDateToDicom(value: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value.replaceAll('-', '') : undefined;
+}

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../api/api-error.js';
+import type { ImportPreview } from '../../api/contract.js';
+import { readManifest, readReportTable } from './report-tables.js';
+import { manifestFileName, walkFolder } from './walk-folder.js';
+
+/** A quick look before importing: what kinds of files are there, and what the tables and the manifest say. */
+export function previewFolder(folderInput: string): ImportPreview {
+  const folder = path.resolve(folderInput);
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new ApiError('invalid-input', `${folder} is not a folder on this machine.`);
+  const files = { dicomCandidates: 0, reportTexts: 0, tables: 0, ignored: 0 };
+  const tables: ImportPreview['tables'] = [];
+  let manifestFound = false;
+  for (const file of walkFolder(folder)) {
+    if (file.kind === 'dicom') files.dicomCandidates += 1;
+    else if (file.kind === 'report-text') files.reportTexts += 1;
+    else if (file.kind === 'junk') files.ignored += 1;
+    else if (file.kind === 'manifest') manifestFound ||= path.dirname(file.path) === folder;
+    else {
+      files.tables += 1;
+      const table = readReportTable(file.path);
+      tables.push({
+        file: path.relative(folder, file.path),
+        columns: Object.keys(table.rows[0]?.values ?? {}),
+        rows: table.rows.length,
+        delimiter: table.delimiter,
+        encoding: table.encoding,
+        problems: table.problems.slice(0, 5),
+      });
+    }
+  }
+  let manifest: ImportPreview['manifest'] = { found: manifestFound, error: null, tables: [] };
+  if (manifestFound) {
+    try {
+      manifest = { found: true, error: null, tables: readManifest(folder, manifestFileName).tables };
+    } catch (error) {
+      manifest = { found: true, error: (error as Error).message, tables: [] };
+    }
+  }
+  return { folder, files, manifest, tables };
+}

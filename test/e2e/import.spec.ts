@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { demoExport } from '../support/demo-export.js';
+import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
+
+test('imports a generated export through the wizard, then opens a study and reads its report', async ({ page, server }) => {
+  const folder = demoExport(50);
+  await openApp(page, server);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Import' }).click();
+
+  await page.getByLabel('Folder path').fill(folder);
+  await page.getByRole('button', { name: 'Look inside' }).click();
+  await expect(page.getByTestId('preview-counts')).toContainText('files to examine as DICOM');
+  await expect(page.getByText("The folder carries a manifest; its mapping will be used:")).toBeVisible();
+  await page.getByRole('button', { name: 'Start import' }).click();
+
+  const progress = page.getByRole('region', { name: 'Import progress' });
+  await expect(progress.getByRole('progressbar')).toBeVisible();
+  await expect(progress.getByTestId('job-state')).toHaveText('succeeded', { timeout: 90_000 });
+  await expect(page.getByTestId('import-outcomes')).toContainText('failed');
+  await expect(page.getByRole('region', { name: 'Import summary' })).toContainText('PDF document, not DICOM');
+  await page.screenshot({ path: path.join(screenshotDirectory, 'import-summary.png'), fullPage: true });
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download the file log (CSV)' }).click();
+  const log = fs.readFileSync(await (await download).path(), 'utf8');
+  expect(log.split('\n')[0]).toBe('path,outcome,reason,kind');
+  expect(log).toContain('skipped,"PDF document, not DICOM"');
+
+  await page.getByRole('button', { name: 'Open the Library' }).click();
+  await expect(page.getByTestId('library-counts')).toContainText('50 studies');
+  await page.getByLabel('Report').selectOption('yes');
+  await expect(page.getByTestId('study-total')).not.toHaveText('50 matching studies');
+  const firstStudy = page.getByRole('grid', { name: 'Studies' }).getByRole('button').first();
+  await expect(firstStudy.getByRole('img')).toBeVisible();
+  await firstStudy.click();
+  const study = page.getByRole('complementary', { name: 'Study' });
+  await expect(study.getByTestId('report-text').first()).toContainText(/FINDINGS|Findings|REPORT/);
+  await expect(study.getByRole('img')).toBeVisible();
+  const before = await study.getByTestId('window-values').textContent();
+  await study.getByRole('slider').focus();
+  await page.keyboard.press('ArrowUp');
+  await expect(study.getByTestId('window-values')).not.toHaveText(before!);
+  await page.screenshot({ path: path.join(screenshotDirectory, 'library-study.png') });
+});
