@@ -56,7 +56,12 @@ export const importCommand: CliCommand = {
         output.result({ job }, `Import ${job.state}${job.error ? `: ${job.error}` : ''}`);
         return 1;
       }
-      output.result({ state: job.state, jobId: job.id, ...summary }, `${job.state === 'cancelled' ? 'Cancelled; what was done is kept. ' : ''}${describeImport(summary)}`);
+      // Worker threads share this process, so its peak resident set covers the whole import.
+      const peakResidentBytes = process.resourceUsage().maxRSS * 1024;
+      output.result(
+        { state: job.state, jobId: job.id, ...summary, peakResidentBytes },
+        `${job.state === 'cancelled' ? 'Cancelled; what was done is kept. ' : ''}${describeImport(summary)}\n  peak memory: ${(peakResidentBytes / 1024 ** 2).toFixed(0)} MB`,
+      );
       return job.state === 'cancelled' ? 130 : 0;
     } finally {
       await core.close();

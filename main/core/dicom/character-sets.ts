@@ -37,28 +37,72 @@ function normaliseTerm(term: string): string {
   return term.trim().toUpperCase().replaceAll(' ', '_').replaceAll('-', '_');
 }
 
+// ISO 2022 escape sequences used by DICOM (PS3.3 C.12.1.1.2): what they designate, and into which code element.
+const escapeSequences: Array<{ bytes: number[]; element: 'G0' | 'G1'; encoding: string }> = [
+  { bytes: [0x28, 0x42], element: 'G0', encoding: 'ascii' },
+  { bytes: [0x28, 0x4a], element: 'G0', encoding: 'ascii' },
+  { bytes: [0x24, 0x42], element: 'G0', encoding: 'jis-x-0208' },
+  { bytes: [0x24, 0x28, 0x44], element: 'G0', encoding: 'jis-x-0212' },
+  { bytes: [0x29, 0x49], element: 'G1', encoding: 'shift_jis' },
+  { bytes: [0x24, 0x29, 0x43], element: 'G1', encoding: 'euc-kr' },
+  { bytes: [0x24, 0x29, 0x41], element: 'G1', encoding: 'gb18030' },
+  { bytes: [0x2d, 0x41], element: 'G1', encoding: 'windows-1252' },
+  { bytes: [0x2d, 0x42], element: 'G1', encoding: 'iso-8859-2' },
+  { bytes: [0x2d, 0x46], element: 'G1', encoding: 'iso-8859-7' },
+  { bytes: [0x2d, 0x47], element: 'G1', encoding: 'iso-8859-6' },
+  { bytes: [0x2d, 0x48], element: 'G1', encoding: 'iso-8859-8' },
+  { bytes: [0x2d, 0x4c], element: 'G1', encoding: 'iso-8859-5' },
+  { bytes: [0x2d, 0x4d], element: 'G1', encoding: 'iso-8859-9' },
+];
+
+function decodeRun(bytes: number[], g0: string, g1: string): string {
+  if (bytes.length === 0) return '';
+  if (g0 === 'jis-x-0208' || g0 === 'jis-x-0212') {
+    // Two-byte JIS in 7-bit form: let the ISO-2022-JP decoder read it between its own escapes.
+    return new TextDecoder('iso-2022-jp').decode(Uint8Array.from([0x1b, 0x24, 0x42, ...bytes, 0x1b, 0x28, 0x42]));
+  }
+  let text = '';
+  let index = 0;
+  while (index < bytes.length) {
+    const high = bytes[index]! >= 0x80;
+    let end = index;
+    while (end < bytes.length && bytes[end]! >= 0x80 === high) end++;
+    const slice = Uint8Array.from(bytes.slice(index, end));
+    text += high ? new TextDecoder(g1).decode(slice) : new TextDecoder('windows-1252').decode(slice);
+    index = end;
+  }
+  return text;
+}
+
+/** Values that switch character sets by ISO 2022 escapes: decode run by run with the designated G0/G1 sets. */
+function decodeIso2022(bytes: Uint8Array, initialG1: string): string {
+  let g0 = 'ascii';
+  let g1 = initialG1;
+  let run: number[] = [];
+  let text = '';
+  for (let index = 0; index < bytes.length; index++) {
+    if (bytes[index] !== 0x1b) {
+      run.push(bytes[index]!);
+      continue;
+    }
+    const sequence = escapeSequences.find((candidate) => candidate.bytes.every((byte, offset) => bytes[index + 1 + offset] === byte));
+    if (!sequence) {
+      run.push(bytes[index]!);
+      continue;
+    }
+    text += decodeRun(run, g0, g1);
+    run = [];
+    if (sequence.element === 'G0') g0 = sequence.encoding;
+    else g1 = sequence.encoding;
+    index += sequence.bytes.length;
+  }
+  return text + decodeRun(run, g0, g1);
+}
+
 /** Decodes a text value's raw bytes in the data set's declared character set(s). */
 export function decodeText(bytes: Uint8Array, specificCharacterSet: string | undefined): string {
   const terms = (specificCharacterSet ?? '').split('\\').map(normaliseTerm);
-  const usesEscapes = bytes.includes(0x1b);
-  const japanese = terms.some((term) => term === 'ISO_2022_IR_87' || term === 'ISO_2022_IR_159');
-  const korean = terms.includes('ISO_2022_IR_149');
-  let encoding = encodings[terms.find((term) => term !== '' && encodings[term]) ?? terms[0] ?? ''] ?? 'windows-1252';
-  if (usesEscapes && japanese) encoding = 'iso-2022-jp';
-  else if (korean) return decodeIso2022Korean(bytes);
-  else if (terms.length > 1 && usesEscapes) encoding = encodings[terms[1]!] ?? encoding;
-  return new TextDecoder(encoding).decode(bytes).replace(/[\0 ]+$/, '');
-}
-
-// ISO 2022 IR 149: ESC $ ) C designates KS X 1001 into G1, after which bytes with the high bit set are EUC-KR.
-function decodeIso2022Korean(bytes: Uint8Array): string {
-  const kept: number[] = [];
-  for (let index = 0; index < bytes.length; index++) {
-    if (bytes[index] === 0x1b && bytes[index + 1] === 0x24 && bytes[index + 2] === 0x29 && bytes[index + 3] === 0x43) {
-      index += 3;
-      continue;
-    }
-    kept.push(bytes[index]!);
-  }
-  return new TextDecoder('euc-kr').decode(Uint8Array.from(kept)).replace(/[\0 ]+$/, '');
+  const first = encodings[terms[0] ?? ''] ?? encodings[terms.find((term) => encodings[term]) ?? ''] ?? 'windows-1252';
+  const text = terms.some((term) => term.startsWith('ISO_2022')) ? decodeIso2022(bytes, first === 'iso-2022-jp' ? 'shift_jis' : first) : new TextDecoder(first).decode(bytes);
+  return text.replace(/[\0 ]+$/, '');
 }

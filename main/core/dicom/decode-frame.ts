@@ -43,12 +43,16 @@ function frameByteLength(image: ImagePixelDescription): number {
   return image.bitsAllocated === 1 ? Math.ceil(bits / 8) : bits / 8;
 }
 
-function signAndMask(raw: number, image: ImagePixelDescription): number {
-  if (image.bitsStored >= 32) return raw;
-  const mask = 2 ** image.bitsStored - 1;
-  const value = raw & mask;
-  if (image.pixelRepresentation === 1 && value >= 2 ** (image.bitsStored - 1)) return value - 2 ** image.bitsStored;
-  return value;
+/**
+ * Keeps the Bits Stored low bits of a raw sample and sign-extends them when Pixel Representation says signed
+ * (the high bits may hold overlays). Built once per frame: this runs for every pixel.
+ */
+function storedValueReader(image: ImagePixelDescription): (raw: number) => number {
+  if (image.bitsStored >= 32) return (raw) => raw;
+  const mask = image.bitsStored === 31 ? 0x7fffffff : (1 << image.bitsStored) - 1;
+  if (image.pixelRepresentation !== 1) return (raw) => raw & mask;
+  const shift = 32 - image.bitsStored;
+  return (raw) => ((raw & mask) << shift) >> shift;
 }
 
 function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number, bigEndian: boolean): Int32Array | Float32Array {
@@ -71,15 +75,16 @@ function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, fram
     return values;
   }
   const values = new Int32Array(count);
+  const stored = storedValueReader(image);
   switch (image.bitsAllocated) {
     case 1:
       for (let index = 0; index < count; index++) values[index] = (view.getUint8(index >> 3) >> (index & 7)) & 1;
       return values;
     case 8:
-      for (let index = 0; index < count; index++) values[index] = signAndMask(view.getUint8(index), image);
+      for (let index = 0; index < count; index++) values[index] = stored(view.getUint8(index));
       return values;
     case 16:
-      for (let index = 0; index < count; index++) values[index] = signAndMask(view.getUint16(index * 2, littleEndian), image);
+      for (let index = 0; index < count; index++) values[index] = stored(view.getUint16(index * 2, littleEndian));
       return values;
     default:
       for (let index = 0; index < count; index++) {
@@ -110,6 +115,7 @@ function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex: numbe
 function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): Int32Array {
   const count = frame.width * frame.height * frame.componentCount;
   const values = new Int32Array(count);
+  const stored = storedValueReader(image);
   if (frame.bitsPerSample > 16) {
     const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
     if (frame.bytes.byteLength < count * 4) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
@@ -122,11 +128,11 @@ function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): In
     if (frame.bytes.byteLength < count * 2) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
     for (let index = 0; index < count; index++) {
       const raw = frame.isSigned ? view.getInt16(index * 2, true) : view.getUint16(index * 2, true);
-      values[index] = frame.isSigned ? raw : signAndMask(raw, image);
+      values[index] = frame.isSigned ? raw : stored(raw);
     }
   } else {
     if (frame.bytes.byteLength < count) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
-    for (let index = 0; index < count; index++) values[index] = frame.isSigned ? (frame.bytes[index]! << 24) >> 24 : signAndMask(frame.bytes[index]!, image);
+    for (let index = 0; index < count; index++) values[index] = frame.isSigned ? (frame.bytes[index]! << 24) >> 24 : stored(frame.bytes[index]!);
   }
   return values;
 }

@@ -148,26 +148,25 @@ export function resizeGray(image: GrayImage, width: number, height: number): Gra
   return { width, height, values: output };
 }
 
-/** Fits the image inside a square of `size`, keeping its aspect ratio and padding with black, as 8-bit values. */
-export function letterboxToSquare(image: GrayImage, size: number): Uint8Array {
-  const scale = size / Math.max(image.width, image.height);
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const resized = resizeGray(image, width, height);
-  const output = new Uint8Array(size * size);
-  const left = Math.floor((size - width) / 2);
-  const top = Math.floor((size - height) / 2);
-  for (let row = 0; row < height; row++) {
-    for (let column = 0; column < width; column++) output[(top + row) * size + left + column] = Math.round(resized.values[row * width + column]! * 255);
-  }
-  return output;
+/** Scales the image so its longer side is `size` (never enlarging). */
+export function fitWithin(image: GrayImage, size: number): GrayImage {
+  const scale = Math.min(1, size / Math.max(image.width, image.height));
+  return resizeGray(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
 }
 
-/** Scales the image so its longer side is `size` (never enlarging), as 8-bit values. */
-export function thumbnail(image: GrayImage, size: number): { width: number; height: number; values: Uint8Array } {
-  const scale = Math.min(1, size / Math.max(image.width, image.height));
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const resized = resizeGray(image, width, height);
-  return { width, height, values: Uint8Array.from(resized.values, (value) => Math.round(value * 255)) };
+export function toBytes(image: GrayImage): Uint8Array {
+  const bytes = new Uint8Array(image.values.length);
+  for (let index = 0; index < bytes.length; index++) bytes[index] = Math.round(image.values[index]! * 255);
+  return bytes;
+}
+
+/** Centres an image no larger than `size` on a black square of `size`, as 8-bit values. */
+export function padToSquare(image: GrayImage, size: number): Uint8Array {
+  const output = new Uint8Array(size * size);
+  const left = Math.floor((size - image.width) / 2);
+  const top = Math.floor((size - image.height) / 2);
+  for (let row = 0; row < image.height; row++) {
+    for (let column = 0; column < image.width; column++) output[(top + row) * size + left + column] = Math.round(image.values[row * image.width + column]! * 255);
+  }
+  return output;
 }

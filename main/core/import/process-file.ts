@@ -5,7 +5,7 @@ import { encode as encodePng } from 'fast-png';
 import { decodeFrame } from '../dicom/decode-frame.js';
 import { readDicomMetadata, type DicomMetadata, type ImagePixelDescription } from '../dicom/dicom-metadata.js';
 import { DicomImportError, parseDicomBytes } from '../dicom/read-dicom.js';
-import { letterboxToSquare, thumbnail, toDisplayGray } from '../dicom/render-image.js';
+import { fitWithin, padToSquare, toBytes, toDisplayGray } from '../dicom/render-image.js';
 import { describeSopClass, isDicomDirectory, isStructuredReport } from '../dicom/sop-classes.js';
 import { structuredReportText } from '../dicom/structured-report.js';
 import { decodeTextFile } from './text-encoding.js';
@@ -81,9 +81,11 @@ export async function processFile(request: ProcessFileRequest): Promise<ProcessF
     const gray = toDisplayGray(frame, image, parsed.dataSet);
     const modelImagePath = path.join('cache', 'images', sha256.slice(0, 2), `${sha256}.u8`);
     const thumbnailPath = path.join('cache', 'thumbnails', sha256.slice(0, 2), `${sha256}.png`);
-    writeAtomically(path.join(request.libraryPath, modelImagePath), letterboxToSquare(gray, request.modelImageSize));
-    const small = thumbnail(gray, request.thumbnailSize);
-    writeAtomically(path.join(request.libraryPath, thumbnailPath), encodePng({ width: small.width, height: small.height, data: small.values, channels: 1, depth: 8 }));
+    // The model image keeps the aspect ratio inside a black square; the thumbnail is derived from it, not from the full image.
+    const fitted = fitWithin(gray, request.modelImageSize);
+    writeAtomically(path.join(request.libraryPath, modelImagePath), padToSquare(fitted, request.modelImageSize));
+    const small = fitWithin(fitted, request.thumbnailSize);
+    writeAtomically(path.join(request.libraryPath, thumbnailPath), encodePng({ width: small.width, height: small.height, data: toBytes(small), channels: 1, depth: 8 }));
     return { ...facts, outcome: 'image', metadata, image, transferSyntaxUid: parsed.transferSyntaxUid, representativeFrame, modelImagePath, thumbnailPath };
   } catch (error) {
     if (error instanceof DicomImportError) return { ...facts, outcome: error.outcome, reason: error.message };

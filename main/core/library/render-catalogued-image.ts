@@ -6,7 +6,7 @@ import type { RenderedImage } from '../../api/contract.js';
 import { decodeFrame } from '../dicom/decode-frame.js';
 import { readDicomMetadata } from '../dicom/dicom-metadata.js';
 import { parseDicomBytes } from '../dicom/read-dicom.js';
-import { defaultWindow, thumbnail, toDisplayGray } from '../dicom/render-image.js';
+import { defaultWindow, fitWithin, toBytes, toDisplayGray } from '../dicom/render-image.js';
 
 /**
  * Renders a catalogued image from its DICOM file with the window the reader chose (modality units), so window and
@@ -27,8 +27,8 @@ export async function renderCataloguedImage(
   const frame = await decodeFrame(parsed, image, row.frame);
   const initial = defaultWindow(frame, image);
   const window = { center: request.windowCenter ?? initial.center, width: request.windowWidth ?? initial.width };
-  const shown = thumbnail(toDisplayGray(frame, image, parsed.dataSet, window), request.maximumSize);
-  const png = encodePng({ width: shown.width, height: shown.height, data: shown.values, channels: 1, depth: 8 });
+  const shown = fitWithin(toDisplayGray(frame, image, parsed.dataSet, window), request.maximumSize);
+  const png = encodePng({ width: shown.width, height: shown.height, data: toBytes(shown), channels: 1, depth: 8 });
   return {
     dataUrl: `data:image/png;base64,${Buffer.from(png).toString('base64')}`,
     width: shown.width,

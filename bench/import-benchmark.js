@@ -1,0 +1,49 @@
+// `npm run bench:import`: Unisight's importer against a pydicom reference doing the same per-file work, on the
+// same generated hospital export (2,000 studies unless --studies says otherwise). Prints files/s, the ratio and
+// peak memory. Figures belong in bench/RESULTS.md with date, machine and command.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { studies: { type: 'string', default: '2000' }, workers: { type: 'string' } } });
+const studies = Number(values.studies);
+const workers = Number(values.workers ?? os.availableParallelism());
+const root = path.resolve(import.meta.dirname, '..');
+const data = path.join(root, '.bench-data');
+const folder = path.join(data, `export-${studies}`);
+const cli = path.join(root, 'bin', 'unisight.js');
+
+function run(command, args) {
+  const started = performance.now();
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  return { seconds, json: JSON.parse(result.stdout.trim().split('\n').at(-1)) };
+}
+
+fs.mkdirSync(data, { recursive: true });
+if (!fs.existsSync(path.join(folder, 'unisight-manifest.json'))) {
+  fs.rmSync(folder, { recursive: true, force: true });
+  console.log(`generating ${studies} studies in ${folder} (once; reused by later runs)…`);
+  const generated = run(process.execPath, [cli, 'demo-data', folder, '--studies', String(studies), '--seed', 'bench', '--json']);
+  console.log(`  generated in ${generated.seconds.toFixed(0)} s`);
+}
+
+const library = fs.mkdtempSync(path.join(data, 'library-'));
+const ours = run(process.execPath, [cli, 'import', folder, '--library', library, '--json']);
+fs.rmSync(library, { recursive: true, force: true });
+const reference = run('/usr/bin/python3', [path.join(root, 'bench', 'import_reference.py'), folder, String(workers)]);
+
+const ourFiles = ours.json.files.total;
+const ourRate = ourFiles / ours.seconds;
+const referenceRate = reference.json.files / reference.seconds;
+const megabytes = (bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+console.log(`\nimport benchmark: ${studies} studies, ${ourFiles} files, ${workers} workers, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}`);
+console.log(`  unisight import (whole CLI run, start-up included): ${ours.seconds.toFixed(2)} s, ${ourRate.toFixed(1)} files/s, peak ${megabytes(ours.json.peakResidentBytes)}`);
+console.log(`    ${ours.json.outcomes.imported} imported, ${ours.json.outcomes.failed} failed, ${ours.json.outcomes.skipped} skipped`);
+console.log(`  pydicom reference (python start-up included):        ${reference.seconds.toFixed(2)} s, ${referenceRate.toFixed(1)} files/s, peak ${megabytes(reference.json.peak_resident_bytes_per_process)} per process`);
+console.log(`    ${reference.json.imported} decoded, ${reference.json.failed} failed`);
+console.log(`  ratio (unisight / reference throughput): ${(ourRate / referenceRate).toFixed(2)}×  (target ≥ 2×)`);
+console.log(`  peak memory under 1.5 GB: ${ours.json.peakResidentBytes < 1.5 * 1024 ** 3 ? 'yes' : 'NO'}`);

@@ -1,0 +1,87 @@
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js';
+import { decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
+import { DicomImportError, parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
+
+/** Explicit VR little endian element bytes. */
+function element(group: number, elementNumber: number, vr: string, value: Buffer): Buffer {
+  const long = ['OB', 'OW', 'UN', 'SQ', 'UT'].includes(vr);
+  const header = Buffer.alloc(long ? 12 : 8);
+  header.writeUInt16LE(group, 0);
+  header.writeUInt16LE(elementNumber, 2);
+  header.write(vr, 4, 'latin1');
+  if (long) header.writeUInt32LE(value.length, 8);
+  else header.writeUInt16LE(value.length, 6);
+  return Buffer.concat([header, value]);
+}
+const text = (value: string): Buffer => Buffer.from(value.length % 2 ? `${value}\0` : value, 'latin1');
+const us = (value: number): Buffer => {
+  const buffer = Buffer.alloc(2);
+  buffer.writeUInt16LE(value);
+  return buffer;
+};
+
+function part10(transferSyntax: string, body: Buffer): Buffer {
+  const meta = element(0x0002, 0x0010, 'UI', text(transferSyntax));
+  const groupLength = element(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer));
+  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body]);
+}
+
+function imageBody(rows: number, columns: number, pixelBytes: number): Buffer {
+  return Buffer.concat([
+    element(0x0008, 0x0018, 'UI', text('1.2.3.4')),
+    element(0x0028, 0x0002, 'US', us(1)),
+    element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
+    element(0x0028, 0x0010, 'US', us(rows)),
+    element(0x0028, 0x0011, 'US', us(columns)),
+    element(0x0028, 0x0100, 'US', us(16)),
+    element(0x0028, 0x0101, 'US', us(12)),
+    element(0x0028, 0x0103, 'US', us(0)),
+    element(0x7fe0, 0x0010, 'OW', Buffer.alloc(pixelBytes)),
+  ]);
+}
+
+async function decodeFirstFrame(bytes: Buffer): Promise<unknown> {
+  const parsed = parseDicomBytes(bytes, 1 << 20);
+  const metadata = readDicomMetadata(parsed.dataSet);
+  return decodeFrame(parsed, metadata.image!, 0);
+}
+
+describe('hostile and broken DICOM', () => {
+  it('checks size fields against the bytes present before allocating', async () => {
+    const started = performance.now();
+    await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.1', imageBody(65535, 65535, 64)))).rejects.toThrow(/exceeds the size limit|truncated/);
+    await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.1', imageBody(4000, 4000, 64)))).rejects.toThrow(/pixel data is truncated: frame 1 needs 32000000 bytes/);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses a deflated data set that inflates past the cap (a deflate bomb)', () => {
+    const bomb = zlib.deflateRawSync(Buffer.concat([element(0x0008, 0x0018, 'UI', text('1.2.3')), element(0x0009, 0x0010, 'OB', Buffer.alloc(4 << 20))]));
+    expect(bomb.length).toBeLessThan(10_000);
+    expect(() => parseDicomBytes(part10('1.2.840.10008.1.2.1.99', bomb), 1 << 20)).toThrow(DicomImportError);
+    expect(() => parseDicomBytes(part10('1.2.840.10008.1.2.1.99', bomb), 1 << 20)).toThrow(/cannot be inflated/);
+  });
+
+  it('refuses encapsulated fragments that point past the end of the file', async () => {
+    const item = Buffer.alloc(8);
+    item.writeUInt16LE(0xfffe, 0);
+    item.writeUInt16LE(0xe000, 2);
+    item.writeUInt32LE(0, 4);
+    const fragment = Buffer.alloc(8);
+    fragment.writeUInt16LE(0xfffe, 0);
+    fragment.writeUInt16LE(0xe000, 2);
+    fragment.writeUInt32LE(1_000_000, 4);
+    const pixelHeader = Buffer.alloc(12);
+    pixelHeader.writeUInt16LE(0x7fe0, 0);
+    pixelHeader.writeUInt16LE(0x0010, 2);
+    pixelHeader.write('OB', 4, 'latin1');
+    pixelHeader.writeUInt32LE(0xffffffff, 8);
+    const body = Buffer.concat([imageBody(8, 8, 0).subarray(0, -12), pixelHeader, item, fragment, Buffer.alloc(16)]);
+    await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.4.80', body))).rejects.toBeInstanceOf(DicomImportError);
+  });
+
+  it('calls a non-DICOM file skipped, not failed', () => {
+    expect(() => parseDicomBytes(Buffer.from('%PDF-1.7 just a pdf, long enough to sniff'))).toThrow(expect.objectContaining({ outcome: 'skipped' }));
+  });
+});
