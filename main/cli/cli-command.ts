@@ -19,6 +19,8 @@ export interface CliCommand {
   summary: string;
   usage: string;
   options: ParseArgsOptionsConfig;
+  /** One line per own option (not the common ones), shown by --help. */
+  optionHelp: Record<string, string>;
   /** Resolves to the exit code; long-running commands (serve) resolve when they stop. */
   run(invocation: CliInvocation): Promise<number>;
 }
@@ -29,11 +31,11 @@ export const commonOptions: ParseArgsOptionsConfig = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 
-export const commonOptionsHelp = [
-  '  --library DIR   library folder (default: $UNISIGHT_LIBRARY, else the platform app-data folder)',
-  '  --json          print one JSON object as the last line of output',
-  '  -h, --help      show this help',
-];
+export const commonOptionsHelp: Record<string, string> = {
+  '--library DIR': 'library folder (default: $UNISIGHT_LIBRARY, else the platform app-data folder)',
+  '--json': 'print one JSON object as the last line of output',
+  '-h, --help': 'show this help',
+};
 
 export class CliUsageError extends Error {}
 

@@ -25,7 +25,9 @@ function overview(): string {
 
 function commandHelp(command: CliCommand): string {
   const own = Object.keys(command.options).filter((name) => !['library', 'json', 'help'].includes(name));
-  return [`Usage: ${command.usage}`, '', command.summary, '', 'Options:', ...own.map((name) => `  --${name}`), ...commonOptionsHelp].join('\n');
+  const entries: [string, string][] = [...own.map((name): [string, string] => [`--${name}`, command.optionHelp[name] ?? '']), ...Object.entries(commonOptionsHelp)];
+  const width = Math.max(...entries.map(([flag]) => flag.length));
+  return [`Usage: ${command.usage}`, '', command.summary, '', 'Options:', ...entries.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`.trimEnd())].join('\n');
 }
 
 function createOutput(json: boolean): CliOutput {

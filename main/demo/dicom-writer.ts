@@ -13,6 +13,7 @@ export const demoTransferSyntaxes = {
   rle: '1.2.840.10008.1.2.5',
   jpegLsLossless: '1.2.840.10008.1.2.4.80',
   jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
+  htj2kLossless: '1.2.840.10008.1.2.4.201',
 } as const;
 export type DemoTransferSyntax = (typeof demoTransferSyntaxes)[keyof typeof demoTransferSyntaxes];
 
@@ -102,6 +103,8 @@ async function encodePixelData(image: ChestImage, syntax: DemoTransferSyntax): P
       return toBuffer(await encodeWithWasm('@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', image));
     case demoTransferSyntaxes.jpeg2000Lossless:
       return toBuffer(await encodeWithWasm('@cornerstonejs/codec-openjpeg/wasmjs', 'J2KEncoder', image, (encoder) => encoder.setDecompositions?.(5)));
+    case demoTransferSyntaxes.htj2kLossless:
+      return toBuffer(await encodeWithWasm('@cornerstonejs/codec-openjph/wasmjs', 'HTJ2KEncoder', image));
     default:
       return toBuffer(new Uint8Array(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength));
   }
@@ -120,7 +123,7 @@ function meta(dataset: Record<string, unknown>, syntax: string): Record<string, 
 
 /** A Part-10 file of the dataset with the image's pixels in the given transfer syntax. */
 export async function writeDicomFile(dataset: Record<string, unknown>, image: ChestImage, syntax: DemoTransferSyntax): Promise<Uint8Array> {
-  const encapsulated = syntax === demoTransferSyntaxes.rle || syntax === demoTransferSyntaxes.jpegLsLossless || syntax === demoTransferSyntaxes.jpeg2000Lossless;
+  const encapsulated = ![demoTransferSyntaxes.explicitLittleEndian, demoTransferSyntaxes.implicitLittleEndian, demoTransferSyntaxes.deflated].includes(syntax as never);
   const natural = { ...dataset, PixelData: [await encodePixelData(image, syntax)], _vrMap: { PixelData: encapsulated ? 'OB' : 'OW' } };
   const body = DicomMetaDictionary.denaturalizeDataset(natural);
   if (syntax !== demoTransferSyntaxes.deflated) {

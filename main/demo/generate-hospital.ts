@@ -31,12 +31,13 @@ export const maximumStudies = 100_000;
 const surnames = ['Smith', 'Jones', 'Müller', 'García', 'Nguyen', "O'Brien", 'Kowalski', 'Rossi', 'Dubois', 'Andersen', 'Sato', 'Novák', 'Silva', 'Papadopoulos', 'Haddad', 'Okafor'];
 const givenNames = ['John', 'Maria', 'Zoë', 'José', 'Anna', 'Li', 'Fatima', 'Lars', 'Amélie', 'Piotr', 'Yuki', 'Chen', 'Olga', 'Ahmed', 'Grace', 'Tomás'];
 const syntaxMix: Array<[DemoTransferSyntax, number]> = [
-  [demoTransferSyntaxes.explicitLittleEndian, 0.4],
+  [demoTransferSyntaxes.explicitLittleEndian, 0.36],
   [demoTransferSyntaxes.implicitLittleEndian, 0.15],
   [demoTransferSyntaxes.deflated, 0.08],
   [demoTransferSyntaxes.rle, 0.13],
   [demoTransferSyntaxes.jpegLsLossless, 0.12],
   [demoTransferSyntaxes.jpeg2000Lossless, 0.12],
+  [demoTransferSyntaxes.htj2kLossless, 0.04],
 ];
 
 interface PlannedStudy {

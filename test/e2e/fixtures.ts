@@ -4,8 +4,8 @@ import { temporaryLibrary } from '../support/temporary-library.js';
 
 export const screenshotDirectory = 'test-results/screenshots';
 
-/** A real `unisight serve` per test file, on its own fresh library; pages fail the test on any console error. */
-export const test = base.extend<{ consoleErrors: string[] }, { server: ServeProcess }>({
+/** A real `unisight serve` per test, on its own fresh library; pages fail the test on any console error. */
+export const test = base.extend<{ consoleErrors: string[]; server: ServeProcess }>({
   server: [
     async ({}, use) => {
       const library = temporaryLibrary();
@@ -14,7 +14,7 @@ export const test = base.extend<{ consoleErrors: string[] }, { server: ServeProc
       await server.stop();
       library.remove();
     },
-    { scope: 'worker' },
+    { timeout: 60_000 },
   ],
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];

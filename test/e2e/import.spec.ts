@@ -29,7 +29,9 @@ test('imports a generated export through the wizard, then opens a study and read
 
   await page.getByRole('button', { name: 'Open the Library' }).click();
   await expect(page.getByTestId('library-counts')).toContainText('50 studies');
-  await page.getByLabel('Report').selectOption('yes');
+  await page.getByText(/^Unmatched reports \(\d+\)/).click();
+  await expect(page.getByRole('table', { name: 'Unmatched reports' })).toContainText('ACC09999991');
+  await page.getByRole('form', { name: 'Filters' }).getByLabel('Report').selectOption('yes');
   await expect(page.getByTestId('study-total')).not.toHaveText('50 matching studies');
   const firstStudy = page.getByRole('grid', { name: 'Studies' }).getByRole('button').first();
   await expect(firstStudy.getByRole('img')).toBeVisible();

@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from './serve-process.js';
 
-/** The real sample files in ../shared/data/dicom (sources and licences: ../shared/data/dicom/SOURCES.md). */
-export const sharedDicomDirectory = path.resolve(projectRoot, '..', 'shared', 'data', 'dicom');
+/** Real DICOM files from published packages, kept with their licences (sources: test/fixtures/dicom/SOURCES.md). */
+export const sampleDicomDirectory = path.join(projectRoot, 'test', 'fixtures', 'dicom');
 
-export function listSampleFiles(directory = sharedDicomDirectory): string[] {
-  if (!fs.existsSync(directory)) return [];
+export function listSampleFiles(directory = sampleDicomDirectory): string[] {
   const files: string[] = [];
   for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
     const full = path.join(directory, entry.name);

@@ -13,6 +13,7 @@ export const demoCommand: CliCommand = {
   summary: 'Generate a demo hospital export (once), import it into a demo library, and open the app on it.',
   usage: 'unisight demo [--studies N] [--folder DIR] [--library DIR] [--port P]',
   options: { ...commonOptions, studies: { type: 'string' }, folder: { type: 'string' }, port: { type: 'string' } },
+  optionHelp: { studies: 'studies to generate the first time (default 300)', folder: 'where the export is (generated there when missing; default .demo/hospital-export)', port: 'port for the app (a free one by default)' },
   run: async (invocation) => {
     const { values, output } = invocation;
     const base = path.resolve(process.env.UNISIGHT_DEMO_HOME ?? path.join(process.cwd(), '.demo'));

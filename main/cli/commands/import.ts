@@ -45,6 +45,15 @@ export const importCommand: CliCommand = {
     'label-columns': { type: 'string' },
     'keep-identifiers': { type: 'boolean', default: false },
   },
+  optionHelp: {
+    table: 'a CSV/TSV report or label table to link (a manifest in the folder is used when this is absent)',
+    match: `how table rows find their studies: ${tableMatchKinds.join(', ')}`,
+    'key-column': 'the table column holding the value matched by --match',
+    'date-column': 'a column with the study date, to pick among a patient\'s studies',
+    'text-column': 'the column holding the report text',
+    'label-columns': 'comma-separated columns holding per-study labels (stored as written; blank cells are skipped)',
+    'keep-identifiers': 'also keep the original patient IDs and names in the catalog (pseudonyms are made either way)',
+  },
   run: async ({ values, positionals, output }) => {
     if (positionals.length !== 1) throw new CliUsageError('import needs exactly one folder.');
     const parameters = ImportParameters.parse({ folder: positionals[0], tables: tableFromFlags(values), keepIdentifiers: values['keep-identifiers'] === true });

@@ -18,6 +18,7 @@ export const infoCommand: CliCommand = {
   summary: 'Show versions, the library in use, and which ML backend the engine picks (and why the others were skipped).',
   usage: 'unisight info [--library DIR] [--json]',
   options: commonOptions,
+  optionHelp: {},
   run: async ({ values, output }) => {
     const core = openCoreForCli(values.library as string | undefined);
     try {

@@ -7,6 +7,7 @@ export const jobsCommand: CliCommand = {
   summary: 'List recent jobs of the library with their state and progress.',
   usage: 'unisight jobs [--limit N] [--library DIR] [--json]',
   options: { ...commonOptions, limit: { type: 'string' } },
+  optionHelp: { limit: 'how many recent jobs to list (default 20)' },
   run: async ({ values, output }) => {
     const core = openCoreForCli(values.library as string | undefined);
     try {

@@ -12,6 +12,7 @@ export const selfcheckCommand: CliCommand = {
     iterations: { type: 'string' },
     'matrix-size': { type: 'string' },
   },
+  optionHelp: { iterations: 'matMul steps to run', 'matrix-size': 'side of the square matrices multiplied' },
   run: async ({ values, output }) => {
     const parameters = SelfCheckParameters.parse({
       iterations: integerOption(values.iterations, 'iterations'),

@@ -39,6 +39,7 @@ export const serveCommand: CliCommand = {
   summary: 'Serve the Unisight app and API on 127.0.0.1 (browser mode), guarded by a per-launch access token.',
   usage: 'unisight serve [--port P] [--open] [--library DIR] [--json]',
   options: { ...commonOptions, port: { type: 'string' }, open: { type: 'boolean', default: false } },
+  optionHelp: { port: 'port on 127.0.0.1 (a free one by default)', open: 'open the address in the default browser' },
   run: ({ values, output }) =>
     serveUntilStopped(
       { library: values.library as string | undefined, port: integerOption(values.port, 'port') ?? 0, open: values.open === true },

@@ -9,6 +9,7 @@ export const startCommand: CliCommand = {
   summary: 'Open the desktop app; where the Electron binary or a display is missing, open browser mode instead.',
   usage: 'unisight start [--port P] [--library DIR]',
   options: { ...commonOptions, port: { type: 'string' } },
+  optionHelp: { port: 'port for browser mode when the desktop window cannot open (a free one by default)' },
   run: async ({ values, output }) => {
     const library = values.library as string | undefined;
     const electron = locateElectronBinary();

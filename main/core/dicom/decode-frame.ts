@@ -1,5 +1,6 @@
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
 import { decodeHtj2k } from './codecs/htj2k.js';
+import { decodeJpeg12Bit } from './codecs/jpeg-12-bit.js';
 import { decodeJpeg2000 } from './codecs/jpeg-2000.js';
 import { decodeJpegBaseline, markAsUntransformedRgb } from './codecs/jpeg-baseline.js';
 import { decodeJpegLossless } from './codecs/jpeg-lossless.js';
@@ -195,7 +196,7 @@ async function decodeEncapsulated(codec: string, encoded: Uint8Array, image: Ima
       case 'jpeg-baseline':
         return await decodeJpegBaseline(image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded);
       case 'jpeg-extended':
-        if (image.bitsStored > 8) throw new DicomImportError('failed', '12-bit JPEG Extended (Process 4) has no decoder in this build');
+        if (image.bitsStored > 8) return await decodeJpeg12Bit(encoded);
         return await decodeJpegBaseline(image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded);
       case 'jpeg-lossless':
         return decodeJpegLossless(encoded);

@@ -54,10 +54,15 @@ function modalityValues(frame: DecodedFrame, image: ImagePixelDescription): Floa
   return values;
 }
 
+function storedWindow(image: ImagePixelDescription): DisplayWindow | null {
+  return image.windowWidth !== null && image.windowCenter !== null && image.windowWidth > 1 ? { center: image.windowCenter, width: image.windowWidth } : null;
+}
+
 /** The window a reader starts from: the file's first stored window, else the robust range of the modality values. */
-export function defaultWindow(frame: DecodedFrame, image: ImagePixelDescription, values = modalityValues(frame, image)): DisplayWindow {
-  if (image.windowWidth !== null && image.windowCenter !== null && image.windowWidth > 1) return { center: image.windowCenter, width: image.windowWidth };
-  const [low, high] = percentileRange(values);
+export function defaultWindow(frame: DecodedFrame, image: ImagePixelDescription): DisplayWindow {
+  const stored = storedWindow(image);
+  if (stored) return stored;
+  const [low, high] = percentileRange(modalityValues(frame, image));
   return { center: (low + high) / 2 + 0.5, width: high - low + 1 };
 }
 
@@ -92,57 +97,77 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
       return { width: frame.width, height: frame.height, values: output };
     }
   }
-  const values = modalityValues(frame, image);
-  const chosen = window ?? defaultWindow(frame, image, values);
-  // PS3.3 C.11.2.1.2.1, the linear VOI function.
-  const center = chosen.center - 0.5;
+  const chosen = window ?? defaultWindow(frame, image);
+  // PS3.3 C.11.2.1.2.1, the linear VOI function, folded with the modality rescale into one multiply-add per pixel.
   const width = Math.max(1, chosen.width - 1);
-  for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = Math.min(1, Math.max(0, (values[pixel]! - center) / width + 0.5));
-  if (photometric === 'MONOCHROME1') for (let pixel = 0; pixel < pixels; pixel++) output[pixel] = 1 - output[pixel]!;
+  const gain = image.rescaleSlope / width;
+  const offset = (image.rescaleIntercept - (chosen.center - 0.5)) / width + 0.5;
+  const inverted = photometric === 'MONOCHROME1';
+  const stored = frame.values;
+  for (let pixel = 0; pixel < pixels; pixel++) {
+    const value = stored[pixel]! * gain + offset;
+    const clamped = value < 0 ? 0 : value > 1 ? 1 : value;
+    output[pixel] = inverted ? 1 - clamped : clamped;
+  }
   return { width: frame.width, height: frame.height, values: output };
 }
 
-/** Weights of a triangle (bilinear) filter widened by the scale when shrinking, so downsampling averages, not aliases. */
-function resampleWeights(sourceSize: number, targetSize: number): Array<{ start: number; weights: Float32Array }> {
+/**
+ * Weights of a triangle (bilinear) filter widened by the scale when shrinking, so downsampling averages, not aliases.
+ * Flat arrays with a fixed number of taps per output sample keep the inner loops free of allocation and indirection.
+ */
+interface ResampleTable {
+  starts: Int32Array;
+  taps: number;
+  weights: Float32Array;
+}
+
+function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
   const scale = sourceSize / targetSize;
   const support = Math.max(1, scale);
-  const result: Array<{ start: number; weights: Float32Array }> = [];
+  // Only sources strictly inside (center - support, center + support) weigh anything: at most floor(2·support) + 1.
+  const taps = Math.min(sourceSize, Math.floor(support * 2) + 1);
+  const starts = new Int32Array(targetSize);
+  const weights = new Float32Array(targetSize * taps);
   for (let target = 0; target < targetSize; target++) {
     const center = (target + 0.5) * scale - 0.5;
-    const start = Math.max(0, Math.floor(center - support));
-    const end = Math.min(sourceSize - 1, Math.ceil(center + support));
-    const weights = new Float32Array(end - start + 1);
+    const start = Math.min(Math.max(0, Math.floor(center - support) + 1), sourceSize - taps);
+    starts[target] = start;
     let total = 0;
-    for (let source = start; source <= end; source++) {
-      const weight = Math.max(0, 1 - Math.abs(source - center) / support);
-      weights[source - start] = weight;
+    for (let tap = 0; tap < taps; tap++) {
+      const weight = Math.max(0, 1 - Math.abs(start + tap - center) / support);
+      weights[target * taps + tap] = weight;
       total += weight;
     }
-    for (let index = 0; index < weights.length; index++) weights[index] = total > 0 ? weights[index]! / total : 0;
-    result.push({ start, weights });
+    for (let tap = 0; tap < taps; tap++) weights[target * taps + tap] = total > 0 ? weights[target * taps + tap]! / total : 0;
   }
-  return result;
+  return { starts, taps, weights };
 }
 
 export function resizeGray(image: GrayImage, width: number, height: number): GrayImage {
-  const horizontal = resampleWeights(image.width, width);
-  const vertical = resampleWeights(image.height, height);
+  const horizontal = resampleTable(image.width, width);
+  const vertical = resampleTable(image.height, height);
+  const source = image.values;
   const intermediate = new Float32Array(width * image.height);
   for (let row = 0; row < image.height; row++) {
+    const rowOffset = row * image.width;
     for (let column = 0; column < width; column++) {
-      const { start, weights } = horizontal[column]!;
+      const first = rowOffset + horizontal.starts[column]!;
+      const weightOffset = column * horizontal.taps;
       let sum = 0;
-      for (let tap = 0; tap < weights.length; tap++) sum += weights[tap]! * image.values[row * image.width + start + tap]!;
+      for (let tap = 0; tap < horizontal.taps; tap++) sum += horizontal.weights[weightOffset + tap]! * source[first + tap]!;
       intermediate[row * width + column] = sum;
     }
   }
+  // Vertical pass row by row: each source row is added in whole, which reads memory in order.
   const output = new Float32Array(width * height);
   for (let row = 0; row < height; row++) {
-    const { start, weights } = vertical[row]!;
-    for (let column = 0; column < width; column++) {
-      let sum = 0;
-      for (let tap = 0; tap < weights.length; tap++) sum += weights[tap]! * intermediate[(start + tap) * width + column]!;
-      output[row * width + column] = sum;
+    const outputOffset = row * width;
+    for (let tap = 0; tap < vertical.taps; tap++) {
+      const weight = vertical.weights[row * vertical.taps + tap]!;
+      if (weight === 0) continue;
+      const sourceOffset = (vertical.starts[row]! + tap) * width;
+      for (let column = 0; column < width; column++) output[outputOffset + column]! += weight * intermediate[sourceOffset + column]!;
     }
   }
   return { width, height, values: output };
@@ -154,9 +179,10 @@ export function fitWithin(image: GrayImage, size: number): GrayImage {
   return resizeGray(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
 }
 
+/** Values in [0, 1] to rounded 8-bit grey levels. */
 export function toBytes(image: GrayImage): Uint8Array {
   const bytes = new Uint8Array(image.values.length);
-  for (let index = 0; index < bytes.length; index++) bytes[index] = Math.round(image.values[index]! * 255);
+  for (let index = 0; index < bytes.length; index++) bytes[index] = image.values[index]! * 255 + 0.5;
   return bytes;
 }
 
@@ -166,7 +192,9 @@ export function padToSquare(image: GrayImage, size: number): Uint8Array {
   const left = Math.floor((size - image.width) / 2);
   const top = Math.floor((size - image.height) / 2);
   for (let row = 0; row < image.height; row++) {
-    for (let column = 0; column < image.width; column++) output[(top + row) * size + left + column] = Math.round(image.values[row * image.width + column]! * 255);
+    const outputOffset = (top + row) * size + left;
+    const inputOffset = row * image.width;
+    for (let column = 0; column < image.width; column++) output[outputOffset + column] = image.values[inputOffset + column]! * 255 + 0.5;
   }
   return output;
 }

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js';
 import { parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
-import { sharedDicomDirectory } from '../../../support/dicom-samples.js';
+import { sampleDicomDirectory } from '../../../support/dicom-samples.js';
 
-const charsetFiles = path.join(sharedDicomDirectory, 'debian-python3-pydicom-2.3.1-1', 'charset_files');
+const charsetFiles = path.join(sampleDicomDirectory, 'debian-python3-pydicom-2.3.1-1', 'charset_files');
 
 // Expected names as pydicom's own tests decode these files (FileInfo.txt lists their raw bytes).
 const expectedNames: Record<string, string> = {

@@ -112,6 +112,24 @@ describe('unisight import on a generated hospital export', () => {
     expect(catalogSnapshot(path.join(library, 'catalog.sqlite'))).toBe(before);
   });
 
+  it('renders MONOCHROME1 and MONOCHROME2 films with the same polarity (lungs dark, spine bright)', () => {
+    const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    const images = database.prepare('SELECT photometric_interpretation AS photometric, model_image_path AS file, model_image_size AS size FROM images').all() as Array<{ photometric: string; file: string; size: number }>;
+    database.close();
+    expect(new Set(images.map((image) => image.photometric))).toEqual(new Set(['MONOCHROME1', 'MONOCHROME2']));
+    for (const image of images) {
+      const pixels = fs.readFileSync(path.join(library, image.file));
+      expect(pixels.length).toBe(image.size * image.size);
+      const mean = (x0: number, x1: number, y0: number, y1: number): number => {
+        let sum = 0;
+        let count = 0;
+        for (let y = Math.floor(y0 * image.size); y < y1 * image.size; y++) for (let x = Math.floor(x0 * image.size); x < x1 * image.size; x++, count++) sum += pixels[y * image.size + x]!;
+        return sum / count;
+      };
+      expect(mean(0.24, 0.34, 0.35, 0.5), image.photometric).toBeLessThan(mean(0.47, 0.53, 0.35, 0.5));
+    }
+  });
+
   it('never stores raw patient identifiers unless asked to', () => {
     const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const raw = database.prepare('SELECT count(*) AS count FROM patients WHERE raw_patient_id IS NOT NULL OR raw_patient_name IS NOT NULL').get() as { count: number };
@@ -121,6 +139,30 @@ describe('unisight import on a generated hospital export', () => {
     expect(pseudonyms.every((value) => /^P[0-9a-f]{16}$/.test(value))).toBe(true);
     const catalogBytes = fs.readFileSync(path.join(library, 'catalog.sqlite'));
     expect(catalogBytes.includes(Buffer.from('MRN'))).toBe(false);
+  });
+
+  it('indexes report text for full-text search (FTS5)', () => {
+    const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    const fts = database.prepare("SELECT count(*) AS count FROM reports_fts WHERE reports_fts MATCH 'pneumothorax'").get() as { count: number };
+    const scan = database.prepare("SELECT count(*) AS count FROM reports WHERE text LIKE '%pneumothorax%'").get() as { count: number };
+    database.close();
+    expect(fts.count).toBeGreaterThan(0);
+    expect(fts.count).toBe(scan.count);
+  });
+
+  it('notices a report file whose content changed and updates it, touching nothing else', () => {
+    const database = () => new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    const reader = database();
+    const report = reader.prepare("SELECT source_path AS file FROM reports WHERE source = 'text-file' AND study_id IS NOT NULL LIMIT 1").get() as { file: string };
+    reader.close();
+    fs.writeFileSync(report.file, 'FINDINGS: Amended: small left pleural effusion.\nIMPRESSION: Left effusion.');
+    const again = runCli(['import', exportFolder, '--library', library, '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.json().files).toMatchObject({ processed: 1, unchanged: first.files.total - 1 });
+    const after = database();
+    const text = after.prepare('SELECT text FROM reports WHERE source_path = ?').pluck().get(report.file);
+    after.close();
+    expect(text).toBe('FINDINGS: Amended: small left pleural effusion.\nIMPRESSION: Left effusion.');
   });
 
   it('maps a report table from command-line flags when the folder has no manifest', () => {

@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCoreService } from '../../../../main/core/core-service.js';
+import { forkEngineLauncher } from '../../../../main/core/engine/fork-engine.js';
+import { engineEntryFile } from '../../../../main/core/install-paths.js';
 import { cliEntry, projectRoot } from '../../../support/serve-process.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
@@ -68,4 +71,34 @@ describe('an import killed with SIGKILL', () => {
     expect(duplicates.extra).toBe(0);
     expect(runs.find((run) => run.state === 'running')).toBeUndefined();
   }, 240_000);
+
+  it('keeps what was done when cancelled, and finishes the rest when run again', async () => {
+    const folder = demoExport(50);
+    const core = createCoreService({ libraryPath: path.join(workspace.path, 'cancelled'), launchEngine: forkEngineLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }) });
+    try {
+      const started = await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false });
+      await new Promise<void>((resolve) => {
+        const unsubscribe = core.events.subscribe((event) => {
+          if (event.name === 'job.updated' && event.payload.id === started.id && event.payload.progress.done >= 15) {
+            unsubscribe();
+            resolve();
+          }
+        });
+      });
+      await core.handlers['jobs.cancel']({ jobId: started.id });
+      const cancelled = await core.jobs.waitForJob(started.id);
+      expect(cancelled.state).toBe('cancelled');
+      const kept = (await core.handlers['library.summary']({})).images;
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(50);
+
+      const again = await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false });
+      const finished = await core.jobs.waitForJob(again.id);
+      expect(finished.state).toBe('succeeded');
+      expect(finished.result).toMatchObject({ images: 50, studies: 50, files: { unchanged: expect.any(Number) } });
+      expect((finished.result as { files: { unchanged: number } }).files.unchanged).toBeGreaterThan(kept);
+    } finally {
+      await core.close();
+    }
+  }, 120_000);
 });
