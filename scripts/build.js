@@ -13,6 +13,7 @@ await esbuild({
     'main/electron/main': 'main/electron/main.ts',
     'ml/engine/engine-process': 'ml/engine/engine-process.ts',
     'main/core/import/import-worker': 'main/core/import/import-worker.ts',
+    'bench/train-step-benchmark': 'bench/train-step-benchmark.ts',
   },
   outdir: 'dist',
   bundle: true,

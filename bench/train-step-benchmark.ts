@@ -1,0 +1,81 @@
+// `npm run bench:train`: one training step of the reference transformer (pre-LN, 4 layers, d 256, 4 heads, MLP 1024,
+// 32 sequences × 65 tokens, AdamW) built from the engine's own layers, on each CPU backend this machine can use, then
+// the identical model in PyTorch (bench/train_step_reference.py), and last the ratio of the app's default backend to
+// PyTorch. Figures belong in bench/RESULTS.md with date, machine and command.
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { selectBackend } from '../ml/backends/select-backend.js';
+import { createTransformerBlock, transformerBlock } from '../ml/model/layers/transformer-block.js';
+import { ParameterStore } from '../ml/model/parameter-store.js';
+import { AdamW } from '../ml/training/adamw.js';
+
+const reference = { layers: 4, width: 256, heads: 4, mlpRatio: 4, tokens: 65, batch: 32 };
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '5' }, 'include-cpu': { type: 'boolean', default: false } } });
+const timedSteps = Number(values.steps);
+
+function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median seconds of a forward + backward + AdamW step, after one warm-up step; and whether tensors stayed constant. */
+async function timeSteps(backend: string): Promise<{ seconds: number; leakFree: boolean }> {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const store = new ParameterStore(1);
+  const blocks = Array.from({ length: reference.layers }, (_, index) => createTransformerBlock(store, `block.${index}`, reference.width, reference.heads, reference.mlpRatio));
+  const optimizer = new AdamW(store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.2 });
+  const input = tf.randomNormal([reference.batch, reference.tokens, reference.width], 0, 1, 'float32', 2);
+  const target = tf.randomNormal([reference.batch, reference.tokens, reference.width], 0, 1, 'float32', 3);
+  const seconds: number[] = [];
+  const counts: number[] = [];
+  for (let step = 0; step <= timedSteps; step++) {
+    const started = performance.now();
+    const variables = [...store.trainable().values()];
+    const { value, grads } = tf.variableGrads(() => {
+      let hidden: tf.Tensor = input;
+      for (const block of blocks) hidden = transformerBlock(hidden, block);
+      return hidden.sub(target).square().mean() as tf.Scalar;
+    }, variables);
+    const byName: tf.NamedTensorMap = {};
+    for (const [name, variable] of store.trainable()) byName[name] = grads[variable.name]!;
+    optimizer.step(byName, 1e-4, 1);
+    await value.data();
+    tf.dispose([value, grads]);
+    if (step > 0) seconds.push((performance.now() - started) / 1000);
+    counts.push(tf.memory().numTensors);
+  }
+  const leakFree = new Set(counts).size === 1;
+  tf.dispose([input, target]);
+  optimizer.dispose();
+  store.dispose();
+  return { seconds: median(seconds), leakFree };
+}
+
+const selected = await selectBackend(null);
+console.log(`train-step benchmark: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.versions.node}, tfjs ${tf.version.tfjs}`);
+console.log(`reference: ${reference.layers} layers, d ${reference.width}, ${reference.heads} heads, MLP ${reference.width * reference.mlpRatio}, ${reference.batch} × ${reference.tokens} tokens, AdamW; median of ${timedSteps} steps after a warm-up`);
+console.log(`app default backend: ${selected.backend}`);
+for (const attempt of selected.attempts.filter((attempt) => !attempt.chosen)) console.log(`  ${attempt.backend}: ${attempt.reason}`);
+
+const times: Record<string, number> = {};
+for (const backend of ['wasm', ...(values['include-cpu'] ? ['cpu'] : [])]) {
+  const { seconds, leakFree } = await timeSteps(backend);
+  times[backend] = seconds;
+  console.log(`  tfjs ${backend.padEnd(6)} ${seconds.toFixed(2)} s/step${leakFree ? '' : '  (TENSOR COUNT GREW)'}`);
+}
+
+const script = path.join(import.meta.dirname, '..', '..', 'bench', 'train_step_reference.py');
+const torch = spawnSync('/usr/bin/python3', [script, String(timedSteps)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(os.availableParallelism()) } });
+if (torch.status !== 0) {
+  console.log(`  PyTorch reference did not run: ${(torch.stderr || torch.error?.message || '').trim().split('\n').at(-1)} (Debian: apt install python3-torch libopenblas0-pthread)`);
+} else {
+  const result = JSON.parse(torch.stdout.trim().split('\n').at(-1)!) as { seconds: number; threads: number; blas: string };
+  console.log(`  PyTorch ${result.seconds.toFixed(2)} s/step (torch.set_num_threads(${result.threads}), ${result.blas})`);
+  const defaultTime = times[selected.backend === 'wasm-threaded' ? 'wasm' : selected.backend] ?? times.wasm!;
+  console.log(`ratio, app default backend (${selected.backend}) / PyTorch: ${(defaultTime / result.seconds).toFixed(2)}×  (target ≤ 1.5×; pure wasm ≤ 3.5×)`);
+}

@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs';
+import { contentWidth, EncoderConfig, patchesPerImage } from './model-config.js';
+import { createLayerNorm, layerNorm, type LayerNormParameters } from './layers/layer-norm.js';
+import { applyLinear, createLinear, linear, type LinearParameters } from './layers/linear.js';
+import { embedTokens } from './layers/token-embedding.js';
+import { createTransformerBlock, transformerBlock, type TransformerBlockParameters } from './layers/transformer-block.js';
+import { ParameterStore } from './parameter-store.js';
+
+export type Modality = 'image' | 'text';
+
+/** Large enough that exp() of it vanishes next to any real score, small enough to stay finite in float32. */
+const paddingBias = -1e9;
+
+interface ModalityParameters {
+  /** Image: patch pixels → content width. */
+  patchEmbedding?: LinearParameters;
+  /** Text: vocabulary → content width. */
+  tokenEmbedding?: tf.Variable;
+  modalityFeature?: tf.Variable;
+  modalityToken?: tf.Variable;
+  /** Image only: the CLS token is a learned vector (text has [CLS] in its vocabulary). */
+  classToken?: tf.Variable;
+  positions: tf.Variable;
+  early: TransformerBlockParameters[];
+  /** The modality's own stack in the separate baseline; empty for the shared encoder. */
+  ownStack: TransformerBlockParameters[];
+  late: TransformerBlockParameters[];
+  finalNorm: LayerNormParameters;
+  projection: LinearParameters;
+}
+
+export interface TextBatch {
+  /** [batch, maximumTextTokens] int32, [CLS] first, padded with the pad id. */
+  tokenIds: tf.Tensor2D;
+  /** [batch, maximumTextTokens], 1 for real tokens, 0 for padding. */
+  attentionMask: tf.Tensor2D;
+}
+
+/**
+ * The shared encoder of Roy et al. 2025 (one transformer stack for image patches and report tokens, told apart by a
+ * learnable modality feature or token) and, with `architecture: 'separate'`, the two-stack CLIP baseline. Produces
+ * L2-normalised embeddings of `embeddingSize` per image and per report; CLS pooling.
+ */
+export class ContrastiveEncoder {
+  readonly config: EncoderConfig;
+  readonly store: ParameterStore;
+  readonly logitScale: tf.Variable;
+  private readonly shared: TransformerBlockParameters[];
+  private readonly perModality: Record<Modality, ModalityParameters>;
+
+  constructor(config: EncoderConfig, seed: number) {
+    this.config = EncoderConfig.parse(config);
+    this.store = new ParameterStore(seed);
+    const { width, heads, mlpRatio } = this.config;
+    const block = (name: string, frozen = false) => createTransformerBlock(this.store, name, width, heads, mlpRatio, { frozen });
+    const stackLayers = this.config.architecture === 'shared' ? this.config.sharedLayers : this.config.sharedLayers / 2;
+    this.shared = this.config.architecture === 'shared' ? Array.from({ length: stackLayers }, (_, index) => block(`shared.${index}`, index < this.config.frozenSharedLayers)) : [];
+    const build = (modality: Modality): ModalityParameters => {
+      const content = contentWidth(this.config);
+      const identifier = this.config.modalityIdentifier;
+      const sequenceLength = (modality === 'image' ? patchesPerImage(this.config) + 1 : this.config.maximumTextTokens) + (identifier.kind === 'token' ? 1 : 0);
+      return {
+        patchEmbedding: modality === 'image' ? createLinear(this.store, 'image.patchEmbedding', this.config.patchSize ** 2, content) : undefined,
+        tokenEmbedding: modality === 'text' ? this.store.create('text.tokenEmbedding', [this.config.vocabularySize, content], { kind: 'normal', standardDeviation: 0.02 }) : undefined,
+        modalityFeature: identifier.kind === 'feature' ? this.store.create(`${modality}.modalityFeature`, [identifier.featureWidth], { kind: 'normal', standardDeviation: 1 }) : undefined,
+        modalityToken: identifier.kind === 'token' ? this.store.create(`${modality}.modalityToken`, [width], { kind: 'normal', standardDeviation: 0.02 }) : undefined,
+        classToken: modality === 'image' ? this.store.create('image.classToken', [width], { kind: 'normal', standardDeviation: width ** -0.5 }) : undefined,
+        positions: this.store.create(`${modality}.positions`, [sequenceLength, width], { kind: 'normal', standardDeviation: 0.01 }),
+        early: Array.from({ length: this.config.earlyLayers }, (_, index) => block(`${modality}.early.${index}`)),
+        ownStack: this.config.architecture === 'separate' ? Array.from({ length: stackLayers }, (_, index) => block(`${modality}.stack.${index}`, index < this.config.frozenSharedLayers)) : [],
+        late: Array.from({ length: this.config.lateLayers }, (_, index) => block(`${modality}.late.${index}`)),
+        finalNorm: createLayerNorm(this.store, `${modality}.finalNorm`, width),
+        projection: createLinear(this.store, `${modality}.projection`, width, this.config.embeddingSize, { bias: false }),
+      };
+    };
+    this.perModality = { image: build('image'), text: build('text') };
+    this.logitScale = this.store.create('logitScale', [], { kind: 'constant', value: Math.log(1 / this.config.initialTemperature) });
+  }
+
+  /** The blocks a modality's tokens pass through, in order: early, shared (or its own stack), late. */
+  layerNames(modality: Modality): string[] {
+    const parameters = this.perModality[modality];
+    const stack = this.config.architecture === 'shared' ? this.shared.map((_, index) => `shared.${index}`) : parameters.ownStack.map((_, index) => `${modality}.stack.${index}`);
+    return [...parameters.early.map((_, index) => `${modality}.early.${index}`), ...stack, ...parameters.late.map((_, index) => `${modality}.late.${index}`)];
+  }
+
+  /** Puts the modality feature in front of every content vector: [.., content] → [.., k + content] = [.., width]. */
+  private withModalityFeature(content: tf.Tensor, parameters: ModalityParameters): tf.Tensor {
+    if (!parameters.modalityFeature) return content;
+    const [batch, tokens] = content.shape as [number, number, number];
+    const feature = parameters.modalityFeature.reshape([1, 1, -1]).tile([batch, tokens, 1]);
+    return tf.concat([feature, content], 2);
+  }
+
+  /** Token sequences as they enter the first block: [batch, tokens, width], the CLS position, and the padding bias. */
+  embedSequence(modality: Modality, input: tf.Tensor | TextBatch): { sequence: tf.Tensor; classIndex: number; keyBias?: tf.Tensor } {
+    const parameters = this.perModality[modality];
+    const width = this.config.width;
+    if (modality === 'image') {
+      const patches = input as tf.Tensor3D;
+      const batch = patches.shape[0];
+      let sequence = this.withModalityFeature(linear(patches, parameters.patchEmbedding!), parameters);
+      const classToken = parameters.classToken!.reshape([1, 1, width]).tile([batch, 1, 1]);
+      const prefix = parameters.modalityToken ? [parameters.modalityToken.reshape([1, 1, width]).tile([batch, 1, 1]), classToken] : [classToken];
+      sequence = tf.concat([...prefix, sequence], 1).add(parameters.positions);
+      return { sequence, classIndex: prefix.length - 1 };
+    }
+    const { tokenIds, attentionMask } = input as TextBatch;
+    const batch = tokenIds.shape[0];
+    let sequence = this.withModalityFeature(embedTokens(parameters.tokenEmbedding! as unknown as tf.Tensor2D, tokenIds), parameters);
+    let mask: tf.Tensor = attentionMask;
+    if (parameters.modalityToken) {
+      // After [CLS], as shared_encoder inserts it after its start token.
+      const token = parameters.modalityToken.reshape([1, 1, width]).tile([batch, 1, 1]);
+      sequence = tf.concat([sequence.slice([0, 0, 0], [-1, 1, -1]), token, sequence.slice([0, 1, 0], [-1, -1, -1])], 1);
+      mask = tf.concat([mask.slice([0, 0], [-1, 1]), tf.ones([batch, 1]), mask.slice([0, 1], [-1, -1])], 1);
+    }
+    const keyBias = mask.toFloat().sub(1).mul(-paddingBias).reshape([batch, 1, 1, -1]);
+    return { sequence: sequence.add(parameters.positions), classIndex: 0, keyBias };
+  }
+
+  private blocks(modality: Modality): TransformerBlockParameters[] {
+    const parameters = this.perModality[modality];
+    return [...parameters.early, ...(this.config.architecture === 'shared' ? this.shared : parameters.ownStack), ...parameters.late];
+  }
+
+  /** [batch, embeddingSize], L2-normalised. Images come as patches: [batch, patches, patchSize²]. */
+  encode(modality: Modality, input: tf.Tensor | TextBatch): tf.Tensor2D {
+    const parameters = this.perModality[modality];
+    const { sequence, classIndex, keyBias } = this.embedSequence(modality, input);
+    let hidden = sequence;
+    for (const block of this.blocks(modality)) hidden = transformerBlock(hidden, block, keyBias);
+    const pooled = layerNorm(hidden.slice([0, classIndex, 0], [-1, 1, -1]).squeeze([1]), parameters.finalNorm);
+    const projected = applyLinear(pooled, parameters.projection.weight) as tf.Tensor2D;
+    return projected.div(projected.square().sum(1, true).add(1e-12).sqrt());
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

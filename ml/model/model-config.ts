@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * How the encoder is told which modality a sequence is (Roy et al. 2025, §3): `feature` concatenates a learnable
+ * k-dimensional vector to every token, shrinking the content embedding to d − k (paper: 20 of 768); `token` prepends
+ * one learnable d-dimensional token; `none` gives no signal beyond the separate embeddings.
+ */
+export const ModalityIdentifier = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('feature'), featureWidth: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('token') }),
+  z.strictObject({ kind: z.literal('none') }),
+]);
+export type ModalityIdentifier = z.infer<typeof ModalityIdentifier>;
+
+export const EncoderConfig = z
+  .strictObject({
+    /** `shared`: one transformer stack for both modalities; `separate`: the CLIP baseline, one stack each. */
+    architecture: z.enum(['shared', 'separate']),
+    width: z.number().int().min(8),
+    heads: z.number().int().min(1),
+    /** Layers of the shared stack; the separate baseline splits them between its two stacks (same parameter count). */
+    sharedLayers: z.number().int().min(1),
+    /** Modality-specific layers before (`early`) and after (`late`) the shared stack: Eq. 2 of the paper. */
+    earlyLayers: z.number().int().min(0),
+    lateLayers: z.number().int().min(0),
+    /** The first n shared layers keep their initial (or loaded) weights during training. */
+    frozenSharedLayers: z.number().int().min(0),
+    mlpRatio: z.number().int().min(1),
+    modalityIdentifier: ModalityIdentifier,
+    imageSize: z.number().int().min(8),
+    patchSize: z.number().int().min(2),
+    vocabularySize: z.number().int().min(8),
+    /** Text positions including the CLS token. */
+    maximumTextTokens: z.number().int().min(2),
+    embeddingSize: z.number().int().min(2),
+    initialTemperature: z.number().positive(),
+    maximumLogitScale: z.number().positive(),
+  })
+  .superRefine((config, context) => {
+    const issue = (message: string) => context.addIssue({ code: 'custom', message });
+    if (config.width % config.heads !== 0) issue(`width ${config.width} is not divisible by ${config.heads} heads`);
+    if (config.imageSize % config.patchSize !== 0) issue(`image size ${config.imageSize} is not a multiple of the patch size ${config.patchSize}`);
+    if (config.modalityIdentifier.kind === 'feature' && config.modalityIdentifier.featureWidth >= config.width) issue('the modality feature must be narrower than the width');
+    if (config.frozenSharedLayers > config.sharedLayers) issue('cannot freeze more shared layers than there are');
+    if (config.architecture === 'separate' && config.sharedLayers % 2 !== 0) issue('the separate baseline splits the shared layers between two stacks: use an even number');
+  });
+export type EncoderConfig = z.infer<typeof EncoderConfig>;
+
+export function patchesPerImage(config: EncoderConfig): number {
+  return (config.imageSize / config.patchSize) ** 2;
+}
+
+/** Width of what the patch and token embeddings produce: the modality feature takes the rest. */
+export function contentWidth(config: EncoderConfig): number {
+  return config.modalityIdentifier.kind === 'feature' ? config.width - config.modalityIdentifier.featureWidth : config.width;
+}
+
+const common = {
+  architecture: 'shared',
+  earlyLayers: 0,
+  lateLayers: 0,
+  frozenSharedLayers: 0,
+  mlpRatio: 4,
+  initialTemperature: 0.07,
+  maximumLogitScale: 100,
+} as const;
+
+/**
+ * `paper` is the published setting (ViT-B/16-like, for GPU machines); `cpu-fast` and `balanced` scale it down so a
+ * laptop CPU can train it, keeping the same structure.
+ */
+export const encoderPresets = {
+  'cpu-fast': { ...common, width: 128, heads: 4, sharedLayers: 4, modalityIdentifier: { kind: 'feature', featureWidth: 8 }, imageSize: 128, patchSize: 16, vocabularySize: 4096, maximumTextTokens: 64, embeddingSize: 128 },
+  balanced: { ...common, width: 256, heads: 4, sharedLayers: 6, modalityIdentifier: { kind: 'feature', featureWidth: 12 }, imageSize: 192, patchSize: 16, vocabularySize: 8192, maximumTextTokens: 96, embeddingSize: 256 },
+  paper: { ...common, width: 768, heads: 12, sharedLayers: 12, modalityIdentifier: { kind: 'feature', featureWidth: 20 }, imageSize: 224, patchSize: 16, vocabularySize: 30522, maximumTextTokens: 77, embeddingSize: 512 },
+} satisfies Record<string, EncoderConfig>;
+export type EncoderPresetName = keyof typeof encoderPresets;

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamWOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+}
+
+/** Decay matrices only: biases, norms, tokens and the logit scale keep their size (open_clip's rule). */
+export function isDecayed(variable: tf.Variable): boolean {
+  return variable.rank >= 2;
+}
+
+/**
+ * AdamW exactly as PyTorch's (decoupled weight decay applied to the weights before the Adam update, bias-corrected
+ * moments). tfjs has Adam but no decoupled decay, and its learning rate cannot follow a schedule.
+ */
+export class AdamW {
+  private readonly firstMoments = new Map<string, tf.Variable>();
+  private readonly secondMoments = new Map<string, tf.Variable>();
+  stepCount = 0;
+
+  constructor(
+    private readonly parameters: Map<string, tf.Variable>,
+    private readonly options: AdamWOptions,
+  ) {
+    for (const [name, variable] of parameters) {
+      this.firstMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+      this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+    }
+  }
+
+  /** One update with `gradients` (by parameter name; missing ones count as zero), clipped to a global norm first. */
+  step(gradients: tf.NamedTensorMap, learningRate: number, clipNorm = Number.POSITIVE_INFINITY): { gradientNorm: number } {
+    this.stepCount += 1;
+    const { beta1, beta2, epsilon, weightDecay } = this.options;
+    const correction1 = 1 - beta1 ** this.stepCount;
+    const correction2 = 1 - beta2 ** this.stepCount;
+    const gradientNorm = tf.tidy(() => Math.sqrt(Object.values(gradients).reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0)).dataSync()[0]!));
+    const clipScale = gradientNorm > clipNorm ? clipNorm / (gradientNorm + 1e-6) : 1;
+    tf.tidy(() => {
+      for (const [name, variable] of this.parameters) {
+        const gradient = gradients[name];
+        if (!gradient) continue;
+        const clipped = clipScale === 1 ? gradient : gradient.mul(clipScale);
+        const first = this.firstMoments.get(name)!;
+        const second = this.secondMoments.get(name)!;
+        first.assign(first.mul(beta1).add(clipped.mul(1 - beta1)));
+        second.assign(second.mul(beta2).add(clipped.square().mul(1 - beta2)));
+        const decayed = isDecayed(variable) ? variable.mul(1 - learningRate * weightDecay) : variable;
+        const update = first.div(correction1).div(second.div(correction2).sqrt().add(epsilon)).mul(learningRate);
+        variable.assign(decayed.sub(update));
+      }
+    });
+    return { gradientNorm };
+  }
+
+  dispose(): void {
+    for (const moment of [...this.firstMoments.values(), ...this.secondMoments.values()]) moment.dispose();
+  }
+}

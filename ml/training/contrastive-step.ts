@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import { clampLogitScale, symmetricInfoNce } from '../losses/info-nce.js';
+import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
+import type { AdamW } from './adamw.js';
+
+export interface StepResult {
+  loss: number;
+  gradientNorm: number;
+}
+
+/** The loss of a batch of paired images (as patches) and reports, without changing anything. */
+export function contrastiveLoss(model: ContrastiveEncoder, patches: tf.Tensor3D, texts: TextBatch): tf.Scalar {
+  return symmetricInfoNce(model.encode('image', patches), model.encode('text', texts), model.logitScale);
+}
+
+/** One optimisation step on the trainable (not frozen) parameters; leaves no tensor behind. */
+export function contrastiveStep(model: ContrastiveEncoder, optimizer: AdamW, patches: tf.Tensor3D, texts: TextBatch, learningRate: number, clipNorm: number): StepResult {
+  const trainable = model.store.trainable();
+  const { value, grads } = tf.variableGrads(() => contrastiveLoss(model, patches, texts), [...trainable.values()]);
+  try {
+    const byName: tf.NamedTensorMap = {};
+    for (const [name, variable] of trainable) if (grads[variable.name]) byName[name] = grads[variable.name]!;
+    const { gradientNorm } = optimizer.step(byName, learningRate, clipNorm);
+    clampLogitScale(model.logitScale, model.config.maximumLogitScale);
+    return { loss: value.dataSync()[0]!, gradientNorm };
+  } finally {
+    value.dispose();
+    tf.dispose(grads);
+  }
+}
