@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../ml/backends/select-backend.js';
 import { createTransformerBlock, transformerBlock } from '../ml/model/layers/transformer-block.js';
-import { ParameterStore } from '../ml/model/parameter-store.js';
+import { gradientsByParameterName, ParameterStore } from '../ml/model/parameter-store.js';
 import { AdamW } from '../ml/training/adamw.js';
 
 const reference = { layers: 4, width: 256, heads: 4, mlpRatio: 4, tokens: 65, batch: 32 };
@@ -35,15 +35,13 @@ async function timeSteps(backend: string): Promise<{ seconds: number; leakFree: 
   const counts: number[] = [];
   for (let step = 0; step <= timedSteps; step++) {
     const started = performance.now();
-    const variables = [...store.trainable().values()];
+    const trainable = store.trainable();
     const { value, grads } = tf.variableGrads(() => {
       let hidden: tf.Tensor = input;
       for (const block of blocks) hidden = transformerBlock(hidden, block);
       return hidden.sub(target).square().mean() as tf.Scalar;
-    }, variables);
-    const byName: tf.NamedTensorMap = {};
-    for (const [name, variable] of store.trainable()) byName[name] = grads[variable.name]!;
-    optimizer.step(byName, 1e-4, 1);
+    }, [...trainable.values()]);
+    optimizer.step(gradientsByParameterName(trainable, grads), 1e-4, 1);
     await value.data();
     tf.dispose([value, grads]);
     if (step > 0) seconds.push((performance.now() - started) / 1000);

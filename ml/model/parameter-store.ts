@@ -11,6 +11,13 @@ function nameSeed(name: string, seed: number): number {
 
 let storesCreated = 0;
 
+/** tfjs returns gradients under the variables' global names; the optimiser keys them by parameter name. */
+export function gradientsByParameterName(parameters: Map<string, tf.Variable>, gradients: tf.NamedTensorMap): tf.NamedTensorMap {
+  const byName: tf.NamedTensorMap = {};
+  for (const [name, variable] of parameters) if (gradients[variable.name]) byName[name] = gradients[variable.name]!;
+  return byName;
+}
+
 /**
  * Every weight of a model by its dotted name, with which ones training may change. tfjs variable names are global
  * to the process, so each store prefixes its own.

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { clampLogitScale, symmetricInfoNce } from '../losses/info-nce.js';
 import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
+import { gradientsByParameterName } from '../model/parameter-store.js';
 import type { AdamW } from './adamw.js';
 
 export interface StepResult {
@@ -18,9 +19,7 @@ export function contrastiveStep(model: ContrastiveEncoder, optimizer: AdamW, pat
   const trainable = model.store.trainable();
   const { value, grads } = tf.variableGrads(() => contrastiveLoss(model, patches, texts), [...trainable.values()]);
   try {
-    const byName: tf.NamedTensorMap = {};
-    for (const [name, variable] of trainable) if (grads[variable.name]) byName[name] = grads[variable.name]!;
-    const { gradientNorm } = optimizer.step(byName, learningRate, clipNorm);
+    const { gradientNorm } = optimizer.step(gradientsByParameterName(trainable, grads), learningRate, clipNorm);
     clampLogitScale(model.logitScale, model.config.maximumLogitScale);
     return { loss: value.dataSync()[0]!, gradientNorm };
   } finally {
