@@ -2,8 +2,11 @@
 // through `apiMethods`, validating every input with these schemas at their boundary, and the renderer's
 // transports are typed from it. Adding a capability means adding it here first.
 import { z } from 'zod';
+import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
+import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
+import { EncoderConfig, encoderPresets, ModalityIdentifier } from '../../ml/model/model-config.js';
 
-export const jobKinds = ['engine.selfcheck', 'library.import'] as const;
+export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain'] as const;
 export const JobKind = z.enum(jobKinds);
 export type JobKind = z.infer<typeof JobKind>;
 
@@ -231,6 +234,145 @@ export const SelfCheckParameters = z.strictObject({
 });
 export type SelfCheckParameters = z.infer<typeof SelfCheckParameters>;
 
+export const encoderPresetNames = Object.keys(encoderPresets) as Array<keyof typeof encoderPresets>;
+
+/** Model settings a user may change on top of a preset; every other field comes from the preset. */
+export const EncoderOverrides = z.strictObject({
+  architecture: z.enum(['shared', 'separate']).optional(),
+  width: z.number().int().min(16).max(2048).optional(),
+  heads: z.number().int().min(1).max(32).optional(),
+  sharedLayers: z.number().int().min(1).max(48).optional(),
+  earlyLayers: z.number().int().min(0).max(12).optional(),
+  lateLayers: z.number().int().min(0).max(12).optional(),
+  frozenSharedLayers: z.number().int().min(0).max(48).optional(),
+  modalityIdentifier: ModalityIdentifier.optional(),
+  imageSize: z.number().int().min(32).max(512).optional(),
+  patchSize: z.number().int().min(4).max(64).optional(),
+  vocabularySize: z.number().int().min(64).max(65_536).optional(),
+  maximumTextTokens: z.number().int().min(8).max(512).optional(),
+  embeddingSize: z.number().int().min(16).max(2048).optional(),
+});
+export type EncoderOverrides = z.infer<typeof EncoderOverrides>;
+
+export const PretrainOptions = z.strictObject({
+  preset: z.enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>]).default('cpu-fast'),
+  encoder: EncoderOverrides.default({}),
+  epochs: z.number().int().min(1).max(1000).default(10),
+  batchSize: z.number().int().min(2).max(1024).default(32),
+  peakLearningRate: z.number().positive().max(1).default(5e-4),
+  /** Of all steps; the rest follow a cosine down to zero. */
+  warmupFraction: z.number().min(0).max(0.5).default(0.1),
+  weightDecay: z.number().min(0).max(1).default(0.1),
+  gradientClipNorm: z.number().positive().default(1),
+  validationFraction: z.number().min(0.02).max(0.4).default(0.1),
+  testFraction: z.number().min(0.02).max(0.4).default(0.1),
+  /** Train on at most this many training-split images (the validation and test splits stay whole): for data-size studies. */
+  trainingImagesLimit: z.number().int().min(2).optional(),
+  augmentation: AugmentationSettings.default(defaultAugmentation),
+  checkpointEverySteps: z.number().int().min(1).default(50),
+  metricsEverySteps: z.number().int().min(1).default(5),
+  seed: z.string().min(1).max(100).default('unisight'),
+});
+export type PretrainOptions = z.infer<typeof PretrainOptions>;
+
+/** What the core hands the engine: the resolved options and where the run keeps its files. */
+export const PretrainTaskParameters = z.strictObject({
+  runDirectory: z.string(),
+  datasetFile: z.string(),
+  encoder: EncoderConfig,
+  options: PretrainOptions,
+});
+export type PretrainTaskParameters = z.infer<typeof PretrainTaskParameters>;
+
+const RecallAtK = z.object({
+  recall: z.object({ '1': z.number(), '5': z.number(), '10': z.number() }),
+  /** What a random ranking scores, K / N, printed beside every recall. */
+  chance: z.object({ '1': z.number(), '5': z.number(), '10': z.number() }),
+});
+
+export const RetrievalMetrics = z.object({ pairs: z.number().int(), imageToText: RecallAtK, textToImage: RecallAtK });
+export type RetrievalMetrics = z.infer<typeof RetrievalMetrics>;
+
+export { DatasetSplitSummary };
+
+export const trainingRunStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const TrainingRunState = z.enum(trainingRunStates);
+export type TrainingRunState = z.infer<typeof TrainingRunState>;
+
+
+export const TrainingRun = z.object({
+  id: z.string(),
+  kind: z.literal('pretrain'),
+  name: z.string(),
+  state: TrainingRunState,
+  lastJobId: z.string().nullable(),
+  options: PretrainOptions,
+  encoder: EncoderConfig,
+  dataset: DatasetSplitSummary,
+  backend: z.string().nullable(),
+  step: z.number().int(),
+  totalSteps: z.number().int().nullable(),
+  parameterCount: z.number().int().nullable(),
+  validation: RetrievalMetrics.nullable(),
+  test: RetrievalMetrics.nullable(),
+  modelId: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type TrainingRun = z.infer<typeof TrainingRun>;
+
+export const TrainingMetric = z.object({
+  runId: z.string(),
+  kind: z.enum(['train', 'validation', 'test']),
+  step: z.number().int(),
+  values: z.record(z.string(), z.unknown()),
+});
+export type TrainingMetric = z.infer<typeof TrainingMetric>;
+
+/** One point of the training curves (the engine's `train` metrics). */
+export const TrainingCurvePoint = z.object({
+  loss: z.number(),
+  learningRate: z.number(),
+  temperature: z.number(),
+  samplesPerSecond: z.number(),
+  etaSeconds: z.number(),
+  epoch: z.number(),
+});
+export type TrainingCurvePoint = z.infer<typeof TrainingCurvePoint>;
+
+export const ModelRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  origin: z.enum(['trained', 'imported']),
+  runId: z.string().nullable(),
+  architecture: z.enum(['shared', 'separate']),
+  config: EncoderConfig,
+  tokenizerFingerprint: z.string(),
+  split: DatasetSplitSummary,
+  metrics: z.object({ validation: RetrievalMetrics.nullable(), test: RetrievalMetrics.nullable() }),
+  weightsFile: z.string(),
+  weightsBytes: z.number().int(),
+  embeddingsFile: z.string().nullable(),
+  embeddedImages: z.number().int(),
+  embeddedReports: z.number().int(),
+  createdAt: z.string(),
+});
+export type ModelRecord = z.infer<typeof ModelRecord>;
+
+export const EncoderPreset = z.object({
+  name: z.enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>]),
+  summary: z.string(),
+  /** The published setting rather than a CPU scale-down. */
+  paperSetting: z.boolean(),
+  encoder: EncoderConfig,
+  parameterCount: z.number().int(),
+});
+export type EncoderPreset = z.infer<typeof EncoderPreset>;
+
+const RunReference = z.strictObject({ runId: z.string().min(1).max(100) });
+
 export const apiMethods = {
   'app.info': { input: NoInput, output: AppInfo, summary: 'Versions, library, ML backend in use and why others were skipped.' },
   'jobs.list': {
@@ -297,6 +439,42 @@ export const apiMethods = {
     output: z.array(z.object({ id: z.number().int(), source: z.string(), sourcePath: z.string(), matchKey: z.string().nullable(), excerpt: z.string() })),
     summary: 'Reports no study was found for, with where they came from.',
   },
+  'training.presets': {
+    input: NoInput,
+    output: z.object({ presets: z.array(EncoderPreset), defaults: PretrainOptions }),
+    summary: 'The encoder presets (cpu-fast, balanced, paper) and the default training options.',
+  },
+  'training.start': {
+    input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: PretrainOptions.default(PretrainOptions.parse({})) }),
+    output: z.object({ run: TrainingRun, job: Job }),
+    summary: 'Start pretraining an encoder on the library\'s image–report pairs (a resumable job).',
+  },
+  'training.resume': {
+    input: RunReference,
+    output: z.object({ run: TrainingRun, job: Job }),
+    summary: 'Continue a cancelled, failed or interrupted run from its last checkpoint.',
+  },
+  'training.runs': {
+    input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(TrainingRun),
+    summary: 'Training runs, newest first, with their settings and final metrics.',
+  },
+  'training.run': {
+    input: RunReference,
+    output: z.object({ run: TrainingRun, metrics: z.array(TrainingMetric) }),
+    summary: 'One run with its whole metric history (training curves, validation and test recall).',
+  },
+  'models.list': { input: NoInput, output: z.array(ModelRecord), summary: 'Trained and imported models, newest first.' },
+  'models.export': {
+    input: z.strictObject({ modelId: z.string().min(1).max(100), file: z.string().min(1).max(4096) }),
+    output: z.object({ file: z.string(), bytes: z.number().int() }),
+    summary: 'Write a model (config, tokenizer, metrics and weights) to one file.',
+  },
+  'models.import': {
+    input: z.strictObject({ file: z.string().min(1).max(4096), name: z.string().min(1).max(200).optional() }),
+    output: ModelRecord,
+    summary: 'Add a model exported by Unisight to this library.',
+  },
   'logs.recent': {
     input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(200) }),
     output: z.array(LogEntry),
@@ -307,6 +485,8 @@ export const apiMethods = {
 export const apiEvents = {
   'job.updated': Job,
   'engine.status': EngineStatus,
+  'training.metric': TrainingMetric,
+  'training.run': TrainingRun,
   log: LogEntry,
 } as const;
 

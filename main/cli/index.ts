@@ -6,11 +6,12 @@ import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { jobsCommand } from './commands/jobs.js';
+import { pretrainCommand } from './commands/pretrain.js';
 import { selfcheckCommand } from './commands/selfcheck.js';
 import { serveCommand } from './commands/serve.js';
 import { startCommand } from './commands/start.js';
 
-const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, jobsCommand];
+const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, pretrainCommand, jobsCommand];
 
 function overview(): string {
   return [

@@ -15,6 +15,9 @@ import { appVersion, importWorkerFile } from './install-paths.js';
 import { importedFiles, librarySummary, listStudies, studyDetail, thumbnailDataUrl, unmatchedReports } from './library/library-queries.js';
 import { Pseudonymiser } from './library/pseudonymiser.js';
 import { renderCataloguedImage } from './library/render-catalogued-image.js';
+import { ModelStore } from './training/model-store.js';
+import { PretrainingService } from './training/pretraining-service.js';
+import { TrainingRunStore } from './training/training-run-store.js';
 
 export interface CoreServiceOptions {
   libraryPath: string;
@@ -71,13 +74,26 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
       }
     },
   };
-  const executors: Record<JobKind, JobExecutor> = { 'engine.selfcheck': engineJob('selfcheck'), 'library.import': importJob };
+  const trainingRuns = new TrainingRunStore(catalog.database);
+  const models = new ModelStore(catalog.database, catalog.libraryPath);
+  const pretraining = new PretrainingService({
+    database: catalog.database,
+    libraryPath: catalog.libraryPath,
+    runs: trainingRuns,
+    models,
+    engine,
+    events,
+    submitJob: (kind, parameters) => jobs.submit(kind, parameters),
+  });
+  const executors: Record<JobKind, JobExecutor> = { 'engine.selfcheck': engineJob('selfcheck'), 'library.import': importJob, 'model.pretrain': pretraining.executor };
   const jobs = new JobManager(new JobStore(catalog.database), events, executors);
   const markRunInterrupted = catalog.database.prepare("UPDATE import_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'");
-  for (const job of jobs.recoverOrphanedJobs()) {
+  const orphans = jobs.recoverOrphanedJobs();
+  for (const job of orphans) {
     markRunInterrupted.run(job.finishedAt, job.id);
     logs.write('warn', 'jobs', `Job ${job.id} (${job.kind}) was interrupted: ${job.error}`);
   }
+  trainingRuns.markInterrupted(orphans.map((job) => job.id));
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({
@@ -109,6 +125,14 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId) }),
     'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
+    'training.presets': async () => pretraining.presets(),
+    'training.start': async ({ name, options: pretrainOptions }) => pretraining.start(name, pretrainOptions),
+    'training.resume': async ({ runId }) => pretraining.resume(runId),
+    'training.runs': async ({ limit }) => trainingRuns.list(limit),
+    'training.run': async ({ runId }) => ({ run: trainingRuns.get(runId), metrics: trainingRuns.metrics(runId) }),
+    'models.list': async () => models.list(),
+    'models.export': async ({ modelId, file }) => models.exportFile(modelId, file),
+    'models.import': async ({ file, name }) => models.importFile(file, name),
     'logs.recent': async ({ limit }) => logs.recent(limit),
   };
 

@@ -1,12 +1,13 @@
 // Entry of the ML engine process. It owns TensorFlow.js, runs one task at a time, and reports progress; the core
 // supervises it, so an OOM or crash here fails the job but never the app.
+import { runPretraining } from '../tasks/pretrain.js';
 import { runSelfCheck } from '../tasks/self-check.js';
 import type { EngineTask, TaskContext } from '../tasks/task-context.js';
 import { parseRequestedBackend, selectBackend } from '../backends/select-backend.js';
 import { connectToParent } from './parent-port.js';
 import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
 
-const tasks: Record<EngineTaskName, EngineTask> = { selfcheck: runSelfCheck };
+const tasks: Record<EngineTaskName, EngineTask> = { selfcheck: runSelfCheck, pretrain: runPretraining };
 
 const port = connectToParent();
 const send = (message: EngineMessage): void => port.send(message);
@@ -21,6 +22,7 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
   busy = true;
   const context: TaskContext = {
     reportProgress: (done, total, message) => send({ type: 'task-progress', jobId, done, total, message: message ?? null }),
+    reportMetrics: (metrics) => send({ type: 'task-metrics', jobId, metrics }),
     log: (level, message) => send({ type: 'task-log', jobId, level, message }),
     isCancelled: () => cancelledJobs.has(jobId),
     yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),

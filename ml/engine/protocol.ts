@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { BackendAttempt, BackendName } from '../../main/api/contract.js';
 
-export const engineTaskNames = ['selfcheck'] as const;
+export const engineTaskNames = ['selfcheck', 'pretrain'] as const;
 export const EngineTaskName = z.enum(engineTaskNames);
 export type EngineTaskName = z.infer<typeof EngineTaskName>;
 
@@ -32,6 +32,7 @@ export const EngineMessage = z.discriminatedUnion('type', [
     unit: z.string().optional(),
     message: z.string().nullable().optional(),
   }),
+  z.object({ type: z.literal('task-metrics'), jobId: z.string(), metrics: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal('task-log'), jobId: z.string().nullable(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() }),
   z.object({
     type: z.literal('task-finished'),

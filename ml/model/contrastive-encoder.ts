@@ -62,7 +62,7 @@ export class ContrastiveEncoder {
       return {
         patchEmbedding: modality === 'image' ? createLinear(this.store, 'image.patchEmbedding', this.config.patchSize ** 2, content) : undefined,
         tokenEmbedding: modality === 'text' ? this.store.create('text.tokenEmbedding', [this.config.vocabularySize, content], { kind: 'normal', standardDeviation: 0.02 }) : undefined,
-        modalityFeature: identifier.kind === 'feature' ? this.store.create(`${modality}.modalityFeature`, [identifier.featureWidth], { kind: 'normal', standardDeviation: 1 }) : undefined,
+        modalityFeature: identifier.kind === 'feature' ? this.store.create(`${modality}.modalityFeature`, [identifier.featureWidth], { kind: 'normal', standardDeviation: identifier.initialStandardDeviation }) : undefined,
         modalityToken: identifier.kind === 'token' ? this.store.create(`${modality}.modalityToken`, [width], { kind: 'normal', standardDeviation: 0.02 }) : undefined,
         classToken: modality === 'image' ? this.store.create('image.classToken', [width], { kind: 'normal', standardDeviation: width ** -0.5 }) : undefined,
         positions: this.store.create(`${modality}.positions`, [sequenceLength, width], { kind: 'normal', standardDeviation: 0.01 }),

@@ -6,7 +6,16 @@ import { z } from 'zod';
  * one learnable d-dimensional token; `none` gives no signal beyond the separate embeddings.
  */
 export const ModalityIdentifier = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('feature'), featureWidth: z.number().int().min(1) }),
+  z.strictObject({
+    kind: z.literal('feature'),
+    featureWidth: z.number().int().min(1),
+    /**
+     * The reference code draws the feature from N(0, 1) while token embeddings start at N(0, 0.02²): every token then
+     * begins as mostly the same modality vector, and a short CPU run stalls at the collapsed solution (loss = ln B)
+     * before it learns. The CPU presets start it at the token scale; `paper` keeps 1.
+     */
+    initialStandardDeviation: z.number().positive().default(1),
+  }),
   z.strictObject({ kind: z.literal('token') }),
   z.strictObject({ kind: z.literal('none') }),
 ]);
@@ -70,8 +79,27 @@ const common = {
  * laptop CPU can train it, keeping the same structure.
  */
 export const encoderPresets = {
-  'cpu-fast': { ...common, width: 128, heads: 4, sharedLayers: 4, modalityIdentifier: { kind: 'feature', featureWidth: 8 }, imageSize: 128, patchSize: 16, vocabularySize: 4096, maximumTextTokens: 64, embeddingSize: 128 },
-  balanced: { ...common, width: 256, heads: 4, sharedLayers: 6, modalityIdentifier: { kind: 'feature', featureWidth: 12 }, imageSize: 192, patchSize: 16, vocabularySize: 8192, maximumTextTokens: 96, embeddingSize: 256 },
-  paper: { ...common, width: 768, heads: 12, sharedLayers: 12, modalityIdentifier: { kind: 'feature', featureWidth: 20 }, imageSize: 224, patchSize: 16, vocabularySize: 30522, maximumTextTokens: 77, embeddingSize: 512 },
+  'cpu-fast': { ...common, width: 128, heads: 4, sharedLayers: 4, modalityIdentifier: { kind: 'feature', featureWidth: 8, initialStandardDeviation: 0.02 }, imageSize: 128, patchSize: 16, vocabularySize: 4096, maximumTextTokens: 64, embeddingSize: 128 },
+  balanced: { ...common, width: 256, heads: 4, sharedLayers: 6, modalityIdentifier: { kind: 'feature', featureWidth: 12, initialStandardDeviation: 0.02 }, imageSize: 192, patchSize: 16, vocabularySize: 8192, maximumTextTokens: 96, embeddingSize: 256 },
+  paper: { ...common, width: 768, heads: 12, sharedLayers: 12, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 }, imageSize: 224, patchSize: 16, vocabularySize: 30522, maximumTextTokens: 77, embeddingSize: 512 },
 } satisfies Record<string, EncoderConfig>;
 export type EncoderPresetName = keyof typeof encoderPresets;
+
+/** Weights of one configuration, counted without building it (the core shows sizes without loading TensorFlow). */
+export function countParameters(config: EncoderConfig): number {
+  const { width, mlpRatio, embeddingSize } = config;
+  const block = 2 * 2 * width + 4 * (width * width + width) + (width * width * mlpRatio + width * mlpRatio) + (width * mlpRatio * width + width);
+  const identifier = config.modalityIdentifier;
+  const content = contentWidth(config);
+  const identifierTokens = identifier.kind === 'token' ? 1 : 0;
+  const perModality = (sequenceLength: number) =>
+    (identifier.kind === 'feature' ? identifier.featureWidth : 0) +
+    (identifier.kind === 'token' ? width : 0) +
+    (sequenceLength + identifierTokens) * width +
+    (config.earlyLayers + config.lateLayers) * block +
+    2 * width +
+    width * embeddingSize;
+  const image = perModality(patchesPerImage(config) + 1) + (config.patchSize ** 2 * content + content) + width;
+  const text = perModality(config.maximumTextTokens) + config.vocabularySize * content;
+  return image + text + config.sharedLayers * block + 1;
+}

@@ -1,5 +1,7 @@
 export interface TaskContext {
   reportProgress(done: number, total: number, message?: string | null): void;
+  /** Training curves and evaluation results, stored by the core per run and drawn live by the UI. */
+  reportMetrics(metrics: Record<string, unknown>): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   isCancelled(): boolean;
   /** Lets queued messages (a cancel) arrive between steps of a long computation. */

@@ -12,6 +12,13 @@ export function isDecayed(variable: tf.Variable): boolean {
   return variable.rank >= 2;
 }
 
+function zeroMoment(variable: tf.Variable): tf.Variable {
+  const zeros = tf.zerosLike(variable);
+  const moment = tf.variable(zeros, false);
+  zeros.dispose();
+  return moment;
+}
+
 /**
  * AdamW exactly as PyTorch's (decoupled weight decay applied to the weights before the Adam update, bias-corrected
  * moments). tfjs has Adam but no decoupled decay, and its learning rate cannot follow a schedule.
@@ -26,8 +33,8 @@ export class AdamW {
     private readonly options: AdamWOptions,
   ) {
     for (const [name, variable] of parameters) {
-      this.firstMoments.set(name, tf.variable(tf.zerosLike(variable), false));
-      this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+      this.firstMoments.set(name, zeroMoment(variable));
+      this.secondMoments.set(name, zeroMoment(variable));
     }
   }
 
@@ -54,6 +61,11 @@ export class AdamW {
       }
     });
     return { gradientNorm };
+  }
+
+  /** The moments by parameter name, for checkpoints. */
+  moments(): { first: Map<string, tf.Variable>; second: Map<string, tf.Variable> } {
+    return { first: this.firstMoments, second: this.secondMoments };
   }
 
   dispose(): void {

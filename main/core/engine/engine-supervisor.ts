@@ -10,6 +10,7 @@ const startupTimeoutMilliseconds = 120_000;
 interface ActiveTask {
   jobId: string;
   context: JobExecutionContext;
+  onMetrics?: ((metrics: Record<string, unknown>) => void) | undefined;
   resolve(outcome: JobOutcome): void;
   reject(error: Error): void;
 }
@@ -83,12 +84,13 @@ export class EngineSupervisor {
     return this.ready;
   }
 
-  async runTask(jobId: string, task: EngineTaskName, parameters: Record<string, unknown>, context: JobExecutionContext): Promise<JobOutcome> {
+  /** Runs one engine task for a job; `onMetrics` receives what the task reports for the run's curves and results. */
+  async runTask(jobId: string, task: EngineTaskName, parameters: Record<string, unknown>, context: JobExecutionContext, onMetrics?: (metrics: Record<string, unknown>) => void): Promise<JobOutcome> {
     await this.start();
     if (this.activeTask) throw new Error('The engine is busy with another job.');
     const channel = this.channel!;
     return new Promise<JobOutcome>((resolve, reject) => {
-      this.activeTask = { jobId, context, resolve, reject };
+      this.activeTask = { jobId, context, onMetrics, resolve, reject };
       const cancel = (): void => this.send(channel, { type: 'cancel-task', jobId });
       if (context.signal.aborted) cancel();
       else context.signal.addEventListener('abort', cancel, { once: true });
@@ -119,6 +121,14 @@ export class EngineSupervisor {
     if (!task || task.jobId !== message.jobId) return;
     if (message.type === 'task-progress') {
       task.context.reportProgress({ done: message.done, total: message.total, unit: message.unit, message: message.message ?? null });
+      return;
+    }
+    if (message.type === 'task-metrics') {
+      try {
+        task.onMetrics?.(message.metrics);
+      } catch (error) {
+        this.logs.write('error', 'engine', `Metrics of job ${task.jobId} could not be stored: ${(error as Error).message}`);
+      }
       return;
     }
     this.activeTask = null;

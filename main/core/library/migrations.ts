@@ -150,6 +150,63 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'training runs with their metric history, and models',
+    up: (database) => {
+      database.exec(`
+        CREATE TABLE training_runs (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('pretrain')),
+          name TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+          last_job_id TEXT,
+          run_directory TEXT NOT NULL,
+          options_json TEXT NOT NULL,
+          encoder_json TEXT NOT NULL,
+          dataset_json TEXT NOT NULL,
+          backend TEXT,
+          step INTEGER NOT NULL DEFAULT 0,
+          total_steps INTEGER,
+          description_json TEXT,
+          validation_json TEXT,
+          test_json TEXT,
+          error TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          finished_at TEXT
+        ) STRICT;
+        CREATE INDEX training_runs_by_created_at ON training_runs (created_at DESC);
+        CREATE TABLE training_metrics (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES training_runs (id) ON DELETE CASCADE,
+          kind TEXT NOT NULL CHECK (kind IN ('train', 'validation', 'test')),
+          step INTEGER NOT NULL,
+          values_json TEXT NOT NULL,
+          recorded_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX training_metrics_by_run ON training_metrics (run_id, kind, step);
+        CREATE TABLE models (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          origin TEXT NOT NULL CHECK (origin IN ('trained', 'imported')),
+          run_id TEXT REFERENCES training_runs (id) ON DELETE SET NULL,
+          architecture TEXT NOT NULL,
+          config_json TEXT NOT NULL,
+          tokenizer_fingerprint TEXT NOT NULL,
+          split_json TEXT NOT NULL,
+          metrics_json TEXT NOT NULL,
+          weights_file TEXT NOT NULL,
+          weights_bytes INTEGER NOT NULL,
+          embeddings_file TEXT,
+          embedded_images INTEGER NOT NULL DEFAULT 0,
+          embedded_reports INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX models_by_created_at ON models (created_at DESC);
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -25,6 +25,7 @@ export function formatTime(iso: string | null): string {
 export const jobKindLabels: Record<string, string> = {
   'engine.selfcheck': 'Engine self-check',
   'library.import': 'Import',
+  'model.pretrain': 'Pretraining',
 };
 
 /** DICOM dates (YYYYMMDD) as ISO dates for display and <input type="date">, and back. */
@@ -34,4 +35,12 @@ export function dicomDateToIso(value: string | null): string {
 
 export function isoDateToDicom(value: string): string | undefined {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value.replaceAll('-', '') : undefined;
+}
+
+/** 1234567 → "1.2 M": parameter counts and sample totals at a glance. */
+export function formatCount(value: number): string {
+  if (value >= 1e9) return `${(value / 1e9).toFixed(1)} G`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
+  return String(value);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ContrastiveEncoder, type TextBatch } from '../../../ml/model/contrastive-encoder.js';
-import { EncoderConfig, encoderPresets, patchesPerImage } from '../../../ml/model/model-config.js';
+import { countParameters, EncoderConfig, encoderPresets, patchesPerImage } from '../../../ml/model/model-config.js';
 import { AdamW } from '../../../ml/training/adamw.js';
 import { contrastiveStep } from '../../../ml/training/contrastive-step.js';
 
@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 const tiny: EncoderConfig = {
   architecture: 'shared', width: 16, heads: 2, sharedLayers: 2, earlyLayers: 0, lateLayers: 0, frozenSharedLayers: 0, mlpRatio: 2,
-  modalityIdentifier: { kind: 'feature', featureWidth: 4 }, imageSize: 16, patchSize: 8, vocabularySize: 20, maximumTextTokens: 6,
+  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 }, imageSize: 16, patchSize: 8, vocabularySize: 20, maximumTextTokens: 6,
   embeddingSize: 8, initialTemperature: 0.07, maximumLogitScale: 100,
 };
 
@@ -110,6 +110,16 @@ describe('contrastive encoder', () => {
     expect(separate.store.count()).toBe(shared.store.count());
   });
 
+  it('counts its parameters as countParameters predicts for every identifier and layer layout', () => {
+    const layouts: Array<Partial<EncoderConfig>> = [
+      {},
+      { architecture: 'separate' },
+      { modalityIdentifier: { kind: 'token' }, earlyLayers: 1 },
+      { modalityIdentifier: { kind: 'none' }, lateLayers: 2, frozenSharedLayers: 1 },
+    ];
+    for (const layout of layouts) expect(model(layout).store.count()).toBe(countParameters({ ...tiny, ...layout }));
+  });
+
   it('returns unit-length embeddings and ignores what padding holds', () => {
     const encoder = model();
     const { patches, texts } = batch();
@@ -167,7 +177,7 @@ describe('contrastive encoder', () => {
 
   it('builds every preset, and the paper preset is the published ViT-B/16-like setting', () => {
     for (const preset of Object.values(encoderPresets)) expect(() => EncoderConfig.parse(preset)).not.toThrow();
-    expect(encoderPresets.paper).toMatchObject({ width: 768, heads: 12, sharedLayers: 12, imageSize: 224, patchSize: 16, modalityIdentifier: { kind: 'feature', featureWidth: 20 } });
+    expect(encoderPresets.paper).toMatchObject({ width: 768, heads: 12, sharedLayers: 12, imageSize: 224, patchSize: 16, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 } });
   });
 
   it('refuses configurations that cannot be built', () => {

@@ -8,6 +8,7 @@ function context(options: { cancelAfter?: number } = {}): TaskContext & { progre
   return {
     progress,
     reportProgress: (done) => progress.push(done),
+    reportMetrics: () => undefined,
     log: () => undefined,
     isCancelled: () => options.cancelAfter !== undefined && progress.length >= options.cancelAfter,
     yieldToEvents: () => Promise.resolve(),

@@ -1,0 +1,116 @@
+import { encoderPresetNames, PretrainOptions, type Job, type RetrievalMetrics, type TrainingRun } from '../../api/contract.js';
+import type { CoreService } from '../../core/core-service.js';
+import { openCoreForCli } from '../open-core.js';
+import { runJobToEnd } from '../run-job-to-end.js';
+import { CliUsageError, commonOptions, integerOption, type CliCommand } from '../cli-command.js';
+
+function numberOption(value: string | boolean | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (typeof value !== 'string' || !Number.isFinite(parsed)) throw new CliUsageError(`--${name} needs a number, got "${String(value)}".`);
+  return parsed;
+}
+
+function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainOptions {
+  const architecture = values.architecture;
+  if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate') throw new CliUsageError('--architecture is shared or separate.');
+  const encoder = Object.fromEntries(
+    Object.entries({
+      architecture,
+      width: integerOption(values.width, 'width'),
+      sharedLayers: integerOption(values.layers, 'layers'),
+      imageSize: integerOption(values['image-size'], 'image-size'),
+      patchSize: integerOption(values['patch-size'], 'patch-size'),
+    }).filter(([, value]) => value !== undefined),
+  );
+  return PretrainOptions.parse({
+    preset: values.preset,
+    encoder,
+    epochs: integerOption(values.epochs, 'epochs'),
+    batchSize: integerOption(values['batch-size'], 'batch-size'),
+    peakLearningRate: numberOption(values['learning-rate'], 'learning-rate'),
+    trainingImagesLimit: integerOption(values['training-images'], 'training-images'),
+    checkpointEverySteps: integerOption(values['checkpoint-every'], 'checkpoint-every'),
+    seed: values.seed,
+  });
+}
+
+function formatRecall(name: string, metrics: RetrievalMetrics | null): string[] {
+  if (!metrics) return [`  ${name}: not evaluated`];
+  const direction = (label: string, recall: RetrievalMetrics['imageToText']) =>
+    `  ${name} ${label}: ${(['1', '5', '10'] as const).map((k) => `R@${k} ${recall.recall[k].toFixed(3)} (chance ${recall.chance[k].toFixed(3)})`).join(', ')}`;
+  return [`  ${name}: ${metrics.pairs} pairs`, direction('image→text', metrics.imageToText), direction('text→image', metrics.textToImage)];
+}
+
+export function describeRun(run: TrainingRun): string {
+  return [
+    `Run ${run.id} (${run.name}): ${run.state}, step ${run.step}/${run.totalSteps ?? '?'} on ${run.backend ?? 'an unknown backend'}`,
+    `  data: ${run.dataset.trainingPairs} training, ${run.dataset.validationPairs} validation, ${run.dataset.testPairs} test pairs (split by patient, seed ${run.dataset.seed})`,
+    ...formatRecall('validation', run.validation),
+    ...formatRecall('test', run.test),
+    ...(run.modelId ? [`  model: ${run.modelId}`] : []),
+    ...(run.error ? [`  error: ${run.error}`] : []),
+  ].join('\n');
+}
+
+async function followRun(core: CoreService, started: { run: TrainingRun; job: Job }, output: Parameters<CliCommand['run']>[0]['output']): Promise<number> {
+  output.say(`Run ${started.run.id}: ${started.run.name}`);
+  const job = await runJobToEnd(core, started.job, output);
+  const { run } = await core.handlers['training.run']({ runId: started.run.id });
+  const elapsedSeconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
+  const note = job.state === 'cancelled' ? `\nCancelled at step ${run.step}; continue with: unisight pretrain --resume ${run.id}` : '';
+  output.result({ state: job.state, jobId: job.id, runId: run.id, elapsedSeconds, run, error: job.error }, `${describeRun(run)}${note}`);
+  if (job.state === 'succeeded') return 0;
+  return job.state === 'cancelled' ? 130 : 1;
+}
+
+export const pretrainCommand: CliCommand = {
+  name: 'pretrain',
+  summary: 'Pretrain the shared encoder (or the separate baseline) on the library\'s image–report pairs; resumable.',
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  options: {
+    ...commonOptions,
+    preset: { type: 'string' },
+    architecture: { type: 'string' },
+    epochs: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    width: { type: 'string' },
+    layers: { type: 'string' },
+    'image-size': { type: 'string' },
+    'patch-size': { type: 'string' },
+    'training-images': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    seed: { type: 'string' },
+    name: { type: 'string' },
+    resume: { type: 'string' },
+  },
+  optionHelp: {
+    preset: 'cpu-fast (a laptop CPU, minutes), balanced, or paper (the published ViT-B/16-like setting, for GPUs)',
+    architecture: 'shared: one transformer for both modalities (the paper); separate: the two-stack CLIP baseline',
+    epochs: 'passes over the training split',
+    'batch-size': 'image–report pairs per step (also the number of negatives in the contrastive loss)',
+    'learning-rate': 'peak learning rate after warm-up',
+    width: 'model width d',
+    layers: 'shared transformer layers L',
+    'image-size': 'input image side in pixels',
+    'patch-size': 'side of the square image patches that become tokens (divides the image size)',
+    'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
+    'checkpoint-every': 'steps between checkpoints',
+    seed: 'seed of the split, initialisation, shuffling and augmentation',
+    name: 'a name for the run',
+    resume: 'continue a cancelled, failed or interrupted run from its last checkpoint',
+  },
+  run: async ({ values, positionals, output }) => {
+    if (positionals.length > 0) throw new CliUsageError('pretrain takes no positional arguments.');
+    const resume = values.resume as string | undefined;
+    const options = resume === undefined ? optionsFromFlags(values) : null;
+    const core = openCoreForCli(values.library as string | undefined);
+    try {
+      const started = options ? await core.handlers['training.start']({ name: values.name as string | undefined, options }) : await core.handlers['training.resume']({ runId: resume! });
+      return await followRun(core, started, output);
+    } finally {
+      await core.close();
+    }
+  },
+};

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { PretrainingDataset, PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
+
+interface ImageRow {
+  imageId: number;
+  studyId: number;
+  patientKey: string;
+  modelImagePath: string;
+  modelImageSize: number;
+  reportId: number | null;
+  reportText: string | null;
+}
+
+/**
+ * A snapshot of the library for one run: every catalogued image with its cached model input and its study's report
+ * (the first linked one). Kept with the run, so a resumed run trains on exactly the data it started with.
+ */
+export function buildPretrainingDataset(database: Database.Database, libraryPath: string): PretrainingDataset {
+  const rows = database
+    .prepare(
+      `SELECT images.id AS imageId, studies.id AS studyId, patients.pseudonym AS patientKey,
+         images.model_image_path AS modelImagePath, images.model_image_size AS modelImageSize,
+         report.id AS reportId, report.text AS reportText
+       FROM images
+       JOIN series ON series.id = images.series_id
+       JOIN studies ON studies.id = series.study_id
+       JOIN patients ON patients.id = studies.patient_id
+       LEFT JOIN reports AS report ON report.id = (SELECT min(id) FROM reports WHERE reports.study_id = studies.id)
+       ORDER BY images.id`,
+    )
+    .all() as ImageRow[];
+  const items = rows.map(
+    (row): PretrainingItem => ({
+      imageId: row.imageId,
+      studyId: row.studyId,
+      patientKey: row.patientKey,
+      imageFile: path.join(libraryPath, row.modelImagePath),
+      imageSize: row.modelImageSize,
+      reportText: row.reportText?.trim() ?? '',
+      reportId: row.reportId,
+    }),
+  );
+  return { items };
+}

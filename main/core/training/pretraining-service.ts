@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { ApiError } from '../../api/api-error.js';
+import { PretrainOptions, TrainingMetric, type EncoderPreset, type Job, type JobKind, type PretrainTaskParameters, type TrainingRun } from '../../api/contract.js';
+import { summariseSplit } from '../../../ml/data/pretraining-dataset.js';
+import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName } from '../../../ml/model/model-config.js';
+import type { EngineSupervisor } from '../engine/engine-supervisor.js';
+import type { EventBus } from '../event-bus.js';
+import type { JobExecutor } from '../jobs/job-manager.js';
+import type { ModelStore } from './model-store.js';
+import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
+import type { TrainingRunStore } from './training-run-store.js';
+
+const presetSummaries: Record<EncoderPresetName, { summary: string; paperSetting: boolean }> = {
+  'cpu-fast': { summary: 'Scaled down for a laptop CPU (d 128, 4 shared layers, 128 px images): a useful model on a few thousand studies in minutes.', paperSetting: false },
+  balanced: { summary: 'Between the two (d 256, 6 shared layers, 192 px): better embeddings, several times slower than cpu-fast on a CPU.', paperSetting: false },
+  paper: { summary: 'The published setting (ViT-B/16-like: d 768, 12 shared layers, 224 px, modality feature of 20): for GPU machines.', paperSetting: true },
+};
+
+const PretrainJobParameters = z.strictObject({ runId: z.string() });
+
+const runFileNames = { dataset: 'dataset.json' } as const;
+
+const EngineRunDescription = z.object({ kind: z.literal('run'), backend: z.string(), step: z.number().int(), totalSteps: z.number().int(), parameterCount: z.number().int() }).loose();
+const EngineResult = z.object({ modelFile: z.string(), embeddingsFile: z.string(), embeddedImages: z.number().int(), embeddedReports: z.number().int() }).loose();
+
+export interface PretrainingServiceOptions {
+  database: Database.Database;
+  libraryPath: string;
+  runs: TrainingRunStore;
+  models: ModelStore;
+  engine: EngineSupervisor;
+  events: EventBus;
+  submitJob(kind: JobKind, parameters: Record<string, unknown>): Job;
+}
+
+/** A preset with the user's overrides, checked as a whole (heads divide the width, patches tile the image…). */
+export function resolveEncoder(options: PretrainOptions): EncoderConfig {
+  const { modalityIdentifier, ...overrides } = options.encoder;
+  const preset = encoderPresets[options.preset];
+  const parsed = EncoderConfig.safeParse({ ...preset, ...overrides, modalityIdentifier: modalityIdentifier ?? preset.modalityIdentifier });
+  if (!parsed.success) throw new ApiError('invalid-input', `These model settings do not fit together: ${parsed.error.issues.map((issue) => issue.message).join('; ')}.`);
+  return parsed.data;
+}
+
+/** Starts, resumes and records pretraining runs; the training itself happens in the engine process. */
+export class PretrainingService {
+  constructor(private readonly options: PretrainingServiceOptions) {}
+
+  presets(): { presets: EncoderPreset[]; defaults: PretrainOptions } {
+    const presets = (Object.keys(encoderPresets) as EncoderPresetName[]).map((name) => ({
+      name,
+      ...presetSummaries[name],
+      encoder: encoderPresets[name],
+      parameterCount: countParameters(encoderPresets[name]),
+    }));
+    return { presets, defaults: PretrainOptions.parse({}) };
+  }
+
+  start(name: string | undefined, options: PretrainOptions): { run: TrainingRun; job: Job } {
+    const encoder = resolveEncoder(options);
+    const dataset = buildPretrainingDataset(this.options.database, this.options.libraryPath);
+    const split = summariseSplit(dataset.items, options);
+    if (split.trainingPairs < options.batchSize) {
+      throw new ApiError('invalid-input', `Pretraining needs at least one batch (${options.batchSize}) of image–report pairs in the training split; this library has ${split.trainingPairs} (of ${split.images} images, ${split.pairs} with a report). Import more studies with reports or lower the batch size.`);
+    }
+    if (split.validationPairs < 2 || split.testPairs < 2) throw new ApiError('invalid-input', `The validation and test splits need at least two image–report pairs each (they have ${split.validationPairs} and ${split.testPairs}); import more studies with reports.`);
+    const id = randomUUID();
+    const runDirectory = path.join(this.options.libraryPath, 'runs', id);
+    fs.mkdirSync(runDirectory, { recursive: true });
+    const datasetFile = path.join(runDirectory, runFileNames.dataset);
+    fs.writeFileSync(`${datasetFile}.partial`, JSON.stringify(dataset));
+    fs.renameSync(`${datasetFile}.partial`, datasetFile);
+    const architecture = encoder.architecture === 'shared' ? 'shared encoder' : 'separate encoders';
+    this.options.runs.create({ id, name: name ?? `${options.preset}, ${architecture}, ${split.trainingPairs} training pairs`, runDirectory, options, encoder, dataset: split });
+    return this.submit(id);
+  }
+
+  resume(runId: string): { run: TrainingRun; job: Job } {
+    const run = this.options.runs.get(runId);
+    if (run.state === 'succeeded') throw new ApiError('conflict', `Run ${run.name} has already finished.`);
+    if (run.state === 'queued' || run.state === 'running') throw new ApiError('conflict', `Run ${run.name} is already ${run.state}.`);
+    return this.submit(runId);
+  }
+
+  readonly executor: JobExecutor = {
+    lane: 'engine',
+    unit: 'steps',
+    run: async (job, context) => {
+      const { runId } = PretrainJobParameters.parse(job.parameters);
+      const { runs, models } = this.options;
+      const run = runs.get(runId);
+      runs.assignJob(runId, job.id);
+      runs.setState(runId, 'running');
+      this.publishRun(runId);
+      const runDirectory = runs.runDirectory(runId);
+      const parameters: PretrainTaskParameters = { runDirectory, datasetFile: path.join(runDirectory, runFileNames.dataset), encoder: run.encoder, options: run.options };
+      try {
+        const outcome = await this.options.engine.runTask(job.id, 'pretrain', parameters, context, (metrics) => this.onMetrics(runId, metrics));
+        if (outcome.outcome === 'cancelled') {
+          runs.setState(runId, 'cancelled');
+          return { outcome: 'cancelled', result: { runId, ...outcome.result } };
+        }
+        const result = EngineResult.parse(outcome.result);
+        const model = models.registerTrained({ runId, name: run.name, ...result });
+        runs.setState(runId, 'succeeded');
+        return { outcome: 'succeeded', result: { runId, modelId: model.id, ...outcome.result } };
+      } catch (error) {
+        if (context.signal.aborted) runs.setState(runId, 'cancelled');
+        else runs.setState(runId, 'failed', (error as Error).message);
+        throw error;
+      } finally {
+        this.publishRun(runId);
+      }
+    },
+  };
+
+  private submit(runId: string): { run: TrainingRun; job: Job } {
+    this.options.runs.setState(runId, 'queued');
+    const job = this.options.submitJob('model.pretrain', { runId });
+    this.options.runs.assignJob(runId, job.id);
+    return { run: this.options.runs.get(runId), job };
+  }
+
+  private onMetrics(runId: string, metrics: Record<string, unknown>): void {
+    if (metrics.kind === 'run') {
+      const description = EngineRunDescription.parse(metrics);
+      this.options.runs.recordStart(runId, description, metrics);
+      this.publishRun(runId);
+      return;
+    }
+    const { kind, step, ...values } = metrics;
+    const metric = TrainingMetric.parse({ runId, kind, step, values });
+    this.options.runs.recordMetric(metric);
+    this.options.events.publish({ name: 'training.metric', payload: metric });
+    if (metric.kind !== 'train') this.publishRun(runId);
+  }
+
+  private publishRun(runId: string): void {
+    this.options.events.publish({ name: 'training.run', payload: this.options.runs.get(runId) });
+  }
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import { SeededRandom } from '../../main/demo/seeded-random.js';
+import type { EncoderConfig } from '../model/model-config.js';
+import { patchesPerImage } from '../model/model-config.js';
+import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
+import { identityTransform, renderPatches, sampleTransform, type AugmentationSettings } from './image-augmentation.js';
+import type { PretrainingItem } from './pretraining-dataset.js';
+
+/** One batch as plain arrays, built in JS so tensors are made once per step and nothing else lives in tfjs. */
+export interface HostBatch {
+  size: number;
+  /** [size, patches, patchSize²] */
+  patches: Float32Array;
+  /** [size, maximumTextTokens] */
+  tokenIds: Int32Array;
+  attentionMask: Float32Array;
+}
+
+/**
+ * Streams batches from the library cache: each step reads only its own images from disk, so memory does not grow
+ * with the library. Every random choice derives from (seed, epoch) or (seed, step), so a run resumed at step s sees
+ * exactly the batches an uninterrupted run would.
+ */
+export class PretrainingBatches {
+  private readonly patchValues: number;
+
+  constructor(
+    private readonly items: readonly PretrainingItem[],
+    private readonly tokenizer: BpeTokenizer,
+    private readonly config: EncoderConfig,
+    private readonly seed: string,
+  ) {
+    this.patchValues = patchesPerImage(config) * config.patchSize ** 2;
+  }
+
+  /** The training order of one epoch: a seeded shuffle of `indices`. */
+  epochOrder(indices: readonly number[], epoch: number): number[] {
+    return new SeededRandom(`${this.seed}:order:${epoch}`).shuffle([...indices]);
+  }
+
+  /** Images and texts of `indices`; augmented with draws seeded by `step` when `augmentation` is given. */
+  build(indices: readonly number[], augmentation: { settings: AugmentationSettings; step: number } | null): HostBatch {
+    const { imageSize, patchSize, maximumTextTokens } = this.config;
+    const batch: HostBatch = {
+      size: indices.length,
+      patches: new Float32Array(indices.length * this.patchValues),
+      tokenIds: new Int32Array(indices.length * maximumTextTokens),
+      attentionMask: new Float32Array(indices.length * maximumTextTokens),
+    };
+    const random = augmentation ? new SeededRandom(`${this.seed}:augment:${augmentation.step}`) : null;
+    indices.forEach((itemIndex, position) => {
+      const item = this.items[itemIndex]!;
+      const source = readModelImage(item);
+      const transform = random && augmentation ? sampleTransform(random, augmentation.settings) : identityTransform;
+      renderPatches(source, item.imageSize, transform, imageSize, patchSize, batch.patches, position * this.patchValues);
+      const text = this.tokenizer.encode(item.reportText, maximumTextTokens);
+      batch.tokenIds.set(text.tokenIds, position * maximumTextTokens);
+      batch.attentionMask.set(text.attentionMask, position * maximumTextTokens);
+    });
+    return batch;
+  }
+}
+
+function readModelImage(item: PretrainingItem): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(item.imageFile);
+  } catch (error) {
+    throw new Error(`The cached image of image ${item.imageId} cannot be read (${(error as Error).message}); re-import its folder to rebuild the cache.`);
+  }
+  if (bytes.length !== item.imageSize ** 2) throw new Error(`The cached image of image ${item.imageId} is damaged (${bytes.length} bytes, expected ${item.imageSize ** 2}); re-import its folder.`);
+  return bytes;
+}

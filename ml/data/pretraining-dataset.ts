@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { DatasetSplitSummary } from './dataset-split-summary.js';
+
+/** One image of the library with its study's report: what the core hands the engine to pretrain on. */
+export const PretrainingItem = z.strictObject({
+  imageId: z.number().int(),
+  studyId: z.number().int(),
+  /** The catalog's pseudonym: splits group by it so no patient is in two splits. */
+  patientKey: z.string(),
+  /** Absolute path of the cached model image: `imageSize`² bytes, 8-bit grey, letterboxed. */
+  imageFile: z.string(),
+  imageSize: z.number().int().positive(),
+  /** Empty when the study has no report: such images are embedded for search but not trained on. */
+  reportText: z.string(),
+  reportId: z.number().int().nullable(),
+});
+export type PretrainingItem = z.infer<typeof PretrainingItem>;
+
+export const PretrainingDataset = z.strictObject({ items: z.array(PretrainingItem) });
+export type PretrainingDataset = z.infer<typeof PretrainingDataset>;
+
+export interface SplitFractions {
+  validation: number;
+  test: number;
+}
+
+export interface DatasetSplit {
+  train: number[];
+  validation: number[];
+  test: number[];
+}
+
+/** A patient's position in [0, 1), fixed by the seed: the same patient always lands in the same split. */
+function patientPosition(patientKey: string, seed: string): number {
+  return createHash('sha256').update(`${seed}\u0000${patientKey}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * Train/validation/test by patient, never by image: every image of a patient goes to one split, so a model cannot be
+ * rewarded for recognising a patient it trained on. Only items with a report take part.
+ */
+export function splitByPatient(items: readonly PretrainingItem[], fractions: SplitFractions, seed: string): DatasetSplit {
+  const split: DatasetSplit = { train: [], validation: [], test: [] };
+  items.forEach((item, index) => {
+    if (!item.reportText) return;
+    const position = patientPosition(item.patientKey, seed);
+    if (position < fractions.test) split.test.push(index);
+    else if (position < fractions.test + fractions.validation) split.validation.push(index);
+    else split.train.push(index);
+  });
+  return split;
+}
+
+/** A 32-bit number from a text seed (FNV-1a), for seeding generators and orderings. */
+export function numericSeed(seed: string): number {
+  let hash = 2166136261;
+  for (let index = 0; index < seed.length; index++) hash = Math.imul(hash ^ seed.charCodeAt(index), 16777619);
+  return hash >>> 0;
+}
+
+/** A seeded subset of the training split, nested across sizes: a smaller training set is part of every larger one. */
+export function trainingSubset(train: readonly number[], limit: number | undefined, seed: string): number[] {
+  if (limit === undefined || limit >= train.length) return [...train];
+  const keyed = train.map((index) => ({ index, key: numericSeed(`${seed}:subset:${index}`) }));
+  keyed.sort((left, right) => left.key - right.key || left.index - right.index);
+  return keyed.slice(0, limit).map((entry) => entry.index).sort((left, right) => left - right);
+}
+
+export interface SplitSettings {
+  validationFraction: number;
+  testFraction: number;
+  trainingImagesLimit?: number | undefined;
+  seed: string;
+}
+
+export function summariseSplit(items: readonly PretrainingItem[], settings: SplitSettings): DatasetSplitSummary {
+  const split = splitByPatient(items, { validation: settings.validationFraction, test: settings.testFraction }, settings.seed);
+  return {
+    seed: settings.seed,
+    validationFraction: settings.validationFraction,
+    testFraction: settings.testFraction,
+    images: items.length,
+    pairs: split.train.length + split.validation.length + split.test.length,
+    trainingPairs: trainingSubset(split.train, settings.trainingImagesLimit, settings.seed).length,
+    validationPairs: split.validation.length,
+    testPairs: split.test.length,
+  };
+}

@@ -1,0 +1,235 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { PretrainTaskParameters } from '../../main/api/contract.js';
+import { PretrainingBatches, type HostBatch } from '../data/pretraining-batches.js';
+import { numericSeed, PretrainingDataset, type PretrainingItem, splitByPatient, summariseSplit, trainingSubset } from '../data/pretraining-dataset.js';
+import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
+import { ContrastiveEncoder, type Modality, type TextBatch } from '../model/contrastive-encoder.js';
+import { patchesPerImage, type EncoderConfig } from '../model/model-config.js';
+import type { ModelFileMetadata } from '../model/model-file.js';
+import { writeTensorBundle } from '../model/tensor-bundle.js';
+import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
+import { AdamW } from '../training/adamw.js';
+import { loadCheckpoint, modelTensors, saveCheckpoint } from '../training/checkpoint.js';
+import { contrastiveStep } from '../training/contrastive-step.js';
+import { warmupCosineRate } from '../training/learning-rate-schedule.js';
+import type { EngineTask, TaskContext } from './task-context.js';
+
+/** Files of a run, all inside its directory so a run can be resumed, inspected or deleted as one folder. */
+export const runFiles = {
+  tokenizer: 'tokenizer.json',
+  checkpoint: 'checkpoint.bin',
+  model: 'model.unisight',
+  embeddings: 'embeddings.bin',
+} as const;
+
+const evaluationBatchSize = 64;
+
+function toTensors(batch: HostBatch, config: EncoderConfig): { patches: tf.Tensor3D; texts: TextBatch } {
+  return {
+    patches: tf.tensor3d(batch.patches, [batch.size, patchesPerImage(config), config.patchSize ** 2]),
+    texts: {
+      tokenIds: tf.tensor2d(batch.tokenIds, [batch.size, config.maximumTextTokens], 'int32'),
+      attentionMask: tf.tensor2d(batch.attentionMask, [batch.size, config.maximumTextTokens]),
+    },
+  };
+}
+
+/** Embeddings of `indices` for one or both modalities, in batches, without augmentation. */
+export async function embedItems(model: ContrastiveEncoder, batches: PretrainingBatches, indices: readonly number[], modalities: readonly Modality[], context: TaskContext): Promise<Record<Modality, Float32Array>> {
+  const size = model.config.embeddingSize;
+  const result = { image: new Float32Array(indices.length * size), text: new Float32Array(indices.length * size) };
+  for (let start = 0; start < indices.length; start += evaluationBatchSize) {
+    // The weights are checkpointed before evaluation starts, so stopping here loses only this pass.
+    if (context.isCancelled()) throw new Error('Cancelled while embedding; resuming repeats only the evaluation and embedding.');
+    const host = batches.build(indices.slice(start, start + evaluationBatchSize), null);
+    const { patches, texts } = toTensors(host, model.config);
+    try {
+      for (const modality of modalities) {
+        const embedded = tf.tidy(() => model.encode(modality, modality === 'image' ? patches : texts));
+        result[modality].set(await embedded.data(), start * size);
+        embedded.dispose();
+      }
+    } finally {
+      tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
+    }
+    await context.yieldToEvents();
+  }
+  return result;
+}
+
+/**
+ * Retrieval over one image per study: a study's second view shares its report, and counting it as a wrong answer
+ * would understate recall.
+ */
+async function evaluate(model: ContrastiveEncoder, batches: PretrainingBatches, items: readonly PretrainingItem[], indices: readonly number[], context: TaskContext): Promise<RetrievalMetrics> {
+  const seenStudies = new Set<number>();
+  const pairs = indices.filter((index) => {
+    const studyId = items[index]!.studyId;
+    if (seenStudies.has(studyId)) return false;
+    seenStudies.add(studyId);
+    return true;
+  });
+  const embedded = await embedItems(model, batches, pairs, ['image', 'text'], context);
+  return retrievalRecall(embedded.image, embedded.text, model.config.embeddingSize);
+}
+
+function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: number): BpeTokenizer {
+  if (fs.existsSync(file)) return new BpeTokenizer(JSON.parse(fs.readFileSync(file, 'utf8')));
+  const tokenizer = trainBpeTokenizer(texts, vocabularySize);
+  fs.writeFileSync(`${file}.partial`, JSON.stringify(tokenizer.data));
+  fs.renameSync(`${file}.partial`, file);
+  return tokenizer;
+}
+
+/**
+ * Contrastive pretraining of the shared encoder (or the separate baseline) on the library's image–report pairs:
+ * patient-level split, a BPE tokenizer trained on the training reports, AdamW with warm-up and cosine decay,
+ * checkpoints every N steps and on cancel, validation Recall@K each epoch, and at the end the test metrics, an
+ * exported model and embeddings of every image and report for search. Resumes from the run's checkpoint.
+ */
+export const runPretraining: EngineTask = async (rawParameters, context) => {
+  const { runDirectory, datasetFile, encoder, options } = PretrainTaskParameters.parse(rawParameters);
+  const dataset = PretrainingDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
+  const split = splitByPatient(dataset.items, { validation: options.validationFraction, test: options.testFraction }, options.seed);
+  const train = trainingSubset(split.train, options.trainingImagesLimit, options.seed);
+  if (train.length < options.batchSize) throw new Error(`Pretraining needs at least one batch of ${options.batchSize} image–report pairs in the training split; it has ${train.length}. Import more studies with reports or lower the batch size.`);
+  if (split.validation.length < 2 || split.test.length < 2) throw new Error('The validation and test splits need at least two image–report pairs each; import more studies with reports.');
+
+  const tokenizer = loadOrTrainTokenizer(path.join(runDirectory, runFiles.tokenizer), train.map((index) => dataset.items[index]!.reportText), encoder.vocabularySize);
+  const config: EncoderConfig = { ...encoder, vocabularySize: tokenizer.vocabularySize };
+  const model = new ContrastiveEncoder(config, numericSeed(options.seed));
+  const optimizer = new AdamW(model.store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: options.weightDecay });
+  const batches = new PretrainingBatches(dataset.items, tokenizer, config, options.seed);
+  const stepsPerEpoch = Math.floor(train.length / options.batchSize);
+  const totalSteps = stepsPerEpoch * options.epochs;
+  const warmupSteps = Math.round(totalSteps * options.warmupFraction);
+  const checkpointFile = path.join(runDirectory, runFiles.checkpoint);
+  const describeRun = {
+    backend: tf.getBackend(),
+    parameterCount: model.store.count(),
+    trainablePairs: train.length,
+    validationPairs: split.validation.length,
+    testPairs: split.test.length,
+    stepsPerEpoch,
+    totalSteps,
+    vocabularySize: tokenizer.vocabularySize,
+    tokenizerFingerprint: tokenizer.data.fingerprint,
+  };
+
+  try {
+    let step = 0;
+    if (fs.existsSync(checkpointFile)) {
+      step = Number(loadCheckpoint(checkpointFile, model, optimizer).step ?? 0);
+      context.log('info', `Resuming pretraining at step ${step} of ${totalSteps}.`);
+    }
+    context.reportMetrics({ kind: 'run', step, ...describeRun, config });
+    const checkpoint = () => saveCheckpoint(checkpointFile, model, optimizer, { step, totalSteps });
+
+    let order: number[] = [];
+    let orderEpoch = -1;
+    let lossSum = 0;
+    let lossCount = 0;
+    let intervalStarted = performance.now();
+    let intervalSteps = 0;
+    let tensorsAfterStep: number | null = null;
+    let lastValidation: RetrievalMetrics | null = null;
+    const runStarted = performance.now();
+    const stepAtStart = step;
+    while (step < totalSteps) {
+      if (context.isCancelled()) {
+        checkpoint();
+        return { outcome: 'cancelled', result: { step, totalSteps } };
+      }
+      const epoch = Math.floor(step / stepsPerEpoch);
+      if (epoch !== orderEpoch) {
+        order = batches.epochOrder(train, epoch);
+        orderEpoch = epoch;
+      }
+      const position = (step % stepsPerEpoch) * options.batchSize;
+      const host = batches.build(order.slice(position, position + options.batchSize), { settings: options.augmentation, step });
+      const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);
+      const { patches, texts } = toTensors(host, config);
+      let loss: number;
+      try {
+        loss = contrastiveStep(model, optimizer, patches, texts, learningRate, options.gradientClipNorm).loss;
+      } finally {
+        tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
+      }
+      if (!Number.isFinite(loss)) {
+        throw new Error(`The loss became ${loss} at step ${step + 1}; lower the learning rate (now ${options.peakLearningRate}) and resume or start again.`);
+      }
+      step += 1;
+      const tensorCount = tf.memory().numTensors;
+      if (tensorsAfterStep !== null && tensorCount !== tensorsAfterStep) throw new Error(`Tensor leak: ${tensorCount - tensorsAfterStep} tensor(s) left behind by step ${step}.`);
+      tensorsAfterStep = tensorCount;
+      lossSum += loss;
+      lossCount += 1;
+      intervalSteps += 1;
+      context.reportProgress(step, totalSteps, `epoch ${epoch + 1}/${options.epochs}, loss ${loss.toFixed(3)}`);
+      if (step % options.metricsEverySteps === 0 || step === totalSteps) {
+        const now = performance.now();
+        const samplesPerSecond = (intervalSteps * options.batchSize) / ((now - intervalStarted) / 1000);
+        const secondsPerStep = (now - runStarted) / 1000 / (step - stepAtStart);
+        context.reportMetrics({
+          kind: 'train',
+          step,
+          epoch: step / stepsPerEpoch,
+          loss: lossSum / lossCount,
+          learningRate,
+          temperature: 1 / Math.exp(model.logitScale.dataSync()[0]!),
+          samplesPerSecond,
+          etaSeconds: (totalSteps - step) * secondsPerStep,
+          tensorCount,
+        });
+        lossSum = 0;
+        lossCount = 0;
+        intervalSteps = 0;
+        intervalStarted = now;
+      }
+      if (step % options.checkpointEverySteps === 0) checkpoint();
+      if (step % stepsPerEpoch === 0) {
+        lastValidation = await evaluate(model, batches, dataset.items, split.validation, context);
+        context.reportMetrics({ kind: 'validation', step, epoch: step / stepsPerEpoch, retrieval: lastValidation });
+      }
+      await context.yieldToEvents();
+    }
+    checkpoint();
+
+    context.reportProgress(totalSteps, totalSteps, 'evaluating on the test split');
+    const validation = lastValidation ?? (await evaluate(model, batches, dataset.items, split.validation, context));
+    const test = await evaluate(model, batches, dataset.items, split.test, context);
+    context.reportMetrics({ kind: 'test', step, retrieval: test });
+    const modelFile = path.join(runDirectory, runFiles.model);
+    const metadata: ModelFileMetadata = {
+      format: 'unisight-model',
+      formatVersion: 1,
+      config,
+      tokenizer: tokenizer.data,
+      options,
+      split: summariseSplit(dataset.items, options),
+      metrics: { validation, test },
+      parameterCount: describeRun.parameterCount,
+    };
+    writeTensorBundle(modelFile, { metadata, tensors: modelTensors(model) });
+
+    context.reportProgress(totalSteps, totalSteps, 'embedding the library for search');
+    const all = dataset.items.map((_, index) => index);
+    const imageEmbeddings = (await embedItems(model, batches, all, ['image'], context)).image;
+    const reportIndices = [...new Map(dataset.items.flatMap((item, index) => (item.reportId === null ? [] : [[item.reportId, index] as const]))).values()];
+    const reportEmbeddings = (await embedItems(model, batches, reportIndices, ['text'], context)).text;
+    const embeddingsFile = path.join(runDirectory, runFiles.embeddings);
+    writeTensorBundle(embeddingsFile, {
+      metadata: { imageIds: dataset.items.map((item) => item.imageId), reportIds: reportIndices.map((index) => dataset.items[index]!.reportId) },
+      tensors: new Map([
+        ['image', { shape: [dataset.items.length, config.embeddingSize], values: imageEmbeddings }],
+        ['report', { shape: [reportIndices.length, config.embeddingSize], values: reportEmbeddings }],
+      ]),
+    });
+    return { outcome: 'succeeded', result: { ...describeRun, step, validation, test, modelFile, embeddingsFile, embeddedImages: dataset.items.length, embeddedReports: reportIndices.length, config } };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+};

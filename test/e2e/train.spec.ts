@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { demoExport } from '../support/demo-export.js';
+import { waitUntil } from '../support/serve-process.js';
+import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
+
+test('starts a cpu-fast run from the Train page, watches the charts, cancels, resumes and sees it finish', async ({ page, server }) => {
+  test.setTimeout(300_000);
+  const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(50) });
+  await waitUntil(async () => {
+    const job = (await server.call<{ state: string }>('jobs.get', { jobId: imported.body.result!.id })).body.result!;
+    return job.state === 'succeeded';
+  }, 120_000);
+
+  await openApp(page, server);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Train' }).click();
+  const form = page.getByRole('form', { name: 'New pretraining run' });
+  await expect(form.getByTestId('train-preset')).toHaveValue('cpu-fast');
+  await expect(form).toContainText('laptop CPU');
+  // A scaled-down cpu-fast so the run takes seconds; every part of the pipeline is the real one.
+  await form.getByLabel('Epochs').fill('30');
+  await form.getByLabel('Batch size').fill('8');
+  await form.getByText('Model settings (override the preset)').click();
+  await form.getByTestId('train-width').fill('32');
+  await form.getByTestId('train-layers').fill('2');
+  await form.getByTestId('train-image-size').fill('32');
+  await form.getByLabel('Checkpoint every (steps)').fill('4');
+  await form.getByLabel('Name (optional)').fill('e2e run');
+  await form.getByTestId('train-start').click();
+
+  const detail = page.getByTestId('run-detail');
+  await expect(detail.getByRole('heading', { name: 'e2e run' })).toBeVisible();
+  await expect(detail.getByTestId('run-state')).toHaveText('running', { timeout: 60_000 });
+  await expect(detail.getByTestId('run-backend')).toHaveText(/wasm|cpu|tensorflow/);
+  const lossChart = detail.getByTestId('chart-loss');
+  await expect.poll(async () => Number(await lossChart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect(lossChart.locator('canvas')).toBeVisible();
+  await expect(detail.getByTestId('run-throughput')).toContainText('pairs/s');
+  await page.screenshot({ path: path.join(screenshotDirectory, 'train-running.png'), fullPage: true });
+
+  await detail.getByTestId('run-cancel').click();
+  await expect(detail.getByTestId('run-state')).toHaveText('cancelled', { timeout: 60_000 });
+  const stepText = (await detail.getByTestId('run-step').textContent())!;
+  const [cancelledAt, total] = stepText.match(/\d+/g)!.map(Number);
+  expect(cancelledAt).toBeLessThan(total!);
+
+  await detail.getByTestId('run-resume').click();
+  await expect(detail.getByTestId('run-state')).toHaveText('succeeded', { timeout: 240_000 });
+  await expect(detail.getByTestId('run-step')).toContainText(`${total} / ${total}`);
+  await expect.poll(async () => Number(await detail.getByTestId('chart-recall').getAttribute('data-points'))).toBeGreaterThanOrEqual(30);
+  await expect(detail.getByTestId('run-test-metrics')).toContainText('chance');
+  await expect(page.getByTestId('runs-table')).toContainText('e2e run');
+  await page.getByRole('checkbox', { name: 'compare e2e run' }).check();
+  await expect(page.getByTestId('chart-compare')).toBeVisible();
+  await page.screenshot({ path: path.join(screenshotDirectory, 'train-finished.png'), fullPage: true });
+});

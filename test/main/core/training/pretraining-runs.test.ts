@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job, ModelRecord, TrainingMetric, TrainingRun } from '../../../../main/api/contract.js';
+import { demoExport, runCli } from '../../../support/demo-export.js';
+import { startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
+import { temporaryLibrary } from '../../../support/temporary-library.js';
+
+// A small model so the run takes seconds; everything else (split, tokenizer, engine process, checkpoints) is real.
+const options = {
+  encoder: { width: 32, sharedLayers: 2, imageSize: 32 },
+  epochs: 6,
+  batchSize: 8,
+  checkpointEverySteps: 3,
+  metricsEverySteps: 1,
+};
+
+describe('pretraining runs through the core API', () => {
+  const workspace = temporaryLibrary();
+  const library = path.join(workspace.path, 'library');
+  let server: ServeProcess;
+
+  const call = async <T>(method: string, input: Record<string, unknown> = {}): Promise<T> => {
+    const reply = await server.call<T>(method, input);
+    if (reply.status !== 200) throw new Error(`${method}: ${JSON.stringify(reply.body)}`);
+    return reply.body.result!;
+  };
+  const finished = (jobId: string, timeout = 240_000) =>
+    waitUntil(async () => {
+      const job = await call<Job>('jobs.get', { jobId });
+      return job.state === 'queued' || job.state === 'running' ? null : job;
+    }, timeout);
+
+  beforeAll(async () => {
+    const imported = runCli(['import', demoExport(60), '--library', library, '--json']);
+    expect(imported.status, imported.stderr).toBe(0);
+    server = await startServeProcess(library);
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+    workspace.remove();
+  });
+
+  it('refuses settings that do not fit together before starting anything', async () => {
+    const reply = await server.call('training.start', { options: { encoder: { width: 30 } } });
+    expect(reply.status).toBe(400);
+    expect(JSON.stringify(reply.body)).toMatch(/width 30 is not divisible by 4 heads/);
+    expect(await call<TrainingRun[]>('training.runs')).toEqual([]);
+  });
+
+  it('trains, cancels, resumes to the same final step, records its curves once per step, and registers a model', async () => {
+    const started = await call<{ run: TrainingRun; job: Job }>('training.start', { name: 'small shared', options });
+    expect(started.run.dataset.validationPairs).toBeGreaterThanOrEqual(2);
+    await waitUntil(async () => ((await call<Job>('jobs.get', { jobId: started.job.id })).progress.done >= 4 ? true : null), 120_000);
+    await call('jobs.cancel', { jobId: started.job.id });
+    expect((await finished(started.job.id)).state).toBe('cancelled');
+    const cancelled = (await call<{ run: TrainingRun }>('training.run', { runId: started.run.id })).run;
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.step).toBeGreaterThanOrEqual(4);
+    expect(cancelled.step).toBeLessThan(cancelled.totalSteps!);
+
+    const resumed = await call<{ run: TrainingRun; job: Job }>('training.resume', { runId: started.run.id });
+    const job = await finished(resumed.job.id);
+    expect(job.state, job.error ?? '').toBe('succeeded');
+    const { run, metrics } = await call<{ run: TrainingRun; metrics: TrainingMetric[] }>('training.run', { runId: started.run.id });
+    expect(run.state).toBe('succeeded');
+    expect(run.step).toBe(run.totalSteps);
+    const trainSteps = metrics.filter((metric) => metric.kind === 'train').map((metric) => metric.step);
+    expect(trainSteps).toEqual(Array.from({ length: run.totalSteps! }, (_, index) => index + 1));
+    expect(metrics.filter((metric) => metric.kind === 'validation')).toHaveLength(options.epochs);
+    expect(run.test!.textToImage.chance['10']).toBeCloseTo(Math.min(1, 10 / run.test!.pairs), 6);
+    expect(run.backend).toMatch(/wasm|cpu|tensorflow/);
+    await expect(server.call('training.resume', { runId: run.id })).resolves.toMatchObject({ status: 409 });
+
+    const models = await call<ModelRecord[]>('models.list');
+    expect(models).toHaveLength(1);
+    expect(models[0]).toMatchObject({ runId: run.id, origin: 'trained', architecture: 'shared', embeddedImages: run.dataset.images });
+    expect(run.modelId).toBe(models[0]!.id);
+  }, 400_000);
+
+  it('exports a model as one file and imports it again; a damaged file is refused with the reason', async () => {
+    const [trained] = await call<ModelRecord[]>('models.list');
+    const file = path.join(workspace.path, 'exported.unisight');
+    const exported = await call<{ file: string; bytes: number }>('models.export', { modelId: trained!.id, file });
+    expect(exported.bytes).toBe(fs.statSync(file).size);
+    const imported = await call<ModelRecord>('models.import', { file, name: 'colleague' });
+    expect(imported).toMatchObject({ origin: 'imported', name: 'colleague', config: trained!.config, tokenizerFingerprint: trained!.tokenizerFingerprint, metrics: trained!.metrics });
+    expect(imported.weightsFile.startsWith(library)).toBe(true);
+
+    const truncated = path.join(workspace.path, 'truncated.unisight');
+    fs.writeFileSync(truncated, fs.readFileSync(file).subarray(0, exported.bytes - 100));
+    const refused = await server.call('models.import', { file: truncated });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/truncated/);
+    expect(await call<ModelRecord[]>('models.list')).toHaveLength(2);
+  });
+});

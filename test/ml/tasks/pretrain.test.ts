@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PretrainOptions, type PretrainTaskParameters } from '../../../main/api/contract.js';
+import { SeededRandom } from '../../../main/demo/seeded-random.js';
+import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
+import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
+import { runFiles, runPretraining } from '../../../ml/tasks/pretrain.js';
+import type { TaskContext } from '../../../ml/tasks/task-context.js';
+import { EncoderConfig } from '../../../ml/model/model-config.js';
+
+const imageSize = 32;
+const sides = ['left', 'right'] as const;
+const zones = ['upper', 'lower'] as const;
+
+/** Pairs whose report names where a bright blob sits: learnable in a few steps by a tiny model. */
+function writeDataset(directory: string, count: number): string {
+  const random = new SeededRandom('pretrain-test');
+  const items: PretrainingItem[] = [];
+  for (let index = 0; index < count; index++) {
+    const side = random.pick(sides);
+    const zone = random.pick(zones);
+    const pixels = new Uint8Array(imageSize * imageSize);
+    for (let pixel = 0; pixel < pixels.length; pixel++) pixels[pixel] = Math.floor(random.next() * 40);
+    const centreX = side === 'left' ? 8 : 24;
+    const centreY = zone === 'upper' ? 8 : 24;
+    for (let y = centreY - 4; y < centreY + 4; y++) for (let x = centreX - 4; x < centreX + 4; x++) pixels[y * imageSize + x] = 230;
+    const imageFile = path.join(directory, `image-${index}.u8`);
+    fs.writeFileSync(imageFile, pixels);
+    items.push({ imageId: index + 1, studyId: index + 1, patientKey: `P${Math.floor(index / 2)}`, imageFile, imageSize, reportText: `Opacity in the ${side} ${zone} zone.`, reportId: index + 1 });
+  }
+  const datasetFile = path.join(directory, 'dataset.json');
+  fs.writeFileSync(datasetFile, JSON.stringify({ items }));
+  return datasetFile;
+}
+
+const encoder = EncoderConfig.parse({
+  architecture: 'shared', width: 32, heads: 2, sharedLayers: 2, earlyLayers: 0, lateLayers: 0, frozenSharedLayers: 0, mlpRatio: 2,
+  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 0.02 }, imageSize: 16, patchSize: 8, vocabularySize: 64, maximumTextTokens: 12,
+  embeddingSize: 16, initialTemperature: 0.07, maximumLogitScale: 100,
+});
+
+function context(cancelAfterSteps = Number.POSITIVE_INFINITY): TaskContext & { metrics: Array<Record<string, unknown>> } {
+  const metrics: Array<Record<string, unknown>> = [];
+  let steps = 0;
+  return {
+    metrics,
+    reportProgress: (done) => (steps = done),
+    reportMetrics: (entry) => metrics.push(entry),
+    log: () => undefined,
+    isCancelled: () => steps >= cancelAfterSteps,
+    yieldToEvents: async () => undefined,
+  };
+}
+
+describe('pretraining task', () => {
+  let root: string;
+  let datasetFile: string;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-pretrain-'));
+    datasetFile = writeDataset(root, 80);
+  });
+
+  const parameters = (runDirectory: string): PretrainTaskParameters => ({
+    runDirectory,
+    datasetFile,
+    encoder,
+    options: PretrainOptions.parse({ epochs: 3, batchSize: 8, peakLearningRate: 3e-3, checkpointEverySteps: 4, metricsEverySteps: 2, validationFraction: 0.15, testFraction: 0.15 }),
+  });
+
+  it('trains, evaluates, exports the model and embeds every image and report, leaving no tensor behind', async () => {
+    const runDirectory = path.join(root, 'whole');
+    fs.mkdirSync(runDirectory);
+    const tensorsBefore = tf.memory().numTensors;
+    const progress = context();
+    const outcome = await runPretraining(parameters(runDirectory), progress);
+    expect(outcome.outcome).toBe('succeeded');
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    const result = outcome.result!;
+    expect(result.step).toBe(result.totalSteps);
+    const train = progress.metrics.filter((entry) => entry.kind === 'train');
+    expect(train.length).toBeGreaterThan(2);
+    expect(new Set(train.map((entry) => entry.tensorCount)).size).toBe(1);
+    expect(progress.metrics.filter((entry) => entry.kind === 'validation')).toHaveLength(3);
+    const test = progress.metrics.find((entry) => entry.kind === 'test')!.retrieval as { pairs: number; textToImage: { chance: Record<string, number> } };
+    expect(test.textToImage.chance['1']).toBeCloseTo(1 / test.pairs);
+
+    const model = readTensorBundle(path.join(runDirectory, runFiles.model));
+    expect(model.metadata.format).toBe('unisight-model');
+    const embeddings = readTensorBundle(path.join(runDirectory, runFiles.embeddings));
+    expect(embeddings.tensors.get('image')!.shape).toEqual([80, 16]);
+    expect(embeddings.tensors.get('report')!.shape).toEqual([80, 16]);
+    const first = embeddings.tensors.get('image')!.values.slice(0, 16);
+    expect(Math.hypot(...first)).toBeCloseTo(1, 4);
+  }, 120_000);
+
+  it('resumes a cancelled run from its checkpoint to the same weights as an uninterrupted run', async () => {
+    const whole = readTensorBundle(path.join(root, 'whole', runFiles.model));
+    const runDirectory = path.join(root, 'interrupted');
+    fs.mkdirSync(runDirectory);
+    const cancelled = await runPretraining(parameters(runDirectory), context(5));
+    expect(cancelled.outcome).toBe('cancelled');
+    expect(cancelled.result!.step).toBe(5);
+    const resumed = await runPretraining(parameters(runDirectory), context());
+    expect(resumed.outcome).toBe('succeeded');
+    const again = readTensorBundle(path.join(runDirectory, runFiles.model));
+    for (const [name, tensor] of whole.tensors) expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
+  }, 120_000);
+});
