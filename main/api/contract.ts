@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
+import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { EncoderConfig, encoderPresets, ModalityIdentifier } from '../../ml/model/model-config.js';
 
 export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain'] as const;
@@ -284,14 +285,7 @@ export const PretrainTaskParameters = z.strictObject({
 });
 export type PretrainTaskParameters = z.infer<typeof PretrainTaskParameters>;
 
-const RecallAtK = z.object({
-  recall: z.object({ '1': z.number(), '5': z.number(), '10': z.number() }),
-  /** What a random ranking scores, K / N, printed beside every recall. */
-  chance: z.object({ '1': z.number(), '5': z.number(), '10': z.number() }),
-});
-
-export const RetrievalMetrics = z.object({ pairs: z.number().int(), imageToText: RecallAtK, textToImage: RecallAtK });
-export type RetrievalMetrics = z.infer<typeof RetrievalMetrics>;
+export { RetrievalMetrics };
 
 export { DatasetSplitSummary };
 

@@ -143,10 +143,6 @@ export class TrainingRunStore {
     })();
   }
 
-  recordStep(runId: string, step: number): void {
-    this.database.prepare('UPDATE training_runs SET step = ?, updated_at = ? WHERE id = ?').run(step, this.now(), runId);
-  }
-
   metrics(runId: string): TrainingMetric[] {
     this.row(runId);
     const rows = this.database
