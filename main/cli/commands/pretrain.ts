@@ -2,14 +2,7 @@ import { encoderPresetNames, PretrainOptions, type Job, type RetrievalMetrics, t
 import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
-import { CliUsageError, commonOptions, integerOption, type CliCommand } from '../cli-command.js';
-
-function numberOption(value: string | boolean | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (typeof value !== 'string' || !Number.isFinite(parsed)) throw new CliUsageError(`--${name} needs a number, got "${String(value)}".`);
-  return parsed;
-}
+import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 
 function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainOptions {
   const architecture = values.architecture;

@@ -1,6 +1,11 @@
 import type { ApiEvent, EncoderPreset, PretrainOptions, TrainingMetric, TrainingRun } from '../../../main/api/contract.js';
 import { appState } from './app-state.svelte.js';
 
+/** A resumed run repeats the steps after its last checkpoint: a repeated point replaces the earlier one. */
+function withMetric(history: TrainingMetric[], metric: TrainingMetric): TrainingMetric[] {
+  return [...history.filter((existing) => !(existing.kind === metric.kind && existing.step >= metric.step)), metric];
+}
+
 /** The Train page's view of the core: runs, the selected run's metric history (live), presets and defaults. */
 export class TrainingState {
   runs = $state<TrainingRun[]>([]);
@@ -52,13 +57,9 @@ export class TrainingState {
       if (!this.selectedRunId) this.selectedRunId = event.payload.id;
     } else if (event.name === 'training.metric') {
       const metric = event.payload;
-      if (metric.runId === this.selectedRunId) {
-        // A resumed run repeats steps after its last checkpoint: the repeat replaces the earlier point.
-        this.metrics = [...this.metrics.filter((existing) => !(existing.kind === metric.kind && existing.step >= metric.step)), metric];
-      }
+      if (metric.runId === this.selectedRunId) this.metrics = withMetric(this.metrics, metric);
       if (this.comparedRunIds.includes(metric.runId)) {
-        const previous = this.comparedMetrics[metric.runId] ?? [];
-        this.comparedMetrics = { ...this.comparedMetrics, [metric.runId]: [...previous.filter((existing) => !(existing.kind === metric.kind && existing.step >= metric.step)), metric] };
+        this.comparedMetrics = { ...this.comparedMetrics, [metric.runId]: withMetric(this.comparedMetrics[metric.runId] ?? [], metric) };
       }
     }
   }
