@@ -39,7 +39,7 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm-threaded', 'wasm', 'cpu'] as const;
+export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm-openblas', 'wasm-threaded', 'wasm', 'cpu'] as const;
 export const BackendName = z.enum(backendNames);
 export type BackendName = z.infer<typeof BackendName>;
 

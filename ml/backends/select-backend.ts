@@ -1,8 +1,13 @@
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { backendNames, type BackendAttempt, type BackendName } from '../../main/api/contract.js';
 import type { BackendReport } from '../engine/protocol.js';
+import { loadWasmBlas, registerBlasMatMul } from './wasm-blas-matmul.js';
+import { registerWasmSliceKernels } from './wasm-slice-kernels.js';
+import { registerThreadedWasm } from './wasm-threaded-build.js';
 
-// Order of preference: native TensorFlow with CUDA, native TensorFlow on CPU, then WebAssembly, then plain JS.
+// Order of preference: native TensorFlow with CUDA, native TensorFlow on CPU, WebAssembly with its matrix products in
+// OpenBLAS (the optional addon of `npm run build:native`), multi-threaded WebAssembly, single-threaded, then plain JS.
 // Every attempt is recorded with why it was or was not taken, for `unisight info` and the status bar.
 
 interface BackendCandidate {
@@ -21,6 +26,20 @@ async function importOptional(moduleName: string, installHint: string): Promise<
       throw new BackendUnavailable(`${moduleName} is not installed (${installHint})`);
     }
     throw new BackendUnavailable(`${moduleName} failed to load: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+const threadedStartTimeoutMilliseconds = 30_000;
+
+async function withTimeout<T>(work: Promise<T>, milliseconds: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), milliseconds);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -51,16 +70,36 @@ const candidates: BackendCandidate[] = [
     },
   },
   {
-    name: 'wasm-threaded',
+    name: 'wasm-openblas',
     activate: async () => {
       await import('@tensorflow/tfjs-backend-wasm');
-      if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) {
-        throw new BackendUnavailable(
-          'tfjs-backend-wasm reports no multi-threading in this runtime (WASM_HAS_MULTITHREAD_SUPPORT is false under Node); using the single-threaded build',
-        );
+      let addon;
+      try {
+        addon = loadWasmBlas();
+      } catch (error) {
+        throw new BackendUnavailable((error as Error).message);
       }
+      registerWasmSliceKernels();
+      const threads = os.availableParallelism();
+      registerBlasMatMul(addon, threads);
       await switchTo('wasm');
+      return { threads };
+    },
+  },
+  {
+    name: 'wasm-threaded',
+    activate: async () => {
+      const cores = os.availableParallelism();
+      if (cores < 2) throw new BackendUnavailable('one CPU core: the multi-threaded build would only add overhead');
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      registerWasmSliceKernels();
+      const restoreSingleThreaded = registerThreadedWasm(cores);
+      try {
+        await withTimeout(switchTo('wasm'), threadedStartTimeoutMilliseconds, 'the multi-threaded build did not start');
+      } catch (error) {
+        restoreSingleThreaded();
+        throw new BackendUnavailable(`multi-threaded WebAssembly failed to start (${(error as Error).message}); using the single-threaded build`);
+      }
       return { threads: wasm.getThreadsCount() };
     },
   },
@@ -68,6 +107,7 @@ const candidates: BackendCandidate[] = [
     name: 'wasm',
     activate: async () => {
       await import('@tensorflow/tfjs-backend-wasm');
+      registerWasmSliceKernels();
       await switchTo('wasm');
       return { threads: 1 };
     },
@@ -114,5 +154,6 @@ function chosenReason(name: BackendName, requested: BackendName | null, threads:
   if (name === 'tensorflow-gpu') return 'chosen: native TensorFlow with CUDA';
   if (name === 'tensorflow') return 'chosen: native TensorFlow on CPU';
   if (name === 'cpu') return 'chosen: plain JavaScript fallback (slow)';
+  if (name === 'wasm-openblas') return `chosen: WebAssembly with SIMD, matrix products in OpenBLAS on ${threads} thread${threads === 1 ? '' : 's'}`;
   return `chosen: WebAssembly with SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchedMatMulIsFast } from '../../backends/wasm-blas-matmul.js';
 import type { ParameterStore } from '../parameter-store.js';
 import { createLinear, linear, type LinearParameters } from './linear.js';
 
@@ -20,10 +21,58 @@ export function createAttention(store: ParameterStore, name: string, width: numb
   };
 }
 
-/** [batch, tokens, width] → [batch, heads, tokens, width / heads] (a rank-4 transpose: rank 5 is slow on wasm). */
-function splitHeads(input: tf.Tensor, heads: number): tf.Tensor4D {
+/** [batch, tokens, width] → [batch · heads, tokens, width / heads] (rank-4 transpose: rank 5 is slow on wasm). */
+function splitHeads(input: tf.Tensor, heads: number): tf.Tensor3D {
   const [batch, tokens, width] = input.shape as [number, number, number];
-  return input.reshape([batch, tokens, heads, width / heads]).transpose([0, 2, 1, 3]);
+  return input.reshape([batch, tokens, heads, width / heads]).transpose([0, 2, 1, 3]).reshape([batch * heads, tokens, width / heads]);
+}
+
+/**
+ * left[i] · right[i] for every i, as separate 2-D products, unless batched products are fast on this backend (OpenBLAS
+ * route), where one batched matMul saves the unstacking.
+ */
+function productsPerSlice(left: tf.Tensor3D, right: tf.Tensor3D): tf.Tensor3D {
+  if (batchedMatMulIsFast()) return tf.matMul(left, right);
+  const rights = tf.unstack(right);
+  return tf.stack(tf.unstack(left).map((slice, index) => tf.matMul(slice as tf.Tensor2D, rights[index] as tf.Tensor2D))) as tf.Tensor3D;
+}
+
+function swapLastAxes(input: tf.Tensor3D): tf.Tensor3D {
+  return tf.transpose(input, [0, 2, 1]);
+}
+
+/**
+ * softmax(Q·Kᵀ + bias)·V per (batch, head) with the backward pass written out:
+ *   dV = Pᵀ·dO,  dP = dO·Vᵀ,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),  dQ = dS·K,  dK = dSᵀ·Q.
+ * Every product is a plain 2-D matMul on explicitly transposed operands: the wasm backend runs batched or transposed
+ * matMuls (what autodiff of tf.matMul produces) in a scalar loop, 10-40× slower than its GEMM (platform.md).
+ * `bias` ([batch · heads, 1, tokens]) is a constant (padding mask) and gets no gradient.
+ */
+function attentionCore(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D, bias: tf.Tensor3D | undefined): tf.Tensor3D {
+  const core = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [queries, keys, values, save] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    const [mixed, probabilities] = tf.tidy(() => {
+      const scores = productsPerSlice(queries, swapLastAxes(keys));
+      const weights = tf.softmax(bias ? scores.add(bias) : scores) as tf.Tensor3D;
+      return [productsPerSlice(weights, values), weights];
+    });
+    save([queries, keys, values, probabilities]);
+    return {
+      value: mixed,
+      gradFunc: (outputGradient: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const gradient = outputGradient as tf.Tensor3D;
+          const [savedQueries, savedKeys, savedValues, savedWeights] = saved as tf.Tensor3D[];
+          const valueGradient = productsPerSlice(swapLastAxes(savedWeights!), gradient);
+          const weightGradient = productsPerSlice(gradient, swapLastAxes(savedValues!));
+          const scoreGradient = savedWeights!.mul(weightGradient.sub(weightGradient.mul(savedWeights!).sum(-1, true))) as tf.Tensor3D;
+          const queryGradient = productsPerSlice(scoreGradient, savedKeys!);
+          const keyGradient = productsPerSlice(swapLastAxes(scoreGradient), savedQueries!);
+          return [queryGradient, keyGradient, valueGradient];
+        }),
+    };
+  });
+  return core(query, key, value) as tf.Tensor3D;
 }
 
 /**
@@ -32,12 +81,12 @@ function splitHeads(input: tf.Tensor, heads: number): tf.Tensor4D {
  */
 export function selfAttention(input: tf.Tensor, parameters: AttentionParameters, keyBias?: tf.Tensor): tf.Tensor {
   const [batch, tokens, width] = input.shape as [number, number, number];
-  const headWidth = width / parameters.heads;
-  const query = splitHeads(linear(input, parameters.query), parameters.heads).mul(1 / Math.sqrt(headWidth));
-  const key = splitHeads(linear(input, parameters.key), parameters.heads);
-  const value = splitHeads(linear(input, parameters.value), parameters.heads);
-  let scores = tf.matMul(query, key, false, true);
-  if (keyBias) scores = scores.add(keyBias);
-  const mixed = tf.matMul(tf.softmax(scores), value).transpose([0, 2, 1, 3]).reshape([batch, tokens, width]);
-  return linear(mixed, parameters.output);
+  const heads = parameters.heads;
+  const headWidth = width / heads;
+  const query = splitHeads(linear(input, parameters.query), heads).mul(1 / Math.sqrt(headWidth)) as tf.Tensor3D;
+  const key = splitHeads(linear(input, parameters.key), heads);
+  const value = splitHeads(linear(input, parameters.value), heads);
+  const bias = keyBias ? (tf.tile(keyBias, [1, heads, 1, 1]).reshape([batch * heads, 1, tokens]) as tf.Tensor3D) : undefined;
+  const mixed = attentionCore(query, key, value, bias);
+  return linear(mixed.reshape([batch, heads, tokens, headWidth]).transpose([0, 2, 1, 3]).reshape([batch, tokens, width]), parameters.output);
 }

@@ -29,7 +29,7 @@ describe('unisight CLI', () => {
     expect(info.nodeVersion).toMatch(/^22\./);
     expect(info.library.path).toBe(library.path);
     const attempts = info.engine.attempts as Array<{ backend: string; chosen: boolean; reason: string }>;
-    expect(attempts.map((attempt) => attempt.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm-threaded', 'wasm', 'cpu']);
+    expect(attempts.map((attempt) => attempt.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm-openblas', 'wasm-threaded', 'wasm', 'cpu']);
     expect(attempts.filter((attempt) => attempt.chosen)).toHaveLength(1);
     expect(attempts.find((attempt) => attempt.chosen)!.backend).toBe(info.engine.backend);
     for (const attempt of attempts) expect(attempt.reason.length).toBeGreaterThan(10);
