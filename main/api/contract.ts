@@ -260,7 +260,8 @@ export const PretrainOptions = z.strictObject({
   encoder: EncoderOverrides.default({}),
   epochs: z.number().int().min(1).max(1000).default(10),
   batchSize: z.number().int().min(2).max(1024).default(32),
-  peakLearningRate: z.number().positive().max(1).default(5e-4),
+  /** 2e-4 at batch 32: from 5e-4 up, both towers collapse to one output for every input within ten steps (README). */
+  peakLearningRate: z.number().positive().max(1).default(2e-4),
   /** Of all steps; the rest follow a cosine down to zero. */
   warmupFraction: z.number().min(0).max(0.5).default(0.1),
   weightDecay: z.number().min(0).max(1).default(0.1),
