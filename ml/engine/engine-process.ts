@@ -13,6 +13,7 @@ const port = connectToParent();
 const send = (message: EngineMessage): void => port.send(message);
 const cancelledJobs = new Set<string>();
 let busy = false;
+let backendName = 'unknown';
 
 async function runTask(jobId: string, task: EngineTaskName, parameters: Record<string, unknown>): Promise<void> {
   if (busy) {
@@ -21,6 +22,7 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
   }
   busy = true;
   const context: TaskContext = {
+    backend: backendName,
     reportProgress: (done, total, message) => send({ type: 'task-progress', jobId, done, total, message: message ?? null }),
     reportMetrics: (metrics) => send({ type: 'task-metrics', jobId, metrics }),
     log: (level, message) => send({ type: 'task-log', jobId, level, message }),
@@ -41,6 +43,7 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
 async function start(): Promise<void> {
   try {
     const report = await selectBackend(parseRequestedBackend(process.env.UNISIGHT_BACKEND));
+    backendName = report.backend;
     send({ type: 'ready', report });
   } catch (error) {
     send({ type: 'startup-failed', error: error instanceof Error ? error.message : String(error) });

@@ -107,7 +107,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
   const warmupSteps = Math.round(totalSteps * options.warmupFraction);
   const checkpointFile = path.join(runDirectory, runFiles.checkpoint);
   const describeRun = {
-    backend: tf.getBackend(),
+    backend: context.backend,
     parameterCount: model.store.count(),
     trainablePairs: train.length,
     validationPairs: split.validation.length,

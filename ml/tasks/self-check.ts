@@ -75,7 +75,7 @@ export const runSelfCheck: EngineTask = async (rawParameters, context) => {
   return {
     outcome: 'succeeded',
     result: {
-      backend: tf.getBackend(),
+      backend: context.backend,
       matrixSize: size,
       iterations: parameters.iterations,
       largestErrorAgainstReference: largestError,

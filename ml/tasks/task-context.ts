@@ -1,4 +1,6 @@
 export interface TaskContext {
+  /** The engine's backend route as selected at start (e.g. wasm-openblas), which tf.getBackend() names only 'wasm'. */
+  backend: string;
   reportProgress(done: number, total: number, message?: string | null): void;
   /** Training curves and evaluation results, stored by the core per run and drawn live by the UI. */
   reportMetrics(metrics: Record<string, unknown>): void;

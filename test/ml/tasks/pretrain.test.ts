@@ -52,6 +52,7 @@ function context(cancelAfterSteps = Number.POSITIVE_INFINITY): TaskContext & { m
     log: () => undefined,
     isCancelled: () => steps >= cancelAfterSteps,
     yieldToEvents: async () => undefined,
+    backend: 'cpu',
   };
 }
 

@@ -12,6 +12,7 @@ function context(options: { cancelAfter?: number } = {}): TaskContext & { progre
     log: () => undefined,
     isCancelled: () => options.cancelAfter !== undefined && progress.length >= options.cancelAfter,
     yieldToEvents: () => Promise.resolve(),
+    backend: 'cpu',
   };
 }
 
