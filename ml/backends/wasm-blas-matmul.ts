@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import type { WasmBackendInternals } from './wasm-backend-internals.js';
 
 /** The optional addon built by `npm run build:native` (native/wasm-blas/wasm_blas.c). */
 interface WasmBlasAddon {
@@ -11,12 +12,6 @@ interface WasmBlasAddon {
   setThreads(threads: number): void;
 }
 
-/** The parts of tfjs's BackendWasm this kernel uses. */
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 export const wasmBlasAddonPath = path.join('native', 'wasm-blas', 'build', 'wasm_blas.node');
 

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import type { WasmBackendInternals } from './wasm-backend-internals.js';
 
-/** The parts of tfjs's BackendWasm these kernels use (its class is not typed for kernel authors). */
-interface WasmBackendInternals {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 /**
  * Copies the block `begin`..`begin + size` of `source` (shape `shape`) into `target`, one innermost run at a time.
