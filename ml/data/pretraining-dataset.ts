@@ -36,19 +36,39 @@ function patientPosition(patientKey: string, seed: string): number {
   return createHash('sha256').update(`${seed}\u0000${patientKey}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+/** Fewest pairs the validation and test splits get when the library has them: recall on fewer says nothing. */
+export const minimumEvaluationPairs = 2;
+
 /**
  * Train/validation/test by patient, never by image: every image of a patient goes to one split, so a model cannot be
- * rewarded for recognising a patient it trained on. Only items with a report take part.
+ * rewarded for recognising a patient it trained on. Only items with a report take part. A patient's split is fixed by
+ * the seeded hash of its pseudonym; only where that leaves the test or validation split under `minimumEvaluationPairs`
+ * (a small library) do the patients next in hash order join it, so large libraries keep hash-stable splits.
  */
 export function splitByPatient(items: readonly PretrainingItem[], fractions: SplitFractions, seed: string): DatasetSplit {
-  const split: DatasetSplit = { train: [], validation: [], test: [] };
+  const patients = new Map<string, { position: number; indices: number[] }>();
   items.forEach((item, index) => {
     if (!item.reportText) return;
-    const position = patientPosition(item.patientKey, seed);
-    if (position < fractions.test) split.test.push(index);
-    else if (position < fractions.test + fractions.validation) split.validation.push(index);
-    else split.train.push(index);
+    const patient = patients.get(item.patientKey) ?? { position: patientPosition(item.patientKey, seed), indices: [] };
+    patient.indices.push(index);
+    patients.set(item.patientKey, patient);
   });
+  const ordered = [...patients.values()].sort((left, right) => left.position - right.position);
+  const splitOf = ordered.map(({ position }): keyof DatasetSplit =>
+    position < fractions.test ? 'test' : position < fractions.test + fractions.validation ? 'validation' : 'train');
+  const topUp = (target: keyof DatasetSplit, donors: readonly (keyof DatasetSplit)[]) => {
+    let pairs = ordered.reduce((sum, patient, rank) => sum + (splitOf[rank] === target ? patient.indices.length : 0), 0);
+    for (let rank = 0; rank < ordered.length && pairs < minimumEvaluationPairs; rank++) {
+      if (!donors.includes(splitOf[rank]!)) continue;
+      splitOf[rank] = target;
+      pairs += ordered[rank]!.indices.length;
+    }
+  };
+  topUp('test', ['validation', 'train']);
+  topUp('validation', ['train']);
+  const split: DatasetSplit = { train: [], validation: [], test: [] };
+  ordered.forEach((patient, rank) => split[splitOf[rank]!].push(...patient.indices));
+  for (const indices of [split.train, split.validation, split.test]) indices.sort((left, right) => left - right);
   return split;
 }
 

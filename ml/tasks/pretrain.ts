@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PretrainTaskParameters } from '../../main/api/contract.js';
 import { PretrainingBatches, type HostBatch } from '../data/pretraining-batches.js';
-import { numericSeed, PretrainingDataset, type PretrainingItem, splitByPatient, summariseSplit, trainingSubset } from '../data/pretraining-dataset.js';
+import { minimumEvaluationPairs, numericSeed, PretrainingDataset, type PretrainingItem, splitByPatient, summariseSplit, trainingSubset } from '../data/pretraining-dataset.js';
 import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
 import { ContrastiveEncoder, type Modality, type TextBatch } from '../model/contrastive-encoder.js';
 import { patchesPerImage, type EncoderConfig } from '../model/model-config.js';
@@ -95,7 +95,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
   const split = splitByPatient(dataset.items, { validation: options.validationFraction, test: options.testFraction }, options.seed);
   const train = trainingSubset(split.train, options.trainingImagesLimit, options.seed);
   if (train.length < options.batchSize) throw new Error(`Pretraining needs at least one batch of ${options.batchSize} image–report pairs in the training split; it has ${train.length}. Import more studies with reports or lower the batch size.`);
-  if (split.validation.length < 2 || split.test.length < 2) throw new Error('The validation and test splits need at least two image–report pairs each; import more studies with reports.');
+  if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs) throw new Error(`The validation and test splits need at least ${minimumEvaluationPairs} image–report pairs each; import more studies with reports.`);
 
   const tokenizer = loadOrTrainTokenizer(path.join(runDirectory, runFiles.tokenizer), train.map((index) => dataset.items[index]!.reportText), encoder.vocabularySize);
   const config: EncoderConfig = { ...encoder, vocabularySize: tokenizer.vocabularySize };

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ApiError } from '../../api/api-error.js';
 import { PretrainOptions, TrainingMetric, type EncoderPreset, type Job, type JobKind, type PretrainTaskParameters, type TrainingRun } from '../../api/contract.js';
-import { summariseSplit } from '../../../ml/data/pretraining-dataset.js';
+import { minimumEvaluationPairs, summariseSplit } from '../../../ml/data/pretraining-dataset.js';
 import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName } from '../../../ml/model/model-config.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
@@ -67,7 +67,7 @@ export class PretrainingService {
     if (split.trainingPairs < options.batchSize) {
       throw new ApiError('invalid-input', `Pretraining needs at least one batch (${options.batchSize}) of image–report pairs in the training split; this library has ${split.trainingPairs} (of ${split.images} images, ${split.pairs} with a report). Import more studies with reports or lower the batch size.`);
     }
-    if (split.validationPairs < 2 || split.testPairs < 2) throw new ApiError('invalid-input', `The validation and test splits need at least two image–report pairs each (they have ${split.validationPairs} and ${split.testPairs}); import more studies with reports.`);
+    if (split.validationPairs < minimumEvaluationPairs || split.testPairs < minimumEvaluationPairs) throw new ApiError('invalid-input', `The validation and test splits need at least ${minimumEvaluationPairs} image–report pairs each (they have ${split.validationPairs} and ${split.testPairs}); import more studies with reports.`);
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'runs', id);
     fs.mkdirSync(runDirectory, { recursive: true });
