@@ -248,6 +248,7 @@ export const EncoderOverrides = z.strictObject({
   frozenSharedLayers: z.number().int().min(0).max(48).optional(),
   modalityIdentifier: ModalityIdentifier.optional(),
   imageSize: z.number().int().min(32).max(512).optional(),
+  imagePositionInitialisation: z.enum(['normal', 'sinusoidal']).optional(),
   patchSize: z.number().int().min(4).max(64).optional(),
   vocabularySize: z.number().int().min(64).max(65_536).optional(),
   maximumTextTokens: z.number().int().min(8).max(512).optional(),

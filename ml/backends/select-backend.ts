@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { backendNames, type BackendAttempt, type BackendName } from '../../main/api/contract.js';
 import type { BackendReport } from '../engine/protocol.js';
 import { loadWasmBlas, registerBlasMatMul } from './wasm-blas-matmul.js';
+import { registerWasmSharedIdentity } from './wasm-shared-identity.js';
 import { registerWasmSliceKernels } from './wasm-slice-kernels.js';
 import { registerThreadedWasm } from './wasm-threaded-build.js';
 
@@ -16,6 +17,12 @@ interface BackendCandidate {
 }
 
 class BackendUnavailable extends Error {}
+
+/** Kernels of our own that replace copying ones of tfjs's wasm backend. */
+function registerWasmKernelReplacements(): void {
+  registerWasmSliceKernels();
+  registerWasmSharedIdentity();
+}
 
 async function importOptional(moduleName: string, installHint: string): Promise<void> {
   try {
@@ -79,7 +86,7 @@ const candidates: BackendCandidate[] = [
       } catch (error) {
         throw new BackendUnavailable((error as Error).message);
       }
-      registerWasmSliceKernels();
+      registerWasmKernelReplacements();
       const threads = os.availableParallelism();
       registerBlasMatMul(addon, threads);
       await switchTo('wasm');
@@ -92,7 +99,7 @@ const candidates: BackendCandidate[] = [
       const cores = os.availableParallelism();
       if (cores < 2) throw new BackendUnavailable('one CPU core: the multi-threaded build would only add overhead');
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      registerWasmSliceKernels();
+      registerWasmKernelReplacements();
       const restoreSingleThreaded = registerThreadedWasm(cores);
       try {
         await withTimeout(switchTo('wasm'), threadedStartTimeoutMilliseconds, 'the multi-threaded build did not start');
@@ -107,7 +114,7 @@ const candidates: BackendCandidate[] = [
     name: 'wasm',
     activate: async () => {
       await import('@tensorflow/tfjs-backend-wasm');
-      registerWasmSliceKernels();
+      registerWasmKernelReplacements();
       await switchTo('wasm');
       return { threads: 1 };
     },

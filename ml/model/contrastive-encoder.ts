@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { contentWidth, EncoderConfig, patchesPerImage } from './model-config.js';
 import { createLayerNorm, layerNorm, type LayerNormParameters } from './layers/layer-norm.js';
 import { applyLinear, createLinear, linear, type LinearParameters } from './layers/linear.js';
+import { sinusoidalPatchPositions } from './layers/sinusoidal-positions.js';
 import { embedTokens } from './layers/token-embedding.js';
 import { createTransformerBlock, transformerBlock, type TransformerBlockParameters } from './layers/transformer-block.js';
-import { ParameterStore } from './parameter-store.js';
+import { type Initialiser, ParameterStore } from './parameter-store.js';
 
 export type Modality = 'image' | 'text';
 
@@ -65,7 +66,7 @@ export class ContrastiveEncoder {
         modalityFeature: identifier.kind === 'feature' ? this.store.create(`${modality}.modalityFeature`, [identifier.featureWidth], { kind: 'normal', standardDeviation: identifier.initialStandardDeviation }) : undefined,
         modalityToken: identifier.kind === 'token' ? this.store.create(`${modality}.modalityToken`, [width], { kind: 'normal', standardDeviation: 0.02 }) : undefined,
         classToken: modality === 'image' ? this.store.create('image.classToken', [width], { kind: 'normal', standardDeviation: width ** -0.5 }) : undefined,
-        positions: this.store.create(`${modality}.positions`, [sequenceLength, width], { kind: 'normal', standardDeviation: 0.01 }),
+        positions: this.store.create(`${modality}.positions`, [sequenceLength, width], this.positionInitialiser(modality, sequenceLength)),
         early: Array.from({ length: this.config.earlyLayers }, (_, index) => block(`${modality}.early.${index}`)),
         ownStack: this.config.architecture === 'separate' ? Array.from({ length: stackLayers }, (_, index) => block(`${modality}.stack.${index}`, index < this.config.frozenSharedLayers)) : [],
         late: Array.from({ length: this.config.lateLayers }, (_, index) => block(`${modality}.late.${index}`)),
@@ -75,6 +76,12 @@ export class ContrastiveEncoder {
     };
     this.perModality = { image: build('image'), text: build('text') };
     this.logitScale = this.store.create('logitScale', [], { kind: 'constant', value: Math.log(1 / this.config.initialTemperature) });
+  }
+
+  private positionInitialiser(modality: Modality, sequenceLength: number): Initialiser {
+    if (modality === 'text' || this.config.imagePositionInitialisation === 'normal') return { kind: 'normal', standardDeviation: 0.01 };
+    const patches = patchesPerImage(this.config);
+    return { kind: 'values', values: sinusoidalPatchPositions(Math.sqrt(patches), this.config.width, sequenceLength - patches) };
   }
 
   /** The blocks a modality's tokens pass through, in order: early, shared (or its own stack), late. */

@@ -39,6 +39,13 @@ export const EncoderConfig = z
     imageSize: z.number().int().min(8),
     patchSize: z.number().int().min(2),
     vocabularySize: z.number().int().min(8),
+    /**
+     * How the image's learnable positional embeddings start. `normal`: N(0, 0.01²), the ViT/CLIP practice the paper
+     * follows; next to patch embeddings of unit scale they carry almost no position, and learning them takes far more
+     * steps than a CPU run has, so the image side stays a bag of patches that cannot tell left from right.
+     * `sinusoidal`: MAE's 2-D sine–cosine values at the patches' scale, still learned from there (the CPU presets).
+     */
+    imagePositionInitialisation: z.enum(['normal', 'sinusoidal']).default('normal'),
     /** Text positions including the CLS token. */
     maximumTextTokens: z.number().int().min(2),
     embeddingSize: z.number().int().min(2),
@@ -79,9 +86,9 @@ const common = {
  * laptop CPU can train it, keeping the same structure.
  */
 export const encoderPresets = {
-  'cpu-fast': { ...common, width: 128, heads: 4, sharedLayers: 4, modalityIdentifier: { kind: 'feature', featureWidth: 8, initialStandardDeviation: 0.02 }, imageSize: 128, patchSize: 16, vocabularySize: 4096, maximumTextTokens: 64, embeddingSize: 128 },
-  balanced: { ...common, width: 256, heads: 4, sharedLayers: 6, modalityIdentifier: { kind: 'feature', featureWidth: 12, initialStandardDeviation: 0.02 }, imageSize: 192, patchSize: 16, vocabularySize: 8192, maximumTextTokens: 96, embeddingSize: 256 },
-  paper: { ...common, width: 768, heads: 12, sharedLayers: 12, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 }, imageSize: 224, patchSize: 16, vocabularySize: 30522, maximumTextTokens: 77, embeddingSize: 512 },
+  'cpu-fast': { ...common, imagePositionInitialisation: 'sinusoidal', width: 128, heads: 4, sharedLayers: 4, modalityIdentifier: { kind: 'feature', featureWidth: 8, initialStandardDeviation: 0.02 }, imageSize: 128, patchSize: 16, vocabularySize: 4096, maximumTextTokens: 64, embeddingSize: 128 },
+  balanced: { ...common, imagePositionInitialisation: 'sinusoidal', width: 256, heads: 4, sharedLayers: 6, modalityIdentifier: { kind: 'feature', featureWidth: 12, initialStandardDeviation: 0.02 }, imageSize: 192, patchSize: 16, vocabularySize: 8192, maximumTextTokens: 96, embeddingSize: 256 },
+  paper: { ...common, imagePositionInitialisation: 'normal', width: 768, heads: 12, sharedLayers: 12, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 }, imageSize: 224, patchSize: 16, vocabularySize: 30522, maximumTextTokens: 77, embeddingSize: 512 },
 } satisfies Record<string, EncoderConfig>;
 export type EncoderPresetName = keyof typeof encoderPresets;
 

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
-export type Initialiser = { kind: 'normal'; standardDeviation: number } | { kind: 'zeros' } | { kind: 'ones' } | { kind: 'constant'; value: number };
+export type Initialiser =
+  | { kind: 'normal'; standardDeviation: number }
+  | { kind: 'zeros' }
+  | { kind: 'ones' }
+  | { kind: 'constant'; value: number }
+  | { kind: 'values'; values: Float32Array };
 
 /** FNV-1a: a stable per-parameter seed, so a parameter's initial values do not depend on creation order. */
 function nameSeed(name: string, seed: number): number {
@@ -41,6 +46,8 @@ export class ParameterStore {
           return tf.ones(shape);
         case 'constant':
           return tf.fill(shape, initialiser.value);
+        case 'values':
+          return tf.tensor(initialiser.values, shape);
       }
     });
     const variable = tf.variable(initial, !options.frozen, this.prefix + name);

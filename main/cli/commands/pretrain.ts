@@ -7,6 +7,8 @@ import { CliUsageError, commonOptions, integerOption, numberOption, type CliComm
 function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainOptions {
   const architecture = values.architecture;
   if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate') throw new CliUsageError('--architecture is shared or separate.');
+  const imagePositions = values['image-positions'];
+  if (imagePositions !== undefined && imagePositions !== 'normal' && imagePositions !== 'sinusoidal') throw new CliUsageError('--image-positions is normal or sinusoidal.');
   const encoder = Object.fromEntries(
     Object.entries({
       architecture,
@@ -14,6 +16,7 @@ function optionsFromFlags(values: Record<string, string | boolean | undefined>):
       sharedLayers: integerOption(values.layers, 'layers'),
       imageSize: integerOption(values['image-size'], 'image-size'),
       patchSize: integerOption(values['patch-size'], 'patch-size'),
+      imagePositionInitialisation: imagePositions,
     }).filter(([, value]) => value !== undefined),
   );
   return PretrainOptions.parse({
@@ -60,7 +63,7 @@ async function followRun(core: CoreService, started: { run: TrainingRun; job: Jo
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
   summary: 'Pretrain the shared encoder (or the separate baseline) on the library\'s image–report pairs; resumable.',
-  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--image-positions sinusoidal|normal] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     preset: { type: 'string' },
@@ -72,6 +75,7 @@ export const pretrainCommand: CliCommand = {
     layers: { type: 'string' },
     'image-size': { type: 'string' },
     'patch-size': { type: 'string' },
+    'image-positions': { type: 'string' },
     'training-images': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     seed: { type: 'string' },
@@ -88,6 +92,7 @@ export const pretrainCommand: CliCommand = {
     layers: 'shared transformer layers L',
     'image-size': 'input image side in pixels',
     'patch-size': 'side of the square image patches that become tokens (divides the image size)',
+    'image-positions': 'how image positional embeddings start: sinusoidal (2-D sine–cosine, the CPU presets) or normal (small random, the paper)',
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',

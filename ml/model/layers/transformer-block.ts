@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ParameterStore } from '../parameter-store.js';
+import { gelu } from './gelu.js';
 import { createAttention, selfAttention, type AttentionParameters } from './attention.js';
 import { createLayerNorm, layerNorm, type LayerNormParameters } from './layer-norm.js';
 import { createLinear, linear, type LinearParameters } from './linear.js';
@@ -20,14 +21,6 @@ export function createTransformerBlock(store: ParameterStore, name: string, widt
     mlpIn: createLinear(store, `${name}.mlpIn`, width, width * mlpRatio, options),
     mlpOut: createLinear(store, `${name}.mlpOut`, width * mlpRatio, width, options),
   };
-}
-
-/**
- * GELU, tanh approximation, written as x·σ(1.5958·(x + 0.044715·x³)) — the same function (tanh(u) = 2σ(2u) − 1),
- * but wasm's sigmoid is several times faster than its tanh.
- */
-export function gelu(input: tf.Tensor): tf.Tensor {
-  return input.mul(tf.sigmoid(input.add(input.mul(input).mul(input).mul(0.044715)).mul(2 * Math.sqrt(2 / Math.PI))));
 }
 
 /** Pre-LN block: x + Attention(LN(x)), then + MLP(LN(·)). */

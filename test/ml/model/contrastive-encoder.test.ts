@@ -12,7 +12,7 @@ beforeAll(async () => {
 const tiny: EncoderConfig = {
   architecture: 'shared', width: 16, heads: 2, sharedLayers: 2, earlyLayers: 0, lateLayers: 0, frozenSharedLayers: 0, mlpRatio: 2,
   modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 }, imageSize: 16, patchSize: 8, vocabularySize: 20, maximumTextTokens: 6,
-  embeddingSize: 8, initialTemperature: 0.07, maximumLogitScale: 100,
+  embeddingSize: 8, initialTemperature: 0.07, maximumLogitScale: 100, imagePositionInitialisation: 'normal',
 };
 
 const models: ContrastiveEncoder[] = [];
@@ -177,7 +177,21 @@ describe('contrastive encoder', () => {
 
   it('builds every preset, and the paper preset is the published ViT-B/16-like setting', () => {
     for (const preset of Object.values(encoderPresets)) expect(() => EncoderConfig.parse(preset)).not.toThrow();
-    expect(encoderPresets.paper).toMatchObject({ width: 768, heads: 12, sharedLayers: 12, imageSize: 224, patchSize: 16, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 } });
+    expect(encoderPresets.paper).toMatchObject({ width: 768, heads: 12, sharedLayers: 12, imageSize: 224, patchSize: 16, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 }, imagePositionInitialisation: 'normal' });
+  });
+
+  it('starts image positions from 2-D sine–cosine values when asked, with the CLS row at zero, and text positions small', () => {
+    const sinusoidal = model({ imagePositionInitialisation: 'sinusoidal' });
+    const positions = sinusoidal.store.get('image.positions').arraySync() as number[][];
+    expect(positions).toHaveLength(1 + patchesPerImage(tiny));
+    expect(positions[0]!.every((value) => value === 0)).toBe(true);
+    // Patch (row 0, column 1) of the 2×2 grid: row channels are sin 0 / cos 0, the first column channel is sin 1.
+    expect(positions[2]![0]).toBeCloseTo(0);
+    expect(positions[2]![4]).toBeCloseTo(1);
+    expect(positions[2]![8]).toBeCloseTo(Math.sin(1));
+    expect(Math.max(...(sinusoidal.store.get('text.positions').dataSync() as Float32Array).map(Math.abs))).toBeLessThan(0.1);
+    const normal = model({ imagePositionInitialisation: 'normal' }).store.get('image.positions').dataSync() as Float32Array;
+    expect(Math.max(...normal.map(Math.abs))).toBeLessThan(0.1);
   });
 
   it('refuses configurations that cannot be built', () => {

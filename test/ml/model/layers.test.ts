@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { embedTokens } from '../../../ml/model/layers/token-embedding.js';
 import { applyLinear } from '../../../ml/model/layers/linear.js';
-import { gelu } from '../../../ml/model/layers/transformer-block.js';
+import { gelu } from '../../../ml/model/layers/gelu.js';
 import { createAttention, selfAttention, type AttentionParameters } from '../../../ml/model/layers/attention.js';
 import { createLayerNorm, layerNorm } from '../../../ml/model/layers/layer-norm.js';
 import { ParameterStore } from '../../../ml/model/parameter-store.js';
@@ -41,11 +41,15 @@ describe('layers with their own gradients', () => {
     });
   });
 
-  it('GELU written with a sigmoid equals the tanh form', () => {
+  it('GELU written with a sigmoid equals the tanh form, and so does its gradient', () => {
     tf.tidy(() => {
       const x = tf.linspace(-6, 6, 101);
-      const tanhForm = x.mul(0.5).mul(tf.tanh(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
-      expect(largestDifference(gelu(x), tanhForm)).toBeLessThan(1e-5);
+      const tanhForm = (input: tf.Tensor) => input.mul(0.5).mul(tf.tanh(input.add(input.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+      expect(largestDifference(gelu(x), tanhForm(x))).toBeLessThan(1e-5);
+      const upstream = tf.randomNormal([101], 0, 1, 'float32', 8);
+      const ours = tf.grad((input: tf.Tensor) => gelu(input).mul(upstream).sum())(x);
+      const plain = tf.grad((input: tf.Tensor) => tanhForm(input).mul(upstream).sum())(x);
+      expect(largestDifference(ours, plain)).toBeLessThan(1e-5);
     });
   });
 

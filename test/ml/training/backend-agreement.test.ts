@@ -9,7 +9,7 @@ import { contrastiveStep } from '../../../ml/training/contrastive-step.js';
 const config: EncoderConfig = {
   architecture: 'shared', width: 32, heads: 4, sharedLayers: 2, earlyLayers: 1, lateLayers: 1, frozenSharedLayers: 0, mlpRatio: 4,
   modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 }, imageSize: 32, patchSize: 8, vocabularySize: 50, maximumTextTokens: 8,
-  embeddingSize: 16, initialTemperature: 0.07, maximumLogitScale: 100,
+  embeddingSize: 16, initialTemperature: 0.07, maximumLogitScale: 100, imagePositionInitialisation: 'sinusoidal',
 };
 
 /** Three training steps from the same seed and data; the losses and the tensor count after each step. */
