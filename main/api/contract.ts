@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
-import { EncoderConfig, encoderPresets, ModalityIdentifier } from '../../ml/model/model-config.js';
+import { EncoderConfig, encoderPresets, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
 
 export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain'] as const;
 export const JobKind = z.enum(jobKinds);
@@ -256,13 +256,16 @@ export const EncoderOverrides = z.strictObject({
 });
 export type EncoderOverrides = z.infer<typeof EncoderOverrides>;
 
-export const PretrainOptions = z.strictObject({
+const epochs = z.number().int().min(1).max(1000);
+const peakLearningRate = z.number().positive().max(1);
+
+/** What a caller asks for. Epochs and peak learning rate left out come from the preset (`presetTraining`). */
+export const PretrainRequest = z.strictObject({
   preset: z.enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>]).default('cpu-fast'),
   encoder: EncoderOverrides.default({}),
-  epochs: z.number().int().min(1).max(1000).default(10),
+  epochs: epochs.optional(),
   batchSize: z.number().int().min(2).max(1024).default(32),
-  /** 2e-4 at batch 32: from 5e-4 up, both towers collapse to one output for every input within ten steps (README). */
-  peakLearningRate: z.number().positive().max(1).default(2e-4),
+  peakLearningRate: peakLearningRate.optional(),
   /** Of all steps; the rest follow a cosine down to zero. */
   warmupFraction: z.number().min(0).max(0.5).default(0.1),
   weightDecay: z.number().min(0).max(1).default(0.1),
@@ -276,7 +279,16 @@ export const PretrainOptions = z.strictObject({
   metricsEverySteps: z.number().int().min(1).default(5),
   seed: z.string().min(1).max(100).default('unisight'),
 });
+export type PretrainRequest = z.infer<typeof PretrainRequest>;
+
+/** A request with everything decided: what a run records and the engine trains with. */
+export const PretrainOptions = PretrainRequest.extend({ epochs, peakLearningRate });
 export type PretrainOptions = z.infer<typeof PretrainOptions>;
+
+export function resolvePretrainOptions(request: PretrainRequest): PretrainOptions {
+  const preset = presetTraining[request.preset];
+  return PretrainOptions.parse({ ...request, epochs: request.epochs ?? preset.epochs, peakLearningRate: request.peakLearningRate ?? preset.peakLearningRate });
+}
 
 /** What the core hands the engine: the resolved options and where the run keeps its files. */
 export const PretrainTaskParameters = z.strictObject({
@@ -363,6 +375,8 @@ export const EncoderPreset = z.object({
   /** The published setting rather than a CPU scale-down. */
   paperSetting: z.boolean(),
   encoder: EncoderConfig,
+  /** Epochs and peak learning rate a run of this preset uses unless told otherwise. */
+  training: z.object({ epochs, peakLearningRate }),
   parameterCount: z.number().int(),
 });
 export type EncoderPreset = z.infer<typeof EncoderPreset>;
@@ -437,11 +451,11 @@ export const apiMethods = {
   },
   'training.presets': {
     input: NoInput,
-    output: z.object({ presets: z.array(EncoderPreset), defaults: PretrainOptions }),
+    output: z.object({ presets: z.array(EncoderPreset), defaults: PretrainRequest }),
     summary: 'The encoder presets (cpu-fast, balanced, paper) and the default training options.',
   },
   'training.start': {
-    input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: PretrainOptions.default(PretrainOptions.parse({})) }),
+    input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: PretrainRequest.default(PretrainRequest.parse({})) }),
     output: z.object({ run: TrainingRun, job: Job }),
     summary: 'Start pretraining an encoder on the library\'s image–report pairs (a resumable job).',
   },

@@ -1,10 +1,15 @@
-import { encoderPresetNames, PretrainOptions, type Job, type RetrievalMetrics, type TrainingRun } from '../../api/contract.js';
+import { encoderPresetNames, PretrainRequest, type Job, type RetrievalMetrics, type TrainingRun } from '../../api/contract.js';
 import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
+import { type EncoderPresetName, presetTraining } from '../../../ml/model/model-config.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 
-function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainOptions {
+function describePresetTraining(value: (training: (typeof presetTraining)[EncoderPresetName]) => number): string {
+  return (Object.keys(presetTraining) as EncoderPresetName[]).map((name) => `${name} ${value(presetTraining[name])}`).join(', ');
+}
+
+function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
   const architecture = values.architecture;
   if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate') throw new CliUsageError('--architecture is shared or separate.');
   const imagePositions = values['image-positions'];
@@ -19,7 +24,7 @@ function optionsFromFlags(values: Record<string, string | boolean | undefined>):
       imagePositionInitialisation: imagePositions,
     }).filter(([, value]) => value !== undefined),
   );
-  return PretrainOptions.parse({
+  return PretrainRequest.parse({
     preset: values.preset,
     encoder,
     epochs: integerOption(values.epochs, 'epochs'),
@@ -85,9 +90,9 @@ export const pretrainCommand: CliCommand = {
   optionHelp: {
     preset: 'cpu-fast (a laptop CPU, minutes), balanced, or paper (the published ViT-B/16-like setting, for GPUs)',
     architecture: 'shared: one transformer for both modalities (the paper); separate: the two-stack CLIP baseline',
-    epochs: 'passes over the training split',
+    epochs: `passes over the training split (default: the preset's, ${describePresetTraining((training) => training.epochs)})`,
     'batch-size': 'image–report pairs per step (also the number of negatives in the contrastive loss)',
-    'learning-rate': 'peak learning rate after warm-up',
+    'learning-rate': `peak learning rate after warm-up (default: the preset's, ${describePresetTraining((training) => training.peakLearningRate)})`,
     width: 'model width d',
     layers: 'shared transformer layers L',
     'image-size': 'input image side in pixels',

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ApiError } from '../../api/api-error.js';
-import { PretrainOptions, TrainingMetric, type EncoderPreset, type Job, type JobKind, type PretrainTaskParameters, type TrainingRun } from '../../api/contract.js';
+import { type PretrainOptions, PretrainRequest, resolvePretrainOptions, TrainingMetric, type EncoderPreset, type Job, type JobKind, type PretrainTaskParameters, type TrainingRun } from '../../api/contract.js';
 import { minimumEvaluationPairs, summariseSplit } from '../../../ml/data/pretraining-dataset.js';
-import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName } from '../../../ml/model/model-config.js';
+import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName, presetTraining } from '../../../ml/model/model-config.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
@@ -15,7 +15,7 @@ import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
 import type { TrainingRunStore } from './training-run-store.js';
 
 const presetSummaries: Record<EncoderPresetName, { summary: string; paperSetting: boolean }> = {
-  'cpu-fast': { summary: 'Scaled down for a laptop CPU (d 128, 4 shared layers, 128 px images): a useful model on a few thousand studies in minutes.', paperSetting: false },
+  'cpu-fast': { summary: 'Scaled down for a laptop CPU (d 64, 2 shared layers, 128 px images, many epochs): a useful model on a few thousand studies in minutes.', paperSetting: false },
   balanced: { summary: 'Between the two (d 256, 6 shared layers, 192 px): better embeddings, several times slower than cpu-fast on a CPU.', paperSetting: false },
   paper: { summary: 'The published setting (ViT-B/16-like: d 768, 12 shared layers, 224 px, modality feature of 20): for GPU machines.', paperSetting: true },
 };
@@ -50,17 +50,19 @@ export function resolveEncoder(options: PretrainOptions): EncoderConfig {
 export class PretrainingService {
   constructor(private readonly options: PretrainingServiceOptions) {}
 
-  presets(): { presets: EncoderPreset[]; defaults: PretrainOptions } {
+  presets(): { presets: EncoderPreset[]; defaults: PretrainRequest } {
     const presets = (Object.keys(encoderPresets) as EncoderPresetName[]).map((name) => ({
       name,
       ...presetSummaries[name],
       encoder: encoderPresets[name],
+      training: presetTraining[name],
       parameterCount: countParameters(encoderPresets[name]),
     }));
-    return { presets, defaults: PretrainOptions.parse({}) };
+    return { presets, defaults: PretrainRequest.parse({}) };
   }
 
-  start(name: string | undefined, options: PretrainOptions): { run: TrainingRun; job: Job } {
+  start(name: string | undefined, request: PretrainRequest): { run: TrainingRun; job: Job } {
+    const options = resolvePretrainOptions(request);
     const encoder = resolveEncoder(options);
     const dataset = buildPretrainingDataset(this.options.database, this.options.libraryPath);
     const split = summariseSplit(dataset.items, options);

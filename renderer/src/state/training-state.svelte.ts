@@ -1,4 +1,4 @@
-import type { ApiEvent, EncoderPreset, PretrainOptions, TrainingMetric, TrainingRun } from '../../../main/api/contract.js';
+import type { ApiEvent, EncoderPreset, PretrainRequest, TrainingMetric, TrainingRun } from '../../../main/api/contract.js';
 import { appState } from './app-state.svelte.js';
 
 /** A resumed run repeats the steps after its last checkpoint: a repeated point replaces the earlier one. */
@@ -10,7 +10,7 @@ function withMetric(history: TrainingMetric[], metric: TrainingMetric): Training
 export class TrainingState {
   runs = $state<TrainingRun[]>([]);
   presets = $state<EncoderPreset[]>([]);
-  defaults = $state<PretrainOptions | null>(null);
+  defaults = $state<PretrainRequest | null>(null);
   selectedRunId = $state<string | null>(null);
   metrics = $state<TrainingMetric[]>([]);
   comparedRunIds = $state<string[]>([]);
