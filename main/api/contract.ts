@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
-import { EncoderConfig, encoderPresets, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
+import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
 
 export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain'] as const;
 export const JobKind = z.enum(jobKinds);
@@ -248,7 +248,7 @@ export const EncoderOverrides = z.strictObject({
   frozenSharedLayers: z.number().int().min(0).max(48).optional(),
   modalityIdentifier: ModalityIdentifier.optional(),
   imageSize: z.number().int().min(32).max(512).optional(),
-  imagePositionInitialisation: z.enum(['normal', 'sinusoidal']).optional(),
+  imagePositionInitialisation: ImagePositionInitialisation.optional(),
   patchSize: z.number().int().min(4).max(64).optional(),
   vocabularySize: z.number().int().min(64).max(65_536).optional(),
   maximumTextTokens: z.number().int().min(8).max(512).optional(),

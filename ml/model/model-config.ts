@@ -21,6 +21,8 @@ export const ModalityIdentifier = z.discriminatedUnion('kind', [
 ]);
 export type ModalityIdentifier = z.infer<typeof ModalityIdentifier>;
 
+export const ImagePositionInitialisation = z.enum(['normal', 'sinusoidal']);
+
 export const EncoderConfig = z
   .strictObject({
     /** `shared`: one transformer stack for both modalities; `separate`: the CLIP baseline, one stack each. */
@@ -45,7 +47,7 @@ export const EncoderConfig = z
      * steps than a CPU run has, so the image side stays a bag of patches that cannot tell left from right.
      * `sinusoidal`: MAE's 2-D sine–cosine values at the patches' scale, still learned from there (the CPU presets).
      */
-    imagePositionInitialisation: z.enum(['normal', 'sinusoidal']).default('normal'),
+    imagePositionInitialisation: ImagePositionInitialisation.default('normal'),
     /** Text positions including the CLS token. */
     maximumTextTokens: z.number().int().min(2),
     embeddingSize: z.number().int().min(2),

@@ -17,7 +17,7 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
   await expect(form.getByTestId('train-preset')).toHaveValue('cpu-fast');
   await expect(form).toContainText('laptop CPU');
   // A scaled-down cpu-fast so the run takes seconds; every part of the pipeline is the real one.
-  await form.getByLabel('Epochs').fill('30');
+  await form.getByTestId('train-epochs').fill('30');
   await form.getByLabel('Batch size').fill('8');
   await form.getByText('Model settings (override the preset)').click();
   await form.getByTestId('train-width').fill('32');
