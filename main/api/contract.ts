@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
+import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
 import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
 
 export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain'] as const;
@@ -448,6 +449,20 @@ export const apiMethods = {
     input: z.strictObject({ limit: z.number().int().min(1).max(10_000).default(500) }),
     output: z.array(z.object({ id: z.number().int(), source: z.string(), sourcePath: z.string(), matchKey: z.string().nullable(), excerpt: z.string() })),
     summary: 'Reports no study was found for, with where they came from.',
+  },
+  'labels.fromReports': {
+    input: z.strictObject({ rules: ReportLabelRules.default(chestRadiographRules) }),
+    output: z.object({ studiesLabelled: z.number().int(), labelsWritten: z.number().int(), positivesByTask: z.record(z.string(), z.number().int()) }),
+    summary: 'Weak labels from report text by keyword rules that respect negation (source "report-rules"); replaces the last run\'s.',
+  },
+  'labels.weakAgreement': {
+    input: NoInput,
+    output: z.object({
+      tasks: z.array(z.object({ task: z.string(), studiesCompared: z.number().int(), agreeing: z.number().int() })),
+      studiesCompared: z.number().int(),
+      studiesAgreeingOnEveryTask: z.number().int(),
+    }),
+    summary: 'How often the weak labels agree with the library\'s expert or manifest labels, per task and per study.',
   },
   'training.presets': {
     input: NoInput,

@@ -10,15 +10,16 @@ import { pretrainCommand } from './commands/pretrain.js';
 import { selfcheckCommand } from './commands/selfcheck.js';
 import { serveCommand } from './commands/serve.js';
 import { startCommand } from './commands/start.js';
+import { weakLabelsCommand } from './commands/weak-labels.js';
 
-const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, pretrainCommand, jobsCommand];
+const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, pretrainCommand, weakLabelsCommand, jobsCommand];
 
 function overview(): string {
   return [
     'Usage: unisight <command> [options]',
     '',
     'Commands:',
-    ...commands.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`),
+    ...commands.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`),
     '',
     'Run `unisight <command> --help` for the options of one command.',
   ].join('\n');

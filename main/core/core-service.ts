@@ -18,6 +18,7 @@ import { renderCataloguedImage } from './library/render-catalogued-image.js';
 import { ModelStore } from './training/model-store.js';
 import { PretrainingService } from './training/pretraining-service.js';
 import { TrainingRunStore } from './training/training-run-store.js';
+import { weakLabelAgreement, writeReportRuleLabels } from './labels/weak-labels.js';
 
 export interface CoreServiceOptions {
   libraryPath: string;
@@ -125,6 +126,8 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId) }),
     'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
+    'labels.fromReports': async ({ rules }) => writeReportRuleLabels(catalog.database, rules),
+    'labels.weakAgreement': async () => weakLabelAgreement(catalog.database),
     'training.presets': async () => pretraining.presets(),
     'training.start': async ({ name, options: pretrainOptions }) => pretraining.start(name, pretrainOptions),
     'training.resume': async ({ runId }) => pretraining.resume(runId),

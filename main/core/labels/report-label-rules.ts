@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * A finding named in report text: the study is positive when one of `terms` occurs outside the scope of a negation
+ * ("No pleural effusion" is negative, "Small left pleural effusion" positive). Terms are plain phrases matched on word
+ * boundaries, case-insensitive, singular or plural.
+ */
+export const FindingRule = z.strictObject({
+  task: z.string().min(1).max(100),
+  terms: z.array(z.string().trim().min(1).max(100)).min(1).max(100),
+});
+export type FindingRule = z.infer<typeof FindingRule>;
+
+/** A task that is positive when any of the listed finding tasks is (e.g. `abnormal`). */
+export const AnyFindingRule = z.strictObject({
+  task: z.string().min(1).max(100),
+  anyOf: z.array(z.string().min(1).max(100)).min(1),
+});
+export type AnyFindingRule = z.infer<typeof AnyFindingRule>;
+
+export const ReportLabelRules = z.strictObject({
+  findings: z.array(FindingRule).min(1),
+  combined: z.array(AnyFindingRule).default([]),
+  /** Phrases that negate a finding named after them in the same sentence, up to a `scopeBreaks` word. */
+  negationCues: z.array(z.string().trim().min(1).max(100)).min(1),
+  /** Phrases that negate a finding named before them in the same sentence: "Pneumothorax is not seen". */
+  trailingNegationCues: z.array(z.string().trim().min(1).max(100)).default([]),
+  /** Words that end a negation's scope: "No effusion but a small left pneumothorax". */
+  scopeBreaks: z.array(z.string().trim().min(1).max(100)).default([]),
+  /** A leading cue negates terms at most this many words after it (NegEx's window): "No effusion, small pneumothorax". */
+  scopeWords: z.number().int().min(1).max(50).default(6),
+});
+export type ReportLabelRules = z.infer<typeof ReportLabelRules>;
+
+/** Chest radiograph findings as the demo generator and typical reports word them; users edit their own copy. */
+export const chestRadiographRules: ReportLabelRules = {
+  findings: [
+    { task: 'nodule', terms: ['nodule', 'nodular opacity', 'rounded opacity', 'mass'] },
+    { task: 'consolidation', terms: ['consolidation', 'airspace opacification', 'airspace opacity', 'airspace shadowing', 'pneumonia'] },
+    { task: 'effusion', terms: ['effusion', 'blunting of the costophrenic angle'] },
+    { task: 'cardiomegaly', terms: ['cardiomegaly', 'heart is enlarged', 'enlarged heart', 'enlarged cardiac silhouette', 'cardiac silhouette is enlarged'] },
+    { task: 'pneumothorax', terms: ['pneumothorax'] },
+  ],
+  combined: [{ task: 'abnormal', anyOf: ['nodule', 'consolidation', 'effusion', 'cardiomegaly', 'pneumothorax'] }],
+  negationCues: ['no', 'not', 'without', 'no evidence of', 'negative for', 'free of', 'absence of', 'resolved'],
+  trailingNegationCues: ['not seen', 'not identified', 'not present', 'ruled out', 'excluded', 'has resolved', 'have resolved'],
+  scopeBreaks: ['but', 'however', 'although', 'except', 'with'],
+  scopeWords: 6,
+};
+
+export type WeakLabel = 'positive' | 'negative';
+
+function escapeForPattern(phrase: string): string {
+  return phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+}
+
+function phrasePattern(phrases: readonly string[], plural: boolean): RegExp {
+  const alternatives = phrases.map((phrase) => escapeForPattern(phrase) + (plural ? '(?:s|es)?' : ''));
+  return new RegExp(`\\b(?:${alternatives.join('|')})\\b`, 'gi');
+}
+
+/** Sentences and clauses: a full stop that is not a decimal point, a semicolon or a line break ends one. */
+function sentencesOf(text: string): string[] {
+  return text.split(/(?<!\d)\.(?!\d)|;|\n/).map((sentence) => sentence.trim()).filter(Boolean);
+}
+
+/**
+ * Labels one report for every task of `rules`. Section headers ("FINDINGS:", "IMPRESSION:") need no special care: a
+ * finding is positive if any sentence asserts it, which is how a report that describes a finding in its body and
+ * summarises it in its impression reads.
+ */
+export function labelReport(text: string, rules: ReportLabelRules): Record<string, WeakLabel> {
+  const negation: NegationPatterns = {
+    leading: phrasePattern(rules.negationCues, false),
+    trailing: rules.trailingNegationCues.length > 0 ? phrasePattern(rules.trailingNegationCues, false) : null,
+    breaks: rules.scopeBreaks.length > 0 ? phrasePattern(rules.scopeBreaks, false) : null,
+    scopeWords: rules.scopeWords,
+  };
+  const sentences = sentencesOf(text);
+  const labels: Record<string, WeakLabel> = {};
+  for (const rule of rules.findings) {
+    const termPattern = phrasePattern(rule.terms, true);
+    const asserted = sentences.some((sentence) =>
+      [...sentence.matchAll(termPattern)].some((match) => !isNegated(sentence.slice(0, match.index), sentence.slice(match.index + match[0].length), negation)),
+    );
+    labels[rule.task] = asserted ? 'positive' : 'negative';
+  }
+  for (const rule of rules.combined) labels[rule.task] = rule.anyOf.some((task) => labels[task] === 'positive') ? 'positive' : 'negative';
+  return labels;
+}
+
+interface NegationPatterns {
+  leading: RegExp;
+  trailing: RegExp | null;
+  breaks: RegExp | null;
+  scopeWords: number;
+}
+
+const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/**
+ * Whether a negation reaches a term: a leading cue at most `scopeWords` words before it, or a trailing cue after it,
+ * with no scope-break word in between.
+ */
+function isNegated(before: string, after: string, negation: NegationPatterns): boolean {
+  const breaks = (between: string) => negation.breaks !== null && [...between.matchAll(negation.breaks)].length > 0;
+  const leading = [...before.matchAll(negation.leading)].at(-1);
+  if (leading) {
+    const between = before.slice(leading.index + leading[0].length);
+    if (wordCount(between) <= negation.scopeWords && !breaks(between)) return true;
+  }
+  const trailing = negation.trailing ? [...after.matchAll(negation.trailing)][0] : undefined;
+  return trailing !== undefined && !breaks(after.slice(0, trailing.index));
+}
