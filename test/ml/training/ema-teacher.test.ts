@@ -8,13 +8,13 @@ beforeAll(async () => {
 
 describe('EMA teacher', () => {
   it('moves by one step to decay·old + (1 − decay)·new for every weight, and leaks nothing', () => {
-    const student = new Map([
+    const student = new Map<string, tf.Variable>([
       ['layer.weight', tf.variable(tf.tensor2d([[1, 2], [3, 4]]))],
       ['layer.bias', tf.variable(tf.tensor1d([-1, 0.5]))],
     ]);
     const teacher = new EmaTeacher(student, 0.995);
     expect(Array.from(teacher.weights.get('layer.weight')!.dataSync())).toEqual([1, 2, 3, 4]);
-    const replacement = [tf.tensor2d([[11, 2], [-3, 8]]), tf.tensor1d([1, 0.5])];
+    const replacement: tf.Tensor[] = [tf.tensor2d([[11, 2], [-3, 8]]), tf.tensor1d([1, 0.5])];
     student.get('layer.weight')!.assign(replacement[0]!);
     student.get('layer.bias')!.assign(replacement[1]!);
     const before = tf.memory().numTensors;
