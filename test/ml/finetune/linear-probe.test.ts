@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../main/demo/seeded-random.js';
+import { auroc } from '../../../ml/evaluation/binary-classification-metrics.js';
+import { scoreLinearProbe, trainLinearProbe } from '../../../ml/finetune/linear-probe.js';
+
+/** Rows whose label depends on two of eight features through a known direction, plus noise. */
+function dataset(rows: number, seed: string): { features: Float32Array; labels: number[] } {
+  const random = new SeededRandom(seed);
+  const features = new Float32Array(rows * 8);
+  const labels: number[] = [];
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < 8; column++) features[row * 8 + column] = random.normal() * (column + 1) + 5;
+    labels.push(2 * (features[row * 8]! - 5) - (features[row * 8 + 3]! - 5) / 4 + random.normal() * 0.5 > 0 ? 1 : 0);
+  }
+  return { features, labels };
+}
+
+describe('linear probe', () => {
+  it('learns a separable direction from a few hundred rows and generalises to new ones', () => {
+    const train = dataset(300, 'train');
+    const test = dataset(1000, 'test');
+    const probe = trainLinearProbe(train.features, 8, train.labels);
+    const scores = scoreLinearProbe(probe, test.features);
+    expect(auroc(test.labels.map((label, index) => ({ score: scores[index]!, positive: label === 1 })))).toBeGreaterThan(0.95);
+    expect(Math.abs(probe.weight[0]!)).toBeGreaterThan(Math.abs(probe.weight[5]!) * 3);
+  });
+
+  it('stays sensible with ten labels (a 1% budget), shrinking the weights under a stronger penalty', () => {
+    const train = dataset(10, 'tiny');
+    const loose = trainLinearProbe(train.features, 8, train.labels, { l2: 1e-3, iterations: 300, learningRate: 0.05 });
+    const tight = trainLinearProbe(train.features, 8, train.labels, { l2: 1, iterations: 300, learningRate: 0.05 });
+    const norm = (weight: Float64Array) => Math.hypot(...weight);
+    expect(norm(tight.weight)).toBeLessThan(norm(loose.weight));
+    for (const score of scoreLinearProbe(tight, dataset(50, 'other').features)) expect(Number.isFinite(score)).toBe(true);
+  });
+
+  it('is deterministic and refuses one-class training data', () => {
+    const train = dataset(100, 'train');
+    expect(Array.from(trainLinearProbe(train.features, 8, train.labels).weight)).toEqual(Array.from(trainLinearProbe(train.features, 8, train.labels).weight));
+    expect(() => trainLinearProbe(train.features, 8, train.labels.map(() => 0))).toThrow(/both classes/);
+  });
+});
