@@ -17,7 +17,11 @@ export function sampleLabelBudget(items: readonly LabelledItem[], budget: LabelB
   if ('fraction' in budget && !(budget.fraction > 0 && budget.fraction <= 1)) throw new Error(`A label fraction is in (0, 1]; got ${budget.fraction}.`);
   if ('perClass' in budget && !(Number.isInteger(budget.perClass) && budget.perClass >= 1)) throw new Error(`A count per class is a whole number of at least 1; got ${budget.perClass}.`);
   const byClass = new Map<string, number[]>();
-  for (const item of items) byClass.set(item.label, [...(byClass.get(item.label) ?? []), item.index]);
+  for (const item of items) {
+    const indices = byClass.get(item.label) ?? [];
+    indices.push(item.index);
+    byClass.set(item.label, indices);
+  }
   const chosen: number[] = [];
   for (const [label, indices] of [...byClass].sort(([left], [right]) => left.localeCompare(right))) {
     const ordered = new SeededRandom(`${seed}:labels:${label}`).shuffle([...indices].sort((left, right) => left - right));

@@ -26,10 +26,8 @@ export function modalityScores(textFeatures: tf.Tensor2D, imageFeatures: tf.Tens
     const classes = head.weight.shape[1];
     const imageWidth = head.weight.shape[0] - head.textWidth;
     const halfBias = head.bias.div(2);
-    const score = (features: tf.Tensor2D, weight: tf.Tensor2D) => {
-      const probabilities = tf.softmax(tf.matMul(features, weight).add(halfBias));
-      return probabilities.mul(tf.oneHot(tf.tensor1d([...labels], 'int32'), classes)).sum().dataSync()[0]!;
-    };
+    const truth = tf.oneHot(tf.tensor1d([...labels], 'int32'), classes);
+    const score = (features: tf.Tensor2D, weight: tf.Tensor2D) => tf.softmax(tf.matMul(features, weight).add(halfBias)).mul(truth).sum().dataSync()[0]!;
     return {
       text: score(textFeatures, head.weight.slice([0, 0], [head.textWidth, classes])),
       image: score(imageFeatures, head.weight.slice([head.textWidth, 0], [imageWidth, classes])),

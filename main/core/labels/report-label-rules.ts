@@ -65,28 +65,35 @@ function sentencesOf(text: string): string[] {
 }
 
 /**
- * Labels one report for every task of `rules`. Section headers ("FINDINGS:", "IMPRESSION:") need no special care: a
- * finding is positive if any sentence asserts it, which is how a report that describes a finding in its body and
- * summarises it in its impression reads.
+ * A labeller for every task of `rules`, its patterns compiled once for a whole library. Section headers ("FINDINGS:",
+ * "IMPRESSION:") need no special care: a finding is positive if any sentence asserts it, which is how a report that
+ * describes a finding in its body and summarises it in its impression reads.
  */
-export function labelReport(text: string, rules: ReportLabelRules): Record<string, WeakLabel> {
+export function reportLabeller(rules: ReportLabelRules): (text: string) => Record<string, WeakLabel> {
   const negation: NegationPatterns = {
     leading: phrasePattern(rules.negationCues, false),
     trailing: rules.trailingNegationCues.length > 0 ? phrasePattern(rules.trailingNegationCues, false) : null,
     breaks: rules.scopeBreaks.length > 0 ? phrasePattern(rules.scopeBreaks, false) : null,
     scopeWords: rules.scopeWords,
   };
-  const sentences = sentencesOf(text);
-  const labels: Record<string, WeakLabel> = {};
-  for (const rule of rules.findings) {
-    const termPattern = phrasePattern(rule.terms, true);
-    const asserted = sentences.some((sentence) =>
-      [...sentence.matchAll(termPattern)].some((match) => !isNegated(sentence.slice(0, match.index), sentence.slice(match.index + match[0].length), negation)),
-    );
-    labels[rule.task] = asserted ? 'positive' : 'negative';
-  }
-  for (const rule of rules.combined) labels[rule.task] = rule.anyOf.some((task) => labels[task] === 'positive') ? 'positive' : 'negative';
-  return labels;
+  const findings = rules.findings.map((rule) => ({ task: rule.task, termPattern: phrasePattern(rule.terms, true) }));
+  return (text) => {
+    const sentences = sentencesOf(text);
+    const labels: Record<string, WeakLabel> = {};
+    for (const { task, termPattern } of findings) {
+      const asserted = sentences.some((sentence) =>
+        [...sentence.matchAll(termPattern)].some((match) => !isNegated(sentence.slice(0, match.index), sentence.slice(match.index + match[0].length), negation)),
+      );
+      labels[task] = asserted ? 'positive' : 'negative';
+    }
+    for (const rule of rules.combined) labels[rule.task] = rule.anyOf.some((task) => labels[task] === 'positive') ? 'positive' : 'negative';
+    return labels;
+  };
+}
+
+/** Labels one report; for many, build the labeller once with `reportLabeller`. */
+export function labelReport(text: string, rules: ReportLabelRules): Record<string, WeakLabel> {
+  return reportLabeller(rules)(text);
 }
 
 interface NegationPatterns {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { labelReport, type ReportLabelRules } from './report-label-rules.js';
+import { reportLabeller, type ReportLabelRules } from './report-label-rules.js';
 
 /** Labels written from report text carry this source, so they are never mistaken for expert labels. */
 export const reportRuleSource = 'report-rules';
@@ -19,11 +19,12 @@ export function writeReportRuleLabels(database: Database.Database, rules: Report
     .prepare(`SELECT study_id AS studyId, group_concat(text, char(10)) AS text FROM reports WHERE study_id IS NOT NULL GROUP BY study_id ORDER BY study_id`)
     .all() as Array<{ studyId: number; text: string }>;
   const insert = database.prepare('INSERT INTO labels (study_id, task, value, source) VALUES (?, ?, ?, ?)');
+  const label = reportLabeller(rules);
   const summary: WeakLabelSummary = { studiesLabelled: studies.length, labelsWritten: 0, positivesByTask: {} };
   database.transaction(() => {
     database.prepare('DELETE FROM labels WHERE source = ?').run(reportRuleSource);
     for (const study of studies) {
-      for (const [task, value] of Object.entries(labelReport(study.text, rules))) {
+      for (const [task, value] of Object.entries(label(study.text))) {
         insert.run(study.studyId, task, value, reportRuleSource);
         summary.labelsWritten += 1;
         summary.positivesByTask[task] = (summary.positivesByTask[task] ?? 0) + (value === 'positive' ? 1 : 0);
