@@ -6,9 +6,10 @@ import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-a
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
+import { ClassifierMetric, ClassifierRun, FinetuneRequest, LabelTask } from './finetune-contract.js';
 import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
 
-export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain'] as const;
+export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain', 'model.finetune'] as const;
 export const JobKind = z.enum(jobKinds);
 export type JobKind = z.infer<typeof JobKind>;
 
@@ -489,6 +490,34 @@ export const apiMethods = {
     output: z.object({ run: TrainingRun, metrics: z.array(TrainingMetric) }),
     summary: 'One run with its whole metric history (training curves, validation and test recall).',
   },
+  'finetune.tasks': { input: NoInput, output: z.array(LabelTask), summary: 'Labelled tasks of the library with their counts, expert and weak labels apart.' },
+  'finetune.start': {
+    input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: FinetuneRequest }),
+    output: z.object({ run: ClassifierRun, job: Job }),
+    summary: 'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget and a method (a resumable job).',
+  },
+  'finetune.resume': {
+    input: RunReference,
+    output: z.object({ run: ClassifierRun, job: Job }),
+    summary: 'Continue a cancelled, failed or interrupted fine-tuning run from its last checkpoint.',
+  },
+  'finetune.runs': {
+    input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(ClassifierRun),
+    summary: 'Fine-tuning runs, newest first, with their evaluations.',
+  },
+  'finetune.run': {
+    input: RunReference,
+    output: z.object({ run: ClassifierRun, metrics: z.array(ClassifierMetric) }),
+    summary: 'One fine-tuning run with its curves (loss, GM-Coord coefficients, validation AUROC) and results.',
+  },
+  'finetune.predictions': {
+    input: RunReference,
+    output: z.array(
+      z.object({ studyInstanceUid: z.string(), seriesInstanceUid: z.string(), sopInstanceUid: z.string(), patientPseudonym: z.string(), score: z.number(), split: z.string() }),
+    ),
+    summary: 'The classifier\'s score for every image of the library, highest first, with identifiers for export.',
+  },
   'models.list': { input: NoInput, output: z.array(ModelRecord), summary: 'Trained and imported models, newest first.' },
   'models.export': {
     input: z.strictObject({ modelId: z.string().min(1).max(100), file: z.string().min(1).max(4096) }),
@@ -512,6 +541,8 @@ export const apiEvents = {
   'engine.status': EngineStatus,
   'training.metric': TrainingMetric,
   'training.run': TrainingRun,
+  'finetune.metric': ClassifierMetric,
+  'finetune.run': ClassifierRun,
   log: LogEntry,
 } as const;
 

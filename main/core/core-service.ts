@@ -18,6 +18,8 @@ import { renderCataloguedImage } from './library/render-catalogued-image.js';
 import { ModelStore } from './training/model-store.js';
 import { PretrainingService } from './training/pretraining-service.js';
 import { TrainingRunStore } from './training/training-run-store.js';
+import { ClassifierRunStore } from './finetune/classifier-run-store.js';
+import { FinetuneService } from './finetune/finetune-service.js';
 import { weakLabelAgreement, writeReportRuleLabels } from './labels/weak-labels.js';
 
 export interface CoreServiceOptions {
@@ -86,7 +88,22 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     events,
     submitJob: (kind, parameters) => jobs.submit(kind, parameters),
   });
-  const executors: Record<JobKind, JobExecutor> = { 'engine.selfcheck': engineJob('selfcheck'), 'library.import': importJob, 'model.pretrain': pretraining.executor };
+  const classifierRuns = new ClassifierRunStore(catalog.database);
+  const finetuning = new FinetuneService({
+    database: catalog.database,
+    libraryPath: catalog.libraryPath,
+    runs: classifierRuns,
+    models,
+    engine,
+    events,
+    submitJob: (kind, parameters) => jobs.submit(kind, parameters),
+  });
+  const executors: Record<JobKind, JobExecutor> = {
+    'engine.selfcheck': engineJob('selfcheck'),
+    'library.import': importJob,
+    'model.pretrain': pretraining.executor,
+    'model.finetune': finetuning.executor,
+  };
   const jobs = new JobManager(new JobStore(catalog.database), events, executors);
   const markRunInterrupted = catalog.database.prepare("UPDATE import_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'");
   const orphans = jobs.recoverOrphanedJobs();
@@ -95,6 +112,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     logs.write('warn', 'jobs', `Job ${job.id} (${job.kind}) was interrupted: ${job.error}`);
   }
   trainingRuns.markInterrupted(orphans.map((job) => job.id));
+  classifierRuns.markInterrupted(orphans.map((job) => job.id));
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({
@@ -133,6 +151,12 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'training.resume': async ({ runId }) => pretraining.resume(runId),
     'training.runs': async ({ limit }) => trainingRuns.list(limit),
     'training.run': async ({ runId }) => ({ run: trainingRuns.get(runId), metrics: trainingRuns.metrics(runId) }),
+    'finetune.tasks': async () => finetuning.tasks(),
+    'finetune.start': async ({ name, options: finetuneOptions }) => finetuning.start(name, finetuneOptions),
+    'finetune.resume': async ({ runId }) => finetuning.resume(runId),
+    'finetune.runs': async ({ limit }) => classifierRuns.list(limit),
+    'finetune.run': async ({ runId }) => ({ run: classifierRuns.get(runId), metrics: classifierRuns.metrics(runId) }),
+    'finetune.predictions': async ({ runId }) => classifierRuns.predictions(runId),
     'models.list': async () => models.list(),
     'models.export': async ({ modelId, file }) => models.exportFile(modelId, file),
     'models.import': async ({ file, name }) => models.importFile(file, name),

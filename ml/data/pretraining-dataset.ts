@@ -41,14 +41,15 @@ export const minimumEvaluationPairs = 2;
 
 /**
  * Train/validation/test by patient, never by image: every image of a patient goes to one split, so a model cannot be
- * rewarded for recognising a patient it trained on. Only items with a report take part. A patient's split is fixed by
+ * rewarded for recognising a patient it trained on. Only items with a report take part, unless
+ * `includeImagesWithoutReports` (classification, where an image alone can be labelled). A patient's split is fixed by
  * the seeded hash of its pseudonym; only where that leaves the test or validation split under `minimumEvaluationPairs`
  * (a small library) do the patients next in hash order join it, so large libraries keep hash-stable splits.
  */
-export function splitByPatient(items: readonly PretrainingItem[], fractions: SplitFractions, seed: string): DatasetSplit {
+export function splitByPatient(items: readonly PretrainingItem[], fractions: SplitFractions, seed: string, options: { includeImagesWithoutReports?: boolean } = {}): DatasetSplit {
   const patients = new Map<string, { position: number; indices: number[] }>();
   items.forEach((item, index) => {
-    if (!item.reportText) return;
+    if (!item.reportText && !options.includeImagesWithoutReports) return;
     const patient = patients.get(item.patientKey) ?? { position: patientPosition(item.patientKey, seed), indices: [] };
     patient.indices.push(index);
     patients.set(item.patientKey, patient);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { contentWidth, EncoderConfig, patchesPerImage } from './model-config.js';
+import { gatherRows } from './layers/gather-rows.js';
 import { createLayerNorm, layerNorm, type LayerNormParameters } from './layers/layer-norm.js';
 import { applyLinear, createLinear, linear, type LinearParameters } from './layers/linear.js';
 import { sinusoidalPatchPositions } from './layers/sinusoidal-positions.js';
@@ -28,6 +29,12 @@ interface ModalityParameters {
   late: TransformerBlockParameters[];
   finalNorm: LayerNormParameters;
   projection: LinearParameters;
+}
+
+/** The patches each image keeps, as indices into the batch's patches flattened to [batch · patches]. */
+export interface KeptPatches {
+  flatIndices: Int32Array;
+  perImage: number;
 }
 
 export interface TextBatch {
@@ -99,18 +106,23 @@ export class ContrastiveEncoder {
     return tf.concat([feature, content], 2);
   }
 
-  /** Token sequences as they enter the first block: [batch, tokens, width], the CLS position, and the padding bias. */
-  embedSequence(modality: Modality, input: tf.Tensor | TextBatch): { sequence: tf.Tensor; classIndex: number; keyBias?: tf.Tensor } {
+  /**
+   * Token sequences as they enter the first block: [batch, tokens, width], the CLS position, and the padding bias.
+   * With `keptPatches` an image enters with only those patches (MAE-style masking); positions are added first, so each
+   * kept patch still knows where it was.
+   */
+  embedSequence(modality: Modality, input: tf.Tensor | TextBatch, keptPatches?: KeptPatches): { sequence: tf.Tensor; classIndex: number; keyBias?: tf.Tensor } {
     const parameters = this.perModality[modality];
     const width = this.config.width;
     if (modality === 'image') {
       const patches = input as tf.Tensor3D;
-      const batch = patches.shape[0];
-      let sequence = this.withModalityFeature(linear(patches, parameters.patchEmbedding!), parameters);
+      const [batch, patchCount] = patches.shape;
       const classToken = parameters.classToken!.reshape([1, 1, width]).tile([batch, 1, 1]);
       const prefix = parameters.modalityToken ? [parameters.modalityToken.reshape([1, 1, width]).tile([batch, 1, 1]), classToken] : [classToken];
-      sequence = tf.concat([...prefix, sequence], 1).add(parameters.positions);
-      return { sequence, classIndex: prefix.length - 1 };
+      const prefixPositions = parameters.positions.slice([0, 0], [prefix.length, -1]);
+      let patchTokens = this.withModalityFeature(linear(patches, parameters.patchEmbedding!), parameters).add(parameters.positions.slice([prefix.length, 0], [-1, -1]));
+      if (keptPatches) patchTokens = gatherRows(patchTokens.reshape([batch * patchCount, width]), keptPatches.flatIndices).reshape([batch, keptPatches.perImage, width]);
+      return { sequence: tf.concat([tf.concat(prefix, 1).add(prefixPositions), patchTokens], 1), classIndex: prefix.length - 1 };
     }
     const { tokenIds, attentionMask } = input as TextBatch;
     const batch = tokenIds.shape[0];
@@ -124,6 +136,22 @@ export class ContrastiveEncoder {
     }
     const keyBias = mask.toFloat().sub(1).mul(-paddingBias).reshape([batch, 1, 1, -1]);
     return { sequence: sequence.add(parameters.positions), classIndex: 0, keyBias };
+  }
+
+  /** Tokens in front of an image's patches (CLS, and the modality token when there is one). */
+  imagePrefixLength(): number {
+    return this.config.modalityIdentifier.kind === 'token' ? 2 : 1;
+  }
+
+  /**
+   * Every token's state after the last block and the final norm, [batch, tokens, width]: what the reconstruction
+   * objectives read. Text keeps the modality token (when configured) after [CLS].
+   */
+  tokenStates(modality: Modality, input: tf.Tensor | TextBatch, keptPatches?: KeptPatches): tf.Tensor3D {
+    const { sequence, keyBias } = this.embedSequence(modality, input, keptPatches);
+    let hidden = sequence;
+    for (const block of this.blocks(modality)) hidden = transformerBlock(hidden, block, keyBias);
+    return layerNorm(hidden, this.perModality[modality].finalNorm) as tf.Tensor3D;
   }
 
   private blocks(modality: Modality): TransformerBlockParameters[] {

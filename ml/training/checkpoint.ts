@@ -3,11 +3,14 @@ import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { readTensorBundle, writeTensorBundle, type TensorBundle } from '../model/tensor-bundle.js';
 import type { AdamW } from './adamw.js';
 
-function snapshot(prefix: string, variables: Map<string, tf.Variable>, into: TensorBundle['tensors']): void {
+/** Variables to save or restore under a name prefix each: a model's weights, an optimiser's moments, a head. */
+export type VariableGroups = Record<string, ReadonlyMap<string, tf.Variable>>;
+
+function snapshot(prefix: string, variables: ReadonlyMap<string, tf.Variable>, into: TensorBundle['tensors']): void {
   for (const [name, variable] of variables) into.set(prefix + name, { shape: variable.shape, values: variable.dataSync() as Float32Array });
 }
 
-function restore(prefix: string, variables: Map<string, tf.Variable>, bundle: TensorBundle, file: string): void {
+function restore(prefix: string, variables: ReadonlyMap<string, tf.Variable>, bundle: TensorBundle, file: string): void {
   for (const [name, variable] of variables) {
     const stored = bundle.tensors.get(prefix + name);
     if (!stored) throw new Error(`${file} has no ${prefix}${name}: it belongs to a different model configuration.`);
@@ -27,22 +30,34 @@ export function loadModelTensors(model: ContrastiveEncoder, bundle: TensorBundle
   restore('model/', model.store.variables, bundle, file);
 }
 
+/** Writes every group's variables under `prefix/name` and the caller's state as the header, atomically. */
+export function saveVariableGroups(file: string, groups: VariableGroups, state: Record<string, unknown>): void {
+  const tensors: TensorBundle['tensors'] = new Map();
+  for (const [prefix, variables] of Object.entries(groups)) snapshot(`${prefix}/`, variables, tensors);
+  writeTensorBundle(file, { metadata: state, tensors });
+}
+
+/** Restores what `saveVariableGroups` wrote into variables of the same shapes; returns the state. */
+export function loadVariableGroups(file: string, groups: VariableGroups): Record<string, unknown> {
+  const bundle = readTensorBundle(file);
+  for (const [prefix, variables] of Object.entries(groups)) restore(`${prefix}/`, variables, bundle, file);
+  return bundle.metadata;
+}
+
+/** An optimiser's moments as two groups named after `prefix`. */
+export function optimizerGroups(prefix: string, optimizer: AdamW): VariableGroups {
+  const { first, second } = optimizer.moments();
+  return { [`${prefix}.first`]: first, [`${prefix}.second`]: second };
+}
+
 /** Weights, optimizer moments and the caller's progress state, written atomically. */
 export function saveCheckpoint(file: string, model: ContrastiveEncoder, optimizer: AdamW, state: Record<string, unknown>): void {
-  const tensors = modelTensors(model);
-  const { first, second } = optimizer.moments();
-  snapshot('adam.first/', first, tensors);
-  snapshot('adam.second/', second, tensors);
-  writeTensorBundle(file, { metadata: { ...state, optimizerSteps: optimizer.stepCount }, tensors });
+  saveVariableGroups(file, { model: model.store.variables, ...optimizerGroups('adam', optimizer) }, { ...state, optimizerSteps: optimizer.stepCount });
 }
 
 /** Restores what `saveCheckpoint` wrote into a model and optimizer of the same configuration; returns the state. */
 export function loadCheckpoint(file: string, model: ContrastiveEncoder, optimizer: AdamW): Record<string, unknown> {
-  const bundle = readTensorBundle(file);
-  loadModelTensors(model, bundle, file);
-  const { first, second } = optimizer.moments();
-  restore('adam.first/', first, bundle, file);
-  restore('adam.second/', second, bundle, file);
-  optimizer.stepCount = Number(bundle.metadata.optimizerSteps ?? 0);
-  return bundle.metadata;
+  const state = loadVariableGroups(file, { model: model.store.variables, ...optimizerGroups('adam', optimizer) });
+  optimizer.stepCount = Number(state.optimizerSteps ?? 0);
+  return state;
 }

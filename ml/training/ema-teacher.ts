@@ -2,18 +2,30 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * The exponential-moving-average teacher of MR-Pretrain and TD-Calib (UMD: `ModelEmaV2`, decay 0.995, updated after
- * every training step over every weight): teacher ← decay·teacher + (1 − decay)·student. It holds its own copies, so
- * the student's optimiser never touches them.
+ * every training step over every weight): teacher ← decay·teacher + (1 − decay)·student. It holds its own copies (or
+ * drives the weights of a teacher model passed as `into`), so the student's optimiser never touches them.
  */
 export class EmaTeacher {
-  readonly weights = new Map<string, tf.Variable>();
+  readonly weights: ReadonlyMap<string, tf.Variable>;
+  private readonly ownsWeights: boolean;
 
   constructor(
     student: ReadonlyMap<string, tf.Variable>,
     readonly decay = 0.995,
+    into?: ReadonlyMap<string, tf.Variable>,
   ) {
     if (!(decay >= 0 && decay < 1)) throw new Error(`An EMA decay is in [0, 1); got ${decay}.`);
-    for (const [name, variable] of student) this.weights.set(name, tf.variable(variable, false));
+    this.ownsWeights = into === undefined;
+    if (into) {
+      for (const [name, variable] of student) {
+        const target = into.get(name);
+        if (!target) throw new Error(`The teacher has no weight ${name}.`);
+        target.assign(variable);
+      }
+      this.weights = into;
+    } else {
+      this.weights = new Map([...student].map(([name, variable]) => [name, tf.variable(variable, false)]));
+    }
   }
 
   update(student: ReadonlyMap<string, tf.Variable>): void {
@@ -27,6 +39,6 @@ export class EmaTeacher {
   }
 
   dispose(): void {
-    for (const weight of this.weights.values()) weight.dispose();
+    if (this.ownsWeights) for (const weight of this.weights.values()) weight.dispose();
   }
 }

@@ -70,3 +70,18 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | null | f
     await new Promise((resolve) => setTimeout(resolve, intervalMilliseconds));
   }
 }
+
+/** A method's result, or an error carrying the server's reply when it is not a success. */
+export async function callOk<T>(server: ServeProcess, method: string, input: Record<string, unknown> = {}): Promise<T> {
+  const reply = await server.call<T>(method, input);
+  if (reply.status !== 200) throw new Error(`${method}: ${JSON.stringify(reply.body)}`);
+  return reply.body.result!;
+}
+
+/** Resolves with the job once it is no longer queued or running. */
+export function jobFinished(server: ServeProcess, jobId: string, timeoutMilliseconds = 240_000): Promise<{ state: string; error: string | null }> {
+  return waitUntil(async () => {
+    const job = await callOk<{ state: string; error: string | null }>(server, 'jobs.get', { jobId });
+    return job.state === 'queued' || job.state === 'running' ? null : job;
+  }, timeoutMilliseconds);
+}

@@ -207,6 +207,52 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'fine-tuning runs, their metric history, and the predictions of their classifiers',
+    up: (database) => {
+      database.exec(`
+        CREATE TABLE classifier_runs (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          task TEXT NOT NULL,
+          method TEXT NOT NULL,
+          td_calib INTEGER NOT NULL CHECK (td_calib IN (0, 1)),
+          model_id TEXT REFERENCES models (id) ON DELETE SET NULL,
+          state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+          last_job_id TEXT,
+          run_directory TEXT NOT NULL,
+          options_json TEXT NOT NULL,
+          split_json TEXT NOT NULL,
+          description_json TEXT,
+          result_json TEXT,
+          error TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          finished_at TEXT
+        ) STRICT;
+        CREATE INDEX classifier_runs_by_created_at ON classifier_runs (created_at DESC);
+        CREATE TABLE classifier_metrics (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES classifier_runs (id) ON DELETE CASCADE,
+          kind TEXT NOT NULL CHECK (kind IN ('train', 'validation', 'test')),
+          step INTEGER NOT NULL,
+          values_json TEXT NOT NULL,
+          recorded_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX classifier_metrics_by_run ON classifier_metrics (run_id, kind, step);
+        CREATE TABLE predictions (
+          run_id TEXT NOT NULL REFERENCES classifier_runs (id) ON DELETE CASCADE,
+          image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+          task TEXT NOT NULL,
+          score REAL NOT NULL,
+          split TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test', 'none')),
+          PRIMARY KEY (run_id, image_id)
+        ) STRICT;
+        CREATE INDEX predictions_by_task ON predictions (task, score);
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

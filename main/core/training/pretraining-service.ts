@@ -10,6 +10,7 @@ import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName,
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
+import { followRecordedRun } from '../jobs/recorded-run.js';
 import type { ModelStore } from './model-store.js';
 import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
 import type { TrainingRunStore } from './training-run-store.js';
@@ -96,27 +97,17 @@ export class PretrainingService {
       const { runs, models } = this.options;
       const run = runs.get(runId);
       runs.assignJob(runId, job.id);
-      runs.setState(runId, 'running');
-      this.publishRun(runId);
       const runDirectory = runs.runDirectory(runId);
       const parameters: PretrainTaskParameters = { runDirectory, datasetFile: path.join(runDirectory, runFileNames.dataset), encoder: run.encoder, options: run.options };
-      try {
+      const recorded = { setState: (state: 'running' | 'cancelled' | 'failed', error?: string) => runs.setState(runId, state, error ?? null), publish: () => this.publishRun(runId) };
+      return followRecordedRun(recorded, context.signal, async () => {
         const outcome = await this.options.engine.runTask(job.id, 'pretrain', parameters, context, (metrics) => this.onMetrics(runId, metrics));
-        if (outcome.outcome === 'cancelled') {
-          runs.setState(runId, 'cancelled');
-          return { outcome: 'cancelled', result: { runId, ...outcome.result } };
-        }
+        if (outcome.outcome === 'cancelled') return { outcome: 'cancelled', result: { runId, ...outcome.result } };
         const result = EngineResult.parse(outcome.result);
         const model = models.registerTrained({ runId, name: run.name, ...result });
         runs.setState(runId, 'succeeded');
         return { outcome: 'succeeded', result: { runId, modelId: model.id, ...outcome.result } };
-      } catch (error) {
-        if (context.signal.aborted) runs.setState(runId, 'cancelled');
-        else runs.setState(runId, 'failed', (error as Error).message);
-        throw error;
-      } finally {
-        this.publishRun(runId);
-      }
+      });
     },
   };
 

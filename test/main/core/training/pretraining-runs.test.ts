@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, ModelRecord, TrainingMetric, TrainingRun } from '../../../../main/api/contract.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
-import { startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
+import { callOk, jobFinished, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 // A small model so the run takes seconds; everything else (split, tokenizer, engine process, checkpoints) is real.
@@ -20,16 +20,8 @@ describe('pretraining runs through the core API', () => {
   const library = path.join(workspace.path, 'library');
   let server: ServeProcess;
 
-  const call = async <T>(method: string, input: Record<string, unknown> = {}): Promise<T> => {
-    const reply = await server.call<T>(method, input);
-    if (reply.status !== 200) throw new Error(`${method}: ${JSON.stringify(reply.body)}`);
-    return reply.body.result!;
-  };
-  const finished = (jobId: string, timeout = 240_000) =>
-    waitUntil(async () => {
-      const job = await call<Job>('jobs.get', { jobId });
-      return job.state === 'queued' || job.state === 'running' ? null : job;
-    }, timeout);
+  const call = <T>(method: string, input: Record<string, unknown> = {}) => callOk<T>(server, method, input);
+  const finished = (jobId: string) => jobFinished(server, jobId);
 
   beforeAll(async () => {
     const imported = runCli(['import', demoExport(60), '--library', library, '--json']);

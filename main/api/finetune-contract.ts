@@ -1,0 +1,133 @@
+// Fine-tuning's part of the API contract: what a researcher asks for, what a run records, what the engine receives.
+import { z } from 'zod';
+import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
+
+/**
+ * `gmcoord`: encoder + split head with UMD's gradient modulation (the recommended default, after TD-Calib);
+ * `full`: the same without modulation (with `frozenSharedLayers`, partial fine-tuning); `adaptor`: frozen encoder,
+ * the Adaptor module trained contrastively on cached embeddings, then a linear head; `linear`: a linear probe.
+ */
+export const finetuneMethods = ['gmcoord', 'full', 'adaptor', 'linear'] as const;
+export const FinetuneMethod = z.enum(finetuneMethods);
+export type FinetuneMethod = z.infer<typeof FinetuneMethod>;
+
+export const FinetuneRequest = z
+  .strictObject({
+    /** The pretrained encoder to start from; the newest trained model when left out. */
+    modelId: z.string().min(1).optional(),
+    task: z.string().min(1).max(200),
+    /** `expert`: manual and manifest labels (manual wins); `weak`: labels read from reports by the keyword rules. */
+    labelSource: z.enum(['expert', 'weak']).default('expert'),
+    /** Share of each class of the labelled training split; or `labelsPerClass`. */
+    labelFraction: z.number().gt(0).max(1).optional(),
+    labelsPerClass: z.number().int().min(1).optional(),
+    method: FinetuneMethod.default('gmcoord'),
+    /** Run TD-Calib (UMD's reconstruction objectives on the task's unlabelled images and reports) first. */
+    tdCalib: z.boolean().default(true),
+    epochs: z.number().int().min(1).max(1000).default(30),
+    batchSize: z.number().int().min(2).max(512).default(16),
+    /** Small label budgets still get this many steps; large ones stop at the maximum (CPU time). */
+    minimumSteps: z.number().int().min(1).default(60),
+    maximumSteps: z.number().int().min(1).default(400),
+    peakLearningRate: z.number().positive().max(1).default(1e-4),
+    /** The head learns this many times faster than the encoder (UMD: ×10 for classification heads). */
+    headLearningRateMultiplier: z.number().positive().max(1000).default(10),
+    warmupFraction: z.number().min(0).max(0.5).default(0.1),
+    weightDecay: z.number().min(0).max(1).default(0.01),
+    gradientClipNorm: z.number().positive().default(1),
+    /** Partial fine-tuning: the first n shared layers keep their pretrained weights. */
+    frozenSharedLayers: z.number().int().min(0).default(0),
+    /** β of GM-Coord's coefficient 1 − tanh(β·ρ) (paper: 0.1). */
+    gmCoordBeta: z.number().positive().max(10).default(0.1),
+    augmentation: AugmentationSettings.default(defaultAugmentation),
+    tdCalibEpochs: z.number().int().min(1).max(200).default(3),
+    tdCalibBatchSize: z.number().int().min(2).max(512).default(32),
+    tdCalibLearningRate: z.number().positive().max(1).default(1e-4),
+    patchMaskRatio: z.number().min(0).lt(1).default(0.75),
+    tokenMaskProbability: z.number().gt(0).lt(1).default(0.15),
+    /** Weight of TD-Calib's feature-level terms (UMD: 10⁻⁵; MR-Pretrain uses 0.5). */
+    featureLossWeight: z.number().min(0).max(10).default(1e-5),
+    emaDecay: z.number().min(0).lt(1).default(0.995),
+    /** MAE decoder blocks (UMD: 4 of width 384; CPU default 1 at the encoder's width). */
+    decoderLayers: z.number().int().min(1).max(8).default(1),
+    adaptorProjectionSize: z.number().int().min(8).max(2048).default(128),
+    adaptorLayers: z.number().int().min(1).max(8).default(2),
+    adaptorFeedForwardWidth: z.number().int().min(8).max(8192).default(512),
+    adaptorEpochs: z.number().int().min(1).max(1000).default(50),
+    adaptorBatchSize: z.number().int().min(2).max(4096).default(128),
+    adaptorLearningRate: z.number().positive().max(1).default(1e-3),
+    checkpointEverySteps: z.number().int().min(1).default(50),
+    seed: z.string().min(1).max(100).default('unisight'),
+  })
+  .refine((request) => request.labelFraction === undefined || request.labelsPerClass === undefined, { message: 'Give a label fraction or a count per class, not both.' });
+export type FinetuneRequest = z.infer<typeof FinetuneRequest>;
+
+/** How the task's images were split: the encoder's own patient split, so no test patient was seen in pretraining. */
+export const TaskSplitSettings = z.strictObject({ seed: z.string(), validationFraction: z.number(), testFraction: z.number() });
+export type TaskSplitSettings = z.infer<typeof TaskSplitSettings>;
+
+export const FinetuneTaskParameters = z.strictObject({
+  runDirectory: z.string(),
+  datasetFile: z.string(),
+  modelFile: z.string(),
+  split: TaskSplitSettings,
+  options: FinetuneRequest,
+});
+export type FinetuneTaskParameters = z.infer<typeof FinetuneTaskParameters>;
+
+export const MetricInterval = z.object({ estimate: z.number().nullable(), lower: z.number().nullable(), upper: z.number().nullable() });
+
+/** A binary classifier judged on one split: each metric with its 95% bootstrap interval, the ROC curve and the confusion matrix. */
+export const ClassificationEvaluation = z.object({
+  examples: z.number().int(),
+  positives: z.number().int(),
+  positiveClass: z.string(),
+  threshold: z.number(),
+  metrics: z.object({ auroc: MetricInterval, accuracy: MetricInterval, sensitivity: MetricInterval, specificity: MetricInterval, f1: MetricInterval }),
+  roc: z.array(z.object({ falsePositiveRate: z.number(), truePositiveRate: z.number() })),
+  confusion: z.object({ truePositive: z.number().int(), falsePositive: z.number().int(), trueNegative: z.number().int(), falseNegative: z.number().int() }),
+});
+export type ClassificationEvaluation = z.infer<typeof ClassificationEvaluation>;
+
+export const classifierRunStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+
+/** A fine-tuning run as the UI, the CLI and the server show it. */
+export const ClassifierRun = z.object({
+  id: z.string(),
+  name: z.string(),
+  task: z.string(),
+  method: FinetuneMethod,
+  tdCalib: z.boolean(),
+  modelId: z.string().nullable(),
+  state: z.enum(classifierRunStates),
+  lastJobId: z.string().nullable(),
+  options: FinetuneRequest,
+  split: TaskSplitSettings,
+  /** What the engine reported at start: label counts per split, budget, steps, backend. */
+  description: z.record(z.string(), z.unknown()).nullable(),
+  validation: ClassificationEvaluation.nullable(),
+  test: ClassificationEvaluation.nullable(),
+  parameterCount: z.object({ trainable: z.number().int(), frozen: z.number().int() }).nullable(),
+  predictions: z.number().int(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type ClassifierRun = z.infer<typeof ClassifierRun>;
+
+export const ClassifierMetric = z.object({
+  runId: z.string(),
+  kind: z.enum(['train', 'validation', 'test']),
+  step: z.number().int(),
+  values: z.record(z.string(), z.unknown()),
+});
+export type ClassifierMetric = z.infer<typeof ClassifierMetric>;
+
+/** A labelled task of the library: how many studies carry each value, by kind of source. */
+export const LabelTask = z.object({
+  task: z.string(),
+  expert: z.object({ positive: z.number().int(), negative: z.number().int(), other: z.number().int() }),
+  weak: z.object({ positive: z.number().int(), negative: z.number().int(), other: z.number().int() }),
+});
+export type LabelTask = z.infer<typeof LabelTask>;

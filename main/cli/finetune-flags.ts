@@ -1,0 +1,44 @@
+import { finetuneMethods, type ClassificationEvaluation, type ClassifierRun, type FinetuneMethod } from '../api/finetune-contract.js';
+import { CliUsageError } from './cli-command.js';
+
+/** The method names the CLI takes: a method, optionally after `tdcalib+`. */
+export const methodChoices = finetuneMethods.flatMap((method) => [`tdcalib+${method}`, method]);
+
+/** `tdcalib+gmcoord` → GM-Coord after TD-Calib; a plain method name runs without TD-Calib. */
+export function parseMethod(value: string): { method: FinetuneMethod; tdCalib: boolean } {
+  const tdCalib = value.startsWith('tdcalib+');
+  const method = tdCalib ? value.slice('tdcalib+'.length) : value;
+  if (!(finetuneMethods as readonly string[]).includes(method)) throw new CliUsageError(`--method is one of ${methodChoices.join(', ')}; got "${value}".`);
+  return { method: method as FinetuneMethod, tdCalib };
+}
+
+export function methodLabel(run: Pick<ClassifierRun, 'method' | 'tdCalib'>): string {
+  return `${run.tdCalib ? 'tdcalib+' : ''}${run.method}`;
+}
+
+const percent = (value: number | null) => (value === null ? 'n/a' : value.toFixed(3));
+
+/** "0.912 [0.870, 0.947]" for each metric. */
+export function describeEvaluation(name: string, evaluation: ClassificationEvaluation | null): string[] {
+  if (!evaluation) return [`  ${name}: not evaluated`];
+  const { metrics, confusion } = evaluation;
+  return [
+    `  ${name}: ${evaluation.examples} images, ${evaluation.positives} ${evaluation.positiveClass} (threshold ${evaluation.threshold})`,
+    ...(['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'] as const).map((metric) => `    ${metric.padEnd(11)} ${percent(metrics[metric].estimate)} [${percent(metrics[metric].lower)}, ${percent(metrics[metric].upper)}]`),
+    `    confusion   TP ${confusion.truePositive}  FP ${confusion.falsePositive}  TN ${confusion.trueNegative}  FN ${confusion.falseNegative}`,
+  ];
+}
+
+export function describeClassifierRun(run: ClassifierRun): string {
+  const description = run.description ?? {};
+  return [
+    `Run ${run.id} (${run.name}): ${run.state}`,
+    `  task ${run.task}, method ${methodLabel(run)}, encoder ${run.modelId ?? 'deleted'}`,
+    `  labels: ${String(description.budgetImages ?? '?')} of ${String(description.labelledTrainingImages ?? '?')} labelled training images (${String(description.budgetPositives ?? '?')} positive); split by patient, seed ${run.split.seed}`,
+    ...(run.parameterCount ? [`  parameters: ${run.parameterCount.trainable.toLocaleString('en')} trained, ${run.parameterCount.frozen.toLocaleString('en')} frozen`] : []),
+    ...describeEvaluation('validation', run.validation),
+    ...describeEvaluation('test', run.test),
+    ...(run.predictions > 0 ? [`  predictions stored for ${run.predictions} images`] : []),
+    ...(run.error ? [`  error: ${run.error}`] : []),
+  ].join('\n');
+}

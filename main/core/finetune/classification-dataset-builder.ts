@@ -1,0 +1,46 @@
+import type Database from 'better-sqlite3';
+import { ApiError } from '../../api/api-error.js';
+import type { ClassificationDataset } from '../../../ml/data/classification-dataset.js';
+import { reportRuleSource } from '../labels/weak-labels.js';
+import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
+
+/** Values that mean "has the finding" (manifest columns: 1, yes, true; weak labels: positive). */
+const positiveValues = /^(1|yes|y|true|positive|pos)$/i;
+const negativeValues = /^(0|no|n|false|negative|neg)$/i;
+
+/** Sources in order of trust: a label set by hand overrides one from a manifest. */
+function sourceRank(source: string): number {
+  return source === 'manual' ? 0 : 1;
+}
+
+/**
+ * A task's data for one run: every catalogued image, its study's report, and the study's label for the task from the
+ * chosen kind of source. Expert labels (manual, manifest) and weak ones (report rules) are never mixed.
+ */
+export function buildClassificationDataset(database: Database.Database, libraryPath: string, task: string, labelSource: 'expert' | 'weak'): ClassificationDataset {
+  const rows = database.prepare('SELECT study_id AS studyId, value, source FROM labels WHERE task = ?').all(task) as Array<{ studyId: number; value: string; source: string }>;
+  const chosen = new Map<number, { value: string; rank: number }>();
+  for (const row of rows) {
+    const isWeak = row.source === reportRuleSource;
+    if (isWeak !== (labelSource === 'weak')) continue;
+    const rank = sourceRank(row.source);
+    const current = chosen.get(row.studyId);
+    if (!current || rank < current.rank) chosen.set(row.studyId, { value: row.value.trim(), rank });
+  }
+  if (chosen.size === 0) {
+    const tasks = (database.prepare('SELECT DISTINCT task FROM labels ORDER BY task').all() as Array<{ task: string }>).map((row) => row.task);
+    throw new ApiError('invalid-input', `No ${labelSource} labels for task "${task}". Tasks with labels: ${tasks.join(', ') || 'none'}${labelSource === 'expert' ? '; weak labels from reports need labelSource weak' : ''}.`);
+  }
+  const unreadable = [...new Set([...chosen.values()].map(({ value }) => value))].filter((value) => !positiveValues.test(value) && !negativeValues.test(value));
+  if (unreadable.length > 0) throw new ApiError('invalid-input', `Task "${task}" has values other than yes/no (${unreadable.slice(0, 5).join(', ')}): only binary tasks can be fine-tuned for now.`);
+  const { items } = buildPretrainingDataset(database, libraryPath);
+  return {
+    task,
+    labelSource,
+    classes: ['negative', 'positive'],
+    items: items.map((item) => {
+      const label = chosen.get(item.studyId);
+      return { ...item, label: label === undefined ? null : positiveValues.test(label.value) ? 1 : 0 };
+    }),
+  };
+}

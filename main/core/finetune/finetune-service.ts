@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { ApiError } from '../../api/api-error.js';
+import type { Job, JobKind } from '../../api/contract.js';
+import { ClassifierMetric, type ClassifierRun, type FinetuneRequest, type FinetuneTaskParameters, type LabelTask, TaskSplitSettings } from '../../api/finetune-contract.js';
+import { finetuneRunFiles } from '../../../ml/tasks/finetune.js';
+import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
+import type { EngineSupervisor } from '../engine/engine-supervisor.js';
+import type { EventBus } from '../event-bus.js';
+import type { JobExecutor } from '../jobs/job-manager.js';
+import { followRecordedRun } from '../jobs/recorded-run.js';
+import { reportRuleSource } from '../labels/weak-labels.js';
+import type { ModelStore } from '../training/model-store.js';
+import { buildClassificationDataset } from './classification-dataset-builder.js';
+import type { ClassifierRunStore } from './classifier-run-store.js';
+
+const FinetuneJobParameters = z.strictObject({ runId: z.string() });
+const datasetFileName = 'dataset.json';
+const PredictionsHeader = z.object({ imageIds: z.array(z.number().int()), split: z.array(z.string()) });
+const methodNames: Record<FinetuneRequest['method'], string> = { gmcoord: 'GM-Coord', full: 'full fine-tune', adaptor: 'Adaptor', linear: 'linear probe' };
+
+export interface FinetuneServiceOptions {
+  database: Database.Database;
+  libraryPath: string;
+  runs: ClassifierRunStore;
+  models: ModelStore;
+  engine: EngineSupervisor;
+  events: EventBus;
+  submitJob(kind: JobKind, parameters: Record<string, unknown>): Job;
+}
+
+/** Starts, resumes and records fine-tuning runs; the training happens in the engine process. */
+export class FinetuneService {
+  constructor(private readonly options: FinetuneServiceOptions) {}
+
+  /** Every labelled task with its counts, expert and weak apart. */
+  tasks(): LabelTask[] {
+    const rows = this.options.database.prepare('SELECT task, source, value, count(*) AS studies FROM labels GROUP BY task, source, value ORDER BY task').all() as Array<{ task: string; source: string; value: string; studies: number }>;
+    const byTask = new Map<string, LabelTask>();
+    for (const row of rows) {
+      const entry = byTask.get(row.task) ?? { task: row.task, expert: { positive: 0, negative: 0, other: 0 }, weak: { positive: 0, negative: 0, other: 0 } };
+      const counts = row.source === reportRuleSource ? entry.weak : entry.expert;
+      if (/^(1|yes|y|true|positive|pos)$/i.test(row.value.trim())) counts.positive += row.studies;
+      else if (/^(0|no|n|false|negative|neg)$/i.test(row.value.trim())) counts.negative += row.studies;
+      else counts.other += row.studies;
+      byTask.set(row.task, entry);
+    }
+    return [...byTask.values()];
+  }
+
+  start(name: string | undefined, request: FinetuneRequest): { run: ClassifierRun; job: Job } {
+    const model = request.modelId ? this.options.models.get(request.modelId) : this.options.models.list().find((candidate) => candidate.origin === 'trained') ?? this.options.models.list()[0];
+    if (!model) throw new ApiError('invalid-input', 'Fine-tuning starts from a pretrained encoder and this library has none: pretrain one (Train) or import a model first.');
+    const dataset = buildClassificationDataset(this.options.database, this.options.libraryPath, request.task, request.labelSource);
+    const split = TaskSplitSettings.parse({ seed: model.split.seed, validationFraction: model.split.validationFraction, testFraction: model.split.testFraction });
+    const id = randomUUID();
+    const runDirectory = path.join(this.options.libraryPath, 'finetune-runs', id);
+    fs.mkdirSync(runDirectory, { recursive: true });
+    const datasetFile = path.join(runDirectory, datasetFileName);
+    fs.writeFileSync(`${datasetFile}.partial`, JSON.stringify(dataset));
+    fs.renameSync(`${datasetFile}.partial`, datasetFile);
+    const budget = request.labelsPerClass !== undefined ? `${request.labelsPerClass} per class` : `${Math.round((request.labelFraction ?? 0.01) * 1000) / 10}% labels`;
+    const method = `${request.tdCalib ? 'TD-Calib + ' : ''}${methodNames[request.method]}`;
+    this.options.runs.create({ id, name: name ?? `${request.task}: ${method}, ${budget}`, modelId: model.id, runDirectory, options: request, split });
+    return this.submit(id);
+  }
+
+  resume(runId: string): { run: ClassifierRun; job: Job } {
+    const run = this.options.runs.get(runId);
+    if (run.state === 'succeeded') throw new ApiError('conflict', `Run ${run.name} has already finished.`);
+    if (run.state === 'queued' || run.state === 'running') throw new ApiError('conflict', `Run ${run.name} is already ${run.state}.`);
+    return this.submit(runId);
+  }
+
+  readonly executor: JobExecutor = {
+    lane: 'engine',
+    unit: 'steps',
+    run: async (job, context) => {
+      const { runId } = FinetuneJobParameters.parse(job.parameters);
+      const { runs, models } = this.options;
+      const run = runs.get(runId);
+      if (!run.modelId) throw new ApiError('conflict', `The encoder run ${run.name} started from has been deleted.`);
+      runs.assignJob(runId, job.id);
+      const runDirectory = runs.runDirectory(runId);
+      const parameters: FinetuneTaskParameters = { runDirectory, datasetFile: path.join(runDirectory, datasetFileName), modelFile: models.get(run.modelId).weightsFile, split: run.split, options: run.options };
+      const recorded = { setState: (state: 'running' | 'cancelled' | 'failed', error?: string) => runs.setState(runId, state, error ?? null), publish: () => this.publishRun(runId) };
+      return followRecordedRun(recorded, context.signal, async () => {
+        const outcome = await this.options.engine.runTask(job.id, 'finetune', parameters, context, (metrics) => this.onMetrics(runId, metrics));
+        if (outcome.outcome === 'cancelled') return { outcome: 'cancelled', result: { runId, ...outcome.result } };
+        const predictions = readTensorBundle(path.join(runDirectory, finetuneRunFiles.predictions));
+        const header = PredictionsHeader.parse(predictions.metadata);
+        runs.recordResult(runId, outcome.result ?? {}, { imageIds: header.imageIds, split: header.split, scores: predictions.tensors.get('score')!.values });
+        return { outcome: 'succeeded', result: { runId, ...outcome.result } };
+      });
+    },
+  };
+
+  private submit(runId: string): { run: ClassifierRun; job: Job } {
+    this.options.runs.setState(runId, 'queued');
+    const job = this.options.submitJob('model.finetune', { runId });
+    this.options.runs.assignJob(runId, job.id);
+    return { run: this.options.runs.get(runId), job };
+  }
+
+  private onMetrics(runId: string, metrics: Record<string, unknown>): void {
+    if (metrics.kind === 'run') {
+      const { kind: _kind, ...description } = metrics;
+      this.options.runs.recordStart(runId, description);
+      this.publishRun(runId);
+      return;
+    }
+    const { kind, step, ...values } = metrics;
+    const metric = ClassifierMetric.parse({ runId, kind, step, values });
+    this.options.runs.recordMetric(metric);
+    this.options.events.publish({ name: 'finetune.metric', payload: metric });
+  }
+
+  private publishRun(runId: string): void {
+    this.options.events.publish({ name: 'finetune.run', payload: this.options.runs.get(runId) });
+  }
+}

@@ -1,0 +1,28 @@
+import type { JobOutcome } from './job-manager.js';
+
+/** A training run recorded in the catalog whose state follows the job that runs it. */
+export interface RecordedRun {
+  setState(state: 'running' | 'cancelled' | 'failed', error?: string): void;
+  publish(): void;
+}
+
+/**
+ * Runs a job's work for a recorded run: the run is `running` while it works, `cancelled` when the work stops early
+ * or the job is cancelled, `failed` with the reason when it throws; every change is published. The work records a
+ * success itself, with its results.
+ */
+export async function followRecordedRun(run: RecordedRun, signal: AbortSignal, work: () => Promise<JobOutcome>): Promise<JobOutcome> {
+  run.setState('running');
+  run.publish();
+  try {
+    const outcome = await work();
+    if (outcome.outcome === 'cancelled') run.setState('cancelled');
+    return outcome;
+  } catch (error) {
+    if (signal.aborted) run.setState('cancelled');
+    else run.setState('failed', (error as Error).message);
+    throw error;
+  } finally {
+    run.publish();
+  }
+}

@@ -1,0 +1,126 @@
+import { numericSeed } from '../data/pretraining-dataset.js';
+import { embedItems } from '../tasks/pretrain.js';
+import { Adaptor, adaptedFeatures, trainAdaptor } from './adaptor.js';
+import { type LinearProbe, scoreLinearProbe, trainLinearProbe } from './linear-probe.js';
+import type { StageContext } from './stage-context.js';
+
+/** A fitted classifier on frozen features: scores for any items of the run. */
+export interface FrozenClassifier {
+  score(indices: readonly number[]): Promise<Float64Array>;
+  parameterCount: { trainable: number; frozen: number };
+  describe: Record<string, unknown>;
+  dispose(): void;
+}
+
+/** [text ‖ image] rows from the two embedding arrays, as the split head and the probe read them. */
+function sideBySide(text: Float32Array, image: Float32Array, width: number): Float32Array {
+  const rows = text.length / width;
+  const features = new Float32Array(rows * 2 * width);
+  for (let row = 0; row < rows; row++) {
+    features.set(text.subarray(row * width, (row + 1) * width), row * 2 * width);
+    features.set(image.subarray(row * width, (row + 1) * width), (row * 2 + 1) * width);
+  }
+  return features;
+}
+
+/** The encoder's embeddings of the given items, computed once and looked up by item index afterwards. */
+class EmbeddingCache {
+  private readonly row = new Map<number, number>();
+  private text = new Float32Array(0);
+  private image = new Float32Array(0);
+
+  constructor(private readonly stage: StageContext) {}
+
+  async fill(indices: readonly number[]): Promise<void> {
+    const missing = [...new Set(indices)].filter((index) => !this.row.has(index));
+    if (missing.length === 0) return;
+    const embedded = await embedItems(this.stage.encoder, this.stage.batches, missing, ['image', 'text'], this.stage.task);
+    const offset = this.row.size;
+    const grow = (old: Float32Array, added: Float32Array) => {
+      const grown = new Float32Array(old.length + added.length);
+      grown.set(old);
+      grown.set(added, old.length);
+      return grown;
+    };
+    this.text = grow(this.text, embedded.text);
+    this.image = grow(this.image, embedded.image);
+    missing.forEach((index, position) => this.row.set(index, offset + position));
+  }
+
+  rows(indices: readonly number[]): { text: Float32Array; image: Float32Array } {
+    const width = this.stage.encoder.config.embeddingSize;
+    const text = new Float32Array(indices.length * width);
+    const image = new Float32Array(indices.length * width);
+    indices.forEach((index, position) => {
+      const row = this.row.get(index);
+      if (row === undefined) throw new Error(`item ${index} was not embedded`);
+      text.set(this.text.subarray(row * width, (row + 1) * width), position * width);
+      image.set(this.image.subarray(row * width, (row + 1) * width), position * width);
+    });
+    return { text, image };
+  }
+}
+
+function fitProbe(features: Float32Array, width: number, labelled: readonly number[], stage: StageContext): LinearProbe {
+  return trainLinearProbe(features, width, labelled.map((index) => stage.items[index]!.label!));
+}
+
+/** Linear probe: L2 logistic regression on the frozen encoder's [report ‖ image] embeddings. */
+export async function fitLinearProbe(stage: StageContext, labelled: readonly number[]): Promise<FrozenClassifier> {
+  const cache = new EmbeddingCache(stage);
+  const width = 2 * stage.encoder.config.embeddingSize;
+  const embed = async (indices: readonly number[]) => {
+    await cache.fill(indices);
+    const rows = cache.rows(indices);
+    return sideBySide(rows.text, rows.image, stage.encoder.config.embeddingSize);
+  };
+  const probe = fitProbe(await embed(labelled), width, labelled, stage);
+  return {
+    score: async (indices) => scoreLinearProbe(probe, await embed(indices)),
+    parameterCount: { trainable: width + 1, frozen: stage.encoder.store.count() },
+    describe: {},
+    dispose: () => undefined,
+  };
+}
+
+/**
+ * Adaptor (Qin et al. 2024): the frozen encoder's embeddings are computed once; the module learns contrastively on
+ * every image–report pair of the training split (labels unused), then a linear head (the probe) on its adapted
+ * [report ‖ image] features learns from the labelled budget.
+ */
+export async function fitAdaptor(stage: StageContext, trainingPairs: readonly number[], labelled: readonly number[], onEpoch: (epoch: number, loss: number) => Promise<void>): Promise<FrozenClassifier> {
+  const { options } = stage;
+  const size = stage.encoder.config.embeddingSize;
+  const cache = new EmbeddingCache(stage);
+  await cache.fill([...trainingPairs, ...labelled]);
+  const adaptor = new Adaptor(size, { projectionSize: options.adaptorProjectionSize, layers: options.adaptorLayers, feedForwardWidth: options.adaptorFeedForwardWidth }, numericSeed(`${options.seed}:adaptor`));
+  try {
+    const pairs = cache.rows(trainingPairs);
+    const positions = trainingPairs.map((_, position) => position);
+    await trainAdaptor(
+      adaptor,
+      pairs.image,
+      pairs.text,
+      size,
+      { epochs: options.adaptorEpochs, batchSize: Math.min(options.adaptorBatchSize, trainingPairs.length), peakLearningRate: options.adaptorLearningRate, weightDecay: 0.01, seed: options.seed },
+      (epoch) => stage.batches.epochOrder(positions, epoch),
+      onEpoch,
+    );
+    const adapt = async (indices: readonly number[]) => {
+      await cache.fill(indices);
+      const rows = cache.rows(indices);
+      return adaptedFeatures(adaptor, rows.image, rows.text, size);
+    };
+    const width = 2 * options.adaptorProjectionSize;
+    const probe = fitProbe(await adapt(labelled), width, labelled, stage);
+    return {
+      score: async (indices) => scoreLinearProbe(probe, await adapt(indices)),
+      parameterCount: { trainable: adaptor.store.count() + width + 1, frozen: stage.encoder.store.count() },
+      describe: { adaptorParameters: adaptor.store.count() },
+      dispose: () => adaptor.dispose(),
+    };
+  } catch (error) {
+    adaptor.dispose();
+    throw error;
+  }
+}

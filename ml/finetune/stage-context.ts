@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import type { FinetuneRequest } from '../../main/api/finetune-contract.js';
+import type { ClassificationItem } from '../data/classification-dataset.js';
+import type { HostBatch, PretrainingBatches } from '../data/pretraining-batches.js';
+import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
+import { patchesPerImage, type EncoderConfig } from '../model/model-config.js';
+import type { TaskContext } from '../tasks/task-context.js';
+
+/** What every stage of a fine-tuning run works with. */
+export interface StageContext {
+  encoder: ContrastiveEncoder;
+  batches: PretrainingBatches;
+  items: readonly ClassificationItem[];
+  options: FinetuneRequest;
+  runDirectory: string;
+  task: TaskContext;
+  /** Reports the stage's progress as part of the whole run's. */
+  progress(stageDone: number, message: string): void;
+}
+
+export function batchTensors(batch: HostBatch, config: EncoderConfig, tokenIds: Int32Array = batch.tokenIds): { patches: tf.Tensor3D; texts: TextBatch } {
+  return {
+    patches: tf.tensor3d(batch.patches, [batch.size, patchesPerImage(config), config.patchSize ** 2]),
+    texts: {
+      tokenIds: tf.tensor2d(tokenIds, [batch.size, config.maximumTextTokens], 'int32'),
+      attentionMask: tf.tensor2d(batch.attentionMask, [batch.size, config.maximumTextTokens]),
+    },
+  };
+}
+
+export function disposeBatch(tensors: { patches: tf.Tensor3D; texts: TextBatch }): void {
+  tf.dispose([tensors.patches, tensors.texts.tokenIds, tensors.texts.attentionMask]);
+}
+
+/** Throws when a step left tensors behind: every engine loop checks this after each step. */
+export class LeakCheck {
+  private expected: number | null = null;
+
+  after(step: number): void {
+    const count = tf.memory().numTensors;
+    if (this.expected !== null && count !== this.expected) throw new Error(`Tensor leak: ${count - this.expected} tensor(s) left behind by step ${step}.`);
+    this.expected = count;
+  }
+}
+
+/** The items of each step: epoch by epoch, a seeded shuffle cut into batches (the remainder of an epoch is dropped). */
+export class EpochBatches {
+  private order: number[] = [];
+  private orderEpoch = -1;
+  readonly stepsPerEpoch: number;
+
+  constructor(
+    private readonly batches: PretrainingBatches,
+    private readonly indices: readonly number[],
+    private readonly batchSize: number,
+  ) {
+    this.stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
+  }
+
+  at(step: number): number[] {
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    if (epoch !== this.orderEpoch) {
+      this.order = this.batches.epochOrder(this.indices, epoch);
+      this.orderEpoch = epoch;
+    }
+    const position = (step % this.stepsPerEpoch) * this.batchSize;
+    return this.order.slice(position, position + this.batchSize);
+  }
+}

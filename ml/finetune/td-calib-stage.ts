@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildReconstructionBatch } from '../data/reconstruction-batch.js';
+import { numericSeed } from '../data/pretraining-dataset.js';
+import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
+import { AdamW } from '../training/adamw.js';
+import { loadVariableGroups, optimizerGroups, saveVariableGroups } from '../training/checkpoint.js';
+import { EmaTeacher } from '../training/ema-teacher.js';
+import { warmupCosineRate } from '../training/learning-rate-schedule.js';
+import { ReconstructionHeads, tdCalibWeights } from './reconstruction-objectives.js';
+import { batchTensors, disposeBatch, EpochBatches, LeakCheck, type StageContext } from './stage-context.js';
+import { prefixedTrainable, reconstructionStep } from './td-calib-step.js';
+
+const files = { checkpoint: 'td-calib-checkpoint.bin', calibrated: 'td-calib-encoder.bin' } as const;
+
+export function tdCalibSteps(imageCount: number, options: StageContext['options']): number {
+  return Math.max(1, Math.floor(imageCount / options.tdCalibBatchSize)) * options.tdCalibEpochs;
+}
+
+/**
+ * TD-Calib (UMD §3.2): the reconstruction objectives continued on the task's own images and reports, labels unused,
+ * before any supervised step; warm-up over 10% then cosine, as the reference's `get_cosine_schedule_with_warmup`.
+ * Checkpointed every N steps; a finished calibration is kept, so a resumed run goes straight to the next stage.
+ * Returns `false` when cancelled.
+ */
+export async function runTdCalib(stage: StageContext, images: readonly number[]): Promise<boolean> {
+  const { encoder, options, task } = stage;
+  const calibrated = path.join(stage.runDirectory, files.calibrated);
+  const totalSteps = tdCalibSteps(images.length, options);
+  if (fs.existsSync(calibrated)) {
+    loadVariableGroups(calibrated, { encoder: encoder.store.variables });
+    stage.progress(totalSteps, 'TD-Calib already done');
+    return true;
+  }
+  const seed = numericSeed(`${options.seed}:td-calib`);
+  const teacherModel = new ContrastiveEncoder(encoder.config, seed);
+  const heads = new ReconstructionHeads(encoder, options.decoderLayers, seed);
+  const ema = new EmaTeacher(encoder.store.variables, options.emaDecay, teacherModel.store.variables);
+  const optimizer = new AdamW(prefixedTrainable({ encoder: encoder.store, heads: heads.store }), { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: options.weightDecay });
+  const checkpointFile = path.join(stage.runDirectory, files.checkpoint);
+  const groups = { encoder: encoder.store.variables, heads: heads.store.variables, teacher: teacherModel.store.variables, ...optimizerGroups('adam', optimizer) };
+  const warmupSteps = Math.round(totalSteps * 0.1);
+  const weights = { ...tdCalibWeights, feature: options.featureLossWeight };
+  try {
+    let step = 0;
+    if (fs.existsSync(checkpointFile)) {
+      const state = loadVariableGroups(checkpointFile, groups);
+      step = Number(state.step ?? 0);
+      optimizer.stepCount = Number(state.optimizerSteps ?? step);
+      task.log('info', `Resuming TD-Calib at step ${step} of ${totalSteps}.`);
+    }
+    const checkpoint = () => saveVariableGroups(checkpointFile, groups, { step, optimizerSteps: optimizer.stepCount });
+    const leaks = new LeakCheck();
+    const epochs = new EpochBatches(stage.batches, images, options.tdCalibBatchSize);
+    while (step < totalSteps) {
+      if (task.isCancelled()) {
+        checkpoint();
+        return false;
+      }
+      const host = stage.batches.build(epochs.at(step), { settings: options.augmentation, step });
+      const masks = buildReconstructionBatch(host, encoder.config, options, `${options.seed}:td-calib`, step);
+      const tensors = batchTensors(host, encoder.config);
+      const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.tdCalibLearningRate);
+      let result: ReturnType<typeof reconstructionStep>;
+      try {
+        result = reconstructionStep(encoder, heads, { model: teacherModel, ema }, optimizer, { ...tensors, batch: masks }, weights, learningRate, options.gradientClipNorm);
+      } finally {
+        disposeBatch(tensors);
+      }
+      if (!Number.isFinite(result.total)) throw new Error(`The TD-Calib loss became ${result.total} at step ${step + 1}; lower its learning rate (now ${options.tdCalibLearningRate}).`);
+      step += 1;
+      leaks.after(step);
+      stage.progress(step, `TD-Calib step ${step}/${totalSteps}, loss ${result.total.toFixed(3)}`);
+      if (step % 5 === 0 || step === totalSteps) task.reportMetrics({ kind: 'train', stage: 'td-calib', step, learningRate, loss: result.total, maskedImage: result.maskedImage, maskedLanguage: result.maskedLanguage, textFeature: result.textFeature, imageFeature: result.imageFeature });
+      if (step % options.checkpointEverySteps === 0) checkpoint();
+      await task.yieldToEvents();
+    }
+    saveVariableGroups(calibrated, { encoder: encoder.store.variables }, { steps: totalSteps });
+    fs.rmSync(checkpointFile, { force: true });
+    return true;
+  } finally {
+    optimizer.dispose();
+    heads.dispose();
+    ema.dispose();
+    teacherModel.dispose();
+  }
+}

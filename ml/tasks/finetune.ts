@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FinetuneTaskParameters, type ClassificationEvaluation } from '../../main/api/finetune-contract.js';
+import { ClassificationDataset } from '../data/classification-dataset.js';
+import { sampleLabelBudget } from '../data/label-budget.js';
+import { PretrainingBatches } from '../data/pretraining-batches.js';
+import { numericSeed, splitByPatient } from '../data/pretraining-dataset.js';
+import { evaluateBinaryClassifier } from '../evaluation/classification-evaluation.js';
+import { fitAdaptor, fitLinearProbe, type FrozenClassifier } from '../finetune/frozen-encoder-methods.js';
+import type { SplitHeadClassifier } from '../finetune/split-head-classifier.js';
+import type { StageContext } from '../finetune/stage-context.js';
+import { runSupervised, scoreWithClassifier, supervisedSteps } from '../finetune/supervised-stage.js';
+import { runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
+import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
+import { ModelFileMetadata } from '../model/model-file.js';
+import { readTensorBundle, writeTensorBundle } from '../model/tensor-bundle.js';
+import { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
+import { loadModelTensors } from '../training/checkpoint.js';
+import type { EngineTask } from './task-context.js';
+
+export const finetuneRunFiles = { predictions: 'predictions.bin' } as const;
+
+/**
+ * Fine-tunes a classifier for one binary task from a pretrained encoder: the encoder's own patient split (so no test
+ * patient was seen in pretraining), a stratified label budget from the labelled training images, optionally TD-Calib
+ * on all training images first, then the method: GM-Coord or plain fine-tuning of encoder + split head, the Adaptor, or
+ * a linear probe. Judged once, on the test split, with bootstrap intervals; then every image of the library is scored.
+ */
+export const runFinetuning: EngineTask = async (rawParameters, context) => {
+  const { runDirectory, datasetFile, modelFile, split: splitSettings, options } = FinetuneTaskParameters.parse(rawParameters);
+  const dataset = ClassificationDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
+  const { items, classes } = dataset;
+  const split = splitByPatient(items, { validation: splitSettings.validationFraction, test: splitSettings.testFraction }, splitSettings.seed, { includeImagesWithoutReports: true });
+  const labelledOf = (indices: readonly number[]) => indices.filter((index) => items[index]!.label !== null);
+  const budget = options.labelsPerClass !== undefined ? { perClass: options.labelsPerClass } : { fraction: options.labelFraction ?? 0.01 };
+  const labelledTraining = labelledOf(split.train);
+  const labelled = sampleLabelBudget(labelledTraining.map((index) => ({ index, label: classes[items[index]!.label!]! })), budget, options.seed);
+  const validation = labelledOf(split.validation);
+  const test = labelledOf(split.test);
+  for (const [name, indices] of [['label budget', labelled], ['test split', test]] as const) {
+    const positives = indices.filter((index) => items[index]!.label === 1).length;
+    if (positives === 0 || positives === indices.length) throw new Error(`The ${name} of task ${dataset.task} has ${positives} of ${indices.length} images labelled ${classes[1]}: it needs both classes. Label more studies or raise the budget.`);
+  }
+
+  const bundle = readTensorBundle(modelFile);
+  const metadata = ModelFileMetadata.parse(bundle.metadata);
+  const config = { ...metadata.config, frozenSharedLayers: options.frozenSharedLayers };
+  const encoder = new ContrastiveEncoder(config, numericSeed(options.seed));
+  loadModelTensors(encoder, bundle, modelFile);
+  const tokenizer = new BpeTokenizer(metadata.tokenizer);
+  const batches = new PretrainingBatches(items, tokenizer, config, options.seed);
+
+  const calibrationSteps = options.tdCalib ? tdCalibSteps(split.train.length, options) : 0;
+  const methodSteps = options.method === 'gmcoord' || options.method === 'full' ? supervisedSteps(labelled.length, options) : options.method === 'adaptor' ? options.adaptorEpochs : 1;
+  const totalWork = calibrationSteps + methodSteps + 1;
+  let stageOffset = 0;
+  const stage: StageContext = {
+    encoder,
+    batches,
+    items,
+    options,
+    runDirectory,
+    task: context,
+    progress: (done, message) => context.reportProgress(stageOffset + done, totalWork, message),
+  };
+  const describeRun = {
+    backend: context.backend,
+    task: dataset.task,
+    classes,
+    labelSource: dataset.labelSource,
+    labelledTrainingImages: labelledTraining.length,
+    budgetImages: labelled.length,
+    budgetPositives: labelled.filter((index) => items[index]!.label === 1).length,
+    trainingImages: split.train.length,
+    validationImages: validation.length,
+    testImages: test.length,
+    calibrationSteps,
+    methodSteps,
+  };
+  context.reportMetrics({ kind: 'run', step: 0, ...describeRun });
+
+  let frozen: FrozenClassifier | null = null;
+  let supervisedHead: SplitHeadClassifier | null = null;
+  let score: (indices: readonly number[]) => Promise<Float64Array>;
+  const examples = (indices: readonly number[], scores: Float64Array) => indices.map((index, position) => ({ score: scores[position]!, positive: items[index]!.label === 1 }));
+  try {
+    if (options.tdCalib && !(await runTdCalib(stage, split.train))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
+    stageOffset = calibrationSteps;
+    let parameterCount: { trainable: number; frozen: number };
+    if (options.method === 'gmcoord' || options.method === 'full') {
+      const classifier = await runSupervised(stage, labelled, options.method === 'gmcoord', async (head, step) => {
+        const evaluation = evaluateBinaryClassifier(examples(validation, await scoreWithClassifier(stage, head, validation)), classes[1]!, options.seed);
+        context.reportMetrics({ kind: 'validation', step, auroc: evaluation.metrics.auroc.estimate, accuracy: evaluation.metrics.accuracy.estimate });
+      });
+      if (!classifier) return { outcome: 'cancelled', result: { stage: 'supervised' } };
+      supervisedHead = classifier;
+      score = (indices) => scoreWithClassifier(stage, classifier, indices);
+      const encoderTrainable = [...encoder.store.trainable().values()].reduce((sum, variable) => sum + variable.size, 0);
+      parameterCount = { trainable: encoderTrainable + classifier.store.count(), frozen: encoder.store.count() - encoderTrainable };
+    } else {
+      frozen =
+        options.method === 'adaptor'
+          ? await fitAdaptor(stage, split.train.filter((index) => items[index]!.reportText !== ''), labelled, async (epoch, loss) => {
+              stage.progress(epoch + 1, `Adaptor epoch ${epoch + 1}/${options.adaptorEpochs}, loss ${loss.toFixed(3)}`);
+              context.reportMetrics({ kind: 'train', stage: 'adaptor', step: epoch + 1, loss });
+              await context.yieldToEvents();
+            })
+          : await fitLinearProbe(stage, labelled);
+      score = frozen.score;
+      parameterCount = frozen.parameterCount;
+    }
+    stageOffset += methodSteps;
+    stage.progress(0, 'evaluating on the test split');
+    const validationEvaluation: ClassificationEvaluation = evaluateBinaryClassifier(examples(validation, await score(validation)), classes[1]!, options.seed);
+    const testEvaluation: ClassificationEvaluation = evaluateBinaryClassifier(examples(test, await score(test)), classes[1]!, options.seed);
+    context.reportMetrics({ kind: 'test', step: methodSteps, evaluation: testEvaluation });
+
+    stage.progress(0, 'scoring every image of the library');
+    const all = items.map((_, index) => index);
+    const splitOf = new Map<number, string>();
+    for (const name of ['train', 'validation', 'test'] as const) for (const index of split[name]) splitOf.set(index, name);
+    const predictions = await score(all);
+    const predictionsFile = path.join(runDirectory, finetuneRunFiles.predictions);
+    writeTensorBundle(predictionsFile, {
+      metadata: { task: dataset.task, classes, imageIds: items.map((item) => item.imageId), split: all.map((index) => splitOf.get(index) ?? 'none') },
+      tensors: new Map([['score', { shape: [items.length], values: Float32Array.from(predictions) }]]),
+    });
+    stage.progress(1, 'done');
+    return { outcome: 'succeeded', result: { ...describeRun, parameterCount, ...(frozen?.describe ?? {}), validation: validationEvaluation, test: testEvaluation, predictionsFile } };
+  } finally {
+    frozen?.dispose();
+    supervisedHead?.dispose();
+    encoder.dispose();
+  }
+};

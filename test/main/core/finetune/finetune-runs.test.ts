@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../../../../main/api/contract.js';
+import type { ClassifierMetric, ClassifierRun, LabelTask } from '../../../../main/api/finetune-contract.js';
+import { demoExport, runCli } from '../../../support/demo-export.js';
+import { callOk, jobFinished, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
+import { temporaryLibrary } from '../../../support/temporary-library.js';
+
+// A small encoder and short stages so each run takes seconds; the split, label budget, TD-Calib, GM-Coord, the
+// engine process, checkpoints and the catalog are the real ones.
+const short = { tdCalibEpochs: 2, tdCalibBatchSize: 8, epochs: 1, minimumSteps: 8, maximumSteps: 8, checkpointEverySteps: 2, adaptorEpochs: 3, adaptorBatchSize: 8, labelFraction: 0.5 };
+
+describe('fine-tuning runs through the core API', () => {
+  const workspace = temporaryLibrary();
+  const library = path.join(workspace.path, 'library');
+  let server: ServeProcess;
+
+  const call = <T>(method: string, input: Record<string, unknown> = {}) => callOk<T>(server, method, input);
+  const finished = (jobId: string) => jobFinished(server, jobId);
+
+  beforeAll(async () => {
+    const imported = runCli(['import', demoExport(120), '--library', library, '--json']);
+    expect(imported.status, imported.stderr).toBe(0);
+    const pretrained = runCli(['pretrain', '--library', library, '--width', '32', '--image-size', '32', '--epochs', '2', '--batch-size', '8', '--json']);
+    expect(pretrained.status, pretrained.stderr).toBe(0);
+    server = await startServeProcess(library);
+  }, 400_000);
+  afterAll(async () => {
+    await server?.stop();
+    workspace.remove();
+  });
+
+  it('lists labelled tasks and refuses a task without labels, naming the ones that have them', async () => {
+    const tasks = await call<LabelTask[]>('finetune.tasks');
+    const abnormal = tasks.find((task) => task.task === 'abnormal')!;
+    expect(abnormal.expert.positive).toBeGreaterThan(0);
+    expect(abnormal.expert.negative).toBeGreaterThan(0);
+    const refused = await server.call('finetune.start', { options: { task: 'fracture' } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/No expert labels for task \\"fracture\\".*abnormal/);
+  });
+
+  it('runs TD-Calib then GM-Coord, survives a cancel, resumes, and stores metrics with intervals and a score for every image', async () => {
+    const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method: 'gmcoord', tdCalib: true, ...short } });
+    await waitUntil(async () => ((await call<Job>('jobs.get', { jobId: started.job.id })).progress.done >= 3 ? true : null), 120_000);
+    await call('jobs.cancel', { jobId: started.job.id });
+    expect((await finished(started.job.id)).state).toBe('cancelled');
+    expect((await call<{ run: ClassifierRun }>('finetune.run', { runId: started.run.id })).run.state).toBe('cancelled');
+
+    const resumed = await call<{ run: ClassifierRun; job: Job }>('finetune.resume', { runId: started.run.id });
+    const job = await finished(resumed.job.id);
+    expect(job.state, job.error ?? '').toBe('succeeded');
+    const { run, metrics } = await call<{ run: ClassifierRun; metrics: ClassifierMetric[] }>('finetune.run', { runId: started.run.id });
+    expect(run).toMatchObject({ state: 'succeeded', method: 'gmcoord', tdCalib: true });
+    expect(run.description!.budgetImages).toBeGreaterThanOrEqual(2);
+    expect(run.test!.positives).toBeGreaterThan(0);
+    // The test split always has both classes (a run refuses to start otherwise); a small validation split may not.
+    for (const evaluation of [run.validation!, run.test!].filter((candidate) => candidate.positives > 0 && candidate.positives < candidate.examples)) {
+      const { estimate, lower, upper } = evaluation.metrics.auroc;
+      expect(estimate).not.toBeNull();
+      expect(lower!).toBeLessThanOrEqual(estimate!);
+      expect(upper!).toBeGreaterThanOrEqual(estimate!);
+      const { truePositive, falsePositive, trueNegative, falseNegative } = evaluation.confusion;
+      expect(truePositive + falsePositive + trueNegative + falseNegative).toBe(evaluation.examples);
+      expect(evaluation.roc.at(-1)).toEqual({ falsePositiveRate: 1, truePositiveRate: 1 });
+    }
+    const supervised = metrics.filter((metric) => metric.kind === 'train' && metric.values.stage === 'supervised');
+    expect(supervised.map((metric) => metric.step)).toEqual(Array.from({ length: 8 }, (_, index) => index + 1));
+    for (const metric of supervised) expect(Math.min(metric.values.textCoefficient as number, metric.values.imageCoefficient as number)).toBeLessThan(1);
+    expect(metrics.some((metric) => metric.values.stage === 'td-calib')).toBe(true);
+    expect(metrics.filter((metric) => metric.kind === 'test')).toHaveLength(1);
+
+    const predictions = await call<Array<{ score: number; split: string; sopInstanceUid: string }>>('finetune.predictions', { runId: run.id });
+    expect(predictions).toHaveLength(run.predictions);
+    expect(predictions.length).toBeGreaterThan(50);
+    for (let index = 1; index < predictions.length; index++) expect(predictions[index]!.score).toBeLessThanOrEqual(predictions[index - 1]!.score);
+    expect(new Set(predictions.map((prediction) => prediction.split))).toEqual(new Set(['train', 'validation', 'test']));
+    await expect(server.call('finetune.resume', { runId: run.id })).resolves.toMatchObject({ status: 409 });
+  }, 400_000);
+
+  it.each(['linear', 'adaptor', 'full'])('fits the %s method on the frozen or trained encoder and reports its parameter counts', async (method) => {
+    const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method, tdCalib: false, ...short, frozenSharedLayers: method === 'full' ? 1 : 0 } });
+    const job = await finished(started.job.id);
+    expect(job.state, job.error ?? '').toBe('succeeded');
+    const { run } = await call<{ run: ClassifierRun }>('finetune.run', { runId: started.run.id });
+    expect(run.test!.metrics.auroc.estimate).not.toBeNull();
+    expect(run.parameterCount!.trainable).toBeGreaterThan(0);
+    if (method === 'linear') expect(run.parameterCount!.trainable).toBe(2 * 128 + 1);
+    if (method !== 'full') expect(run.parameterCount!.frozen).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(library, 'finetune-runs', run.id, 'predictions.bin'))).toBe(true);
+  }, 300_000);
+});
