@@ -22,8 +22,11 @@ export const FinetuneRequest = z
     labelFraction: z.number().gt(0).max(1).optional(),
     labelsPerClass: z.number().int().min(1).optional(),
     method: FinetuneMethod.default('gmcoord'),
-    /** Run TD-Calib (UMD's reconstruction objectives on the task's unlabelled images and reports) first. */
-    tdCalib: z.boolean().default(true),
+    /**
+     * Run TD-Calib (UMD's reconstruction objectives on the task's unlabelled images and reports) first. Left out: yes
+     * for the methods that train the encoder, no for the frozen-encoder baselines.
+     */
+    tdCalib: z.boolean().optional(),
     epochs: z.number().int().min(1).max(1000).default(30),
     batchSize: z.number().int().min(2).max(512).default(16),
     /** Small label budgets still get this many steps; large ones stop at the maximum (CPU time). */
@@ -43,7 +46,7 @@ export const FinetuneRequest = z
     tdCalibEpochs: z.number().int().min(1).max(200).default(3),
     tdCalibBatchSize: z.number().int().min(2).max(512).default(32),
     tdCalibLearningRate: z.number().positive().max(1).default(1e-4),
-    patchMaskRatio: z.number().min(0).lt(1).default(0.75),
+    patchMaskRatio: z.number().gt(0).lt(1).default(0.75),
     tokenMaskProbability: z.number().gt(0).lt(1).default(0.15),
     /** Weight of TD-Calib's feature-level terms (UMD: 10⁻⁵; MR-Pretrain uses 0.5). */
     featureLossWeight: z.number().min(0).max(10).default(1e-5),
@@ -59,7 +62,8 @@ export const FinetuneRequest = z
     checkpointEverySteps: z.number().int().min(1).default(50),
     seed: z.string().min(1).max(100).default('unisight'),
   })
-  .refine((request) => request.labelFraction === undefined || request.labelsPerClass === undefined, { message: 'Give a label fraction or a count per class, not both.' });
+  .refine((request) => request.labelFraction === undefined || request.labelsPerClass === undefined, { message: 'Give a label fraction or a count per class, not both.' })
+  .transform((request) => ({ ...request, tdCalib: request.tdCalib ?? (request.method === 'gmcoord' || request.method === 'full') }));
 export type FinetuneRequest = z.infer<typeof FinetuneRequest>;
 
 /** How the task's images were split: the encoder's own patient split, so no test patient was seen in pretraining. */

@@ -90,6 +90,7 @@ export async function fitLinearProbe(stage: StageContext, labelled: readonly num
  */
 export async function fitAdaptor(stage: StageContext, trainingPairs: readonly number[], labelled: readonly number[], onEpoch: (epoch: number, loss: number) => Promise<void>): Promise<FrozenClassifier> {
   const { options } = stage;
+  if (trainingPairs.length < 2) throw new Error(`The Adaptor learns from image–report pairs of the training split and this task has ${trainingPairs.length}; import reports or choose the linear probe.`);
   const size = stage.encoder.config.embeddingSize;
   const cache = new EmbeddingCache(stage);
   await cache.fill([...trainingPairs, ...labelled]);

@@ -61,7 +61,7 @@ export class ReconstructionHeads {
     this.store = new ParameterStore(seed);
     this.decoderEmbedding = createLinear(this.store, 'decoder.embedding', width, width);
     this.maskToken = this.store.create('decoder.maskToken', [width], { kind: 'normal', standardDeviation: 0.02 });
-    this.decoderPositions = this.store.create('decoder.positions', [patches, width], { kind: 'values', values: sinusoidalPatchPositions(Math.sqrt(patches), width, 0) });
+    this.decoderPositions = this.store.create('decoder.positions', [patches, width], { kind: 'values', values: sinusoidalPatchPositions(Math.sqrt(patches), width, 0) }, { frozen: true });
     this.decoderBlocks = Array.from({ length: decoderLayers }, (_, index) => createTransformerBlock(this.store, `decoder.${index}`, width, heads, mlpRatio));
     this.decoderNorm = createLayerNorm(this.store, 'decoder.norm', width);
     this.pixelHead = createLinear(this.store, 'decoder.pixels', width, patchSize ** 2);
@@ -69,24 +69,30 @@ export class ReconstructionHeads {
     this.featureProjection = createLinear(this.store, 'feature.projection', width, width);
   }
 
-  /** The decoder's state of every patch, [batch, patches, width], from the encoder's states of the kept ones. */
-  private decode(keptStates: tf.Tensor3D, batch: ReconstructionBatch): tf.Tensor3D {
+  /**
+   * The decoder's view of every patch from the encoder's states of the kept ones: `embedded`, the decoder-embedded
+   * rows unshuffled with the mask token in the masked places ([batch · patches, width]), and `states`, what the
+   * decoder blocks make of them ([batch, patches, width]).
+   */
+  private decode(keptStates: tf.Tensor3D, batch: ReconstructionBatch): { embedded: tf.Tensor2D; states: tf.Tensor3D } {
     const [size, , width] = keptStates.shape;
     const prefix = this.encoder.imagePrefixLength();
     const embedded = linear(keptStates, this.decoderEmbedding) as tf.Tensor3D;
     const keptRows = embedded.slice([0, prefix, 0], [-1, -1, -1]).reshape([size * batch.keptPerImage, width]);
     const rows = tf.concat([keptRows, this.maskToken.reshape([1, width])], 0) as tf.Tensor2D;
-    const patches = gatherRows(rows, batch.unshuffle).reshape([size, -1, width]).add(this.decoderPositions);
+    const unshuffled = gatherRows(rows, batch.unshuffle);
+    const patches = unshuffled.reshape([size, -1, width]).add(this.decoderPositions);
     let hidden: tf.Tensor = tf.concat([embedded.slice([0, 0, 0], [-1, prefix, -1]), patches], 1);
     for (const block of this.decoderBlocks) hidden = transformerBlock(hidden, block);
-    return layerNorm(hidden.slice([0, prefix, 0], [-1, -1, -1]), this.decoderNorm) as tf.Tensor3D;
+    return { embedded: unshuffled, states: layerNorm(hidden.slice([0, prefix, 0], [-1, -1, -1]), this.decoderNorm) as tf.Tensor3D };
   }
 
   /**
    * One batch's reconstruction losses: masked image modelling on normalised pixels of the masked patches, masked
    * language modelling on the chosen tokens, and, against the EMA teacher's states of the unmasked batch, the
-   * feature-level terms: every text token (`feal`) and the masked patches (`feai`, the decoder's states against the
-   * teacher's), both compared after the shared projection.
+   * feature-level terms: every text token through the feature projection (`feal`), and the masked patches as the
+   * decoder embeds them — the student's unshuffled rows with mask tokens against the teacher's states (`feai`, as
+   * UMD's compute_feai).
    */
   losses(patches: tf.Tensor3D, texts: TextBatch, batch: ReconstructionBatch, teacher: TeacherStates, weights: ReconstructionWeights): ReconstructionLosses {
     const width = this.encoder.config.width;
@@ -94,8 +100,8 @@ export class ReconstructionHeads {
     const size = patches.shape[0];
 
     const keptStates = this.encoder.tokenStates('image', patches, { flatIndices: batch.keptFlat, perImage: batch.keptPerImage });
-    const decoded = this.decode(keptStates, batch).reshape([-1, width]) as tf.Tensor2D;
-    const decodedMasked = gatherRows(decoded, batch.maskedFlat);
+    const decoded = this.decode(keptStates, batch);
+    const decodedMasked = gatherRows(decoded.states.reshape([-1, width]), batch.maskedFlat);
     const predictedPixels = linear(decodedMasked, this.pixelHead);
     const maskedImage = predictedPixels.sub(tf.tensor2d(batch.pixelTargets, [batch.maskedFlat.length, patchValues])).square().mean() as tf.Scalar;
 
@@ -114,7 +120,8 @@ export class ReconstructionHeads {
     const textDifference = project(textStates).sub(project(this.withoutModalityToken(teacher.text))).square().mean(2, true).mul(tokenWeights);
     const textFeature = textDifference.sum().div(tokenWeights.sum()) as tf.Scalar;
     const teacherPatches = teacher.image.slice([0, this.encoder.imagePrefixLength(), 0], [-1, -1, -1]).reshape([-1, width]);
-    const imageFeature = project(decodedMasked).sub(project(tf.gather(teacherPatches, tf.tensor1d(batch.maskedFlat, 'int32')))).square().mean() as tf.Scalar;
+    const teacherEmbedded = linear(tf.gather(teacherPatches, tf.tensor1d(batch.maskedFlat, 'int32')), this.decoderEmbedding);
+    const imageFeature = gatherRows(decoded.embedded, batch.maskedFlat).sub(teacherEmbedded).square().mean() as tf.Scalar;
 
     const total = maskedLanguage
       .mul(weights.maskedLanguage)

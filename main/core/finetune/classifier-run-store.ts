@@ -99,10 +99,10 @@ export class ClassifierRunStore {
     this.database.prepare('UPDATE classifier_runs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?').run(state, error, finished, this.now(), runId);
   }
 
-  /** A (re)started run's description; curve points it will repeat (past its checkpoints) are dropped. */
+  /** A (re)started run's description; its curves so far are kept, an earlier attempt's test result is not. */
   recordStart(runId: string, description: Record<string, unknown>): void {
     this.database.transaction(() => {
-      this.database.prepare('DELETE FROM classifier_metrics WHERE run_id = ?').run(runId);
+      this.database.prepare("DELETE FROM classifier_metrics WHERE run_id = ? AND kind = 'test'").run(runId);
       this.database.prepare("UPDATE classifier_runs SET state = 'running', description_json = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(description), this.now(), runId);
     })();
   }

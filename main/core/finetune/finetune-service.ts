@@ -12,9 +12,8 @@ import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
 import { followRecordedRun } from '../jobs/recorded-run.js';
-import { reportRuleSource } from '../labels/weak-labels.js';
 import type { ModelStore } from '../training/model-store.js';
-import { buildClassificationDataset } from './classification-dataset-builder.js';
+import { binaryValue, buildClassificationDataset, studyLabels } from './classification-dataset-builder.js';
 import type { ClassifierRunStore } from './classifier-run-store.js';
 
 const FinetuneJobParameters = z.strictObject({ runId: z.string() });
@@ -36,19 +35,15 @@ export interface FinetuneServiceOptions {
 export class FinetuneService {
   constructor(private readonly options: FinetuneServiceOptions) {}
 
-  /** Every labelled task with its counts, expert and weak apart. */
+  /** Every labelled task with its studies counted by value, one label per study as a run would read it. */
   tasks(): LabelTask[] {
-    const rows = this.options.database.prepare('SELECT task, source, value, count(*) AS studies FROM labels GROUP BY task, source, value ORDER BY task').all() as Array<{ task: string; source: string; value: string; studies: number }>;
-    const byTask = new Map<string, LabelTask>();
-    for (const row of rows) {
-      const entry = byTask.get(row.task) ?? { task: row.task, expert: { positive: 0, negative: 0, other: 0 }, weak: { positive: 0, negative: 0, other: 0 } };
-      const counts = row.source === reportRuleSource ? entry.weak : entry.expert;
-      if (/^(1|yes|y|true|positive|pos)$/i.test(row.value.trim())) counts.positive += row.studies;
-      else if (/^(0|no|n|false|negative|neg)$/i.test(row.value.trim())) counts.negative += row.studies;
-      else counts.other += row.studies;
-      byTask.set(row.task, entry);
-    }
-    return [...byTask.values()];
+    const tasks = (this.options.database.prepare('SELECT DISTINCT task FROM labels ORDER BY task').all() as Array<{ task: string }>).map((row) => row.task);
+    const count = (task: string, source: 'expert' | 'weak') => {
+      const counts = { positive: 0, negative: 0, other: 0 };
+      for (const value of studyLabels(this.options.database, task, source).values()) counts[binaryValue(value) ?? 'other'] += 1;
+      return counts;
+    };
+    return tasks.map((task) => ({ task, expert: count(task, 'expert'), weak: count(task, 'weak') }));
   }
 
   start(name: string | undefined, request: FinetuneRequest): { run: ClassifierRun; job: Job } {
