@@ -63,11 +63,19 @@ export function supervisedStep(
         encoderGradients[name] = replaced;
       }
     }
+    const headGradients = gradientsByParameterName(headTrainable, grads);
+    // One clipping norm over encoder and head together, as the reference's trainer clips all parameters at once.
+    const norm = tf.tidy(() => Math.sqrt([...Object.values(encoderGradients), ...Object.values(headGradients)].reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0)).dataSync()[0]!));
+    const scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
+    const clip = (gradients: tf.NamedTensorMap) => (scale === 1 ? gradients : Object.fromEntries(Object.entries(gradients).map(([name, gradient]) => [name, gradient.mul(scale)])));
+    const clippedEncoder = clip(encoderGradients);
+    const clippedHead = clip(headGradients);
     try {
-      optimisers.encoder.step(encoderGradients, rates.encoder, clipNorm);
-      optimisers.head.step(gradientsByParameterName(headTrainable, grads), rates.head, clipNorm);
+      optimisers.encoder.step(clippedEncoder, rates.encoder);
+      optimisers.head.step(clippedHead, rates.head);
     } finally {
       tf.dispose(modulated);
+      if (scale !== 1) tf.dispose([...Object.values(clippedEncoder), ...Object.values(clippedHead)]);
     }
     return { loss: value.dataSync()[0]!, coordination };
   } finally {
