@@ -6,7 +6,7 @@ import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-a
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
-import { ClassifierMetric, ClassifierRun, FinetuneRequest, LabelTask } from './finetune-contract.js';
+import { BudgetPreview, BudgetPreviewRequest, ClassifierMetric, ClassifierRun, FinetuneRequest, LabelTask } from './finetune-contract.js';
 import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
 
 export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain', 'model.finetune'] as const;
@@ -491,6 +491,11 @@ export const apiMethods = {
     summary: 'One run with its whole metric history (training curves, validation and test recall).',
   },
   'finetune.tasks': { input: NoInput, output: z.array(LabelTask), summary: 'Labelled tasks of the library with their counts, expert and weak labels apart.' },
+  'finetune.preview': {
+    input: BudgetPreviewRequest,
+    output: BudgetPreview,
+    summary: 'How many labelled images a label budget gives for a task, and the test split it will be judged on.',
+  },
   'finetune.start': {
     input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: FinetuneRequest }),
     output: z.object({ run: ClassifierRun, job: Job }),

@@ -135,3 +135,25 @@ export const LabelTask = z.object({
   weak: z.object({ positive: z.number().int(), negative: z.number().int(), other: z.number().int() }),
 });
 export type LabelTask = z.infer<typeof LabelTask>;
+
+export const BudgetPreviewRequest = z.strictObject({
+  modelId: z.string().min(1).optional(),
+  task: z.string().min(1).max(200),
+  labelSource: z.enum(['expert', 'weak']).default('expert'),
+  labelFraction: z.number().gt(0).max(1).optional(),
+  labelsPerClass: z.number().int().min(1).optional(),
+  seed: z.string().min(1).max(100).default('unisight'),
+});
+
+/** What a label budget means in images before a run starts: the wizard shows it. */
+export const BudgetPreview = z.object({
+  modelId: z.string(),
+  modelName: z.string(),
+  labelledTrainingImages: z.number().int(),
+  budgetImages: z.number().int(),
+  budgetPositives: z.number().int(),
+  validationImages: z.number().int(),
+  testImages: z.number().int(),
+  testPositives: z.number().int(),
+});
+export type BudgetPreview = z.infer<typeof BudgetPreview>;

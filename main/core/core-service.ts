@@ -152,6 +152,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'training.runs': async ({ limit }) => trainingRuns.list(limit),
     'training.run': async ({ runId }) => ({ run: trainingRuns.get(runId), metrics: trainingRuns.metrics(runId) }),
     'finetune.tasks': async () => finetuning.tasks(),
+    'finetune.preview': async (request) => finetuning.preview(request),
     'finetune.start': async ({ name, options: finetuneOptions }) => finetuning.start(name, finetuneOptions),
     'finetune.resume': async ({ runId }) => finetuning.resume(runId),
     'finetune.runs': async ({ limit }) => classifierRuns.list(limit),

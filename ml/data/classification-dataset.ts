@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PretrainingItem } from './pretraining-dataset.js';
+import { type LabelBudget, sampleLabelBudget } from './label-budget.js';
+import { type DatasetSplit, PretrainingItem, splitByPatient } from './pretraining-dataset.js';
 
 /** One image of the library for a classification task: its study's report and the study's label, if it has one. */
 export const ClassificationItem = PretrainingItem.extend({
@@ -16,3 +17,30 @@ export const ClassificationDataset = z.strictObject({
   items: z.array(ClassificationItem),
 });
 export type ClassificationDataset = z.infer<typeof ClassificationDataset>;
+
+export interface TaskSplit {
+  split: DatasetSplit;
+  labelledTraining: number[];
+  /** The label budget: a stratified sample of the labelled training images. */
+  budget: number[];
+  validation: number[];
+  test: number[];
+}
+
+/**
+ * The images a run trains, checks and judges on: the patient split of `settings` (the encoder's own) over every
+ * image, then the stratified label budget from the labelled training images; unlabelled images take part in TD-Calib
+ * and the Adaptor only.
+ */
+export function taskSplit(items: readonly ClassificationItem[], classes: readonly string[], settings: { seed: string; validationFraction: number; testFraction: number }, budget: LabelBudget, budgetSeed: string): TaskSplit {
+  const split = splitByPatient(items, { validation: settings.validationFraction, test: settings.testFraction }, settings.seed, { includeImagesWithoutReports: true });
+  const labelled = (indices: readonly number[]) => indices.filter((index) => items[index]!.label !== null);
+  const labelledTraining = labelled(split.train);
+  return {
+    split,
+    labelledTraining,
+    budget: sampleLabelBudget(labelledTraining.map((index) => ({ index, label: classes[items[index]!.label!]! })), budget, budgetSeed),
+    validation: labelled(split.validation),
+    test: labelled(split.test),
+  };
+}

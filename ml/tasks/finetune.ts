@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FinetuneTaskParameters, type ClassificationEvaluation } from '../../main/api/finetune-contract.js';
-import { ClassificationDataset } from '../data/classification-dataset.js';
-import { sampleLabelBudget } from '../data/label-budget.js';
+import { ClassificationDataset, taskSplit } from '../data/classification-dataset.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
-import { numericSeed, splitByPatient } from '../data/pretraining-dataset.js';
+import { numericSeed } from '../data/pretraining-dataset.js';
 import { evaluateBinaryClassifier } from '../evaluation/classification-evaluation.js';
 import { fitAdaptor, fitLinearProbe, type FrozenClassifier } from '../finetune/frozen-encoder-methods.js';
 import type { SplitHeadClassifier } from '../finetune/split-head-classifier.js';
@@ -30,13 +29,8 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   const { runDirectory, datasetFile, modelFile, split: splitSettings, options } = FinetuneTaskParameters.parse(rawParameters);
   const dataset = ClassificationDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const { items, classes } = dataset;
-  const split = splitByPatient(items, { validation: splitSettings.validationFraction, test: splitSettings.testFraction }, splitSettings.seed, { includeImagesWithoutReports: true });
-  const labelledOf = (indices: readonly number[]) => indices.filter((index) => items[index]!.label !== null);
-  const budget = options.labelsPerClass !== undefined ? { perClass: options.labelsPerClass } : { fraction: options.labelFraction ?? 0.01 };
-  const labelledTraining = labelledOf(split.train);
-  const labelled = sampleLabelBudget(labelledTraining.map((index) => ({ index, label: classes[items[index]!.label!]! })), budget, options.seed);
-  const validation = labelledOf(split.validation);
-  const test = labelledOf(split.test);
+  const budgetRequest = options.labelsPerClass !== undefined ? { perClass: options.labelsPerClass } : { fraction: options.labelFraction ?? 0.01 };
+  const { split, labelledTraining, budget: labelled, validation, test } = taskSplit(items, classes, splitSettings, budgetRequest, options.seed);
   for (const [name, indices] of [['label budget', labelled], ['test split', test]] as const) {
     const positives = indices.filter((index) => items[index]!.label === 1).length;
     if (positives === 0 || positives === indices.length) throw new Error(`The ${name} of task ${dataset.task} has ${positives} of ${indices.length} images labelled ${classes[1]}: it needs both classes. Label more studies or raise the budget.`);

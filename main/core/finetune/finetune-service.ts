@@ -4,8 +4,9 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ApiError } from '../../api/api-error.js';
-import type { Job, JobKind } from '../../api/contract.js';
-import { ClassifierMetric, type ClassifierRun, type FinetuneRequest, type FinetuneTaskParameters, type LabelTask, TaskSplitSettings } from '../../api/finetune-contract.js';
+import type { Job, JobKind, ModelRecord } from '../../api/contract.js';
+import { type BudgetPreview, type BudgetPreviewRequest, ClassifierMetric, type ClassifierRun, type FinetuneRequest, type FinetuneTaskParameters, type LabelTask, TaskSplitSettings } from '../../api/finetune-contract.js';
+import { taskSplit } from '../../../ml/data/classification-dataset.js';
 import { finetuneRunFiles } from '../../../ml/tasks/finetune.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
@@ -46,11 +47,41 @@ export class FinetuneService {
     return tasks.map((task) => ({ task, expert: count(task, 'expert'), weak: count(task, 'weak') }));
   }
 
-  start(name: string | undefined, request: FinetuneRequest): { run: ClassifierRun; job: Job } {
-    const model = request.modelId ? this.options.models.get(request.modelId) : this.options.models.list().find((candidate) => candidate.origin === 'trained') ?? this.options.models.list()[0];
+  /** The encoder a request starts from: the one named, else the newest trained (or any) model. */
+  private encoderFor(modelId: string | undefined): ModelRecord {
+    const models = this.options.models.list();
+    const model = modelId ? this.options.models.get(modelId) : (models.find((candidate) => candidate.origin === 'trained') ?? models[0]);
     if (!model) throw new ApiError('invalid-input', 'Fine-tuning starts from a pretrained encoder and this library has none: pretrain one (Train) or import a model first.');
+    return model;
+  }
+
+  private static splitSettings(model: ModelRecord): TaskSplitSettings {
+    return TaskSplitSettings.parse({ seed: model.split.seed, validationFraction: model.split.validationFraction, testFraction: model.split.testFraction });
+  }
+
+  /** How many images a label budget gives, with the test split it will be judged on. */
+  preview(request: z.output<typeof BudgetPreviewRequest>): BudgetPreview {
+    const model = this.encoderFor(request.modelId);
     const dataset = buildClassificationDataset(this.options.database, this.options.libraryPath, request.task, request.labelSource);
-    const split = TaskSplitSettings.parse({ seed: model.split.seed, validationFraction: model.split.validationFraction, testFraction: model.split.testFraction });
+    const budget = request.labelsPerClass !== undefined ? { perClass: request.labelsPerClass } : { fraction: request.labelFraction ?? 0.01 };
+    const split = taskSplit(dataset.items, dataset.classes, FinetuneService.splitSettings(model), budget, request.seed);
+    const positives = (indices: readonly number[]) => indices.filter((index) => dataset.items[index]!.label === 1).length;
+    return {
+      modelId: model.id,
+      modelName: model.name,
+      labelledTrainingImages: split.labelledTraining.length,
+      budgetImages: split.budget.length,
+      budgetPositives: positives(split.budget),
+      validationImages: split.validation.length,
+      testImages: split.test.length,
+      testPositives: positives(split.test),
+    };
+  }
+
+  start(name: string | undefined, request: FinetuneRequest): { run: ClassifierRun; job: Job } {
+    const model = this.encoderFor(request.modelId);
+    const dataset = buildClassificationDataset(this.options.database, this.options.libraryPath, request.task, request.labelSource);
+    const split = FinetuneService.splitSettings(model);
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'finetune-runs', id);
     fs.mkdirSync(runDirectory, { recursive: true });

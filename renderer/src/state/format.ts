@@ -26,6 +26,7 @@ export const jobKindLabels: Record<string, string> = {
   'engine.selfcheck': 'Engine self-check',
   'library.import': 'Import',
   'model.pretrain': 'Pretraining',
+  'model.finetune': 'Fine-tuning',
 };
 
 /** DICOM dates (YYYYMMDD) as ISO dates for display and <input type="date">, and back. */

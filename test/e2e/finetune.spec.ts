@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { demoExport } from '../support/demo-export.js';
+import { waitUntil } from '../support/serve-process.js';
+import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
+
+test('walks the fine-tuning wizard at 1% labels and sees results with ROC and confusion matrix', async ({ page, server }) => {
+  test.setTimeout(420_000);
+  const finished = async (jobId: string) =>
+    waitUntil(async () => {
+      const job = (await server.call<{ state: string; error: string | null }>('jobs.get', { jobId })).body.result!;
+      return job.state === 'queued' || job.state === 'running' ? null : job;
+    }, 240_000);
+  const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(120) });
+  expect((await finished(imported.body.result!.id)).state).toBe('succeeded');
+  // A small encoder so pretraining takes seconds; the wizard then runs with its own defaults.
+  const pretrained = await server.call<{ job: { id: string } }>('training.start', { name: 'small encoder', options: { encoder: { width: 32, imageSize: 32 }, epochs: 3, batchSize: 8 } });
+  const pretraining = await finished(pretrained.body.result!.job.id);
+  expect(pretraining.state, pretraining.error ?? '').toBe('succeeded');
+
+  await openApp(page, server);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Fine-tune' }).click();
+  const task = page.getByTestId('wizard-task');
+  await expect(task.getByTestId('wizard-task-select')).toHaveValue('abnormal');
+  await expect(task).toContainText(/Expert labels .*\d+ positive/);
+  await task.getByTestId('wizard-next').click();
+
+  const budget = page.getByTestId('wizard-budget');
+  await expect(budget.getByRole('radio', { name: '1% of the labelled training images' })).toBeChecked();
+  await expect(budget.getByTestId('wizard-budget-preview')).toContainText(/That is \d+ labelled images/);
+  await budget.getByTestId('wizard-next').click();
+
+  const method = page.getByTestId('wizard-method');
+  await expect(method.getByRole('radio', { name: /TD-Calib \+ GM-Coord \(recommended\)/ })).toBeChecked();
+  await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-method.png'), fullPage: true });
+  await method.getByTestId('wizard-start').click();
+
+  const run = page.getByTestId('classifier-run');
+  await expect(run.getByTestId('classifier-run-state')).toHaveText(/queued|running|succeeded/, { timeout: 30_000 });
+  await expect(run.getByTestId('classifier-run-state')).toHaveText('succeeded', { timeout: 300_000 });
+  await expect(page.getByRole('list', { name: 'Fine-tuning steps' }).locator('[aria-current="step"]')).toHaveText('5. Results');
+  await expect(run.getByTestId('classifier-test-metrics')).toContainText(/AUROC\s*\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/);
+  await expect.poll(async () => Number(await run.getByTestId('roc-curve').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+  await expect(run.getByTestId('roc-curve').locator('polyline')).toBeVisible();
+  await expect(run.getByTestId('confusion-matrix')).toContainText('predicted positive');
+  await expect.poll(async () => Number(await run.getByTestId('chart-gm-coord').getAttribute('data-points'))).toBeGreaterThanOrEqual(60);
+  await run.getByTestId('export-predictions').click();
+  const download = page.waitForEvent('download');
+  await run.getByTestId('export-predictions-link').click();
+  expect((await download).suggestedFilename()).toMatch(/^predictions-abnormal-.*\.csv$/);
+  await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-results.png'), fullPage: true });
+});
