@@ -148,6 +148,8 @@ export const LibrarySummary = z.object({
   modalities: z.array(z.string()),
   bodyParts: z.array(z.string()),
   labelTasks: z.array(z.string()),
+  /** Fine-tuned classifiers whose predictions are stored, newest first: the prediction filter offers them. */
+  classifiers: z.array(z.object({ runId: z.string(), name: z.string(), task: z.string() })),
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
@@ -159,6 +161,9 @@ export const StudyFilter = z.strictObject({
   hasReport: z.boolean().optional(),
   labelTask: z.string().max(200).optional(),
   labelValue: z.string().max(200).optional(),
+  /** Studies an image of which the classifier of this fine-tuning run scored at least `minimumPredictionScore` (default 0.5). */
+  predictionRunId: z.string().max(100).optional(),
+  minimumPredictionScore: z.number().min(0).max(1).optional(),
 });
 export type StudyFilter = z.infer<typeof StudyFilter>;
 
@@ -455,6 +460,20 @@ export const apiMethods = {
     input: z.strictObject({ rules: ReportLabelRules.default(chestRadiographRules) }),
     output: z.object({ studiesLabelled: z.number().int(), labelsWritten: z.number().int(), positivesByTask: z.record(z.string(), z.number().int()) }),
     summary: 'Weak labels from report text by keyword rules that respect negation (source "report-rules"); replaces the last run\'s.',
+  },
+  'labels.queue': {
+    input: z.strictObject({ task: z.string().min(1).max(200), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }),
+    output: z.object({
+      total: z.number().int(),
+      unlabelled: z.number().int(),
+      items: z.array(z.object({ studyId: z.number().int(), imageId: z.number().int().nullable(), reportText: z.string(), manualValue: z.string().nullable() })),
+    }),
+    summary: 'Studies to label by hand for a task (those without a manual label first), with their first image and report.',
+  },
+  'labels.set': {
+    input: z.strictObject({ studyId: z.number().int().positive(), task: z.string().min(1).max(200).regex(/\S/), value: z.enum(['positive', 'negative']).nullable() }),
+    output: z.object({ studyId: z.number().int(), task: z.string(), value: z.string().nullable() }),
+    summary: 'Set or clear a study\'s manual label for a task (source "manual", which outranks manifest labels).',
   },
   'labels.weakAgreement': {
     input: NoInput,

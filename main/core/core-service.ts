@@ -20,6 +20,7 @@ import { PretrainingService } from './training/pretraining-service.js';
 import { TrainingRunStore } from './training/training-run-store.js';
 import { ClassifierRunStore } from './finetune/classifier-run-store.js';
 import { FinetuneService } from './finetune/finetune-service.js';
+import { labellingQueue, setManualLabel } from './labels/manual-labels.js';
 import { weakLabelAgreement, writeReportRuleLabels } from './labels/weak-labels.js';
 
 export interface CoreServiceOptions {
@@ -146,6 +147,11 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
     'labels.fromReports': async ({ rules }) => writeReportRuleLabels(catalog.database, rules),
     'labels.weakAgreement': async () => weakLabelAgreement(catalog.database),
+    'labels.queue': async ({ task, offset, limit }) => labellingQueue(catalog.database, task, offset, limit),
+    'labels.set': async ({ studyId, task, value }) => {
+      setManualLabel(catalog.database, studyId, task, value);
+      return { studyId, task, value };
+    },
     'training.presets': async () => pretraining.presets(),
     'training.start': async ({ name, options: pretrainOptions }) => pretraining.start(name, pretrainOptions),
     'training.resume': async ({ runId }) => pretraining.resume(runId),

@@ -48,4 +48,27 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await run.getByTestId('export-predictions-link').click();
   expect((await download).suggestedFilename()).toMatch(/^predictions-abnormal-.*\.csv$/);
   await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-results.png'), fullPage: true });
+
+  // The classifier's predictions filter the Library.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Library' }).click();
+  await expect(page.getByTestId('study-total')).toHaveText('120 matching studies');
+  await page.getByTestId('filter-classifier').selectOption({ label: 'abnormal: TD-Calib + GM-Coord, 1% labels' });
+  await page.getByTestId('filter-minimum-score').fill('0.5');
+  await expect.poll(async () => Number((await page.getByTestId('study-total').textContent())!.match(/\d+/)![0])).toBeLessThan(120);
+
+  // Labelling by hand, from the keyboard, for a new task.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Fine-tune' }).click();
+  await page.getByTestId('manual-task').fill('fracture');
+  await page.getByTestId('open-labelling').click();
+  const panel = page.getByTestId('labelling-panel');
+  await expect(panel.getByTestId('labelling-status')).toContainText('Study 1 of 120');
+  await expect(panel.getByTestId('labelling-report')).not.toBeEmpty();
+  await page.keyboard.press('1');
+  await expect(panel.getByTestId('labelling-status')).toContainText('Study 2 of 120');
+  await page.keyboard.press('0');
+  await page.keyboard.press('ArrowLeft');
+  await expect(panel.getByTestId('labelling-current')).toHaveText('negative');
+  await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-labelling.png'), fullPage: true });
+  const tasks = (await server.call<Array<{ task: string; expert: { positive: number; negative: number } }>>('finetune.tasks', {})).body.result!;
+  expect(tasks.find((candidate) => candidate.task === 'fracture')?.expert).toMatchObject({ positive: 1, negative: 1 });
 });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { ClassificationDataset } from '../../../ml/data/classification-dataset.js';
+import { manualSource } from '../labels/manual-labels.js';
 import { reportRuleSource } from '../labels/weak-labels.js';
 import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
 
@@ -10,7 +11,7 @@ const negativeValues = /^(0|no|n|false|negative|neg)$/i;
 
 /** Sources in order of trust: a label set by hand overrides one from a manifest. */
 function sourceRank(source: string): number {
-  return source === 'manual' ? 0 : 1;
+  return source === manualSource ? 0 : 1;
 }
 
 /**

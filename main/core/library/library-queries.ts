@@ -21,6 +21,9 @@ export function librarySummary(database: Database.Database): LibrarySummary {
     modalities: column(database, 'SELECT DISTINCT modality AS value FROM series WHERE modality IS NOT NULL ORDER BY 1'),
     bodyParts: column(database, 'SELECT DISTINCT body_part AS value FROM series WHERE body_part IS NOT NULL ORDER BY 1'),
     labelTasks: column(database, 'SELECT DISTINCT task AS value FROM labels ORDER BY 1'),
+    classifiers: database
+      .prepare("SELECT id AS runId, name, task FROM classifier_runs WHERE state = 'succeeded' AND EXISTS (SELECT 1 FROM predictions WHERE predictions.run_id = classifier_runs.id) ORDER BY created_at DESC")
+      .all() as LibrarySummary['classifiers'],
   };
 }
 
@@ -57,6 +60,13 @@ function filterClause(filter: StudyFilter): { where: string; parameters: Record<
     conditions.push(`EXISTS (SELECT 1 FROM labels WHERE labels.study_id = studies.id AND labels.task = @labelTask${filter.labelValue ? ' AND labels.value = @labelValue' : ''})`);
     parameters.labelTask = filter.labelTask;
     if (filter.labelValue) parameters.labelValue = filter.labelValue;
+  }
+  if (filter.predictionRunId) {
+    conditions.push(
+      'EXISTS (SELECT 1 FROM predictions JOIN images ON images.id = predictions.image_id JOIN series ON series.id = images.series_id WHERE series.study_id = studies.id AND predictions.run_id = @predictionRunId AND predictions.score >= @minimumPredictionScore)',
+    );
+    parameters.predictionRunId = filter.predictionRunId;
+    parameters.minimumPredictionScore = filter.minimumPredictionScore ?? 0.5;
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
 }

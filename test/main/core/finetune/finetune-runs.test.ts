@@ -77,7 +77,30 @@ describe('fine-tuning runs through the core API', () => {
     for (let index = 1; index < predictions.length; index++) expect(predictions[index]!.score).toBeLessThanOrEqual(predictions[index - 1]!.score);
     expect(new Set(predictions.map((prediction) => prediction.split))).toEqual(new Set(['train', 'validation', 'test']));
     await expect(server.call('finetune.resume', { runId: run.id })).resolves.toMatchObject({ status: 409 });
+
+    const flagged = new Set(predictions.filter((prediction) => prediction.score >= 0.5).map((prediction) => (prediction as unknown as { studyInstanceUid: string }).studyInstanceUid));
+    const filtered = await call<{ total: number }>('library.studies', { filter: { predictionRunId: run.id, minimumPredictionScore: 0.5 }, limit: 1 });
+    expect(filtered.total).toBe(flagged.size);
   }, 400_000);
+
+  it('takes manual labels, which outrank the manifest for the same study and task', async () => {
+    const before = (await call<LabelTask[]>('finetune.tasks')).find((task) => task.task === 'abnormal')!;
+    const queue = await call<{ total: number; unlabelled: number; items: Array<{ studyId: number; manualValue: string | null; reportText: string }> }>('labels.queue', { task: 'abnormal', limit: 5 });
+    expect(queue.unlabelled).toBe(queue.total);
+    const study = queue.items[0]!;
+    const manifestValue = ((await call<{ labels: Array<{ task: string; value: string; source: string }> }>('library.study', { studyId: study.studyId })).labels.find((label) => label.task === 'abnormal' && label.source !== 'manual' && label.source !== 'report-rules'))!.value;
+    const flipped = manifestValue === '1' ? 'negative' : 'positive';
+    await call('labels.set', { studyId: study.studyId, task: 'abnormal', value: flipped });
+    const after = (await call<LabelTask[]>('finetune.tasks')).find((task) => task.task === 'abnormal')!;
+    expect(after.expert.positive - before.expert.positive).toBe(flipped === 'positive' ? 1 : -1);
+    expect(after.expert.positive + after.expert.negative).toBe(before.expert.positive + before.expert.negative);
+    const requeued = await call<{ unlabelled: number; items: Array<{ studyId: number; manualValue: string | null }> }>('labels.queue', { task: 'abnormal', limit: 500 });
+    expect(requeued.unlabelled).toBe(queue.total - 1);
+    expect(requeued.items.at(-1)).toMatchObject({ studyId: study.studyId, manualValue: flipped });
+    await call('labels.set', { studyId: study.studyId, task: 'abnormal', value: null });
+    expect((await call<LabelTask[]>('finetune.tasks')).find((task) => task.task === 'abnormal')).toEqual(before);
+    expect((await server.call('labels.set', { studyId: 999_999, task: 'abnormal', value: 'positive' })).status).toBe(404);
+  });
 
   it.each(['linear', 'adaptor', 'full'])('fits the %s method on the frozen or trained encoder and reports its parameter counts', async (method) => {
     const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method, tdCalib: false, ...short, frozenSharedLayers: method === 'full' ? 1 : 0 } });
