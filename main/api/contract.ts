@@ -7,6 +7,7 @@ import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
 import { BudgetPreview, BudgetPreviewRequest, ClassifierMetric, ClassifierRun, FinetuneRequest, LabelTask } from './finetune-contract.js';
+import { pretrainingObjectives } from '../../ml/training/pretraining-objectives.js';
 import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
 
 export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain', 'model.finetune'] as const;
@@ -270,6 +271,11 @@ const peakLearningRate = z.number().positive().max(1);
 export const PretrainRequest = z.strictObject({
   preset: z.enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>]).default('cpu-fast'),
   encoder: EncoderOverrides.default({}),
+  /**
+   * `contrastive`: symmetric InfoNCE (the shared-encoder paper); `mr`: UMD's MR-Pretrain (masked image and language
+   * modelling, feature-level reconstruction against an EMA teacher, image–text matching); `mr+contrastive`: both.
+   */
+  objective: z.enum(pretrainingObjectives).default('contrastive'),
   epochs: epochs.optional(),
   batchSize: z.number().int().min(2).max(1024).default(32),
   peakLearningRate: peakLearningRate.optional(),

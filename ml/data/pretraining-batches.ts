@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../../main/demo/seeded-random.js';
+import type { TextBatch } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../model/model-config.js';
 import { patchesPerImage } from '../model/model-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
@@ -70,4 +72,19 @@ function readModelImage(item: PretrainingItem): Uint8Array {
   }
   if (bytes.length !== item.imageSize ** 2) throw new Error(`The cached image of image ${item.imageId} is damaged (${bytes.length} bytes, expected ${item.imageSize ** 2}); re-import its folder.`);
   return bytes;
+}
+
+/** A batch as the encoder's input tensors, made once per step. */
+export function batchTensors(batch: HostBatch, config: EncoderConfig): { patches: tf.Tensor3D; texts: TextBatch } {
+  return {
+    patches: tf.tensor3d(batch.patches, [batch.size, patchesPerImage(config), config.patchSize ** 2]),
+    texts: {
+      tokenIds: tf.tensor2d(batch.tokenIds, [batch.size, config.maximumTextTokens], 'int32'),
+      attentionMask: tf.tensor2d(batch.attentionMask, [batch.size, config.maximumTextTokens]),
+    },
+  };
+}
+
+export function disposeBatch(tensors: { patches: tf.Tensor3D; texts: TextBatch }): void {
+  tf.dispose([tensors.patches, tensors.texts.tokenIds, tensors.texts.attentionMask]);
 }

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FinetuneRequest } from '../../main/api/finetune-contract.js';
 import type { ClassificationItem } from '../data/classification-dataset.js';
-import type { HostBatch, PretrainingBatches } from '../data/pretraining-batches.js';
-import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
-import { patchesPerImage, type EncoderConfig } from '../model/model-config.js';
+import type { PretrainingBatches } from '../data/pretraining-batches.js';
+import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { TaskContext } from '../tasks/task-context.js';
 
 /** What every stage of a fine-tuning run works with. */
@@ -16,20 +15,6 @@ export interface StageContext {
   task: TaskContext;
   /** Reports the stage's progress as part of the whole run's. */
   progress(stageDone: number, message: string): void;
-}
-
-export function batchTensors(batch: HostBatch, config: EncoderConfig, tokenIds: Int32Array = batch.tokenIds): { patches: tf.Tensor3D; texts: TextBatch } {
-  return {
-    patches: tf.tensor3d(batch.patches, [batch.size, patchesPerImage(config), config.patchSize ** 2]),
-    texts: {
-      tokenIds: tf.tensor2d(tokenIds, [batch.size, config.maximumTextTokens], 'int32'),
-      attentionMask: tf.tensor2d(batch.attentionMask, [batch.size, config.maximumTextTokens]),
-    },
-  };
-}
-
-export function disposeBatch(tensors: { patches: tf.Tensor3D; texts: TextBatch }): void {
-  tf.dispose([tensors.patches, tensors.texts.tokenIds, tensors.texts.attentionMask]);
 }
 
 /** Throws when a step left tensors behind: every engine loop checks this after each step. */

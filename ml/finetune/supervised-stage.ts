@@ -6,7 +6,8 @@ import { AdamW } from '../training/adamw.js';
 import { loadVariableGroups, optimizerGroups, saveVariableGroups } from '../training/checkpoint.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { SplitHeadClassifier } from './split-head-classifier.js';
-import { batchTensors, disposeBatch, EpochBatches, LeakCheck, type StageContext } from './stage-context.js';
+import { batchTensors, disposeBatch } from '../data/pretraining-batches.js';
+import { EpochBatches, LeakCheck, type StageContext } from './stage-context.js';
 import { supervisedStep } from './supervised-step.js';
 
 const checkpointName = 'supervised-checkpoint.bin';

@@ -8,7 +8,8 @@ import { loadVariableGroups, optimizerGroups, saveVariableGroups } from '../trai
 import { EmaTeacher } from '../training/ema-teacher.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { ReconstructionHeads, tdCalibWeights } from './reconstruction-objectives.js';
-import { batchTensors, disposeBatch, EpochBatches, LeakCheck, type StageContext } from './stage-context.js';
+import { batchTensors, disposeBatch } from '../data/pretraining-batches.js';
+import { EpochBatches, LeakCheck, type StageContext } from './stage-context.js';
 import { prefixedTrainable, reconstructionStep } from './td-calib-step.js';
 
 const files = { checkpoint: 'td-calib-checkpoint.bin', calibrated: 'td-calib-encoder.bin' } as const;

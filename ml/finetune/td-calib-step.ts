@@ -12,6 +12,14 @@ export interface ReconstructionStepResult {
   maskedImage: number;
   textFeature: number;
   imageFeature: number;
+  /** Values of the `extra` losses, by name. */
+  extra: Record<string, number>;
+}
+
+/** Objectives trained together with the reconstruction ones (MR-Pretrain: image–text matching, contrastive). */
+export interface ExtraObjectives {
+  stores: Record<string, { trainable(): Map<string, tf.Variable> }>;
+  losses(): Record<string, tf.Scalar>;
 }
 
 /** Trainable weights of several stores as one map, each under its store's prefix, for one optimiser. */
@@ -33,21 +41,30 @@ export function reconstructionStep(
   weights: ReconstructionWeights,
   learningRate: number,
   clipNorm: number,
+  extra?: ExtraObjectives,
 ): ReconstructionStepResult {
   const teacherStates = tf.tidy(() => ({ image: teacher.model.tokenStates('image', input.patches), text: teacher.model.tokenStates('text', input.texts) }));
-  const trainable = prefixedTrainable({ encoder: student.store, heads: heads.store });
+  const trainable = prefixedTrainable({ encoder: student.store, heads: heads.store, ...(extra?.stores ?? {}) });
   const parts: tf.Scalar[] = [];
+  const extraNames: string[] = [];
   try {
     const { value, grads } = tf.variableGrads(() => {
       const losses = heads.losses(input.patches, input.texts, input.batch, teacherStates, weights);
       parts.push(...[losses.maskedLanguage, losses.maskedImage, losses.textFeature, losses.imageFeature].map((loss) => tf.keep(loss)));
-      return losses.total;
+      let total: tf.Scalar = losses.total;
+      for (const [name, loss] of Object.entries(extra?.losses() ?? {})) {
+        extraNames.push(name);
+        parts.push(tf.keep(loss));
+        total = total.add(loss) as tf.Scalar;
+      }
+      return total;
     }, [...trainable.values()]);
     try {
       optimizer.step(gradientsByParameterName(trainable, grads), learningRate, clipNorm);
       teacher.ema.update(student.store.variables);
-      const [maskedLanguage, maskedImage, textFeature, imageFeature] = parts.map((part) => part.dataSync()[0]!) as [number, number, number, number];
-      return { total: value.dataSync()[0]!, maskedLanguage, maskedImage, textFeature, imageFeature };
+      const [maskedLanguage, maskedImage, textFeature, imageFeature, ...extraValues] = parts.map((part) => part.dataSync()[0]!) as [number, number, number, number, ...number[]];
+      const extraLosses = Object.fromEntries(extraNames.map((name, index) => [name, extraValues[index]!]));
+      return { total: value.dataSync()[0]!, maskedLanguage, maskedImage, textFeature, imageFeature, extra: extraLosses };
     } finally {
       value.dispose();
       tf.dispose(grads);

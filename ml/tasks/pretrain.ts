@@ -2,18 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PretrainTaskParameters } from '../../main/api/contract.js';
-import { PretrainingBatches, type HostBatch } from '../data/pretraining-batches.js';
+import { batchTensors, PretrainingBatches } from '../data/pretraining-batches.js';
 import { minimumEvaluationPairs, numericSeed, PretrainingDataset, type PretrainingItem, splitByPatient, summariseSplit, trainingSubset } from '../data/pretraining-dataset.js';
 import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
-import { ContrastiveEncoder, type Modality, type TextBatch } from '../model/contrastive-encoder.js';
-import { patchesPerImage, type EncoderConfig } from '../model/model-config.js';
+import { ContrastiveEncoder, type Modality } from '../model/contrastive-encoder.js';
+import type { EncoderConfig } from '../model/model-config.js';
 import type { ModelFileMetadata } from '../model/model-file.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { AdamW } from '../training/adamw.js';
-import { loadCheckpoint, modelTensors, saveCheckpoint } from '../training/checkpoint.js';
-import { contrastiveStep } from '../training/contrastive-step.js';
+import { modelTensors } from '../training/checkpoint.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
+import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
 import type { EngineTask, TaskContext } from './task-context.js';
 
 /** Files of a run, all inside its directory so a run can be resumed, inspected or deleted as one folder. */
@@ -26,16 +25,6 @@ export const runFiles = {
 
 const evaluationBatchSize = 64;
 
-function toTensors(batch: HostBatch, config: EncoderConfig): { patches: tf.Tensor3D; texts: TextBatch } {
-  return {
-    patches: tf.tensor3d(batch.patches, [batch.size, patchesPerImage(config), config.patchSize ** 2]),
-    texts: {
-      tokenIds: tf.tensor2d(batch.tokenIds, [batch.size, config.maximumTextTokens], 'int32'),
-      attentionMask: tf.tensor2d(batch.attentionMask, [batch.size, config.maximumTextTokens]),
-    },
-  };
-}
-
 /** Embeddings of `indices` for one or both modalities, in batches, without augmentation. */
 export async function embedItems(model: ContrastiveEncoder, batches: PretrainingBatches, indices: readonly number[], modalities: readonly Modality[], context: TaskContext): Promise<Record<Modality, Float32Array>> {
   const size = model.config.embeddingSize;
@@ -44,7 +33,7 @@ export async function embedItems(model: ContrastiveEncoder, batches: Pretraining
     // The weights are checkpointed before evaluation starts, so stopping here loses only this pass.
     if (context.isCancelled()) throw new Error('Cancelled while embedding; resuming repeats only the evaluation and embedding.');
     const host = batches.build(indices.slice(start, start + evaluationBatchSize), null);
-    const { patches, texts } = toTensors(host, model.config);
+    const { patches, texts } = batchTensors(host, model.config);
     try {
       for (const modality of modalities) {
         const embedded = tf.tidy(() => model.encode(modality, modality === 'image' ? patches : texts));
@@ -100,7 +89,10 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
   const tokenizer = loadOrTrainTokenizer(path.join(runDirectory, runFiles.tokenizer), train.map((index) => dataset.items[index]!.reportText), encoder.vocabularySize);
   const config: EncoderConfig = { ...encoder, vocabularySize: tokenizer.vocabularySize };
   const model = new ContrastiveEncoder(config, numericSeed(options.seed));
-  const optimizer = new AdamW(model.store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: options.weightDecay });
+  const trainer =
+    options.objective === 'contrastive'
+      ? contrastiveTrainer(model, options.weightDecay, options.gradientClipNorm)
+      : mrPretrainTrainer(model, options.seed, numericSeed(options.seed), options.weightDecay, options.gradientClipNorm, options.objective === 'mr+contrastive');
   const batches = new PretrainingBatches(dataset.items, tokenizer, config, options.seed);
   const stepsPerEpoch = Math.floor(train.length / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
@@ -121,11 +113,11 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
   try {
     let step = 0;
     if (fs.existsSync(checkpointFile)) {
-      step = Number(loadCheckpoint(checkpointFile, model, optimizer).step ?? 0);
+      step = Number(trainer.load(checkpointFile).step ?? 0);
       context.log('info', `Resuming pretraining at step ${step} of ${totalSteps}.`);
     }
     context.reportMetrics({ kind: 'run', step, ...describeRun, config });
-    const checkpoint = () => saveCheckpoint(checkpointFile, model, optimizer, { step, totalSteps });
+    const checkpoint = () => trainer.save(checkpointFile, { step, totalSteps });
 
     let order: number[] = [];
     let orderEpoch = -1;
@@ -150,13 +142,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
       const position = (step % stepsPerEpoch) * options.batchSize;
       const host = batches.build(order.slice(position, position + options.batchSize), { settings: options.augmentation, step });
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);
-      const { patches, texts } = toTensors(host, config);
-      let loss: number;
-      try {
-        loss = contrastiveStep(model, optimizer, patches, texts, learningRate, options.gradientClipNorm).loss;
-      } finally {
-        tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
-      }
+      const { loss, parts } = trainer.step(host, step, learningRate);
       if (!Number.isFinite(loss)) {
         throw new Error(`The loss became ${loss} at step ${step + 1}; lower the learning rate (now ${options.peakLearningRate}) and resume or start again.`);
       }
@@ -177,6 +163,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
           step,
           epoch: step / stepsPerEpoch,
           loss: lossSum / lossCount,
+          ...parts,
           learningRate,
           temperature: 1 / Math.exp(model.logitScale.dataSync()[0]!),
           samplesPerSecond,
@@ -229,7 +216,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     });
     return { outcome: 'succeeded', result: { ...describeRun, step, validation, test, modelFile, embeddingsFile, embeddedImages: dataset.items.length, embeddedReports: reportIndices.length, config } };
   } finally {
-    optimizer.dispose();
+    trainer.dispose();
     model.dispose();
   }
 };

@@ -3,6 +3,7 @@ import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 import { type EncoderPresetName, presetTraining } from '../../../ml/model/model-config.js';
+import { pretrainingObjectives } from '../../../ml/training/pretraining-objectives.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 
 function describePresetTraining(value: (training: (typeof presetTraining)[EncoderPresetName]) => number): string {
@@ -24,8 +25,11 @@ function optionsFromFlags(values: Record<string, string | boolean | undefined>):
       imagePositionInitialisation: imagePositions,
     }).filter(([, value]) => value !== undefined),
   );
+  const objective = values.objective;
+  if (objective !== undefined && !(pretrainingObjectives as readonly unknown[]).includes(objective)) throw new CliUsageError(`--objective is ${pretrainingObjectives.join(', ')}.`);
   return PretrainRequest.parse({
     preset: values.preset,
+    objective,
     encoder,
     epochs: integerOption(values.epochs, 'epochs'),
     batchSize: integerOption(values['batch-size'], 'batch-size'),
@@ -68,11 +72,12 @@ async function followRun(core: CoreService, started: { run: TrainingRun; job: Jo
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
   summary: 'Pretrain the shared encoder (or the separate baseline) on the library\'s image–report pairs; resumable.',
-  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--image-positions sinusoidal|normal] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     preset: { type: 'string' },
     architecture: { type: 'string' },
+    objective: { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
     'learning-rate': { type: 'string' },
@@ -90,6 +95,7 @@ export const pretrainCommand: CliCommand = {
   optionHelp: {
     preset: 'cpu-fast (a laptop CPU, minutes), balanced, or paper (the published ViT-B/16-like setting, for GPUs)',
     architecture: 'shared: one transformer for both modalities (the paper); separate: the two-stack CLIP baseline',
+    objective: 'contrastive (InfoNCE, the default), mr (UMD\'s MR-Pretrain: masked image and language modelling, EMA-teacher feature reconstruction, image–text matching) or mr+contrastive',
     epochs: `passes over the training split (default: the preset's, ${describePresetTraining((training) => training.epochs)})`,
     'batch-size': 'image–report pairs per step (also the number of negatives in the contrastive loss)',
     'learning-rate': `peak learning rate after warm-up (default: the preset's, ${describePresetTraining((training) => training.peakLearningRate)})`,

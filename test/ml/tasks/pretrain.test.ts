@@ -65,11 +65,11 @@ describe('pretraining task', () => {
     datasetFile = writeDataset(root, 80);
   });
 
-  const parameters = (runDirectory: string): PretrainTaskParameters => ({
+  const parameters = (runDirectory: string, objective: PretrainOptions['objective'] = 'contrastive'): PretrainTaskParameters => ({
     runDirectory,
     datasetFile,
     encoder,
-    options: PretrainOptions.parse({ epochs: 3, batchSize: 8, peakLearningRate: 3e-3, checkpointEverySteps: 4, metricsEverySteps: 2, validationFraction: 0.15, testFraction: 0.15 }),
+    options: PretrainOptions.parse({ objective, epochs: 3, batchSize: 8, peakLearningRate: 3e-3, checkpointEverySteps: 4, metricsEverySteps: 2, validationFraction: 0.15, testFraction: 0.15 }),
   });
 
   it('trains, evaluates, exports the model and embeds every image and report, leaving no tensor behind', async () => {
@@ -110,4 +110,25 @@ describe('pretraining task', () => {
     const again = readTensorBundle(path.join(runDirectory, runFiles.model));
     for (const [name, tensor] of whole.tensors) expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
   }, 120_000);
+
+  it('runs MR-Pretrain with the contrastive loss, reports every objective, leaks nothing, and resumes to the same weights', async () => {
+    const whole = path.join(root, 'mr-whole');
+    const interrupted = path.join(root, 'mr-interrupted');
+    fs.mkdirSync(whole);
+    fs.mkdirSync(interrupted);
+    const tensorsBefore = tf.memory().numTensors;
+    const progress = context();
+    const outcome = await runPretraining(parameters(whole, 'mr+contrastive'), progress);
+    expect(outcome.outcome).toBe('succeeded');
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    const train = progress.metrics.filter((entry) => entry.kind === 'train');
+    for (const key of ['maskedImage', 'maskedLanguage', 'textFeature', 'imageFeature', 'imageTextMatching', 'contrastive']) expect(train.at(-1)![key], key).toEqual(expect.any(Number));
+    expect(new Set(train.map((entry) => entry.tensorCount)).size).toBe(1);
+
+    expect((await runPretraining(parameters(interrupted, 'mr+contrastive'), context(5))).outcome).toBe('cancelled');
+    expect((await runPretraining(parameters(interrupted, 'mr+contrastive'), context())).outcome).toBe('succeeded');
+    const expected = readTensorBundle(path.join(whole, runFiles.model));
+    const again = readTensorBundle(path.join(interrupted, runFiles.model));
+    for (const [name, tensor] of expected.tensors) expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
+  }, 180_000);
 });
