@@ -6,6 +6,8 @@ import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-a
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
+import { StudyFilter } from './study-filter.js';
+import { Cohort, CohortMember, SearchRequest, SearchResponse, SimilarRequest } from './search-contract.js';
 import { BudgetPreview, BudgetPreviewRequest, ClassifierMetric, ClassifierRun, FinetuneRequest, LabelTask } from './finetune-contract.js';
 import { pretrainingObjectives } from '../../ml/training/pretraining-objectives.js';
 import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
@@ -154,19 +156,7 @@ export const LibrarySummary = z.object({
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
-export const StudyFilter = z.strictObject({
-  modality: z.string().max(16).optional(),
-  bodyPart: z.string().max(64).optional(),
-  dateFrom: z.string().regex(/^\d{8}$/).optional(),
-  dateTo: z.string().regex(/^\d{8}$/).optional(),
-  hasReport: z.boolean().optional(),
-  labelTask: z.string().max(200).optional(),
-  labelValue: z.string().max(200).optional(),
-  /** Studies an image of which the classifier of this fine-tuning run scored at least `minimumPredictionScore` (default 0.5). */
-  predictionRunId: z.string().max(100).optional(),
-  minimumPredictionScore: z.number().min(0).max(1).optional(),
-});
-export type StudyFilter = z.infer<typeof StudyFilter>;
+export { StudyFilter } from './study-filter.js';
 
 export const StudyListItem = z.object({
   id: z.number().int(),
@@ -547,6 +537,28 @@ export const apiMethods = {
       z.object({ studyInstanceUid: z.string(), seriesInstanceUid: z.string(), sopInstanceUid: z.string(), patientPseudonym: z.string(), score: z.number(), split: z.string() }),
     ),
     summary: 'The classifier\'s score for every image of the library, highest first, with identifiers for export.',
+  },
+  'search.query': {
+    input: SearchRequest,
+    output: SearchResponse,
+    summary: 'Images by free text: semantic (the model\'s text encoder), lexical (report words, negation-aware) or hybrid, with filters; each result says why it matched.',
+  },
+  'search.similar': { input: SimilarRequest, output: SearchResponse, summary: 'Images most like one image of the library.' },
+  'search.index': {
+    input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
+    output: z.object({ modelId: z.string(), dimension: z.number().int(), images: z.number().int(), reports: z.number().int(), buildMilliseconds: z.number() }),
+    summary: 'Build or bring up to date the vector index of a model (the newest trained one by default).',
+  },
+  'cohorts.save': {
+    input: z.strictObject({ name: z.string().trim().min(1).max(200), query: z.record(z.string(), z.unknown()).default({}), members: z.array(z.strictObject({ imageId: z.number().int().positive(), score: z.number() })).min(1).max(100_000) }),
+    output: Cohort,
+    summary: 'Save a result set as a named cohort.',
+  },
+  'cohorts.list': { input: NoInput, output: z.array(Cohort), summary: 'Saved cohorts, newest first.' },
+  'cohorts.members': {
+    input: z.strictObject({ cohortId: z.number().int().positive() }),
+    output: z.array(CohortMember),
+    summary: 'A cohort\'s images with study/series/instance UIDs, accession number, pseudonymised patient and score: the export rows.',
   },
   'models.list': { input: NoInput, output: z.array(ModelRecord), summary: 'Trained and imported models, newest first.' },
   'models.export': {

@@ -9,12 +9,13 @@ import { jobsCommand } from './commands/jobs.js';
 import { finetuneCommand } from './commands/finetune.js';
 import { labelEfficiencyCommand } from './commands/label-efficiency.js';
 import { pretrainCommand } from './commands/pretrain.js';
+import { searchCommand } from './commands/search.js';
 import { selfcheckCommand } from './commands/selfcheck.js';
 import { serveCommand } from './commands/serve.js';
 import { startCommand } from './commands/start.js';
 import { weakLabelsCommand } from './commands/weak-labels.js';
 
-const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, pretrainCommand, weakLabelsCommand, finetuneCommand, labelEfficiencyCommand, jobsCommand];
+const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, pretrainCommand, weakLabelsCommand, finetuneCommand, labelEfficiencyCommand, searchCommand, jobsCommand];
 
 function overview(): string {
   return [

@@ -18,6 +18,11 @@ import { renderCataloguedImage } from './library/render-catalogued-image.js';
 import { ModelStore } from './training/model-store.js';
 import { PretrainingService } from './training/pretraining-service.js';
 import { TrainingRunStore } from './training/training-run-store.js';
+import { ApiError } from '../api/api-error.js';
+import { CohortStore } from './search/cohorts.js';
+import { QueryEncoder } from './search/query-encoder.js';
+import { SearchService } from './search/search-service.js';
+import { VectorIndex } from './search/vector-index.js';
 import { ClassifierRunStore } from './finetune/classifier-run-store.js';
 import { FinetuneService } from './finetune/finetune-service.js';
 import { labellingQueue, setManualLabel } from './labels/manual-labels.js';
@@ -45,6 +50,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
   const logs = new LogBuffer(events);
   const catalog = openCatalogDatabase(options.libraryPath);
   const engine = new EngineSupervisor(options.launchEngine, events, logs);
+  const queryEngine = new EngineSupervisor(options.launchEngine, events, logs, { publishStatus: false });
   const engineJob = (task: 'selfcheck'): JobExecutor => ({
     lane: 'engine',
     unit: 'steps',
@@ -99,6 +105,9 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     events,
     submitJob: (kind, parameters) => jobs.submit(kind, parameters),
   });
+  const vectorIndex = new VectorIndex(catalog.database, catalog.vectorExtensionError);
+  const search = new SearchService(catalog.database, models, vectorIndex, new QueryEncoder(queryEngine));
+  const cohorts = new CohortStore(catalog.database);
   const executors: Record<JobKind, JobExecutor> = {
     'engine.selfcheck': engineJob('selfcheck'),
     'library.import': importJob,
@@ -164,6 +173,16 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'finetune.runs': async ({ limit }) => classifierRuns.list(limit),
     'finetune.run': async ({ runId }) => ({ run: classifierRuns.get(runId), metrics: classifierRuns.metrics(runId) }),
     'finetune.predictions': async ({ runId }) => classifierRuns.predictions(runId),
+    'search.query': (request) => search.search(request),
+    'search.similar': async ({ imageId, k, filter, modelId }) => search.similar(imageId, k, filter, modelId),
+    'search.index': async ({ modelId }) => {
+      const model = search.activeModel(modelId);
+      if (!model) throw new ApiError('conflict', 'No trained model with embeddings yet (Train).');
+      return vectorIndex.ensure(model);
+    },
+    'cohorts.save': async ({ name, query, members }) => cohorts.save(name, query, members),
+    'cohorts.list': async () => cohorts.list(),
+    'cohorts.members': async ({ cohortId }) => cohorts.members(cohortId),
     'models.list': async () => models.list(),
     'models.export': async ({ modelId, file }) => models.exportFile(modelId, file),
     'models.import': async ({ file, name }) => models.importFile(file, name),
@@ -179,6 +198,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     close: async () => {
       await jobs.shutdown();
       engine.stop();
+      queryEngine.stop();
       catalog.database.close();
     },
   };

@@ -36,6 +36,8 @@ export class EngineSupervisor {
     private readonly launch: EngineLauncher,
     private readonly events: EventBus,
     private readonly logs: LogBuffer,
+    /** A helper engine (search queries) keeps its status to itself: the app's engine status is the training engine's. */
+    private readonly options: { publishStatus: boolean } = { publishStatus: true },
   ) {}
 
   get status(): EngineStatus {
@@ -150,7 +152,7 @@ export class EngineSupervisor {
 
   private updateStatus(change: Partial<EngineStatus>): void {
     this.currentStatus = { ...this.currentStatus, ...change };
-    this.events.publish({ name: 'engine.status', payload: this.status });
+    if (this.options.publishStatus) this.events.publish({ name: 'engine.status', payload: this.status });
   }
 }
 

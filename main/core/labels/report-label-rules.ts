@@ -54,14 +54,9 @@ function escapeForPattern(phrase: string): string {
   return phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
 }
 
-function phrasePattern(phrases: readonly string[], plural: boolean): RegExp {
+export function phrasePattern(phrases: readonly string[], plural: boolean): RegExp {
   const alternatives = phrases.map((phrase) => escapeForPattern(phrase) + (plural ? '(?:s|es)?' : ''));
   return new RegExp(`\\b(?:${alternatives.join('|')})\\b`, 'gi');
-}
-
-/** Sentences and clauses: a full stop that is not a decimal point, a semicolon or a line break ends one. */
-function sentencesOf(text: string): string[] {
-  return text.split(/(?<!\d)\.(?!\d)|;|\n/).map((sentence) => sentence.trim()).filter(Boolean);
 }
 
 /**
@@ -70,22 +65,11 @@ function sentencesOf(text: string): string[] {
  * describes a finding in its body and summarises it in its impression reads.
  */
 export function reportLabeller(rules: ReportLabelRules): (text: string) => Record<string, WeakLabel> {
-  const negation: NegationPatterns = {
-    leading: phrasePattern(rules.negationCues, false),
-    trailing: rules.trailingNegationCues.length > 0 ? phrasePattern(rules.trailingNegationCues, false) : null,
-    breaks: rules.scopeBreaks.length > 0 ? phrasePattern(rules.scopeBreaks, false) : null,
-    scopeWords: rules.scopeWords,
-  };
+  const negation = negationPatterns(rules);
   const findings = rules.findings.map((rule) => ({ task: rule.task, termPattern: phrasePattern(rule.terms, true) }));
   return (text) => {
-    const sentences = sentencesOf(text);
     const labels: Record<string, WeakLabel> = {};
-    for (const { task, termPattern } of findings) {
-      const asserted = sentences.some((sentence) =>
-        [...sentence.matchAll(termPattern)].some((match) => !isNegated(sentence.slice(0, match.index), sentence.slice(match.index + match[0].length), negation)),
-      );
-      labels[task] = asserted ? 'positive' : 'negative';
-    }
+    for (const { task, termPattern } of findings) labels[task] = mentions(text, termPattern, negation).some((mention) => !mention.negated) ? 'positive' : 'negative';
     for (const rule of rules.combined) labels[rule.task] = rule.anyOf.some((task) => labels[task] === 'positive') ? 'positive' : 'negative';
     return labels;
   };
@@ -96,11 +80,41 @@ export function labelReport(text: string, rules: ReportLabelRules): Record<strin
   return reportLabeller(rules)(text);
 }
 
-interface NegationPatterns {
+export interface NegationPatterns {
   leading: RegExp;
   trailing: RegExp | null;
   breaks: RegExp | null;
   scopeWords: number;
+}
+
+export function negationPatterns(rules: Pick<ReportLabelRules, 'negationCues' | 'trailingNegationCues' | 'scopeBreaks' | 'scopeWords'>): NegationPatterns {
+  return {
+    leading: phrasePattern(rules.negationCues, false),
+    trailing: rules.trailingNegationCues.length > 0 ? phrasePattern(rules.trailingNegationCues, false) : null,
+    breaks: rules.scopeBreaks.length > 0 ? phrasePattern(rules.scopeBreaks, false) : null,
+    scopeWords: rules.scopeWords,
+  };
+}
+
+export interface Mention {
+  /** Offsets in the whole text. */
+  start: number;
+  end: number;
+  negated: boolean;
+}
+
+/** Every match of `pattern` in `text`, sentence by sentence, with whether a negation reaches it. */
+export function mentions(text: string, pattern: RegExp, negation: NegationPatterns): Mention[] {
+  const found: Mention[] = [];
+  const sentence = /[^.;\n]+(?:\.\d[^.;\n]*)*/g;
+  for (const part of text.matchAll(sentence)) {
+    const body = part[0];
+    for (const match of body.matchAll(pattern)) {
+      const negated = isNegated(body.slice(0, match.index), body.slice(match.index + match[0].length), negation);
+      found.push({ start: part.index + match.index, end: part.index + match.index + match[0].length, negated });
+    }
+  }
+  return found;
 }
 
 const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { latestSchemaVersion, migrations, type Migration } from './migrations.js';
 
 export const catalogFileName = 'catalog.sqlite';
@@ -11,6 +12,18 @@ export interface CatalogDatabase {
   libraryPath: string;
   databaseFile: string;
   schemaVersion: number;
+  /** Null when sqlite-vec loaded (the vector index lives in this file); else why semantic search cannot run. */
+  vectorExtensionError: string | null;
+}
+
+/** Loads sqlite-vec into a connection; a platform without its prebuilt library gets the reason instead. */
+function loadVectorExtension(database: Database.Database): string | null {
+  try {
+    sqliteVec.load(database);
+    return null;
+  } catch (error) {
+    return `sqlite-vec could not be loaded on this platform (${(error as Error).message}); semantic search is unavailable, lexical search still works.`;
+  }
 }
 
 /** Opens (creating when new) the library folder's catalog in WAL mode and brings its schema up to date. */
@@ -23,9 +36,10 @@ export function openCatalogDatabase(libraryPath: string, migrationList: Migratio
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
+    const vectorExtensionError = loadVectorExtension(database);
     const schemaVersion = migrateCatalog(database, migrationList);
     ensureLibraryIdentity(database);
-    return { database, libraryPath, databaseFile, schemaVersion };
+    return { database, libraryPath, databaseFile, schemaVersion, vectorExtensionError };
   } catch (error) {
     database.close();
     throw error;

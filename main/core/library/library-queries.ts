@@ -36,7 +36,7 @@ const studyColumns = `
   (SELECT min(images.id) FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = studies.id) AS firstImageId,
   EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id) AS hasReport`;
 
-function filterClause(filter: StudyFilter): { where: string; parameters: Record<string, unknown> } {
+export function filterClause(filter: StudyFilter): { where: string; parameters: Record<string, unknown> } {
   const conditions: string[] = [];
   const parameters: Record<string, unknown> = {};
   if (filter.modality) {

@@ -253,6 +253,38 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'vector indexes of models (sqlite-vec tables made per model), saved cohorts',
+    up: (database) => {
+      database.exec(`
+        CREATE TABLE vector_indexes (
+          id INTEGER PRIMARY KEY,
+          model_id TEXT NOT NULL UNIQUE REFERENCES models (id) ON DELETE CASCADE,
+          dimension INTEGER NOT NULL,
+          image_table TEXT NOT NULL,
+          report_table TEXT NOT NULL,
+          images INTEGER NOT NULL DEFAULT 0,
+          reports INTEGER NOT NULL DEFAULT 0,
+          embeddings_bytes INTEGER NOT NULL DEFAULT 0,
+          built_at TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE cohorts (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          query_json TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE cohort_members (
+          cohort_id INTEGER NOT NULL REFERENCES cohorts (id) ON DELETE CASCADE,
+          image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+          rank INTEGER NOT NULL,
+          score REAL NOT NULL,
+          PRIMARY KEY (cohort_id, image_id)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -1,0 +1,88 @@
+// Search's part of the API contract.
+import { z } from 'zod';
+import { StudyFilter } from './study-filter.js';
+
+export const searchModes = ['semantic', 'lexical', 'hybrid'] as const;
+
+/** Study filters plus the image's view; all optional. */
+export const SearchFilter = StudyFilter.extend({ viewPosition: z.string().max(16).optional() });
+export type SearchFilter = z.infer<typeof SearchFilter>;
+
+export const SearchRequest = z.strictObject({
+  /** Free text as a clinician would type it, or a whole report pasted in. */
+  text: z.string().max(20_000),
+  mode: z.enum(searchModes).default('hybrid'),
+  k: z.number().int().min(1).max(1000).default(20),
+  /** Hybrid only: 1 = semantic ranking alone, 0 = lexical alone (reciprocal-rank fusion weights). */
+  semanticWeight: z.number().min(0).max(1).default(0.5),
+  filter: SearchFilter.default({}),
+  /** The model that encodes the query; the newest trained one when left out. */
+  modelId: z.string().min(1).max(100).optional(),
+});
+export type SearchRequest = z.infer<typeof SearchRequest>;
+
+export const SimilarRequest = z.strictObject({
+  imageId: z.number().int().positive(),
+  k: z.number().int().min(1).max(1000).default(20),
+  filter: SearchFilter.default({}),
+  modelId: z.string().min(1).max(100).optional(),
+});
+
+/** Why a result matched: its place and score in each ranking it came from, and the report terms that matched. */
+export const MatchReason = z.object({
+  semantic: z.object({ rank: z.number().int(), similarity: z.number() }).nullable(),
+  lexical: z
+    .object({
+      rank: z.number().int(),
+      score: z.number(),
+      matchedTerms: z.array(z.string()),
+      /** An excerpt of the report around the matches, and the [start, end) character ranges to highlight in it. */
+      snippet: z.string(),
+      highlights: z.array(z.tuple([z.number().int(), z.number().int()])),
+    })
+    .nullable(),
+});
+export type MatchReason = z.infer<typeof MatchReason>;
+
+export const SearchResult = z.object({
+  imageId: z.number().int(),
+  studyId: z.number().int(),
+  studyInstanceUid: z.string(),
+  seriesInstanceUid: z.string(),
+  sopInstanceUid: z.string(),
+  accessionNumber: z.string().nullable(),
+  patientPseudonym: z.string(),
+  studyDate: z.string().nullable(),
+  modality: z.string().nullable(),
+  bodyPart: z.string().nullable(),
+  viewPosition: z.string().nullable(),
+  score: z.number(),
+  why: MatchReason,
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+
+export const SearchResponse = z.object({
+  results: z.array(SearchResult),
+  mode: z.enum(searchModes),
+  /** What the query was read as: terms searched in reports (synonyms added), terms it asks to be absent. */
+  interpreted: z.object({ terms: z.array(z.string()), excludedTerms: z.array(z.string()) }),
+  /** Things the user should know: the query was cut, had only stop-words, semantic search is unavailable… */
+  notices: z.array(z.string()),
+  modelId: z.string().nullable(),
+  milliseconds: z.number(),
+});
+export type SearchResponse = z.infer<typeof SearchResponse>;
+
+export const Cohort = z.object({ id: z.number().int(), name: z.string(), query: z.record(z.string(), z.unknown()), size: z.number().int(), createdAt: z.string() });
+export type Cohort = z.infer<typeof Cohort>;
+
+export const CohortMember = z.object({
+  rank: z.number().int(),
+  score: z.number(),
+  studyInstanceUid: z.string(),
+  seriesInstanceUid: z.string(),
+  sopInstanceUid: z.string(),
+  accessionNumber: z.string().nullable(),
+  patientPseudonym: z.string(),
+});
+export type CohortMember = z.infer<typeof CohortMember>;

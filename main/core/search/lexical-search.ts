@@ -1,0 +1,67 @@
+import type Database from 'better-sqlite3';
+import { chestRadiographRules, mentions, negationPatterns, phrasePattern } from '../labels/report-label-rules.js';
+import { ftsQuery, type ParsedQuery, type QueryTerm } from './query-text.js';
+
+/** Reports FTS5 hands over for the negation check; bm25 orders them, so the best lexical hits are all among them. */
+const candidateReports = 2000;
+const snippetRadius = 90;
+
+const reportNegation = negationPatterns(chestRadiographRules);
+
+export interface LexicalHit {
+  reportId: number;
+  studyId: number;
+  score: number;
+  matchedTerms: string[];
+  snippet: string;
+  highlights: Array<[number, number]>;
+}
+
+function affirmed(text: string, term: QueryTerm): Array<[number, number]> {
+  return mentions(text, phrasePattern(term.phrases, true), reportNegation)
+    .filter((mention) => !mention.negated)
+    .map((mention): [number, number] => [mention.start, mention.end]);
+}
+
+/** An excerpt around the first highlighted match, with the highlight ranges moved into it. */
+function snippetOf(text: string, ranges: Array<[number, number]>): { snippet: string; highlights: Array<[number, number]> } {
+  if (ranges.length === 0) return { snippet: text.slice(0, 2 * snippetRadius), highlights: [] };
+  const sorted = [...ranges].sort((left, right) => left[0] - right[0]);
+  const start = Math.max(0, sorted[0]![0] - snippetRadius);
+  const end = Math.min(text.length, sorted[0]![1] + 2 * snippetRadius);
+  const prefix = start > 0 ? '…' : '';
+  const highlights = sorted.filter(([from, to]) => from >= start && to <= end).map(([from, to]): [number, number] => [from - start + prefix.length, to - start + prefix.length]);
+  return { snippet: `${prefix}${text.slice(start, end)}${end < text.length ? '…' : ''}`, highlights };
+}
+
+/**
+ * Reports ranked by BM25 over FTS5, then read for negation: a term counts only where the report affirms it ("No
+ * pneumothorax" is not a pneumothorax hit), a report affirming a term the query excludes is left out, and the BM25
+ * score is scaled by the share of query terms the report affirms.
+ */
+export function lexicalSearch(database: Database.Database, query: ParsedQuery, limit: number): LexicalHit[] {
+  const match = ftsQuery(query.terms);
+  if (!match) return [];
+  const candidates = database
+    .prepare(
+      `SELECT reports.id AS reportId, reports.study_id AS studyId, reports.text AS text, bm25(reports_fts) AS rank
+       FROM reports_fts JOIN reports ON reports.id = reports_fts.rowid
+       WHERE reports_fts MATCH ? AND reports.study_id IS NOT NULL ORDER BY rank LIMIT ?`,
+    )
+    .all(match, candidateReports) as Array<{ reportId: number; studyId: number; text: string; rank: number }>;
+  const hits: LexicalHit[] = [];
+  for (const candidate of candidates) {
+    if (query.excluded.some((term) => affirmed(candidate.text, term).length > 0)) continue;
+    const ranges: Array<[number, number]> = [];
+    const matchedTerms: string[] = [];
+    for (const term of query.terms) {
+      const found = affirmed(candidate.text, term);
+      if (found.length === 0) continue;
+      matchedTerms.push(term.text);
+      ranges.push(...found);
+    }
+    if (matchedTerms.length === 0) continue;
+    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank * (matchedTerms.length / query.terms.length), matchedTerms, ...snippetOf(candidate.text, ranges) });
+  }
+  return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
+}

@@ -1,0 +1,86 @@
+import { chestRadiographRules, mentions, negationPatterns, phrasePattern } from '../labels/report-label-rules.js';
+
+/** Longest query read; longer text (a pasted report is far shorter) is cut, with a notice. */
+export const maximumQueryCharacters = 2000;
+
+/** Words that carry no finding: the FTS side ignores them, the semantic side still reads the whole text. */
+const stopWords = new Set(
+  'a an and any are as at be by can chest cxr do film films find for from has have image images in is it its me of on or please radiograph radiographs scan scans show showing shows some that the their there these this those to was were which x xray ray study studies patient patients'.split(' '),
+);
+
+/** Lay and clinical wordings of the same finding; each group is also searched for as a whole. */
+const synonymGroups: string[][] = [
+  ...chestRadiographRules.findings.map((rule) => rule.terms),
+  ['pneumothorax', 'collapsed lung', 'ptx'],
+  ['effusion', 'pleural fluid', 'fluid'],
+  ['cardiomegaly', 'big heart', 'large heart'],
+  ['consolidation', 'infiltrate', 'pneumonia'],
+];
+
+const queryNegation = negationPatterns(chestRadiographRules);
+
+export interface QueryTerm {
+  /** What the user wrote (a word or a finding phrase). */
+  text: string;
+  /** The phrases searched for it: itself and its synonyms. */
+  phrases: string[];
+}
+
+export interface ParsedQuery {
+  text: string;
+  /** Terms the reports should mention (and not negate). */
+  terms: QueryTerm[];
+  /** Terms the query asks to be absent ("without effusion"): reports that affirm one are left out. */
+  excluded: QueryTerm[];
+  notices: string[];
+}
+
+function words(text: string): string[] {
+  return [...text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)].map((match) => match[0]);
+}
+
+function termFor(phrase: string): QueryTerm {
+  const group = synonymGroups.find((candidates) => candidates.some((candidate) => candidate === phrase || candidate.replace(/s$/, '') === phrase.replace(/s$/, '')));
+  return { text: phrase, phrases: [...new Set([phrase, ...(group ?? [])])] };
+}
+
+/**
+ * Reads a query: multi-word finding phrases first ("enlarged heart"), then the remaining content words; a word in the
+ * scope of a negation cue of the query ("no", "without", "not") becomes an excluded term.
+ */
+export function parseQuery(raw: string): ParsedQuery {
+  const notices: string[] = [];
+  let text = raw.replace(/\s+/g, ' ').trim();
+  if (text.length > maximumQueryCharacters) {
+    text = text.slice(0, maximumQueryCharacters);
+    notices.push(`The query was cut to its first ${maximumQueryCharacters} characters.`);
+  }
+  const negatedSpans = mentions(text, /[\p{L}\p{N}]+/gu, queryNegation).filter((mention) => mention.negated);
+  const isNegated = (start: number) => negatedSpans.some((span) => span.start <= start && start < span.end);
+  const terms: QueryTerm[] = [];
+  const excluded: QueryTerm[] = [];
+  const claimed: Array<[number, number]> = [];
+  const add = (phrase: string, start: number) => {
+    const list = isNegated(start) ? excluded : terms;
+    if (!list.some((term) => term.text === phrase)) list.push(termFor(phrase));
+  };
+  const multiWord = synonymGroups.flat().filter((phrase) => phrase.includes(' '));
+  for (const match of text.matchAll(phrasePattern(multiWord, true))) {
+    claimed.push([match.index, match.index + match[0].length]);
+    add(match[0].toLowerCase().replace(/\s+/g, ' '), match.index);
+  }
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const word = match[0].toLowerCase();
+    if (stopWords.has(word) || claimed.some(([start, end]) => match.index >= start && match.index < end)) continue;
+    if (/^(no|not|without|negative|free|absence|evidence|resolved|but|however)$/.test(word)) continue;
+    add(word, match.index);
+  }
+  if (words(text).length > 0 && terms.length === 0 && excluded.length === 0) notices.push('The query has only common words; reports are not searched by word, only by meaning.');
+  return { text, terms, excluded, notices };
+}
+
+/** An FTS5 query for any of the terms: every phrase quoted, so no user text is read as FTS syntax. */
+export function ftsQuery(terms: readonly QueryTerm[]): string | null {
+  const phrases = [...new Set(terms.flatMap((term) => term.phrases))].map((phrase) => words(phrase).join(' ')).filter(Boolean);
+  return phrases.length === 0 ? null : phrases.map((phrase) => `"${phrase}"`).join(' OR ');
+}

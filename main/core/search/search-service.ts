@@ -1,0 +1,152 @@
+import type Database from 'better-sqlite3';
+import { ApiError } from '../../api/api-error.js';
+import type { ModelRecord } from '../../api/contract.js';
+import type { MatchReason, SearchFilter, SearchRequest, SearchResponse, SearchResult } from '../../api/search-contract.js';
+import { filterClause } from '../library/library-queries.js';
+import type { ModelStore } from '../training/model-store.js';
+import { lexicalSearch, type LexicalHit } from './lexical-search.js';
+import type { QueryEncoder } from './query-encoder.js';
+import { parseQuery } from './query-text.js';
+import { maximumNeighbours, type VectorIndex } from './vector-index.js';
+
+/** Reciprocal-rank fusion's constant (Cormack et al. 2009): ranks past the first few weigh about the same. */
+const fusionConstant = 60;
+
+interface Ranked {
+  imageId: number;
+  semantic: { rank: number; similarity: number } | null;
+  lexical: (LexicalHit & { rank: number }) | null;
+  score: number;
+}
+
+const resultColumns = `images.id AS imageId, studies.id AS studyId, studies.study_instance_uid AS studyInstanceUid,
+  series.series_instance_uid AS seriesInstanceUid, images.sop_instance_uid AS sopInstanceUid, studies.accession_number AS accessionNumber,
+  patients.pseudonym AS patientPseudonym, studies.study_date AS studyDate, series.modality AS modality, series.body_part AS bodyPart,
+  images.view_position AS viewPosition`;
+
+const imageJoins = 'FROM images JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id';
+
+/** Semantic (the active model's text encoder and the vector index), lexical (FTS5 with negation) and hybrid search. */
+export class SearchService {
+  constructor(
+    private readonly database: Database.Database,
+    private readonly models: ModelStore,
+    private readonly index: VectorIndex,
+    private readonly encoder: QueryEncoder,
+  ) {}
+
+  /** The model that answers semantic queries: the one asked for, else the newest trained model with embeddings. */
+  activeModel(modelId?: string): ModelRecord | null {
+    if (modelId) return this.models.get(modelId);
+    return this.models.list().find((model) => model.embeddingsFile !== null) ?? null;
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const query = parseQuery(request.text);
+    const notices = [...query.notices];
+    const wanted = request.k;
+    let model: ModelRecord | null = null;
+    let semantic: Array<{ id: number; similarity: number }> = [];
+    if (request.mode !== 'lexical' && query.text.length > 0) {
+      model = this.activeModel(request.modelId);
+      if (!model) notices.push('No trained model with embeddings yet: semantic search needs one (Train). Lexical results only.');
+      else {
+        try {
+          this.index.ensure(model);
+          const [vector] = await this.encoder.encode(model.weightsFile, [query.text]);
+          semantic = this.filtered(this.index.nearest(model.id, 'image', vector!, this.overFetch(wanted, request.filter)), request.filter);
+        } catch (error) {
+          if (request.mode === 'semantic') throw error;
+          notices.push(`Semantic search is unavailable: ${(error as Error).message}`);
+        }
+      }
+    }
+    const lexical = request.mode !== 'semantic' ? lexicalSearch(this.database, query, 5 * wanted + 100) : [];
+    if (query.text.length === 0) notices.push('Type what to look for, e.g. "small right apical pneumothorax".');
+    const ranked = this.fuse(request.mode, semantic, this.lexicalImages(lexical, request.filter), request.semanticWeight).slice(0, wanted);
+    return {
+      results: this.describe(ranked),
+      mode: request.mode,
+      interpreted: { terms: query.terms.map((term) => term.text), excludedTerms: query.excluded.map((term) => term.text) },
+      notices,
+      modelId: model?.id ?? null,
+      milliseconds: performance.now() - started,
+    };
+  }
+
+  /** Images nearest to one image of the library ("find similar"), the image itself left out. */
+  similar(imageId: number, k: number, filter: SearchFilter, modelId?: string): SearchResponse {
+    const started = performance.now();
+    const model = this.activeModel(modelId);
+    if (!model) throw new ApiError('conflict', 'Finding similar images needs a trained model with embeddings (Train).');
+    this.index.ensure(model);
+    const vector = this.index.imageVector(model.id, imageId);
+    if (!vector) throw new ApiError('not-found', `Image ${imageId} has no vector in model ${model.name} (it was imported after the model was trained).`);
+    const hits = this.filtered(this.index.nearest(model.id, 'image', vector, this.overFetch(k + 1, filter)), filter).filter((hit) => hit.id !== imageId);
+    const ranked = hits.slice(0, k).map((hit, rank): Ranked => ({ imageId: hit.id, semantic: { rank: rank + 1, similarity: hit.similarity }, lexical: null, score: hit.similarity }));
+    return { results: this.describe(ranked), mode: 'semantic', interpreted: { terms: [], excludedTerms: [] }, notices: [], modelId: model.id, milliseconds: performance.now() - started };
+  }
+
+  /** Filters narrow the candidates after the nearest-neighbour step, so it fetches more of them when filters are set. */
+  private overFetch(k: number, filter: SearchFilter): number {
+    return Object.keys(filter).length === 0 ? k : Math.min(maximumNeighbours, Math.max(20 * k, 1000));
+  }
+
+  private filtered<T extends { id: number }>(hits: T[], filter: SearchFilter): T[] {
+    if (hits.length === 0 || Object.keys(filter).length === 0) return hits;
+    const allowed = this.allowedImages(hits.map((hit) => hit.id), filter);
+    return hits.filter((hit) => allowed.has(hit.id));
+  }
+
+  private allowedImages(imageIds: readonly number[], filter: SearchFilter): Set<number> {
+    const { viewPosition, ...studyFilter } = filter;
+    const { where, parameters } = filterClause(studyFilter);
+    const conditions = [where.replace(/^WHERE /, ''), viewPosition ? 'images.view_position = @viewPosition' : '', `images.id IN (SELECT value FROM json_each(@imageIds))`].filter(Boolean);
+    const rows = this.database
+      .prepare(`SELECT images.id AS id ${imageJoins} WHERE ${conditions.join(' AND ')}`)
+      .all({ ...parameters, ...(viewPosition ? { viewPosition } : {}), imageIds: JSON.stringify(imageIds) }) as Array<{ id: number }>;
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Each report's hit goes to every image of its study (the best report of a study wins). */
+  private lexicalImages(hits: LexicalHit[], filter: SearchFilter): Array<LexicalHit & { imageId: number }> {
+    if (hits.length === 0) return [];
+    const byStudy = new Map<number, LexicalHit>();
+    for (const hit of hits) if (!byStudy.has(hit.studyId)) byStudy.set(hit.studyId, hit);
+    const images = this.database
+      .prepare(`SELECT images.id AS imageId, series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id WHERE series.study_id IN (SELECT value FROM json_each(?)) ORDER BY images.id`)
+      .all(JSON.stringify([...byStudy.keys()])) as Array<{ imageId: number; studyId: number }>;
+    const expanded = images.map((image) => ({ ...byStudy.get(image.studyId)!, imageId: image.imageId })).sort((left, right) => right.score - left.score || left.imageId - right.imageId);
+    const allowed = Object.keys(filter).length === 0 ? null : this.allowedImages(expanded.map((hit) => hit.imageId), filter);
+    return allowed ? expanded.filter((hit) => allowed.has(hit.imageId)) : expanded;
+  }
+
+  private fuse(mode: SearchRequest['mode'], semantic: Array<{ id: number; similarity: number }>, lexical: Array<LexicalHit & { imageId: number }>, semanticWeight: number): Ranked[] {
+    const ranked = new Map<number, Ranked>();
+    const entry = (imageId: number) => ranked.get(imageId) ?? ranked.set(imageId, { imageId, semantic: null, lexical: null, score: 0 }).get(imageId)!;
+    if (mode !== 'lexical') semantic.forEach((hit, index) => (entry(hit.id).semantic = { rank: index + 1, similarity: hit.similarity }));
+    if (mode !== 'semantic') lexical.forEach((hit, index) => (entry(hit.imageId).lexical = { ...hit, rank: index + 1 }));
+    for (const item of ranked.values()) {
+      if (mode === 'semantic') item.score = item.semantic!.similarity;
+      else if (mode === 'lexical') item.score = item.lexical!.score;
+      else item.score = (item.semantic ? semanticWeight / (fusionConstant + item.semantic.rank) : 0) + (item.lexical ? (1 - semanticWeight) / (fusionConstant + item.lexical.rank) : 0);
+    }
+    return [...ranked.values()].sort((left, right) => right.score - left.score || left.imageId - right.imageId);
+  }
+
+  private describe(ranked: Ranked[]): SearchResult[] {
+    if (ranked.length === 0) return [];
+    const rows = this.database.prepare(`SELECT ${resultColumns} ${imageJoins} WHERE images.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ranked.map((item) => item.imageId))) as Array<Omit<SearchResult, 'score' | 'why'>>;
+    const byId = new Map(rows.map((row) => [row.imageId, row]));
+    return ranked.flatMap((item) => {
+      const row = byId.get(item.imageId);
+      if (!row) return [];
+      const why: MatchReason = {
+        semantic: item.semantic,
+        lexical: item.lexical ? { rank: item.lexical.rank, score: item.lexical.score, matchedTerms: item.lexical.matchedTerms, snippet: item.lexical.snippet, highlights: item.lexical.highlights } : null,
+      };
+      return [{ ...row, score: item.score, why }];
+    });
+  }
+}

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import { ApiError } from '../../api/api-error.js';
+import type { ModelRecord } from '../../api/contract.js';
+import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
+
+export interface VectorIndexInfo {
+  modelId: string;
+  dimension: number;
+  images: number;
+  reports: number;
+  /** Milliseconds the last (re)build took; 0 when the index was already current. */
+  buildMilliseconds: number;
+}
+
+interface IndexRow {
+  id: number;
+  dimension: number;
+  image_table: string;
+  report_table: string;
+  images: number;
+  reports: number;
+  embeddings_bytes: number;
+}
+
+/** sqlite-vec answers at most this many neighbours per query. */
+export const maximumNeighbours = 4096;
+
+const asBlob = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+
+/**
+ * A model's image and report vectors in sqlite-vec tables of the catalog itself (cosine distance, exact search), made
+ * from the embeddings its training wrote. Brought up to date when the model's embeddings change: rows for new images
+ * and reports are added, rows for removed ones dropped.
+ */
+export class VectorIndex {
+  constructor(
+    private readonly database: Database.Database,
+    private readonly extensionError: string | null,
+  ) {}
+
+  ensure(model: ModelRecord): VectorIndexInfo {
+    if (this.extensionError) throw new ApiError('conflict', this.extensionError);
+    if (!model.embeddingsFile || !fs.existsSync(model.embeddingsFile)) throw new ApiError('conflict', `Model ${model.name} has no stored embeddings; pretrain a model (it embeds the library when it finishes) to search by meaning.`);
+    const bytes = fs.statSync(model.embeddingsFile).size;
+    const existing = this.row(model.id);
+    if (existing && existing.embeddings_bytes === bytes) return { modelId: model.id, dimension: existing.dimension, images: existing.images, reports: existing.reports, buildMilliseconds: 0 };
+    const started = performance.now();
+    const bundle = readTensorBundle(model.embeddingsFile);
+    const imageIds = bundle.metadata.imageIds as number[];
+    const reportIds = bundle.metadata.reportIds as number[];
+    const imageVectors = bundle.tensors.get('image')!;
+    const reportVectors = bundle.tensors.get('report')!;
+    const dimension = imageVectors.shape[1]!;
+    this.database.transaction(() => {
+      let row = existing;
+      if (!row || row.dimension !== dimension) {
+        if (row) this.drop(row);
+        const id = Number(this.database.prepare("INSERT INTO vector_indexes (model_id, dimension, image_table, report_table, built_at) VALUES (?, ?, '', '', ?)").run(model.id, dimension, new Date().toISOString()).lastInsertRowid);
+        row = { id, dimension, image_table: `image_vectors_${id}`, report_table: `report_vectors_${id}`, images: 0, reports: 0, embeddings_bytes: 0 };
+        this.database.prepare('UPDATE vector_indexes SET image_table = ?, report_table = ? WHERE id = ?').run(row.image_table, row.report_table, id);
+        this.database.exec(`CREATE VIRTUAL TABLE ${row.image_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}] distance_metric=cosine)`);
+        this.database.exec(`CREATE VIRTUAL TABLE ${row.report_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}] distance_metric=cosine)`);
+      }
+      const images = this.synchronise(row.image_table, imageIds, imageVectors.values, dimension);
+      const reports = this.synchronise(row.report_table, reportIds, reportVectors.values, dimension);
+      this.database.prepare('UPDATE vector_indexes SET images = ?, reports = ?, embeddings_bytes = ?, built_at = ? WHERE id = ?').run(images, reports, bytes, new Date().toISOString(), row.id);
+    })();
+    const row = this.row(model.id)!;
+    return { modelId: model.id, dimension, images: row.images, reports: row.reports, buildMilliseconds: performance.now() - started };
+  }
+
+  /** The `k` nearest images (or reports) to a unit vector, nearest first, with cosine similarity. */
+  nearest(modelId: string, kind: 'image' | 'report', vector: Float32Array, k: number): Array<{ id: number; similarity: number }> {
+    const row = this.row(modelId);
+    if (!row) throw new ApiError('conflict', 'The vector index of this model has not been built.');
+    if (vector.length !== row.dimension) throw new ApiError('invalid-input', `A query vector of ${vector.length} values does not fit an index of ${row.dimension}.`);
+    const table = kind === 'image' ? row.image_table : row.report_table;
+    const rows = this.database.prepare(`SELECT item_id AS id, distance FROM ${table} WHERE embedding MATCH ? AND k = ?`).all(asBlob(vector), Math.min(k, maximumNeighbours)) as Array<{ id: number; distance: number }>;
+    return rows.map((hit) => ({ id: hit.id, similarity: 1 - hit.distance }));
+  }
+
+  /** An image's stored vector, for "find similar". */
+  imageVector(modelId: string, imageId: number): Float32Array | null {
+    const row = this.row(modelId);
+    if (!row) return null;
+    const found = this.database.prepare(`SELECT embedding FROM ${row.image_table} WHERE item_id = ?`).get(imageId) as { embedding: Buffer } | undefined;
+    return found ? new Float32Array(found.embedding.buffer.slice(found.embedding.byteOffset, found.embedding.byteOffset + found.embedding.byteLength)) : null;
+  }
+
+  private synchronise(table: string, ids: readonly (number | null)[], values: Float32Array, dimension: number): number {
+    const wanted = new Map<number, number>();
+    ids.forEach((id, row) => {
+      if (id !== null) wanted.set(id, row);
+    });
+    const present = new Set((this.database.prepare(`SELECT item_id AS id FROM ${table}`).all() as Array<{ id: number }>).map((row) => row.id));
+    const remove = this.database.prepare(`DELETE FROM ${table} WHERE item_id = ?`);
+    for (const id of present) if (!wanted.has(id)) remove.run(BigInt(id));
+    const insert = this.database.prepare(`INSERT INTO ${table} (item_id, embedding) VALUES (?, ?)`);
+    for (const [id, row] of wanted) if (!present.has(id)) insert.run(BigInt(id), asBlob(values.subarray(row * dimension, (row + 1) * dimension)));
+    return wanted.size;
+  }
+
+  private drop(row: IndexRow): void {
+    this.database.exec(`DROP TABLE IF EXISTS ${row.image_table}; DROP TABLE IF EXISTS ${row.report_table};`);
+    this.database.prepare('DELETE FROM vector_indexes WHERE id = ?').run(row.id);
+  }
+
+  private row(modelId: string): IndexRow | undefined {
+    return this.database.prepare('SELECT id, dimension, image_table, report_table, images, reports, embeddings_bytes FROM vector_indexes WHERE model_id = ?').get(modelId) as IndexRow | undefined;
+  }
+}

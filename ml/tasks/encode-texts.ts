@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { numericSeed } from '../data/pretraining-dataset.js';
+import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
+import { ModelFileMetadata } from '../model/model-file.js';
+import { readTensorBundle } from '../model/tensor-bundle.js';
+import { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
+import { loadModelTensors } from '../training/checkpoint.js';
+import type { EngineTask } from './task-context.js';
+
+const EncodeTextsParameters = z.strictObject({ modelFile: z.string(), texts: z.array(z.string().max(100_000)).min(1).max(256) });
+
+/** The model search queries are encoded with, kept loaded between queries: loading it costs far more than a query. */
+let loaded: { file: string; encoder: ContrastiveEncoder; tokenizer: BpeTokenizer } | null = null;
+
+function modelFor(file: string): { encoder: ContrastiveEncoder; tokenizer: BpeTokenizer } {
+  if (loaded?.file === file) return loaded;
+  loaded?.encoder.dispose();
+  loaded = null;
+  const bundle = readTensorBundle(file);
+  const metadata = ModelFileMetadata.parse(bundle.metadata);
+  const encoder = new ContrastiveEncoder(metadata.config, numericSeed('query'));
+  loadModelTensors(encoder, bundle, file);
+  loaded = { file, encoder, tokenizer: new BpeTokenizer(metadata.tokenizer) };
+  return loaded;
+}
+
+/** Embeds texts (search queries, pasted reports) with the text side of a model: L2-normalised vectors. */
+export const runEncodeTexts: EngineTask = async (rawParameters) => {
+  const { modelFile, texts } = EncodeTextsParameters.parse(rawParameters);
+  const { encoder, tokenizer } = modelFor(modelFile);
+  const length = encoder.config.maximumTextTokens;
+  const tokenIds = new Int32Array(texts.length * length);
+  const attentionMask = new Float32Array(texts.length * length);
+  texts.forEach((text, row) => {
+    const encoded = tokenizer.encode(text, length);
+    tokenIds.set(encoded.tokenIds, row * length);
+    attentionMask.set(encoded.attentionMask, row * length);
+  });
+  const embedded = tf.tidy(() =>
+    encoder.encode('text', { tokenIds: tf.tensor2d(tokenIds, [texts.length, length], 'int32'), attentionMask: tf.tensor2d(attentionMask, [texts.length, length]) }),
+  );
+  const values = await embedded.data();
+  embedded.dispose();
+  const size = encoder.config.embeddingSize;
+  return { outcome: 'succeeded', result: { vectors: texts.map((_, row) => Array.from(values.subarray(row * size, (row + 1) * size))) } };
+};
