@@ -14,6 +14,7 @@ await esbuild({
     'ml/engine/engine-process': 'ml/engine/engine-process.ts',
     'main/core/import/import-worker': 'main/core/import/import-worker.ts',
     'bench/train-step-benchmark': 'bench/train-step-benchmark.ts',
+    'bench/search-benchmark': 'bench/search-benchmark.ts',
   },
   outdir: 'dist',
   bundle: true,

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { ModelRecord } from '../../api/contract.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
+import { topByDotProduct } from './vector-scan.js';
 
 export interface VectorIndexInfo {
   modelId: string;
@@ -13,8 +14,15 @@ export interface VectorIndexInfo {
   buildMilliseconds: number;
 }
 
+interface LoadedTable {
+  builtAt: string;
+  ids: Int32Array;
+  vectors: Float32Array;
+}
+
 interface IndexRow {
   id: number;
+  built_at: string;
   dimension: number;
   image_table: string;
   report_table: string;
@@ -23,17 +31,19 @@ interface IndexRow {
   embeddings_bytes: number;
 }
 
-/** sqlite-vec answers at most this many neighbours per query. */
+/** Most neighbours one query returns (sqlite-vec's own limit, kept so either scan gives the same answers). */
 export const maximumNeighbours = 4096;
 
 const asBlob = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 
 /**
- * A model's image and report vectors in sqlite-vec tables of the catalog itself (cosine distance, exact search), made
+ * A model's image and report vectors in sqlite-vec tables of the catalog itself (exact search over unit vectors), made
  * from the embeddings its training wrote. Brought up to date when the model's embeddings change: rows for new images
  * and reports are added, rows for removed ones dropped.
  */
 export class VectorIndex {
+  private readonly memory = new Map<string, LoadedTable>();
+
   constructor(
     private readonly database: Database.Database,
     private readonly extensionError: string | null,
@@ -57,10 +67,10 @@ export class VectorIndex {
       if (!row || row.dimension !== dimension) {
         if (row) this.drop(row);
         const id = Number(this.database.prepare("INSERT INTO vector_indexes (model_id, dimension, image_table, report_table, built_at) VALUES (?, ?, '', '', ?)").run(model.id, dimension, new Date().toISOString()).lastInsertRowid);
-        row = { id, dimension, image_table: `image_vectors_${id}`, report_table: `report_vectors_${id}`, images: 0, reports: 0, embeddings_bytes: 0 };
+        row = { id, dimension, built_at: '', image_table: `image_vectors_${id}`, report_table: `report_vectors_${id}`, images: 0, reports: 0, embeddings_bytes: 0 };
         this.database.prepare('UPDATE vector_indexes SET image_table = ?, report_table = ? WHERE id = ?').run(row.image_table, row.report_table, id);
-        this.database.exec(`CREATE VIRTUAL TABLE ${row.image_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}] distance_metric=cosine)`);
-        this.database.exec(`CREATE VIRTUAL TABLE ${row.report_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}] distance_metric=cosine)`);
+        this.database.exec(`CREATE VIRTUAL TABLE ${row.image_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`);
+        this.database.exec(`CREATE VIRTUAL TABLE ${row.report_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`);
       }
       const images = this.synchronise(row.image_table, imageIds, imageVectors.values, dimension);
       const reports = this.synchronise(row.report_table, reportIds, reportVectors.values, dimension);
@@ -70,14 +80,35 @@ export class VectorIndex {
     return { modelId: model.id, dimension, images: row.images, reports: row.reports, buildMilliseconds: performance.now() - started };
   }
 
-  /** The `k` nearest images (or reports) to a unit vector, nearest first, with cosine similarity. */
+  /**
+   * The `k` nearest images (or reports) to a unit vector, nearest first, with cosine similarity: an exact scan of the
+   * table's vectors, read once into memory and kept until the index changes.
+   */
   nearest(modelId: string, kind: 'image' | 'report', vector: Float32Array, k: number): Array<{ id: number; similarity: number }> {
     const row = this.row(modelId);
     if (!row) throw new ApiError('conflict', 'The vector index of this model has not been built.');
     if (vector.length !== row.dimension) throw new ApiError('invalid-input', `A query vector of ${vector.length} values does not fit an index of ${row.dimension}.`);
-    const table = kind === 'image' ? row.image_table : row.report_table;
-    const rows = this.database.prepare(`SELECT item_id AS id, distance FROM ${table} WHERE embedding MATCH ? AND k = ?`).all(asBlob(vector), Math.min(k, maximumNeighbours)) as Array<{ id: number; distance: number }>;
-    return rows.map((hit) => ({ id: hit.id, similarity: 1 - hit.distance }));
+    const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
+    return topByDotProduct(table.vectors, row.dimension, vector, Math.min(k, maximumNeighbours)).map((hit) => ({ id: table.ids[hit.row]!, similarity: hit.score }));
+  }
+
+  private loaded(table: string, row: IndexRow): LoadedTable {
+    const cached = this.memory.get(table);
+    if (cached && cached.builtAt === row.built_at) return cached;
+    const count = (this.database.prepare(`SELECT count(*) AS count FROM ${table}`).get() as { count: number }).count;
+    const ids = new Int32Array(count);
+    const vectors = new Float32Array(count * row.dimension);
+    // Byte copies: a blob's buffer need not be aligned for a Float32Array view.
+    const bytes = new Uint8Array(vectors.buffer);
+    let index = 0;
+    for (const stored of this.database.prepare(`SELECT item_id AS id, embedding FROM ${table}`).iterate() as IterableIterator<{ id: number; embedding: Buffer }>) {
+      ids[index] = stored.id;
+      bytes.set(stored.embedding, index * row.dimension * 4);
+      index += 1;
+    }
+    const loadedTable = { builtAt: row.built_at, ids, vectors };
+    this.memory.set(table, loadedTable);
+    return loadedTable;
   }
 
   /** An image's stored vector, for "find similar". */
@@ -107,6 +138,6 @@ export class VectorIndex {
   }
 
   private row(modelId: string): IndexRow | undefined {
-    return this.database.prepare('SELECT id, dimension, image_table, report_table, images, reports, embeddings_bytes FROM vector_indexes WHERE model_id = ?').get(modelId) as IndexRow | undefined;
+    return this.database.prepare('SELECT id, dimension, image_table, report_table, images, reports, embeddings_bytes, built_at FROM vector_indexes WHERE model_id = ?').get(modelId) as IndexRow | undefined;
   }
 }
