@@ -15,6 +15,7 @@ await esbuild({
     'main/core/import/import-worker': 'main/core/import/import-worker.ts',
     'bench/train-step-benchmark': 'bench/train-step-benchmark.ts',
     'bench/search-benchmark': 'bench/search-benchmark.ts',
+    'bench/search-quality': 'bench/search-quality.ts',
   },
   outdir: 'dist',
   bundle: true,

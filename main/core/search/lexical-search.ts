@@ -17,11 +17,13 @@ export interface LexicalHit {
   highlights: Array<[number, number]>;
 }
 
-function affirmed(text: string, term: QueryTerm): Array<[number, number]> {
+function mentionsOf(text: string, term: QueryTerm, negated: boolean): Array<[number, number]> {
   return mentions(text, phrasePattern(term.phrases, true), reportNegation)
-    .filter((mention) => !mention.negated)
+    .filter((mention) => mention.negated === negated)
     .map((mention): [number, number] => [mention.start, mention.end]);
 }
+
+const affirmed = (text: string, term: QueryTerm) => mentionsOf(text, term, false);
 
 /** An excerpt around the first highlighted match, with the highlight ranges moved into it. */
 function snippetOf(text: string, ranges: Array<[number, number]>): { snippet: string; highlights: Array<[number, number]> } {
@@ -37,20 +39,15 @@ function snippetOf(text: string, ranges: Array<[number, number]>): { snippet: st
 /**
  * Reports ranked by BM25 over FTS5, then read for negation: a term counts only where the report affirms it ("No
  * pneumothorax" is not a pneumothorax hit), a report affirming a term the query excludes is left out, and the BM25
- * score is scaled by the share of query terms the report affirms.
+ * score is scaled by the share of query terms the report affirms. A query that only names what must be absent ("no
+ * pneumothorax") finds the reports that say so.
  */
 export function lexicalSearch(database: Database.Database, query: ParsedQuery, limit: number): LexicalHit[] {
+  if (query.terms.length === 0) return absenceSearch(database, query, limit);
   const match = ftsQuery(query.terms);
   if (!match) return [];
-  const candidates = database
-    .prepare(
-      `SELECT reports.id AS reportId, reports.study_id AS studyId, reports.text AS text, bm25(reports_fts) AS rank
-       FROM reports_fts JOIN reports ON reports.id = reports_fts.rowid
-       WHERE reports_fts MATCH ? AND reports.study_id IS NOT NULL ORDER BY rank LIMIT ?`,
-    )
-    .all(match, candidateReports) as Array<{ reportId: number; studyId: number; text: string; rank: number }>;
   const hits: LexicalHit[] = [];
-  for (const candidate of candidates) {
+  for (const candidate of candidates(database, match)) {
     if (query.excluded.some((term) => affirmed(candidate.text, term).length > 0)) continue;
     const ranges: Array<[number, number]> = [];
     const matchedTerms: string[] = [];
@@ -62,6 +59,36 @@ export function lexicalSearch(database: Database.Database, query: ParsedQuery, l
     }
     if (matchedTerms.length === 0) continue;
     hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank * (matchedTerms.length / query.terms.length), matchedTerms, ...snippetOf(candidate.text, ranges) });
+  }
+  return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
+}
+
+interface Candidate {
+  reportId: number;
+  studyId: number;
+  text: string;
+  rank: number;
+}
+
+function candidates(database: Database.Database, match: string): Candidate[] {
+  return database
+    .prepare(
+      `SELECT reports.id AS reportId, reports.study_id AS studyId, reports.text AS text, bm25(reports_fts) AS rank
+       FROM reports_fts JOIN reports ON reports.id = reports_fts.rowid
+       WHERE reports_fts MATCH ? AND reports.study_id IS NOT NULL ORDER BY rank LIMIT ?`,
+    )
+    .all(match, candidateReports) as Candidate[];
+}
+
+/** Reports that name every excluded term and negate each mention of it. */
+function absenceSearch(database: Database.Database, query: ParsedQuery, limit: number): LexicalHit[] {
+  const match = ftsQuery(query.excluded);
+  if (!match) return [];
+  const hits: LexicalHit[] = [];
+  for (const candidate of candidates(database, match)) {
+    const negated = query.excluded.map((term) => mentionsOf(candidate.text, term, true));
+    if (negated.some((ranges) => ranges.length === 0) || query.excluded.some((term) => affirmed(candidate.text, term).length > 0)) continue;
+    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank, matchedTerms: query.excluded.map((term) => `no ${term.text}`), ...snippetOf(candidate.text, negated.flat()) });
   }
   return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
 }
