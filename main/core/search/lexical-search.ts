@@ -12,6 +12,8 @@ export interface LexicalHit {
   reportId: number;
   studyId: number;
   score: number;
+  /** Share of the query's terms the report affirms (1 for an absence query it answers). */
+  coverage: number;
   matchedTerms: string[];
   snippet: string;
   highlights: Array<[number, number]>;
@@ -58,7 +60,8 @@ export function lexicalSearch(database: Database.Database, query: ParsedQuery, l
       ranges.push(...found);
     }
     if (matchedTerms.length === 0) continue;
-    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank * (matchedTerms.length / query.terms.length), matchedTerms, ...snippetOf(candidate.text, ranges) });
+    const coverage = matchedTerms.length / query.terms.length;
+    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank * coverage, coverage, matchedTerms, ...snippetOf(candidate.text, ranges) });
   }
   return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
 }
@@ -88,7 +91,7 @@ function absenceSearch(database: Database.Database, query: ParsedQuery, limit: n
   for (const candidate of candidates(database, match)) {
     const negated = query.excluded.map((term) => mentionsOf(candidate.text, term, true));
     if (negated.some((ranges) => ranges.length === 0) || query.excluded.some((term) => affirmed(candidate.text, term).length > 0)) continue;
-    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank, matchedTerms: query.excluded.map((term) => `no ${term.text}`), ...snippetOf(candidate.text, negated.flat()) });
+    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank, coverage: 1, matchedTerms: query.excluded.map((term) => `no ${term.text}`), ...snippetOf(candidate.text, negated.flat()) });
   }
   return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
 }

@@ -5,7 +5,7 @@ export const maximumQueryCharacters = 2000;
 
 /** Words that carry no finding: the FTS side ignores them, the semantic side still reads the whole text. */
 const stopWords = new Set(
-  'a an and any are as at be by can chest cxr do film films find for from has have image images in is it its me of on or please radiograph radiographs scan scans show showing shows some that the their there these this those to was were which x xray ray study studies patient patients'.split(' '),
+  'a an and any are as at be by can chest cxr with do film films find for from has have image images in is it its me of on or please radiograph radiographs scan scans show showing shows some that the their there these this those to was were which x xray ray study studies patient patients'.split(' '),
 );
 
 /** Lay and clinical wordings of the same finding; each group is also searched for as a whole. */
@@ -40,8 +40,9 @@ function words(text: string): string[] {
 }
 
 function termFor(phrase: string): QueryTerm {
-  const group = synonymGroups.find((candidates) => candidates.some((candidate) => candidate === phrase || candidate.replace(/s$/, '') === phrase.replace(/s$/, '')));
-  return { text: phrase, phrases: [...new Set([phrase, ...(group ?? [])])] };
+  const singular = (text: string) => text.replace(/s$/, '');
+  const groups = synonymGroups.filter((candidates) => candidates.some((candidate) => singular(candidate) === singular(phrase)));
+  return { text: phrase, phrases: [...new Set([phrase, ...groups.flat()])] };
 }
 
 /**

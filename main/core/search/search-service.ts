@@ -132,7 +132,10 @@ export class SearchService {
       else if (mode === 'lexical') item.score = item.lexical!.score;
       else item.score = (item.semantic ? semanticWeight / (fusionConstant + item.semantic.rank) : 0) + (item.lexical ? (1 - semanticWeight) / (fusionConstant + item.lexical.rank) : 0);
     }
-    return [...ranked.values()].sort((left, right) => right.score - left.score || left.imageId - right.imageId);
+    // Hybrid keeps the reports' word matches in tiers (all query terms affirmed, then most…) and lets the fused ranks
+    // order each tier; images found by meaning alone (no report, or other words) follow.
+    const tier = (item: Ranked) => (mode === 'hybrid' ? (item.lexical?.coverage ?? 0) : 0);
+    return [...ranked.values()].sort((left, right) => tier(right) - tier(left) || right.score - left.score || left.imageId - right.imageId);
   }
 
   private describe(ranked: Ranked[]): SearchResult[] {

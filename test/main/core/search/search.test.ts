@@ -1,0 +1,114 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
+import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
+import { demoExport, runCli } from '../../../support/demo-export.js';
+import { callOk, startServeProcess, type ServeProcess } from '../../../support/serve-process.js';
+import { temporaryLibrary } from '../../../support/temporary-library.js';
+
+describe('search through the core API', () => {
+  const workspace = temporaryLibrary();
+  const library = path.join(workspace.path, 'library');
+  let server: ServeProcess;
+  let catalog: Database.Database;
+  const search = (request: Partial<SearchRequest> & { text: string }) => callOk<SearchResponse>(server, 'search.query', request);
+
+  beforeAll(async () => {
+    const imported = runCli(['import', demoExport(120), '--library', library, '--json']);
+    expect(imported.status, imported.stderr).toBe(0);
+    const pretrained = runCli(['pretrain', '--library', library, '--width', '32', '--image-size', '32', '--epochs', '3', '--batch-size', '8', '--json']);
+    expect(pretrained.status, pretrained.stderr).toBe(0);
+    server = await startServeProcess(library);
+    catalog = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+  }, 400_000);
+  afterAll(async () => {
+    catalog?.close();
+    await server?.stop();
+    workspace.remove();
+  });
+
+  it('scores the fixed query set per mode, hybrid at least as good as the better single mode', async () => {
+    const qualities = await evaluateSearchQuality(catalog, (request) => search(request));
+    console.log(qualities.map((quality) => `${quality.mode}: Recall@10 ${quality.recallAt10.toFixed(3)}, nDCG@10 ${quality.ndcgAt10.toFixed(3)}`).join('\n'));
+    const [semantic, lexical, hybrid] = qualities;
+    expect(hybrid!.recallAt10).toBeGreaterThanOrEqual(Math.max(semantic!.recallAt10, lexical!.recallAt10) - 1e-9);
+    expect(hybrid!.ndcgAt10).toBeGreaterThanOrEqual(Math.max(semantic!.ndcgAt10, lexical!.ndcgAt10) - 1e-9);
+    expect(lexical!.recallAt10).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it('respects negation: "pneumothorax" finds affirmed ones, "no pneumothorax" reports that rule it out', async () => {
+    const withFinding = relevantImages(catalog, 'pneumothorax', true);
+    const affirmed = await search({ text: 'pneumothorax', mode: 'lexical', k: 50 });
+    expect(affirmed.results.length).toBeGreaterThan(0);
+    for (const result of affirmed.results) expect(withFinding.has(result.imageId), result.why.lexical!.snippet).toBe(true);
+    const result = affirmed.results[0]!;
+    const [start, end] = result.why.lexical!.highlights[0]!;
+    expect(result.why.lexical!.snippet.slice(start, end).toLowerCase()).toContain('pneumothorax');
+    const ruledOut = await search({ text: 'no pneumothorax', mode: 'lexical', k: 50 });
+    expect(ruledOut.interpreted.excludedTerms).toEqual(['pneumothorax']);
+    expect(ruledOut.results.length).toBeGreaterThan(0);
+    for (const hit of ruledOut.results) expect(withFinding.has(hit.imageId)).toBe(false);
+  });
+
+  it('returns identifiers and reasons, applies filters, finds similar images', async () => {
+    const response = await search({ text: 'pleural effusion', k: 10 });
+    expect(response.modelId).not.toBeNull();
+    const first = response.results[0]!;
+    expect(first).toMatchObject({ studyInstanceUid: expect.any(String), seriesInstanceUid: expect.any(String), sopInstanceUid: expect.any(String), score: expect.any(Number) });
+    expect(first.why.semantic ?? first.why.lexical).not.toBeNull();
+    const bodyPart = (catalog.prepare('SELECT body_part AS bodyPart FROM series WHERE body_part IS NOT NULL LIMIT 1').get() as { bodyPart: string }).bodyPart;
+    const filtered = await search({ text: 'pleural effusion', k: 20, filter: { bodyPart } });
+    for (const result of filtered.results) expect(result.bodyPart).toBe(bodyPart);
+    const none = await search({ text: 'pleural effusion', filter: { bodyPart: 'KNEE' } });
+    expect(none.results).toEqual([]);
+    const similar = await callOk<SearchResponse>(server, 'search.similar', { imageId: first.imageId, k: 5 });
+    expect(similar.results).toHaveLength(5);
+    expect(similar.results.map((result) => result.imageId)).not.toContain(first.imageId);
+    for (let index = 1; index < similar.results.length; index++) expect(similar.results[index]!.score).toBeLessThanOrEqual(similar.results[index - 1]!.score);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['10k characters', 'effusion '.repeat(1200)],
+    ['only stop-words', 'the of and with'],
+    ['unbalanced quotes', '"pneumothorax'],
+    ['SQL injection', `'; DROP TABLE reports; --`],
+    ['FTS syntax', 'NEAR(effusion pneumothorax) OR effusion* AND -nodule ^heart'],
+    ['non-Latin scripts', '气胸 пневмоторакс استرواح'],
+    ['emoji and control characters', '🫁 \u0000\u0007 effusion'],
+  ])('answers a pathological query (%s) with results or a notice, never an error', async (_name, text) => {
+    for (const mode of ['semantic', 'lexical', 'hybrid'] as const) {
+      const reply = await server.call<SearchResponse>('search.query', { text, mode });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+      const response = reply.body.result!;
+      expect(response.results.length > 0 || response.notices.length > 0 || response.interpreted.terms.length > 0 || mode !== 'lexical').toBe(true);
+    }
+    expect((catalog.prepare('SELECT count(*) AS count FROM reports').get() as { count: number }).count).toBeGreaterThan(0);
+  });
+
+  it('refuses a query over the size limit at the boundary', async () => {
+    expect((await server.call('search.query', { text: 'x'.repeat(20_001) })).status).toBe(400);
+  });
+
+  it('saves a result set as a cohort and exports its identifiers', async () => {
+    const response = await search({ text: 'cardiomegaly', k: 8 });
+    const cohort = await callOk<Cohort>(server, 'cohorts.save', { name: 'big hearts', query: { text: 'cardiomegaly' }, members: response.results.map((result) => ({ imageId: result.imageId, score: result.score })) });
+    expect(cohort).toMatchObject({ name: 'big hearts', size: response.results.length });
+    const members = await callOk<CohortMember[]>(server, 'cohorts.members', { cohortId: cohort.id });
+    expect(members.map((member) => member.sopInstanceUid)).toEqual(response.results.map((result) => result.sopInstanceUid));
+    expect(members[0]!.patientPseudonym).toMatch(/^P[0-9a-f]+$/);
+    expect((await server.call('cohorts.save', { name: 'big hearts', members: [{ imageId: response.results[0]!.imageId, score: 1 }] })).status).toBe(409);
+    expect((await callOk<Cohort[]>(server, 'cohorts.list')).map((entry) => entry.name)).toEqual(['big hearts']);
+  });
+
+  it('prints results with UIDs as the last JSON line of unisight search --json', () => {
+    const run = runCli(['search', 'pneumothorax', '--k', '3', '--mode', 'hybrid', '--library', library, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as SearchResponse;
+    expect(last.results).toHaveLength(3);
+    expect(last.results[0]).toMatchObject({ studyInstanceUid: expect.any(String), seriesInstanceUid: expect.any(String), sopInstanceUid: expect.any(String), score: expect.any(Number) });
+    expect(last.results[0]!).toHaveProperty('accessionNumber');
+    expect(last.results[0]!.why).toBeDefined();
+  });
+});
