@@ -45,3 +45,14 @@ export function runCli(args: string[], environment: NodeJS.ProcessEnv = {}) {
   const run = spawnSync(process.execPath, [cliEntry, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...environment }, timeout: 300_000 });
   return { ...run, json: () => JSON.parse(run.stdout.trim().split('\n').at(-1) ?? 'null') };
 }
+
+/** A library with a generated export of `studies` imported and a small encoder pretrained on it (seconds, not minutes). */
+export function importedAndPretrained(library: string, studies: number, epochs = 3): void {
+  for (const args of [
+    ['import', demoExport(studies), '--library', library, '--json'],
+    ['pretrain', '--library', library, '--width', '32', '--image-size', '32', '--epochs', String(epochs), '--batch-size', '8', '--json'],
+  ]) {
+    const run = runCli(args);
+    if (run.status !== 0) throw new Error(`unisight ${args[0]} failed: ${run.stderr}`);
+  }
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../../../main/api/contract.js';
 import type { ClassifierMetric, ClassifierRun, LabelTask } from '../../../../main/api/finetune-contract.js';
-import { demoExport, runCli } from '../../../support/demo-export.js';
+import { importedAndPretrained } from '../../../support/demo-export.js';
 import { callOk, jobFinished, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
@@ -20,10 +20,7 @@ describe('fine-tuning runs through the core API', () => {
   const finished = (jobId: string) => jobFinished(server, jobId);
 
   beforeAll(async () => {
-    const imported = runCli(['import', demoExport(120), '--library', library, '--json']);
-    expect(imported.status, imported.stderr).toBe(0);
-    const pretrained = runCli(['pretrain', '--library', library, '--width', '32', '--image-size', '32', '--epochs', '2', '--batch-size', '8', '--json']);
-    expect(pretrained.status, pretrained.stderr).toBe(0);
+    importedAndPretrained(library, 120, 2);
     server = await startServeProcess(library);
   }, 400_000);
   afterAll(async () => {

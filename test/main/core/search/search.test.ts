@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
 import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
-import { demoExport, runCli } from '../../../support/demo-export.js';
+import { importedAndPretrained, runCli } from '../../../support/demo-export.js';
 import { callOk, startServeProcess, type ServeProcess } from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
@@ -15,10 +15,7 @@ describe('search through the core API', () => {
   const search = (request: Partial<SearchRequest> & { text: string }) => callOk<SearchResponse>(server, 'search.query', request);
 
   beforeAll(async () => {
-    const imported = runCli(['import', demoExport(120), '--library', library, '--json']);
-    expect(imported.status, imported.stderr).toBe(0);
-    const pretrained = runCli(['pretrain', '--library', library, '--width', '32', '--image-size', '32', '--epochs', '3', '--batch-size', '8', '--json']);
-    expect(pretrained.status, pretrained.stderr).toBe(0);
+    importedAndPretrained(library, 120, 3);
     server = await startServeProcess(library);
     catalog = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
   }, 400_000);
