@@ -151,6 +151,7 @@ export const LibrarySummary = z.object({
   modalities: z.array(z.string()),
   bodyParts: z.array(z.string()),
   labelTasks: z.array(z.string()),
+  viewPositions: z.array(z.string()),
   /** Fine-tuned classifiers whose predictions are stored, newest first: the prediction filter offers them. */
   classifiers: z.array(z.object({ runId: z.string(), name: z.string(), task: z.string() })),
 });

@@ -21,6 +21,7 @@ export function librarySummary(database: Database.Database): LibrarySummary {
     modalities: column(database, 'SELECT DISTINCT modality AS value FROM series WHERE modality IS NOT NULL ORDER BY 1'),
     bodyParts: column(database, 'SELECT DISTINCT body_part AS value FROM series WHERE body_part IS NOT NULL ORDER BY 1'),
     labelTasks: column(database, 'SELECT DISTINCT task AS value FROM labels ORDER BY 1'),
+    viewPositions: column(database, 'SELECT DISTINCT view_position AS value FROM images WHERE view_position IS NOT NULL ORDER BY 1'),
     classifiers: database
       .prepare("SELECT id AS runId, name, task FROM classifier_runs WHERE state = 'succeeded' AND EXISTS (SELECT 1 FROM predictions WHERE predictions.run_id = classifier_runs.id) ORDER BY created_at DESC")
       .all() as LibrarySummary['classifiers'],

@@ -4,7 +4,8 @@ import { ftsQuery, type ParsedQuery, type QueryTerm } from './query-text.js';
 
 /** Reports FTS5 hands over for the negation check; bm25 orders them, so the best lexical hits are all among them. */
 const candidateReports = 2000;
-const snippetRadius = 90;
+/** Characters of report shown before the first match and after it (twice as many after). */
+const snippetRadius = 40;
 
 const reportNegation = negationPatterns(chestRadiographRules);
 
@@ -12,7 +13,7 @@ export interface LexicalHit {
   reportId: number;
   studyId: number;
   score: number;
-  /** Share of the query's terms the report affirms (1 for an absence query it answers). */
+  /** Share of the query's term weight (IDF) the report affirms (1 for an absence query it answers). */
   coverage: number;
   matchedTerms: string[];
   snippet: string;
@@ -41,27 +42,34 @@ function snippetOf(text: string, ranges: Array<[number, number]>): { snippet: st
 /**
  * Reports ranked by BM25 over FTS5, then read for negation: a term counts only where the report affirms it ("No
  * pneumothorax" is not a pneumothorax hit), a report affirming a term the query excludes is left out, and the BM25
- * score is scaled by the share of query terms the report affirms. A query that only names what must be absent ("no
+ * score is scaled by the report's coverage: the share of the query's term weight (IDF) it affirms. A query that only names what must be absent ("no
  * pneumothorax") finds the reports that say so.
  */
 export function lexicalSearch(database: Database.Database, query: ParsedQuery, limit: number): LexicalHit[] {
   if (query.terms.length === 0) return absenceSearch(database, query, limit);
   const match = ftsQuery(query.terms);
   if (!match) return [];
+  const reports = (database.prepare('SELECT count(*) AS count FROM reports').get() as { count: number }).count;
+  const read = candidates(database, match)
+    .filter((candidate) => !query.excluded.some((term) => affirmed(candidate.text, term).length > 0))
+    .map((candidate) => ({ candidate, found: query.terms.map((term) => affirmed(candidate.text, term)) }));
+  // A term's weight is its inverse frequency among the reports that affirm it (ln(1 + N / df)): a finding most
+  // reports rule out ("No pneumothorax") still weighs as the rare finding it is.
+  const weights = query.terms.map((_, index) => Math.log(1 + reports / Math.max(1, read.filter((entry) => entry.found[index]!.length > 0).length)));
+  const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   const hits: LexicalHit[] = [];
-  for (const candidate of candidates(database, match)) {
-    if (query.excluded.some((term) => affirmed(candidate.text, term).length > 0)) continue;
-    const ranges: Array<[number, number]> = [];
-    const matchedTerms: string[] = [];
-    for (const term of query.terms) {
-      const found = affirmed(candidate.text, term);
-      if (found.length === 0) continue;
-      matchedTerms.push(term.text);
-      ranges.push(...found);
-    }
-    if (matchedTerms.length === 0) continue;
-    const coverage = matchedTerms.length / query.terms.length;
-    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank * coverage, coverage, matchedTerms, ...snippetOf(candidate.text, ranges) });
+  for (const { candidate, found } of read) {
+    const matched = query.terms.flatMap((_, index) => (found[index]!.length > 0 ? [index] : []));
+    if (matched.length === 0) continue;
+    const coverage = matched.reduce((sum, index) => sum + weights[index]!, 0) / totalWeight;
+    hits.push({
+      reportId: candidate.reportId,
+      studyId: candidate.studyId,
+      score: -candidate.rank * coverage,
+      coverage,
+      matchedTerms: matched.map((index) => query.terms[index]!.text),
+      ...snippetOf(candidate.text, matched.flatMap((index) => found[index]!)),
+    });
   }
   return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
 }
