@@ -1,21 +1,9 @@
 import path from 'node:path';
-import { demoExport } from '../support/demo-export.js';
-import { waitUntil } from '../support/serve-process.js';
-import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
+import { expect, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
 
 test('walks the fine-tuning wizard at 1% labels and sees results with ROC and confusion matrix', async ({ page, server }) => {
   test.setTimeout(420_000);
-  const finished = async (jobId: string) =>
-    waitUntil(async () => {
-      const job = (await server.call<{ state: string; error: string | null }>('jobs.get', { jobId })).body.result!;
-      return job.state === 'queued' || job.state === 'running' ? null : job;
-    }, 240_000);
-  const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(120) });
-  expect((await finished(imported.body.result!.id)).state).toBe('succeeded');
-  // A small encoder so pretraining takes seconds; the wizard then runs with its own defaults.
-  const pretrained = await server.call<{ job: { id: string } }>('training.start', { name: 'small encoder', options: { encoder: { width: 32, imageSize: 32 }, epochs: 3, batchSize: 8 } });
-  const pretraining = await finished(pretrained.body.result!.job.id);
-  expect(pretraining.state, pretraining.error ?? '').toBe('succeeded');
+  await importAndPretrain(server, 120);
 
   await openApp(page, server);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Fine-tune' }).click();

@@ -1,5 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
-import { startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { demoExport } from '../support/demo-export.js';
+import { startServeProcess, waitUntil, type ServeProcess } from '../support/serve-process.js';
 import { temporaryLibrary } from '../support/temporary-library.js';
 
 export const screenshotDirectory = 'test-results/screenshots';
@@ -33,3 +34,17 @@ export async function openApp(page: Page, server: ServeProcess): Promise<void> {
 }
 
 export { expect };
+
+/** Imports a generated export of `studies` and pretrains a small encoder on it through the API (seconds). */
+export async function importAndPretrain(server: ServeProcess, studies: number): Promise<void> {
+  const finished = (jobId: string) =>
+    waitUntil(async () => {
+      const job = (await server.call<{ state: string; error: string | null }>('jobs.get', { jobId })).body.result!;
+      return job.state === 'queued' || job.state === 'running' ? null : job;
+    }, 240_000);
+  const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(studies) });
+  expect((await finished(imported.body.result!.id)).state).toBe('succeeded');
+  const pretrained = await server.call<{ job: { id: string } }>('training.start', { name: 'small encoder', options: { encoder: { width: 32, imageSize: 32 }, epochs: 3, batchSize: 8 } });
+  const pretraining = await finished(pretrained.body.result!.job.id);
+  expect(pretraining.state, pretraining.error ?? '').toBe('succeeded');
+}

@@ -1,20 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { demoExport } from '../support/demo-export.js';
-import { waitUntil } from '../support/serve-process.js';
-import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
+import { expect, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
 
 test('types a query, sees ranked thumbnails with highlighted report snippets, filters by body part, saves and exports a cohort', async ({ page, server }) => {
   test.setTimeout(300_000);
-  const finished = async (jobId: string) =>
-    waitUntil(async () => {
-      const job = (await server.call<{ state: string; error: string | null }>('jobs.get', { jobId })).body.result!;
-      return job.state === 'queued' || job.state === 'running' ? null : job;
-    }, 240_000);
-  const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(120) });
-  expect((await finished(imported.body.result!.id)).state).toBe('succeeded');
-  const pretrained = await server.call<{ job: { id: string } }>('training.start', { options: { encoder: { width: 32, imageSize: 32 }, epochs: 3, batchSize: 8 } });
-  expect((await finished(pretrained.body.result!.job.id)).state).toBe('succeeded');
+  await importAndPretrain(server, 120);
 
   await openApp(page, server);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Search' }).click();
@@ -29,9 +19,9 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   await expect(page.getByTestId('report-text').locator('mark').first()).toBeVisible();
   const unfiltered = Number((await page.getByTestId('search-status').textContent())!.match(/(\d+) images/)![1]);
 
-  const bodyParts = await page.getByTestId('search-body-part').locator('option').allTextContents();
+  const bodyParts = await page.getByTestId('filter-body-part').locator('option').allTextContents();
   const bodyPart = bodyParts.find((option) => option !== 'Any')!;
-  await page.getByTestId('search-body-part').selectOption(bodyPart);
+  await page.getByTestId('filter-body-part').selectOption(bodyPart);
   await expect(page.getByTestId('search-status')).toContainText(/\d+ images/);
   await expect.poll(async () => Number((await page.getByTestId('search-status').textContent())!.match(/(\d+) images/)?.[1] ?? -1)).toBeLessThanOrEqual(unfiltered);
   await results.first().click();
