@@ -12,7 +12,7 @@ import { BudgetPreview, BudgetPreviewRequest, ClassifierMetric, ClassifierRun, F
 import { pretrainingObjectives } from '../../ml/training/pretraining-objectives.js';
 import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
 
-export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain', 'model.finetune'] as const;
+export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain', 'model.finetune', 'model.embed'] as const;
 export const JobKind = z.enum(jobKinds);
 export type JobKind = z.infer<typeof JobKind>;
 
@@ -549,6 +549,11 @@ export const apiMethods = {
     input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
     output: z.object({ modelId: z.string(), dimension: z.number().int(), images: z.number().int(), reports: z.number().int(), buildMilliseconds: z.number() }),
     summary: 'Build or bring up to date the vector index of a model (the newest trained one by default).',
+  },
+  'search.embedLibrary': {
+    input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
+    output: Job,
+    summary: 'Embed the images and reports a model has not seen yet (imported after its training) and update its vector index; runs after every import by itself.',
   },
   'cohorts.save': {
     input: z.strictObject({ name: z.string().trim().min(1).max(200), query: z.record(z.string(), z.unknown()).default({}), members: z.array(z.strictObject({ imageId: z.number().int().positive(), score: z.number() })).min(1).max(100_000) }),

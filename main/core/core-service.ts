@@ -23,6 +23,7 @@ import { CohortStore } from './search/cohorts.js';
 import { QueryEncoder } from './search/query-encoder.js';
 import { SearchService } from './search/search-service.js';
 import { VectorIndex } from './search/vector-index.js';
+import { libraryEmbeddingExecutor } from './search/library-embedding-job.js';
 import { ClassifierRunStore } from './finetune/classifier-run-store.js';
 import { FinetuneService } from './finetune/finetune-service.js';
 import { labellingQueue, setManualLabel } from './labels/manual-labels.js';
@@ -78,7 +79,11 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
           },
           parameters,
         );
-        return cancelled ? { outcome: 'cancelled', result: summary } : { outcome: 'succeeded', result: summary };
+        if (cancelled) return { outcome: 'cancelled', result: summary };
+        // New images become searchable by meaning once the active model has embedded them.
+        const model = search.activeModel();
+        if (model) jobs.submit('model.embed', { modelId: model.id });
+        return { outcome: 'succeeded', result: summary };
       } finally {
         await pool.close();
       }
@@ -113,6 +118,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.import': importJob,
     'model.pretrain': pretraining.executor,
     'model.finetune': finetuning.executor,
+    'model.embed': libraryEmbeddingExecutor({ database: catalog.database, libraryPath: catalog.libraryPath, models, engine, index: vectorIndex }),
   };
   const jobs = new JobManager(new JobStore(catalog.database), events, executors);
   const markRunInterrupted = catalog.database.prepare("UPDATE import_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'");
@@ -179,6 +185,11 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
       const model = search.activeModel(modelId);
       if (!model) throw new ApiError('conflict', 'No trained model with embeddings yet (Train).');
       return vectorIndex.ensure(model);
+    },
+    'search.embedLibrary': async ({ modelId }) => {
+      const model = search.activeModel(modelId) ?? models.list()[0];
+      if (!model) throw new ApiError('conflict', 'No model to embed the library with yet (Train).');
+      return jobs.submit('model.embed', { modelId: model.id });
     },
     'cohorts.save': async ({ name, query, members }) => cohorts.save(name, query, members),
     'cohorts.list': async () => cohorts.list(),

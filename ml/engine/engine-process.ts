@@ -1,5 +1,6 @@
 // Entry of the ML engine process. It owns TensorFlow.js, runs one task at a time, and reports progress; the core
 // supervises it, so an OOM or crash here fails the job but never the app.
+import { runEmbedLibrary } from '../tasks/embed-library.js';
 import { runEncodeTexts } from '../tasks/encode-texts.js';
 import { runFinetuning } from '../tasks/finetune.js';
 import { runPretraining } from '../tasks/pretrain.js';
@@ -9,7 +10,7 @@ import { parseRequestedBackend, selectBackend } from '../backends/select-backend
 import { connectToParent } from './parent-port.js';
 import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
 
-const tasks: Record<EngineTaskName, EngineTask> = { selfcheck: runSelfCheck, pretrain: runPretraining, finetune: runFinetuning, 'encode-texts': runEncodeTexts };
+const tasks: Record<EngineTaskName, EngineTask> = { selfcheck: runSelfCheck, pretrain: runPretraining, finetune: runFinetuning, 'encode-texts': runEncodeTexts, 'embed-library': runEmbedLibrary };
 
 const port = connectToParent();
 const send = (message: EngineMessage): void => port.send(message);

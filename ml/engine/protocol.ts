@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { BackendAttempt, BackendName } from '../../main/api/contract.js';
 
-export const engineTaskNames = ['selfcheck', 'pretrain', 'finetune', 'encode-texts'] as const;
+export const engineTaskNames = ['selfcheck', 'pretrain', 'finetune', 'encode-texts', 'embed-library'] as const;
 export const EngineTaskName = z.enum(engineTaskNames);
 export type EngineTaskName = z.infer<typeof EngineTaskName>;
 

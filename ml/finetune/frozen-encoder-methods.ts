@@ -1,5 +1,5 @@
 import { numericSeed } from '../data/pretraining-dataset.js';
-import { embedItems } from '../tasks/pretrain.js';
+import { embedItems } from '../tasks/library-embeddings.js';
 import { Adaptor, adaptedFeatures, trainAdaptor } from './adaptor.js';
 import { type LinearProbe, scoreLinearProbe, trainLinearProbe } from './linear-probe.js';
 import type { StageContext } from './stage-context.js';

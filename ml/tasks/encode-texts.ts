@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { numericSeed } from '../data/pretraining-dataset.js';
-import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
-import { ModelFileMetadata } from '../model/model-file.js';
-import { readTensorBundle } from '../model/tensor-bundle.js';
-import { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { loadModelTensors } from '../training/checkpoint.js';
+import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
+import { loadModelFile } from '../model/load-model.js';
+import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import type { EngineTask } from './task-context.js';
 
 const EncodeTextsParameters = z.strictObject({ modelFile: z.string(), texts: z.array(z.string().max(100_000)).min(1).max(256) });
@@ -17,11 +14,7 @@ function modelFor(file: string): { encoder: ContrastiveEncoder; tokenizer: BpeTo
   if (loaded?.file === file) return loaded;
   loaded?.encoder.dispose();
   loaded = null;
-  const bundle = readTensorBundle(file);
-  const metadata = ModelFileMetadata.parse(bundle.metadata);
-  const encoder = new ContrastiveEncoder(metadata.config, numericSeed('query'));
-  loadModelTensors(encoder, bundle, file);
-  loaded = { file, encoder, tokenizer: new BpeTokenizer(metadata.tokenizer) };
+  loaded = { file, ...loadModelFile(file) };
   return loaded;
 }
 

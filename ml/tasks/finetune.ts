@@ -3,18 +3,14 @@ import path from 'node:path';
 import { FinetuneTaskParameters, type ClassificationEvaluation } from '../../main/api/finetune-contract.js';
 import { ClassificationDataset, taskSplit } from '../data/classification-dataset.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
-import { numericSeed } from '../data/pretraining-dataset.js';
 import { evaluateBinaryClassifier } from '../evaluation/classification-evaluation.js';
 import { fitAdaptor, fitLinearProbe, type FrozenClassifier } from '../finetune/frozen-encoder-methods.js';
 import type { SplitHeadClassifier } from '../finetune/split-head-classifier.js';
 import type { StageContext } from '../finetune/stage-context.js';
 import { runSupervised, scoreWithClassifier, supervisedSteps } from '../finetune/supervised-stage.js';
 import { runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
-import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
-import { ModelFileMetadata } from '../model/model-file.js';
-import { readTensorBundle, writeTensorBundle } from '../model/tensor-bundle.js';
-import { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { loadModelTensors } from '../training/checkpoint.js';
+import { loadModelFile } from '../model/load-model.js';
+import { writeTensorBundle } from '../model/tensor-bundle.js';
 import type { EngineTask } from './task-context.js';
 
 export const finetuneRunFiles = { predictions: 'predictions.bin' } as const;
@@ -36,13 +32,8 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     if (positives === 0 || positives === indices.length) throw new Error(`The ${name} of task ${dataset.task} has ${positives} of ${indices.length} images labelled ${classes[1]}: it needs both classes. Label more studies or raise the budget.`);
   }
 
-  const bundle = readTensorBundle(modelFile);
-  const metadata = ModelFileMetadata.parse(bundle.metadata);
-  const config = { ...metadata.config, frozenSharedLayers: options.frozenSharedLayers };
-  const encoder = new ContrastiveEncoder(config, numericSeed(options.seed));
-  loadModelTensors(encoder, bundle, modelFile);
-  const tokenizer = new BpeTokenizer(metadata.tokenizer);
-  const batches = new PretrainingBatches(items, tokenizer, config, options.seed);
+  const { encoder, tokenizer } = loadModelFile(modelFile, { frozenSharedLayers: options.frozenSharedLayers });
+  const batches = new PretrainingBatches(items, tokenizer, encoder.config, options.seed);
 
   const calibrationSteps = options.tdCalib ? tdCalibSteps(split.train.length, options) : 0;
   const methodSteps = options.method === 'gmcoord' || options.method === 'full' ? supervisedSteps(labelled.length, options) : options.method === 'adaptor' ? options.adaptorEpochs : 1;

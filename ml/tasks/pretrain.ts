@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PretrainTaskParameters } from '../../main/api/contract.js';
-import { batchTensors, PretrainingBatches } from '../data/pretraining-batches.js';
+import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { minimumEvaluationPairs, numericSeed, PretrainingDataset, type PretrainingItem, splitByPatient, summariseSplit, trainingSubset } from '../data/pretraining-dataset.js';
 import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
-import { ContrastiveEncoder, type Modality } from '../model/contrastive-encoder.js';
+import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../model/model-config.js';
 import type { ModelFileMetadata } from '../model/model-file.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
@@ -13,6 +13,7 @@ import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { modelTensors } from '../training/checkpoint.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
+import { embedItems, embedLibraryItems, writeLibraryEmbeddings } from './library-embeddings.js';
 import type { EngineTask, TaskContext } from './task-context.js';
 
 /** Files of a run, all inside its directory so a run can be resumed, inspected or deleted as one folder. */
@@ -22,31 +23,6 @@ export const runFiles = {
   model: 'model.unisight',
   embeddings: 'embeddings.bin',
 } as const;
-
-const evaluationBatchSize = 64;
-
-/** Embeddings of `indices` for one or both modalities, in batches, without augmentation. */
-export async function embedItems(model: ContrastiveEncoder, batches: PretrainingBatches, indices: readonly number[], modalities: readonly Modality[], context: TaskContext): Promise<Record<Modality, Float32Array>> {
-  const size = model.config.embeddingSize;
-  const result = { image: new Float32Array(indices.length * size), text: new Float32Array(indices.length * size) };
-  for (let start = 0; start < indices.length; start += evaluationBatchSize) {
-    // The weights are checkpointed before evaluation starts, so stopping here loses only this pass.
-    if (context.isCancelled()) throw new Error('Cancelled while embedding; resuming repeats only the evaluation and embedding.');
-    const host = batches.build(indices.slice(start, start + evaluationBatchSize), null);
-    const { patches, texts } = batchTensors(host, model.config);
-    try {
-      for (const modality of modalities) {
-        const embedded = tf.tidy(() => model.encode(modality, modality === 'image' ? patches : texts));
-        result[modality].set(await embedded.data(), start * size);
-        embedded.dispose();
-      }
-    } finally {
-      tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
-    }
-    await context.yieldToEvents();
-  }
-  return result;
-}
 
 /**
  * Retrieval over one image per study: a study's second view shares its report, and counting it as a wrong answer
@@ -202,19 +178,10 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     writeTensorBundle(modelFile, { metadata, tensors: modelTensors(model) });
 
     context.reportProgress(totalSteps, totalSteps, 'embedding the library for search');
-    const all = dataset.items.map((_, index) => index);
-    const imageEmbeddings = (await embedItems(model, batches, all, ['image'], context)).image;
-    const reportIndices = [...new Map(dataset.items.flatMap((item, index) => (item.reportId === null ? [] : [[item.reportId, index] as const]))).values()];
-    const reportEmbeddings = (await embedItems(model, batches, reportIndices, ['text'], context)).text;
+    const embeddings = await embedLibraryItems(model, batches, dataset.items, dataset.items.map((_, index) => index), context);
     const embeddingsFile = path.join(runDirectory, runFiles.embeddings);
-    writeTensorBundle(embeddingsFile, {
-      metadata: { imageIds: dataset.items.map((item) => item.imageId), reportIds: reportIndices.map((index) => dataset.items[index]!.reportId) },
-      tensors: new Map([
-        ['image', { shape: [dataset.items.length, config.embeddingSize], values: imageEmbeddings }],
-        ['report', { shape: [reportIndices.length, config.embeddingSize], values: reportEmbeddings }],
-      ]),
-    });
-    return { outcome: 'succeeded', result: { ...describeRun, step, validation, test, modelFile, embeddingsFile, embeddedImages: dataset.items.length, embeddedReports: reportIndices.length, config } };
+    writeLibraryEmbeddings(embeddingsFile, embeddings);
+    return { outcome: 'succeeded', result: { ...describeRun, step, validation, test, modelFile, embeddingsFile, embeddedImages: embeddings.imageIds.length, embeddedReports: embeddings.reportIds.length, config } };
   } finally {
     trainer.dispose();
     model.dispose();

@@ -67,9 +67,13 @@ export const importCommand: CliCommand = {
       }
       // Worker threads share this process, so its peak resident set covers the whole import.
       const peakResidentBytes = process.resourceUsage().maxRSS * 1024;
+      // The import queued the embedding of its new images for search when the library has a model: see it through.
+      const embedJob = (await core.handlers['jobs.list']({ limit: 10 })).find((candidate) => candidate.kind === 'model.embed' && (candidate.state === 'queued' || candidate.state === 'running'));
+      const embedded = embedJob ? await runJobToEnd(core, embedJob, output) : null;
+      const embedding = embedded ? `\n  search: ${embedded.state === 'succeeded' ? `${String((embedded.result as { embeddedImages?: number }).embeddedImages)} images embedded by the active model` : `embedding ${embedded.state}${embedded.error ? `: ${embedded.error}` : ''}`}` : '';
       output.result(
-        { state: job.state, jobId: job.id, ...summary, peakResidentBytes },
-        `${job.state === 'cancelled' ? 'Cancelled; what was done is kept. ' : ''}${describeImport(summary)}\n  peak memory: ${(peakResidentBytes / 1024 ** 2).toFixed(0)} MB`,
+        { state: job.state, jobId: job.id, ...summary, peakResidentBytes, embedding: embedded ? { state: embedded.state, result: embedded.result } : null },
+        `${job.state === 'cancelled' ? 'Cancelled; what was done is kept. ' : ''}${describeImport(summary)}\n  peak memory: ${(peakResidentBytes / 1024 ** 2).toFixed(0)} MB${embedding}`,
       );
       return job.state === 'cancelled' ? 130 : 0;
     } finally {

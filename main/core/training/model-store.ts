@@ -75,6 +75,13 @@ export class ModelStore {
     return this.insert({ ...model, origin: 'trained', metadata });
   }
 
+  /** Records a model's (re)written embeddings file and how many images and reports it holds. */
+  setEmbeddings(modelId: string, file: string, images: number, reports: number): ModelRecord {
+    this.get(modelId);
+    this.database.prepare('UPDATE models SET embeddings_file = ?, embedded_images = ?, embedded_reports = ? WHERE id = ?').run(path.relative(this.libraryPath, file), images, reports, modelId);
+    return this.get(modelId);
+  }
+
   /** Copies an exported model into the library; the original file is left untouched. */
   importFile(file: string, name: string | undefined): ModelRecord {
     const metadata = inspectModelFile(file);

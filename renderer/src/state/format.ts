@@ -27,6 +27,7 @@ export const jobKindLabels: Record<string, string> = {
   'library.import': 'Import',
   'model.pretrain': 'Pretraining',
   'model.finetune': 'Fine-tuning',
+  'model.embed': 'Embedding for search',
 };
 
 /** DICOM dates (YYYYMMDD) as ISO dates for display and <input type="date">, and back. */

@@ -52,7 +52,7 @@ describe('JobManager', () => {
     executor = new SteppedExecutor('engine');
     importExecutor = new SteppedExecutor('import');
     clock = Date.parse('2026-01-01T00:00:00Z');
-    manager = new JobManager(new JobStore(catalog.database), events, { 'engine.selfcheck': executor, 'library.import': importExecutor, 'model.pretrain': new SteppedExecutor('engine'), 'model.finetune': new SteppedExecutor('engine') }, () => clock);
+    manager = new JobManager(new JobStore(catalog.database), events, { 'engine.selfcheck': executor, 'library.import': importExecutor, 'model.pretrain': new SteppedExecutor('engine'), 'model.finetune': new SteppedExecutor('engine'), 'model.embed': new SteppedExecutor('engine') }, () => clock);
   });
 
   afterEach(() => {

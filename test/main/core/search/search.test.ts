@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
 import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
-import { importedAndPretrained, runCli } from '../../../support/demo-export.js';
-import { callOk, startServeProcess, type ServeProcess } from '../../../support/serve-process.js';
+import { demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
+import { callOk, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 describe('search through the core API', () => {
@@ -14,8 +14,13 @@ describe('search through the core API', () => {
   let catalog: Database.Database;
   const search = (request: Partial<SearchRequest> & { text: string }) => callOk<SearchResponse>(server, 'search.query', request);
 
+  let laterExport: string;
+
   beforeAll(async () => {
     importedAndPretrained(library, 120, 3);
+    // Generated before the server starts: generating blocks this process long enough for an idle keep-alive
+    // connection to the server to time out.
+    laterExport = demoExport(50, 'later');
     server = await startServeProcess(library);
     catalog = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
   }, 400_000);
@@ -98,6 +103,25 @@ describe('search through the core API', () => {
     expect((await server.call('cohorts.save', { name: 'big hearts', members: [{ imageId: response.results[0]!.imageId, score: 1 }] })).status).toBe(409);
     expect((await callOk<Cohort[]>(server, 'cohorts.list')).map((entry) => entry.name)).toEqual(['big hearts']);
   });
+
+  it('embeds images imported after training by itself, so they are found by meaning too', async () => {
+    const before = await callOk<{ images: number }>(server, 'search.index', {});
+    const imported = await callOk<{ id: string }>(server, 'import.start', { folder: laterExport });
+    const embedJob = await waitUntil(async () => {
+      const jobs = await callOk<Array<{ id: string; kind: string; state: string; createdAt: string }>>(server, 'jobs.list', { limit: 20 });
+      const importJob = jobs.find((job) => job.id === imported.id)!;
+      const embed = jobs.find((job) => job.kind === 'model.embed' && job.createdAt >= importJob.createdAt);
+      return embed && embed.state !== 'queued' && embed.state !== 'running' ? embed : null;
+    }, 120_000);
+    expect(embedJob.state).toBe('succeeded');
+    const after = await callOk<{ images: number }>(server, 'search.index', {});
+    const catalogued = (catalog.prepare('SELECT count(*) AS count FROM images').get() as { count: number }).count;
+    expect(after.images).toBeGreaterThan(before.images);
+    expect(after.images).toBe(catalogued);
+    const newest = (catalog.prepare('SELECT max(id) AS id FROM images').get() as { id: number }).id;
+    const similar = await callOk<SearchResponse>(server, 'search.similar', { imageId: newest, k: 3 });
+    expect(similar.results).toHaveLength(3);
+  }, 180_000);
 
   it('prints results with UIDs as the last JSON line of unisight search --json', () => {
     const run = runCli(['search', 'pneumothorax', '--k', '3', '--mode', 'hybrid', '--library', library, '--json']);
