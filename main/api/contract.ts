@@ -7,7 +7,7 @@ import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
 import { StudyFilter } from './study-filter.js';
-import { Cohort, CohortMember, SearchRequest, SearchResponse, SimilarRequest } from './search-contract.js';
+import { Cohort, CohortMember, ReportMatch, SearchRequest, SearchResponse, SimilarRequest } from './search-contract.js';
 import { BudgetPreview, BudgetPreviewRequest, ClassifierMetric, ClassifierRun, FinetuneRequest, LabelTask } from './finetune-contract.js';
 import { pretrainingObjectives } from '../../ml/training/pretraining-objectives.js';
 import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
@@ -545,6 +545,11 @@ export const apiMethods = {
     summary: 'Images by free text: semantic (the model\'s text encoder), lexical (report words, negation-aware) or hybrid, with filters; each result says why it matched.',
   },
   'search.similar': { input: SimilarRequest, output: SearchResponse, summary: 'Images most like one image of the library.' },
+  'search.reportsForImage': {
+    input: z.strictObject({ imageId: z.number().int().positive(), k: z.number().int().min(1).max(100).default(5), modelId: z.string().min(1).max(100).optional() }),
+    output: z.array(ReportMatch),
+    summary: 'The reports nearest to an image in the model\'s shared space (image → reports).',
+  },
   'search.index': {
     input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
     output: z.object({ modelId: z.string(), dimension: z.number().int(), images: z.number().int(), reports: z.number().int(), buildMilliseconds: z.number() }),

@@ -90,3 +90,13 @@ export const CohortMember = z.object({
   patientPseudonym: z.string(),
 });
 export type CohortMember = z.infer<typeof CohortMember>;
+
+export const ReportMatch = z.object({
+  reportId: z.number().int(),
+  studyId: z.number().int().nullable(),
+  similarity: z.number(),
+  excerpt: z.string(),
+  /** Whether the report belongs to the image's own study. */
+  ownStudy: z.boolean(),
+});
+export type ReportMatch = z.infer<typeof ReportMatch>;

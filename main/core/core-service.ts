@@ -181,6 +181,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'finetune.predictions': async ({ runId }) => classifierRuns.predictions(runId),
     'search.query': (request) => search.search(request),
     'search.similar': async ({ imageId, k, filter, modelId }) => search.similar(imageId, k, filter, modelId),
+    'search.reportsForImage': async ({ imageId, k, modelId }) => search.reportsForImage(imageId, k, modelId),
     'search.index': async ({ modelId }) => {
       const model = search.activeModel(modelId);
       if (!model) throw new ApiError('conflict', 'No trained model with embeddings yet (Train).');

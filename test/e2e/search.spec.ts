@@ -41,6 +41,8 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   expect(lines.length).toBeGreaterThan(1);
   expect(lines[1]).toMatch(/^1,[\d.]+,[\d.]+,[\d.]+,[\d.]+,/);
 
+  await page.getByTestId('reports-for-image').click();
+  await expect(page.getByTestId('nearest-reports').locator('li')).toHaveCount(5);
   await page.getByTestId('find-similar').click();
   await expect(page.getByText('Images like')).toBeVisible();
   await expect(results.first()).toBeVisible();

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { ModelRecord } from '../../api/contract.js';
-import type { MatchReason, SearchFilter, SearchRequest, SearchResponse, SearchResult } from '../../api/search-contract.js';
+import type { MatchReason, ReportMatch, SearchFilter, SearchRequest, SearchResponse, SearchResult } from '../../api/search-contract.js';
 import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';
 import { lexicalSearch, type LexicalHit } from './lexical-search.js';
@@ -86,6 +86,25 @@ export class SearchService {
     const hits = this.filtered(this.index.nearest(model.id, 'image', vector, this.overFetch(k + 1, filter)), filter).filter((hit) => hit.id !== imageId);
     const ranked = hits.slice(0, k).map((hit, rank): Ranked => ({ imageId: hit.id, semantic: { rank: rank + 1, similarity: hit.similarity }, lexical: null, score: hit.similarity }));
     return { results: this.describe(ranked), mode: 'semantic', interpreted: { terms: [], excludedTerms: [] }, notices: [], modelId: model.id, milliseconds: performance.now() - started };
+  }
+
+  /** Reports nearest to an image in the model's shared space: what its text side would say about the image. */
+  reportsForImage(imageId: number, k: number, modelId?: string): ReportMatch[] {
+    const model = this.activeModel(modelId);
+    if (!model) throw new ApiError('conflict', 'Finding reports for an image needs a trained model with embeddings (Train).');
+    this.index.ensure(model);
+    const vector = this.index.imageVector(model.id, imageId);
+    if (!vector) throw new ApiError('not-found', `Image ${imageId} has no vector in model ${model.name}.`);
+    const hits = this.index.nearest(model.id, 'report', vector, k);
+    if (hits.length === 0) return [];
+    const ownStudy = (this.database.prepare('SELECT series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id WHERE images.id = ?').get(imageId) as { studyId: number }).studyId;
+    const reports = new Map(
+      (this.database.prepare('SELECT id, study_id AS studyId, text FROM reports WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(hits.map((hit) => hit.id))) as Array<{ id: number; studyId: number | null; text: string }>).map((row) => [row.id, row]),
+    );
+    return hits.flatMap((hit) => {
+      const report = reports.get(hit.id);
+      return report ? [{ reportId: report.id, studyId: report.studyId, similarity: hit.similarity, excerpt: report.text.slice(0, 300), ownStudy: report.studyId === ownStudy }] : [];
+    });
   }
 
   /** Filters narrow the candidates after the nearest-neighbour step, so it fetches more of them when filters are set. */

@@ -68,6 +68,10 @@ describe('search through the core API', () => {
     expect(similar.results).toHaveLength(5);
     expect(similar.results.map((result) => result.imageId)).not.toContain(first.imageId);
     for (let index = 1; index < similar.results.length; index++) expect(similar.results[index]!.score).toBeLessThanOrEqual(similar.results[index - 1]!.score);
+    const reports = await callOk<Array<{ reportId: number; similarity: number; ownStudy: boolean; excerpt: string }>>(server, 'search.reportsForImage', { imageId: first.imageId, k: 4 });
+    expect(reports).toHaveLength(4);
+    for (let index = 1; index < reports.length; index++) expect(reports[index]!.similarity).toBeLessThanOrEqual(reports[index - 1]!.similarity);
+    expect(reports.every((report) => report.excerpt.length > 0 && typeof report.ownStudy === 'boolean')).toBe(true);
   });
 
   it.each([
