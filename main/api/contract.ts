@@ -535,7 +535,7 @@ export const apiMethods = {
   'finetune.predictions': {
     input: RunReference,
     output: z.array(
-      z.object({ studyInstanceUid: z.string(), seriesInstanceUid: z.string(), sopInstanceUid: z.string(), patientPseudonym: z.string(), score: z.number(), split: z.string() }),
+      z.object({ studyInstanceUid: z.string(), seriesInstanceUid: z.string(), sopInstanceUid: z.string(), patientPseudonym: z.string(), score: z.number(), predictedClass: z.string().nullable(), split: z.string() }),
     ),
     summary: 'The classifier\'s score for every image of the library, highest first, with identifiers for export.',
   },

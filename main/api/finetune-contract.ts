@@ -81,15 +81,27 @@ export type FinetuneTaskParameters = z.infer<typeof FinetuneTaskParameters>;
 
 export const MetricInterval = z.object({ estimate: z.number().nullable(), lower: z.number().nullable(), upper: z.number().nullable() });
 
-/** A binary classifier judged on one split: each metric with its 95% bootstrap interval, the ROC curve and the confusion matrix. */
+/**
+ * A classifier judged on one split: each metric with its 95% bootstrap interval and the confusion matrix (rows: true
+ * class, columns: predicted). Binary tasks add the positive class, the threshold, the ROC curve and the 2×2 counts;
+ * multi-class tasks report accuracy and one-vs-rest macro averages (AUROC, sensitivity, specificity, F1).
+ */
 export const ClassificationEvaluation = z.object({
   examples: z.number().int(),
-  positives: z.number().int(),
-  positiveClass: z.string(),
-  threshold: z.number(),
+  classes: z.array(z.string()).min(2),
+  /** Images of each class, in the order of `classes`. */
+  classCounts: z.array(z.number().int()),
+  confusionMatrix: z.array(z.array(z.number().int())),
   metrics: z.object({ auroc: MetricInterval, accuracy: MetricInterval, sensitivity: MetricInterval, specificity: MetricInterval, f1: MetricInterval }),
-  roc: z.array(z.object({ falsePositiveRate: z.number(), truePositiveRate: z.number() })),
-  confusion: z.object({ truePositive: z.number().int(), falsePositive: z.number().int(), trueNegative: z.number().int(), falseNegative: z.number().int() }),
+  binary: z
+    .object({
+      positiveClass: z.string(),
+      positives: z.number().int(),
+      threshold: z.number(),
+      roc: z.array(z.object({ falsePositiveRate: z.number(), truePositiveRate: z.number() })),
+      confusion: z.object({ truePositive: z.number().int(), falsePositive: z.number().int(), trueNegative: z.number().int(), falseNegative: z.number().int() }),
+    })
+    .nullable(),
 });
 export type ClassificationEvaluation = z.infer<typeof ClassificationEvaluation>;
 

@@ -18,14 +18,18 @@ export function methodLabel(run: Pick<ClassifierRun, 'method' | 'tdCalib'>): str
 
 const percent = (value: number | null) => (value === null ? 'n/a' : value.toFixed(3));
 
-/** "0.912 [0.870, 0.947]" for each metric. */
+/** "0.912 [0.870, 0.947]" for each metric, then the confusion matrix. */
 export function describeEvaluation(name: string, evaluation: ClassificationEvaluation | null): string[] {
   if (!evaluation) return [`  ${name}: not evaluated`];
-  const { metrics, confusion } = evaluation;
+  const { metrics, binary } = evaluation;
+  const counts = evaluation.classes.map((label, index) => `${evaluation.classCounts[index]} ${label}`).join(', ');
+  const macro = binary ? '' : ' (one-vs-rest, macro)';
   return [
-    `  ${name}: ${evaluation.examples} images, ${evaluation.positives} ${evaluation.positiveClass} (threshold ${evaluation.threshold})`,
-    ...(['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'] as const).map((metric) => `    ${metric.padEnd(11)} ${percent(metrics[metric].estimate)} [${percent(metrics[metric].lower)}, ${percent(metrics[metric].upper)}]`),
-    `    confusion   TP ${confusion.truePositive}  FP ${confusion.falsePositive}  TN ${confusion.trueNegative}  FN ${confusion.falseNegative}`,
+    `  ${name}: ${evaluation.examples} images (${counts})${binary ? `, threshold ${binary.threshold} on ${binary.positiveClass}` : ''}`,
+    ...(['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'] as const).map((metric) => `    ${metric.padEnd(11)} ${percent(metrics[metric].estimate)} [${percent(metrics[metric].lower)}, ${percent(metrics[metric].upper)}]${metric === 'accuracy' ? '' : macro}`),
+    binary
+      ? `    confusion   TP ${binary.confusion.truePositive}  FP ${binary.confusion.falsePositive}  TN ${binary.confusion.trueNegative}  FN ${binary.confusion.falseNegative}`
+      : `    confusion (rows true, columns predicted): ${evaluation.confusionMatrix.map((row, index) => `${evaluation.classes[index]} [${row.join(' ')}]`).join('; ')}`,
   ];
 }
 

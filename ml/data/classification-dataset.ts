@@ -9,11 +9,11 @@ export const ClassificationItem = PretrainingItem.extend({
 });
 export type ClassificationItem = z.infer<typeof ClassificationItem>;
 
-/** A snapshot of a task's data for one run; binary tasks list the negative class first. */
+/** A snapshot of a task's data for one run; binary tasks are ['negative', 'positive'], multi-class ones their values. */
 export const ClassificationDataset = z.strictObject({
   task: z.string(),
   labelSource: z.string(),
-  classes: z.array(z.string()).length(2),
+  classes: z.array(z.string()).min(2),
   items: z.array(ClassificationItem),
 });
 export type ClassificationDataset = z.infer<typeof ClassificationDataset>;

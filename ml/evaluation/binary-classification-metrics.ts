@@ -85,18 +85,18 @@ export interface Interval {
 export type MetricName = 'auroc' | 'accuracy' | 'sensitivity' | 'specificity' | 'f1';
 
 /**
- * Each metric with a 95% percentile-bootstrap interval: `resamples` draws of the test set with replacement (seeded);
- * draws where a metric is undefined (one class missing) are left out of that metric's interval.
+ * Each metric with a 95% percentile-bootstrap interval: `resamples` draws of the examples with replacement (seeded);
+ * draws where a metric is undefined (a class missing) are left out of that metric's interval.
  */
-export function bootstrapIntervals(examples: readonly ScoredExample[], options: { resamples?: number; threshold?: number; seed?: string } = {}): Record<MetricName, Interval> {
-  const { resamples = 1000, threshold = 0.5, seed = 'bootstrap' } = options;
+export function bootstrapMetrics<T>(examples: readonly T[], metricsOf: (sample: readonly T[]) => Record<MetricName, number>, options: { resamples?: number; seed?: string } = {}): Record<MetricName, Interval> {
+  const { resamples = 1000, seed = 'bootstrap' } = options;
   const names: MetricName[] = ['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'];
-  const point = binaryMetrics(examples, threshold);
+  const point = metricsOf(examples);
   const draws = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<MetricName, number[]>;
   const random = new SeededRandom(seed);
   for (let resample = 0; resample < resamples; resample++) {
     const sample = Array.from({ length: examples.length }, () => examples[Math.floor(random.next() * examples.length)]!);
-    const metrics = binaryMetrics(sample, threshold);
+    const metrics = metricsOf(sample);
     for (const name of names) if (!Number.isNaN(metrics[name])) draws[name].push(metrics[name]);
   }
   const percentile = (sorted: number[], fraction: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(fraction * (sorted.length - 1))))]!);
@@ -106,4 +106,10 @@ export function bootstrapIntervals(examples: readonly ScoredExample[], options: 
       return [name, { estimate: point[name], lower: percentile(sorted, 0.025), upper: percentile(sorted, 0.975) }];
     }),
   ) as Record<MetricName, Interval>;
+}
+
+/** The binary metrics at `threshold`, each with its 95% bootstrap interval. */
+export function bootstrapIntervals(examples: readonly ScoredExample[], options: { resamples?: number; threshold?: number; seed?: string } = {}): Record<MetricName, Interval> {
+  const { threshold = 0.5, ...rest } = options;
+  return bootstrapMetrics(examples, (sample) => binaryMetrics(sample, threshold), rest);
 }

@@ -1,5 +1,6 @@
 import type { ClassificationEvaluation } from '../../main/api/finetune-contract.js';
-import { binaryMetrics, bootstrapIntervals, rocCurve, type ScoredExample } from './binary-classification-metrics.js';
+import { binaryMetrics, bootstrapIntervals, rocCurve } from './binary-classification-metrics.js';
+import { confusionMatrix, multiClassIntervals, type ClassProbabilities } from './multiclass-metrics.js';
 
 const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 
@@ -7,24 +8,31 @@ const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 const maximumRocPoints = 200;
 
 /**
- * A binary classifier's scores on a split, judged at `threshold` (a probability) with seeded 95% bootstrap intervals;
- * metrics that are undefined on the split (one class missing) are null.
+ * A classifier's class probabilities on a split, judged with seeded 95% bootstrap intervals: a binary task at
+ * `threshold` on the probability of its second class (the positive one), with its ROC curve; a multi-class task by
+ * its most probable class. Metrics undefined on the split (a class missing) are null.
  */
-export function evaluateBinaryClassifier(examples: readonly ScoredExample[], positiveClass: string, seed: string, threshold = 0.5): ClassificationEvaluation {
-  const intervals = bootstrapIntervals(examples, { threshold, seed: `${seed}:bootstrap` });
-  const curve = rocCurve(examples);
-  const stride = Math.max(1, Math.ceil(curve.length / maximumRocPoints));
-  const roc = curve.filter((_, index) => index % stride === 0 || index === curve.length - 1).map(({ falsePositiveRate, truePositiveRate }) => ({ falsePositiveRate, truePositiveRate }));
+export function evaluateClassifier(examples: readonly ClassProbabilities[], classes: readonly string[], seed: string, threshold = 0.5): ClassificationEvaluation {
+  const classCounts = classes.map((_, index) => examples.filter((example) => example.label === index).length);
+  const binary = classes.length === 2;
+  const scored = examples.map((example) => ({ score: example.probabilities[1]!, positive: example.label === 1 }));
+  const intervals = binary ? bootstrapIntervals(scored, { threshold, seed: `${seed}:bootstrap` }) : multiClassIntervals(examples, classes.length, { seed: `${seed}:bootstrap` });
   const metrics = Object.fromEntries(
     Object.entries(intervals).map(([name, interval]) => [name, { estimate: finiteOrNull(interval.estimate), lower: finiteOrNull(interval.lower), upper: finiteOrNull(interval.upper) }]),
   ) as ClassificationEvaluation['metrics'];
+  const base = { examples: examples.length, classes: [...classes], classCounts, metrics };
+  if (!binary) return { ...base, confusionMatrix: confusionMatrix(examples, classes.length), binary: null };
+  const confusion = binaryMetrics(scored, threshold).confusion;
+  const curve = rocCurve(scored);
+  const stride = Math.max(1, Math.ceil(curve.length / maximumRocPoints));
+  const roc = curve.filter((_, index) => index % stride === 0 || index === curve.length - 1).map(({ falsePositiveRate, truePositiveRate }) => ({ falsePositiveRate, truePositiveRate }));
   return {
-    examples: examples.length,
-    positives: examples.filter((example) => example.positive).length,
-    positiveClass,
-    threshold,
-    metrics,
-    roc,
-    confusion: binaryMetrics(examples, threshold).confusion,
+    ...base,
+    // At the threshold, not by the larger probability: rows and columns negative then positive, as `classes`.
+    confusionMatrix: [
+      [confusion.trueNegative, confusion.falsePositive],
+      [confusion.falseNegative, confusion.truePositive],
+    ],
+    binary: { positiveClass: classes[1]!, positives: classCounts[1]!, threshold, roc, confusion },
   };
 }

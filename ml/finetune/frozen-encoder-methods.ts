@@ -6,7 +6,8 @@ import type { StageContext } from './stage-context.js';
 
 /** A fitted classifier on frozen features: scores for any items of the run. */
 export interface FrozenClassifier {
-  score(indices: readonly number[]): Promise<Float64Array>;
+  /** Class probabilities of the items, [items, classes]. */
+  score(indices: readonly number[]): Promise<Float32Array>;
   parameterCount: { trainable: number; frozen: number };
   describe: Record<string, unknown>;
   dispose(): void;
@@ -61,8 +62,27 @@ class EmbeddingCache {
   }
 }
 
-function fitProbe(features: Float32Array, width: number, labelled: readonly number[], stage: StageContext): LinearProbe {
-  return trainLinearProbe(features, width, labelled.map((index) => stage.items[index]!.label!));
+/**
+ * A linear head on fixed features: the probe itself for a binary task; one probe per class against the rest for a
+ * multi-class one, their probabilities normalised to sum to one.
+ */
+function fitProbe(features: Float32Array, width: number, labelled: readonly number[], stage: StageContext): (rows: Float32Array) => Float32Array {
+  const labels = labelled.map((index) => stage.items[index]!.label!);
+  if (stage.classCount === 2) {
+    const probe = trainLinearProbe(features, width, labels);
+    return (rows) => Float32Array.from(Array.from(scoreLinearProbe(probe, rows)).flatMap((probability) => [1 - probability, probability]));
+  }
+  const probes: LinearProbe[] = Array.from({ length: stage.classCount }, (_, index) => trainLinearProbe(features, width, labels.map((label) => (label === index ? 1 : 0))));
+  return (rows) => {
+    const perClass = probes.map((probe) => scoreLinearProbe(probe, rows));
+    const count = rows.length / width;
+    const probabilities = new Float32Array(count * stage.classCount);
+    for (let row = 0; row < count; row++) {
+      const total = perClass.reduce((sum, scores) => sum + scores[row]!, 0);
+      perClass.forEach((scores, index) => (probabilities[row * stage.classCount + index] = scores[row]! / total));
+    }
+    return probabilities;
+  };
 }
 
 /** Linear probe: L2 logistic regression on the frozen encoder's [report ‖ image] embeddings. */
@@ -74,10 +94,11 @@ export async function fitLinearProbe(stage: StageContext, labelled: readonly num
     const rows = cache.rows(indices);
     return sideBySide(rows.text, rows.image, stage.encoder.config.embeddingSize);
   };
-  const probe = fitProbe(await embed(labelled), width, labelled, stage);
+  const head = fitProbe(await embed(labelled), width, labelled, stage);
+  const probes = stage.classCount === 2 ? 1 : stage.classCount;
   return {
-    score: async (indices) => scoreLinearProbe(probe, await embed(indices)),
-    parameterCount: { trainable: width + 1, frozen: stage.encoder.store.count() },
+    score: async (indices) => head(await embed(indices)),
+    parameterCount: { trainable: probes * (width + 1), frozen: stage.encoder.store.count() },
     describe: {},
     dispose: () => undefined,
   };
@@ -113,10 +134,10 @@ export async function fitAdaptor(stage: StageContext, trainingPairs: readonly nu
       return adaptedFeatures(adaptor, rows.image, rows.text, size);
     };
     const width = 2 * options.adaptorProjectionSize;
-    const probe = fitProbe(await adapt(labelled), width, labelled, stage);
+    const head = fitProbe(await adapt(labelled), width, labelled, stage);
     return {
-      score: async (indices) => scoreLinearProbe(probe, await adapt(indices)),
-      parameterCount: { trainable: adaptor.store.count() + width + 1, frozen: stage.encoder.store.count() },
+      score: async (indices) => head(await adapt(indices)),
+      parameterCount: { trainable: adaptor.store.count() + (stage.classCount === 2 ? 1 : stage.classCount) * (width + 1), frozen: stage.encoder.store.count() },
       describe: { adaptorParameters: adaptor.store.count() },
       dispose: () => adaptor.dispose(),
     };

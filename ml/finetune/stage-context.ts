@@ -10,6 +10,8 @@ export interface StageContext {
   encoder: ContrastiveEncoder;
   batches: PretrainingBatches;
   items: readonly ClassificationItem[];
+  /** Classes of the task (2 for a binary task). */
+  classCount: number;
   options: FinetuneRequest;
   runDirectory: string;
   task: TaskContext;

@@ -19,14 +19,14 @@ export function supervisedSteps(labelled: number, options: StageContext['options
   return Math.min(options.maximumSteps, Math.max(options.minimumSteps, stepsPerEpoch * options.epochs));
 }
 
-/** Probability of class 1 for each item, from the encoder and head as they are (no augmentation). */
-export async function scoreWithClassifier(stage: StageContext, classifier: SplitHeadClassifier, indices: readonly number[]): Promise<Float64Array> {
-  const scores = new Float64Array(indices.length);
+/** Each item's class probabilities, [items, classes], from the encoder and head as they are (no augmentation). */
+export async function scoreWithClassifier(stage: StageContext, classifier: SplitHeadClassifier, indices: readonly number[]): Promise<Float32Array> {
+  const scores = new Float32Array(indices.length * classifier.classes);
   for (let start = 0; start < indices.length; start += scoringBatchSize) {
     const tensors = batchTensors(stage.batches.build(indices.slice(start, start + scoringBatchSize), null), stage.encoder.config);
     try {
-      const probabilities = tf.tidy(() => tf.softmax(classifier.logits(classifier.features(stage.encoder, tensors.patches, tensors.texts))).slice([0, 1], [-1, 1]));
-      scores.set(await probabilities.data(), start);
+      const probabilities = tf.tidy(() => tf.softmax(classifier.logits(classifier.features(stage.encoder, tensors.patches, tensors.texts))));
+      scores.set(await probabilities.data(), start * classifier.classes);
       probabilities.dispose();
     } finally {
       disposeBatch(tensors);
@@ -45,7 +45,7 @@ export async function scoreWithClassifier(stage: StageContext, classifier: Split
 export async function runSupervised(stage: StageContext, labelled: readonly number[], gmCoord: boolean, validate: (classifier: SplitHeadClassifier, step: number) => Promise<void>): Promise<SplitHeadClassifier | null> {
   const { encoder, options, task, items } = stage;
   const seed = numericSeed(`${options.seed}:supervised`);
-  const classifier = new SplitHeadClassifier(encoder.config.embeddingSize, 2, seed);
+  const classifier = new SplitHeadClassifier(encoder.config.embeddingSize, stage.classCount, seed);
   const adamSettings = { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: options.weightDecay };
   const optimisers = { encoder: new AdamW(encoder.store.trainable(), adamSettings), head: new AdamW(classifier.store.trainable(), adamSettings) };
   const checkpointFile = path.join(stage.runDirectory, checkpointName);

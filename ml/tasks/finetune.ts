@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FinetuneTaskParameters, type ClassificationEvaluation } from '../../main/api/finetune-contract.js';
 import { ClassificationDataset, taskSplit } from '../data/classification-dataset.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
-import { evaluateBinaryClassifier } from '../evaluation/classification-evaluation.js';
+import { evaluateClassifier } from '../evaluation/classification-evaluation.js';
 import { fitAdaptor, fitLinearProbe, type FrozenClassifier } from '../finetune/frozen-encoder-methods.js';
 import type { SplitHeadClassifier } from '../finetune/split-head-classifier.js';
 import type { StageContext } from '../finetune/stage-context.js';
@@ -28,8 +28,8 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   const budgetRequest = options.labelsPerClass !== undefined ? { perClass: options.labelsPerClass } : { fraction: options.labelFraction ?? 0.01 };
   const { split, labelledTraining, budget: labelled, validation, test } = taskSplit(items, classes, splitSettings, budgetRequest, options.seed);
   for (const [name, indices] of [['label budget', labelled], ['test split', test]] as const) {
-    const positives = indices.filter((index) => items[index]!.label === 1).length;
-    if (positives === 0 || positives === indices.length) throw new Error(`The ${name} of task ${dataset.task} has ${positives} of ${indices.length} images labelled ${classes[1]}: it needs both classes. Label more studies or raise the budget.`);
+    const missing = classes.filter((_, label) => !indices.some((index) => items[index]!.label === label));
+    if (missing.length > 0) throw new Error(`The ${name} of task ${dataset.task} has no image labelled ${missing.join(', ')} (of ${indices.length} images): every class must be there. Label more studies or raise the budget.`);
   }
 
   const { encoder, tokenizer } = loadModelFile(modelFile, { frozenSharedLayers: options.frozenSharedLayers });
@@ -43,6 +43,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     encoder,
     batches,
     items,
+    classCount: classes.length,
     options,
     runDirectory,
     task: context,
@@ -56,6 +57,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     labelledTrainingImages: labelledTraining.length,
     budgetImages: labelled.length,
     budgetPositives: labelled.filter((index) => items[index]!.label === 1).length,
+    budgetByClass: classes.map((_, label) => labelled.filter((index) => items[index]!.label === label).length),
     trainingImages: split.train.length,
     validationImages: validation.length,
     testImages: test.length,
@@ -66,15 +68,16 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
 
   let frozen: FrozenClassifier | null = null;
   let supervisedHead: SplitHeadClassifier | null = null;
-  let score: (indices: readonly number[]) => Promise<Float64Array>;
-  const examples = (indices: readonly number[], scores: Float64Array) => indices.map((index, position) => ({ score: scores[position]!, positive: items[index]!.label === 1 }));
+  let score: (indices: readonly number[]) => Promise<Float32Array>;
+  const evaluate = (indices: readonly number[], probabilities: Float32Array) =>
+    evaluateClassifier(indices.map((index, position) => ({ probabilities: probabilities.subarray(position * classes.length, (position + 1) * classes.length), label: items[index]!.label! })), classes, options.seed);
   try {
     if (options.tdCalib && !(await runTdCalib(stage, split.train))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
     stageOffset = calibrationSteps;
     let parameterCount: { trainable: number; frozen: number };
     if (options.method === 'gmcoord' || options.method === 'full') {
       const classifier = await runSupervised(stage, labelled, options.method === 'gmcoord', async (head, step) => {
-        const evaluation = evaluateBinaryClassifier(examples(validation, await scoreWithClassifier(stage, head, validation)), classes[1]!, options.seed);
+        const evaluation = evaluate(validation, await scoreWithClassifier(stage, head, validation));
         context.reportMetrics({ kind: 'validation', step, auroc: evaluation.metrics.auroc.estimate, accuracy: evaluation.metrics.accuracy.estimate });
       });
       if (!classifier) return { outcome: 'cancelled', result: { stage: 'supervised' } };
@@ -96,8 +99,8 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     }
     stageOffset += methodSteps;
     stage.progress(0, 'evaluating on the test split');
-    const validationEvaluation: ClassificationEvaluation = evaluateBinaryClassifier(examples(validation, await score(validation)), classes[1]!, options.seed);
-    const testEvaluation: ClassificationEvaluation = evaluateBinaryClassifier(examples(test, await score(test)), classes[1]!, options.seed);
+    const validationEvaluation: ClassificationEvaluation = evaluate(validation, await score(validation));
+    const testEvaluation: ClassificationEvaluation = evaluate(test, await score(test));
     context.reportMetrics({ kind: 'test', step: methodSteps, evaluation: testEvaluation });
 
     stage.progress(0, 'scoring every image of the library');
@@ -108,7 +111,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     const predictionsFile = path.join(runDirectory, finetuneRunFiles.predictions);
     writeTensorBundle(predictionsFile, {
       metadata: { task: dataset.task, classes, imageIds: items.map((item) => item.imageId), split: all.map((index) => splitOf.get(index) ?? 'none') },
-      tensors: new Map([['score', { shape: [items.length], values: Float32Array.from(predictions) }]]),
+      tensors: new Map([['probabilities', { shape: [items.length, classes.length], values: predictions }]]),
     });
     stage.progress(1, 'done');
     return { outcome: 'succeeded', result: { ...describeRun, parameterCount, ...(frozen?.describe ?? {}), validation: validationEvaluation, test: testEvaluation, predictionsFile } };

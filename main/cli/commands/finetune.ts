@@ -37,8 +37,8 @@ function csvField(value: string | number): string {
 /** Writes the run's predictions as CSV: identifiers, pseudonymised patient, score and split, highest score first. */
 export async function exportPredictions(core: CoreService, runId: string, file: string): Promise<number> {
   const rows = await core.handlers['finetune.predictions']({ runId });
-  const header = ['study_instance_uid', 'series_instance_uid', 'sop_instance_uid', 'patient_pseudonym', 'score', 'split'];
-  const lines = rows.map((row) => [row.studyInstanceUid, row.seriesInstanceUid, row.sopInstanceUid, row.patientPseudonym, row.score.toFixed(6), row.split].map(csvField).join(','));
+  const header = ['study_instance_uid', 'series_instance_uid', 'sop_instance_uid', 'patient_pseudonym', 'score', 'predicted_class', 'split'];
+  const lines = rows.map((row) => [row.studyInstanceUid, row.seriesInstanceUid, row.sopInstanceUid, row.patientPseudonym, row.score.toFixed(6), row.predictedClass ?? '', row.split].map(csvField).join(','));
   const target = path.resolve(file);
   fs.writeFileSync(`${target}.partial`, `${[header.join(','), ...lines].join('\n')}\n`);
   fs.renameSync(`${target}.partial`, target);

@@ -9,6 +9,9 @@ import { buildPretrainingDataset } from '../training/pretraining-dataset-builder
 const positiveValues = /^(1|yes|y|true|positive|pos)$/i;
 const negativeValues = /^(0|no|n|false|negative|neg)$/i;
 
+/** More classes than this is a free-text column, not a task. */
+const maximumClasses = 20;
+
 /** Sources in order of trust: a label set by hand overrides one from a manifest. */
 function sourceRank(source: string): number {
   return source === manualSource ? 0 : 1;
@@ -16,7 +19,8 @@ function sourceRank(source: string): number {
 
 /**
  * A task's data for one run: every catalogued image, its study's report, and the study's label for the task from the
- * chosen kind of source. Expert labels (manual, manifest) and weak ones (report rules) are never mixed.
+ * chosen kind of source. Expert labels (manual, manifest) and weak ones (report rules) are never mixed. Values that
+ * all read as yes/no make a binary task; other values are the classes of a multi-class task.
  */
 /** Each study's label for a task from one kind of source, one per study: manual over manifest. */
 export function studyLabels(database: Database.Database, task: string, labelSource: 'expert' | 'weak'): Map<number, string> {
@@ -40,7 +44,8 @@ export function binaryValue(value: string): 'positive' | 'negative' | null {
 
 /**
  * A task's data for one run: every catalogued image, its study's report, and the study's label for the task from the
- * chosen kind of source. Expert labels (manual, manifest) and weak ones (report rules) are never mixed.
+ * chosen kind of source. Expert labels (manual, manifest) and weak ones (report rules) are never mixed. Values that
+ * all read as yes/no make a binary task; other values are the classes of a multi-class task.
  */
 export function buildClassificationDataset(database: Database.Database, libraryPath: string, task: string, labelSource: 'expert' | 'weak'): ClassificationDataset {
   const chosen = studyLabels(database, task, labelSource);
@@ -48,16 +53,20 @@ export function buildClassificationDataset(database: Database.Database, libraryP
     const tasks = (database.prepare('SELECT DISTINCT task FROM labels ORDER BY task').all() as Array<{ task: string }>).map((row) => row.task);
     throw new ApiError('invalid-input', `No ${labelSource} labels for task "${task}". Tasks with labels: ${tasks.join(', ') || 'none'}${labelSource === 'expert' ? '; weak labels from reports need labelSource weak' : ''}.`);
   }
-  const unreadable = [...new Set(chosen.values())].filter((value) => binaryValue(value) === null);
-  if (unreadable.length > 0) throw new ApiError('invalid-input', `Task "${task}" has values other than yes/no (${unreadable.slice(0, 5).join(', ')}): only binary tasks can be fine-tuned for now.`);
+  const values = [...new Set(chosen.values())].sort((left, right) => left.localeCompare(right));
+  const binary = values.every((value) => binaryValue(value) !== null);
+  if (!binary && values.length > maximumClasses) throw new ApiError('invalid-input', `Task "${task}" has ${values.length} different values (${values.slice(0, 5).join(', ')}…): a classifier takes at most ${maximumClasses} classes.`);
+  if (values.length < 2 && !binary) throw new ApiError('invalid-input', `Task "${task}" has one value only (${values[0]}): a classifier needs at least two classes.`);
+  const classes = binary ? ['negative', 'positive'] : values;
   const { items } = buildPretrainingDataset(database, libraryPath);
   return {
     task,
     labelSource,
-    classes: ['negative', 'positive'],
+    classes,
     items: items.map((item) => {
       const label = chosen.get(item.studyId);
-      return { ...item, label: label === undefined ? null : binaryValue(label) === 'positive' ? 1 : 0 };
+      if (label === undefined) return { ...item, label: null };
+      return { ...item, label: binary ? (binaryValue(label) === 'positive' ? 1 : 0) : classes.indexOf(label) };
     }),
   };
 }

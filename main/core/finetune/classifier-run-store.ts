@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
+import { predictedClass } from '../../../ml/evaluation/multiclass-metrics.js';
 import { ClassificationEvaluation, ClassifierMetric, type ClassifierRun, FinetuneRequest, TaskSplitSettings } from '../../api/finetune-contract.js';
 
 type RunState = ClassifierRun['state'];
@@ -122,28 +123,35 @@ export class ClassifierRunStore {
   }
 
   /** The finished run's evaluations and its classifier's score for every image, stored together. */
-  recordResult(runId: string, result: Record<string, unknown>, predictions: { imageIds: readonly number[]; scores: Float32Array; split: readonly string[] }): void {
+  recordResult(runId: string, result: Record<string, unknown>, predictions: { imageIds: readonly number[]; classes: readonly string[]; probabilities: Float32Array; split: readonly string[] }): void {
     const run = this.row(runId);
-    const insert = this.database.prepare('INSERT INTO predictions (run_id, image_id, task, score, split) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.database.prepare('INSERT INTO predictions (run_id, image_id, task, score, split, predicted_class) VALUES (?, ?, ?, ?, ?, ?)');
+    const count = predictions.classes.length;
     this.database.transaction(() => {
       this.database.prepare('DELETE FROM predictions WHERE run_id = ?').run(runId);
-      predictions.imageIds.forEach((imageId, index) => insert.run(runId, imageId, run.task, predictions.scores[index]!, predictions.split[index]!));
+      predictions.imageIds.forEach((imageId, index) => {
+        const row = predictions.probabilities.subarray(index * count, (index + 1) * count);
+        const predicted = predictedClass(row);
+        // Binary: the probability of the positive class (what the Library's score filter reads); else the predicted class's.
+        const score = count === 2 ? row[1]! : row[predicted]!;
+        insert.run(runId, imageId, run.task, score, predictions.split[index]!, count === 2 ? null : predictions.classes[predicted]!);
+      });
       this.database.prepare("UPDATE classifier_runs SET result_json = ?, state = 'succeeded', error = NULL, finished_at = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(result), this.now(), this.now(), runId);
     })();
   }
 
   /** Rows of the predictions export: one per image, with its identifiers and the classifier's score. */
-  predictions(runId: string): Array<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; patientPseudonym: string; score: number; split: string }> {
+  predictions(runId: string): Array<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; patientPseudonym: string; score: number; predictedClass: string | null; split: string }> {
     this.row(runId);
     return this.database
       .prepare(
         `SELECT studies.study_instance_uid AS studyInstanceUid, series.series_instance_uid AS seriesInstanceUid, images.sop_instance_uid AS sopInstanceUid,
-           patients.pseudonym AS patientPseudonym, predictions.score AS score, predictions.split AS split
+           patients.pseudonym AS patientPseudonym, predictions.score AS score, predictions.predicted_class AS predictedClass, predictions.split AS split
          FROM predictions JOIN images ON images.id = predictions.image_id JOIN series ON series.id = images.series_id
          JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id
          WHERE predictions.run_id = ? ORDER BY predictions.score DESC, images.id`,
       )
-      .all(runId) as Array<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; patientPseudonym: string; score: number; split: string }>;
+      .all(runId) as Array<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; patientPseudonym: string; score: number; predictedClass: string | null; split: string }>;
   }
 
   markInterrupted(jobIds: readonly string[]): string[] {

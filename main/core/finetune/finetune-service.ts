@@ -19,7 +19,7 @@ import type { ClassifierRunStore } from './classifier-run-store.js';
 
 const FinetuneJobParameters = z.strictObject({ runId: z.string() });
 const datasetFileName = 'dataset.json';
-const PredictionsHeader = z.object({ imageIds: z.array(z.number().int()), split: z.array(z.string()) });
+const PredictionsHeader = z.object({ imageIds: z.array(z.number().int()), classes: z.array(z.string()), split: z.array(z.string()) });
 const methodNames: Record<FinetuneRequest['method'], string> = { gmcoord: 'GM-Coord', full: 'full fine-tune', adaptor: 'Adaptor', linear: 'linear probe' };
 
 export interface FinetuneServiceOptions {
@@ -118,7 +118,7 @@ export class FinetuneService {
         if (outcome.outcome === 'cancelled') return { outcome: 'cancelled', result: { runId, ...outcome.result } };
         const predictions = readTensorBundle(path.join(runDirectory, finetuneRunFiles.predictions));
         const header = PredictionsHeader.parse(predictions.metadata);
-        runs.recordResult(runId, outcome.result ?? {}, { imageIds: header.imageIds, split: header.split, scores: predictions.tensors.get('score')!.values });
+        runs.recordResult(runId, outcome.result ?? {}, { imageIds: header.imageIds, classes: header.classes, split: header.split, probabilities: predictions.tensors.get('probabilities')!.values });
         return { outcome: 'succeeded', result: { runId, ...outcome.result } };
       });
     },

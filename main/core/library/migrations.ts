@@ -285,6 +285,13 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'the predicted class of multi-class classifiers',
+    up: (database) => {
+      database.exec('ALTER TABLE predictions ADD COLUMN predicted_class TEXT');
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

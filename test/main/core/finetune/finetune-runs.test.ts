@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { buildPretrainingDataset } from '../../../../main/core/training/pretraining-dataset-builder.js';
+import { splitByPatient } from '../../../../ml/data/pretraining-dataset.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../../../main/api/contract.js';
@@ -51,16 +54,17 @@ describe('fine-tuning runs through the core API', () => {
     const { run, metrics } = await call<{ run: ClassifierRun; metrics: ClassifierMetric[] }>('finetune.run', { runId: started.run.id });
     expect(run).toMatchObject({ state: 'succeeded', method: 'gmcoord', tdCalib: true });
     expect(run.description!.budgetImages).toBeGreaterThanOrEqual(2);
-    expect(run.test!.positives).toBeGreaterThan(0);
+    expect(run.test!.binary!.positives).toBeGreaterThan(0);
     // The test split always has both classes (a run refuses to start otherwise); a small validation split may not.
-    for (const evaluation of [run.validation!, run.test!].filter((candidate) => candidate.positives > 0 && candidate.positives < candidate.examples)) {
+    for (const evaluation of [run.validation!, run.test!].filter((candidate) => candidate.binary!.positives > 0 && candidate.binary!.positives < candidate.examples)) {
       const { estimate, lower, upper } = evaluation.metrics.auroc;
       expect(estimate).not.toBeNull();
       expect(lower!).toBeLessThanOrEqual(estimate!);
       expect(upper!).toBeGreaterThanOrEqual(estimate!);
-      const { truePositive, falsePositive, trueNegative, falseNegative } = evaluation.confusion;
+      const { truePositive, falsePositive, trueNegative, falseNegative } = evaluation.binary!.confusion;
       expect(truePositive + falsePositive + trueNegative + falseNegative).toBe(evaluation.examples);
-      expect(evaluation.roc.at(-1)).toEqual({ falsePositiveRate: 1, truePositiveRate: 1 });
+      expect(evaluation.confusionMatrix).toEqual([[trueNegative, falsePositive], [falseNegative, truePositive]]);
+      expect(evaluation.binary!.roc.at(-1)).toEqual({ falsePositiveRate: 1, truePositiveRate: 1 });
     }
     const supervised = metrics.filter((metric) => metric.kind === 'train' && metric.values.stage === 'supervised');
     expect(supervised.map((metric) => metric.step)).toEqual(Array.from({ length: 8 }, (_, index) => index + 1));
@@ -98,6 +102,37 @@ describe('fine-tuning runs through the core API', () => {
     expect((await call<LabelTask[]>('finetune.tasks')).find((task) => task.task === 'abnormal')).toEqual(before);
     expect((await server.call('labels.set', { studyId: 999_999, task: 'abnormal', value: 'positive' })).status).toBe(404);
   });
+
+  it('fine-tunes a multi-class task from a manifest-like column, with macro metrics and a confusion matrix', async () => {
+    // A three-valued task as a manifest column would carry it. The values cycle through each split as the engine will
+    // split the images (same function, same seed), so every class is in the test split of this small library.
+    const catalog = new Database(path.join(library, 'catalog.sqlite'));
+    catalog.pragma('busy_timeout = 5000');
+    const { items } = buildPretrainingDataset(catalog, library);
+    const split = splitByPatient(items, { validation: 0.1, test: 0.1 }, 'unisight', { includeImagesWithoutReports: true });
+    const values = ['effusion', 'none', 'other finding'];
+    const insert = catalog.prepare("INSERT OR REPLACE INTO labels (study_id, task, value, source) VALUES (?, 'dominant finding', ?, 'manifest:test')");
+    catalog.transaction(() => {
+      for (const indices of [split.train, split.validation, split.test]) indices.forEach((index, position) => insert.run(items[index]!.studyId, values[position % values.length]!));
+    })();
+    catalog.close();
+    for (const method of ['linear', 'gmcoord'] as const) {
+      const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'dominant finding', method, tdCalib: false, ...short, labelFraction: 0.6 } });
+      const job = await finished(started.job.id);
+      expect(job.state, job.error ?? '').toBe('succeeded');
+      const { run } = await call<{ run: ClassifierRun }>('finetune.run', { runId: started.run.id });
+      const test = run.test!;
+      expect(test.classes).toEqual(['effusion', 'none', 'other finding']);
+      expect(test.binary).toBeNull();
+      expect(test.confusionMatrix).toHaveLength(3);
+      expect(test.confusionMatrix.flat().reduce((sum, count) => sum + count, 0)).toBe(test.examples);
+      expect(test.confusionMatrix.map((row) => row.reduce((sum, count) => sum + count, 0))).toEqual(test.classCounts);
+      expect(test.metrics.accuracy.estimate).toBeCloseTo(test.confusionMatrix.reduce((sum, row, index) => sum + row[index]!, 0) / test.examples, 10);
+      const predictions = await call<Array<{ predictedClass: string | null; score: number }>>('finetune.predictions', { runId: run.id });
+      expect(predictions).toHaveLength(run.predictions);
+      for (const prediction of predictions) expect(['effusion', 'none', 'other finding']).toContain(prediction.predictedClass);
+    }
+  }, 300_000);
 
   it.each(['linear', 'adaptor', 'full'])('fits the %s method on the frozen or trained encoder and reports its parameter counts', async (method) => {
     const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method, tdCalib: false, ...short, frozenSharedLayers: method === 'full' ? 1 : 0 } });
