@@ -21,12 +21,12 @@ function describeResults(response: SearchResponse): string {
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: 'Search the library\'s images by free text: semantic, lexical (negation-aware) or hybrid.',
-  usage: `unisight search "<text>" [--k 20] [--mode ${searchModes.join('|')}] [--semantic-weight 0.5] [--body-part P] [--model ID] [--library DIR] [--json]`,
+  usage: `unisight search "<text>" [--k 20] [--mode ${searchModes.join('|')}] [--semantic-weight 0.2] [--body-part P] [--model ID] [--library DIR] [--json]`,
   options: { ...commonOptions, k: { type: 'string' }, mode: { type: 'string' }, 'semantic-weight': { type: 'string' }, 'body-part': { type: 'string' }, model: { type: 'string' } },
   optionHelp: {
     k: 'how many images to return (default 20)',
     mode: 'semantic (the model\'s text encoder), lexical (report words, negations respected) or hybrid (both, fused; the default)',
-    'semantic-weight': 'hybrid only: 1 ranks by meaning alone, 0 by report words alone (default 0.5)',
+    'semantic-weight': 'hybrid only: 1 ranks by meaning alone, 0 by report words alone (default 0.2)',
     'body-part': 'only images of this body part',
     model: 'the model that encodes the query (default: the newest trained one)',
   },

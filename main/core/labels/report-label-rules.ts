@@ -56,7 +56,8 @@ function escapeForPattern(phrase: string): string {
 
 export function phrasePattern(phrases: readonly string[], plural: boolean): RegExp {
   const alternatives = phrases.map((phrase) => escapeForPattern(phrase) + (plural ? '(?:s|es)?' : ''));
-  return new RegExp(`\\b(?:${alternatives.join('|')})\\b`, 'gi');
+  // Letter boundaries of any script ("épanchement", "Erguß"), where \b knows only ASCII.
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
 }
 
 /**

@@ -2,8 +2,11 @@ import type Database from 'better-sqlite3';
 import { chestRadiographRules, mentions, negationPatterns, phrasePattern } from '../labels/report-label-rules.js';
 import { ftsQuery, type ParsedQuery, type QueryTerm } from './query-text.js';
 
-/** Reports FTS5 hands over for the negation check; bm25 orders them, so the best lexical hits are all among them. */
-const candidateReports = 2000;
+/**
+ * Reports FTS5 hands over for the negation check, best BM25 first. BM25 does not see negation and favours short
+ * reports, so the cap is wide: short normal reports that only rule a finding out must not crowd out the positives.
+ */
+const candidateReports = 20_000;
 /** Characters of report shown before the first match and after it (twice as many after). */
 const snippetRadius = 40;
 
@@ -20,13 +23,26 @@ export interface LexicalHit {
   highlights: Array<[number, number]>;
 }
 
+/** A term's matcher, compiled once per query rather than once per report read. */
+const patterns = new WeakMap<QueryTerm, RegExp>();
+function patternOf(term: QueryTerm): RegExp {
+  let pattern = patterns.get(term);
+  if (!pattern) patterns.set(term, (pattern = phrasePattern(term.phrases, true)));
+  return pattern;
+}
+
 function mentionsOf(text: string, term: QueryTerm, negated: boolean): Array<[number, number]> {
-  return mentions(text, phrasePattern(term.phrases, true), reportNegation)
+  return mentions(text, patternOf(term), reportNegation)
     .filter((mention) => mention.negated === negated)
     .map((mention): [number, number] => [mention.start, mention.end]);
 }
 
 const affirmed = (text: string, term: QueryTerm) => mentionsOf(text, term, false);
+
+/** Whether a report affirms any of the terms (a query's excluded terms), negations respected. */
+export function affirmsAny(text: string, terms: readonly QueryTerm[]): boolean {
+  return terms.some((term) => affirmed(text, term).length > 0);
+}
 
 /** An excerpt around the first highlighted match, with the highlight ranges moved into it. */
 function snippetOf(text: string, ranges: Array<[number, number]>): { snippet: string; highlights: Array<[number, number]> } {
@@ -51,7 +67,7 @@ export function lexicalSearch(database: Database.Database, query: ParsedQuery, l
   if (!match) return [];
   const reports = (database.prepare('SELECT count(*) AS count FROM reports').get() as { count: number }).count;
   const read = candidates(database, match)
-    .filter((candidate) => !query.excluded.some((term) => affirmed(candidate.text, term).length > 0))
+    .filter((candidate) => !affirmsAny(candidate.text, query.excluded))
     .map((candidate) => ({ candidate, found: query.terms.map((term) => affirmed(candidate.text, term)) }));
   // A term's weight is its inverse frequency among the reports that affirm it (ln(1 + N / df)): a finding most
   // reports rule out ("No pneumothorax") still weighs as the rare finding it is.
@@ -98,7 +114,7 @@ function absenceSearch(database: Database.Database, query: ParsedQuery, limit: n
   const hits: LexicalHit[] = [];
   for (const candidate of candidates(database, match)) {
     const negated = query.excluded.map((term) => mentionsOf(candidate.text, term, true));
-    if (negated.some((ranges) => ranges.length === 0) || query.excluded.some((term) => affirmed(candidate.text, term).length > 0)) continue;
+    if (negated.some((ranges) => ranges.length === 0) || affirmsAny(candidate.text, query.excluded)) continue;
     hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank, coverage: 1, matchedTerms: query.excluded.map((term) => `no ${term.text}`), ...snippetOf(candidate.text, negated.flat()) });
   }
   return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);

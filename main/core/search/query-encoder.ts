@@ -15,11 +15,19 @@ export class QueryEncoder {
   encode(modelFile: string, texts: string[]): Promise<Float32Array[]> {
     const run = async (): Promise<Float32Array[]> => {
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), encodeTimeoutMilliseconds);
+      let timer: NodeJS.Timeout | undefined;
+      // An engine that does not answer is stopped, so the queries behind this one get a fresh one.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          this.engine.stop();
+          reject(new Error(`The query engine did not answer within ${encodeTimeoutMilliseconds / 1000} s; it is restarted for the next query.`));
+        }, encodeTimeoutMilliseconds);
+      });
       try {
-        const outcome = await this.engine.runTask(`query-${(this.requests += 1)}`, 'encode-texts', { modelFile, texts }, { signal: controller.signal, reportProgress: () => undefined });
+        const outcome = await Promise.race([this.engine.runTask(`query-${(this.requests += 1)}`, 'encode-texts', { modelFile, texts }, { signal: controller.signal, reportProgress: () => undefined }), timeout]);
         const vectors = (outcome.result as { vectors?: number[][] } | null)?.vectors;
-        if (outcome.outcome !== 'succeeded' || !vectors) throw new Error('The query engine did not encode the query in time.');
+        if (outcome.outcome !== 'succeeded' || !vectors) throw new Error('The query engine did not encode the query.');
         return vectors.map((vector) => Float32Array.from(vector));
       } finally {
         clearTimeout(timer);

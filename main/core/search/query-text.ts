@@ -19,6 +19,12 @@ const synonymGroups: string[][] = [
 
 const queryNegation = negationPatterns(chestRadiographRules);
 
+/** The words of negation cues and scope breaks ("ruled out", "but"): they steer the reading, they are not searched for. */
+const negationWords = new Set(words([...chestRadiographRules.negationCues, ...chestRadiographRules.trailingNegationCues, ...chestRadiographRules.scopeBreaks].join(' ')));
+
+/** More terms than this (a long pasted report) are not all searched by word; meaning still reads the whole text. */
+const maximumTerms = 32;
+
 export interface QueryTerm {
   /** What the user wrote (a word or a finding phrase). */
   text: string;
@@ -73,11 +79,12 @@ export function parseQuery(raw: string): ParsedQuery {
   for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0].toLowerCase();
     if (stopWords.has(word) || claimed.some(([start, end]) => match.index >= start && match.index < end)) continue;
-    if (/^(no|not|without|negative|free|absence|evidence|resolved|but|however)$/.test(word)) continue;
+    if (negationWords.has(word) || word === 'evidence') continue;
     add(word, match.index);
   }
   if (words(text).length > 0 && terms.length === 0 && excluded.length === 0) notices.push('The query has only common words; reports are not searched by word, only by meaning.');
-  return { text, terms, excluded, notices };
+  if (terms.length > maximumTerms) notices.push(`Reports are searched for the first ${maximumTerms} of the query's ${terms.length} words; meaning reads all of it.`);
+  return { text, terms: terms.slice(0, maximumTerms), excluded: excluded.slice(0, maximumTerms), notices };
 }
 
 /** An FTS5 query for any of the terms: every phrase quoted, so no user text is read as FTS syntax. */

@@ -4,9 +4,9 @@ import type { ModelRecord } from '../../api/contract.js';
 import type { MatchReason, ReportMatch, SearchFilter, SearchRequest, SearchResponse, SearchResult } from '../../api/search-contract.js';
 import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';
-import { lexicalSearch, type LexicalHit } from './lexical-search.js';
+import { affirmsAny, lexicalSearch, type LexicalHit } from './lexical-search.js';
 import type { QueryEncoder } from './query-encoder.js';
-import { parseQuery } from './query-text.js';
+import { parseQuery, type ParsedQuery } from './query-text.js';
 import { maximumNeighbours, type VectorIndex } from './vector-index.js';
 
 /** Reciprocal-rank fusion's constant (Cormack et al. 2009): ranks past the first few weigh about the same. */
@@ -55,14 +55,16 @@ export class SearchService {
         try {
           this.index.ensure(model);
           const [vector] = await this.encoder.encode(model.weightsFile, [query.text]);
-          semantic = this.filtered(this.index.nearest(model.id, 'image', vector!, this.overFetch(wanted, request.filter)), request.filter);
+          semantic = this.withoutExcluded(this.filtered(this.index.nearest(model.id, 'image', vector!, this.overFetch(wanted, request.filter, query.excluded.length > 0)), request.filter), query);
         } catch (error) {
           if (request.mode === 'semantic') throw error;
           notices.push(`Semantic search is unavailable: ${(error as Error).message}`);
         }
       }
     }
-    const lexical = request.mode !== 'semantic' ? lexicalSearch(this.database, query, 5 * wanted + 100) : [];
+    // Filters apply after the word search, so with filters it hands over every hit rather than the best few.
+    const lexicalLimit = Object.keys(request.filter).length === 0 ? 5 * wanted + 100 : Number.MAX_SAFE_INTEGER;
+    const lexical = request.mode !== 'semantic' ? lexicalSearch(this.database, query, lexicalLimit) : [];
     if (query.text.length === 0) notices.push('Type what to look for, e.g. "small right apical pneumothorax".');
     const ranked = this.fuse(request.mode, semantic, this.lexicalImages(lexical, request.filter), request.semanticWeight).slice(0, wanted);
     return {
@@ -107,9 +109,22 @@ export class SearchService {
     });
   }
 
-  /** Filters narrow the candidates after the nearest-neighbour step, so it fetches more of them when filters are set. */
-  private overFetch(k: number, filter: SearchFilter): number {
-    return Object.keys(filter).length === 0 ? k : Math.min(maximumNeighbours, Math.max(20 * k, 1000));
+  /** Filters (and excluded terms) narrow the candidates after the nearest-neighbour step, so it fetches more then. */
+  private overFetch(k: number, filter: SearchFilter, excludes = false): number {
+    return Object.keys(filter).length === 0 && !excludes ? k : Math.min(maximumNeighbours, Math.max(20 * k, 1000));
+  }
+
+  /** A query's "must be absent" holds for images found by meaning too: their study's report must not affirm it. */
+  private withoutExcluded<T extends { id: number }>(hits: T[], query: ParsedQuery): T[] {
+    if (query.excluded.length === 0 || hits.length === 0) return hits;
+    const reports = this.database
+      .prepare(
+        `SELECT images.id AS imageId, group_concat(reports.text, char(10)) AS text FROM images JOIN series ON series.id = images.series_id
+         JOIN reports ON reports.study_id = series.study_id WHERE images.id IN (SELECT value FROM json_each(?)) GROUP BY images.id`,
+      )
+      .all(JSON.stringify(hits.map((hit) => hit.id))) as Array<{ imageId: number; text: string }>;
+    const affirming = new Set(reports.filter((report) => affirmsAny(report.text, query.excluded)).map((report) => report.imageId));
+    return hits.filter((hit) => !affirming.has(hit.id));
   }
 
   private filtered<T extends { id: number }>(hits: T[], filter: SearchFilter): T[] {
@@ -153,7 +168,7 @@ export class SearchService {
     }
     // Hybrid keeps the reports' word matches in tiers (all query terms affirmed, then most…) and lets the fused ranks
     // order each tier; images found by meaning alone (no report, or other words) follow.
-    const tier = (item: Ranked) => (mode === 'hybrid' ? (item.lexical?.coverage ?? 0) : 0);
+    const tier = (item: Ranked) => (mode === 'hybrid' && semanticWeight < 1 ? (item.lexical?.coverage ?? 0) : 0);
     return [...ranked.values()].sort((left, right) => tier(right) - tier(left) || right.score - left.score || left.imageId - right.imageId);
   }
 

@@ -16,6 +16,9 @@ describe('reading a search query', () => {
     expect(query.excluded.map((term) => term.text)).toEqual(['pleural', 'effusion']);
     expect(parseQuery('no evidence of pneumothorax').excluded.map((term) => term.text)).toEqual(['pneumothorax']);
     expect(parseQuery('no effusion but a small pneumothorax').terms.map((term) => term.text)).toEqual(['small', 'pneumothorax']);
+    const trailing = parseQuery('effusion ruled out');
+    expect(trailing.excluded.map((term) => term.text)).toEqual(['effusion']);
+    expect(trailing.terms).toEqual([]);
   });
 
   it('turns any text into a safe FTS5 query of quoted words, or none', () => {

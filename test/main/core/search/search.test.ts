@@ -51,6 +51,11 @@ describe('search through the core API', () => {
     expect(ruledOut.interpreted.excludedTerms).toEqual(['pneumothorax']);
     expect(ruledOut.results.length).toBeGreaterThan(0);
     for (const hit of ruledOut.results) expect(withFinding.has(hit.imageId)).toBe(false);
+    // By meaning too: an image whose report affirms the finding is not offered for "no pneumothorax".
+    const reported = new Set((catalog.prepare('SELECT images.id AS id FROM images JOIN series ON series.id = images.series_id WHERE EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)').all() as Array<{ id: number }>).map((row) => row.id));
+    const byMeaning = await search({ text: 'no pneumothorax', mode: 'semantic', k: 60 });
+    expect(byMeaning.results.length).toBeGreaterThan(0);
+    for (const hit of byMeaning.results) if (reported.has(hit.imageId)) expect(withFinding.has(hit.imageId)).toBe(false);
   });
 
   it('returns identifiers and reasons, applies filters, finds similar images', async () => {
