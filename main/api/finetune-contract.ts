@@ -18,6 +18,11 @@ export const FinetuneRequest = z
     task: z.string().min(1).max(200),
     /** `expert`: manual and manifest labels (manual wins); `weak`: labels read from reports by the keyword rules. */
     labelSource: z.enum(['expert', 'weak']).default('expert'),
+    /**
+     * What the classifier reads: `image+report` (UMD's multimodal tasks) or `image` alone (for images without reports,
+     * and always meant for weak labels, which were read from the very reports). Left out: image alone for weak labels.
+     */
+    inputs: z.enum(['image+report', 'image']).optional(),
     /** Share of each class of the labelled training split; or `labelsPerClass`. */
     labelFraction: z.number().gt(0).max(1).optional(),
     labelsPerClass: z.number().int().min(1).optional(),
@@ -63,7 +68,11 @@ export const FinetuneRequest = z
     seed: z.string().min(1).max(100).default('unisight'),
   })
   .refine((request) => request.labelFraction === undefined || request.labelsPerClass === undefined, { message: 'Give a label fraction or a count per class, not both.' })
-  .transform((request) => ({ ...request, tdCalib: request.tdCalib ?? (request.method === 'gmcoord' || request.method === 'full') }));
+  .transform((request) => ({
+    ...request,
+    tdCalib: request.tdCalib ?? (request.method === 'gmcoord' || request.method === 'full'),
+    inputs: request.inputs ?? (request.labelSource === 'weak' ? 'image' : 'image+report'),
+  }));
 export type FinetuneRequest = z.infer<typeof FinetuneRequest>;
 
 /** How the task's images were split: the encoder's own patient split, so no test patient was seen in pretraining. */

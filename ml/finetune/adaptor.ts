@@ -77,6 +77,13 @@ export class Adaptor {
     return { image: Adaptor.normalise(image), text: Adaptor.normalise(text) };
   }
 
+  /** The image alone through the module, each layer as self-attention: the reference's downstream path (no report read). */
+  forwardImage(imageEmbeddings: tf.Tensor2D): tf.Tensor2D {
+    let image: tf.Tensor = Adaptor.normalise(linear(imageEmbeddings, this.imageProjection));
+    for (const layer of this.layers) image = Adaptor.layer(image, image, layer);
+    return Adaptor.normalise(image);
+  }
+
   dispose(): void {
     this.store.dispose();
   }
@@ -141,11 +148,13 @@ export async function trainAdaptor(adaptor: Adaptor, images: Float32Array, texts
   }
 }
 
-/** Adapted [text ‖ image] features of every row, for the linear head; the module stays frozen. */
-export function adaptedFeatures(adaptor: Adaptor, images: Float32Array, texts: Float32Array, embeddingSize: number): Float32Array {
+/** Adapted features of every row for the linear head, [text ‖ image] or (no texts) the image's alone; the module stays frozen. */
+export function adaptedFeatures(adaptor: Adaptor, images: Float32Array, texts: Float32Array | null, embeddingSize: number): Float32Array {
   const rows = images.length / embeddingSize;
   return tf.tidy(() => {
-    const adapted = adaptor.forward(tf.tensor2d(images, [rows, embeddingSize]), tf.tensor2d(texts, [rows, embeddingSize]));
+    const imageBatch = tf.tensor2d(images, [rows, embeddingSize]);
+    if (!texts) return adaptor.forwardImage(imageBatch).dataSync() as Float32Array;
+    const adapted = adaptor.forward(imageBatch, tf.tensor2d(texts, [rows, embeddingSize]));
     return tf.concat([adapted.text, adapted.image], 1).dataSync() as Float32Array;
   });
 }

@@ -13,8 +13,9 @@ export interface FrozenClassifier {
   dispose(): void;
 }
 
-/** [text ‖ image] rows from the two embedding arrays, as the split head and the probe read them. */
-function sideBySide(text: Float32Array, image: Float32Array, width: number): Float32Array {
+/** The rows a probe reads: [text ‖ image] from the two embedding arrays, or the image's alone. */
+function probeRows(text: Float32Array, image: Float32Array, width: number, inputs: 'image+report' | 'image'): Float32Array {
+  if (inputs === 'image') return image;
   const rows = text.length / width;
   const features = new Float32Array(rows * 2 * width);
   for (let row = 0; row < rows; row++) {
@@ -88,11 +89,12 @@ function fitProbe(features: Float32Array, width: number, labelled: readonly numb
 /** Linear probe: L2 logistic regression on the frozen encoder's [report ‖ image] embeddings. */
 export async function fitLinearProbe(stage: StageContext, labelled: readonly number[]): Promise<FrozenClassifier> {
   const cache = new EmbeddingCache(stage);
-  const width = 2 * stage.encoder.config.embeddingSize;
+  const inputs = stage.options.inputs;
+  const width = (inputs === 'image' ? 1 : 2) * stage.encoder.config.embeddingSize;
   const embed = async (indices: readonly number[]) => {
     await cache.fill(indices);
     const rows = cache.rows(indices);
-    return sideBySide(rows.text, rows.image, stage.encoder.config.embeddingSize);
+    return probeRows(rows.text, rows.image, stage.encoder.config.embeddingSize, inputs);
   };
   const head = fitProbe(await embed(labelled), width, labelled, stage);
   const probes = stage.classCount === 2 ? 1 : stage.classCount;
@@ -131,9 +133,9 @@ export async function fitAdaptor(stage: StageContext, trainingPairs: readonly nu
     const adapt = async (indices: readonly number[]) => {
       await cache.fill(indices);
       const rows = cache.rows(indices);
-      return adaptedFeatures(adaptor, rows.image, rows.text, size);
+      return adaptedFeatures(adaptor, rows.image, options.inputs === 'image' ? null : rows.text, size);
     };
-    const width = 2 * options.adaptorProjectionSize;
+    const width = (options.inputs === 'image' ? 1 : 2) * options.adaptorProjectionSize;
     const head = fitProbe(await adapt(labelled), width, labelled, stage);
     return {
       score: async (indices) => head(await adapt(indices)),

@@ -22,6 +22,8 @@ export class SplitHeadClassifier {
     readonly embeddingSize: number,
     readonly classes: number,
     seed: number,
+    /** `image`: the report is not read; its half of the head sees zeros and learns nothing. */
+    readonly inputs: 'image+report' | 'image' = 'image+report',
   ) {
     this.store = new ParameterStore(seed);
     this.weight = this.store.create('head.weight', [2 * embeddingSize, classes], { kind: 'zeros' });
@@ -29,7 +31,8 @@ export class SplitHeadClassifier {
   }
 
   features(encoder: ContrastiveEncoder, patches: tf.Tensor3D, texts: TextBatch): ClassifierFeatures {
-    return { text: encoder.encode('text', texts), image: encoder.encode('image', patches) };
+    const image = encoder.encode('image', patches);
+    return { text: this.inputs === 'image' ? tf.zerosLike(image) : encoder.encode('text', texts), image };
   }
 
   logits(features: ClassifierFeatures): tf.Tensor2D {

@@ -45,7 +45,10 @@ export async function scoreWithClassifier(stage: StageContext, classifier: Split
 export async function runSupervised(stage: StageContext, labelled: readonly number[], gmCoord: boolean, validate: (classifier: SplitHeadClassifier, step: number) => Promise<void>): Promise<SplitHeadClassifier | null> {
   const { encoder, options, task, items } = stage;
   const seed = numericSeed(`${options.seed}:supervised`);
-  const classifier = new SplitHeadClassifier(encoder.config.embeddingSize, stage.classCount, seed);
+  const classifier = new SplitHeadClassifier(encoder.config.embeddingSize, stage.classCount, seed, options.inputs);
+  // GM-Coord balances two modalities; with the image alone there is nothing to balance.
+  const coordinate = gmCoord && options.inputs === 'image+report';
+  if (gmCoord && !coordinate) task.log('warn', 'GM-Coord needs both modalities; with image-only input the encoder is fine-tuned without it.');
   const adamSettings = { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: options.weightDecay };
   const optimisers = { encoder: new AdamW(encoder.store.trainable(), adamSettings), head: new AdamW(classifier.store.trainable(), adamSettings) };
   const checkpointFile = path.join(stage.runDirectory, checkpointName);
@@ -84,7 +87,7 @@ export async function runSupervised(stage: StageContext, labelled: readonly numb
           { ...tensors, labels: chosen.map((index) => items[index]!.label!) },
           { encoder: learningRate, head: learningRate * options.headLearningRateMultiplier },
           options.gradientClipNorm,
-          gmCoord ? { beta: options.gmCoordBeta, seed: seed + step } : null,
+          coordinate ? { beta: options.gmCoordBeta, seed: seed + step } : null,
         );
       } finally {
         disposeBatch(tensors);

@@ -12,10 +12,13 @@ function requestFromFlags(values: Record<string, string | boolean | undefined>):
   if (typeof values.task !== 'string') throw new CliUsageError('finetune needs --task (see the tasks with: unisight finetune --tasks).');
   const labels = values.labels;
   if (labels !== undefined && labels !== 'expert' && labels !== 'weak') throw new CliUsageError('--labels is expert or weak.');
+  const inputs = values.inputs;
+  if (inputs !== undefined && inputs !== 'image' && inputs !== 'image+report') throw new CliUsageError('--inputs is image or image+report.');
   const parsed = FinetuneRequest.safeParse({
     task: values.task,
     modelId: values.model,
     labelSource: labels,
+    inputs,
     labelFraction: numberOption(values.fraction, 'fraction') ?? (values['per-class'] === undefined ? 0.01 : undefined),
     labelsPerClass: integerOption(values['per-class'], 'per-class'),
     ...parseMethod(typeof values.method === 'string' ? values.method : 'tdcalib+gmcoord'),
@@ -56,7 +59,7 @@ export async function followFinetune(core: CoreService, started: { run: Classifi
 export const finetuneCommand: CliCommand = {
   name: 'finetune',
   summary: 'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget; prints metrics with 95% intervals.',
-  usage: `unisight finetune --task T [--fraction F | --per-class N] [--method ${methodChoices.join('|')}] [--model ID] [--labels expert|weak] [--export FILE.csv] [--resume RUN] [--tasks] [--library DIR] [--json]`,
+  usage: `unisight finetune --task T [--fraction F | --per-class N] [--method ${methodChoices.join('|')}] [--model ID] [--labels expert|weak] [--inputs image|image+report] [--export FILE.csv] [--resume RUN] [--tasks] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     task: { type: 'string' },
@@ -65,6 +68,7 @@ export const finetuneCommand: CliCommand = {
     method: { type: 'string' },
     model: { type: 'string' },
     labels: { type: 'string' },
+    inputs: { type: 'string' },
     epochs: { type: 'string' },
     'learning-rate': { type: 'string' },
     'frozen-layers': { type: 'string' },
@@ -82,6 +86,7 @@ export const finetuneCommand: CliCommand = {
     method: 'tdcalib+gmcoord (default: TD-Calib, then GM-Coord fine-tuning), gmcoord, full (encoder + head), adaptor (frozen encoder + Adaptor), linear (linear probe); tdcalib+ runs TD-Calib first',
     model: 'the pretrained encoder to start from (default: the newest trained model)',
     labels: 'expert (manual and manifest labels, the default) or weak (labels read from reports)',
+    inputs: 'what the classifier reads: image+report (the default for expert labels) or image (the default for weak labels, which come from the reports)',
     epochs: 'passes over the labelled images (default 30; between 60 and 400 steps)',
     'learning-rate': 'peak learning rate of the encoder (default 1e-4; the head learns 10× faster)',
     'frozen-layers': 'partial fine-tuning: keep the first n shared layers frozen',

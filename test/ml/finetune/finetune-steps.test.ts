@@ -132,6 +132,9 @@ describe('Adaptor', () => {
     const losses = await trainAdaptor(adaptor, images, texts, size, { epochs: 30, batchSize: 16, peakLearningRate: 1e-2, weightDecay: 0.01, seed: 's' }, order, async () => undefined);
     expect(tf.memory().numTensors).toBe(before);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+    const imageOnly = adaptedFeatures(adaptor, images, null, size);
+    expect(imageOnly.length).toBe(rows * 16);
+    expect(Math.hypot(...imageOnly.subarray(0, 16))).toBeCloseTo(1, 4);
     const features = adaptedFeatures(adaptor, images, texts, size);
     expect(features.length).toBe(rows * 32);
     const norm = Math.hypot(...features.subarray(0, 16));

@@ -134,6 +134,23 @@ describe('fine-tuning runs through the core API', () => {
     }
   }, 300_000);
 
+  it('reads the image alone for weak labels (they came from the reports), and can be asked to for expert ones', async () => {
+    expect((await call<{ labelsWritten: number }>('labels.fromReports')).labelsWritten).toBeGreaterThan(0);
+    for (const [options, expected] of [
+      [{ labelSource: 'weak', method: 'linear' }, 'image'],
+      [{ labelSource: 'weak', method: 'adaptor' }, 'image'],
+      [{ labelSource: 'expert', method: 'gmcoord', inputs: 'image' }, 'image'],
+    ] as const) {
+      const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', tdCalib: false, ...short, ...options } });
+      const job = await finished(started.job.id);
+      expect(job.state, job.error ?? '').toBe('succeeded');
+      const { run, metrics } = await call<{ run: ClassifierRun; metrics: ClassifierMetric[] }>('finetune.run', { runId: started.run.id });
+      expect(run.options.inputs).toBe(expected);
+      if (options.method === 'linear') expect(run.parameterCount!.trainable).toBe(128 + 1);
+      if (options.method === 'gmcoord') expect(metrics.filter((metric) => metric.values.stage === 'supervised').every((metric) => metric.values.textCoefficient === undefined)).toBe(true);
+    }
+  }, 300_000);
+
   it.each(['linear', 'adaptor', 'full'])('fits the %s method on the frozen or trained encoder and reports its parameter counts', async (method) => {
     const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method, tdCalib: false, ...short, frozenSharedLayers: method === 'full' ? 1 : 0 } });
     const job = await finished(started.job.id);
