@@ -4,6 +4,8 @@ import { SeededRandom } from '../../main/demo/seeded-random.js';
 export interface ScoredExample {
   score: number;
   positive: boolean;
+  /** Examples sharing a group (a patient's images) are resampled together. */
+  group?: string;
 }
 
 export interface BinaryMetrics {
@@ -85,17 +87,32 @@ export interface Interval {
 export type MetricName = 'auroc' | 'accuracy' | 'sensitivity' | 'specificity' | 'f1';
 
 /**
- * Each metric with a 95% percentile-bootstrap interval: `resamples` draws of the examples with replacement (seeded);
- * draws where a metric is undefined (a class missing) are left out of that metric's interval.
+ * Each metric with a 95% percentile-bootstrap interval: `resamples` draws with replacement (seeded); draws where a
+ * metric is undefined (a class missing) are left out of that metric's interval. With `groupOf` (the patient) whole
+ * groups are drawn, as images of one patient are not independent; groups of one draw exactly as examples do.
  */
-export function bootstrapMetrics<T>(examples: readonly T[], metricsOf: (sample: readonly T[]) => Record<MetricName, number>, options: { resamples?: number; seed?: string } = {}): Record<MetricName, Interval> {
-  const { resamples = 1000, seed = 'bootstrap' } = options;
+export function bootstrapMetrics<T>(examples: readonly T[], metricsOf: (sample: readonly T[]) => Record<MetricName, number>, options: { resamples?: number; seed?: string; groupOf?: (example: T) => string } = {}): Record<MetricName, Interval> {
+  const { resamples = 1000, seed = 'bootstrap', groupOf } = options;
+  const groups: T[][] = [];
+  if (groupOf) {
+    const byKey = new Map<string, T[]>();
+    for (const example of examples) {
+      const key = groupOf(example);
+      const members = byKey.get(key);
+      if (members) members.push(example);
+      else {
+        const created = [example];
+        byKey.set(key, created);
+        groups.push(created);
+      }
+    }
+  } else for (const example of examples) groups.push([example]);
   const names: MetricName[] = ['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'];
   const point = metricsOf(examples);
   const draws = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<MetricName, number[]>;
   const random = new SeededRandom(seed);
   for (let resample = 0; resample < resamples; resample++) {
-    const sample = Array.from({ length: examples.length }, () => examples[Math.floor(random.next() * examples.length)]!);
+    const sample = Array.from({ length: groups.length }, () => groups[Math.floor(random.next() * groups.length)]!).flat();
     const metrics = metricsOf(sample);
     for (const name of names) if (!Number.isNaN(metrics[name])) draws[name].push(metrics[name]);
   }
@@ -109,7 +126,7 @@ export function bootstrapMetrics<T>(examples: readonly T[], metricsOf: (sample: 
 }
 
 /** The binary metrics at `threshold`, each with its 95% bootstrap interval. */
-export function bootstrapIntervals(examples: readonly ScoredExample[], options: { resamples?: number; threshold?: number; seed?: string } = {}): Record<MetricName, Interval> {
+export function bootstrapIntervals(examples: readonly ScoredExample[], options: { resamples?: number; threshold?: number; seed?: string; groupOf?: (example: ScoredExample) => string } = {}): Record<MetricName, Interval> {
   const { threshold = 0.5, ...rest } = options;
   return bootstrapMetrics(examples, (sample) => binaryMetrics(sample, threshold), rest);
 }

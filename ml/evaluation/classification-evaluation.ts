@@ -1,5 +1,5 @@
 import type { ClassificationEvaluation } from '../../main/api/finetune-contract.js';
-import { binaryMetrics, bootstrapIntervals, rocCurve } from './binary-classification-metrics.js';
+import { binaryMetrics, bootstrapIntervals, rocCurve, type ScoredExample } from './binary-classification-metrics.js';
 import { confusionMatrix, multiClassIntervals, type ClassProbabilities } from './multiclass-metrics.js';
 
 const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
@@ -8,15 +8,19 @@ const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 const maximumRocPoints = 200;
 
 /**
- * A classifier's class probabilities on a split, judged with seeded 95% bootstrap intervals: a binary task at
+ * A classifier's class probabilities on a split, judged with seeded 95% bootstrap intervals (drawn by patient when
+ * every example names its `group`): a binary task at
  * `threshold` on the probability of its second class (the positive one), with its ROC curve; a multi-class task by
  * its most probable class. Metrics undefined on the split (a class missing) are null.
  */
 export function evaluateClassifier(examples: readonly ClassProbabilities[], classes: readonly string[], seed: string, threshold = 0.5): ClassificationEvaluation {
   const classCounts = classes.map((_, index) => examples.filter((example) => example.label === index).length);
   const binary = classes.length === 2;
-  const scored = examples.map((example) => ({ score: example.probabilities[1]!, positive: example.label === 1 }));
-  const intervals = binary ? bootstrapIntervals(scored, { threshold, seed: `${seed}:bootstrap` }) : multiClassIntervals(examples, classes.length, { seed: `${seed}:bootstrap` });
+  const scored = examples.map((example) => ({ score: example.probabilities[1]!, positive: example.label === 1, group: example.group }));
+  const grouped = examples.every((example) => example.group !== undefined);
+  const intervals = binary
+    ? bootstrapIntervals(scored, { threshold, seed: `${seed}:bootstrap`, ...(grouped ? { groupOf: (example: ScoredExample) => example.group! } : {}) })
+    : multiClassIntervals(examples, classes.length, { seed: `${seed}:bootstrap`, ...(grouped ? { groupOf: (example: ClassProbabilities) => example.group! } : {}) });
   const metrics = Object.fromEntries(
     Object.entries(intervals).map(([name, interval]) => [name, { estimate: finiteOrNull(interval.estimate), lower: finiteOrNull(interval.lower), upper: finiteOrNull(interval.upper) }]),
   ) as ClassificationEvaluation['metrics'];

@@ -4,6 +4,8 @@ import { auroc, bootstrapMetrics, type Interval, type MetricName } from './binar
 export interface ClassProbabilities {
   probabilities: ArrayLike<number>;
   label: number;
+  /** Examples sharing a group (a patient's images) are resampled together. */
+  group?: string;
 }
 
 export function predictedClass(probabilities: ArrayLike<number>): number {
@@ -48,6 +50,6 @@ export function multiClassMetrics(examples: readonly ClassProbabilities[], class
 }
 
 /** Each metric with a seeded 95% percentile-bootstrap interval over the examples. */
-export function multiClassIntervals(examples: readonly ClassProbabilities[], classes: number, options: { resamples?: number; seed?: string } = {}): Record<MetricName, Interval> {
+export function multiClassIntervals(examples: readonly ClassProbabilities[], classes: number, options: { resamples?: number; seed?: string; groupOf?: (example: ClassProbabilities) => string } = {}): Record<MetricName, Interval> {
   return bootstrapMetrics(examples, (sample) => multiClassMetrics(sample, classes), options);
 }

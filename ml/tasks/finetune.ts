@@ -70,7 +70,11 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   let supervisedHead: SplitHeadClassifier | null = null;
   let score: (indices: readonly number[]) => Promise<Float32Array>;
   const evaluate = (indices: readonly number[], probabilities: Float32Array) =>
-    evaluateClassifier(indices.map((index, position) => ({ probabilities: probabilities.subarray(position * classes.length, (position + 1) * classes.length), label: items[index]!.label! })), classes, options.seed);
+    evaluateClassifier(
+      indices.map((index, position) => ({ probabilities: probabilities.subarray(position * classes.length, (position + 1) * classes.length), label: items[index]!.label!, group: items[index]!.patientKey })),
+      classes,
+      options.seed,
+    );
   try {
     if (options.tdCalib && !(await runTdCalib(stage, split.train))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
     stageOffset = calibrationSteps;

@@ -41,3 +41,28 @@ describe('binary classification metrics', () => {
     expect(perfect.auroc).toEqual({ estimate: 1, lower: 1, upper: 1 });
   });
 });
+
+describe('bootstrap by patient', () => {
+  const single = Array.from({ length: 40 }, (_, index) => ({ score: ((index * 37) % 41) / 41, positive: index % 3 === 0 }));
+
+  it('draws exactly as the example bootstrap when every patient has one image', () => {
+    const grouped = single.map((example, index) => ({ ...example, group: `patient-${index}` }));
+    expect(bootstrapIntervals(grouped, { seed: 's', resamples: 300, groupOf: (example) => example.group! })).toEqual(bootstrapIntervals(single, { seed: 's', resamples: 300 }));
+  });
+
+  it('resamples a patient\'s images together: two identical images per patient give the one-image intervals', () => {
+    const doubled = single.flatMap((example, index) => [
+      { ...example, group: `patient-${index}` },
+      { ...example, group: `patient-${index}` },
+    ]);
+    const byPatient = bootstrapIntervals(doubled, { seed: 's', resamples: 300, groupOf: (example) => example.group! });
+    const byImage = bootstrapIntervals(doubled, { seed: 's', resamples: 300 });
+    const reference = bootstrapIntervals(single, { seed: 's', resamples: 300 });
+    for (const name of ['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'] as const) {
+      expect(byPatient[name].lower).toBeCloseTo(reference[name].lower, 10);
+      expect(byPatient[name].upper).toBeCloseTo(reference[name].upper, 10);
+    }
+    // Counting each image as independent pretends to twice the evidence: narrower intervals.
+    expect(byImage.auroc.upper - byImage.auroc.lower).toBeLessThan(byPatient.auroc.upper - byPatient.auroc.lower);
+  });
+});
