@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -12,7 +11,7 @@ import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
-import { followRecordedRun } from '../jobs/recorded-run.js';
+import { assertResumable, createRunDirectory, followRecordedRun } from '../jobs/recorded-run.js';
 import type { ModelStore } from '../training/model-store.js';
 import { binaryValue, buildClassificationDataset, studyLabels } from './classification-dataset-builder.js';
 import type { ClassifierRunStore } from './classifier-run-store.js';
@@ -84,10 +83,7 @@ export class FinetuneService {
     const split = FinetuneService.splitSettings(model);
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'finetune-runs', id);
-    fs.mkdirSync(runDirectory, { recursive: true });
-    const datasetFile = path.join(runDirectory, datasetFileName);
-    fs.writeFileSync(`${datasetFile}.partial`, JSON.stringify(dataset));
-    fs.renameSync(`${datasetFile}.partial`, datasetFile);
+    createRunDirectory(runDirectory, path.join(runDirectory, datasetFileName), dataset);
     const budget = request.labelsPerClass !== undefined ? `${request.labelsPerClass} per class` : `${Math.round((request.labelFraction ?? 0.01) * 1000) / 10}% labels`;
     const method = `${request.tdCalib ? 'TD-Calib + ' : ''}${methodNames[request.method]}`;
     this.options.runs.create({ id, name: name ?? `${request.task}: ${method}, ${budget}`, modelId: model.id, runDirectory, options: request, split });
@@ -95,9 +91,7 @@ export class FinetuneService {
   }
 
   resume(runId: string): { run: ClassifierRun; job: Job } {
-    const run = this.options.runs.get(runId);
-    if (run.state === 'succeeded') throw new ApiError('conflict', `Run ${run.name} has already finished.`);
-    if (run.state === 'queued' || run.state === 'running') throw new ApiError('conflict', `Run ${run.name} is already ${run.state}.`);
+    assertResumable(this.options.runs.get(runId));
     return this.submit(runId);
   }
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { ApiError } from '../../api/api-error.js';
 import type { JobOutcome } from './job-manager.js';
 
 /** A training run recorded in the catalog whose state follows the job that runs it. */
@@ -25,4 +27,17 @@ export async function followRecordedRun(run: RecordedRun, signal: AbortSignal, w
   } finally {
     run.publish();
   }
+}
+
+/** A finished run, or one queued or running, cannot be resumed. */
+export function assertResumable(run: { name: string; state: string }): void {
+  if (run.state === 'succeeded') throw new ApiError('conflict', `Run ${run.name} has already finished.`);
+  if (run.state === 'queued' || run.state === 'running') throw new ApiError('conflict', `Run ${run.name} is already ${run.state}.`);
+}
+
+/** A new run's folder with the snapshot of its data written atomically, so a resumed run trains on the same data. */
+export function createRunDirectory(runDirectory: string, datasetFile: string, snapshot: unknown): void {
+  fs.mkdirSync(runDirectory, { recursive: true });
+  fs.writeFileSync(`${datasetFile}.partial`, JSON.stringify(snapshot));
+  fs.renameSync(`${datasetFile}.partial`, datasetFile);
 }

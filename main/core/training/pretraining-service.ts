@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -10,7 +9,7 @@ import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName,
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
-import { followRecordedRun } from '../jobs/recorded-run.js';
+import { assertResumable, createRunDirectory, followRecordedRun } from '../jobs/recorded-run.js';
 import type { ModelStore } from './model-store.js';
 import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
 import type { TrainingRunStore } from './training-run-store.js';
@@ -73,19 +72,14 @@ export class PretrainingService {
     if (split.validationPairs < minimumEvaluationPairs || split.testPairs < minimumEvaluationPairs) throw new ApiError('invalid-input', `The validation and test splits need at least ${minimumEvaluationPairs} image–report pairs each (they have ${split.validationPairs} and ${split.testPairs}); import more studies with reports.`);
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'runs', id);
-    fs.mkdirSync(runDirectory, { recursive: true });
-    const datasetFile = path.join(runDirectory, runFileNames.dataset);
-    fs.writeFileSync(`${datasetFile}.partial`, JSON.stringify(dataset));
-    fs.renameSync(`${datasetFile}.partial`, datasetFile);
+    createRunDirectory(runDirectory, path.join(runDirectory, runFileNames.dataset), dataset);
     const architecture = encoder.architecture === 'shared' ? 'shared encoder' : 'separate encoders';
     this.options.runs.create({ id, name: name ?? `${options.preset}, ${architecture}, ${split.trainingPairs} training pairs`, runDirectory, options, encoder, dataset: split });
     return this.submit(id);
   }
 
   resume(runId: string): { run: TrainingRun; job: Job } {
-    const run = this.options.runs.get(runId);
-    if (run.state === 'succeeded') throw new ApiError('conflict', `Run ${run.name} has already finished.`);
-    if (run.state === 'queued' || run.state === 'running') throw new ApiError('conflict', `Run ${run.name} is already ${run.state}.`);
+    assertResumable(this.options.runs.get(runId));
     return this.submit(runId);
   }
 
