@@ -35,6 +35,8 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   const download = page.waitForEvent('download');
   await run.getByTestId('export-predictions-link').click();
   expect((await download).suggestedFilename()).toMatch(/^predictions-abnormal-.*\.csv$/);
+  await expect.poll(async () => Number(await page.getByTestId('chart-label-efficiency').getAttribute('data-points'))).toBe(1);
+  await expect(page.getByTestId('run-label-study')).toBeVisible();
   await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-results.png'), fullPage: true });
 
   // The classifier's predictions filter the Library.
