@@ -153,7 +153,7 @@ export const LibrarySummary = z.object({
   labelTasks: z.array(z.string()),
   viewPositions: z.array(z.string()),
   /** Fine-tuned classifiers whose predictions are stored, newest first: the prediction filter offers them. */
-  classifiers: z.array(z.object({ runId: z.string(), name: z.string(), task: z.string() })),
+  classifiers: z.array(z.object({ runId: z.string(), name: z.string(), task: z.string(), predictedClasses: z.array(z.string()) })),
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 

@@ -12,5 +12,7 @@ export const StudyFilter = z.strictObject({
   /** Studies an image of which the classifier of this fine-tuning run scored at least `minimumPredictionScore` (default 0.5). */
   predictionRunId: z.string().max(100).optional(),
   minimumPredictionScore: z.number().min(0).max(1).optional(),
+  /** Multi-class classifiers: only images it predicted as this class. */
+  predictedClass: z.string().max(200).optional(),
 });
 export type StudyFilter = z.infer<typeof StudyFilter>;

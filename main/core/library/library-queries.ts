@@ -22,9 +22,14 @@ export function librarySummary(database: Database.Database): LibrarySummary {
     bodyParts: column(database, 'SELECT DISTINCT body_part AS value FROM series WHERE body_part IS NOT NULL ORDER BY 1'),
     labelTasks: column(database, 'SELECT DISTINCT task AS value FROM labels ORDER BY 1'),
     viewPositions: column(database, 'SELECT DISTINCT view_position AS value FROM images WHERE view_position IS NOT NULL ORDER BY 1'),
-    classifiers: database
-      .prepare("SELECT id AS runId, name, task FROM classifier_runs WHERE state = 'succeeded' AND EXISTS (SELECT 1 FROM predictions WHERE predictions.run_id = classifier_runs.id) ORDER BY created_at DESC")
-      .all() as LibrarySummary['classifiers'],
+    classifiers: (
+      database
+        .prepare(
+          `SELECT id AS runId, name, task, (SELECT json_group_array(DISTINCT predicted_class) FROM predictions WHERE predictions.run_id = classifier_runs.id AND predicted_class IS NOT NULL) AS classesJson
+           FROM classifier_runs WHERE state = 'succeeded' AND EXISTS (SELECT 1 FROM predictions WHERE predictions.run_id = classifier_runs.id) ORDER BY created_at DESC`,
+        )
+        .all() as Array<{ runId: string; name: string; task: string; classesJson: string }>
+    ).map(({ classesJson, ...classifier }) => ({ ...classifier, predictedClasses: (JSON.parse(classesJson) as string[]).sort() })),
   };
 }
 
@@ -64,10 +69,12 @@ export function filterClause(filter: StudyFilter): { where: string; parameters: 
   }
   if (filter.predictionRunId) {
     conditions.push(
-      'EXISTS (SELECT 1 FROM predictions JOIN images ON images.id = predictions.image_id JOIN series ON series.id = images.series_id WHERE series.study_id = studies.id AND predictions.run_id = @predictionRunId AND predictions.score >= @minimumPredictionScore)',
+      `EXISTS (SELECT 1 FROM predictions JOIN images ON images.id = predictions.image_id JOIN series ON series.id = images.series_id WHERE series.study_id = studies.id AND predictions.run_id = @predictionRunId AND predictions.score >= @minimumPredictionScore${filter.predictedClass ? ' AND predictions.predicted_class = @predictedClass' : ''})`,
     );
     parameters.predictionRunId = filter.predictionRunId;
-    parameters.minimumPredictionScore = filter.minimumPredictionScore ?? 0.5;
+    // A multi-class score is the predicted class's probability; without a class, any confident prediction counts.
+    parameters.minimumPredictionScore = filter.minimumPredictionScore ?? (filter.predictedClass ? 0 : 0.5);
+    if (filter.predictedClass) parameters.predictedClass = filter.predictedClass;
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
 }

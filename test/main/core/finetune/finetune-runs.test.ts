@@ -131,6 +131,10 @@ describe('fine-tuning runs through the core API', () => {
       const predictions = await call<Array<{ predictedClass: string | null; score: number }>>('finetune.predictions', { runId: run.id });
       expect(predictions).toHaveLength(run.predictions);
       for (const prediction of predictions) expect(['effusion', 'none', 'other finding']).toContain(prediction.predictedClass);
+      const predicted = predictions[0]!.predictedClass!;
+      const studies = new Set(predictions.filter((prediction) => prediction.predictedClass === predicted).map((prediction) => (prediction as unknown as { studyInstanceUid: string }).studyInstanceUid));
+      const filtered = await call<{ total: number }>('library.studies', { filter: { predictionRunId: run.id, predictedClass: predicted }, limit: 1 });
+      expect(filtered.total).toBe(studies.size);
     }
   }, 300_000);
 
