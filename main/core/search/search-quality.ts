@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SearchRequest, SearchResponse } from '../../api/search-contract.js';
+import { SearchRequest, type SearchResponse } from '../../api/search-contract.js';
 
 /**
  * The fixed query set of the search evaluation: paraphrases and negations of the demo generator's planted findings,
@@ -68,7 +68,8 @@ export async function evaluateSearchQuality(database: Database.Database, search:
   for (const mode of modes) {
     const queries: RankingScores[] = [];
     for (const query of searchQualityQueries) {
-      const response = await search({ k: 10, semanticWeight: 0.2, filter: {}, ...base, text: query.text, mode });
+      // Through the contract, so every field left out takes the API's own default (the hybrid weight included).
+      const response = await search(SearchRequest.parse({ k: 10, ...base, text: query.text, mode }));
       queries.push(rankingScores(response.results.map((result) => result.imageId), relevantImages(database, query.finding, query.present)));
     }
     const mean = (key: keyof RankingScores) => queries.reduce((sum, scores) => sum + scores[key], 0) / queries.length;
