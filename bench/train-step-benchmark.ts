@@ -8,11 +8,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { selectBackend } from '../ml/backends/select-backend.js';
+import { registerWasmKernelReplacements, selectBackend } from '../ml/backends/select-backend.js';
 import type { BackendName } from '../main/api/contract.js';
 import { loadWasmBlas, registerBlasMatMul } from '../ml/backends/wasm-blas-matmul.js';
-import { registerWasmSliceKernels } from '../ml/backends/wasm-slice-kernels.js';
 import { registerThreadedWasm } from '../ml/backends/wasm-threaded-build.js';
+import { registerWasmGemmMatMul } from '../ml/backends/wasm-gemm-matmul.js';
+import { wasmGemmUnavailableReason } from '../ml/backends/wasm-gemm/wasm-gemm.js';
 import { createTransformerBlock, transformerBlock } from '../ml/model/layers/transformer-block.js';
 import { gradientsByParameterName, ParameterStore } from '../ml/model/parameter-store.js';
 import { AdamW } from '../ml/training/adamw.js';
@@ -61,25 +62,39 @@ async function timeSteps(backend: string): Promise<{ seconds: number; leakFree: 
 console.log(`train-step benchmark: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.versions.node}, tfjs ${tf.version.tfjs}`);
 console.log(`reference: ${reference.layers} layers, d ${reference.width}, ${reference.heads} heads, MLP ${reference.width * reference.mlpRatio}, ${reference.batch} × ${reference.tokens} tokens, AdamW; median of ${timedSteps} steps after a warm-up`);
 
-// Each CPU route in turn: single-threaded wasm, the same with OpenBLAS matmuls (when the optional addon is built),
-// then the multi-threaded build. The app's default is selected last, only to name it.
-registerWasmSliceKernels();
+// Each CPU route in turn: single-threaded wasm with tfjs's own XNNPACK products (the baseline the GEMM replaces) and
+// with Unisight's GEMM, the same with OpenBLAS products (when the optional addon is built), then the multi-threaded
+// build with the GEMM on every core. The app's default is selected last, only to name it.
+registerWasmKernelReplacements();
+const cores = os.availableParallelism();
 const times: Partial<Record<BackendName, number>> = {};
-const timeRoute = async (route: BackendName): Promise<void> => {
+const timeRoute = async (route: string): Promise<number> => {
   const { seconds, leakFree } = await timeSteps('wasm');
-  times[route] = seconds;
-  console.log(`  tfjs ${route.padEnd(14)} ${seconds.toFixed(2)} s/step${leakFree ? '' : '  (TENSOR COUNT GREW)'}`);
+  console.log(`  tfjs ${route.padEnd(30)} ${seconds.toFixed(2)} s/step${leakFree ? '' : '  (TENSOR COUNT GREW)'}`);
+  return seconds;
 };
-await timeRoute('wasm');
+await timeRoute('wasm, XNNPACK products');
+const gemmUnavailable = wasmGemmUnavailableReason();
+if (gemmUnavailable) console.log(`  Unisight's GEMM not measured: ${gemmUnavailable}`);
+const withGemm = async (threads: number, time: () => Promise<number>): Promise<number> => {
+  const restore = gemmUnavailable ? () => {} : registerWasmGemmMatMul(threads);
+  try {
+    return await time();
+  } finally {
+    restore();
+  }
+};
+times.wasm = await withGemm(1, () => timeRoute('wasm'));
 try {
-  const restoreMatMul = registerBlasMatMul(loadWasmBlas(), os.availableParallelism());
-  await timeRoute('wasm-openblas');
+  const restoreMatMul = registerBlasMatMul(loadWasmBlas(), cores);
+  times['wasm-openblas'] = await timeRoute('wasm-openblas');
   restoreMatMul();
 } catch (error) {
   console.log(`  tfjs wasm-openblas   not measured: ${(error as Error).message}`);
 }
-registerThreadedWasm(os.availableParallelism());
-await timeRoute('wasm-threaded');
+registerThreadedWasm(cores);
+await timeRoute(`wasm-threaded, XNNPACK products`);
+times['wasm-threaded'] = await withGemm(cores, () => timeRoute('wasm-threaded'));
 if (values['include-cpu']) {
   const cpu = await timeSteps('cpu');
   console.log(`  tfjs cpu            ${cpu.seconds.toFixed(2)} s/step`);

@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { backendNames, type BackendAttempt, type BackendName } from '../../main/api/contract.js';
 import type { BackendReport } from '../engine/protocol.js';
 import { loadWasmBlas, registerBlasMatMul } from './wasm-blas-matmul.js';
+import { registerWasmGemmMatMul } from './wasm-gemm-matmul.js';
+import { wasmGemmUnavailableReason } from './wasm-gemm/wasm-gemm.js';
 import { registerWasmSharedIdentity } from './wasm-shared-identity.js';
 import { registerWasmSliceKernels } from './wasm-slice-kernels.js';
 import { registerThreadedWasm } from './wasm-threaded-build.js';
@@ -13,15 +15,26 @@ import { registerThreadedWasm } from './wasm-threaded-build.js';
 
 interface BackendCandidate {
   name: BackendName;
-  activate(): Promise<{ threads: number }>;
+  /** Threads in use, and for the WebAssembly routes how matrix products run. */
+  activate(): Promise<{ threads: number; products?: string }>;
 }
 
 class BackendUnavailable extends Error {}
 
 /** Kernels of our own that replace copying ones of tfjs's wasm backend. */
-function registerWasmKernelReplacements(): void {
+export function registerWasmKernelReplacements(): void {
   registerWasmSliceKernels();
   registerWasmSharedIdentity();
+}
+
+/**
+ * Matrix products in Unisight's relaxed-SIMD GEMM rather than tfjs's XNNPACK (2-3× faster here; bench/RESULTS.md).
+ * Returns how the products run, for the backend report, and a function that puts XNNPACK back.
+ */
+function registerPureWasmGemm(threads: number): { products: string; restore: () => void } {
+  const unavailable = wasmGemmUnavailableReason();
+  if (unavailable) return { products: `matrix products in XNNPACK: ${unavailable}`, restore: () => {} };
+  return { products: `matrix products in Unisight's relaxed-SIMD GEMM on ${threads} thread${threads === 1 ? '' : 's'}`, restore: registerWasmGemmMatMul(threads) };
 }
 
 async function importOptional(moduleName: string, installHint: string): Promise<void> {
@@ -101,13 +114,15 @@ const candidates: BackendCandidate[] = [
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       registerWasmKernelReplacements();
       const restoreSingleThreaded = registerThreadedWasm(cores);
+      const gemm = registerPureWasmGemm(cores);
       try {
         await withTimeout(switchTo('wasm'), threadedStartTimeoutMilliseconds, 'the multi-threaded build did not start');
       } catch (error) {
+        gemm.restore();
         restoreSingleThreaded();
         throw new BackendUnavailable(`multi-threaded WebAssembly failed to start (${(error as Error).message}); using the single-threaded build`);
       }
-      return { threads: wasm.getThreadsCount() };
+      return { threads: Math.max(wasm.getThreadsCount(), cores), products: gemm.products };
     },
   },
   {
@@ -115,8 +130,9 @@ const candidates: BackendCandidate[] = [
     activate: async () => {
       await import('@tensorflow/tfjs-backend-wasm');
       registerWasmKernelReplacements();
+      const gemm = registerPureWasmGemm(1);
       await switchTo('wasm');
-      return { threads: 1 };
+      return { threads: 1, products: gemm.products };
     },
   },
   {
@@ -143,8 +159,8 @@ export async function selectBackend(requested: BackendName | null): Promise<Back
       continue;
     }
     try {
-      const { threads } = await candidate.activate();
-      attempts.push({ backend: candidate.name, chosen: true, reason: chosenReason(candidate.name, requested, threads) });
+      const { threads, products } = await candidate.activate();
+      attempts.push({ backend: candidate.name, chosen: true, reason: chosenReason(candidate.name, requested, threads, products) });
       for (const rest of candidates.slice(candidates.indexOf(candidate) + 1)) {
         attempts.push({ backend: rest.name, chosen: false, reason: `not tried: ${candidate.name} is preferred` });
       }
@@ -156,11 +172,11 @@ export async function selectBackend(requested: BackendName | null): Promise<Back
   throw new Error(`No TensorFlow.js backend could start: ${attempts.map((attempt) => `${attempt.backend}: ${attempt.reason}`).join('; ')}`);
 }
 
-function chosenReason(name: BackendName, requested: BackendName | null, threads: number): string {
-  if (requested) return `chosen: requested by UNISIGHT_BACKEND`;
+function chosenReason(name: BackendName, requested: BackendName | null, threads: number, products: string | undefined): string {
+  if (requested) return `chosen: requested by UNISIGHT_BACKEND${products ? `; ${products}` : ''}`;
   if (name === 'tensorflow-gpu') return 'chosen: native TensorFlow with CUDA';
   if (name === 'tensorflow') return 'chosen: native TensorFlow on CPU';
   if (name === 'cpu') return 'chosen: plain JavaScript fallback (slow)';
   if (name === 'wasm-openblas') return `chosen: WebAssembly with SIMD, matrix products in OpenBLAS on ${threads} thread${threads === 1 ? '' : 's'}`;
-  return `chosen: WebAssembly with SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
+  return `chosen: WebAssembly with SIMD, ${threads} thread${threads === 1 ? '' : 's'}${products ? `; ${products}` : ''}`;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchedMatMulIsFast } from '../../backends/wasm-blas-matmul.js';
+import { generalMatMulIsFast } from '../../backends/batch-matmul-replacement.js';
 import type { ParameterStore } from '../parameter-store.js';
 import { createLinear, linear, type LinearParameters } from './linear.js';
 
@@ -27,32 +27,33 @@ function splitHeads(input: tf.Tensor, heads: number): tf.Tensor3D {
   return input.reshape([batch, tokens, heads, width / heads]).transpose([0, 2, 1, 3]).reshape([batch * heads, tokens, width / heads]);
 }
 
-/**
- * left[i] · right[i] for every i, as separate 2-D products, unless batched products are fast on this backend (OpenBLAS
- * route), where one batched matMul saves the unstacking.
- */
-function productsPerSlice(left: tf.Tensor3D, right: tf.Tensor3D): tf.Tensor3D {
-  if (batchedMatMulIsFast()) return tf.matMul(left, right);
-  const rights = tf.unstack(right);
-  return tf.stack(tf.unstack(left).map((slice, index) => tf.matMul(slice as tf.Tensor2D, rights[index] as tf.Tensor2D))) as tf.Tensor3D;
-}
-
 function swapLastAxes(input: tf.Tensor3D): tf.Tensor3D {
   return tf.transpose(input, [0, 2, 1]);
 }
 
 /**
+ * op(left[i]) · op(right[i]) for every i: one batched matMul with transpose flags where a GEMM kernel of ours reads
+ * them in place, else separate plain 2-D products on explicitly transposed slices (tfjs's wasm kernel runs batched or
+ * transposed products in a scalar loop, 10-40× slower than its GEMM; platform.md).
+ */
+function productsPerSlice(left: tf.Tensor3D, right: tf.Tensor3D, transposeLeft = false, transposeRight = false): tf.Tensor3D {
+  if (generalMatMulIsFast()) return tf.matMul(left, right, transposeLeft, transposeRight);
+  const lefts = tf.unstack(transposeLeft ? swapLastAxes(left) : left);
+  const rights = tf.unstack(transposeRight ? swapLastAxes(right) : right);
+  return tf.stack(lefts.map((slice, index) => tf.matMul(slice as tf.Tensor2D, rights[index] as tf.Tensor2D))) as tf.Tensor3D;
+}
+
+/**
  * softmax(Q·Kᵀ + bias)·V per (batch, head) with the backward pass written out:
  *   dV = Pᵀ·dO,  dP = dO·Vᵀ,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),  dQ = dS·K,  dK = dSᵀ·Q.
- * Every product is a plain 2-D matMul on explicitly transposed operands: the wasm backend runs batched or transposed
- * matMuls (what autodiff of tf.matMul produces) in a scalar loop, 10-40× slower than its GEMM (platform.md).
+ * Every product goes through productsPerSlice, which picks the formulation the backend's matMul kernel runs fast.
  * `bias` ([batch · heads, 1, tokens]) is a constant (padding mask) and gets no gradient.
  */
 function attentionCore(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D, bias: tf.Tensor3D | undefined): tf.Tensor3D {
   const core = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [queries, keys, values, save] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
     const [mixed, probabilities] = tf.tidy(() => {
-      const scores = productsPerSlice(queries, swapLastAxes(keys));
+      const scores = productsPerSlice(queries, keys, false, true);
       const weights = tf.softmax(bias ? scores.add(bias) : scores) as tf.Tensor3D;
       return [productsPerSlice(weights, values), weights];
     });
@@ -63,11 +64,11 @@ function attentionCore(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D,
         tf.tidy(() => {
           const gradient = outputGradient as tf.Tensor3D;
           const [savedQueries, savedKeys, savedValues, savedWeights] = saved as tf.Tensor3D[];
-          const valueGradient = productsPerSlice(swapLastAxes(savedWeights!), gradient);
-          const weightGradient = productsPerSlice(gradient, swapLastAxes(savedValues!));
+          const valueGradient = productsPerSlice(savedWeights!, gradient, true, false);
+          const weightGradient = productsPerSlice(gradient, savedValues!, false, true);
           const scoreGradient = savedWeights!.mul(weightGradient.sub(weightGradient.mul(savedWeights!).sum(-1, true))) as tf.Tensor3D;
           const queryGradient = productsPerSlice(scoreGradient, savedKeys!);
-          const keyGradient = productsPerSlice(swapLastAxes(scoreGradient), savedQueries!);
+          const keyGradient = productsPerSlice(scoreGradient, savedQueries!, true, false);
           return [queryGradient, keyGradient, valueGradient];
         }),
     };

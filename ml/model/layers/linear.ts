@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { generalMatMulIsFast } from '../../backends/batch-matmul-replacement.js';
 import type { Initialiser, ParameterStore } from '../parameter-store.js';
 
 /**
- * x·W with its gradient written out (dX = dY·Wᵀ, dW = Xᵀ·dY with explicit transposes): the wasm backend only uses its
- * fast GEMM for plain 2-D products, and tfjs's own matMul gradient sets transpose flags that miss it (platform.md).
+ * x·W with its gradient written out (dX = dY·Wᵀ, dW = Xᵀ·dY): tfjs's wasm kernel (XNNPACK) is fast only for plain 2-D
+ * products and its own matMul gradient sets transpose flags that miss it (platform.md), so there the transposes are
+ * explicit; our GEMM kernels read transposed operands in place, so with them the flags save the copies.
  */
 const matMulWithPlainGradient = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [input, weight, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
@@ -13,6 +15,7 @@ const matMulWithPlainGradient = tf.customGrad((...inputs: Array<tf.Tensor | tf.G
     gradFunc: (outputGradient: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const gradient = outputGradient as tf.Tensor2D;
       const [savedInput, savedWeight] = saved as [tf.Tensor2D, tf.Tensor2D];
+      if (generalMatMulIsFast()) return [tf.matMul(gradient, savedWeight, false, true), tf.matMul(savedInput, gradient, true, false)];
       return [tf.matMul(gradient, tf.transpose(savedWeight)), tf.matMul(tf.transpose(savedInput), gradient)];
     },
   };
