@@ -77,12 +77,17 @@ export class GemmThreads {
       Atomics.store(helper.signals, requestSignal, helper.generation);
       Atomics.notify(helper.signals, requestSignal);
     });
-    runHere(parts[0]!);
-    for (const helper of busy) {
-      for (let finished = Atomics.load(helper.signals, finishedSignal); finished !== helper.generation; finished = Atomics.load(helper.signals, finishedSignal)) {
-        Atomics.wait(helper.signals, finishedSignal, finished);
-      }
-      if (Atomics.exchange(helper.signals, failedSignal, 0) !== 0) throw new Error('a GEMM helper thread trapped (an operand outside the heap?)');
+    try {
+      runHere(parts[0]!);
+    } finally {
+      // Even when this thread's part trapped, every helper must finish before its scratch or flags are reused.
+      const failures = busy.filter((helper) => {
+        for (let finished = Atomics.load(helper.signals, finishedSignal); finished !== helper.generation; finished = Atomics.load(helper.signals, finishedSignal)) {
+          Atomics.wait(helper.signals, finishedSignal, finished);
+        }
+        return Atomics.exchange(helper.signals, failedSignal, 0) !== 0;
+      });
+      if (failures.length > 0) throw new Error('a GEMM helper thread trapped (an operand outside the heap?)');
     }
   }
 

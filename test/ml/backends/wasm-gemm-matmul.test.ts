@@ -56,24 +56,49 @@ describe('the GEMM modules', () => {
 });
 
 describe.skipIf(unavailable !== null)(`Unisight's GEMM on a shared heap (${unavailable ?? 'relaxed SIMD available'})`, () => {
-  it('splits a product across two threads and matches a plain loop', () => {
+  it('splits a product across two threads, matches a plain loop, and gives the bits one thread gives', () => {
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
     let next = 1024;
-    const gemm = new WasmGemm(memory, 2, { allocate: (bytes) => (next += bytes) - bytes, release: () => {} });
+    const allocator = { allocate: (bytes: number) => (next += bytes) - bytes, release: () => {} };
+    const [rows, depth, columns] = [130, 300, 90];
+    const a = next, b = a + rows * depth * 4, output = b + depth * columns * 4, oneThreadOutput = output + rows * columns * 4;
+    next = oneThreadOutput + rows * columns * 4;
+    const heap = new Float32Array(memory.buffer);
+    for (let index = 0; index < rows * depth; index++) heap[a / 4 + index] = Math.sin(index);
+    for (let index = 0; index < depth * columns; index++) heap[b / 4 + index] = Math.cos(index);
+    const job = { batches: 1, rows, columns, depth, a, aBatchStride: 0, aRowStride: depth * 4, aDepthStride: 4, b, bBatchStride: 0, bDepthStride: columns * 4, bColumnStride: 4 };
+    const twoThreads = new WasmGemm(memory, 2, allocator);
+    const oneThread = new WasmGemm(memory, 1, allocator);
     try {
-      expect(gemm.threadCount).toBe(2);
-      const [rows, depth, columns] = [130, 70, 90];
-      const a = next, b = a + rows * depth * 4, output = b + depth * columns * 4;
-      next = output + rows * columns * 4;
-      const heap = new Float32Array(memory.buffer);
-      for (let index = 0; index < rows * depth; index++) heap[a / 4 + index] = Math.sin(index);
-      for (let index = 0; index < depth * columns; index++) heap[b / 4 + index] = Math.cos(index);
-      gemm.multiply({ batches: 1, rows, columns, depth, a, aBatchStride: 0, aRowStride: depth * 4, aDepthStride: 4, b, bBatchStride: 0, bDepthStride: columns * 4, bColumnStride: 4, output });
+      expect(twoThreads.threadCount).toBe(2);
+      twoThreads.multiply({ ...job, output });
+      oneThread.multiply({ ...job, output: oneThreadOutput });
       for (const [row, column] of [[0, 0], [64, 45], [65, 89], [129, 7]] as const) {
         let sum = 0;
         for (let step = 0; step < depth; step++) sum += heap[a / 4 + row * depth + step]! * heap[b / 4 + step * columns + column]!;
-        expect(heap[output / 4 + row * columns + column]).toBeCloseTo(sum, 4);
+        expect(heap[output / 4 + row * columns + column]).toBeCloseTo(sum, 3);
       }
+      expect(heap.slice(output / 4, output / 4 + rows * columns)).toEqual(heap.slice(oneThreadOutput / 4, oneThreadOutput / 4 + rows * columns));
+    } finally {
+      twoThreads.dispose();
+      oneThread.dispose();
+    }
+  });
+
+  it('reports an operand outside the heap as an error on every thread, and keeps working afterwards', () => {
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: 64, shared: true });
+    let next = 1024;
+    const gemm = new WasmGemm(memory, 2, { allocate: (bytes) => (next += bytes) - bytes, release: () => {} });
+    try {
+      const [rows, depth, columns] = [128, 128, 128];
+      const job = { batches: 1, rows, columns, depth, aBatchStride: 0, aRowStride: depth * 4, aDepthStride: 4, bBatchStride: 0, bDepthStride: columns * 4, bColumnStride: 4 };
+      const outside = memory.buffer.byteLength;
+      expect(() => gemm.multiply({ ...job, a: outside, b: outside, output: 0 })).toThrow(/out of bounds|trapped/);
+      const a = next, b = a + rows * depth * 4, output = b + depth * columns * 4;
+      new Float32Array(memory.buffer, a, rows * depth).fill(0.5);
+      new Float32Array(memory.buffer, b, depth * columns).fill(2);
+      gemm.multiply({ ...job, a, b, output });
+      expect(new Set(new Float32Array(memory.buffer, output, rows * columns))).toEqual(new Set([depth]));
     } finally {
       gemm.dispose();
     }
