@@ -45,15 +45,25 @@ function frameByteLength(image: ImagePixelDescription): number {
 }
 
 /**
- * Keeps the Bits Stored low bits of a raw sample and sign-extends them when Pixel Representation says signed
- * (the high bits may hold overlays). Built once per frame: this runs for every pixel.
+ * Copies raw samples into `values`, keeping the Bits Stored low bits and sign-extending them when Pixel Representation
+ * says signed (the high bits may hold overlays). One tight loop per case: this runs for every pixel of every image.
  */
-function storedValueReader(image: ImagePixelDescription): (raw: number) => number {
-  if (image.bitsStored >= 32) return (raw) => raw;
-  const mask = image.bitsStored === 31 ? 0x7fffffff : (1 << image.bitsStored) - 1;
-  if (image.pixelRepresentation !== 1) return (raw) => raw & mask;
+function keepStoredBits(raw: Uint8Array | Uint16Array, image: ImagePixelDescription, values: Int32Array): void {
+  const count = values.length;
+  const mask = image.bitsStored >= 31 ? 0x7fffffff : (1 << image.bitsStored) - 1;
+  if (image.pixelRepresentation !== 1) {
+    for (let index = 0; index < count; index++) values[index] = raw[index]! & mask;
+    return;
+  }
   const shift = 32 - image.bitsStored;
-  return (raw) => ((raw & mask) << shift) >> shift;
+  for (let index = 0; index < count; index++) values[index] = ((raw[index]! & mask) << shift) >> shift;
+}
+
+/** 16-bit little-endian samples as a Uint16Array (the platforms Unisight runs on are little-endian): a view where the
+ * bytes are aligned, else an aligned copy. */
+function littleEndianWords(bytes: Uint8Array, count: number): Uint16Array {
+  const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice(0, count * 2);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, count);
 }
 
 function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number, bigEndian: boolean): Int32Array | Float32Array {
@@ -76,17 +86,24 @@ function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, fram
     return values;
   }
   const values = new Int32Array(count);
-  const stored = storedValueReader(image);
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   switch (image.bitsAllocated) {
     case 1:
       for (let index = 0; index < count; index++) values[index] = (view.getUint8(index >> 3) >> (index & 7)) & 1;
       return values;
     case 8:
-      for (let index = 0; index < count; index++) values[index] = stored(view.getUint8(index));
+      keepStoredBits(bytes, image, values);
       return values;
-    case 16:
-      for (let index = 0; index < count; index++) values[index] = stored(view.getUint16(index * 2, littleEndian));
+    case 16: {
+      if (littleEndian) {
+        keepStoredBits(littleEndianWords(bytes, count), image, values);
+        return values;
+      }
+      const words = new Uint16Array(count);
+      for (let index = 0; index < count; index++) words[index] = view.getUint16(index * 2, false);
+      keepStoredBits(words, image, values);
       return values;
+    }
     default:
       for (let index = 0; index < count; index++) {
         const raw = view.getUint32(index * 4, littleEndian);
@@ -116,7 +133,6 @@ function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex: numbe
 function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): Int32Array {
   const count = frame.width * frame.height * frame.componentCount;
   const values = new Int32Array(count);
-  const stored = storedValueReader(image);
   if (frame.bitsPerSample > 16) {
     const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
     if (frame.bytes.byteLength < count * 4) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
@@ -125,15 +141,20 @@ function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): In
       values[index] = image.pixelRepresentation === 1 ? raw | 0 : Math.min(raw, 0x7fffffff);
     }
   } else if (frame.bitsPerSample > 8) {
-    const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
     if (frame.bytes.byteLength < count * 2) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
-    for (let index = 0; index < count; index++) {
-      const raw = frame.isSigned ? view.getInt16(index * 2, true) : view.getUint16(index * 2, true);
-      values[index] = frame.isSigned ? raw : stored(raw);
+    const words = littleEndianWords(frame.bytes, count);
+    if (frame.isSigned) {
+      for (let index = 0; index < count; index++) values[index] = (words[index]! << 16) >> 16;
+    } else {
+      keepStoredBits(words, image, values);
     }
   } else {
     if (frame.bytes.byteLength < count) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
-    for (let index = 0; index < count; index++) values[index] = frame.isSigned ? (frame.bytes[index]! << 24) >> 24 : stored(frame.bytes[index]!);
+    if (frame.isSigned) {
+      for (let index = 0; index < count; index++) values[index] = (frame.bytes[index]! << 24) >> 24;
+    } else {
+      keepStoredBits(frame.bytes, image, values);
+    }
   }
   return values;
 }

@@ -144,30 +144,40 @@ function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
   return { starts, taps, weights };
 }
 
+/**
+ * Separable resampling, vertical pass first: it adds whole source rows (sequential reads, no gathers) and leaves fewer
+ * rows for the horizontal pass. Every imported image goes through here twice (model image, thumbnail).
+ */
 export function resizeGray(image: GrayImage, width: number, height: number): GrayImage {
-  const horizontal = resampleTable(image.width, width);
+  if (width === image.width && height === image.height) return image;
+  const sourceWidth = image.width;
   const vertical = resampleTable(image.height, height);
-  const source = image.values;
-  const intermediate = new Float32Array(width * image.height);
-  for (let row = 0; row < image.height; row++) {
-    const rowOffset = row * image.width;
-    for (let column = 0; column < width; column++) {
-      const first = rowOffset + horizontal.starts[column]!;
-      const weightOffset = column * horizontal.taps;
-      let sum = 0;
-      for (let tap = 0; tap < horizontal.taps; tap++) sum += horizontal.weights[weightOffset + tap]! * source[first + tap]!;
-      intermediate[row * width + column] = sum;
-    }
-  }
-  // Vertical pass row by row: each source row is added in whole, which reads memory in order.
-  const output = new Float32Array(width * height);
+  const intermediate = new Float32Array(sourceWidth * height);
   for (let row = 0; row < height; row++) {
-    const outputOffset = row * width;
+    const target = intermediate.subarray(row * sourceWidth, (row + 1) * sourceWidth);
     for (let tap = 0; tap < vertical.taps; tap++) {
       const weight = vertical.weights[row * vertical.taps + tap]!;
       if (weight === 0) continue;
-      const sourceOffset = (vertical.starts[row]! + tap) * width;
-      for (let column = 0; column < width; column++) output[outputOffset + column]! += weight * intermediate[sourceOffset + column]!;
+      const sourceStart = (vertical.starts[row]! + tap) * sourceWidth;
+      const source = image.values.subarray(sourceStart, sourceStart + sourceWidth);
+      for (let column = 0; column < sourceWidth; column++) target[column]! += weight * source[column]!;
+    }
+  }
+  const { starts, taps, weights } = resampleTable(sourceWidth, width);
+  const output = new Float32Array(width * height);
+  for (let row = 0; row < height; row++) {
+    const rowStart = row * sourceWidth;
+    for (let column = 0; column < width; column++) {
+      const first = rowStart + starts[column]!;
+      const weightStart = column * taps;
+      let sum = 0;
+      // Four taps (shrinking by 1.5-2×, the usual case) written out, which V8 runs faster than the loop.
+      if (taps === 4) {
+        sum = weights[weightStart]! * intermediate[first]! + weights[weightStart + 1]! * intermediate[first + 1]! + weights[weightStart + 2]! * intermediate[first + 2]! + weights[weightStart + 3]! * intermediate[first + 3]!;
+      } else {
+        for (let tap = 0; tap < taps; tap++) sum += weights[weightStart + tap]! * intermediate[first + tap]!;
+      }
+      output[row * width + column] = sum;
     }
   }
   return { width, height, values: output };

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { encode as encodePng } from 'fast-png';
 import { decodeFrame } from '../dicom/decode-frame.js';
+import { encodeGrayPng } from '../dicom/gray-png.js';
 import { readDicomMetadata, type DicomMetadata, type ImagePixelDescription } from '../dicom/dicom-metadata.js';
 import { DicomImportError, parseDicomBytes } from '../dicom/read-dicom.js';
 import { fitWithin, padToSquare, toBytes, toDisplayGray } from '../dicom/render-image.js';
@@ -39,9 +39,15 @@ export type ProcessFileResult =
   | (FileFacts & { outcome: 'skipped' | 'failed'; reason: string });
 
 function writeAtomically(file: string, bytes: Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(temporary, bytes);
+  try {
+    fs.writeFileSync(temporary, bytes);
+  } catch (error) {
+    // The cache folder is made on first use only: a recursive mkdir before every write costs a system call per level.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(temporary, bytes);
+  }
   fs.renameSync(temporary, file);
 }
 
@@ -85,7 +91,7 @@ export async function processFile(request: ProcessFileRequest): Promise<ProcessF
     const fitted = fitWithin(gray, request.modelImageSize);
     writeAtomically(path.join(request.libraryPath, modelImagePath), padToSquare(fitted, request.modelImageSize));
     const small = fitWithin(fitted, request.thumbnailSize);
-    writeAtomically(path.join(request.libraryPath, thumbnailPath), encodePng({ width: small.width, height: small.height, data: toBytes(small), channels: 1, depth: 8 }));
+    writeAtomically(path.join(request.libraryPath, thumbnailPath), encodeGrayPng(small.width, small.height, toBytes(small)));
     return { ...facts, outcome: 'image', metadata, image, transferSyntaxUid: parsed.transferSyntaxUid, representativeFrame, modelImagePath, thumbnailPath };
   } catch (error) {
     if (error instanceof DicomImportError) return { ...facts, outcome: error.outcome, reason: error.message };

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
-import { encode as encodePng } from 'fast-png';
 import { ApiError } from '../../api/api-error.js';
 import type { RenderedImage } from '../../api/contract.js';
 import { decodeFrame } from '../dicom/decode-frame.js';
 import { readDicomMetadata } from '../dicom/dicom-metadata.js';
+import { encodeGrayPng } from '../dicom/gray-png.js';
 import { parseDicomBytes } from '../dicom/read-dicom.js';
 import { defaultWindow, fitWithin, toBytes, toDisplayGray } from '../dicom/render-image.js';
 
@@ -28,7 +28,7 @@ export async function renderCataloguedImage(
   const initial = defaultWindow(frame, image);
   const window = { center: request.windowCenter ?? initial.center, width: request.windowWidth ?? initial.width };
   const shown = fitWithin(toDisplayGray(frame, image, parsed.dataSet, window), request.maximumSize);
-  const png = encodePng({ width: shown.width, height: shown.height, data: toBytes(shown), channels: 1, depth: 8 });
+  const png = encodeGrayPng(shown.width, shown.height, toBytes(shown));
   return {
     dataUrl: `data:image/png;base64,${Buffer.from(png).toString('base64')}`,
     width: shown.width,
