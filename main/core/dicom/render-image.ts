@@ -1,6 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import type { DecodedFrame } from './decode-frame.js';
 import type { ImagePixelDescription } from './dicom-metadata.js';
+import { resampleInWasm, windowInWasm, type ResampleTable } from './wasm-render/wasm-render.js';
 
 /** A single-channel image with values in [0, 1], as a radiologist would see it with the stored window. */
 export interface GrayImage {
@@ -72,9 +73,9 @@ export function defaultWindow(frame: DecodedFrame, image: ImagePixelDescription)
  */
 export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, window?: DisplayWindow): GrayImage {
   const pixels = frame.width * frame.height;
-  const output = new Float32Array(pixels);
   const photometric = frame.photometricInterpretation;
   if (frame.samplesPerPixel >= 3) {
+    const output = new Float32Array(pixels);
     const maximum = 2 ** Math.min(image.bitsStored, 16) - 1;
     const half = (maximum + 1) / 2;
     const ybr = photometric.startsWith('YBR_FULL');
@@ -88,6 +89,7 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
   if (photometric === 'PALETTE COLOR') {
     const channels = [readPaletteChannel(dataSet, 'x00281101', 'x00281201'), readPaletteChannel(dataSet, 'x00281102', 'x00281202'), readPaletteChannel(dataSet, 'x00281103', 'x00281203')];
     if (channels.every((channel): channel is PaletteChannel => channel !== null)) {
+      const output = new Float32Array(pixels);
       const maximum = 2 ** channels[0]!.bits - 1;
       const lookup = (channel: PaletteChannel, value: number): number => channel.data[Math.min(channel.entries - 1, Math.max(0, value - channel.firstValue))]!;
       for (let pixel = 0; pixel < pixels; pixel++) {
@@ -102,26 +104,13 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
   const width = Math.max(1, chosen.width - 1);
   const gain = image.rescaleSlope / width;
   const offset = (image.rescaleIntercept - (chosen.center - 0.5)) / width + 0.5;
-  const inverted = photometric === 'MONOCHROME1';
-  const stored = frame.values;
-  for (let pixel = 0; pixel < pixels; pixel++) {
-    const value = stored[pixel]! * gain + offset;
-    const clamped = value < 0 ? 0 : value > 1 ? 1 : value;
-    output[pixel] = inverted ? 1 - clamped : clamped;
-  }
-  return { width: frame.width, height: frame.height, values: output };
+  return { width: frame.width, height: frame.height, values: windowInWasm(frame.values, gain, offset, photometric === 'MONOCHROME1') };
 }
 
 /**
  * Weights of a triangle (bilinear) filter widened by the scale when shrinking, so downsampling averages, not aliases.
  * Flat arrays with a fixed number of taps per output sample keep the inner loops free of allocation and indirection.
  */
-interface ResampleTable {
-  starts: Int32Array;
-  taps: number;
-  weights: Float32Array;
-}
-
 function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
   const scale = sourceSize / targetSize;
   const support = Math.max(1, scale);
@@ -144,43 +133,11 @@ function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
   return { starts, taps, weights };
 }
 
-/**
- * Separable resampling, vertical pass first: it adds whole source rows (sequential reads, no gathers) and leaves fewer
- * rows for the horizontal pass. Every imported image goes through here twice (model image, thumbnail).
- */
+/** Separable resampling with the triangle filter, in WebAssembly SIMD (wasm-render: every import resizes twice). */
 export function resizeGray(image: GrayImage, width: number, height: number): GrayImage {
   if (width === image.width && height === image.height) return image;
-  const sourceWidth = image.width;
-  const vertical = resampleTable(image.height, height);
-  const intermediate = new Float32Array(sourceWidth * height);
-  for (let row = 0; row < height; row++) {
-    const target = intermediate.subarray(row * sourceWidth, (row + 1) * sourceWidth);
-    for (let tap = 0; tap < vertical.taps; tap++) {
-      const weight = vertical.weights[row * vertical.taps + tap]!;
-      if (weight === 0) continue;
-      const sourceStart = (vertical.starts[row]! + tap) * sourceWidth;
-      const source = image.values.subarray(sourceStart, sourceStart + sourceWidth);
-      for (let column = 0; column < sourceWidth; column++) target[column]! += weight * source[column]!;
-    }
-  }
-  const { starts, taps, weights } = resampleTable(sourceWidth, width);
-  const output = new Float32Array(width * height);
-  for (let row = 0; row < height; row++) {
-    const rowStart = row * sourceWidth;
-    for (let column = 0; column < width; column++) {
-      const first = rowStart + starts[column]!;
-      const weightStart = column * taps;
-      let sum = 0;
-      // Four taps (shrinking by 1.5-2×, the usual case) written out, which V8 runs faster than the loop.
-      if (taps === 4) {
-        sum = weights[weightStart]! * intermediate[first]! + weights[weightStart + 1]! * intermediate[first + 1]! + weights[weightStart + 2]! * intermediate[first + 2]! + weights[weightStart + 3]! * intermediate[first + 3]!;
-      } else {
-        for (let tap = 0; tap < taps; tap++) sum += weights[weightStart + tap]! * intermediate[first + tap]!;
-      }
-      output[row * width + column] = sum;
-    }
-  }
-  return { width, height, values: output };
+  const values = resampleInWasm(image.values, image.width, resampleTable(image.width, width), resampleTable(image.height, height));
+  return { width, height, values };
 }
 
 /** Scales the image so its longer side is `size` (never enlarging). */

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,14 +45,6 @@ async function productOn(backend: string, shapes: (typeof cases)[number]): Promi
 }
 
 const unavailable = wasmGemmUnavailableReason();
-
-describe('the GEMM modules', () => {
-  it('are the ones the AssemblyScript source compiles to (sgemm-binaries.ts is regenerated with the source)', () => {
-    const check = spawnSync(process.execPath, ['scripts/build-wasm-gemm.js', '--check'], { encoding: 'utf8' });
-    expect(check.stderr + check.stdout).toMatch(/matches/);
-    expect(check.status).toBe(0);
-  });
-});
 
 describe.skipIf(unavailable !== null)(`Unisight's GEMM on a shared heap (${unavailable ?? 'relaxed SIMD available'})`, () => {
   it('splits a product across two threads, matches a plain loop, and gives the bits one thread gives', () => {

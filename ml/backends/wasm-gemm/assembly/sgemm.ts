@@ -1,4 +1,4 @@
-// Single-precision GEMM for tfjs's wasm heap, in AssemblyScript (compiled by scripts/build-wasm-gemm.js).
+// Single-precision GEMM for tfjs's wasm heap, in AssemblyScript (compiled by scripts/build-wasm.js).
 //
 // Why our own: the XNNPACK build inside @tensorflow/tfjs-backend-wasm runs SIMD128 without fused multiply-add and
 // reaches ~17 GFLOPS per thread here; this 4×8 register tile with f32x4.relaxed_madd reaches ~40 (bench/RESULTS.md).

@@ -49,6 +49,15 @@ describe('display rendering', () => {
     gray.values.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 6));
   });
 
+  it('windows float pixel data the same way as integer samples', () => {
+    const image = description({ rescaleSlope: 2, rescaleIntercept: -100, windowCenter: 100, windowWidth: 101, floatPixelData: true });
+    const floats: DecodedFrame = { width: 3, height: 2, samplesPerPixel: 1, values: Float32Array.from([0, 100.25, 80, 75.25, 150, 200]), photometricInterpretation: 'MONOCHROME2' };
+    const gray = toDisplayGray(floats, image, noDataSet);
+    // modality values -100, 100.5, 60, 50.5, 200, 300.
+    const expected = [0, 0.51, 0.105, 0.01, 1, 1];
+    gray.values.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 6));
+  });
+
   it('inverts MONOCHROME1 and uses a robust automatic window when the file has none', () => {
     const values = Array.from({ length: 1000 }, (_, index) => index);
     const image = description({ rows: 10, columns: 100, photometricInterpretation: 'MONOCHROME1' });
