@@ -16,19 +16,35 @@ export interface BatchMatMulGeometry {
   transposeB: boolean;
 }
 
-/** The geometry of a float32 BatchMatMul a GEMM can run in place (equal or broadcast batches), or null. */
+// Larger dimensions keep tfjs's kernel: the GEMM's scratch sizes are 32-bit, and no model here comes near.
+const largestDimension = 1 << 20;
+
+/**
+ * The geometry of a float32 BatchMatMul a GEMM can run in place: equal batch shapes, or one operand not batched (then
+ * broadcast), inner dimensions that agree. Anything else is null and keeps tfjs's kernel, which also raises tfjs's
+ * errors for shapes that do not fit.
+ */
 function geometryOf(a: tf.TensorInfo, b: tf.TensorInfo, attributes: tf.NamedAttrMap | undefined): BatchMatMulGeometry | null {
   const transposeA = Boolean(attributes?.transposeA);
   const transposeB = Boolean(attributes?.transposeB);
-  const batchesOfA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-  const batchesOfB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchesOfA = tf.util.sizeFromShape(outerA);
+  const batchesOfB = tf.util.sizeFromShape(outerB);
   const rows = transposeA ? a.shape.at(-1)! : a.shape.at(-2)!;
   const depth = transposeA ? a.shape.at(-2)! : a.shape.at(-1)!;
+  const depthOfB = transposeB ? b.shape.at(-1)! : b.shape.at(-2)!;
   const columns = transposeB ? b.shape.at(-2)! : b.shape.at(-1)!;
-  const sameBatches = batchesOfA === batchesOfB && a.shape.length === b.shape.length;
-  const supported = a.dtype === 'float32' && b.dtype === 'float32' && (sameBatches || batchesOfA === 1 || batchesOfB === 1) && rows * columns * depth > 0;
+  const sameBatches = outerA.length === outerB.length && outerA.every((size, axis) => size === outerB[axis]);
+  const supported =
+    a.dtype === 'float32' &&
+    b.dtype === 'float32' &&
+    depth === depthOfB &&
+    (sameBatches || batchesOfA === 1 || batchesOfB === 1) &&
+    rows * columns * depth > 0 &&
+    Math.max(rows, columns, depth) <= largestDimension;
   if (!supported) return null;
-  const batchShape = batchesOfA >= batchesOfB ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
   return { batchShape, batches: Math.max(batchesOfA, batchesOfB), batchesOfA, batchesOfB, rows, columns, depth, transposeA, transposeB };
 }
 
@@ -83,7 +99,12 @@ export function replaceBatchMatMul(replacement: BatchMatMulReplacement): () => v
       if (!geometry || !replacement.acceptsHeap(backend)) return original.kernelFunc(args);
       const output = backend.makeOutput([...geometry.batchShape, geometry.rows, geometry.columns], 'float32');
       const offsetOf = (tensor: tf.TensorInfo) => backend.dataIdMap.get(tensor.dataId).memoryOffset;
-      replacement.multiply(backend, geometry, { a: offsetOf(a), b: offsetOf(b), output: offsetOf(output) });
+      try {
+        replacement.multiply(backend, geometry, { a: offsetOf(a), b: offsetOf(b), output: offsetOf(output) });
+      } catch (error) {
+        backend.disposeData(output.dataId);
+        throw error;
+      }
       return output;
     },
   });

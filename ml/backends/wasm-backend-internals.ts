@@ -13,6 +13,7 @@ export interface WasmBackendInternals {
   };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }

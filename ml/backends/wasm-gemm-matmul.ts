@@ -19,7 +19,13 @@ export function registerWasmGemmMatMul(threads: number): () => void {
   const gemmFor = (backend: WasmBackendInternals): WasmGemm => {
     if (bound?.backend !== backend) {
       bound?.gemm.dispose();
-      const gemm = new WasmGemm(heapMemory(backend), threads, { allocate: (bytes) => backend.wasm._malloc(bytes), release: (offset) => backend.wasm._free(offset) });
+      const allocate = (bytes: number): number => {
+        const offset = backend.wasm._malloc(bytes);
+        // The growable heap answers an allocation it cannot make with 0, where the GEMM would overwrite tfjs's data.
+        if (offset === 0) throw new Error(`the wasm heap cannot hold ${bytes} more bytes of GEMM scratch`);
+        return offset;
+      };
+      const gemm = new WasmGemm(heapMemory(backend), threads, { allocate, release: (offset) => backend.wasm._free(offset) });
       bound = { backend, gemm };
     }
     return bound.gemm;

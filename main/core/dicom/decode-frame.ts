@@ -62,7 +62,8 @@ function keepStoredBits(raw: Uint8Array | Uint16Array, image: ImagePixelDescript
 /** 16-bit little-endian samples as a Uint16Array (the platforms Unisight runs on are little-endian): a view where the
  * bytes are aligned, else an aligned copy. */
 function littleEndianWords(bytes: Uint8Array, count: number): Uint16Array {
-  const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice(0, count * 2);
+  // new Uint8Array(typed array) always copies (a Buffer's slice would not).
+  const aligned = bytes.byteOffset % 2 === 0 ? bytes : new Uint8Array(bytes.subarray(0, count * 2));
   return new Uint16Array(aligned.buffer, aligned.byteOffset, count);
 }
 

@@ -22,6 +22,8 @@ const cases = [
   { name: 'batched, both transposed', a: [4, 7, 5], b: [4, 3, 7], transposeA: true, transposeB: true },
   { name: 'batch of A against one B', a: [2, 3, 5, 7], b: [7, 4], transposeA: false, transposeB: false },
   { name: 'one A against a batch of B', a: [5, 7], b: [3, 7, 4], transposeA: false, transposeB: false },
+  { name: '2-D A against a batch of one B (rank of the broadcast)', a: [2, 3], b: [1, 3, 4], transposeA: false, transposeB: false },
+  { name: 'batches broadcast against each other (tfjs kernel)', a: [3, 1, 2, 2], b: [1, 3, 2, 2], transposeA: false, transposeB: false },
   { name: 'large 2-D, split by rows', a: [203, 300], b: [300, 70], transposeA: false, transposeB: false },
   { name: 'large 2-D transposed, split by rows', a: [300, 203], b: [70, 300], transposeA: true, transposeB: true },
   { name: 'wide, A transposed, split by columns', a: [300, 40], b: [300, 203], transposeA: true, transposeB: false },
@@ -116,6 +118,17 @@ describe.skipIf(unavailable !== null).each([
       let largestError = 0;
       reference.values.forEach((value, index) => (largestError = Math.max(largestError, Math.abs(value - ours.values[index]!))));
       expect(largestError).toBeLessThan(1e-4 * Math.sqrt(shapes.a.at(shapes.transposeA ? -2 : -1)!));
+    } finally {
+      restore();
+    }
+  });
+
+  it("leaves products whose inner dimensions disagree to tfjs's kernel and its error", async () => {
+    const restore = registerWasmGemmMatMul(2);
+    try {
+      const [left, right] = operands([2, 5], [3, 4]);
+      expect(() => tf.matMul(left, right)).toThrow(/inner shapes|must match/);
+      tf.dispose([left, right]);
     } finally {
       restore();
     }

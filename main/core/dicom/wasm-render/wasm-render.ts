@@ -45,30 +45,39 @@ function floatsAt(wasm: RenderExports, offset: number, count: number): Float32Ar
   return new Float32Array(wasm.memory.buffer, offset, count).slice();
 }
 
-/** The horizontal kernel takes four taps per SIMD product: pad each output sample's weights with zeros. */
-function padTaps(table: ResampleTable): { weights: Float32Array; taps: number } {
+/**
+ * The horizontal kernel takes four taps per SIMD product: pad each output sample's weights with zeros, and where the
+ * padded window would run past the row's end, start it earlier (zeros first) so that it reads only its own row.
+ * Rows narrower than the padded window still read past their end: into the next row or the zeroed slack, at weight 0.
+ */
+function padTaps(table: ResampleTable, sourceWidth: number): ResampleTable {
   const taps = Math.ceil(table.taps / 4) * 4;
-  if (taps === table.taps) return { weights: table.weights, taps };
+  if (taps === table.taps) return table;
+  const starts = new Int32Array(table.starts.length);
   const weights = new Float32Array(table.starts.length * taps);
-  for (let sample = 0; sample < table.starts.length; sample++) weights.set(table.weights.subarray(sample * table.taps, (sample + 1) * table.taps), sample * taps);
-  return { weights, taps };
+  for (let sample = 0; sample < table.starts.length; sample++) {
+    const start = table.starts[sample]!;
+    const shift = Math.min(start, Math.max(0, start + taps - sourceWidth));
+    starts[sample] = start - shift;
+    weights.set(table.weights.subarray(sample * table.taps, (sample + 1) * table.taps), sample * taps + shift);
+  }
+  return { starts, taps, weights };
 }
 
 /**
  * Resamples rows of `width` floats with the given tables (one entry per output column and per output row), vertical
- * pass first, in WebAssembly SIMD (assembly/render.ts). Padded taps read up to three floats past a row's end: the
- * zeroed slack after each area keeps those reads inside memory and finite.
+ * pass first, in WebAssembly SIMD (assembly/render.ts).
  */
 export function resampleInWasm(values: Float32Array, width: number, horizontal: ResampleTable, vertical: ResampleTable): Float32Array {
   const wasm = kernels();
   const [targetWidth, targetHeight] = [horizontal.starts.length, vertical.starts.length];
-  const padded = padTaps(horizontal);
-  const sizes = [values.byteLength, width * targetHeight * 4, targetWidth * targetHeight * 4, vertical.starts.byteLength, vertical.weights.byteLength, horizontal.starts.byteLength, padded.weights.byteLength];
+  const padded = padTaps(horizontal, width);
+  const sizes = [values.byteLength, width * targetHeight * 4, targetWidth * targetHeight * 4, vertical.starts.byteLength, vertical.weights.byteLength, padded.starts.byteLength, padded.weights.byteLength];
   const [source, intermediate, target, verticalStarts, verticalWeights, horizontalStarts, horizontalWeights] = layOut(wasm, sizes) as [number, number, number, number, number, number, number];
   place(wasm, source, values);
   place(wasm, verticalStarts, vertical.starts);
   place(wasm, verticalWeights, vertical.weights);
-  place(wasm, horizontalStarts, horizontal.starts);
+  place(wasm, horizontalStarts, padded.starts);
   place(wasm, horizontalWeights, padded.weights);
   wasm.resizeVertical(source, width, targetHeight, verticalStarts, verticalWeights, vertical.taps, intermediate);
   wasm.resizeHorizontal(intermediate, width, targetHeight, horizontalStarts, horizontalWeights, padded.taps, target, targetWidth);

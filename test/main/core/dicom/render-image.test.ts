@@ -74,6 +74,7 @@ describe('display rendering', () => {
     [7, 5, 3, 2],
     [470, 470, 256, 256],
     [301, 97, 160, 52],
+    [470, 30, 200, 13],
     [3, 3, 8, 8],
     [1, 9, 1, 4],
   ])('resizes %i×%i to %i×%i as the plain weighted sum does', (sourceWidth, sourceHeight, width, height) => {

@@ -3,8 +3,9 @@
 // uncompressed image costs (bench/RESULTS.md).
 //
 // Addresses are byte offsets into this module's own memory, laid out by main/core/dicom/wasm-render/wasm-render.ts.
-// Tables: for each output sample the first source index (i32) and `taps` weights (f32); the horizontal table's taps
-// are padded to a multiple of 4 with zero weights, so the source rows need 16 zeroed bytes of slack after them.
+// Tables: for each output sample the first source index (i32) and `taps` weights (f32). The horizontal table's taps
+// are padded to a multiple of 4 with zero weights; only rows narrower than that read past their end, so the caller
+// leaves 16 zeroed bytes after the source.
 
 /** target[row] = Σ_t weight[row][t] · source[start[row] + t], whole rows of `width` floats at a time. */
 export function resizeVertical(source: usize, width: i32, targetRows: i32, starts: usize, weights: usize, taps: i32, target: usize): void {
