@@ -8,12 +8,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernelReplacements, selectBackend } from '../ml/backends/select-backend.js';
+import { registerPureWasmGemm, registerWasmKernelReplacements, selectBackend } from '../ml/backends/select-backend.js';
 import type { BackendName } from '../main/api/contract.js';
 import { loadWasmBlas, registerBlasMatMul } from '../ml/backends/wasm-blas-matmul.js';
 import { registerThreadedWasm } from '../ml/backends/wasm-threaded-build.js';
-import { registerWasmGemmMatMul } from '../ml/backends/wasm-gemm-matmul.js';
-import { wasmGemmUnavailableReason } from '../ml/backends/wasm-gemm/wasm-gemm.js';
 import { createTransformerBlock, transformerBlock } from '../ml/model/layers/transformer-block.js';
 import { gradientsByParameterName, ParameterStore } from '../ml/model/parameter-store.js';
 import { AdamW } from '../ml/training/adamw.js';
@@ -74,14 +72,14 @@ const timeRoute = async (route: string): Promise<number> => {
   return seconds;
 };
 await timeRoute('wasm, XNNPACK products');
-const gemmUnavailable = wasmGemmUnavailableReason();
-if (gemmUnavailable) console.log(`  Unisight's GEMM not measured: ${gemmUnavailable}`);
+// The app's own registration, so the figure is for the products the app would use (XNNPACK where relaxed SIMD is missing).
 const withGemm = async (threads: number, time: () => Promise<number>): Promise<number> => {
-  const restore = gemmUnavailable ? () => {} : registerWasmGemmMatMul(threads);
+  const gemm = registerPureWasmGemm(threads);
+  console.log(`  (${gemm.products})`);
   try {
     return await time();
   } finally {
-    restore();
+    gemm.restore();
   }
 };
 times.wasm = await withGemm(1, () => timeRoute('wasm'));

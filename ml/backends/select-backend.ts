@@ -31,7 +31,7 @@ export function registerWasmKernelReplacements(): void {
  * Matrix products in Unisight's relaxed-SIMD GEMM rather than tfjs's XNNPACK (2-3× faster here; bench/RESULTS.md).
  * Returns how the products run, for the backend report, and a function that puts XNNPACK back.
  */
-function registerPureWasmGemm(threads: number): { products: string; restore: () => void } {
+export function registerPureWasmGemm(threads: number): { products: string; restore: () => void } {
   const unavailable = wasmGemmUnavailableReason();
   if (unavailable) return { products: `matrix products in XNNPACK: ${unavailable}`, restore: () => {} };
   return { products: `matrix products in Unisight's relaxed-SIMD GEMM on ${threads} thread${threads === 1 ? '' : 's'}`, restore: registerWasmGemmMatMul(threads) };

@@ -10,7 +10,6 @@ interface WasmBlasAddon {
   setThreads(threads: number): void;
 }
 
-
 export const wasmBlasAddonPath = path.join('native', 'wasm-blas', 'build', 'wasm_blas.node');
 
 /** Walks up from `start` to the folder holding Unisight's package.json (source tree, dist/ bundle or packaged app). */
