@@ -1,6 +1,8 @@
 """Reference for `npm run bench:import`: the same per-file work as Unisight's importer, done the usual Python way.
 
-For every file under a folder: read and SHA-256 it, parse it with pydicom, decode the middle frame (pydicom with
+For every file under a folder, the files the importer reads too: a text report is read, SHA-256'd and decoded
+(UTF-8, else Latin-1); a table or manifest is passed over (the importer reads those once, in its linking step);
+every other file is read and SHA-256'd, parsed with pydicom, decode the middle frame (pydicom with
 GDCM for JPEG-LS/J2K), apply the modality LUT and the VOI window, invert MONOCHROME1, letterbox-resize to 256×256
 (8-bit) and write a 160-px PNG thumbnail. Runs one process per core, like the importer's worker threads.
 Prints one JSON object: files, seconds, files_per_second, peak resident memory.
@@ -29,11 +31,22 @@ MODEL_SIZE = 256
 THUMBNAIL_SIZE = 160
 
 
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json")
+
+
 def process(path):
+    if path.lower().endswith(TABLE_SUFFIXES):
+        return "skipped"
     try:
         with open(path, "rb") as handle:
             data = handle.read()
         hashlib.sha256(data).hexdigest()
+        if path.lower().endswith(".txt"):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                data.decode("latin-1")
+            return "text"
         dataset = pydicom.dcmread(io.BytesIO(data))
         if "PixelData" not in dataset:
             return "skipped"
@@ -65,7 +78,7 @@ def process(path):
 def main():
     folder = sys.argv[1]
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else os.cpu_count()
-    paths = [os.path.join(root, name) for root, _, names in os.walk(folder) for name in names if not name.endswith((".csv", ".jsonl", ".json", ".txt"))]
+    paths = [os.path.join(root, name) for root, _, names in os.walk(folder) for name in names]
     started = time.perf_counter()
     with multiprocessing.Pool(workers) as pool:
         outcomes = pool.map(process, paths, chunksize=16)
@@ -74,6 +87,8 @@ def main():
     print(json.dumps({
         "files": len(paths),
         "imported": outcomes.count("imported"),
+        "text": outcomes.count("text"),
+        "skipped": outcomes.count("skipped"),
         "failed": outcomes.count("failed"),
         "seconds": round(seconds, 3),
         "files_per_second": round(len(paths) / seconds, 1),

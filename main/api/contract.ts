@@ -73,6 +73,13 @@ export const LibraryInfo = z.object({
 });
 export type LibraryInfo = z.infer<typeof LibraryInfo>;
 
+export const DecoderRoute = z.object({
+  /** 'native': a system library through an optional addon; 'webassembly': Cornerstone's build of the same library. */
+  route: z.enum(['native', 'webassembly']),
+  reason: z.string(),
+});
+export type DecoderRoute = z.infer<typeof DecoderRoute>;
+
 export const AppInfo = z.object({
   appVersion: z.string(),
   nodeVersion: z.string(),
@@ -81,6 +88,8 @@ export const AppInfo = z.object({
   architecture: z.string(),
   library: LibraryInfo,
   engine: EngineStatus,
+  /** How import workers decode JPEG 2000. */
+  jpeg2000Decoder: DecoderRoute,
   /** The desktop app can show the OS folder picker; browser mode types a path instead. */
   nativeFolderPicker: z.boolean(),
 });
@@ -116,6 +125,8 @@ export const ImportSummary = z.object({
     }),
   ),
   unreadableFolders: z.array(z.string()),
+  /** The import's worker processes' peak resident sets, summed; absent from runs made before workers were processes. */
+  workerPeakResidentBytes: z.number().nonnegative().optional(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { ImportParameters, type ApiHandlers, type JobKind } from '../api/contract.js';
+import { ImportParameters, type ApiHandlers, type ImportSummary, type JobKind } from '../api/contract.js';
 import { EventBus } from './event-bus.js';
 import { EngineSupervisor } from './engine/engine-supervisor.js';
-import type { EngineLauncher } from './engine/engine-channel.js';
+import type { ChildProcessLauncher } from './child-process/child-process-channel.js';
 import { JobManager, type JobExecutor } from './jobs/job-manager.js';
 import { JobStore } from './jobs/job-store.js';
 import { openCatalogDatabase, type CatalogDatabase } from './library/catalog-database.js';
@@ -11,7 +11,8 @@ import { LogBuffer } from './log-buffer.js';
 import { importFolder } from './import/import-folder.js';
 import { previewFolder } from './import/preview-folder.js';
 import { FileWorkerPool } from './import/worker-pool.js';
-import { appVersion, importWorkerFile } from './install-paths.js';
+import { describeJpeg2000Route } from './dicom/codecs/native-jpeg-2000.js';
+import { appVersion } from './install-paths.js';
 import { importedFiles, librarySummary, listStudies, studyDetail, thumbnailDataUrl, unmatchedReports } from './library/library-queries.js';
 import { Pseudonymiser } from './library/pseudonymiser.js';
 import { renderCataloguedImage } from './library/render-catalogued-image.js';
@@ -31,7 +32,9 @@ import { weakLabelAgreement, writeReportRuleLabels } from './labels/weak-labels.
 
 export interface CoreServiceOptions {
   libraryPath: string;
-  launchEngine: EngineLauncher;
+  launchEngine: ChildProcessLauncher;
+  /** Starts one import worker process (import-worker.js); an import runs one per core. */
+  launchImportWorker: ChildProcessLauncher;
   /** The OS folder dialog, where there is one (the desktop app). */
   chooseFolder?: () => Promise<string | null>;
 }
@@ -64,7 +67,13 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     run: async (job, context) => {
       const parameters = ImportParameters.parse(job.parameters);
       const workers = Math.max(1, os.availableParallelism());
-      const pool = new FileWorkerPool({ entryFile: importWorkerFile, size: workers, timeoutMilliseconds: 60_000, maximumHeapMegabytes: 1024 });
+      const pool = new FileWorkerPool({
+        launchWorker: options.launchImportWorker,
+        size: workers,
+        timeoutMilliseconds: 60_000,
+        queuedPerWorker: 1,
+        log: (stream, line) => logs.write(stream === 'stderr' ? 'warn' : 'info', 'import', line),
+      });
       try {
         const { cancelled, summary } = await importFolder(
           {
@@ -79,11 +88,12 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
           },
           parameters,
         );
-        if (cancelled) return { outcome: 'cancelled', result: summary };
+        const result: ImportSummary = { ...summary, workerPeakResidentBytes: pool.peakResidentBytes() };
+        if (cancelled) return { outcome: 'cancelled', result };
         // New images become searchable by meaning once the active model has embedded them.
         const model = search.activeModel();
         if (model) jobs.submit('model.embed', { modelId: model.id });
-        return { outcome: 'succeeded', result: summary };
+        return { outcome: 'succeeded', result };
       } finally {
         await pool.close();
       }
@@ -144,6 +154,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
         databaseBytes: fs.statSync(catalog.databaseFile).size,
       },
       engine: engine.status,
+      jpeg2000Decoder: describeJpeg2000Route(),
       nativeFolderPicker: Boolean(options.chooseFolder),
     }),
     'jobs.list': async ({ limit }) => jobs.list(limit),
@@ -157,7 +168,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.summary': async () => librarySummary(catalog.database),
     'library.studies': async ({ filter, offset, limit }) => listStudies(catalog.database, filter, offset, limit),
     'library.study': async ({ studyId }) => studyDetail(catalog.database, studyId),
-    'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId) }),
+    'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, imageId) }),
     'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
     'labels.fromReports': async ({ rules }) => writeReportRuleLabels(catalog.database, rules),

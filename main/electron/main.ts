@@ -3,13 +3,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { createCoreService, type CoreService } from '../core/core-service.js';
-import { engineEntryFile, preloadFile, rendererDirectory } from '../core/install-paths.js';
+import { importWorkerHeapMegabytes } from '../core/import/worker-pool.js';
+import { engineEntryFile, importWorkerFile, preloadFile, rendererDirectory } from '../core/install-paths.js';
 import { resolveLibraryLocation } from '../core/library/library-location.js';
 import { contentSecurityPolicyHeader } from '../security/content-security-policy.js';
 import { installApplicationMenu } from './application-menu.js';
 import { registerIpcTransport } from './ipc-transport.js';
 import { isAppUrl, isExternalWebUrl } from './navigation-policy.js';
-import { utilityEngineLauncher } from './utility-engine.js';
+import { utilityProcessLauncher } from './utility-process-launcher.js';
 import { mainWindowOptions } from './window-options.js';
 
 const appIndexUrl = pathToFileURL(path.join(rendererDirectory, 'index.html')).href;
@@ -42,7 +43,8 @@ async function startDesktop(): Promise<void> {
   const library = resolveLibraryLocation({ electronUserData: app.getPath('userData') });
   core = createCoreService({
     libraryPath: library.path,
-    launchEngine: utilityEngineLauncher(engineEntryFile, engineHeapMegabytes),
+    launchEngine: utilityProcessLauncher(engineEntryFile, engineHeapMegabytes, 'Unisight ML engine'),
+    launchImportWorker: utilityProcessLauncher(importWorkerFile, importWorkerHeapMegabytes, 'Unisight import worker'),
     chooseFolder: async () => {
       const options = { title: 'Choose a hospital export folder', properties: ['openDirectory' as const] };
       const choice = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);

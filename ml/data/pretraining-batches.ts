@@ -64,13 +64,19 @@ export class PretrainingBatches {
 }
 
 function readModelImage(item: PretrainingItem): Uint8Array {
-  let bytes: Buffer;
+  const bytes = Buffer.alloc(item.imageSize ** 2);
+  let read = 0;
   try {
-    bytes = fs.readFileSync(item.imageFile);
+    const descriptor = fs.openSync(item.imageFile, 'r');
+    try {
+      for (let chunk = -1; chunk !== 0 && read < bytes.length; read += chunk) chunk = fs.readSync(descriptor, bytes, read, bytes.length - read, item.imageOffset + read);
+    } finally {
+      fs.closeSync(descriptor);
+    }
   } catch (error) {
     throw new Error(`The cached image of image ${item.imageId} cannot be read (${(error as Error).message}); re-import its folder to rebuild the cache.`);
   }
-  if (bytes.length !== item.imageSize ** 2) throw new Error(`The cached image of image ${item.imageId} is damaged (${bytes.length} bytes, expected ${item.imageSize ** 2}); re-import its folder.`);
+  if (read !== bytes.length) throw new Error(`The cached image of image ${item.imageId} is damaged (${read} bytes, expected ${bytes.length}); re-import its folder.`);
   return bytes;
 }
 

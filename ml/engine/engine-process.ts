@@ -7,7 +7,7 @@ import { runPretraining } from '../tasks/pretrain.js';
 import { runSelfCheck } from '../tasks/self-check.js';
 import type { EngineTask, TaskContext } from '../tasks/task-context.js';
 import { parseRequestedBackend, selectBackend } from '../backends/select-backend.js';
-import { connectToParent } from './parent-port.js';
+import { connectToParent } from '../../main/core/child-process/parent-port.js';
 import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
 
 const tasks: Record<EngineTaskName, EngineTask> = { selfcheck: runSelfCheck, pretrain: runPretraining, finetune: runFinetuning, 'encode-texts': runEncodeTexts, 'embed-library': runEmbedLibrary };

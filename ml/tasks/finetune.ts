@@ -11,9 +11,8 @@ import { runSupervised, scoreWithClassifier, supervisedSteps } from '../finetune
 import { runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
 import { loadModelFile } from '../model/load-model.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
+import { finetuneRunFiles } from './finetune-run-files.js';
 import type { EngineTask } from './task-context.js';
-
-export const finetuneRunFiles = { predictions: 'predictions.bin' } as const;
 
 /**
  * Fine-tunes a classifier for one binary task from a pretrained encoder: the encoder's own patient split (so no test

@@ -65,8 +65,8 @@ export const importCommand: CliCommand = {
         output.result({ job }, `Import ${job.state}${job.error ? `: ${job.error}` : ''}`);
         return 1;
       }
-      // Worker threads share this process, so its peak resident set covers the whole import.
-      const peakResidentBytes = process.resourceUsage().maxRSS * 1024;
+      // This process's peak plus each worker process's: an upper bound on what the import held at any one time.
+      const peakResidentBytes = process.resourceUsage().maxRSS * 1024 + (summary.workerPeakResidentBytes ?? 0);
       // The import queued the embedding of its new images for search when the library has a model: see it through.
       const embedJob = (await core.handlers['jobs.list']({ limit: 10 })).find((candidate) => candidate.kind === 'model.embed' && (candidate.state === 'queued' || candidate.state === 'running'));
       const embedded = embedJob ? await runJobToEnd(core, embedJob, output) : null;

@@ -9,6 +9,7 @@ function describe(info: AppInfo): string {
     `Library: ${info.library.path} (schema ${info.library.schemaVersion}, ${info.library.databaseBytes} bytes)`,
     `ML backend: ${info.engine.backend ?? 'none'}${info.engine.threads ? ` (${info.engine.threads} thread(s))` : ''}`,
     ...info.engine.attempts.map((attempt) => `  ${attempt.chosen ? '*' : '-'} ${attempt.backend}: ${attempt.reason}`),
+    `JPEG 2000 decoder: ${info.jpeg2000Decoder.route}: ${info.jpeg2000Decoder.reason}`,
   ];
   return lines.join('\n');
 }

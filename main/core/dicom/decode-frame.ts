@@ -225,7 +225,7 @@ async function decodeEncapsulated(codec: string, encoded: Uint8Array, image: Ima
       case 'jpeg-ls':
         return await decodeJpegLs(encoded);
       case 'jpeg-2000':
-        return await decodeJpeg2000(encoded);
+        return await decodeJpeg2000(encoded, image.columns, image.rows, image.samplesPerPixel);
       case 'htj2k':
         return await decodeHtj2k(encoded);
       default:

@@ -1,7 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import type { DecodedFrame } from './decode-frame.js';
 import type { ImagePixelDescription } from './dicom-metadata.js';
-import { resampleInWasm, windowInWasm, type ResampleTable } from './wasm-render/wasm-render.js';
+import { renderLinearInWasm, resampleInWasm, windowInWasm, type LinearWindow, type ResampleTable, type ResizeStep } from './wasm-render/wasm-render.js';
 
 /** A single-channel image with values in [0, 1], as a radiologist would see it with the stored window. */
 export interface GrayImage {
@@ -67,11 +67,34 @@ export function defaultWindow(frame: DecodedFrame, image: ImagePixelDescription)
   return { center: (low + high) / 2 + 0.5, width: high - low + 1 };
 }
 
+const paletteTags = ['x00281101', 'x00281102', 'x00281103', 'x00281201', 'x00281202', 'x00281203'];
+
+/** PALETTE COLOR with all three descriptors and tables; without them the values are shown as grayscale. */
+function isPaletteColour(frame: DecodedFrame, dataSet: DataSet): boolean {
+  return frame.photometricInterpretation === 'PALETTE COLOR' && paletteTags.every((tag) => dataSet.elements[tag] !== undefined);
+}
+
+/**
+ * For grayscale, the modality LUT (rescale slope/intercept), VOI LUT (the given window, else the first stored one,
+ * else a robust automatic one) and MONOCHROME1 inversion as one linear function of the stored values; null for colour.
+ */
+function linearWindow(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, window?: DisplayWindow): LinearWindow | null {
+  if (frame.samplesPerPixel >= 3 || isPaletteColour(frame, dataSet)) return null;
+  const chosen = window ?? defaultWindow(frame, image);
+  // PS3.3 C.11.2.1.2.1, the linear VOI function, folded with the modality rescale into one multiply-add per pixel.
+  const width = Math.max(1, chosen.width - 1);
+  const gain = image.rescaleSlope / width;
+  const offset = (image.rescaleIntercept - (chosen.center - 0.5)) / width + 0.5;
+  return { gain, offset, inverted: frame.photometricInterpretation === 'MONOCHROME1' };
+}
+
 /**
  * Modality LUT (rescale slope/intercept), VOI LUT (the first stored window, else a robust automatic one) and
  * MONOCHROME1 inversion for grayscale; YBR→RGB, palette lookup and luminance for colour.
  */
 export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, window?: DisplayWindow): GrayImage {
+  const linear = linearWindow(frame, image, dataSet, window);
+  if (linear) return { width: frame.width, height: frame.height, values: windowInWasm(frame.values, linear.gain, linear.offset, linear.inverted) };
   const pixels = frame.width * frame.height;
   const photometric = frame.photometricInterpretation;
   if (frame.samplesPerPixel >= 3) {
@@ -86,25 +109,15 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
     }
     return { width: frame.width, height: frame.height, values: output };
   }
-  if (photometric === 'PALETTE COLOR') {
-    const channels = [readPaletteChannel(dataSet, 'x00281101', 'x00281201'), readPaletteChannel(dataSet, 'x00281102', 'x00281202'), readPaletteChannel(dataSet, 'x00281103', 'x00281203')];
-    if (channels.every((channel): channel is PaletteChannel => channel !== null)) {
-      const output = new Float32Array(pixels);
-      const maximum = 2 ** channels[0]!.bits - 1;
-      const lookup = (channel: PaletteChannel, value: number): number => channel.data[Math.min(channel.entries - 1, Math.max(0, value - channel.firstValue))]!;
-      for (let pixel = 0; pixel < pixels; pixel++) {
-        const value = frame.values[pixel]!;
-        output[pixel] = luminance(lookup(channels[0]!, value), lookup(channels[1]!, value), lookup(channels[2]!, value)) / maximum;
-      }
-      return { width: frame.width, height: frame.height, values: output };
-    }
+  const channels = [readPaletteChannel(dataSet, 'x00281101', 'x00281201'), readPaletteChannel(dataSet, 'x00281102', 'x00281202'), readPaletteChannel(dataSet, 'x00281103', 'x00281203')] as PaletteChannel[];
+  const output = new Float32Array(pixels);
+  const maximum = 2 ** channels[0]!.bits - 1;
+  const lookup = (channel: PaletteChannel, value: number): number => channel.data[Math.min(channel.entries - 1, Math.max(0, value - channel.firstValue))]!;
+  for (let pixel = 0; pixel < pixels; pixel++) {
+    const value = frame.values[pixel]!;
+    output[pixel] = luminance(lookup(channels[0]!, value), lookup(channels[1]!, value), lookup(channels[2]!, value)) / maximum;
   }
-  const chosen = window ?? defaultWindow(frame, image);
-  // PS3.3 C.11.2.1.2.1, the linear VOI function, folded with the modality rescale into one multiply-add per pixel.
-  const width = Math.max(1, chosen.width - 1);
-  const gain = image.rescaleSlope / width;
-  const offset = (image.rescaleIntercept - (chosen.center - 0.5)) / width + 0.5;
-  return { width: frame.width, height: frame.height, values: windowInWasm(frame.values, gain, offset, photometric === 'MONOCHROME1') };
+  return { width: frame.width, height: frame.height, values: output };
 }
 
 /**
@@ -140,10 +153,45 @@ export function resizeGray(image: GrayImage, width: number, height: number): Gra
   return { width, height, values };
 }
 
+/** The size that makes the longer side `size` (never enlarging). */
+function fittedSize(width: number, height: number, size: number): { width: number; height: number } {
+  const scale = Math.min(1, size / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
 /** Scales the image so its longer side is `size` (never enlarging). */
 export function fitWithin(image: GrayImage, size: number): GrayImage {
-  const scale = Math.min(1, size / Math.max(image.width, image.height));
-  return resizeGray(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
+  const fitted = fittedSize(image.width, image.height, size);
+  return resizeGray(image, fitted.width, fitted.height);
+}
+
+function fitStep(width: number, height: number, size: number): ResizeStep {
+  const fitted = fittedSize(width, height, size);
+  const same = fitted.width === width && fitted.height === height;
+  return { ...fitted, tables: same ? null : { horizontal: resampleTable(width, fitted.width), vertical: resampleTable(height, fitted.height) } };
+}
+
+export interface LibraryImages {
+  /** The model input: the image fitted into a black `modelImageSize` square, 8-bit, row by row. */
+  modelImage: Uint8Array;
+  thumbnail: { width: number; height: number; pixels: Uint8Array };
+}
+
+/**
+ * The two images the catalog keeps of a frame, as fitWithin, padToSquare and toBytes make them from toDisplayGray's
+ * output; for grayscale, in one pass through WebAssembly (the importer runs this on every image).
+ */
+export function renderLibraryImages(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, modelImageSize: number, thumbnailSize: number): LibraryImages {
+  const linear = linearWindow(frame, image, dataSet);
+  if (linear) {
+    const fit = fitStep(frame.width, frame.height, modelImageSize);
+    const small = fitStep(fit.width, fit.height, thumbnailSize);
+    const rendered = renderLinearInWasm(frame.values, frame.width, frame.height, linear, fit, modelImageSize, small);
+    return { modelImage: rendered.canvas, thumbnail: { width: small.width, height: small.height, pixels: rendered.thumbnail } };
+  }
+  const fitted = fitWithin(toDisplayGray(frame, image, dataSet), modelImageSize);
+  const small = fitWithin(fitted, thumbnailSize);
+  return { modelImage: padToSquare(fitted, modelImageSize), thumbnail: { width: small.width, height: small.height, pixels: toBytes(small) } };
 }
 
 /** Values in [0, 1] to rounded 8-bit grey levels. */

@@ -3,7 +3,7 @@ import { EngineMessage, type BackendReport, type EngineRequest, type EngineTaskN
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutionContext, JobOutcome } from '../jobs/job-manager.js';
 import type { LogBuffer } from '../log-buffer.js';
-import type { EngineChannel, EngineExit, EngineLauncher } from './engine-channel.js';
+import type { ChildProcessChannel, ChildProcessExit, ChildProcessLauncher } from '../child-process/child-process-channel.js';
 
 const startupTimeoutMilliseconds = 120_000;
 
@@ -20,7 +20,7 @@ interface ActiveTask {
  * failed job with the reason, then starts a fresh engine for the next task.
  */
 export class EngineSupervisor {
-  private channel: EngineChannel | null = null;
+  private channel: ChildProcessChannel | null = null;
   private ready: Promise<BackendReport> | null = null;
   private activeTask: ActiveTask | null = null;
   private currentStatus: EngineStatus = {
@@ -33,7 +33,7 @@ export class EngineSupervisor {
   };
 
   constructor(
-    private readonly launch: EngineLauncher,
+    private readonly launch: ChildProcessLauncher,
     private readonly events: EventBus,
     private readonly logs: LogBuffer,
     /** A helper engine (search queries) keeps its status to itself: the app's engine status is the training engine's. */
@@ -110,7 +110,7 @@ export class EngineSupervisor {
     }, 2000).unref();
   }
 
-  private send(channel: EngineChannel, request: EngineRequest): void {
+  private send(channel: ChildProcessChannel, request: EngineRequest): void {
     channel.send(request);
   }
 
@@ -138,7 +138,7 @@ export class EngineSupervisor {
     else task.reject(new Error(message.error));
   }
 
-  private onExit(channel: EngineChannel, reason: string): void {
+  private onExit(channel: ChildProcessChannel, reason: string): void {
     if (this.channel !== channel) return;
     this.channel = null;
     this.ready = null;
@@ -156,7 +156,7 @@ export class EngineSupervisor {
   }
 }
 
-function describeExit(exit: EngineExit): string {
+function describeExit(exit: ChildProcessExit): string {
   if (exit.signal) return `killed by ${exit.signal}`;
   if (exit.code === 134 || exit.code === 133) return `exit code ${exit.code}, likely out of memory`;
   return `exit code ${exit.code}`;

@@ -6,7 +6,7 @@ import { ApiError } from '../../api/api-error.js';
 import type { Job, JobKind, ModelRecord } from '../../api/contract.js';
 import { type BudgetPreview, type BudgetPreviewRequest, ClassifierMetric, type ClassifierRun, type FinetuneRequest, type FinetuneTaskParameters, type LabelTask, TaskSplitSettings } from '../../api/finetune-contract.js';
 import { taskSplit } from '../../../ml/data/classification-dataset.js';
-import { finetuneRunFiles } from '../../../ml/tasks/finetune.js';
+import { finetuneRunFiles } from '../../../ml/tasks/finetune-run-files.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';

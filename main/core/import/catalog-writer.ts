@@ -52,9 +52,9 @@ export class CatalogWriter {
       image: database.prepare(
         `INSERT INTO images (sop_instance_uid, series_id, file_id, sop_class_uid, instance_number, view_position, rows, columns,
            bits_allocated, bits_stored, photometric_interpretation, number_of_frames, representative_frame, transfer_syntax_uid,
-           window_center, window_width, rescale_slope, rescale_intercept, model_image_path, model_image_size, thumbnail_path)
+           window_center, window_width, rescale_slope, rescale_intercept, model_image_path, model_image_offset, model_image_size, thumbnail_png)
          VALUES (@sop, @seriesId, @fileId, @sopClass, @instance, @view, @rows, @columns, @bitsAllocated, @bitsStored, @photometric,
-           @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelSize, @thumbnail)`,
+           @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelImageOffset, @modelSize, @thumbnailPng)`,
       ),
       removeFileImages: database.prepare('DELETE FROM images WHERE file_id = (SELECT id FROM files WHERE path = ?)'),
       report: database.prepare(
@@ -69,15 +69,12 @@ export class CatalogWriter {
     return this.database.transaction(() => batch.map(({ walked, result }) => this.writeOne(walked, result, importRunId, modelImageSize)))();
   }
 
-  /** Files that need no processing (operating-system junk, unreferenced tables) are recorded with their reason. */
-  recordSkipped(walked: WalkedFile, reason: string, importRunId: string): void {
-    this.saveFile(walked, null, 'other', 'skipped', reason, importRunId);
-  }
-
   private writeOne(walked: WalkedFile, result: ProcessFileResult, importRunId: string, modelImageSize: number): WrittenFile {
     this.statements.removeFileImages.run(walked.path);
     if ('reason' in result) {
-      this.saveFile(walked, result.sha256, walked.kind === 'report-text' ? 'report-text' : 'dicom', result.outcome, result.reason, importRunId);
+      // Files that were never processed (operating-system junk, tables read in the linking step) are kind 'other'.
+      const kind = walked.kind === 'report-text' ? 'report-text' : walked.kind === 'dicom' ? 'dicom' : 'other';
+      this.saveFile(walked, result.sha256, kind, result.outcome, result.reason, importRunId);
       return { path: walked.path, outcome: result.outcome, reason: result.reason, kind: 'other' };
     }
     if (result.outcome === 'report-text') {
@@ -127,8 +124,9 @@ export class CatalogWriter {
       slope: image.rescaleSlope,
       intercept: image.rescaleIntercept,
       modelImage: result.modelImagePath,
+      modelImageOffset: result.modelImageOffset,
       modelSize: modelImageSize,
-      thumbnail: result.thumbnailPath,
+      thumbnailPng: result.thumbnailPng,
     });
     return { path: walked.path, outcome: 'imported', reason: null, kind: 'image' };
   }

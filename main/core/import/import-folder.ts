@@ -53,40 +53,19 @@ export async function importFolder(context: ImportFolderContext, options: Import
     .prepare("INSERT INTO import_runs (id, root_path, started_at, state) VALUES (?, ?, ?, 'running')")
     .run(context.importRunId, folder, new Date().toISOString());
 
-  const unreadable: string[] = [];
-  const walked = [...walkFolder(folder, (directory, reason) => unreadable.push(`${directory}: ${reason}`))];
-  let tables = options.tables;
-  if (tables.length === 0 && walked.some((file) => file.kind === 'manifest' && path.dirname(file.path) === folder)) {
-    tables = readManifest(folder, manifestFileName).tables;
-  }
-  const tableFiles = new Set(tables.map((table) => path.resolve(folder, table.file)));
   const writer = new CatalogWriter(database, context.pseudonymiser, options.keepIdentifiers);
   const known = database.prepare('SELECT size_bytes, modified_ms FROM files WHERE path = ?');
-  const total = walked.length;
+  const unreadable: string[] = [];
+  const tableFiles: WalkedFile[] = [];
+  let folderHasManifest = false;
+  const toProcess: WalkedFile[] = [];
+  let walking = true;
+  let total = 0;
   let done = 0;
   let unchanged = 0;
-  const report = (message: string | null = null): void => context.reportProgress({ done, total, unit: 'files', message });
-  report('scanning');
-
-  const toProcess: WalkedFile[] = [];
-  database.transaction(() => {
-    for (const file of walked) {
-      const previous = known.get(file.path) as KnownFile | undefined;
-      if (previous && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
-        unchanged += 1;
-        done += 1;
-      } else if (file.kind === 'junk') {
-        writer.recordSkipped(file, file.junkReason!, context.importRunId);
-        done += 1;
-      } else if (file.kind === 'manifest' || file.kind === 'table') {
-        writer.recordSkipped(file, tableFiles.has(file.path) || file.kind === 'manifest' ? 'report table or manifest (read in the linking step)' : 'table not named in a report mapping', context.importRunId);
-        done += 1;
-      } else {
-        toProcess.push(file);
-      }
-    }
-  })();
-  report(unchanged > 0 ? `${unchanged} files unchanged since the last import` : null);
+  // An empty message clears the one before (null would keep it).
+  const stateMessage = (): string => (walking ? `scanning: ${total} files found so far` : unchanged > 0 ? `${unchanged} files unchanged since the last import` : '');
+  const report = (message = stateMessage()): void => context.reportProgress({ done, total, unit: 'files', message });
 
   let pending: Array<{ walked: WalkedFile; result: ProcessFileResult }> = [];
   let lastFlush = Date.now();
@@ -98,9 +77,49 @@ export async function importFolder(context: ImportFolderContext, options: Import
     pending = [];
     report();
   };
+
+  // Files are processed as the walk finds them: on a slow disk the walk alone takes seconds the workers need not wait.
+  let wakeWorkers: Array<() => void> = [];
+  const wake = (): void => {
+    for (const resume of wakeWorkers.splice(0)) resume();
+  };
+  const walk = async (): Promise<void> => {
+    report();
+    let sliceStarted = performance.now();
+    for (const file of walkFolder(folder, (directory, reason) => unreadable.push(`${directory}: ${reason}`))) {
+      total += 1;
+      if (file.kind === 'manifest' && path.dirname(file.path) === folder) folderHasManifest = true;
+      const previous = known.get(file.path) as KnownFile | undefined;
+      if (previous && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
+        unchanged += 1;
+        done += 1;
+      } else if (file.kind === 'manifest' || file.kind === 'table') {
+        tableFiles.push(file);
+      } else if (file.kind === 'junk') {
+        pending.push({ walked: file, result: { path: file.path, sha256: null, outcome: 'skipped', reason: file.junkReason! } });
+      } else {
+        toProcess.push(file);
+        wake();
+      }
+      if (context.signal.aborted) break;
+      // The walk is synchronous file-system work: let the workers' answers in now and then.
+      if (performance.now() - sliceStarted > 20) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStarted = performance.now();
+      }
+    }
+    walking = false;
+    report();
+    wake();
+  };
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, context.concurrency) }, async () => {
-    while (next < toProcess.length && !context.signal.aborted) {
+  const processNext = async (): Promise<void> => {
+    while (!context.signal.aborted) {
+      if (next >= toProcess.length) {
+        if (!walking) return;
+        await new Promise<void>((resolve) => wakeWorkers.push(resolve));
+        continue;
+      }
       const file = toProcess[next++]!;
       const result = await context.processFile({
         path: file.path,
@@ -113,8 +132,19 @@ export async function importFolder(context: ImportFolderContext, options: Import
       pending.push({ walked: file, result });
       if (pending.length >= batchSize || Date.now() - lastFlush >= batchMilliseconds) flush();
     }
-  });
-  await Promise.all(workers);
+  };
+  await Promise.all([walk(), ...Array.from({ length: Math.max(1, context.concurrency) }, processNext)]);
+  wakeWorkers = [];
+
+  let tables = options.tables;
+  if (tables.length === 0 && folderHasManifest) {
+    tables = readManifest(folder, manifestFileName).tables;
+  }
+  const mappedTables = new Set(tables.map((table) => path.resolve(folder, table.file)));
+  for (const file of tableFiles) {
+    const reason = mappedTables.has(file.path) || file.kind === 'manifest' ? 'report table or manifest (read in the linking step)' : 'table not named in a report mapping';
+    pending.push({ walked: file, result: { path: file.path, sha256: null, outcome: 'skipped', reason } });
+  }
   flush();
 
   const cancelled = context.signal.aborted;

@@ -1,13 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { decodeFrame } from '../dicom/decode-frame.js';
 import { encodeGrayPng } from '../dicom/gray-png.js';
 import { readDicomMetadata, type DicomMetadata, type ImagePixelDescription } from '../dicom/dicom-metadata.js';
 import { DicomImportError, parseDicomBytes } from '../dicom/read-dicom.js';
-import { fitWithin, padToSquare, toBytes, toDisplayGray } from '../dicom/render-image.js';
+import { renderLibraryImages } from '../dicom/render-image.js';
 import { describeSopClass, isDicomDirectory, isStructuredReport } from '../dicom/sop-classes.js';
 import { structuredReportText } from '../dicom/structured-report.js';
+import { withFileBytes } from './file-bytes.js';
+import { appendModelImage } from './model-image-pack.js';
 import { decodeTextFile } from './text-encoding.js';
 
 export interface ProcessFileRequest {
@@ -31,25 +32,15 @@ export type ProcessFileResult =
       image: ImagePixelDescription;
       transferSyntaxUid: string;
       representativeFrame: number;
+      /** The model image: `modelImageSize`² bytes at `modelImageOffset` of this cache file (relative to the library). */
       modelImagePath: string;
-      thumbnailPath: string;
+      modelImageOffset: number;
+      /** The 160-px thumbnail as PNG, kept in the catalog rather than as a file of its own. */
+      thumbnailPng: Uint8Array;
     })
   | (FileFacts & { outcome: 'structured-report'; metadata: Omit<DicomMetadata, 'image'>; text: string })
   | (FileFacts & { outcome: 'report-text'; text: string })
   | (FileFacts & { outcome: 'skipped' | 'failed'; reason: string });
-
-function writeAtomically(file: string, bytes: Uint8Array): void {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(temporary, bytes);
-  } catch (error) {
-    // The cache folder is made on first use only: a recursive mkdir before every write costs a system call per level.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(temporary, bytes);
-  }
-  fs.renameSync(temporary, file);
-}
 
 /** Multi-frame images are represented by their middle frame: for cine and stacks it shows the anatomy, not an edge. */
 export function representativeFrameIndex(numberOfFrames: number): number {
@@ -61,7 +52,10 @@ export async function processFile(request: ProcessFileRequest): Promise<ProcessF
   const size = fs.statSync(request.path).size;
   if (size === 0) return { path: request.path, sha256: null, outcome: 'skipped', reason: 'empty file' };
   if (size > request.maximumFileBytes) return { path: request.path, sha256: null, outcome: 'skipped', reason: `larger than ${request.maximumFileBytes} bytes` };
-  const bytes = fs.readFileSync(request.path);
+  return withFileBytes(request.path, (bytes) => processBytes(request, bytes));
+}
+
+async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise<ProcessFileResult> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const facts = { path: request.path, sha256 };
   if (request.kind === 'report-text') return { ...facts, outcome: 'report-text', text: decodeTextFile(bytes).text.trim() };
@@ -84,15 +78,22 @@ export async function processFile(request: ProcessFileRequest): Promise<ProcessF
     }
     const representativeFrame = representativeFrameIndex(image.numberOfFrames);
     const frame = await decodeFrame(parsed, image, representativeFrame);
-    const gray = toDisplayGray(frame, image, parsed.dataSet);
-    const modelImagePath = path.join('cache', 'images', sha256.slice(0, 2), `${sha256}.u8`);
-    const thumbnailPath = path.join('cache', 'thumbnails', sha256.slice(0, 2), `${sha256}.png`);
+    const rendered = renderLibraryImages(frame, image, parsed.dataSet, request.modelImageSize, request.thumbnailSize);
     // The model image keeps the aspect ratio inside a black square; the thumbnail is derived from it, not from the full image.
-    const fitted = fitWithin(gray, request.modelImageSize);
-    writeAtomically(path.join(request.libraryPath, modelImagePath), padToSquare(fitted, request.modelImageSize));
-    const small = fitWithin(fitted, request.thumbnailSize);
-    writeAtomically(path.join(request.libraryPath, thumbnailPath), encodeGrayPng(small.width, small.height, toBytes(small)));
-    return { ...facts, outcome: 'image', metadata, image, transferSyntaxUid: parsed.transferSyntaxUid, representativeFrame, modelImagePath, thumbnailPath };
+    const stored = appendModelImage(request.libraryPath, rendered.modelImage);
+    const { thumbnail } = rendered;
+    const thumbnailPng = encodeGrayPng(thumbnail.width, thumbnail.height, thumbnail.pixels);
+    return {
+      ...facts,
+      outcome: 'image',
+      metadata,
+      image,
+      transferSyntaxUid: parsed.transferSyntaxUid,
+      representativeFrame,
+      modelImagePath: stored.path,
+      modelImageOffset: stored.offset,
+      thumbnailPng,
+    };
   } catch (error) {
     if (error instanceof DicomImportError) return { ...facts, outcome: error.outcome, reason: error.message };
     const message = error instanceof Error ? error.message : typeof error === 'number' ? `decoder aborted with code ${error}` : String(error);

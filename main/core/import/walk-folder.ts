@@ -29,35 +29,49 @@ function classify(name: string, sizeBytes: number): Pick<WalkedFile, 'kind' | 'j
 }
 
 /**
- * Every regular file under `root`, depth first in name order. Symbolic links are followed, but each real directory
- * is entered once, so link loops end; unreadable directories are reported, not fatal.
+ * Every regular file under `root`, depth first in name order. Symbolic links are followed, but each directory (known
+ * by device and inode, which the stat of its entry already gives) is entered once, so link loops end; unreadable
+ * directories are reported, not fatal.
  */
 export function* walkFolder(root: string, onUnreadable: (directory: string, reason: string) => void = () => undefined): Generator<WalkedFile> {
+  const start = path.resolve(root);
   const visited = new Set<string>();
-  const stack = [path.resolve(root)];
+  try {
+    visited.add(directoryKey(fs.statSync(start)));
+  } catch (error) {
+    onUnreadable(start, (error as Error).message);
+    return;
+  }
+  const stack = [start];
   while (stack.length > 0) {
     const directory = stack.pop()!;
-    let real: string;
-    let entries: fs.Dirent[];
+    let names: string[];
     try {
-      real = fs.realpathSync(directory);
-      if (visited.has(real)) continue;
-      visited.add(real);
-      entries = fs.readdirSync(directory, { withFileTypes: true }).sort((left, right) => (left.name < right.name ? 1 : -1));
+      names = fs.readdirSync(directory).sort((left, right) => (left < right ? 1 : -1));
     } catch (error) {
       onUnreadable(directory, (error as Error).message);
       continue;
     }
-    for (const entry of entries) {
-      const full = path.join(directory, entry.name);
+    for (const name of names) {
+      const full = path.join(directory, name);
       let stats: fs.Stats;
       try {
         stats = fs.statSync(full);
       } catch {
         continue;
       }
-      if (stats.isDirectory()) stack.push(full);
-      else if (stats.isFile()) yield { path: full, sizeBytes: stats.size, modifiedMs: Math.floor(stats.mtimeMs), ...classify(entry.name, stats.size) };
+      if (stats.isDirectory()) {
+        const key = directoryKey(stats);
+        if (visited.has(key)) continue;
+        visited.add(key);
+        stack.push(full);
+      } else if (stats.isFile()) {
+        yield { path: full, sizeBytes: stats.size, modifiedMs: Math.floor(stats.mtimeMs), ...classify(name, stats.size) };
+      }
     }
   }
+}
+
+function directoryKey(stats: fs.Stats): string {
+  return `${stats.dev}:${stats.ino}`;
 }

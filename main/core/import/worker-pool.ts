@@ -1,13 +1,32 @@
-import { Worker } from 'node:worker_threads';
+import type { ChildProcessChannel, ChildProcessLauncher } from '../child-process/child-process-channel.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 
+/** Heap cap of one import worker: far above what any real file needs, low enough that a hostile one cannot take the machine. */
+export const importWorkerHeapMegabytes = 1024;
+
 export interface WorkerPoolOptions {
-  entryFile: string;
+  /** Starts one worker process (import-worker.js with a capped heap). */
+  launchWorker: ChildProcessLauncher;
   size: number;
   /** Per file: a file that takes longer is abandoned as failed and its worker replaced. */
   timeoutMilliseconds: number;
-  maximumHeapMegabytes: number;
+  /** Files handed to a worker beyond the one it is on, so it goes straight on while the main thread writes a batch. */
+  queuedPerWorker: number;
+  log(stream: 'stdout' | 'stderr', line: string): void;
 }
+
+/** What the pool sends a worker process: a file to process, or word to finish (after the files it was sent). */
+export type WorkerRequest = { taskId: number; request: ProcessFileRequest } | { stop: true };
+
+/** What a worker process sends back: a file's result, or its last word before it ends when asked to stop. */
+export type WorkerReply =
+  | {
+      taskId: number;
+      result: ProcessFileResult;
+      /** The worker's peak resident set so far, so the import can report the memory of all its processes. */
+      peakResidentBytes: number;
+    }
+  | { stopping: true; peakResidentBytes: number };
 
 interface Task {
   id: number;
@@ -16,17 +35,26 @@ interface Task {
 }
 
 interface Slot {
-  worker: Worker;
-  task: Task | null;
+  channel: ChildProcessChannel;
+  /** The file the worker is on first, then those queued behind it; the worker takes them in order. */
+  tasks: Task[];
   timer: NodeJS.Timeout | null;
+  peakResidentBytes: number;
+  exited: Promise<void>;
 }
 
-/** Worker threads that process files in parallel across the cores, surviving crashes, heap exhaustion and hangs. */
+/**
+ * Worker processes that process files in parallel across the cores. Each file is untrusted and native decoders may
+ * run on it, so workers are processes, not threads: a crash, heap exhaustion or hang costs one worker and fails that
+ * one file, never the import.
+ */
 export class FileWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Task[] = [];
   private nextTaskId = 1;
   private closed = false;
+  /** Peak resident sets of workers that were replaced or closed, added to those of the live ones. */
+  private retiredPeakResidentBytes = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
     for (let index = 0; index < options.size; index++) this.slots.push(this.createSlot());
@@ -39,61 +67,104 @@ export class FileWorkerPool {
     });
   }
 
+  /** The sum of the workers' peak resident sets: an upper bound on the memory the workers held at any one time. */
+  peakResidentBytes(): number {
+    const live = this.slots.reduce((sum, slot) => sum + slot.peakResidentBytes, 0);
+    return this.retiredPeakResidentBytes + live;
+  }
+
+  /** Idle workers are asked to finish and given a moment to exit cleanly (their profiles and logs get written); busy or deaf ones are killed. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.waiting.splice(0)) task.resolve(failure(task, 'import stopped before this file was processed'));
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    const pending = [...this.waiting.splice(0), ...this.slots.flatMap((slot) => slot.tasks.splice(0))];
+    for (const task of pending) task.resolve(failure(task, 'import stopped before this file was processed'));
+    const idle = pending.length === 0;
+    if (idle) for (const slot of this.slots) slot.channel.send({ stop: true } satisfies WorkerRequest);
+    const allExited = Promise.all(this.slots.map((slot) => slot.exited));
+    const exitedInTime = idle && (await Promise.race([allExited.then(() => true), delay(2000).then(() => false)]));
+    if (!exitedInTime) for (const slot of this.slots) slot.channel.kill();
+    await allExited;
+    for (const slot of this.slots) this.retire(slot);
   }
 
   private createSlot(): Slot {
-    const worker = new Worker(this.options.entryFile, {
-      resourceLimits: { maxOldGenerationSizeMb: this.options.maximumHeapMegabytes, maxYoungGenerationSizeMb: 64 },
+    const channel = this.options.launchWorker();
+    let exited = (): void => undefined;
+    const slot: Slot = { channel, tasks: [], timer: null, peakResidentBytes: 0, exited: new Promise((resolve) => (exited = resolve)) };
+    channel.onMessage((message) => {
+      const reply = message as WorkerReply;
+      if ('stopping' in reply) {
+        slot.peakResidentBytes = Math.max(slot.peakResidentBytes, reply.peakResidentBytes);
+        return;
+      }
+      if (slot.tasks[0]?.id !== reply.taskId) return;
+      slot.peakResidentBytes = Math.max(slot.peakResidentBytes, reply.peakResidentBytes);
+      this.complete(slot, reply.result);
     });
-    const slot: Slot = { worker, task: null, timer: null };
-    worker.on('message', (message: { taskId: number; result: ProcessFileResult }) => {
-      if (slot.task?.id !== message.taskId) return;
-      this.complete(slot, message.result);
+    channel.onOutput((stream, line) => this.options.log(stream, line));
+    channel.onExit((exit) => {
+      exited();
+      if (!this.closed) this.replace(slot, exit.signal ? `worker ended by signal ${exit.signal}` : `worker exited with code ${exit.code}`);
     });
-    worker.on('error', (error) => this.replace(slot, `worker crashed: ${error.message}`));
-    worker.on('exit', (code) => {
-      if (!this.closed) this.replace(slot, `worker exited with code ${code}`);
-    });
-    worker.unref();
     return slot;
   }
 
   private dispatch(): void {
+    if (this.closed) return;
     for (const slot of this.slots) {
-      if (slot.task || this.waiting.length === 0 || this.closed) continue;
-      const task = this.waiting.shift()!;
-      slot.task = task;
-      slot.timer = setTimeout(() => this.replace(slot, `timed out after ${this.options.timeoutMilliseconds / 1000} s`), this.options.timeoutMilliseconds);
-      slot.worker.postMessage({ taskId: task.id, request: task.request });
+      while (slot.tasks.length <= this.options.queuedPerWorker && this.waiting.length > 0) {
+        const task = this.waiting.shift()!;
+        slot.tasks.push(task);
+        slot.channel.send({ taskId: task.id, request: task.request } satisfies WorkerRequest);
+        if (slot.tasks.length === 1) this.startTimer(slot);
+      }
     }
+  }
+
+  /** The worker takes its files in order, so the clock of the next one starts when the previous one is answered. */
+  private startTimer(slot: Slot): void {
+    slot.timer = setTimeout(() => this.replace(slot, `timed out after ${this.options.timeoutMilliseconds / 1000} s`), this.options.timeoutMilliseconds);
   }
 
   private complete(slot: Slot, result: ProcessFileResult): void {
     if (slot.timer) clearTimeout(slot.timer);
-    const task = slot.task!;
-    slot.task = null;
     slot.timer = null;
-    task.resolve(result);
+    slot.tasks.shift()!.resolve(result);
+    if (slot.tasks.length > 0) this.startTimer(slot);
     this.dispatch();
   }
 
-  /** The worker is gone or stuck: fail its file with the reason and carry on with a fresh worker. */
+  /**
+   * The worker is gone or stuck: the file it was on fails with the reason, the files queued behind it go back to the
+   * front of the queue, and a fresh worker takes the slot.
+   */
   private replace(slot: Slot, reason: string): void {
     const index = this.slots.indexOf(slot);
     if (index < 0 || this.closed) return;
-    if (slot.timer) clearTimeout(slot.timer);
-    const task = slot.task;
-    slot.task = null;
-    slot.worker.removeAllListeners();
-    void slot.worker.terminate();
+    const [current, ...queued] = slot.tasks.splice(0);
+    void this.stop(slot);
     this.slots[index] = this.createSlot();
-    if (task) task.resolve(failure(task, reason));
+    this.waiting.unshift(...queued);
+    if (current) current.resolve(failure(current, reason));
     this.dispatch();
   }
+
+  private stop(slot: Slot): Promise<void> {
+    this.retire(slot);
+    slot.channel.kill();
+    return slot.exited;
+  }
+
+  private retire(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    this.retiredPeakResidentBytes += slot.peakResidentBytes;
+    slot.peakResidentBytes = 0;
+  }
+}
+
+function delay(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
 }
 
 function failure(task: Task, reason: string): ProcessFileResult {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
@@ -110,12 +109,11 @@ export function studyDetail(database: Database.Database, studyId: number): Study
   return { study: toStudy(row), images, reports, labels };
 }
 
-export function thumbnailDataUrl(database: Database.Database, libraryPath: string, imageId: number): string {
-  const row = database.prepare('SELECT thumbnail_path AS thumbnailPath FROM images WHERE id = ?').get(imageId) as { thumbnailPath: string } | undefined;
+export function thumbnailDataUrl(database: Database.Database, imageId: number): string {
+  const row = database.prepare('SELECT thumbnail_png AS png FROM images WHERE id = ?').get(imageId) as { png: Buffer | null } | undefined;
   if (!row) throw new ApiError('not-found', `No image with id ${imageId}.`);
-  const file = path.join(libraryPath, row.thumbnailPath);
-  if (!fs.existsSync(file)) throw new ApiError('not-found', `The thumbnail of image ${imageId} is missing from the cache; re-import its folder.`);
-  return `data:image/png;base64,${fs.readFileSync(file).toString('base64')}`;
+  if (!row.png) throw new ApiError('not-found', `Image ${imageId} has no thumbnail (its thumbnail file was missing when the catalog took thumbnails in); re-import its folder.`);
+  return `data:image/png;base64,${row.png.toString('base64')}`;
 }
 
 export function unmatchedReports(database: Database.Database, limit: number) {

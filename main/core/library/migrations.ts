@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 
 export interface Migration {
@@ -290,6 +292,24 @@ export const migrations: Migration[] = [
     name: 'the predicted class of multi-class classifiers',
     up: (database) => {
       database.exec('ALTER TABLE predictions ADD COLUMN predicted_class TEXT');
+    },
+  },
+  {
+    version: 7,
+    name: 'thumbnails kept in the catalog, model images in pack files',
+    // A file per image (two, with the thumbnail) made creating files the import's most variable cost. Thumbnails
+    // written by earlier imports move in (the old files stay where they were, unused); model images written one per
+    // file stay where they are, at offset 0.
+    up: (database) => {
+      database.exec('ALTER TABLE images ADD COLUMN model_image_offset INTEGER NOT NULL DEFAULT 0');
+      database.exec('ALTER TABLE images ADD COLUMN thumbnail_png BLOB');
+      const libraryPath = path.dirname(database.name);
+      const store = database.prepare('UPDATE images SET thumbnail_png = ? WHERE id = ?');
+      for (const row of database.prepare('SELECT id, thumbnail_path AS thumbnailPath FROM images').all() as Array<{ id: number; thumbnailPath: string }>) {
+        const file = path.join(libraryPath, row.thumbnailPath);
+        if (fs.existsSync(file)) store.run(fs.readFileSync(file), row.id);
+      }
+      database.exec('ALTER TABLE images DROP COLUMN thumbnail_path');
     },
   },
 ];

@@ -7,6 +7,7 @@ interface ImageRow {
   studyId: number;
   patientKey: string;
   modelImagePath: string;
+  modelImageOffset: number;
   modelImageSize: number;
   reportId: number | null;
   reportText: string | null;
@@ -20,7 +21,7 @@ export function buildPretrainingDataset(database: Database.Database, libraryPath
   const rows = database
     .prepare(
       `SELECT images.id AS imageId, studies.id AS studyId, patients.pseudonym AS patientKey,
-         images.model_image_path AS modelImagePath, images.model_image_size AS modelImageSize,
+         images.model_image_path AS modelImagePath, images.model_image_offset AS modelImageOffset, images.model_image_size AS modelImageSize,
          report.id AS reportId, report.text AS reportText
        FROM images
        JOIN series ON series.id = images.series_id
@@ -36,6 +37,7 @@ export function buildPretrainingDataset(database: Database.Database, libraryPath
       studyId: row.studyId,
       patientKey: row.patientKey,
       imageFile: path.join(libraryPath, row.modelImagePath),
+      imageOffset: row.modelImageOffset,
       imageSize: row.modelImageSize,
       reportText: row.reportText?.trim() ?? '',
       reportId: row.reportId,

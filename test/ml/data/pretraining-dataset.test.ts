@@ -7,7 +7,7 @@ function library(patients: number, imagesPerPatient: number, prefix = 'patient')
     for (let image = 0; image < imagesPerPatient; image++) {
       items.push({
         imageId: items.length + 1, studyId: patient * 10 + image, patientKey: `${prefix}-${patient}`,
-        imageFile: `/cache/${items.length}.u8`, imageSize: 16, reportText: `report ${patient} ${image}`, reportId: items.length + 1,
+        imageFile: `/cache/${items.length}.u8`, imageOffset: 0, imageSize: 16, reportText: `report ${patient} ${image}`, reportId: items.length + 1,
       });
     }
   }

@@ -27,9 +27,11 @@ function writeDataset(directory: string, count: number): string {
     const centreX = side === 'left' ? 8 : 24;
     const centreY = zone === 'upper' ? 8 : 24;
     for (let y = centreY - 4; y < centreY + 4; y++) for (let x = centreX - 4; x < centreX + 4; x++) pixels[y * imageSize + x] = 230;
-    const imageFile = path.join(directory, `image-${index}.u8`);
-    fs.writeFileSync(imageFile, pixels);
-    items.push({ imageId: index + 1, studyId: index + 1, patientKey: `P${Math.floor(index / 2)}`, imageFile, imageSize, reportText: `Opacity in the ${side} ${zone} zone.`, reportId: index + 1 });
+    // One pack of images, as the importer writes them.
+    const imageFile = path.join(directory, 'images.pack');
+    fs.appendFileSync(imageFile, pixels);
+    const imageOffset = index * pixels.length;
+    items.push({ imageId: index + 1, studyId: index + 1, patientKey: `P${Math.floor(index / 2)}`, imageFile, imageOffset, imageSize, reportText: `Opacity in the ${side} ${zone} zone.`, reportId: index + 1 });
   }
   const datasetFile = path.join(directory, 'dataset.json');
   fs.writeFileSync(datasetFile, JSON.stringify({ items }));

@@ -12,6 +12,21 @@ interface RenderExports {
   resizeVertical(source: number, width: number, targetRows: number, starts: number, weights: number, taps: number, target: number): void;
   resizeHorizontal(source: number, sourceWidth: number, rows: number, starts: number, weights: number, paddedTaps: number, target: number, targetWidth: number): void;
   windowLinear(input: number, count: number, inputIsFloat: boolean, gain: number, offset: number, inverted: boolean, output: number): void;
+  quantise(source: number, width: number, height: number, target: number, stride: number): void;
+}
+
+/** The linear VOI function folded with the modality rescale: clamp(stored · gain + offset, 0, 1), inverted for MONOCHROME1. */
+export interface LinearWindow {
+  gain: number;
+  offset: number;
+  inverted: boolean;
+}
+
+/** A resize to `width` × `height` (one table per axis), or null where the size does not change. */
+export interface ResizeStep {
+  width: number;
+  height: number;
+  tables: { horizontal: ResampleTable; vertical: ResampleTable } | null;
 }
 
 let instance: RenderExports | null = null;
@@ -64,24 +79,71 @@ function padTaps(table: ResampleTable, sourceWidth: number): ResampleTable {
   return { starts, taps, weights };
 }
 
+/** The memory one resize needs, after the sizes already laid out: its intermediate, its output and its four tables. */
+function resizeSizes(sourceWidth: number, step: ResizeStep): number[] {
+  if (!step.tables) return [0, 0, 0, 0, 0, 0];
+  const { horizontal, vertical } = step.tables;
+  const paddedTaps = Math.ceil(horizontal.taps / 4) * 4;
+  return [sourceWidth * step.height * 4, step.width * step.height * 4, vertical.starts.byteLength, vertical.weights.byteLength, horizontal.starts.byteLength, step.width * paddedTaps * 4];
+}
+
+/** Runs one resize laid out by resizeSizes (vertical pass first) and returns where its output is. */
+function runResize(wasm: RenderExports, source: number, sourceWidth: number, step: ResizeStep, offsets: number[]): number {
+  if (!step.tables) return source;
+  const { horizontal, vertical } = step.tables;
+  const padded = padTaps(horizontal, sourceWidth);
+  const [intermediate, target, verticalStarts, verticalWeights, horizontalStarts, horizontalWeights] = offsets as [number, number, number, number, number, number];
+  place(wasm, verticalStarts, vertical.starts);
+  place(wasm, verticalWeights, vertical.weights);
+  place(wasm, horizontalStarts, padded.starts);
+  place(wasm, horizontalWeights, padded.weights);
+  wasm.resizeVertical(source, sourceWidth, step.height, verticalStarts, verticalWeights, vertical.taps, intermediate);
+  wasm.resizeHorizontal(intermediate, sourceWidth, step.height, horizontalStarts, horizontalWeights, padded.taps, target, step.width);
+  return target;
+}
+
 /**
  * Resamples rows of `width` floats with the given tables (one entry per output column and per output row), vertical
  * pass first, in WebAssembly SIMD (assembly/render.ts).
  */
 export function resampleInWasm(values: Float32Array, width: number, horizontal: ResampleTable, vertical: ResampleTable): Float32Array {
   const wasm = kernels();
-  const [targetWidth, targetHeight] = [horizontal.starts.length, vertical.starts.length];
-  const padded = padTaps(horizontal, width);
-  const sizes = [values.byteLength, width * targetHeight * 4, targetWidth * targetHeight * 4, vertical.starts.byteLength, vertical.weights.byteLength, padded.starts.byteLength, padded.weights.byteLength];
-  const [source, intermediate, target, verticalStarts, verticalWeights, horizontalStarts, horizontalWeights] = layOut(wasm, sizes) as [number, number, number, number, number, number, number];
+  const step: ResizeStep = { width: horizontal.starts.length, height: vertical.starts.length, tables: { horizontal, vertical } };
+  const [source, ...resize] = layOut(wasm, [values.byteLength, ...resizeSizes(width, step)]) as [number, ...number[]];
   place(wasm, source, values);
-  place(wasm, verticalStarts, vertical.starts);
-  place(wasm, verticalWeights, vertical.weights);
-  place(wasm, horizontalStarts, padded.starts);
-  place(wasm, horizontalWeights, padded.weights);
-  wasm.resizeVertical(source, width, targetHeight, verticalStarts, verticalWeights, vertical.taps, intermediate);
-  wasm.resizeHorizontal(intermediate, width, targetHeight, horizontalStarts, horizontalWeights, padded.taps, target, targetWidth);
-  return floatsAt(wasm, target, targetWidth * targetHeight);
+  return floatsAt(wasm, runResize(wasm, source, width, step, resize), step.width * step.height);
+}
+
+/**
+ * The importer's whole per-pixel path for grayscale in one visit to WebAssembly, with no copies in between: the
+ * linear window, the resize to the model size, letterboxing onto a black `canvasSize` square and 8-bit grey levels,
+ * then the thumbnail resized from the fitted image. Gives what windowInWasm, resampleInWasm and JavaScript's
+ * quantising give one after the other, level for level (tested).
+ */
+export function renderLinearInWasm(
+  values: Int32Array | Float32Array,
+  width: number,
+  height: number,
+  window: LinearWindow,
+  fit: ResizeStep,
+  canvasSize: number,
+  thumbnail: ResizeStep,
+): { canvas: Uint8Array; thumbnail: Uint8Array } {
+  const wasm = kernels();
+  const count = width * height;
+  const sizes = [values.byteLength, count * 4, canvasSize * canvasSize, thumbnail.width * thumbnail.height, ...resizeSizes(width, fit), ...resizeSizes(fit.width, thumbnail)];
+  const [input, windowed, canvas, thumbnailBytes, ...resizes] = layOut(wasm, sizes) as [number, number, number, number, ...number[]];
+  new Uint8Array(wasm.memory.buffer).fill(0, canvas, canvas + canvasSize * canvasSize);
+  place(wasm, input, values);
+  wasm.windowLinear(input, count, values instanceof Float32Array, window.gain, window.offset, window.inverted, windowed);
+  const fitted = runResize(wasm, windowed, width, fit, resizes.slice(0, 6));
+  const left = Math.floor((canvasSize - fit.width) / 2);
+  const top = Math.floor((canvasSize - fit.height) / 2);
+  wasm.quantise(fitted, fit.width, fit.height, canvas + top * canvasSize + left, canvasSize);
+  const small = runResize(wasm, fitted, fit.width, thumbnail, resizes.slice(6));
+  wasm.quantise(small, thumbnail.width, thumbnail.height, thumbnailBytes, thumbnail.width);
+  const memory = new Uint8Array(wasm.memory.buffer);
+  return { canvas: memory.slice(canvas, canvas + canvasSize * canvasSize), thumbnail: memory.slice(thumbnailBytes, thumbnailBytes + thumbnail.width * thumbnail.height) };
 }
 
 /** clamp(value · gain + offset, 0, 1) per sample, inverted when asked (the linear VOI function; assembly/render.ts). */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../../main/core/event-bus.js';
 import { EngineSupervisor } from '../../../../main/core/engine/engine-supervisor.js';
-import { forkEngineLauncher } from '../../../../main/core/engine/fork-engine.js';
+import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
 import { engineEntryFile } from '../../../../main/core/install-paths.js';
 import type { JobExecutionContext, ProgressUpdate } from '../../../../main/core/jobs/job-manager.js';
 import { LogBuffer } from '../../../../main/core/log-buffer.js';
@@ -10,7 +10,7 @@ import { LogBuffer } from '../../../../main/core/log-buffer.js';
 function createSupervisor(): EngineSupervisor {
   const events = new EventBus();
   return new EngineSupervisor(
-    forkEngineLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 1024, environment: { ...process.env, UNISIGHT_BACKEND: 'cpu' } }),
+    forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 1024, environment: { ...process.env, UNISIGHT_BACKEND: 'cpu' } }),
     events,
     new LogBuffer(events),
   );

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreService } from '../../../../main/core/core-service.js';
-import { forkEngineLauncher } from '../../../../main/core/engine/fork-engine.js';
-import { engineEntryFile } from '../../../../main/core/install-paths.js';
+import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
+import { engineEntryFile, importWorkerFile } from '../../../../main/core/install-paths.js';
 import { copyTree, demoExport, runCli } from '../../../support/demo-export.js';
 import { structuredReportFile } from '../../../support/structured-report.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
@@ -90,7 +91,7 @@ describe('unisight import on a generated hospital export', () => {
     expect(labels.count).toBe(50 * 6);
     expect(first.reports.unmatched).toBe(2);
 
-    const core = createCoreService({ libraryPath: library, launchEngine: forkEngineLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }) });
+    const core = createCoreService({ libraryPath: library, launchEngine: forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }), launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }) });
     try {
       const unmatched = await core.handlers['library.unmatchedReports']({ limit: 10 });
       expect(unmatched.map((report) => report.matchKey).sort()).toEqual(['accession-number ACC09999991', 'accession-number ACC09999992']);
@@ -108,17 +109,24 @@ describe('unisight import on a generated hospital export', () => {
     expect(again.status, again.stderr).toBe(0);
     const second = again.json();
     expect(second.files).toEqual({ total: first.files.total, unchanged: first.files.total, processed: 0 });
-    expect({ ...second, jobId: null, files: null, peakResidentBytes: null }).toEqual({ ...first, jobId: null, files: null, peakResidentBytes: null });
+    const runFacts = { jobId: null, files: null, peakResidentBytes: null, workerPeakResidentBytes: null };
+    expect({ ...second, ...runFacts }).toEqual({ ...first, ...runFacts });
     expect(catalogSnapshot(path.join(library, 'catalog.sqlite'))).toBe(before);
   });
 
   it('renders MONOCHROME1 and MONOCHROME2 films with the same polarity (lungs dark, spine bright)', () => {
     const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
-    const images = database.prepare('SELECT photometric_interpretation AS photometric, model_image_path AS file, model_image_size AS size FROM images').all() as Array<{ photometric: string; file: string; size: number }>;
+    const images = database
+      .prepare('SELECT photometric_interpretation AS photometric, model_image_path AS file, model_image_offset AS offset, model_image_size AS size FROM images')
+      .all() as Array<{ photometric: string; file: string; offset: number; size: number }>;
     database.close();
     expect(new Set(images.map((image) => image.photometric))).toEqual(new Set(['MONOCHROME1', 'MONOCHROME2']));
+    // Model images sit in a few pack files, one image after another.
+    expect(new Set(images.map((image) => image.file)).size).toBeLessThanOrEqual(os.availableParallelism());
     for (const image of images) {
-      const pixels = fs.readFileSync(path.join(library, image.file));
+      const pack = fs.readFileSync(path.join(library, image.file));
+      expect(image.offset % (image.size * image.size)).toBe(0);
+      const pixels = pack.subarray(image.offset, image.offset + image.size * image.size);
       expect(pixels.length).toBe(image.size * image.size);
       const mean = (x0: number, x1: number, y0: number, y1: number): number => {
         let sum = 0;

@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCoreService } from '../../../../main/core/core-service.js';
-import { forkEngineLauncher } from '../../../../main/core/engine/fork-engine.js';
-import { engineEntryFile } from '../../../../main/core/install-paths.js';
+import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
+import { engineEntryFile, importWorkerFile } from '../../../../main/core/install-paths.js';
 import { cliEntry, projectRoot } from '../../../support/serve-process.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
@@ -74,7 +74,7 @@ describe('an import killed with SIGKILL', () => {
 
   it('keeps what was done when cancelled, and finishes the rest when run again', async () => {
     const folder = demoExport(50);
-    const core = createCoreService({ libraryPath: path.join(workspace.path, 'cancelled'), launchEngine: forkEngineLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }) });
+    const core = createCoreService({ libraryPath: path.join(workspace.path, 'cancelled'), launchEngine: forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }), launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }) });
     try {
       const started = await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false });
       await new Promise<void>((resolve) => {

@@ -1,35 +1,73 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ChildProcessChannel } from '../../../../main/core/child-process/child-process-channel.js';
+import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
 import { importWorkerFile } from '../../../../main/core/install-paths.js';
-import { FileWorkerPool } from '../../../../main/core/import/worker-pool.js';
+import { FileWorkerPool, type WorkerPoolOptions } from '../../../../main/core/import/worker-pool.js';
 import { listSampleFiles } from '../../../support/dicom-samples.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
-describe('the import worker pool (real worker threads)', () => {
+describe('the import worker pool (real worker processes)', () => {
   const library = temporaryLibrary();
   afterAll(() => library.remove());
   const request = (file: string) => ({ path: file, kind: 'dicom' as const, libraryPath: library.path, modelImageSize: 64, thumbnailSize: 32, maximumFileBytes: 1 << 30 });
   const sample = listSampleFiles().find((file) => file.endsWith('CT_small.dcm'))!;
+  const started: ChildProcessChannel[] = [];
+  const launch = forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 256 });
+  const options = (overrides: Partial<WorkerPoolOptions>): WorkerPoolOptions => ({
+    launchWorker: () => {
+      const channel = launch();
+      started.push(channel);
+      return channel;
+    },
+    size: 1,
+    timeoutMilliseconds: 30_000,
+    queuedPerWorker: 1,
+    log: () => undefined,
+    ...overrides,
+  });
 
   it('fails a file that overruns its time with the reason, then carries on with a fresh worker', async () => {
-    const pool = new FileWorkerPool({ entryFile: importWorkerFile, size: 1, timeoutMilliseconds: 1, maximumHeapMegabytes: 256 });
+    const pool = new FileWorkerPool(options({ timeoutMilliseconds: 1 }));
     try {
       const slow = await pool.run(request(sample));
       expect(slow).toMatchObject({ outcome: 'failed', reason: 'timed out after 0.001 s' });
     } finally {
       await pool.close();
     }
-    const normal = new FileWorkerPool({ entryFile: importWorkerFile, size: 2, timeoutMilliseconds: 30_000, maximumHeapMegabytes: 256 });
+    const normal = new FileWorkerPool(options({ size: 2 }));
     try {
-      const results = await Promise.all([normal.run(request(sample)), normal.run(request(sample))]);
+      const results = await Promise.all([normal.run(request(sample)), normal.run(request(sample)), normal.run(request(sample))]);
       for (const result of results) expect(result.outcome).toBe('image');
-      const image = results[0] as Extract<(typeof results)[number], { outcome: 'image' }>;
-      expect(fs.statSync(path.join(library.path, image.modelImagePath)).size).toBe(64 * 64);
+      const images = results as Array<Extract<(typeof results)[number], { outcome: 'image' }>>;
+      // Each worker appends to its own pack: three images, two packs, no image overlapping another.
+      expect(new Set(images.map((image) => image.modelImagePath)).size).toBe(2);
+      const slots = new Set(images.map((image) => `${image.modelImagePath}@${image.modelImageOffset}`));
+      expect(slots.size).toBe(3);
+      for (const image of images) expect(fs.statSync(path.join(library.path, image.modelImagePath)).size).toBeGreaterThanOrEqual(image.modelImageOffset + 64 * 64);
+      const image = images[0]!;
       expect(image.metadata).toMatchObject({ modality: 'CT' });
       expect(image.image).toMatchObject({ rows: 128, columns: 128, bitsStored: 16 });
+      expect(normal.peakResidentBytes()).toBeGreaterThan(2 * 20 * 1024 ** 2);
     } finally {
       await normal.close();
+    }
+  });
+
+  it('fails only the file a worker dies on (as a crashing native decoder would); the files queued behind it are still done', async () => {
+    started.length = 0;
+    const pool = new FileWorkerPool(options({}));
+    try {
+      const first = pool.run(request(sample));
+      const queued = [pool.run(request(sample)), pool.run(request(sample))];
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      process.kill(started[0]!.processId!, 'SIGSEGV');
+      expect(await first).toMatchObject({ outcome: 'failed', reason: 'worker ended by signal SIGSEGV' });
+      for (const result of await Promise.all(queued)) expect(result.outcome).toBe('image');
+      expect(started).toHaveLength(2);
+    } finally {
+      await pool.close();
     }
   });
 });

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { latestSchemaVersion, openCatalogDatabase } from '../../../../main/core/library/catalog-database.js';
+import { thumbnailDataUrl } from '../../../../main/core/library/library-queries.js';
 import { migrations, type Migration } from '../../../../main/core/library/migrations.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
@@ -46,6 +49,33 @@ describe('catalog database', () => {
     expect(reopened.schemaVersion).toBe(latestSchemaVersion);
     expect(reopened.database.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
     reopened.database.close();
+  });
+
+  it('moves thumbnails written as files by earlier versions into the catalog', () => {
+    const before = openCatalogDatabase(library.path, migrations.filter((migration) => migration.version < 7));
+    const png = Buffer.from('89504e470d0a1a0a0000', 'hex');
+    fs.mkdirSync(path.join(library.path, 'cache', 'thumbnails', 'ab'), { recursive: true });
+    fs.writeFileSync(path.join(library.path, 'cache', 'thumbnails', 'ab', 'ab01.png'), png);
+    before.database.exec(`
+      INSERT INTO patients (id, pseudonym) VALUES (1, 'P1');
+      INSERT INTO studies (id, study_instance_uid, patient_id) VALUES (1, '2.25.1', 1);
+      INSERT INTO series (id, series_instance_uid, study_id) VALUES (1, '2.25.2', 1);
+      INSERT INTO files (id, path, size_bytes, modified_ms, kind, outcome, updated_at) VALUES (1, '/a', 1, 1, 'dicom', 'imported', 'now'), (2, '/b', 1, 1, 'dicom', 'imported', 'now');
+      INSERT INTO images (id, sop_instance_uid, series_id, file_id, rows, columns, bits_allocated, bits_stored, photometric_interpretation,
+        number_of_frames, representative_frame, transfer_syntax_uid, rescale_slope, rescale_intercept, model_image_path, model_image_size, thumbnail_path)
+      VALUES (1, '2.25.3', 1, 1, 4, 4, 16, 12, 'MONOCHROME2', 1, 0, '1.2.840.10008.1.2.1', 1, 0, 'cache/images/ab/ab01.u8', 256, 'cache/thumbnails/ab/ab01.png'),
+             (2, '2.25.4', 1, 2, 4, 4, 16, 12, 'MONOCHROME2', 1, 0, '1.2.840.10008.1.2.1', 1, 0, 'cache/images/cd/cd01.u8', 256, 'cache/thumbnails/cd/cd01.png');
+    `);
+    before.database.close();
+    const after = openCatalogDatabase(library.path);
+    expect(after.database.prepare('SELECT id, thumbnail_png AS png FROM images ORDER BY id').all()).toEqual([
+      { id: 1, png },
+      { id: 2, png: null },
+    ]);
+    expect(after.database.prepare("SELECT count(*) FROM pragma_table_info('images') WHERE name = 'thumbnail_path'").pluck().get()).toBe(0);
+    expect(thumbnailDataUrl(after.database, 1)).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    expect(() => thumbnailDataUrl(after.database, 2)).toThrow(/re-import its folder/);
+    after.database.close();
   });
 
   it('refuses a library written by a newer version instead of damaging it', () => {

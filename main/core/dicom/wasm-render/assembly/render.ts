@@ -74,3 +74,19 @@ export function windowLinear(input: usize, count: i32, inputIsFloat: bool, gain:
     store<f32>(output + address, inverted ? 1 - clamped : clamped);
   }
 }
+
+/**
+ * target[row · stride + column] = grey level of source[row · width + column] (a value in [0, 1]): truncate(v · 255 +
+ * 0.5), computed in f64 as JavaScript's typed-array assignment does, so this and the JavaScript path agree to the level.
+ */
+export function quantise(source: usize, width: i32, height: i32, target: usize, stride: i32): void {
+  for (let row = 0; row < height; row++) {
+    const input = source + <usize>(row * width) * 4;
+    const output = target + <usize>(row * stride);
+    for (let column = 0; column < width; column++) {
+      const level = <f64>load<f32>(input + <usize>column * 4) * 255.0 + 0.5;
+      // NaN (from float pixel data) becomes 0, as in JavaScript; the comparison also keeps the conversion from trapping.
+      store<u8>(output + <usize>column, level > 0 ? <u8><i32>level : 0);
+    }
+  }
+}

@@ -1,16 +1,16 @@
 import { fork } from 'node:child_process';
 import { forwardLines } from './forward-lines.js';
-import type { EngineChannel, EngineLauncher } from './engine-channel.js';
+import type { ChildProcessChannel, ChildProcessLauncher } from './child-process-channel.js';
 
-export interface ForkEngineOptions {
+export interface ForkOptions {
   entryFile: string;
-  /** V8 heap cap of the engine, so a runaway allocation ends the engine, not the machine. */
+  /** V8 heap cap of the child, so a runaway allocation ends the child, not the machine. */
   maxHeapMegabytes: number;
   environment?: NodeJS.ProcessEnv;
 }
 
-/** Starts the engine as a Node child process (server and CLI mode). */
-export function forkEngineLauncher(options: ForkEngineOptions): EngineLauncher {
+/** Starts a Node child process (server and CLI mode). */
+export function forkLauncher(options: ForkOptions): ChildProcessLauncher {
   return () => {
     const child = fork(options.entryFile, [], {
       execArgv: [`--max-old-space-size=${options.maxHeapMegabytes}`],
@@ -18,7 +18,7 @@ export function forkEngineLauncher(options: ForkEngineOptions): EngineLauncher {
       env: options.environment ?? process.env,
       serialization: 'advanced',
     });
-    const channel: EngineChannel = {
+    const channel: ChildProcessChannel = {
       processId: child.pid ?? null,
       send: (message) => {
         if (child.connected) child.send(message as object);

@@ -1,12 +1,12 @@
 import { utilityProcess } from 'electron';
-import { forwardLines } from '../core/engine/forward-lines.js';
-import type { EngineChannel, EngineLauncher } from '../core/engine/engine-channel.js';
+import { forwardLines } from '../core/child-process/forward-lines.js';
+import type { ChildProcessChannel, ChildProcessLauncher } from '../core/child-process/child-process-channel.js';
 
-/** Desktop mode: the engine is an Electron utilityProcess, so a crash or OOM there leaves the window alive. */
-export function utilityEngineLauncher(entryFile: string, maxHeapMegabytes: number): EngineLauncher {
+/** Desktop mode: the engine and import workers are Electron utilityProcesses, so a crash or OOM there leaves the window alive. */
+export function utilityProcessLauncher(entryFile: string, maxHeapMegabytes: number, serviceName: string): ChildProcessLauncher {
   return () => {
     const child = utilityProcess.fork(entryFile, [], {
-      serviceName: 'Unisight ML engine',
+      serviceName,
       stdio: 'pipe',
       execArgv: [`--max-old-space-size=${maxHeapMegabytes}`],
     });
@@ -14,7 +14,7 @@ export function utilityEngineLauncher(entryFile: string, maxHeapMegabytes: numbe
     child.once('spawn', () => {
       processId = child.pid ?? null;
     });
-    const channel: EngineChannel = {
+    const channel: ChildProcessChannel = {
       get processId() {
         return processId;
       },

@@ -1,0 +1,31 @@
+// Child processes (the ML engine, import workers) run as Electron utilityProcesses in the desktop app and as Node
+// child_process.fork in server and CLI mode; both offer a message port to the parent, with different shapes.
+
+export interface ParentPort {
+  /** `onSent` runs once the message has left this process (so exiting after it loses nothing). */
+  send(message: unknown, onSent?: () => void): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
+interface ElectronParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+export function connectToParent(): ParentPort {
+  const electronPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+  if (electronPort) {
+    return {
+      send: (message, onSent) => {
+        electronPort.postMessage(message);
+        if (onSent) setImmediate(onSent);
+      },
+      onMessage: (listener) => electronPort.on('message', (event) => listener(event.data)),
+    };
+  }
+  if (!process.send) throw new Error('This Unisight process must be started by the Unisight core (no IPC channel to a parent).');
+  return {
+    send: (message, onSent) => process.send!(message, undefined, undefined, () => onSent?.()),
+    onMessage: (listener) => process.on('message', listener),
+  };
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** A pack is closed and a new one begun past this size, so no single cache file grows without bound. */
+const packLimitBytes = 1024 ** 3;
+
+interface OpenPack {
+  relativePath: string;
+  descriptor: number;
+  bytes: number;
+}
+
+const packs = new Map<string, OpenPack>();
+
+/**
+ * Appends a model image to a pack file this process owns in the library's cache and says where it is. One file per
+ * image made the kernel allocate an inode (and a temporary one to rename) for every image, the most expensive and
+ * most variable part of an import after decoding (profiled with perf); packs need a handful. A pack is only ever
+ * appended to by the process that made it, and the catalog points only at images whose write completed, so a killed
+ * worker leaves at most an unreferenced tail; its successor starts a pack of its own.
+ */
+export function appendModelImage(libraryPath: string, image: Uint8Array): { path: string; offset: number } {
+  let pack = packs.get(libraryPath);
+  if (!pack || pack.bytes + image.length > packLimitBytes) {
+    if (pack) fs.closeSync(pack.descriptor);
+    pack = openPack(libraryPath);
+    packs.set(libraryPath, pack);
+  }
+  const offset = pack.bytes;
+  let written = 0;
+  while (written < image.length) written += fs.writeSync(pack.descriptor, image, written, image.length - written, offset + written);
+  pack.bytes += image.length;
+  return { path: pack.relativePath, offset };
+}
+
+function openPack(libraryPath: string): OpenPack {
+  const relativePath = path.join('cache', 'images', `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`);
+  const file = path.join(libraryPath, relativePath);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return { relativePath, descriptor: fs.openSync(file, 'wx'), bytes: 0 };
+}
