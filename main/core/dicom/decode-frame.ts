@@ -11,12 +11,18 @@ import type { ImagePixelDescription } from './dicom-metadata.js';
 import { DicomImportError, type ParsedDicom } from './read-dicom.js';
 import { transferSyntax } from './transfer-syntaxes.js';
 
+/**
+ * Stored values in the narrowest array that holds them: 8 and 16-bit integers for Bits Allocated up to 16 (half or a
+ * quarter of the memory traffic of 32-bit for the usual 12-bit image), 32-bit integers above, floats for float data.
+ */
+export type StoredSamples = Int32Array | Float32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+
 /** One frame's stored pixel values: grayscale, or interleaved colour samples, before any LUT. */
 export interface DecodedFrame {
   width: number;
   height: number;
   samplesPerPixel: number;
-  values: Int32Array | Float32Array;
+  values: StoredSamples;
   /** The colour space the values are in now (codecs turn YBR into RGB). */
   photometricInterpretation: string;
 }
@@ -44,19 +50,39 @@ function frameByteLength(image: ImagePixelDescription): number {
   return image.bitsAllocated === 1 ? Math.ceil(bits / 8) : bits / 8;
 }
 
-/**
- * Copies raw samples into `values`, keeping the Bits Stored low bits and sign-extending them when Pixel Representation
- * says signed (the high bits may hold overlays). One tight loop per case: this runs for every pixel of every image.
+/*
+ * Copies raw samples keeping the Bits Stored low bits, sign-extended when Pixel Representation says signed (the high
+ * bits may hold overlays). One function per width, so each loop sees one array type: this runs for every pixel of
+ * every image. Shifting the stored bits to the top and back both masks and sign-extends.
  */
-function keepStoredBits(raw: Uint8Array | Uint16Array, image: ImagePixelDescription, values: Int32Array): void {
-  const count = values.length;
-  const mask = image.bitsStored >= 31 ? 0x7fffffff : (1 << image.bitsStored) - 1;
-  if (image.pixelRepresentation !== 1) {
-    for (let index = 0; index < count; index++) values[index] = raw[index]! & mask;
-    return;
+function keepStoredBits16(raw: Uint16Array, bitsStored: number, signed: boolean): Uint16Array | Int16Array {
+  const count = raw.length;
+  if (signed) {
+    const values = new Int16Array(count);
+    const shift = 32 - bitsStored;
+    for (let index = 0; index < count; index++) values[index] = (raw[index]! << shift) >> shift;
+    return values;
   }
-  const shift = 32 - image.bitsStored;
-  for (let index = 0; index < count; index++) values[index] = ((raw[index]! & mask) << shift) >> shift;
+  if (bitsStored >= 16) return raw.slice();
+  const values = new Uint16Array(count);
+  const mask = (1 << bitsStored) - 1;
+  for (let index = 0; index < count; index++) values[index] = raw[index]! & mask;
+  return values;
+}
+
+function keepStoredBits8(raw: Uint8Array, bitsStored: number, signed: boolean): Uint8Array | Int8Array {
+  const count = raw.length;
+  if (signed) {
+    const values = new Int8Array(count);
+    const shift = 32 - bitsStored;
+    for (let index = 0; index < count; index++) values[index] = (raw[index]! << shift) >> shift;
+    return values;
+  }
+  if (bitsStored >= 8) return raw.slice();
+  const values = new Uint8Array(count);
+  const mask = (1 << bitsStored) - 1;
+  for (let index = 0; index < count; index++) values[index] = raw[index]! & mask;
+  return values;
 }
 
 /** 16-bit little-endian samples as a Uint16Array (the platforms Unisight runs on are little-endian): a view where the
@@ -67,7 +93,7 @@ function littleEndianWords(bytes: Uint8Array, count: number): Uint16Array {
   return new Uint16Array(aligned.buffer, aligned.byteOffset, count);
 }
 
-function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number, bigEndian: boolean): Int32Array | Float32Array {
+function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number, bigEndian: boolean): StoredSamples {
   const { dataSet } = parsed;
   const floatElement = dataSet.elements.x7fe00008 ?? dataSet.elements.x7fe00009;
   const element = dataSet.elements.x7fe00010 ?? floatElement!;
@@ -86,31 +112,30 @@ function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, fram
     for (let index = 0; index < count; index++) values[index] = wide ? view.getFloat64(index * 8, littleEndian) : view.getFloat32(index * 4, littleEndian);
     return values;
   }
-  const values = new Int32Array(count);
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  const signed = image.pixelRepresentation === 1;
   switch (image.bitsAllocated) {
-    case 1:
+    case 1: {
+      const values = new Uint8Array(count);
       for (let index = 0; index < count; index++) values[index] = (view.getUint8(index >> 3) >> (index & 7)) & 1;
       return values;
+    }
     case 8:
-      keepStoredBits(bytes, image, values);
-      return values;
+      return keepStoredBits8(bytes.subarray(0, count), Math.min(image.bitsStored, 8), signed);
     case 16: {
-      if (littleEndian) {
-        keepStoredBits(littleEndianWords(bytes, count), image, values);
-        return values;
-      }
+      if (littleEndian) return keepStoredBits16(littleEndianWords(bytes, count), Math.min(image.bitsStored, 16), signed);
       const words = new Uint16Array(count);
       for (let index = 0; index < count; index++) words[index] = view.getUint16(index * 2, false);
-      keepStoredBits(words, image, values);
-      return values;
+      return keepStoredBits16(words, Math.min(image.bitsStored, 16), signed);
     }
-    default:
+    default: {
+      const values = new Int32Array(count);
       for (let index = 0; index < count; index++) {
         const raw = view.getUint32(index * 4, littleEndian);
-        values[index] = image.pixelRepresentation === 1 ? raw | 0 : Math.min(raw, 0x7fffffff);
+        values[index] = signed ? raw | 0 : Math.min(raw, 0x7fffffff);
       }
       return values;
+    }
   }
 }
 
@@ -131,37 +156,33 @@ function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex: numbe
   }
 }
 
-function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): Int32Array {
+function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): StoredSamples {
   const count = frame.width * frame.height * frame.componentCount;
-  const values = new Int32Array(count);
+  const signed = image.pixelRepresentation === 1;
   if (frame.bitsPerSample > 16) {
     const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
     if (frame.bytes.byteLength < count * 4) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+    const values = new Int32Array(count);
     for (let index = 0; index < count; index++) {
       const raw = view.getUint32(index * 4, true);
-      values[index] = image.pixelRepresentation === 1 ? raw | 0 : Math.min(raw, 0x7fffffff);
+      values[index] = signed ? raw | 0 : Math.min(raw, 0x7fffffff);
     }
-  } else if (frame.bitsPerSample > 8) {
+    return values;
+  }
+  if (frame.bitsPerSample > 8) {
     if (frame.bytes.byteLength < count * 2) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
     const words = littleEndianWords(frame.bytes, count);
-    if (frame.isSigned) {
-      for (let index = 0; index < count; index++) values[index] = (words[index]! << 16) >> 16;
-    } else {
-      keepStoredBits(words, image, values);
-    }
-  } else {
-    if (frame.bytes.byteLength < count) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
-    if (frame.isSigned) {
-      for (let index = 0; index < count; index++) values[index] = (frame.bytes[index]! << 24) >> 24;
-    } else {
-      keepStoredBits(frame.bytes, image, values);
-    }
+    // A codec that says its samples are signed has sign-extended them to 16 bits already.
+    if (frame.isSigned) return new Int16Array(words.buffer, words.byteOffset, count).slice();
+    return keepStoredBits16(words, Math.min(image.bitsStored, 16), signed);
   }
-  return values;
+  if (frame.bytes.byteLength < count) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+  if (frame.isSigned) return new Int8Array(frame.bytes.buffer, frame.bytes.byteOffset, count).slice();
+  return keepStoredBits8(frame.bytes.subarray(0, count), Math.min(image.bitsStored, 8), signed);
 }
 
 /** Native YBR_FULL_422 stores Y1 Y2 Cb Cr for each pair of pixels; spread it to one Y Cb Cr triple per pixel. */
-function expandYbr422(values: Int32Array, width: number, height: number): Int32Array {
+function expandYbr422(values: StoredSamples, width: number, height: number): Int32Array {
   const expanded = new Int32Array(width * height * 3);
   for (let pair = 0; pair < (width * height) / 2; pair++) {
     const [y1, y2, cb, cr] = [values[pair * 4]!, values[pair * 4 + 1]!, values[pair * 4 + 2]!, values[pair * 4 + 3]!];
@@ -170,7 +191,7 @@ function expandYbr422(values: Int32Array, width: number, height: number): Int32A
   return expanded;
 }
 
-function interleave(values: Int32Array, pixels: number, samples: number): Int32Array {
+function interleave(values: StoredSamples, pixels: number, samples: number): Int32Array {
   const out = new Int32Array(values.length);
   for (let pixel = 0; pixel < pixels; pixel++) for (let sample = 0; sample < samples; sample++) out[pixel * samples + sample] = values[sample * pixels + pixel]!;
   return out;
@@ -183,15 +204,16 @@ export async function decodeFrame(parsed: ParsedDicom, image: ImagePixelDescript
   if (!syntax.codec) throw new DicomImportError('skipped', `${syntax.name} (video) is not imported as an image`);
   const { rows, columns, samplesPerPixel } = image;
   let photometric = image.photometricInterpretation;
-  let values: Int32Array | Float32Array;
+  let values: StoredSamples;
 
   if (syntax.codec === 'native') {
     const native = readNativeFrame(parsed, image, frameIndex, Boolean(syntax.bigEndian));
-    if (photometric === 'YBR_FULL_422' && native instanceof Int32Array) {
+    const integers = !(native instanceof Float32Array);
+    if (photometric === 'YBR_FULL_422' && integers) {
       values = expandYbr422(native, columns, rows);
       photometric = 'YBR_FULL';
     } else {
-      values = samplesPerPixel > 1 && image.planarConfiguration === 1 && native instanceof Int32Array ? interleave(native, rows * columns, samplesPerPixel) : native;
+      values = samplesPerPixel > 1 && image.planarConfiguration === 1 && integers ? interleave(native, rows * columns, samplesPerPixel) : native;
     }
   } else {
     const pixelData = parsed.dataSet.elements.x7fe00010;

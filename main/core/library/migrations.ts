@@ -296,7 +296,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 7,
-    name: 'thumbnails kept in the catalog, model images in pack files',
+    name: 'thumbnails kept in the catalog, model images in pack files, images found by their file',
     // A file per image (two, with the thumbnail) made creating files the import's most variable cost. Thumbnails
     // written by earlier imports move in (the old files stay where they were, unused); model images written one per
     // file stay where they are, at offset 0.
@@ -310,6 +310,14 @@ export const migrations: Migration[] = [
         if (fs.existsSync(file)) store.run(fs.readFileSync(file), row.id);
       }
       database.exec('ALTER TABLE images DROP COLUMN thumbnail_path');
+      // Every file the importer writes first removes its earlier images, and linking looks up studies by folder: both
+      // went through images by file, which scanned the whole table (quadratic in the library's size). Removing an
+      // image also looks for its predictions and cohort places.
+      database.exec(`
+        CREATE INDEX images_by_file ON images (file_id);
+        CREATE INDEX predictions_by_image ON predictions (image_id);
+        CREATE INDEX cohort_members_by_image ON cohort_members (image_id);
+      `);
     },
   },
 ];

@@ -1,3 +1,4 @@
+import type { StoredSamples } from '../decode-frame.js';
 import { renderModule } from './render-binary.js';
 
 /** Where each output sample reads from: the first source index and `taps` weights per output sample. */
@@ -11,7 +12,7 @@ interface RenderExports {
   memory: WebAssembly.Memory;
   resizeVertical(source: number, width: number, targetRows: number, starts: number, weights: number, taps: number, target: number): void;
   resizeHorizontal(source: number, sourceWidth: number, rows: number, starts: number, weights: number, paddedTaps: number, target: number, targetWidth: number): void;
-  windowLinear(input: number, count: number, inputIsFloat: boolean, gain: number, offset: number, inverted: boolean, output: number): void;
+  windowLinear(input: number, count: number, kind: number, gain: number, offset: number, inverted: boolean, output: number): void;
   quantise(source: number, width: number, height: number, target: number, stride: number): void;
 }
 
@@ -52,7 +53,17 @@ function layOut(wasm: RenderExports, sizes: number[]): number[] {
   return offsets;
 }
 
-function place(wasm: RenderExports, offset: number, data: Float32Array | Int32Array): void {
+/** The sample types windowLinear reads, numbered as in assembly/render.ts. */
+function sampleKind(values: StoredSamples): number {
+  if (values instanceof Int32Array) return 0;
+  if (values instanceof Float32Array) return 1;
+  if (values instanceof Uint16Array) return 2;
+  if (values instanceof Int16Array) return 3;
+  if (values instanceof Uint8Array) return 4;
+  return 5;
+}
+
+function place(wasm: RenderExports, offset: number, data: StoredSamples | Float32Array | Int32Array): void {
   new Uint8Array(wasm.memory.buffer).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
 }
 
@@ -121,7 +132,7 @@ export function resampleInWasm(values: Float32Array, width: number, horizontal: 
  * quantising give one after the other, level for level (tested).
  */
 export function renderLinearInWasm(
-  values: Int32Array | Float32Array,
+  values: StoredSamples,
   width: number,
   height: number,
   window: LinearWindow,
@@ -135,7 +146,7 @@ export function renderLinearInWasm(
   const [input, windowed, canvas, thumbnailBytes, ...resizes] = layOut(wasm, sizes) as [number, number, number, number, ...number[]];
   new Uint8Array(wasm.memory.buffer).fill(0, canvas, canvas + canvasSize * canvasSize);
   place(wasm, input, values);
-  wasm.windowLinear(input, count, values instanceof Float32Array, window.gain, window.offset, window.inverted, windowed);
+  wasm.windowLinear(input, count, sampleKind(values), window.gain, window.offset, window.inverted, windowed);
   const fitted = runResize(wasm, windowed, width, fit, resizes.slice(0, 6));
   const left = Math.floor((canvasSize - fit.width) / 2);
   const top = Math.floor((canvasSize - fit.height) / 2);
@@ -147,10 +158,10 @@ export function renderLinearInWasm(
 }
 
 /** clamp(value · gain + offset, 0, 1) per sample, inverted when asked (the linear VOI function; assembly/render.ts). */
-export function windowInWasm(values: Int32Array | Float32Array, gain: number, offset: number, inverted: boolean): Float32Array {
+export function windowInWasm(values: StoredSamples, gain: number, offset: number, inverted: boolean): Float32Array {
   const wasm = kernels();
   const [input, output] = layOut(wasm, [values.byteLength, values.length * 4]) as [number, number];
   place(wasm, input, values);
-  wasm.windowLinear(input, values.length, values instanceof Float32Array, gain, offset, inverted, output);
+  wasm.windowLinear(input, values.length, sampleKind(values), gain, offset, inverted, output);
   return floatsAt(wasm, output, values.length);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { describe, expect, it } from 'vitest';
 import { loadNativeJpeg2000, useNativeJpeg2000 } from '../../../../main/core/dicom/codecs/native-jpeg-2000.js';
-import { decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
+import { decodeFrame, type StoredSamples } from '../../../../main/core/dicom/decode-frame.js';
 import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js';
 import { DicomImportError, parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
 import { transferSyntax } from '../../../../main/core/dicom/transfer-syntaxes.js';
@@ -49,8 +49,8 @@ async function codedFiles(): Promise<Array<{ name: string; bytes: Uint8Array }>>
   return files;
 }
 
-async function decodeAll(files: Array<{ name: string; bytes: Uint8Array }>): Promise<Map<string, Int32Array | Float32Array | string>> {
-  const decoded = new Map<string, Int32Array | Float32Array | string>();
+async function decodeAll(files: Array<{ name: string; bytes: Uint8Array }>): Promise<Map<string, StoredSamples | string>> {
+  const decoded = new Map<string, StoredSamples | string>();
   for (const file of files) {
     const parsed = parseDicomBytes(file.bytes);
     const metadata = readDicomMetadata(parsed.dataSet);

@@ -51,41 +51,95 @@ export function resizeHorizontal(source: usize, sourceWidth: i32, rows: i32, sta
   }
 }
 
+// Sample types windowLinear reads, as numbered by wasm-render.ts.
+const samplesI32 = 0;
+const samplesF32 = 1;
+const samplesU16 = 2;
+const samplesI16 = 3;
+const samplesU8 = 4;
+const samplesI8 = 5;
+
+/** Four samples from `index` on, as f32. */
+@inline
+function loadFour(input: usize, index: i32, kind: i32): v128 {
+  switch (kind) {
+    case samplesF32:
+      return v128.load(input + <usize>index * 4);
+    case samplesU16:
+      return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(v128.load64_zero(input + <usize>index * 2)));
+    case samplesI16:
+      return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(v128.load64_zero(input + <usize>index * 2)));
+    case samplesU8:
+      return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(input + <usize>index))));
+    case samplesI8:
+      return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(input + <usize>index))));
+    default:
+      return f32x4.convert_i32x4_s(v128.load(input + <usize>index * 4));
+  }
+}
+
+@inline
+function loadOne(input: usize, index: i32, kind: i32): f32 {
+  switch (kind) {
+    case samplesF32:
+      return load<f32>(input + <usize>index * 4);
+    case samplesU16:
+      return <f32>load<u16>(input + <usize>index * 2);
+    case samplesI16:
+      return <f32>load<i16>(input + <usize>index * 2);
+    case samplesU8:
+      return <f32>load<u8>(input + <usize>index);
+    case samplesI8:
+      return <f32>load<i8>(input + <usize>index);
+    default:
+      return <f32>load<i32>(input + <usize>index * 4);
+  }
+}
+
 /**
  * output[i] = clamp(input[i] · gain + offset, 0, 1), or 1 minus that when `inverted` (MONOCHROME1): the linear VOI
- * function of PS3.3 C.11.2.1.2.1 with the modality rescale folded in. Input is i32 samples, or f32 for float pixel data.
+ * function of PS3.3 C.11.2.1.2.1 with the modality rescale folded in. Input is stored samples in the narrowest type
+ * that holds them (8, 16 or 32-bit integers), or f32 for float pixel data; `kind` says which.
  */
-export function windowLinear(input: usize, count: i32, inputIsFloat: bool, gain: f32, offset: f32, inverted: bool, output: usize): void {
+export function windowLinear(input: usize, count: i32, kind: i32, gain: f32, offset: f32, inverted: bool, output: usize): void {
   const gains = f32x4.splat(gain);
   const offsets = f32x4.splat(offset);
   const zeros = f32x4.splat(0);
   const ones = f32x4.splat(1);
   const vectorCount = count & ~3;
   for (let index = 0; index < vectorCount; index += 4) {
-    const address = <usize>index * 4;
-    const samples = inputIsFloat ? v128.load(input + address) : f32x4.convert_i32x4_s(v128.load(input + address));
-    const clamped = f32x4.min(f32x4.max(f32x4.add(f32x4.mul(samples, gains), offsets), zeros), ones);
-    v128.store(output + address, inverted ? f32x4.sub(ones, clamped) : clamped);
+    const clamped = f32x4.min(f32x4.max(f32x4.add(f32x4.mul(loadFour(input, index, kind), gains), offsets), zeros), ones);
+    v128.store(output + <usize>index * 4, inverted ? f32x4.sub(ones, clamped) : clamped);
   }
   for (let index = vectorCount; index < count; index++) {
-    const address = <usize>index * 4;
-    const sample: f32 = inputIsFloat ? load<f32>(input + address) : <f32>load<i32>(input + address);
-    const clamped = min(max(sample * gain + offset, <f32>0), <f32>1);
-    store<f32>(output + address, inverted ? 1 - clamped : clamped);
+    const clamped = min(max(loadOne(input, index, kind) * gain + offset, <f32>0), <f32>1);
+    store<f32>(output + <usize>index * 4, inverted ? 1 - clamped : clamped);
   }
 }
 
 /**
  * target[row · stride + column] = grey level of source[row · width + column] (a value in [0, 1]): truncate(v · 255 +
- * 0.5), computed in f64 as JavaScript's typed-array assignment does, so this and the JavaScript path agree to the level.
+ * 0.5), computed in f64 as JavaScript's typed-array assignment does (exactly: an f32 times 255 fits an f64's
+ * mantissa), so this and the JavaScript path agree to the level. NaN (from float pixel data) becomes 0 in both.
  */
 export function quantise(source: usize, width: i32, height: i32, target: usize, stride: i32): void {
+  const scale = f64x2.splat(255.0);
+  const half = f64x2.splat(0.5);
+  const vectorColumns = width & ~3;
   for (let row = 0; row < height; row++) {
     const input = source + <usize>(row * width) * 4;
     const output = target + <usize>(row * stride);
-    for (let column = 0; column < width; column++) {
+    for (let column = 0; column < vectorColumns; column += 4) {
+      const values = v128.load(input + <usize>column * 4);
+      const upper = v128.shuffle<u32>(values, values, 2, 3, 0, 1);
+      const low = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(values), scale), half));
+      const high = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(upper), scale), half));
+      const levels = v128.shuffle<u32>(low, high, 0, 1, 4, 5);
+      const words = i16x8.narrow_i32x4_s(levels, levels);
+      v128.store32_lane(output + <usize>column, i8x16.narrow_i16x8_u(words, words), 0);
+    }
+    for (let column = vectorColumns; column < width; column++) {
       const level = <f64>load<f32>(input + <usize>column * 4) * 255.0 + 0.5;
-      // NaN (from float pixel data) becomes 0, as in JavaScript; the comparison also keeps the conversion from trapping.
       store<u8>(output + <usize>column, level > 0 ? <u8><i32>level : 0);
     }
   }
