@@ -144,3 +144,22 @@ export function quantise(source: usize, width: i32, height: i32, target: usize, 
     }
   }
 }
+
+/**
+ * In place on `count` 16-bit samples: keep the low `bits` (the rest may hold overlays), sign-extended when `signed`.
+ * Shifting the stored bits to the top of each lane and back both masks and sign-extends.
+ */
+export function keepStoredBits16(address: usize, count: i32, bits: i32, signed: bool): void {
+  const shift = 16 - bits;
+  const vectorCount = count & ~7;
+  for (let index = 0; index < vectorCount; index += 8) {
+    const at = address + <usize>index * 2;
+    const top = i16x8.shl(v128.load(at), shift);
+    v128.store(at, signed ? i16x8.shr_s(top, shift) : i16x8.shr_u(top, shift));
+  }
+  for (let index = vectorCount; index < count; index++) {
+    const at = address + <usize>index * 2;
+    const top = <i32>load<u16>(at) << (16 + shift);
+    store<u16>(at, <u16>(signed ? top >> (16 + shift) : <i32>(<u32>top >>> (16 + shift))));
+  }
+}
