@@ -15,6 +15,14 @@ interface RenderExports {
   windowLinear(input: number, count: number, kind: number, gain: number, offset: number, inverted: boolean, output: number): void;
   quantise(source: number, width: number, height: number, target: number, stride: number): void;
   keepStoredBits16(address: number, count: number, bits: number, signed: boolean): void;
+  unpackRleSegment(input: number, start: number, end: number, target: number, stride: number, pixels: number): number;
+}
+
+/** Where one RLE segment's bytes are and where its first output byte goes. */
+export interface RleSegment {
+  start: number;
+  end: number;
+  firstOutputByte: number;
 }
 
 /** The linear VOI function folded with the modality rescale: clamp(stored · gain + offset, 0, 1), inverted for MONOCHROME1. */
@@ -178,4 +186,18 @@ export function keepStoredBitsInWasm(words: Uint16Array, bits: number, signed: b
   wasm.keepStoredBits16(area, words.length, bits, signed);
   const bytes = new Uint8Array(wasm.memory.buffer).slice(area, area + words.byteLength);
   return signed ? new Int16Array(bytes.buffer) : new Uint16Array(bytes.buffer);
+}
+
+/**
+ * Unpacks the PackBits segments of one RLE frame (checked by the caller) into `outputBytes` bytes, each segment into
+ * every `stride`-th byte from its first; says how many pixels each wrote (assembly/render.ts).
+ */
+export function unpackRleInWasm(encoded: Uint8Array, segments: RleSegment[], stride: number, pixels: number, outputBytes: number): { output: Uint8Array; written: number[] } {
+  const wasm = kernels();
+  const [input, output] = layOut(wasm, [encoded.length, outputBytes]) as [number, number];
+  const memory = new Uint8Array(wasm.memory.buffer);
+  memory.set(encoded, input);
+  memory.fill(0, output, output + outputBytes);
+  const written = segments.map((segment) => wasm.unpackRleSegment(input, segment.start, segment.end, output + segment.firstOutputByte, stride, pixels));
+  return { output: memory.slice(output, output + outputBytes), written };
 }

@@ -1,6 +1,6 @@
-// The importer's per-pixel work in WebAssembly SIMD, in AssemblyScript (compiled by scripts/build-wasm.js): the VOI
-// window and two resizes run on every imported image, and their JavaScript loops took ~2.6 ms of the ~6.6 ms an
-// uncompressed image costs (bench/RESULTS.md).
+// The importer's per-pixel work in WebAssembly (SIMD where it pays), in AssemblyScript (compiled by
+// scripts/build-wasm.js): stored-bits masking, RLE segments, the VOI window, two resizes and 8-bit quantising run on
+// every imported image, and their JavaScript loops took most of an uncompressed image's time (bench/RESULTS.md).
 //
 // Addresses are byte offsets into this module's own memory, laid out by main/core/dicom/wasm-render/wasm-render.ts.
 // Tables: for each output sample the first source index (i32) and `taps` weights (f32). The horizontal table's taps
@@ -162,4 +162,35 @@ export function keepStoredBits16(address: usize, count: i32, bits: i32, signed: 
     const top = <i32>load<u16>(at) << (16 + shift);
     store<u16>(at, <u16>(signed ? top >> (16 + shift) : <i32>(<u32>top >>> (16 + shift))));
   }
+}
+
+/**
+ * One PackBits segment of DICOM RLE (PS3.5 G.3.2): decodes input[start, end) into every `stride`-th byte of the
+ * output from `target` on, at most `pixels` bytes, and returns how many it wrote (fewer: the segment ended early).
+ * A run's value byte is read even at the segment's end, as the JavaScript decoder did (the caller leaves a zeroed
+ * byte after the input).
+ */
+export function unpackRleSegment(input: usize, start: i32, end: i32, target: usize, stride: i32, pixels: i32): i32 {
+  let position = start;
+  let written = 0;
+  let output = target;
+  while (position < end && written < pixels) {
+    const control = <i32>load<i8>(input + <usize>position);
+    position++;
+    if (control >= 0) {
+      for (let count = 0; count <= control && position < end && written < pixels; count++, written++) {
+        store<u8>(output, load<u8>(input + <usize>position));
+        position++;
+        output += <usize>stride;
+      }
+    } else if (control != -128) {
+      const value = load<u8>(input + <usize>position);
+      position++;
+      for (let count = 0; count < 1 - control && written < pixels; count++, written++) {
+        store<u8>(output, value);
+        output += <usize>stride;
+      }
+    }
+  }
+  return written;
 }
