@@ -175,7 +175,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.summary': async () => librarySummary(catalog.database),
     'library.studies': async ({ filter, offset, limit }) => listStudies(catalog.database, filter, offset, limit),
     'library.study': async ({ studyId }) => studyDetail(catalog.database, studyId),
-    'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, imageId) }),
+    'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId) }),
     'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
     'labels.fromReports': async ({ rules }) => writeReportRuleLabels(catalog.database, rules),

@@ -52,9 +52,9 @@ export class CatalogWriter {
       image: database.prepare(
         `INSERT INTO images (sop_instance_uid, series_id, file_id, sop_class_uid, instance_number, view_position, rows, columns,
            bits_allocated, bits_stored, photometric_interpretation, number_of_frames, representative_frame, transfer_syntax_uid,
-           window_center, window_width, rescale_slope, rescale_intercept, model_image_path, model_image_offset, model_image_size, thumbnail_png)
+           window_center, window_width, rescale_slope, rescale_intercept, model_image_path, model_image_offset, model_image_size, thumbnail_path, thumbnail_offset, thumbnail_bytes)
          VALUES (@sop, @seriesId, @fileId, @sopClass, @instance, @view, @rows, @columns, @bitsAllocated, @bitsStored, @photometric,
-           @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelImageOffset, @modelSize, @thumbnailPng)`,
+           @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelImageOffset, @modelSize, @thumbnail, @thumbnailOffset, @thumbnailBytes)`,
       ),
       removeFileImages: database.prepare('DELETE FROM images WHERE file_id = (SELECT id FROM files WHERE path = ?)'),
       report: database.prepare(
@@ -126,7 +126,9 @@ export class CatalogWriter {
       modelImage: result.modelImagePath,
       modelImageOffset: result.modelImageOffset,
       modelSize: modelImageSize,
-      thumbnailPng: result.thumbnailPng,
+      thumbnail: result.thumbnailPath,
+      thumbnailOffset: result.thumbnailOffset,
+      thumbnailBytes: result.thumbnailBytes,
     });
     return { path: walked.path, outcome: 'imported', reason: null, kind: 'image' };
   }

@@ -8,7 +8,7 @@ import { renderLibraryImages } from '../dicom/render-image.js';
 import { describeSopClass, isDicomDirectory, isStructuredReport } from '../dicom/sop-classes.js';
 import { structuredReportText } from '../dicom/structured-report.js';
 import { withFileBytes } from './file-bytes.js';
-import { appendModelImage } from './model-image-pack.js';
+import { appendToPack } from './cache-pack.js';
 import { decodeTextFile } from './text-encoding.js';
 
 export interface ProcessFileRequest {
@@ -35,8 +35,10 @@ export type ProcessFileResult =
       /** The model image: `modelImageSize`² bytes at `modelImageOffset` of this cache file (relative to the library). */
       modelImagePath: string;
       modelImageOffset: number;
-      /** The 160-px thumbnail as PNG, kept in the catalog rather than as a file of its own. */
-      thumbnailPng: Uint8Array;
+      /** The thumbnail, a PNG of `thumbnailBytes` bytes at `thumbnailOffset` of this cache file. */
+      thumbnailPath: string;
+      thumbnailOffset: number;
+      thumbnailBytes: number;
     })
   | (FileFacts & { outcome: 'structured-report'; metadata: Omit<DicomMetadata, 'image'>; text: string })
   | (FileFacts & { outcome: 'report-text'; text: string })
@@ -80,9 +82,10 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
     const frame = await decodeFrame(parsed, image, representativeFrame);
     const rendered = renderLibraryImages(frame, image, parsed.dataSet, request.modelImageSize, request.thumbnailSize);
     // The model image keeps the aspect ratio inside a black square; the thumbnail is derived from it, not from the full image.
-    const stored = appendModelImage(request.libraryPath, rendered.modelImage);
+    const storedImage = appendToPack(request.libraryPath, rendered.modelImage);
     const { thumbnail } = rendered;
     const thumbnailPng = encodeGrayPng(thumbnail.width, thumbnail.height, thumbnail.pixels);
+    const storedThumbnail = appendToPack(request.libraryPath, thumbnailPng);
     return {
       ...facts,
       outcome: 'image',
@@ -90,9 +93,11 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
       image,
       transferSyntaxUid: parsed.transferSyntaxUid,
       representativeFrame,
-      modelImagePath: stored.path,
-      modelImageOffset: stored.offset,
-      thumbnailPng,
+      modelImagePath: storedImage.path,
+      modelImageOffset: storedImage.offset,
+      thumbnailPath: storedThumbnail.path,
+      thumbnailOffset: storedThumbnail.offset,
+      thumbnailBytes: thumbnailPng.length,
     };
   } catch (error) {
     if (error instanceof DicomImportError) return { ...facts, outcome: error.outcome, reason: error.message };

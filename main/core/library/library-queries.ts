@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
@@ -109,11 +110,32 @@ export function studyDetail(database: Database.Database, studyId: number): Study
   return { study: toStudy(row), images, reports, labels };
 }
 
-export function thumbnailDataUrl(database: Database.Database, imageId: number): string {
-  const row = database.prepare('SELECT thumbnail_png AS png FROM images WHERE id = ?').get(imageId) as { png: Buffer | null } | undefined;
+/** `length` bytes at `offset` of a cache file (the whole file when no length is recorded), or null when they are not all there. */
+function readCacheBytes(file: string, offset: number, length: number | null): Buffer | null {
+  let descriptor: number;
+  try {
+    descriptor = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = length ?? fs.fstatSync(descriptor).size - offset;
+    const bytes = Buffer.alloc(Math.max(0, size));
+    const read = fs.readSync(descriptor, bytes, 0, bytes.length, offset);
+    return read === bytes.length && bytes.length > 0 ? bytes : null;
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+export function thumbnailDataUrl(database: Database.Database, libraryPath: string, imageId: number): string {
+  const row = database.prepare('SELECT thumbnail_path AS file, thumbnail_offset AS offset, thumbnail_bytes AS bytes FROM images WHERE id = ?').get(imageId) as
+    | { file: string; offset: number; bytes: number | null }
+    | undefined;
   if (!row) throw new ApiError('not-found', `No image with id ${imageId}.`);
-  if (!row.png) throw new ApiError('not-found', `Image ${imageId} has no thumbnail (its thumbnail file was missing when the catalog took thumbnails in); re-import its folder.`);
-  return `data:image/png;base64,${row.png.toString('base64')}`;
+  const png = readCacheBytes(path.join(libraryPath, row.file), row.offset, row.bytes);
+  if (!png) throw new ApiError('not-found', `The thumbnail of image ${imageId} is missing from the cache; re-import its folder.`);
+  return `data:image/png;base64,${png.toString('base64')}`;
 }
 
 export function unmatchedReports(database: Database.Database, limit: number) {

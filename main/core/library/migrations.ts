@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type Database from 'better-sqlite3';
 
 export interface Migration {
@@ -296,24 +294,17 @@ export const migrations: Migration[] = [
   },
   {
     version: 7,
-    name: 'thumbnails kept in the catalog, model images in pack files, images found by their file',
-    // A file per image (two, with the thumbnail) made creating files the import's most variable cost. Thumbnails
-    // written by earlier imports move in (the old files stay where they were, unused); model images written one per
-    // file stay where they are, at offset 0.
+    name: 'model images and thumbnails at places in pack files, images found by their file',
+    // A file per model image and per thumbnail made creating files the import's most variable cost; imports now append
+    // both to a few pack files. Files written one per image by earlier imports are read whole (offset 0, no length).
     up: (database) => {
-      database.exec('ALTER TABLE images ADD COLUMN model_image_offset INTEGER NOT NULL DEFAULT 0');
-      database.exec('ALTER TABLE images ADD COLUMN thumbnail_png BLOB');
-      const libraryPath = path.dirname(database.name);
-      const store = database.prepare('UPDATE images SET thumbnail_png = ? WHERE id = ?');
-      for (const row of database.prepare('SELECT id, thumbnail_path AS thumbnailPath FROM images').all() as Array<{ id: number; thumbnailPath: string }>) {
-        const file = path.join(libraryPath, row.thumbnailPath);
-        if (fs.existsSync(file)) store.run(fs.readFileSync(file), row.id);
-      }
-      database.exec('ALTER TABLE images DROP COLUMN thumbnail_path');
       // Every file the importer writes first removes its earlier images, and linking looks up studies by folder: both
       // went through images by file, which scanned the whole table (quadratic in the library's size). Removing an
       // image also looks for its predictions and cohort places.
       database.exec(`
+        ALTER TABLE images ADD COLUMN model_image_offset INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE images ADD COLUMN thumbnail_offset INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE images ADD COLUMN thumbnail_bytes INTEGER;
         CREATE INDEX images_by_file ON images (file_id);
         CREATE INDEX predictions_by_image ON predictions (image_id);
         CREATE INDEX cohort_members_by_image ON cohort_members (image_id);

@@ -51,7 +51,7 @@ describe('catalog database', () => {
     reopened.database.close();
   });
 
-  it('moves thumbnails written as files by earlier versions into the catalog', () => {
+  it('keeps reading the model images and thumbnails that earlier versions wrote one per file', () => {
     const before = openCatalogDatabase(library.path, migrations.filter((migration) => migration.version < 7));
     const png = Buffer.from('89504e470d0a1a0a0000', 'hex');
     fs.mkdirSync(path.join(library.path, 'cache', 'thumbnails', 'ab'), { recursive: true });
@@ -68,13 +68,12 @@ describe('catalog database', () => {
     `);
     before.database.close();
     const after = openCatalogDatabase(library.path);
-    expect(after.database.prepare('SELECT id, thumbnail_png AS png FROM images ORDER BY id').all()).toEqual([
-      { id: 1, png },
-      { id: 2, png: null },
+    expect(after.database.prepare('SELECT model_image_offset AS image, thumbnail_offset AS thumbnail, thumbnail_bytes AS bytes FROM images ORDER BY id').all()).toEqual([
+      { image: 0, thumbnail: 0, bytes: null },
+      { image: 0, thumbnail: 0, bytes: null },
     ]);
-    expect(after.database.prepare("SELECT count(*) FROM pragma_table_info('images') WHERE name = 'thumbnail_path'").pluck().get()).toBe(0);
-    expect(thumbnailDataUrl(after.database, 1)).toBe(`data:image/png;base64,${png.toString('base64')}`);
-    expect(() => thumbnailDataUrl(after.database, 2)).toThrow(/re-import its folder/);
+    expect(thumbnailDataUrl(after.database, library.path, 1)).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    expect(() => thumbnailDataUrl(after.database, library.path, 2)).toThrow(/missing from the cache; re-import its folder/);
     after.database.close();
   });
 

@@ -14,23 +14,24 @@ interface OpenPack {
 const packs = new Map<string, OpenPack>();
 
 /**
- * Appends a model image to a pack file this process owns in the library's cache and says where it is. One file per
- * image made the kernel allocate an inode (and a temporary one to rename) for every image, the most expensive and
- * most variable part of an import after decoding (profiled with perf); packs need a handful. A pack is only ever
- * appended to by the process that made it, and the catalog points only at images whose write completed, so a killed
- * worker leaves at most an unreferenced tail; its successor starts a pack of its own.
+ * Appends bytes (a model image, a thumbnail) to a pack file this process owns in the library's cache and says where
+ * they are. A file per image and per thumbnail made the kernel allocate inodes (and temporary ones to rename) for every
+ * image, the most expensive and most variable part of an import after decoding (profiled with perf); packs need a
+ * handful, and keep the catalog itself small. A pack is only ever appended to by the process that made it, and the
+ * catalog points only at bytes whose write completed, so a killed worker leaves at most an unreferenced tail; its
+ * successor starts a pack of its own.
  */
-export function appendModelImage(libraryPath: string, image: Uint8Array): { path: string; offset: number } {
+export function appendToPack(libraryPath: string, bytes: Uint8Array): { path: string; offset: number } {
   let pack = packs.get(libraryPath);
-  if (!pack || pack.bytes + image.length > packLimitBytes) {
+  if (!pack || pack.bytes + bytes.length > packLimitBytes) {
     if (pack) fs.closeSync(pack.descriptor);
     pack = openPack(libraryPath);
     packs.set(libraryPath, pack);
   }
   const offset = pack.bytes;
   let written = 0;
-  while (written < image.length) written += fs.writeSync(pack.descriptor, image, written, image.length - written, offset + written);
-  pack.bytes += image.length;
+  while (written < bytes.length) written += fs.writeSync(pack.descriptor, bytes, written, bytes.length - written, offset + written);
+  pack.bytes += bytes.length;
   return { path: pack.relativePath, offset };
 }
 
