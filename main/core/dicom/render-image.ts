@@ -124,7 +124,7 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
  * Weights of a triangle (bilinear) filter widened by the scale when shrinking, so downsampling averages, not aliases.
  * Flat arrays with a fixed number of taps per output sample keep the inner loops free of allocation and indirection.
  */
-function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
+function computeResampleTable(sourceSize: number, targetSize: number): ResampleTable {
   const scale = sourceSize / targetSize;
   const support = Math.max(1, scale);
   // Only sources strictly inside (center - support, center + support) weigh anything: at most floor(2·support) + 1.
@@ -144,6 +144,21 @@ function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
     for (let tap = 0; tap < taps; tap++) weights[target * taps + tap] = total > 0 ? weights[target * taps + tap]! / total : 0;
   }
   return { starts, taps, weights };
+}
+
+/** Tables computed before: an import resizes thousands of images of a handful of sizes. */
+const recentTables = new Map<string, ResampleTable>();
+const recentTablesLimit = 64;
+
+function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
+  const key = `${sourceSize}:${targetSize}`;
+  let table = recentTables.get(key);
+  if (!table) {
+    if (recentTables.size >= recentTablesLimit) recentTables.delete(recentTables.keys().next().value!);
+    table = computeResampleTable(sourceSize, targetSize);
+    recentTables.set(key, table);
+  }
+  return table;
 }
 
 /** Separable resampling with the triangle filter, in WebAssembly SIMD (wasm-render: every import resizes twice). */

@@ -32,21 +32,44 @@ export function resizeVertical(source: usize, width: i32, targetRows: i32, start
   }
 }
 
-/** target[row][column] = Σ_t weight[column][t] · source[row][start[column] + t], four taps per SIMD product. */
+/** Σ_t weight[column][t] · row[start[column] + t] for one output column, as four partial sums (one per lane). */
+@inline
+function partialSums(input: usize, starts: usize, weights: usize, paddedTaps: i32, column: i32): v128 {
+  let pixels = input + <usize>load<i32>(starts + <usize>column * 4) * 4;
+  let columnWeights = weights + <usize>(column * paddedTaps) * 4;
+  let sum = f32x4.splat(0);
+  for (let tap = 0; tap < paddedTaps; tap += 4) {
+    sum = f32x4.add(sum, f32x4.mul(v128.load(columnWeights), v128.load(pixels)));
+    pixels += 16;
+    columnWeights += 16;
+  }
+  return sum;
+}
+
+/**
+ * target[row][column] = Σ_t weight[column][t] · source[row][start[column] + t], four taps per SIMD product. Four
+ * output columns are finished together: their partial sums are transposed and added, so one store writes four
+ * outputs instead of three lane extractions and three scalar adds for each.
+ */
 export function resizeHorizontal(source: usize, sourceWidth: i32, rows: i32, starts: usize, weights: usize, paddedTaps: i32, target: usize, targetWidth: i32): void {
+  const vectorColumns = targetWidth & ~3;
   for (let row = 0; row < rows; row++) {
     const input = source + <usize>(row * sourceWidth) * 4;
     const output = target + <usize>(row * targetWidth) * 4;
-    for (let column = 0; column < targetWidth; column++) {
-      let pixels = input + <usize>load<i32>(starts + <usize>column * 4) * 4;
-      let columnWeights = weights + <usize>(column * paddedTaps) * 4;
-      let sum = f32x4.splat(0);
-      for (let tap = 0; tap < paddedTaps; tap += 4) {
-        sum = f32x4.add(sum, f32x4.mul(v128.load(columnWeights), v128.load(pixels)));
-        pixels += 16;
-        columnWeights += 16;
-      }
-      store<f32>(output + <usize>column * 4, f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3)));
+    for (let column = 0; column < vectorColumns; column += 4) {
+      const first = partialSums(input, starts, weights, paddedTaps, column);
+      const second = partialSums(input, starts, weights, paddedTaps, column + 1);
+      const third = partialSums(input, starts, weights, paddedTaps, column + 2);
+      const fourth = partialSums(input, starts, weights, paddedTaps, column + 3);
+      // [a0+a2, b0+b2, a1+a3, b1+b3] for each pair, then the halves of both pairs added: [Σa, Σb, Σc, Σd].
+      const firstPair = f32x4.add(v128.shuffle<f32>(first, second, 0, 4, 1, 5), v128.shuffle<f32>(first, second, 2, 6, 3, 7));
+      const secondPair = f32x4.add(v128.shuffle<f32>(third, fourth, 0, 4, 1, 5), v128.shuffle<f32>(third, fourth, 2, 6, 3, 7));
+      const sums = f32x4.add(v128.shuffle<f32>(firstPair, secondPair, 0, 1, 4, 5), v128.shuffle<f32>(firstPair, secondPair, 2, 3, 6, 7));
+      v128.store(output + <usize>column * 4, sums);
+    }
+    for (let column = vectorColumns; column < targetWidth; column++) {
+      const sum = partialSums(input, starts, weights, paddedTaps, column);
+      store<f32>(output + <usize>column * 4, f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 2) + (f32x4.extract_lane(sum, 1) + f32x4.extract_lane(sum, 3)));
     }
   }
 }
