@@ -3,34 +3,48 @@ import { z } from 'zod';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { PretrainingDataset } from '../data/pretraining-dataset.js';
 import { loadModelFile } from '../model/load-model.js';
-import { embedLibraryItems, mergeLibraryEmbeddings, readLibraryEmbeddings, writeLibraryEmbeddings } from './library-embeddings.js';
+import { embedLibraryItems, mergeLibraryEmbeddings, noLibraryEmbeddings, readLibraryEmbeddings, reportTextDigest, writeLibraryEmbeddings } from './library-embeddings.js';
 import type { EngineTask } from './task-context.js';
 
 const EmbedLibraryParameters = z.strictObject({ modelFile: z.string(), datasetFile: z.string(), embeddingsFile: z.string() });
 
 /**
  * Brings a model's stored embeddings up to date with the library: images (and reports) catalogued since the model
- * embedded the library are embedded and added; vectors already there are kept. Stopping loses only this pass.
+ * embedded the library are embedded and added, reports whose text changed are embedded again, and vectors of images
+ * and reports no longer in the catalog are dropped; the rest are kept. Stopping loses only this pass.
  */
 export const runEmbedLibrary: EngineTask = async (rawParameters, context) => {
   const { modelFile, datasetFile, embeddingsFile } = EmbedLibraryParameters.parse(rawParameters);
   const { items } = PretrainingDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const existing = readLibraryEmbeddings(embeddingsFile);
-  const knownImages = new Set(existing?.imageIds ?? []);
-  const knownReports = new Set(existing?.reportIds ?? []);
-  const missing = items.flatMap((item, index) => (!knownImages.has(item.imageId) || (item.reportId !== null && !knownReports.has(item.reportId)) ? [index] : []));
-  if (missing.length === 0) return { outcome: 'succeeded', result: { addedImages: 0, addedReports: 0, embeddedImages: existing?.imageIds.length ?? 0, embeddedReports: existing?.reportIds.length ?? 0 } };
+  const currentReports = new Map<number, string>();
+  for (const item of items) if (item.reportId !== null && !currentReports.has(item.reportId)) currentReports.set(item.reportId, reportTextDigest(item.reportText));
+  const current = { imageIds: new Set(items.map((item) => item.imageId)), reportIds: new Set(currentReports.keys()) };
+  const storedImages = new Set(existing?.imageIds ?? []);
+  const storedReports = new Map(existing?.reportIds.map((id, row) => [id, existing.reportDigests[row]!]) ?? []);
+  const stale = items.flatMap((item, index) =>
+    !storedImages.has(item.imageId) || (item.reportId !== null && storedReports.get(item.reportId) !== currentReports.get(item.reportId)) ? [index] : [],
+  );
+  const removedImages = existing ? existing.imageIds.filter((id) => !current.imageIds.has(id)).length : 0;
+  const removedReports = existing ? existing.reportIds.filter((id) => !current.reportIds.has(id)).length : 0;
+  const summary = (embeddings: { imageIds: number[]; reportIds: number[] }, updatedImages: number, updatedReports: number) => ({
+    outcome: 'succeeded' as const,
+    result: { updatedImages, updatedReports, removedImages, removedReports, embeddedImages: embeddings.imageIds.length, embeddedReports: embeddings.reportIds.length },
+  });
+  if (stale.length === 0 && removedImages + removedReports === 0) return summary(existing ?? { imageIds: [], reportIds: [] }, 0, 0);
+  if (stale.length === 0) {
+    const pruned = mergeLibraryEmbeddings(existing!, noLibraryEmbeddings(existing!.size), current);
+    writeLibraryEmbeddings(embeddingsFile, pruned);
+    return summary(pruned, 0, 0);
+  }
   const { encoder, tokenizer } = loadModelFile(modelFile);
   try {
-    context.reportProgress(0, missing.length, `embedding ${missing.length} new image(s)`);
-    const added = await embedLibraryItems(encoder, new PretrainingBatches(items, tokenizer, encoder.config, 'embed'), items, missing, context);
-    const merged = existing ? mergeLibraryEmbeddings(existing, added) : added;
+    context.reportProgress(0, stale.length, `embedding ${stale.length} new or changed image(s) and report(s)`);
+    const added = await embedLibraryItems(encoder, new PretrainingBatches(items, tokenizer, encoder.config, 'embed'), items, stale, context);
+    const merged = existing ? mergeLibraryEmbeddings(existing, added, current) : added;
     writeLibraryEmbeddings(embeddingsFile, merged);
-    context.reportProgress(missing.length, missing.length, 'done');
-    return {
-      outcome: 'succeeded',
-      result: { addedImages: merged.imageIds.length - (existing?.imageIds.length ?? 0), addedReports: merged.reportIds.length - (existing?.reportIds.length ?? 0), embeddedImages: merged.imageIds.length, embeddedReports: merged.reportIds.length },
-    };
+    context.reportProgress(stale.length, stale.length, 'done');
+    return summary(merged, added.imageIds.length, added.reportIds.length);
   } finally {
     encoder.dispose();
   }

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { batchTensors, type PretrainingBatches } from '../data/pretraining-batches.js';
@@ -36,8 +37,15 @@ export interface LibraryEmbeddings {
   size: number;
   imageIds: number[];
   reportIds: number[];
+  /** A digest of each report's text as it was embedded, so a report whose text changed is embedded again ('' unknown). */
+  reportDigests: string[];
   images: Float32Array;
   reports: Float32Array;
+}
+
+/** What a report's vector was made from: its text. */
+export function reportTextDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 /** Embeds `indices` of the items: every image, and each report once (the first image of its study carries it). */
@@ -47,6 +55,7 @@ export async function embedLibraryItems(model: ContrastiveEncoder, batches: Pret
     size: model.config.embeddingSize,
     imageIds: indices.map((index) => items[index]!.imageId),
     reportIds: reportIndices.map((index) => items[index]!.reportId!),
+    reportDigests: reportIndices.map((index) => reportTextDigest(items[index]!.reportText)),
     images: (await embedItems(model, batches, indices, ['image'], context)).image,
     reports: (await embedItems(model, batches, reportIndices, ['text'], context)).text,
   };
@@ -56,13 +65,19 @@ export function readLibraryEmbeddings(file: string): LibraryEmbeddings | null {
   if (!fs.existsSync(file)) return null;
   const bundle = readTensorBundle(file);
   const images = bundle.tensors.get('image')!;
-  return { size: images.shape[1]!, imageIds: bundle.metadata.imageIds as number[], reportIds: bundle.metadata.reportIds as number[], images: images.values, reports: bundle.tensors.get('report')!.values };
+  const reportIds = bundle.metadata.reportIds as number[];
+  // Files written before digests were kept: every report counts as changed, so the next pass embeds each once more.
+  const reportDigests = (bundle.metadata.reportDigests as string[] | undefined) ?? reportIds.map(() => '');
+  return { size: images.shape[1]!, imageIds: bundle.metadata.imageIds as number[], reportIds, reportDigests, images: images.values, reports: bundle.tensors.get('report')!.values };
 }
 
-/** Written beside the target and renamed, so readers see the old file or the new one, never half of one. */
+/**
+ * Written beside the target and renamed, so readers see the old file or the new one, never half of one. Each write
+ * gets a new revision, by which a vector index knows whether it was built from this file.
+ */
 export function writeLibraryEmbeddings(file: string, embeddings: LibraryEmbeddings): void {
   writeTensorBundle(file, {
-    metadata: { imageIds: embeddings.imageIds, reportIds: embeddings.reportIds },
+    metadata: { imageIds: embeddings.imageIds, reportIds: embeddings.reportIds, reportDigests: embeddings.reportDigests, revision: randomUUID() },
     tensors: new Map([
       ['image', { shape: [embeddings.imageIds.length, embeddings.size], values: embeddings.images }],
       ['report', { shape: [embeddings.reportIds.length, embeddings.size], values: embeddings.reports }],
@@ -70,17 +85,27 @@ export function writeLibraryEmbeddings(file: string, embeddings: LibraryEmbeddin
   });
 }
 
-/** `base` with `added` appended; ids already in `base` keep their vectors. */
-export function mergeLibraryEmbeddings(base: LibraryEmbeddings, added: LibraryEmbeddings): LibraryEmbeddings {
-  const append = (ids: number[], values: Float32Array, newIds: number[], newValues: Float32Array) => {
-    const known = new Set(ids);
-    const keep = newIds.flatMap((id, row) => (known.has(id) ? [] : [row]));
-    const merged = new Float32Array(values.length + keep.length * base.size);
-    merged.set(values);
-    keep.forEach((row, position) => merged.set(newValues.subarray(row * base.size, (row + 1) * base.size), values.length + position * base.size));
-    return { ids: [...ids, ...keep.map((row) => newIds[row]!)], values: merged };
+/** Embeddings of nothing, to merge when a pass only removes. */
+export function noLibraryEmbeddings(size: number): LibraryEmbeddings {
+  return { size, imageIds: [], reportIds: [], reportDigests: [], images: new Float32Array(0), reports: new Float32Array(0) };
+}
+
+/**
+ * The stored embeddings brought up to date: vectors of ids no longer `current` are dropped, those in `added` (new or
+ * embedded again) replace or join the stored ones, the rest are kept as they are.
+ */
+export function mergeLibraryEmbeddings(base: LibraryEmbeddings, added: LibraryEmbeddings, current: { imageIds: ReadonlySet<number>; reportIds: ReadonlySet<number> }): LibraryEmbeddings {
+  const size = base.size;
+  const combine = (ids: number[], values: Float32Array, newIds: number[], newValues: Float32Array, wanted: ReadonlySet<number>) => {
+    const replaced = new Set(newIds);
+    const keep = ids.flatMap((id, row) => (wanted.has(id) && !replaced.has(id) ? [row] : []));
+    const merged = new Float32Array((keep.length + newIds.length) * size);
+    keep.forEach((row, position) => merged.set(values.subarray(row * size, (row + 1) * size), position * size));
+    merged.set(newValues.subarray(0, newIds.length * size), keep.length * size);
+    return { rows: keep, ids: [...keep.map((row) => ids[row]!), ...newIds], values: merged };
   };
-  const images = append(base.imageIds, base.images, added.imageIds, added.images);
-  const reports = append(base.reportIds, base.reports, added.reportIds, added.reports);
-  return { size: base.size, imageIds: images.ids, images: images.values, reportIds: reports.ids, reports: reports.values };
+  const images = combine(base.imageIds, base.images, added.imageIds, added.images, current.imageIds);
+  const reports = combine(base.reportIds, base.reports, added.reportIds, added.reports, current.reportIds);
+  const reportDigests = [...reports.rows.map((row) => base.reportDigests[row]!), ...added.reportDigests];
+  return { size, imageIds: images.ids, images: images.values, reportIds: reports.ids, reportDigests, reports: reports.values };
 }

@@ -311,6 +311,18 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'vector indexes know the revision of the embeddings they were built from',
+    // The byte size of the embeddings file stood for its identity, so an update that replaced vectors (a report whose
+    // text changed) without changing the count went unnoticed.
+    up: (database) => {
+      database.exec(`
+        ALTER TABLE vector_indexes ADD COLUMN embeddings_revision TEXT NOT NULL DEFAULT '';
+        ALTER TABLE vector_indexes DROP COLUMN embeddings_bytes;
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

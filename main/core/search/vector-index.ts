@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { ModelRecord } from '../../api/contract.js';
-import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
+import { readTensorBundle, readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
 import { topByDotProduct } from './vector-scan.js';
 
 export interface VectorIndexInfo {
@@ -28,7 +28,7 @@ interface IndexRow {
   report_table: string;
   images: number;
   reports: number;
-  embeddings_bytes: number;
+  embeddings_revision: string;
 }
 
 /** Most neighbours one query returns (sqlite-vec's own limit, kept so either scan gives the same answers). */
@@ -36,10 +36,19 @@ export const maximumNeighbours = 4096;
 
 const asBlob = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 
+/** Which write of an embeddings file this is (files written before revisions: their size and time). */
+function embeddingsRevision(file: string): string {
+  const revision = readTensorBundleHeader(file).metadata.revision;
+  if (typeof revision === 'string') return revision;
+  const stats = fs.statSync(file);
+  return `${stats.size}@${stats.mtimeMs}`;
+}
+
 /**
  * A model's image and report vectors in sqlite-vec tables of the catalog itself (exact search over unit vectors), made
- * from the embeddings its training wrote. Brought up to date when the model's embeddings change: rows for new images
- * and reports are added, rows for removed ones dropped.
+ * from the embeddings its training wrote. Brought up to date whenever the model's embeddings are written again: rows
+ * for new images and reports are added, rows whose vector changed (a report whose text changed) replaced, rows for
+ * removed ones dropped.
  */
 export class VectorIndex {
   private readonly memory = new Map<string, LoadedTable>();
@@ -52,9 +61,9 @@ export class VectorIndex {
   ensure(model: ModelRecord): VectorIndexInfo {
     if (this.extensionError) throw new ApiError('conflict', this.extensionError);
     if (!model.embeddingsFile || !fs.existsSync(model.embeddingsFile)) throw new ApiError('conflict', `Model ${model.name} has no stored embeddings; pretrain a model (it embeds the library when it finishes) to search by meaning.`);
-    const bytes = fs.statSync(model.embeddingsFile).size;
+    const revision = embeddingsRevision(model.embeddingsFile);
     const existing = this.row(model.id);
-    if (existing && existing.embeddings_bytes === bytes) return { modelId: model.id, dimension: existing.dimension, images: existing.images, reports: existing.reports, buildMilliseconds: 0 };
+    if (existing && existing.embeddings_revision === revision) return { modelId: model.id, dimension: existing.dimension, images: existing.images, reports: existing.reports, buildMilliseconds: 0 };
     const started = performance.now();
     const bundle = readTensorBundle(model.embeddingsFile);
     const imageIds = bundle.metadata.imageIds as number[];
@@ -67,14 +76,14 @@ export class VectorIndex {
       if (!row || row.dimension !== dimension) {
         if (row) this.drop(row);
         const id = Number(this.database.prepare("INSERT INTO vector_indexes (model_id, dimension, image_table, report_table, built_at) VALUES (?, ?, '', '', ?)").run(model.id, dimension, new Date().toISOString()).lastInsertRowid);
-        row = { id, dimension, built_at: '', image_table: `image_vectors_${id}`, report_table: `report_vectors_${id}`, images: 0, reports: 0, embeddings_bytes: 0 };
+        row = { id, dimension, built_at: '', image_table: `image_vectors_${id}`, report_table: `report_vectors_${id}`, images: 0, reports: 0, embeddings_revision: '' };
         this.database.prepare('UPDATE vector_indexes SET image_table = ?, report_table = ? WHERE id = ?').run(row.image_table, row.report_table, id);
         this.database.exec(`CREATE VIRTUAL TABLE ${row.image_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`);
         this.database.exec(`CREATE VIRTUAL TABLE ${row.report_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`);
       }
       const images = this.synchronise(row.image_table, imageIds, imageVectors.values, dimension);
       const reports = this.synchronise(row.report_table, reportIds, reportVectors.values, dimension);
-      this.database.prepare('UPDATE vector_indexes SET images = ?, reports = ?, embeddings_bytes = ?, built_at = ? WHERE id = ?').run(images, reports, bytes, new Date().toISOString(), row.id);
+      this.database.prepare('UPDATE vector_indexes SET images = ?, reports = ?, embeddings_revision = ?, built_at = ? WHERE id = ?').run(images, reports, revision, new Date().toISOString(), row.id);
     })();
     const row = this.row(model.id)!;
     return { modelId: model.id, dimension, images: row.images, reports: row.reports, buildMilliseconds: performance.now() - started };
@@ -124,11 +133,21 @@ export class VectorIndex {
     ids.forEach((id, row) => {
       if (id !== null) wanted.set(id, row);
     });
-    const present = new Set((this.database.prepare(`SELECT item_id AS id FROM ${table}`).all() as Array<{ id: number }>).map((row) => row.id));
+    const vector = (row: number) => asBlob(values.subarray(row * dimension, (row + 1) * dimension));
+    const present = new Set<number>();
+    const outdated: number[] = [];
+    for (const stored of this.database.prepare(`SELECT item_id AS id, embedding FROM ${table}`).iterate() as IterableIterator<{ id: number; embedding: Buffer }>) {
+      present.add(stored.id);
+      const row = wanted.get(stored.id);
+      if (row === undefined || !stored.embedding.equals(vector(row))) outdated.push(stored.id);
+    }
     const remove = this.database.prepare(`DELETE FROM ${table} WHERE item_id = ?`);
-    for (const id of present) if (!wanted.has(id)) remove.run(BigInt(id));
+    for (const id of outdated) {
+      remove.run(BigInt(id));
+      present.delete(id);
+    }
     const insert = this.database.prepare(`INSERT INTO ${table} (item_id, embedding) VALUES (?, ?)`);
-    for (const [id, row] of wanted) if (!present.has(id)) insert.run(BigInt(id), asBlob(values.subarray(row * dimension, (row + 1) * dimension)));
+    for (const [id, row] of wanted) if (!present.has(id)) insert.run(BigInt(id), vector(row));
     return wanted.size;
   }
 
@@ -138,6 +157,6 @@ export class VectorIndex {
   }
 
   private row(modelId: string): IndexRow | undefined {
-    return this.database.prepare('SELECT id, dimension, image_table, report_table, images, reports, embeddings_bytes, built_at FROM vector_indexes WHERE model_id = ?').get(modelId) as IndexRow | undefined;
+    return this.database.prepare('SELECT id, dimension, image_table, report_table, images, reports, embeddings_revision, built_at FROM vector_indexes WHERE model_id = ?').get(modelId) as IndexRow | undefined;
   }
 }

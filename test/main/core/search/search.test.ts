@@ -1,9 +1,13 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
+import { pathRange } from '../../../../main/core/library/path-range.js';
 import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
-import { demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
+import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/tasks/library-embeddings.js';
+import { copyTree, demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
 import { callOk, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
@@ -15,12 +19,14 @@ describe('search through the core API', () => {
   const search = (request: Partial<SearchRequest> & { text: string }) => callOk<SearchResponse>(server, 'search.query', request);
 
   let laterExport: string;
+  let editedExport: string;
 
   beforeAll(async () => {
     importedAndPretrained(library, 120, 3);
     // Generated before the server starts: generating blocks this process long enough for an idle keep-alive
     // connection to the server to time out.
     laterExport = demoExport(50, 'later');
+    editedExport = demoExport(50, 'edited');
     server = await startServeProcess(library);
     catalog = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
   }, 400_000);
@@ -131,6 +137,42 @@ describe('search through the core API', () => {
     const similar = await callOk<SearchResponse>(server, 'search.similar', { imageId: newest, k: 3 });
     expect(similar.results).toHaveLength(3);
   }, 180_000);
+
+  it('embeds a report again when its text changes, and its vector in the index follows', async () => {
+    const importAndEmbed = async (folder: string) => {
+      const imported = await callOk<{ id: string }>(server, 'import.start', { folder });
+      return waitUntil(async () => {
+        const jobs = await callOk<Array<{ id: string; kind: string; state: string; createdAt: string }>>(server, 'jobs.list', { limit: 20 });
+        const importJob = jobs.find((job) => job.id === imported.id)!;
+        const embed = jobs.find((job) => job.kind === 'model.embed' && job.createdAt >= importJob.createdAt);
+        return embed && embed.state !== 'queued' && embed.state !== 'running' ? embed : null;
+      }, 120_000);
+    };
+    // A copy: the generated export is shared between test runs and must stay as generated.
+    const edited = copyTree(editedExport, path.join(workspace.path, 'edited-export'));
+    expect((await importAndEmbed(edited)).state).toBe('succeeded');
+    // A loose text report that is its study's first report, the one its images are embedded with.
+    const report = catalog
+      .prepare(`SELECT id, source_path AS file FROM reports AS report WHERE source = 'text-file' AND source_path >= ? AND source_path < ? AND study_id IS NOT NULL
+        AND id = (SELECT min(id) FROM reports WHERE study_id = report.study_id) ORDER BY id LIMIT 1`)
+      .get(...pathRange(edited)) as { id: number; file: string };
+    const { modelId } = await callOk<{ modelId: string }>(server, 'search.index', {});
+    const vectors = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    sqliteVec.load(vectors);
+    const reportTable = vectors.prepare('SELECT report_table FROM vector_indexes WHERE model_id = ?').pluck().get(modelId) as string;
+    const indexed = () => (vectors.prepare(`SELECT embedding FROM ${reportTable} WHERE item_id = ?`).get(report.id) as { embedding: Buffer }).embedding;
+    const before = indexed();
+    const text = 'Findings: Large left pleural effusion with compressive atelectasis. Impression: Large left effusion.';
+    fs.writeFileSync(report.file, text);
+    const again = await importAndEmbed(edited);
+    expect(again.state).toBe('succeeded');
+    expect(catalog.prepare('SELECT text FROM reports WHERE id = ?').pluck().get(report.id)).toBe(text);
+    expect(indexed().equals(before)).toBe(false);
+    const embeddingsFile = catalog.prepare('SELECT embeddings_file FROM models WHERE id = ?').pluck().get(modelId) as string;
+    const embeddings = readLibraryEmbeddings(path.join(library, embeddingsFile))!;
+    expect(embeddings.reportDigests[embeddings.reportIds.indexOf(report.id)]).toBe(reportTextDigest(text));
+    vectors.close();
+  }, 300_000);
 
   it('prints results with UIDs as the last JSON line of unisight search --json', () => {
     const run = runCli(['search', 'pneumothorax', '--k', '3', '--mode', 'hybrid', '--library', library, '--json']);
