@@ -79,7 +79,7 @@ export async function importFolder(context: ImportFolderContext, options: Import
   };
 
   // Files are processed as the walk finds them: on a slow disk the walk alone takes seconds the workers need not wait.
-  let wakeWorkers: Array<() => void> = [];
+  const wakeWorkers: Array<() => void> = [];
   const wake = (): void => {
     for (const resume of wakeWorkers.splice(0)) resume();
   };
@@ -134,7 +134,6 @@ export async function importFolder(context: ImportFolderContext, options: Import
     }
   };
   await Promise.all([walk(), ...Array.from({ length: Math.max(1, context.concurrency) }, processNext)]);
-  wakeWorkers = [];
 
   let tables = options.tables;
   if (tables.length === 0 && folderHasManifest) {

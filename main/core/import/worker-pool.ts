@@ -49,7 +49,8 @@ interface Slot {
  * one file, never the import.
  */
 export class FileWorkerPool {
-  private readonly slots: Slot[] = [];
+  /** Null where a worker died with nothing to do: it is started again when there is work, not in a loop. */
+  private readonly slots: Array<Slot | null> = [];
   private readonly waiting: Task[] = [];
   private nextTaskId = 1;
   private closed = false;
@@ -69,22 +70,27 @@ export class FileWorkerPool {
 
   /** The sum of the workers' peak resident sets: an upper bound on the memory the workers held at any one time. */
   peakResidentBytes(): number {
-    const live = this.slots.reduce((sum, slot) => sum + slot.peakResidentBytes, 0);
+    const live = this.live().reduce((sum, slot) => sum + slot.peakResidentBytes, 0);
     return this.retiredPeakResidentBytes + live;
   }
 
   /** Idle workers are asked to finish and given a moment to exit cleanly (their profiles and logs get written); busy or deaf ones are killed. */
   async close(): Promise<void> {
     this.closed = true;
-    const pending = [...this.waiting.splice(0), ...this.slots.flatMap((slot) => slot.tasks.splice(0))];
+    const slots = this.live();
+    const pending = [...this.waiting.splice(0), ...slots.flatMap((slot) => slot.tasks.splice(0))];
     for (const task of pending) task.resolve(failure(task, 'import stopped before this file was processed'));
     const idle = pending.length === 0;
-    if (idle) for (const slot of this.slots) slot.channel.send({ stop: true } satisfies WorkerRequest);
-    const allExited = Promise.all(this.slots.map((slot) => slot.exited));
+    if (idle) for (const slot of slots) slot.channel.send({ stop: true } satisfies WorkerRequest);
+    const allExited = Promise.all(slots.map((slot) => slot.exited));
     const exitedInTime = idle && (await Promise.race([allExited.then(() => true), delay(2000).then(() => false)]));
-    if (!exitedInTime) for (const slot of this.slots) slot.channel.kill();
+    if (!exitedInTime) for (const slot of slots) slot.channel.kill();
     await allExited;
-    for (const slot of this.slots) this.retire(slot);
+    for (const slot of slots) this.retire(slot);
+  }
+
+  private live(): Slot[] {
+    return this.slots.filter((slot): slot is Slot => slot !== null);
   }
 
   private createSlot(): Slot {
@@ -111,7 +117,8 @@ export class FileWorkerPool {
 
   private dispatch(): void {
     if (this.closed) return;
-    for (const slot of this.slots) {
+    for (let index = 0; index < this.slots.length && this.waiting.length > 0; index++) {
+      const slot = (this.slots[index] ??= this.createSlot());
       while (slot.tasks.length <= this.options.queuedPerWorker && this.waiting.length > 0) {
         const task = this.waiting.shift()!;
         slot.tasks.push(task);
@@ -136,14 +143,16 @@ export class FileWorkerPool {
 
   /**
    * The worker is gone or stuck: the file it was on fails with the reason, the files queued behind it go back to the
-   * front of the queue, and a fresh worker takes the slot.
+   * front of the queue, and a fresh worker takes the slot when there is work for it. (One that cannot start at all
+   * thus fails the files one by one with its exit, instead of being restarted in a loop.)
    */
   private replace(slot: Slot, reason: string): void {
     const index = this.slots.indexOf(slot);
     if (index < 0 || this.closed) return;
     const [current, ...queued] = slot.tasks.splice(0);
     void this.stop(slot);
-    this.slots[index] = this.createSlot();
+    this.slots[index] = null;
+    if (!current) this.options.log('stderr', `an idle import worker ended (${reason}); another starts when there is work`);
     this.waiting.unshift(...queued);
     if (current) current.resolve(failure(current, reason));
     this.dispatch();

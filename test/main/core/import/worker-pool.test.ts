@@ -70,4 +70,26 @@ describe('the import worker pool (real worker processes)', () => {
       await pool.close();
     }
   });
+
+  it('starts a worker that died idle again only when there is work, not in a loop', async () => {
+    started.length = 0;
+    const logged: string[] = [];
+    const pool = new FileWorkerPool(options({ log: (_stream, line) => logged.push(line) }));
+    try {
+      expect((await pool.run(request(sample))).outcome).toBe('image');
+      process.kill(started[0]!.processId!, 'SIGKILL');
+      await waitFor(() => logged.some((line) => line.includes('an idle import worker ended')));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(started).toHaveLength(1);
+      expect((await pool.run(request(sample))).outcome).toBe('image');
+      expect(started).toHaveLength(2);
+    } finally {
+      await pool.close();
+    }
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 200 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(condition()).toBe(true);
+}
