@@ -13,6 +13,9 @@ interface OpenPack {
 
 const packs = new Map<string, OpenPack>();
 
+/** The name of every pack (relative to the library): the core accepts no other place from a worker. */
+export const cachePackPath = /^cache[/\\]images[/\\][a-z0-9]+-[0-9]+-[0-9a-f]{8}\.pack$/;
+
 /**
  * Appends bytes (a model image, a thumbnail) to a pack file this process owns in the library's cache and says where
  * they are. A file per image and per thumbnail made the kernel allocate inodes (and temporary ones to rename) for every

@@ -4,7 +4,8 @@
 import { connectToParent } from '../child-process/parent-port.js';
 import { useNativeJpeg2000 } from '../dicom/codecs/native-jpeg-2000.js';
 import { processFile, type ProcessFileResult } from './process-file.js';
-import type { WorkerReply, WorkerRequest } from './worker-pool.js';
+import type { WorkerRequest } from './worker-pool.js';
+import type { WorkerReply } from './worker-reply.js';
 
 const parent = connectToParent();
 useNativeJpeg2000();

@@ -1,5 +1,6 @@
 import type { ChildProcessChannel, ChildProcessLauncher } from '../child-process/child-process-channel.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
+import { WorkerReply } from './worker-reply.js';
 
 /** Heap cap of one import worker: far above what any real file needs, low enough that a hostile one cannot take the machine. */
 export const importWorkerHeapMegabytes = 1024;
@@ -18,15 +19,6 @@ export interface WorkerPoolOptions {
 /** What the pool sends a worker process: a file to process, or word to finish (after the files it was sent). */
 export type WorkerRequest = { taskId: number; request: ProcessFileRequest } | { stop: true };
 
-/** What a worker process sends back: a file's result, or its last word before it ends when asked to stop. */
-export type WorkerReply =
-  | {
-      taskId: number;
-      result: ProcessFileResult;
-      /** The worker's peak resident set so far, so the import can report the memory of all its processes. */
-      peakResidentBytes: number;
-    }
-  | { stopping: true; peakResidentBytes: number };
 
 interface Task {
   id: number;
@@ -98,7 +90,12 @@ export class FileWorkerPool {
     let exited = (): void => undefined;
     const slot: Slot = { channel, tasks: [], timer: null, peakResidentBytes: 0, exited: new Promise((resolve) => (exited = resolve)) };
     channel.onMessage((message) => {
-      const reply = message as WorkerReply;
+      const parsed = WorkerReply.safeParse(message);
+      if (!parsed.success) {
+        this.replace(slot, `worker sent a malformed reply (${parsed.error.issues[0]?.message ?? 'unreadable'}); its file is not trusted`);
+        return;
+      }
+      const reply = parsed.data;
       if ('stopping' in reply) {
         slot.peakResidentBytes = Math.max(slot.peakResidentBytes, reply.peakResidentBytes);
         return;
