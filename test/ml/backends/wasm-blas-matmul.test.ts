@@ -11,7 +11,7 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe.skipIf(!built)('BatchMatMul through the OpenBLAS addon (skipped: `npm run build:native` has not been run)', () => {
+describe.skipIf(!built)(`BatchMatMul through the OpenBLAS addon${built ? '' : ' (skipped: \`npm run build:native\` has not been run)'}`, () => {
   it.each([
     { name: '2-D', a: [5, 7], b: [7, 3], transposeA: false, transposeB: false },
     { name: '2-D, A transposed', a: [7, 5], b: [7, 3], transposeA: true, transposeB: false },
