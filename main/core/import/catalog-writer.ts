@@ -52,9 +52,9 @@ export class CatalogWriter {
       image: database.prepare(
         `INSERT INTO images (sop_instance_uid, series_id, file_id, sop_class_uid, instance_number, view_position, rows, columns,
            bits_allocated, bits_stored, photometric_interpretation, number_of_frames, representative_frame, transfer_syntax_uid,
-           window_center, window_width, rescale_slope, rescale_intercept, model_image_path, model_image_offset, model_image_size, thumbnail_path, thumbnail_offset, thumbnail_bytes)
+           window_center, window_width, rescale_slope, rescale_intercept, model_image_path, model_image_offset, model_image_size, thumbnail_path, thumbnail_offset, thumbnail_width, thumbnail_height)
          VALUES (@sop, @seriesId, @fileId, @sopClass, @instance, @view, @rows, @columns, @bitsAllocated, @bitsStored, @photometric,
-           @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelImageOffset, @modelSize, @thumbnail, @thumbnailOffset, @thumbnailBytes)`,
+           @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelImageOffset, @modelSize, @thumbnail, @thumbnailOffset, @thumbnailWidth, @thumbnailHeight)`,
       ),
       removeFileImages: database.prepare('DELETE FROM images WHERE file_id = (SELECT id FROM files WHERE path = ?)'),
       report: database.prepare(
@@ -128,7 +128,8 @@ export class CatalogWriter {
       modelSize: modelImageSize,
       thumbnail: result.thumbnailPath,
       thumbnailOffset: result.thumbnailOffset,
-      thumbnailBytes: result.thumbnailBytes,
+      thumbnailWidth: result.thumbnailWidth,
+      thumbnailHeight: result.thumbnailHeight,
     });
     return { path: walked.path, outcome: 'imported', reason: null, kind: 'image' };
   }

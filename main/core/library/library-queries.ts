@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
+import { encodeGrayPng } from '../dicom/gray-png.js';
 import { pathRange } from './path-range.js';
 import type { ImportedFile, LibrarySummary, StudyDetail, StudyFilter, StudyListItem } from '../../api/contract.js';
 
@@ -128,13 +129,15 @@ function readCacheBytes(file: string, offset: number, length: number | null): Bu
   }
 }
 
+/** An image's thumbnail as a PNG data URL: grey levels from a cache pack made a PNG now, or a PNG file of an earlier import. */
 export function thumbnailDataUrl(database: Database.Database, libraryPath: string, imageId: number): string {
-  const row = database.prepare('SELECT thumbnail_path AS file, thumbnail_offset AS offset, thumbnail_bytes AS bytes FROM images WHERE id = ?').get(imageId) as
-    | { file: string; offset: number; bytes: number | null }
+  const row = database.prepare('SELECT thumbnail_path AS file, thumbnail_offset AS offset, thumbnail_width AS width, thumbnail_height AS height FROM images WHERE id = ?').get(imageId) as
+    | { file: string; offset: number; width: number | null; height: number | null }
     | undefined;
   if (!row) throw new ApiError('not-found', `No image with id ${imageId}.`);
-  const png = readCacheBytes(path.join(libraryPath, row.file), row.offset, row.bytes);
-  if (!png) throw new ApiError('not-found', `The thumbnail of image ${imageId} is missing from the cache; re-import its folder.`);
+  const stored = readCacheBytes(path.join(libraryPath, row.file), row.offset, row.width !== null && row.height !== null ? row.width * row.height : null);
+  if (!stored) throw new ApiError('not-found', `The thumbnail of image ${imageId} is missing from the cache; re-import its folder.`);
+  const png = row.width !== null && row.height !== null ? encodeGrayPng(row.width, row.height, stored) : stored;
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 

@@ -296,7 +296,8 @@ export const migrations: Migration[] = [
     version: 7,
     name: 'model images and thumbnails at places in pack files, images found by their file',
     // A file per model image and per thumbnail made creating files the import's most variable cost; imports now append
-    // both to a few pack files. Files written one per image by earlier imports are read whole (offset 0, no length).
+    // both to a few pack files, thumbnails as grey levels of the recorded size. Thumbnails written one per file by
+    // earlier imports are PNG files (no size recorded), model images files of their own (offset 0).
     up: (database) => {
       // Every file the importer writes first removes its earlier images, and linking looks up studies by folder: both
       // went through images by file, which scanned the whole table (quadratic in the library's size). Removing an
@@ -304,7 +305,8 @@ export const migrations: Migration[] = [
       database.exec(`
         ALTER TABLE images ADD COLUMN model_image_offset INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE images ADD COLUMN thumbnail_offset INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE images ADD COLUMN thumbnail_bytes INTEGER;
+        ALTER TABLE images ADD COLUMN thumbnail_width INTEGER;
+        ALTER TABLE images ADD COLUMN thumbnail_height INTEGER;
         CREATE INDEX images_by_file ON images (file_id);
         CREATE INDEX predictions_by_image ON predictions (image_id);
         CREATE INDEX cohort_members_by_image ON cohort_members (image_id);

@@ -32,7 +32,8 @@ describe('what the core accepts from an import worker', () => {
       modelImageOffset: stored.offset,
       thumbnailPath: stored.path,
       thumbnailOffset: 16,
-      thumbnailBytes: 100,
+      thumbnailWidth: 160,
+      thumbnailHeight: 120,
     },
   };
 

@@ -68,9 +68,9 @@ describe('catalog database', () => {
     `);
     before.database.close();
     const after = openCatalogDatabase(library.path);
-    expect(after.database.prepare('SELECT model_image_offset AS image, thumbnail_offset AS thumbnail, thumbnail_bytes AS bytes FROM images ORDER BY id').all()).toEqual([
-      { image: 0, thumbnail: 0, bytes: null },
-      { image: 0, thumbnail: 0, bytes: null },
+    expect(after.database.prepare('SELECT model_image_offset AS image, thumbnail_offset AS thumbnail, thumbnail_width AS width FROM images ORDER BY id').all()).toEqual([
+      { image: 0, thumbnail: 0, width: null },
+      { image: 0, thumbnail: 0, width: null },
     ]);
     expect(thumbnailDataUrl(after.database, library.path, 1)).toBe(`data:image/png;base64,${png.toString('base64')}`);
     expect(() => thumbnailDataUrl(after.database, library.path, 2)).toThrow(/missing from the cache; re-import its folder/);
