@@ -9,16 +9,17 @@ import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
 import { SeededRandom } from '../../../../main/demo/seeded-random.js';
 import { sampleDicomDirectory } from '../../../support/dicom-samples.js';
+import { phantomFilmDataset } from '../../../support/phantom-film.js';
 
 const phantom = drawChest(new SeededRandom('library-images'), []);
 const phantomFile = (photometric: string, window: boolean) =>
   writeDicomFile(
-    {
-      SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1', SOPInstanceUID: '2.25.21', StudyInstanceUID: '2.25.22', SeriesInstanceUID: '2.25.23', Modality: 'DX',
-      SamplesPerPixel: 1, PhotometricInterpretation: photometric, Rows: phantom.height, Columns: phantom.width,
-      BitsAllocated: 16, BitsStored: 12, HighBit: 11, PixelRepresentation: 0, RescaleSlope: '2', RescaleIntercept: '-100',
+    phantomFilmDataset(phantom, {
+      PhotometricInterpretation: photometric,
+      RescaleSlope: '2',
+      RescaleIntercept: '-100',
       ...(window ? { WindowCenter: '3000', WindowWidth: '5000' } : {}),
-    },
+    }),
     phantom,
     demoTransferSyntaxes.explicitLittleEndian,
   );

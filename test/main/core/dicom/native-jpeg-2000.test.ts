@@ -11,27 +11,14 @@ import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
 import { SeededRandom } from '../../../../main/demo/seeded-random.js';
 import { listSampleFiles, sampleDicomDirectory } from '../../../support/dicom-samples.js';
+import { phantomFilmDataset } from '../../../support/phantom-film.js';
 
 const loaded = loadNativeJpeg2000();
 const unavailable = 'unavailable' in loaded ? loaded.unavailable : null;
 if (unavailable) console.warn(`native JPEG 2000 tests skipped: ${unavailable}`);
 
 const phantom = drawChest(new SeededRandom('native-jpeg-2000'), [{ name: 'effusion', side: 'right', zone: 'lower', severity: 0.6 }]);
-const phantomDataset = {
-  SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1',
-  SOPInstanceUID: '2.25.11',
-  StudyInstanceUID: '2.25.12',
-  SeriesInstanceUID: '2.25.13',
-  Modality: 'DX',
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
-  Rows: phantom.height,
-  Columns: phantom.width,
-  BitsAllocated: 16,
-  BitsStored: 12,
-  HighBit: 11,
-  PixelRepresentation: 0,
-};
+const phantomDataset = phantomFilmDataset(phantom);
 
 /** Every JPEG 2000 file among the real samples, and one the demo generator writes. */
 async function codedFiles(): Promise<Array<{ name: string; bytes: Uint8Array }>> {

@@ -5,25 +5,12 @@ import { parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
 import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
 import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { phantomFilmDataset } from '../../../support/phantom-film.js';
 
 // One test per transfer syntax the generator writes: a 12-bit phantom film, encoded by an independent encoder
 // (dcmjs, CharLS, OpenJPEG, OpenJPH, our RLE), must decode to exactly the same stored values.
 const image = drawChest(new SeededRandom('roundtrip'), [{ name: 'nodule', side: 'left', zone: 'upper', severity: 0.5 }]);
-const dataset = {
-  SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1',
-  SOPInstanceUID: '2.25.1',
-  StudyInstanceUID: '2.25.2',
-  SeriesInstanceUID: '2.25.3',
-  Modality: 'DX',
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
-  Rows: image.height,
-  Columns: image.width,
-  BitsAllocated: 16,
-  BitsStored: 12,
-  HighBit: 11,
-  PixelRepresentation: 0,
-};
+const dataset = phantomFilmDataset(image);
 
 describe('generated DICOM decodes back to the exact pixels', () => {
   it.each(Object.entries(demoTransferSyntaxes))('%s', async (_name, syntax) => {
