@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../../main/demo/seeded-random.js';
 import type { TextBatch } from '../model/contrastive-encoder.js';
@@ -6,6 +5,7 @@ import type { EncoderConfig } from '../model/model-config.js';
 import { patchesPerImage } from '../model/model-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { identityTransform, renderPatches, sampleTransform, type AugmentationSettings } from './image-augmentation.js';
+import { readFileRange } from './read-file-range.js';
 import type { PretrainingItem } from './pretraining-dataset.js';
 
 /** One batch as plain arrays, built in JS so tensors are made once per step and nothing else lives in tfjs. */
@@ -64,19 +64,14 @@ export class PretrainingBatches {
 }
 
 function readModelImage(item: PretrainingItem): Uint8Array {
-  const bytes = Buffer.alloc(item.imageSize ** 2);
-  let read = 0;
+  const expected = item.imageSize ** 2;
+  let bytes: Buffer;
   try {
-    const descriptor = fs.openSync(item.imageFile, 'r');
-    try {
-      for (let chunk = -1; chunk !== 0 && read < bytes.length; read += chunk) chunk = fs.readSync(descriptor, bytes, read, bytes.length - read, item.imageOffset + read);
-    } finally {
-      fs.closeSync(descriptor);
-    }
+    bytes = readFileRange(item.imageFile, item.imageOffset, expected);
   } catch (error) {
     throw new Error(`The cached image of image ${item.imageId} cannot be read (${(error as Error).message}); re-import its folder to rebuild the cache.`);
   }
-  if (read !== bytes.length) throw new Error(`The cached image of image ${item.imageId} is damaged (${read} bytes, expected ${bytes.length}); re-import its folder.`);
+  if (bytes.length !== expected) throw new Error(`The cached image of image ${item.imageId} is damaged (${bytes.length} bytes, expected ${expected}); re-import its folder.`);
   return bytes;
 }
 

@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
+import { readFileRange } from '../../../ml/data/read-file-range.js';
 import { encodeGrayPng } from '../dicom/gray-png.js';
 import { pathRange } from './path-range.js';
 import type { ImportedFile, LibrarySummary, StudyDetail, StudyFilter, StudyListItem } from '../../api/contract.js';
@@ -113,19 +113,11 @@ export function studyDetail(database: Database.Database, studyId: number): Study
 
 /** `length` bytes at `offset` of a cache file (the whole file when no length is recorded), or null when they are not all there. */
 function readCacheBytes(file: string, offset: number, length: number | null): Buffer | null {
-  let descriptor: number;
   try {
-    descriptor = fs.openSync(file, 'r');
+    const bytes = readFileRange(file, offset, length);
+    return bytes.length > 0 && (length === null || bytes.length === length) ? bytes : null;
   } catch {
     return null;
-  }
-  try {
-    const size = length ?? fs.fstatSync(descriptor).size - offset;
-    const bytes = Buffer.alloc(Math.max(0, size));
-    const read = fs.readSync(descriptor, bytes, 0, bytes.length, offset);
-    return read === bytes.length && bytes.length > 0 ? bytes : null;
-  } finally {
-    fs.closeSync(descriptor);
   }
 }
 
