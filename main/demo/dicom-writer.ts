@@ -124,7 +124,8 @@ function meta(dataset: Record<string, unknown>, syntax: string): Record<string, 
 /** A Part-10 file of the dataset with the image's pixels in the given transfer syntax. */
 export async function writeDicomFile(dataset: Record<string, unknown>, image: ChestImage, syntax: DemoTransferSyntax): Promise<Uint8Array> {
   const encapsulated = ![demoTransferSyntaxes.explicitLittleEndian, demoTransferSyntaxes.implicitLittleEndian, demoTransferSyntaxes.deflated].includes(syntax as never);
-  const natural = { ...dataset, PixelData: [await encodePixelData(image, syntax)], _vrMap: { PixelData: encapsulated ? 'OB' : 'OW' } };
+  const givenVrs = (dataset._vrMap ?? {}) as Record<string, string>;
+  const natural = { ...dataset, PixelData: [await encodePixelData(image, syntax)], _vrMap: { ...givenVrs, PixelData: encapsulated ? 'OB' : 'OW' } };
   const body = DicomMetaDictionary.denaturalizeDataset(natural);
   if (syntax !== demoTransferSyntaxes.deflated) {
     const file = new DicomDict(meta(dataset, syntax));

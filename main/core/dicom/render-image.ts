@@ -67,11 +67,16 @@ export function defaultWindow(frame: DecodedFrame, image: ImagePixelDescription)
   return { center: (low + high) / 2 + 0.5, width: high - low + 1 };
 }
 
-const paletteTags = ['x00281101', 'x00281102', 'x00281103', 'x00281201', 'x00281202', 'x00281203'];
+/** Red, green and blue: each channel's descriptor tag and table tag. */
+const paletteChannelTags = [
+  ['x00281101', 'x00281201'],
+  ['x00281102', 'x00281202'],
+  ['x00281103', 'x00281203'],
+] as const;
 
 /** PALETTE COLOR with all three descriptors and tables; without them the values are shown as grayscale. */
 function isPaletteColour(frame: DecodedFrame, dataSet: DataSet): boolean {
-  return frame.photometricInterpretation === 'PALETTE COLOR' && paletteTags.every((tag) => dataSet.elements[tag] !== undefined);
+  return frame.photometricInterpretation === 'PALETTE COLOR' && paletteChannelTags.flat().every((tag) => dataSet.elements[tag] !== undefined);
 }
 
 /**
@@ -109,7 +114,7 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
     }
     return { width: frame.width, height: frame.height, values: output };
   }
-  const channels = [readPaletteChannel(dataSet, 'x00281101', 'x00281201'), readPaletteChannel(dataSet, 'x00281102', 'x00281202'), readPaletteChannel(dataSet, 'x00281103', 'x00281203')] as PaletteChannel[];
+  const channels = paletteChannelTags.map(([descriptor, table]) => readPaletteChannel(dataSet, descriptor, table)!);
   const output = new Float32Array(pixels);
   const maximum = 2 ** channels[0]!.bits - 1;
   const lookup = (channel: PaletteChannel, value: number): number => channel.data[Math.min(channel.entries - 1, Math.max(0, value - channel.firstValue))]!;

@@ -72,7 +72,7 @@ function sampleKind(values: StoredSamples): number {
   return 5;
 }
 
-function place(wasm: RenderExports, offset: number, data: StoredSamples | Float32Array | Int32Array): void {
+function place(wasm: RenderExports, offset: number, data: StoredSamples): void {
   new Uint8Array(wasm.memory.buffer).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
 }
 
@@ -182,7 +182,7 @@ export function windowInWasm(values: StoredSamples, gain: number, offset: number
 export function keepStoredBitsInWasm(words: Uint16Array, bits: number, signed: boolean): Uint16Array | Int16Array {
   const wasm = kernels();
   const [area] = layOut(wasm, [words.byteLength]) as [number];
-  new Uint8Array(wasm.memory.buffer).set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), area);
+  place(wasm, area, words);
   wasm.keepStoredBits16(area, words.length, bits, signed);
   const bytes = new Uint8Array(wasm.memory.buffer).slice(area, area + words.byteLength);
   return signed ? new Int16Array(bytes.buffer) : new Uint16Array(bytes.buffer);
@@ -195,8 +195,8 @@ export function keepStoredBitsInWasm(words: Uint16Array, bits: number, signed: b
 export function unpackRleInWasm(encoded: Uint8Array, segments: RleSegment[], stride: number, pixels: number, outputBytes: number): { output: Uint8Array; written: number[] } {
   const wasm = kernels();
   const [input, output] = layOut(wasm, [encoded.length, outputBytes]) as [number, number];
+  place(wasm, input, encoded);
   const memory = new Uint8Array(wasm.memory.buffer);
-  memory.set(encoded, input);
   memory.fill(0, output, output + outputBytes);
   const written = segments.map((segment) => wasm.unpackRleSegment(input, segment.start, segment.end, output + segment.firstOutputByte, stride, pixels));
   return { output: memory.slice(output, output + outputBytes), written };

@@ -51,3 +51,41 @@ describe('the catalog images of a frame (model image and thumbnail)', () => {
     expect(new Set(rendered.thumbnail.pixels).size).toBeGreaterThan(1);
   });
 });
+
+describe('PALETTE COLOR films', () => {
+  it('are shown as the luminance of their palette, through the general path', async () => {
+    // A 12-bit film whose palette maps each stored value to a ramp in red, the reverse in green and a constant in blue.
+    const entries = 4096;
+    const channel = (level: (value: number) => number) => Uint16Array.from({ length: entries }, (_, value) => level(value)).buffer;
+    const red = (value: number) => value * 16;
+    const green = (value: number) => (entries - 1 - value) * 16;
+    const blue = () => 30_000;
+    const bytes = await writeDicomFile(
+      phantomFilmDataset(phantom, {
+        PhotometricInterpretation: 'PALETTE COLOR',
+        RedPaletteColorLookupTableDescriptor: [entries, 0, 16],
+        GreenPaletteColorLookupTableDescriptor: [entries, 0, 16],
+        BluePaletteColorLookupTableDescriptor: [entries, 0, 16],
+        RedPaletteColorLookupTableData: [channel(red)],
+        GreenPaletteColorLookupTableData: [channel(green)],
+        BluePaletteColorLookupTableData: [channel(blue)],
+        // The descriptors may be US or SS and the tables US or OW (PS3.3 C.7.6.3); these are unsigned.
+        _vrMap: Object.fromEntries(['Red', 'Green', 'Blue'].flatMap((colour) => [[`${colour}PaletteColorLookupTableDescriptor`, 'US'], [`${colour}PaletteColorLookupTableData`, 'OW']])),
+      }),
+      phantom,
+      demoTransferSyntaxes.explicitLittleEndian,
+    );
+    const parsed = parseDicomBytes(bytes);
+    const { image } = readDicomMetadata(parsed.dataSet);
+    const frame = await decodeFrame(parsed, image!, 0);
+    expect(frame.photometricInterpretation).toBe('PALETTE COLOR');
+    const gray = toDisplayGray(frame, image!, parsed.dataSet);
+    for (const index of [0, 1000, 50_000, frame.values.length - 1]) {
+      const value = frame.values[index]!;
+      const expected = (0.299 * red(value) + 0.587 * green(value) + 0.114 * blue()) / 65535;
+      expect(gray.values[index]).toBeCloseTo(expected, 5);
+    }
+    const rendered = renderLibraryImages(frame, image!, parsed.dataSet, 256, 160);
+    expect(Buffer.compare(rendered.modelImage, padToSquare(fitWithin(gray, 256), 256))).toBe(0);
+  });
+});
