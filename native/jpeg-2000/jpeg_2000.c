@@ -166,8 +166,8 @@ static napi_value decode_jpeg_2000(napi_env env, napi_callback_info info) {
   }
   for (uint32_t component = 0; component < components; component++) {
     const OPJ_INT32 *plane = image->comps[component].data;
-    if (!plane) {
-      snprintf(message, sizeof message, "JPEG 2000: component %u was not decoded", component);
+    if (!plane || image->comps[component].w != width || image->comps[component].h != height) {
+      snprintf(message, sizeof message, "JPEG 2000: component %u was not decoded at the image's size", component);
       goto done;
     }
     if (bytes_per_sample == 1) {
