@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEntry, projectRoot } from '../../support/serve-process.js';
 import { temporaryLibrary } from '../../support/temporary-library.js';
@@ -33,6 +35,17 @@ describe('unisight CLI', () => {
     expect(attempts.filter((attempt) => attempt.chosen)).toHaveLength(1);
     expect(attempts.find((attempt) => attempt.chosen)!.backend).toBe(info.engine.backend);
     for (const attempt of attempts) expect(attempt.reason.length).toBeGreaterThan(10);
+  });
+
+  it('keeps a V8 code cache in the temporary folder, so later commands start faster', () => {
+    const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-tmp-'));
+    try {
+      const run = unisight(['--help'], { TMPDIR: temporary, NODE_COMPILE_CACHE: undefined });
+      expect(run.status, run.stderr).toBe(0);
+      expect(fs.readdirSync(path.join(temporary, 'node-compile-cache')).length).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(temporary, { recursive: true, force: true });
+    }
   });
 
   it('honours --library over UNISIGHT_LIBRARY', () => {
