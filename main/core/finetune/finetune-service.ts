@@ -11,12 +11,12 @@ import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
-import { assertResumable, createRunDirectory, followRecordedRun } from '../jobs/recorded-run.js';
+import { EngineRunJobs, type EngineRunHandlers } from '../jobs/engine-run-jobs.js';
+import { createRunDirectory } from '../jobs/recorded-run.js';
 import type { ModelStore } from '../training/model-store.js';
 import { binaryValue, buildClassificationDataset, studyLabels } from './classification-dataset-builder.js';
 import type { ClassifierRunStore } from './classifier-run-store.js';
 
-const FinetuneJobParameters = z.strictObject({ runId: z.string() });
 const datasetFileName = 'dataset.json';
 const PredictionsHeader = z.object({ imageIds: z.array(z.number().int()), classes: z.array(z.string()), split: z.array(z.string()) });
 const methodNames: Record<FinetuneRequest['method'], string> = { gmcoord: 'GM-Coord', full: 'full fine-tune', adaptor: 'Adaptor', linear: 'linear probe' };
@@ -32,8 +32,12 @@ export interface FinetuneServiceOptions {
 }
 
 /** Starts, resumes and records fine-tuning runs; the training happens in the engine process. */
-export class FinetuneService {
-  constructor(private readonly options: FinetuneServiceOptions) {}
+export class FinetuneService implements EngineRunHandlers {
+  private readonly jobs: EngineRunJobs<ClassifierRun>;
+
+  constructor(private readonly options: FinetuneServiceOptions) {
+    this.jobs = new EngineRunJobs(options, { jobKind: 'model.finetune', engineTask: 'finetune' }, this);
+  }
 
   /** Every labelled task with its studies counted by value, one label per study as a run would read it. */
   tasks(): LabelTask[] {
@@ -87,45 +91,31 @@ export class FinetuneService {
     const budget = request.labelsPerClass !== undefined ? `${request.labelsPerClass} per class` : `${Math.round((request.labelFraction ?? 0.01) * 1000) / 10}% labels`;
     const method = `${request.tdCalib ? 'TD-Calib + ' : ''}${methodNames[request.method]}`;
     this.options.runs.create({ id, name: name ?? `${request.task}: ${method}, ${budget}`, modelId: model.id, runDirectory, options: request, split });
-    return this.submit(id);
+    return this.jobs.submit(id);
   }
 
   resume(runId: string): { run: ClassifierRun; job: Job } {
-    assertResumable(this.options.runs.get(runId));
-    return this.submit(runId);
+    return this.jobs.resume(runId);
   }
 
-  readonly executor: JobExecutor = {
-    lane: 'engine',
-    unit: 'steps',
-    run: async (job, context) => {
-      const { runId } = FinetuneJobParameters.parse(job.parameters);
-      const { runs, models } = this.options;
-      const run = runs.get(runId);
-      if (!run.modelId) throw new ApiError('conflict', `The encoder run ${run.name} started from has been deleted.`);
-      runs.assignJob(runId, job.id);
-      const runDirectory = runs.runDirectory(runId);
-      const parameters: FinetuneTaskParameters = { runDirectory, datasetFile: path.join(runDirectory, datasetFileName), modelFile: models.get(run.modelId).weightsFile, split: run.split, options: run.options };
-      const recorded = { setState: (state: 'running' | 'cancelled' | 'failed', error?: string) => runs.setState(runId, state, error ?? null), publish: () => this.publishRun(runId) };
-      return followRecordedRun(recorded, context.signal, async () => {
-        const outcome = await this.options.engine.runTask(job.id, 'finetune', parameters, context, (metrics) => this.onMetrics(runId, metrics));
-        if (outcome.outcome === 'cancelled') return { outcome: 'cancelled', result: { runId, ...outcome.result } };
-        const predictions = readTensorBundle(path.join(runDirectory, finetuneRunFiles.predictions));
-        const header = PredictionsHeader.parse(predictions.metadata);
-        runs.recordResult(runId, outcome.result ?? {}, { imageIds: header.imageIds, classes: header.classes, split: header.split, probabilities: predictions.tensors.get('probabilities')!.values });
-        return { outcome: 'succeeded', result: { runId, ...outcome.result } };
-      });
-    },
-  };
-
-  private submit(runId: string): { run: ClassifierRun; job: Job } {
-    this.options.runs.setState(runId, 'queued');
-    const job = this.options.submitJob('model.finetune', { runId });
-    this.options.runs.assignJob(runId, job.id);
-    return { run: this.options.runs.get(runId), job };
+  get executor(): JobExecutor {
+    return this.jobs.executor;
   }
 
-  private onMetrics(runId: string, metrics: Record<string, unknown>): void {
+  taskParameters(runId: string, runDirectory: string): FinetuneTaskParameters {
+    const run = this.options.runs.get(runId);
+    if (!run.modelId) throw new ApiError('conflict', `The encoder run ${run.name} started from has been deleted.`);
+    return { runDirectory, datasetFile: path.join(runDirectory, datasetFileName), modelFile: this.options.models.get(run.modelId).weightsFile, split: run.split, options: run.options };
+  }
+
+  recordSuccess(runId: string, runDirectory: string, engineResult: Record<string, unknown>): Record<string, never> {
+    const predictions = readTensorBundle(path.join(runDirectory, finetuneRunFiles.predictions));
+    const header = PredictionsHeader.parse(predictions.metadata);
+    this.options.runs.recordResult(runId, engineResult, { imageIds: header.imageIds, classes: header.classes, split: header.split, probabilities: predictions.tensors.get('probabilities')!.values });
+    return {};
+  }
+
+  recordMetrics(runId: string, metrics: Record<string, unknown>): void {
     if (metrics.kind === 'run') {
       const { kind: _kind, ...description } = metrics;
       this.options.runs.recordStart(runId, description);
@@ -138,7 +128,7 @@ export class FinetuneService {
     this.options.events.publish({ name: 'finetune.metric', payload: metric });
   }
 
-  private publishRun(runId: string): void {
+  publishRun(runId: string): void {
     this.options.events.publish({ name: 'finetune.run', payload: this.options.runs.get(runId) });
   }
 }

@@ -25,6 +25,8 @@ export interface JobExecutor {
   lane: string;
   unit: string;
   run(job: Job, context: JobExecutionContext): Promise<JobOutcome>;
+  /** A job cancelled before it started never reaches `run`: whatever recorded it as queued hears of it here. */
+  cancelledWhileQueued?(job: Job): void;
 }
 
 const eventIntervalMilliseconds = 100;
@@ -97,6 +99,7 @@ export class JobManager {
     if (queuedIndex >= 0) {
       const [job] = this.queue.splice(queuedIndex, 1);
       this.finish(job!, { state: 'cancelled', result: null, error: null });
+      this.executors[job!.kind].cancelledWhileQueued?.(job!);
       return this.get(jobId);
     }
     const running = this.running.get(jobId);

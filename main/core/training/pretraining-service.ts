@@ -9,7 +9,8 @@ import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName,
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
-import { assertResumable, createRunDirectory, followRecordedRun } from '../jobs/recorded-run.js';
+import { EngineRunJobs, type EngineRunHandlers } from '../jobs/engine-run-jobs.js';
+import { createRunDirectory } from '../jobs/recorded-run.js';
 import type { ModelStore } from './model-store.js';
 import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
 import type { TrainingRunStore } from './training-run-store.js';
@@ -19,8 +20,6 @@ const presetSummaries: Record<EncoderPresetName, { summary: string; paperSetting
   balanced: { summary: 'Between the two (d 256, 6 shared layers, 192 px): better embeddings, several times slower than cpu-fast on a CPU.', paperSetting: false },
   paper: { summary: 'The published setting (ViT-B/16-like: d 768, 12 shared layers, 224 px, modality feature of 20): for GPU machines.', paperSetting: true },
 };
-
-const PretrainJobParameters = z.strictObject({ runId: z.string() });
 
 const runFileNames = { dataset: 'dataset.json' } as const;
 
@@ -47,8 +46,12 @@ export function resolveEncoder(options: PretrainOptions): EncoderConfig {
 }
 
 /** Starts, resumes and records pretraining runs; the training itself happens in the engine process. */
-export class PretrainingService {
-  constructor(private readonly options: PretrainingServiceOptions) {}
+export class PretrainingService implements EngineRunHandlers {
+  private readonly jobs: EngineRunJobs<TrainingRun>;
+
+  constructor(private readonly options: PretrainingServiceOptions) {
+    this.jobs = new EngineRunJobs(options, { jobKind: 'model.pretrain', engineTask: 'pretrain' }, this);
+  }
 
   presets(): { presets: EncoderPreset[]; defaults: PretrainRequest } {
     const presets = (Object.keys(encoderPresets) as EncoderPresetName[]).map((name) => ({
@@ -75,44 +78,30 @@ export class PretrainingService {
     createRunDirectory(runDirectory, path.join(runDirectory, runFileNames.dataset), dataset);
     const architecture = encoder.architecture === 'shared' ? 'shared encoder' : 'separate encoders';
     this.options.runs.create({ id, name: name ?? `${options.preset}, ${architecture}, ${split.trainingPairs} training pairs`, runDirectory, options, encoder, dataset: split });
-    return this.submit(id);
+    return this.jobs.submit(id);
   }
 
   resume(runId: string): { run: TrainingRun; job: Job } {
-    assertResumable(this.options.runs.get(runId));
-    return this.submit(runId);
+    return this.jobs.resume(runId);
   }
 
-  readonly executor: JobExecutor = {
-    lane: 'engine',
-    unit: 'steps',
-    run: async (job, context) => {
-      const { runId } = PretrainJobParameters.parse(job.parameters);
-      const { runs, models } = this.options;
-      const run = runs.get(runId);
-      runs.assignJob(runId, job.id);
-      const runDirectory = runs.runDirectory(runId);
-      const parameters: PretrainTaskParameters = { runDirectory, datasetFile: path.join(runDirectory, runFileNames.dataset), encoder: run.encoder, options: run.options };
-      const recorded = { setState: (state: 'running' | 'cancelled' | 'failed', error?: string) => runs.setState(runId, state, error ?? null), publish: () => this.publishRun(runId) };
-      return followRecordedRun(recorded, context.signal, async () => {
-        const outcome = await this.options.engine.runTask(job.id, 'pretrain', parameters, context, (metrics) => this.onMetrics(runId, metrics));
-        if (outcome.outcome === 'cancelled') return { outcome: 'cancelled', result: { runId, ...outcome.result } };
-        const result = EngineResult.parse(outcome.result);
-        const model = models.registerTrained({ runId, name: run.name, ...result });
-        runs.setState(runId, 'succeeded');
-        return { outcome: 'succeeded', result: { runId, modelId: model.id, ...outcome.result } };
-      });
-    },
-  };
-
-  private submit(runId: string): { run: TrainingRun; job: Job } {
-    this.options.runs.setState(runId, 'queued');
-    const job = this.options.submitJob('model.pretrain', { runId });
-    this.options.runs.assignJob(runId, job.id);
-    return { run: this.options.runs.get(runId), job };
+  get executor(): JobExecutor {
+    return this.jobs.executor;
   }
 
-  private onMetrics(runId: string, metrics: Record<string, unknown>): void {
+  taskParameters(runId: string, runDirectory: string): PretrainTaskParameters {
+    const run = this.options.runs.get(runId);
+    return { runDirectory, datasetFile: path.join(runDirectory, runFileNames.dataset), encoder: run.encoder, options: run.options };
+  }
+
+  recordSuccess(runId: string, _runDirectory: string, engineResult: Record<string, unknown>): { modelId: string } {
+    const { runs, models } = this.options;
+    const model = models.registerTrained({ runId, name: runs.get(runId).name, ...EngineResult.parse(engineResult) });
+    runs.setState(runId, 'succeeded');
+    return { modelId: model.id };
+  }
+
+  recordMetrics(runId: string, metrics: Record<string, unknown>): void {
     if (metrics.kind === 'run') {
       const description = EngineRunDescription.parse(metrics);
       this.options.runs.recordStart(runId, description, metrics);
@@ -126,7 +115,7 @@ export class PretrainingService {
     if (metric.kind !== 'train') this.publishRun(runId);
   }
 
-  private publishRun(runId: string): void {
+  publishRun(runId: string): void {
     this.options.events.publish({ name: 'training.run', payload: this.options.runs.get(runId) });
   }
 }

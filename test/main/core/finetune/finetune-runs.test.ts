@@ -155,6 +155,27 @@ describe('fine-tuning runs through the core API', () => {
     }
   }, 300_000);
 
+  it('cancels a run queued behind another, and fails a resumed run whose encoder is gone with the reason', async () => {
+    const start = () => call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method: 'linear', tdCalib: false, ...short } });
+    const first = await start();
+    const second = await start();
+    // The engine runs one job at a time: the second waits in the queue, and is cancelled there.
+    expect((await call<Job>('jobs.cancel', { jobId: second.job.id })).state).toBe('cancelled');
+    expect((await call<{ run: ClassifierRun }>('finetune.run', { runId: second.run.id })).run.state).toBe('cancelled');
+    await call('jobs.cancel', { jobId: first.job.id });
+    await finished(first.job.id);
+
+    // No API deletes a model yet; the catalog's ON DELETE SET NULL leaves a run in this state when one goes.
+    const catalog = new Database(path.join(library, 'catalog.sqlite'));
+    catalog.prepare('UPDATE classifier_runs SET model_id = NULL WHERE id = ?').run(second.run.id);
+    catalog.close();
+    const resumed = await call<{ run: ClassifierRun; job: Job }>('finetune.resume', { runId: second.run.id });
+    expect((await finished(resumed.job.id)).state).toBe('failed');
+    const { run } = await call<{ run: ClassifierRun }>('finetune.run', { runId: second.run.id });
+    expect(run.state).toBe('failed');
+    expect(run.error).toMatch(/encoder .* has been deleted/);
+  }, 120_000);
+
   it.each(['linear', 'adaptor', 'full'])('fits the %s method on the frozen or trained encoder and reports its parameter counts', async (method) => {
     const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method, tdCalib: false, ...short, frozenSharedLayers: method === 'full' ? 1 : 0 } });
     const job = await finished(started.job.id);
