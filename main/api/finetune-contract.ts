@@ -83,6 +83,8 @@ export const FinetuneTaskParameters = z.strictObject({
   runDirectory: z.string(),
   datasetFile: z.string(),
   modelFile: z.string(),
+  /** Finished TD-Calib encoders, by what they were calibrated from (ml/finetune/td-calib-cache.ts). */
+  calibrationDirectory: z.string(),
   split: TaskSplitSettings,
   options: FinetuneRequest,
 });

@@ -10,9 +10,15 @@ import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { ReconstructionHeads, tdCalibWeights } from './reconstruction-objectives.js';
 import { batchTensors, disposeBatch } from '../data/pretraining-batches.js';
 import { EpochBatches, LeakCheck, type StageContext } from './stage-context.js';
+import { rememberCalibration } from './td-calib-cache.js';
 import { prefixedTrainable, reconstructionStep } from './td-calib-step.js';
 
 const files = { checkpoint: 'td-calib-checkpoint.bin', calibrated: 'td-calib-encoder.bin' } as const;
+
+/** Whether this run's own calibration is finished (it resumes past it). */
+export function hasOwnCalibration(runDirectory: string): boolean {
+  return fs.existsSync(path.join(runDirectory, files.calibrated));
+}
 
 export function tdCalibSteps(imageCount: number, options: StageContext['options']): number {
   return Math.max(1, Math.floor(imageCount / options.tdCalibBatchSize)) * options.tdCalibEpochs;
@@ -21,16 +27,22 @@ export function tdCalibSteps(imageCount: number, options: StageContext['options'
 /**
  * TD-Calib (UMD §3.2): the reconstruction objectives continued on the task's own images and reports, labels unused,
  * before any supervised step; warm-up over 10% then cosine, as the reference's `get_cosine_schedule_with_warmup`.
- * Checkpointed every N steps; a finished calibration is kept, so a resumed run goes straight to the next stage.
- * Returns `false` when cancelled.
+ * Checkpointed every N steps; a finished calibration is kept, so a resumed run goes straight to the next stage, and
+ * is remembered under `cacheFile` (td-calib-cache.ts), so a later run with the same encoder, images and settings
+ * loads it instead of calibrating again. Returns `false` when cancelled.
  */
-export async function runTdCalib(stage: StageContext, images: readonly number[]): Promise<boolean> {
+export async function runTdCalib(stage: StageContext, images: readonly number[], cacheFile: string): Promise<boolean> {
   const { encoder, options, task } = stage;
   const calibrated = path.join(stage.runDirectory, files.calibrated);
   const totalSteps = tdCalibSteps(images.length, options);
-  if (fs.existsSync(calibrated)) {
-    loadVariableGroups(calibrated, { encoder: encoder.store.variables });
-    stage.progress(totalSteps, 'TD-Calib already done');
+  // A reused calibration was planned as no steps of this run (hasOwnCalibration); its own finished one as all of them.
+  const finished = [
+    { file: calibrated, done: totalSteps, message: 'TD-Calib already done' },
+    { file: cacheFile, done: 0, message: 'TD-Calib reused: an earlier run calibrated the same encoder on the same images with the same settings' },
+  ].find((candidate) => fs.existsSync(candidate.file));
+  if (finished) {
+    loadVariableGroups(finished.file, { encoder: encoder.store.variables });
+    stage.progress(finished.done, finished.message);
     return true;
   }
   const seed = numericSeed(`${options.seed}:td-calib`);
@@ -78,6 +90,7 @@ export async function runTdCalib(stage: StageContext, images: readonly number[])
     }
     saveVariableGroups(calibrated, { encoder: encoder.store.variables }, { steps: totalSteps });
     fs.rmSync(checkpointFile, { force: true });
+    rememberCalibration(calibrated, cacheFile);
     return true;
   } finally {
     optimizer.dispose();

@@ -8,7 +8,8 @@ import { fitAdaptor, fitLinearProbe, type FrozenClassifier } from '../finetune/f
 import type { SplitHeadClassifier } from '../finetune/split-head-classifier.js';
 import type { StageContext } from '../finetune/stage-context.js';
 import { runSupervised, scoreWithClassifier, supervisedSteps } from '../finetune/supervised-stage.js';
-import { runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
+import { calibrationCacheFile } from '../finetune/td-calib-cache.js';
+import { hasOwnCalibration, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
 import { loadModelFile } from '../model/load-model.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
 import { finetuneRunFiles } from './finetune-run-files.js';
@@ -21,7 +22,7 @@ import type { EngineTask } from './task-context.js';
  * a linear probe. Judged once, on the test split, with bootstrap intervals; then every image of the library is scored.
  */
 export const runFinetuning: EngineTask = async (rawParameters, context) => {
-  const { runDirectory, datasetFile, modelFile, split: splitSettings, options } = FinetuneTaskParameters.parse(rawParameters);
+  const { runDirectory, datasetFile, modelFile, calibrationDirectory, split: splitSettings, options } = FinetuneTaskParameters.parse(rawParameters);
   const dataset = ClassificationDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const { items, classes } = dataset;
   const budgetRequest = options.labelsPerClass !== undefined ? { perClass: options.labelsPerClass } : { fraction: options.labelFraction ?? 0.01 };
@@ -34,7 +35,9 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   const { encoder, tokenizer } = loadModelFile(modelFile, { frozenSharedLayers: options.frozenSharedLayers });
   const batches = new PretrainingBatches(items, tokenizer, encoder.config, options.seed);
 
-  const calibrationSteps = options.tdCalib ? tdCalibSteps(split.train.length, options) : 0;
+  const calibrationCache = options.tdCalib ? calibrationCacheFile(calibrationDirectory, modelFile, items, split.train, options) : null;
+  const calibration = !calibrationCache ? 'none' : !hasOwnCalibration(runDirectory) && fs.existsSync(calibrationCache) ? 'reused' : 'computed';
+  const calibrationSteps = calibration === 'computed' ? tdCalibSteps(split.train.length, options) : 0;
   const methodSteps = options.method === 'gmcoord' || options.method === 'full' ? supervisedSteps(labelled.length, options) : options.method === 'adaptor' ? options.adaptorEpochs : 1;
   const totalWork = calibrationSteps + methodSteps + 1;
   let stageOffset = 0;
@@ -60,6 +63,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     trainingImages: split.train.length,
     validationImages: validation.length,
     testImages: test.length,
+    calibration,
     calibrationSteps,
     methodSteps,
   };
@@ -75,7 +79,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
       options.seed,
     );
   try {
-    if (options.tdCalib && !(await runTdCalib(stage, split.train))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
+    if (calibrationCache && !(await runTdCalib(stage, split.train, calibrationCache))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
     stageOffset = calibrationSteps;
     let parameterCount: { trainable: number; frozen: number };
     if (options.method === 'gmcoord' || options.method === 'full') {

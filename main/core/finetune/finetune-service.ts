@@ -105,7 +105,7 @@ export class FinetuneService implements EngineRunHandlers {
   taskParameters(runId: string, runDirectory: string): FinetuneTaskParameters {
     const run = this.options.runs.get(runId);
     if (!run.modelId) throw new ApiError('conflict', `The encoder run ${run.name} started from has been deleted.`);
-    return { runDirectory, datasetFile: path.join(runDirectory, datasetFileName), modelFile: this.options.models.get(run.modelId).weightsFile, split: run.split, options: run.options };
+    return { runDirectory, datasetFile: path.join(runDirectory, datasetFileName), modelFile: this.options.models.get(run.modelId).weightsFile, calibrationDirectory: path.join(this.options.libraryPath, 'cache', 'td-calib'), split: run.split, options: run.options };
   }
 
   recordSuccess(runId: string, runDirectory: string, engineResult: Record<string, unknown>): Record<string, never> {

@@ -155,6 +155,28 @@ describe('fine-tuning runs through the core API', () => {
     }
   }, 300_000);
 
+  it('calibrates once: a later run with the same encoder, images and TD-Calib settings reuses the calibration', async () => {
+    const run = async (options: Record<string, unknown>) => {
+      const started = await call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', tdCalib: true, ...short, tdCalibEpochs: 1, ...options } });
+      const job = await finished(started.job.id);
+      expect(job.state, job.error ?? '').toBe('succeeded');
+      return call<{ run: ClassifierRun; metrics: ClassifierMetric[] }>('finetune.run', { runId: started.run.id });
+    };
+    const first = await run({ method: 'linear' });
+    expect(first.run.description).toMatchObject({ calibration: 'computed' });
+    expect(first.metrics.some((metric) => metric.values.stage === 'td-calib')).toBe(true);
+    expect(fs.readdirSync(path.join(library, 'cache', 'td-calib')).length).toBeGreaterThan(0);
+
+    // Another budget and method: the calibration never reads labels, so it is the same one.
+    const second = await run({ method: 'adaptor', labelFraction: 0.25 });
+    expect(second.run.description).toMatchObject({ calibration: 'reused', calibrationSteps: 0 });
+    expect(second.metrics.some((metric) => metric.values.stage === 'td-calib')).toBe(false);
+
+    // A setting the calibration reads makes it calibrate again.
+    const third = await run({ method: 'linear', tdCalibLearningRate: 2e-4 });
+    expect(third.run.description).toMatchObject({ calibration: 'computed' });
+  }, 300_000);
+
   it('cancels a run queued behind another, and fails a resumed run whose encoder is gone with the reason', async () => {
     const start = () => call<{ run: ClassifierRun; job: Job }>('finetune.start', { options: { task: 'abnormal', method: 'linear', tdCalib: false, ...short } });
     const first = await start();
