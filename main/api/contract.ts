@@ -583,6 +583,16 @@ export const apiMethods = {
     summary: 'A cohort\'s images with study/series/instance UIDs, accession number, pseudonymised patient and score: the export rows.',
   },
   'models.list': { input: NoInput, output: z.array(ModelRecord), summary: 'Trained and imported models, newest first.' },
+  'search.model': {
+    input: NoInput,
+    output: z.object({ modelId: z.string().nullable(), chosen: z.boolean() }),
+    summary: 'The model searches use unless told otherwise, and whether the researcher chose it (else it is the newest with embeddings).',
+  },
+  'search.chooseModel': {
+    input: z.strictObject({ modelId: z.string().min(1).max(100) }),
+    output: ModelRecord,
+    summary: 'Make a model with embeddings the one searches use and new imports are embedded by.',
+  },
   'models.export': {
     input: z.strictObject({ modelId: z.string().min(1).max(100), file: z.string().min(1).max(4096) }),
     output: z.object({ file: z.string(), bytes: z.number().int() }),

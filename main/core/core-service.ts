@@ -214,6 +214,11 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'cohorts.list': async () => cohorts.list(),
     'cohorts.members': async ({ cohortId }) => cohorts.members(cohortId),
     'models.list': async () => models.list(),
+    'search.model': async () => {
+      const current = models.searchModel();
+      return { modelId: current?.model.id ?? null, chosen: current?.chosen ?? false };
+    },
+    'search.chooseModel': async ({ modelId }) => models.chooseForSearch(modelId),
     'models.export': async ({ modelId, file }) => models.exportFile(modelId, file),
     'models.import': async ({ file, name }) => models.importFile(file, name),
     'logs.recent': async ({ limit }) => logs.recent(limit),

@@ -9,6 +9,8 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   await openApp(page, server);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Search' }).click();
   await expect(page.getByTestId('search-status')).toContainText('Type what you are looking for');
+  // The model that answers is named, with its retrieval quality, so a researcher knows which one searches.
+  await expect(page.getByTestId('search-model').locator('option:checked')).toContainText(/test text→image R@10 \d\.\d\d/);
   await page.getByTestId('search-input').pressSequentially('right pneumothorax', { delay: 30 });
   await expect(page.getByTestId('search-status')).toContainText(/\d+ images · \d+ ms · report words: right, pneumothorax/);
   const results = page.getByTestId('search-result');

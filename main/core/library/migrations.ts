@@ -325,6 +325,14 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'the model the researcher chose for search',
+    // Until then search used the newest trained model, so a quick trial run silently replaced a better model.
+    up: (database) => {
+      database.exec('ALTER TABLE models ADD COLUMN chosen_for_search_at TEXT');
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

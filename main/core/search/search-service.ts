@@ -35,10 +35,10 @@ export class SearchService {
     private readonly encoder: QueryEncoder,
   ) {}
 
-  /** The model that answers semantic queries: the one asked for, else the newest trained model with embeddings. */
+  /** The model that answers semantic queries: the one asked for, else the library's search model (ModelStore.searchModel). */
   activeModel(modelId?: string): ModelRecord | null {
     if (modelId) return this.models.get(modelId);
-    return this.models.list().find((model) => model.embeddingsFile !== null) ?? null;
+    return this.models.searchModel()?.model ?? null;
   }
 
   async search(request: SearchRequest): Promise<SearchResponse> {

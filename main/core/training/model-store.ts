@@ -75,6 +75,24 @@ export class ModelStore {
     return this.insert({ ...model, origin: 'trained', metadata });
   }
 
+  /**
+   * The model that answers searches and embeds new imports: the one the researcher chose last, else the newest with
+   * embeddings. Null until some model has embedded the library.
+   */
+  searchModel(): { model: ModelRecord; chosen: boolean } | null {
+    const chosen = this.database.prepare('SELECT id FROM models WHERE chosen_for_search_at IS NOT NULL AND embeddings_file IS NOT NULL ORDER BY chosen_for_search_at DESC, rowid DESC LIMIT 1').get() as { id: string } | undefined;
+    if (chosen) return { model: this.get(chosen.id), chosen: true };
+    const newest = this.list().find((model) => model.embeddingsFile !== null);
+    return newest ? { model: newest, chosen: false } : null;
+  }
+
+  chooseForSearch(modelId: string): ModelRecord {
+    const model = this.get(modelId);
+    if (model.embeddingsFile === null) throw new ApiError('invalid-input', `Model ${model.name} has not embedded this library yet; embed it first (search.embedLibrary), then choose it.`);
+    this.database.prepare('UPDATE models SET chosen_for_search_at = ? WHERE id = ?').run(new Date().toISOString(), modelId);
+    return model;
+  }
+
   /** Records a model's (re)written embeddings file and how many images and reports it holds. */
   setEmbeddings(modelId: string, file: string, images: number, reports: number): ModelRecord {
     this.get(modelId);

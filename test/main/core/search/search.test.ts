@@ -3,12 +3,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRecord } from '../../../../main/api/contract.js';
 import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
 import { pathRange } from '../../../../main/core/library/path-range.js';
 import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
 import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/tasks/library-embeddings.js';
 import { copyTree, demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
-import { callOk, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
+import { callOk, jobFinished, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 describe('search through the core API', () => {
@@ -183,4 +184,25 @@ describe('search through the core API', () => {
     expect(last.results[0]!).toHaveProperty('accessionNumber');
     expect(last.results[0]!.why).toBeDefined();
   });
+
+  it('searches with the model the researcher chose, not whichever model is newest', async () => {
+    const [trained] = await callOk<ModelRecord[]>(server, 'models.list', {});
+    expect(await callOk(server, 'search.model', {})).toEqual({ modelId: trained!.id, chosen: false });
+
+    // A second model, newer: imported from an export of the first, it has no embeddings until it embeds the library.
+    const file = path.join(workspace.path, 'second.unisight');
+    await callOk(server, 'models.export', { modelId: trained!.id, file });
+    const second = await callOk<ModelRecord>(server, 'models.import', { file, name: 'second' });
+    const refused = await server.call('search.chooseModel', { modelId: second.id });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/has not embedded this library yet/);
+    const embedding = await callOk<{ id: string }>(server, 'search.embedLibrary', { modelId: second.id });
+    expect((await jobFinished(server, embedding.id)).state).toBe('succeeded');
+    expect(await callOk(server, 'search.model', {})).toEqual({ modelId: second.id, chosen: false });
+
+    await callOk(server, 'search.chooseModel', { modelId: trained!.id });
+    expect(await callOk(server, 'search.model', {})).toEqual({ modelId: trained!.id, chosen: true });
+    expect((await search({ text: 'pneumothorax', mode: 'semantic', k: 3 })).modelId).toBe(trained!.id);
+    expect((await search({ text: 'pneumothorax', mode: 'semantic', k: 3, modelId: second.id })).modelId).toBe(second.id);
+  }, 300_000);
 });
