@@ -41,11 +41,11 @@ export class CatalogWriter {
          ON CONFLICT (series_instance_uid) DO UPDATE SET modality = coalesce(modality, excluded.modality) RETURNING id`,
       ),
       file: database.prepare(
-        `INSERT INTO files (path, size_bytes, modified_ms, content_sha256, kind, outcome, reason, import_run_id, updated_at)
-         VALUES (@path, @size, @modified, @sha, @kind, @outcome, @reason, @run, @now)
+        `INSERT INTO files (path, size_bytes, modified_ms, content_sha256, kind, outcome, reason, study_id, import_run_id, updated_at)
+         VALUES (@path, @size, @modified, @sha, @kind, @outcome, @reason, @studyId, @run, @now)
          ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes, modified_ms = excluded.modified_ms,
            content_sha256 = excluded.content_sha256, kind = excluded.kind, outcome = excluded.outcome, reason = excluded.reason,
-           import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
+           study_id = excluded.study_id, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
          RETURNING id`,
       ),
       existingImage: database.prepare('SELECT images.id, files.path FROM images JOIN files ON files.id = images.file_id WHERE sop_instance_uid = ?'),
@@ -74,27 +74,27 @@ export class CatalogWriter {
     if ('reason' in result) {
       // Files that were never processed (operating-system junk, tables read in the linking step) are kind 'other'.
       const kind = walked.kind === 'report-text' ? 'report-text' : walked.kind === 'dicom' ? 'dicom' : 'other';
-      this.saveFile(walked, result.sha256, kind, result.outcome, result.reason, importRunId);
+      this.saveFile(walked, result.sha256, kind, result.outcome, result.reason, null, importRunId);
       return { path: walked.path, outcome: result.outcome, reason: result.reason, kind: 'other' };
     }
     if (result.outcome === 'report-text') {
-      this.saveFile(walked, result.sha256, 'report-text', 'imported', null, importRunId);
+      this.saveFile(walked, result.sha256, 'report-text', 'imported', null, null, importRunId);
       this.statements.report.run({ studyId: null, source: 'text-file', path: walked.path, key: '', match: null, text: result.text });
       return { path: walked.path, outcome: 'imported', reason: null, kind: 'report-text' };
     }
     const studyId = this.study(result.metadata);
     if (result.outcome === 'structured-report') {
-      this.saveFile(walked, result.sha256, 'dicom', 'imported', null, importRunId);
+      this.saveFile(walked, result.sha256, 'dicom', 'imported', null, studyId, importRunId);
       this.statements.report.run({ studyId, source: 'structured-report', path: walked.path, key: '', match: result.metadata.studyInstanceUid, text: result.text });
       return { path: walked.path, outcome: 'imported', reason: null, kind: 'structured-report' };
     }
     const existing = this.statements.existingImage.get(result.metadata.sopInstanceUid) as { id: number; path: string } | undefined;
     if (existing && existing.path !== walked.path) {
       const reason = `same SOP Instance UID as ${existing.path}`;
-      this.saveFile(walked, result.sha256, 'dicom', 'duplicate', reason, importRunId);
+      this.saveFile(walked, result.sha256, 'dicom', 'duplicate', reason, studyId, importRunId);
       return { path: walked.path, outcome: 'duplicate', reason, kind: 'image' };
     }
-    const fileId = this.saveFile(walked, result.sha256, 'dicom', 'imported', null, importRunId);
+    const fileId = this.saveFile(walked, result.sha256, 'dicom', 'imported', null, studyId, importRunId);
     const seriesRow = this.statements.series.get({
       uid: result.metadata.seriesInstanceUid,
       studyId,
@@ -152,7 +152,8 @@ export class CatalogWriter {
     return study.id;
   }
 
-  private saveFile(walked: WalkedFile, sha256: string | null, kind: string, outcome: FileOutcome, reason: string | null, importRunId: string): number {
+  /** `studyId`: the study a DICOM file belongs to, a duplicate's too, so reports beside it find their study. */
+  private saveFile(walked: WalkedFile, sha256: string | null, kind: string, outcome: FileOutcome, reason: string | null, studyId: number | null, importRunId: string): number {
     const row = this.statements.file.get({
       path: walked.path,
       size: walked.sizeBytes,
@@ -161,6 +162,7 @@ export class CatalogWriter {
       kind,
       outcome,
       reason,
+      studyId,
       run: importRunId,
       now: new Date().toISOString(),
     }) as { id: number };

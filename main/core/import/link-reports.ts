@@ -16,38 +16,42 @@ export interface TableLinkSummary {
   encoding: string;
 }
 
-/** Studies with images stored under a directory (at any depth): the range covers exactly the paths below it. */
+/**
+ * Studies with DICOM files stored under a directory (at any depth), duplicates of files stored elsewhere included: a
+ * copied study folder's report belongs to the study its copies show. The range covers exactly the paths below it.
+ */
 function studiesUnder(database: Database.Database, directory: string): number[] {
-  return (
-    database
-      .prepare(
-        `SELECT DISTINCT series.study_id AS id FROM files JOIN images ON images.file_id = files.id JOIN series ON series.id = images.series_id
-         WHERE files.path >= ? AND files.path < ?`,
-      )
-      .all(...pathRange(directory)) as Array<{ id: number }>
-  ).map((row) => row.id);
+  return database.prepare('SELECT DISTINCT study_id FROM files WHERE path >= ? AND path < ? AND study_id IS NOT NULL').pluck().all(...pathRange(directory)) as number[];
 }
 
 /**
  * A `.txt` report belongs to the study it names (file name = accession number or Study Instance UID), else to the one
- * study whose images sit in its folder (or below it). Anything else stays unmatched and listable.
+ * study whose images sit in its folder (or below it). Anything else stays unmatched and listable. A report whose text
+ * the study already has (an export copied twice, a report saved beside each series) is not kept again: its file is a
+ * duplicate naming the one kept, so search, weak labels and training see each report once.
  */
 export function linkTextReports(database: Database.Database, rootFolder: string): void {
   const reports = database
-    .prepare("SELECT id, source_path FROM reports WHERE source = 'text-file' AND source_path >= ? AND source_path < ?")
-    .all(...pathRange(rootFolder)) as Array<{ id: number; source_path: string }>;
+    .prepare("SELECT id, source_path, text FROM reports WHERE source = 'text-file' AND source_path >= ? AND source_path < ? ORDER BY id")
+    .all(...pathRange(rootFolder)) as Array<{ id: number; source_path: string; text: string }>;
   const byName = database.prepare('SELECT id FROM studies WHERE accession_number = ? OR study_instance_uid = ?');
   const link = database.prepare('UPDATE reports SET study_id = ?, match_key = ? WHERE id = ?');
+  const sameText = database.prepare('SELECT source_path FROM reports WHERE study_id = ? AND text = ? AND id != ? ORDER BY id LIMIT 1').pluck();
+  const remove = database.prepare('DELETE FROM reports WHERE id = ?');
+  const markDuplicate = database.prepare("UPDATE files SET outcome = 'duplicate', reason = ? WHERE path = ?");
   database.transaction(() => {
     for (const report of reports) {
       const stem = path.basename(report.source_path, path.extname(report.source_path));
       const named = byName.all(stem, stem) as Array<{ id: number }>;
-      if (named.length === 1) {
-        link.run(named[0]!.id, `file name ${stem}`, report.id);
+      const nearby = named.length === 1 ? [] : studiesUnder(database, path.dirname(report.source_path));
+      const [studyId, matchKey] = named.length === 1 ? [named[0]!.id, `file name ${stem}`] : nearby.length === 1 ? [nearby[0]!, 'same folder'] : [null, null];
+      const kept = studyId === null ? undefined : (sameText.get(studyId, report.text, report.id) as string | undefined);
+      if (kept !== undefined) {
+        remove.run(report.id);
+        markDuplicate.run(`the study already has this report text (${kept})`, report.source_path);
         continue;
       }
-      const nearby = studiesUnder(database, path.dirname(report.source_path));
-      link.run(nearby.length === 1 ? nearby[0]! : null, nearby.length === 1 ? 'same folder' : null, report.id);
+      link.run(studyId, matchKey, report.id);
     }
   })();
 }

@@ -333,6 +333,21 @@ export const migrations: Migration[] = [
       database.exec('ALTER TABLE models ADD COLUMN chosen_for_search_at TEXT');
     },
   },
+  {
+    version: 10,
+    name: 'every DICOM file knows its study, duplicates included',
+    // Reports beside a copied study folder matched no study: its files were duplicates, and only images knew studies.
+    up: (database) => {
+      database.exec(`
+        ALTER TABLE files ADD COLUMN study_id INTEGER REFERENCES studies (id);
+        UPDATE files SET study_id = (SELECT series.study_id FROM images JOIN series ON series.id = images.series_id WHERE images.file_id = files.id);
+        UPDATE files SET study_id = (SELECT study_id FROM reports WHERE reports.source = 'structured-report' AND reports.source_path = files.path)
+          WHERE study_id IS NULL AND kind = 'dicom';
+        UPDATE files SET study_id = (SELECT kept.study_id FROM files AS kept WHERE kept.path = substr(files.reason, length('same SOP Instance UID as ') + 1))
+          WHERE outcome = 'duplicate' AND reason LIKE 'same SOP Instance UID as %';
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -191,4 +191,29 @@ describe('unisight import on a generated hospital export', () => {
     expect(summary.tables[0]).toMatchObject({ delimiter: ',', encoding: 'utf-8', unmatchedRows: 2 });
     expect(summary.tables[0].matchedRows).toBe(summary.tables[0].rows - 2);
   });
+
+  it('links the report of a copied study folder to its study, and keeps a report text once per study', () => {
+    const catalog = () => new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    const reader = catalog();
+    const original = reader.prepare("SELECT source_path AS file, study_id AS studyId FROM reports WHERE source = 'text-file' AND match_key = 'same folder' LIMIT 1").get() as { file: string; studyId: number };
+    const unmatchedBefore = reader.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL').pluck().get();
+    reader.close();
+    // The same study folder twice more (its images are duplicates there): once as it is, once with an amended report.
+    const copies = path.join(exportFolder, 'copies');
+    copyTree(path.dirname(original.file), path.join(copies, 'same'));
+    copyTree(path.dirname(original.file), path.join(copies, 'amended'));
+    fs.writeFileSync(path.join(copies, 'amended', 'report.txt'), 'FINDINGS: Addendum: no interval change.\nIMPRESSION: Unchanged.');
+    const run = runCli(['import', exportFolder, '--library', library, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.json().outcomes.duplicate).toBeGreaterThan(2);
+
+    const after = catalog();
+    const textReports = after.prepare("SELECT source_path FROM reports WHERE study_id = ? AND source = 'text-file' ORDER BY id").pluck().all(original.studyId);
+    const copiedReport = after.prepare('SELECT outcome, reason FROM files WHERE path = ?').get(path.join(copies, 'same', 'report.txt'));
+    const unmatchedAfter = after.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL').pluck().get();
+    after.close();
+    expect(textReports).toEqual([original.file, path.join(copies, 'amended', 'report.txt')]);
+    expect(copiedReport).toEqual({ outcome: 'duplicate', reason: `the study already has this report text (${original.file})` });
+    expect(unmatchedAfter).toBe(unmatchedBefore);
+  });
 });
