@@ -9,6 +9,7 @@ import { JobStore } from './jobs/job-store.js';
 import { openCatalogDatabase, type CatalogDatabase } from './library/catalog-database.js';
 import { LogBuffer } from './log-buffer.js';
 import { importFolder } from './import/import-folder.js';
+import { explainStorageError } from './import/retryable-failure.js';
 import { previewFolder } from './import/preview-folder.js';
 import { FileWorkerPool } from './import/worker-pool.js';
 import { describeJpeg2000Route } from './dicom/codecs/native-jpeg-2000.js';
@@ -94,7 +95,9 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
             reportProgress: context.reportProgress,
           },
           parameters,
-        );
+        ).catch((error: unknown) => {
+          throw explainStorageError(error, catalog.libraryPath);
+        });
         const result: ImportSummary = { ...summary, workerPeakResidentBytes: pool.peakResidentBytes() };
         if (cancelled) return { outcome: 'cancelled', result };
         // New images become searchable by meaning once the active model has embedded them.

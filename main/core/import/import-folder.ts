@@ -9,6 +9,7 @@ import { CatalogWriter } from './catalog-writer.js';
 import { linkTable, linkTextReports, type TableLinkSummary } from './link-reports.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { readManifest } from './report-tables.js';
+import { diskFullMessage, isDiskFull, isRetryableFailure } from './retryable-failure.js';
 import { manifestFileName, walkFolder, type WalkedFile } from './walk-folder.js';
 
 export const modelImageSize = 256;
@@ -38,6 +39,8 @@ export interface ImportFolderContext {
 interface KnownFile {
   size_bytes: number;
   modified_ms: number;
+  outcome: string;
+  reason: string | null;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function importFolder(context: ImportFolderContext, options: Import
     .run(context.importRunId, folder, new Date().toISOString());
 
   const writer = new CatalogWriter(database, context.pseudonymiser, options.keepIdentifiers);
-  const known = database.prepare('SELECT size_bytes, modified_ms FROM files WHERE path = ?');
+  const known = database.prepare('SELECT size_bytes, modified_ms, outcome, reason FROM files WHERE path = ?');
   const unreadable: string[] = [];
   const tableFiles: WalkedFile[] = [];
   let folderHasManifest = false;
@@ -78,6 +81,11 @@ export async function importFolder(context: ImportFolderContext, options: Import
     report();
   };
 
+  // A write that fails (the disk is full) stops the import: every loop ends, then the error is thrown; what was
+  // written stays, and the next import picks up the rest.
+  let stopped: unknown = null;
+  const running = (): boolean => !context.signal.aborted && stopped === null;
+
   // Files are processed as the walk finds them: on a slow disk the walk alone takes seconds the workers need not wait.
   const wakeWorkers: Array<() => void> = [];
   const wake = (): void => {
@@ -90,7 +98,8 @@ export async function importFolder(context: ImportFolderContext, options: Import
       total += 1;
       if (file.kind === 'manifest' && path.dirname(file.path) === folder) folderHasManifest = true;
       const previous = known.get(file.path) as KnownFile | undefined;
-      if (previous && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
+      const retry = previous?.outcome === 'failed' && isRetryableFailure(previous.reason);
+      if (previous && !retry && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
         unchanged += 1;
         done += 1;
       } else if (file.kind === 'manifest' || file.kind === 'table') {
@@ -101,7 +110,7 @@ export async function importFolder(context: ImportFolderContext, options: Import
         toProcess.push(file);
         wake();
       }
-      if (context.signal.aborted) break;
+      if (!running()) break;
       // The walk is synchronous file-system work: let the workers' answers in now and then.
       if (performance.now() - sliceStarted > 20) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -114,7 +123,7 @@ export async function importFolder(context: ImportFolderContext, options: Import
   };
   let next = 0;
   const processNext = async (): Promise<void> => {
-    while (!context.signal.aborted) {
+    while (running()) {
       if (next >= toProcess.length) {
         if (!walking) return;
         await new Promise<void>((resolve) => wakeWorkers.push(resolve));
@@ -129,11 +138,21 @@ export async function importFolder(context: ImportFolderContext, options: Import
         thumbnailSize,
         maximumFileBytes,
       });
-      pending.push({ walked: file, result });
-      if (pending.length >= batchSize || Date.now() - lastFlush >= batchMilliseconds) flush();
+      try {
+        if (result.outcome === 'failed' && isDiskFull(result.reason)) throw new Error(diskFullMessage(context.libraryPath));
+        pending.push({ walked: file, result });
+        if (pending.length >= batchSize || Date.now() - lastFlush >= batchMilliseconds) flush();
+      } catch (error) {
+        stopped ??= error;
+        wake();
+      }
     }
   };
   await Promise.all([walk(), ...Array.from({ length: Math.max(1, context.concurrency) }, processNext)]);
+  if (stopped !== null) {
+    markRunFailed(database, context.importRunId);
+    throw stopped;
+  }
 
   let tables = options.tables;
   if (tables.length === 0 && folderHasManifest) {
@@ -158,6 +177,15 @@ export async function importFolder(context: ImportFolderContext, options: Import
     .prepare('UPDATE import_runs SET finished_at = ?, state = ?, counts_json = ? WHERE id = ?')
     .run(new Date().toISOString(), cancelled ? 'cancelled' : 'succeeded', JSON.stringify(summary), context.importRunId);
   return { cancelled, summary };
+}
+
+/** Best effort: on a full disk even this write may fail, and the next start marks the run interrupted instead. */
+function markRunFailed(database: Database.Database, importRunId: string): void {
+  try {
+    database.prepare("UPDATE import_runs SET finished_at = ?, state = 'failed' WHERE id = ?").run(new Date().toISOString(), importRunId);
+  } catch {
+    // The run stays 'running' in the catalog; recoverOrphanedJobs marks it interrupted at the next start.
+  }
 }
 
 function summariseFolder(

@@ -150,9 +150,9 @@ export class JobManager {
       lastPersistAt: startedAt,
     };
     this.running.set(job.id, running);
-    this.store.saveState(running.job);
-    this.publish(running.job);
     try {
+      this.store.saveState(running.job);
+      this.publish(running.job);
       const outcome = await executor.run(running.job, {
         signal: running.controller.signal,
         reportProgress: (update) => this.onProgress(running, update),
@@ -186,7 +186,12 @@ export class JobManager {
     const complete = update.done >= update.total;
     if (complete || now - running.lastPersistAt >= persistIntervalMilliseconds) {
       running.lastPersistAt = now;
-      this.store.saveProgress(running.job.id, progress);
+      // Progress on disk is for a restart's sake: a failed write (a full disk) must not fail the job; the next one retries.
+      try {
+        this.store.saveProgress(running.job.id, progress);
+      } catch {
+        running.lastPersistAt = 0;
+      }
     }
     if (complete || now - running.lastEventAt >= eventIntervalMilliseconds) {
       running.lastEventAt = now;
@@ -201,7 +206,14 @@ export class JobManager {
       progress: { ...job.progress, etaSeconds: end.state === 'succeeded' ? 0 : null },
       finishedAt: new Date(this.now()).toISOString(),
     };
-    this.store.saveState(finished);
+    // A job whose end cannot be written (a full disk) still ends here, and says so; the catalog keeps it running,
+    // which the next start reads as interrupted.
+    try {
+      this.store.saveState(finished);
+    } catch (error) {
+      const reason = `its end could not be saved: ${error instanceof Error ? error.message : String(error)}`;
+      finished.error = finished.error ? `${finished.error} (${reason})` : `The job ${finished.state}, but ${reason}`;
+    }
     this.publish(finished);
     for (const resolve of this.waiters.get(job.id) ?? []) resolve(structuredClone(finished));
     this.waiters.delete(job.id);

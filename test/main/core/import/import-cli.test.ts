@@ -216,4 +216,24 @@ describe('unisight import on a generated hospital export', () => {
     expect(copiedReport).toEqual({ outcome: 'duplicate', reason: `the study already has this report text (${original.file})` });
     expect(unmatchedAfter).toBe(unmatchedBefore);
   });
+
+  it('processes a file again that failed because of the machine (a full disk), though the file has not changed', () => {
+    const writer = new Database(path.join(library, 'catalog.sqlite'));
+    const victim = writer.prepare("SELECT files.id, files.path FROM files JOIN images ON images.file_id = files.id ORDER BY files.id LIMIT 1").get() as { id: number; path: string };
+    writer.prepare('DELETE FROM images WHERE file_id = ?').run(victim.id);
+    writer.prepare("UPDATE files SET outcome = 'failed', reason = 'unexpected error: ENOSPC: no space left on device, write' WHERE id = ?").run(victim.id);
+    const failedForTheFile = writer.prepare("SELECT count(*) FROM files WHERE outcome = 'failed'").pluck().get() as number;
+    writer.close();
+
+    const run = runCli(['import', exportFolder, '--library', library, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = run.json();
+    // That file alone: the files that failed for what they are (truncated, unparseable) are not tried again.
+    expect(summary.files.processed).toBe(1);
+    expect(summary.images).toBe(50);
+    expect(summary.outcomes.failed).toBe(failedForTheFile - 1);
+    const reader = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    expect(reader.prepare('SELECT outcome FROM files WHERE path = ?').pluck().get(victim.path)).toBe('imported');
+    reader.close();
+  });
 });
