@@ -15,6 +15,9 @@ export interface WrittenFile {
 type Metadata = Extract<ProcessFileResult, { outcome: 'image' }>['metadata'];
 
 /** Writes processed files into the catalog; one call is one transaction, so a killed import leaves whole files only. */
+/** Retried by the next import (retryable-failure.ts): nothing is wrong with the file itself. */
+export const copyOfChangedReason = 'the file it copies changed during this import';
+
 export class CatalogWriter {
   private readonly statements;
 
@@ -57,6 +60,7 @@ export class CatalogWriter {
            @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelImageOffset, @modelSize, @thumbnail, @thumbnailOffset, @thumbnailWidth, @thumbnailHeight)`,
       ),
       removeFileImages: database.prepare('DELETE FROM images WHERE file_id = (SELECT id FROM files WHERE path = ?)'),
+      importedWithContent: database.prepare("SELECT study_id FROM files WHERE path = ? AND content_sha256 = ? AND outcome = 'imported'"),
       report: database.prepare(
         `INSERT INTO reports (study_id, source, source_path, source_key, match_key, text) VALUES (@studyId, @source, @path, @key, @match, @text)
          ON CONFLICT (source_path, source_key) DO UPDATE SET study_id = excluded.study_id, match_key = excluded.match_key, text = excluded.text`,
@@ -76,6 +80,13 @@ export class CatalogWriter {
       const kind = walked.kind === 'report-text' ? 'report-text' : walked.kind === 'dicom' ? 'dicom' : 'other';
       this.saveFile(walked, result.sha256, kind, result.outcome, result.reason, null, importRunId);
       return { path: walked.path, outcome: result.outcome, reason: result.reason, kind: 'other' };
+    }
+    if (result.outcome === 'copy') {
+      // The original may have changed in this very import; then this file is no copy of anything catalogued.
+      const original = this.statements.importedWithContent.get(result.copyOf, result.sha256) as { study_id: number | null } | undefined;
+      const [outcome, reason] = original ? (['duplicate', `same content as ${result.copyOf}`] as const) : (['failed', copyOfChangedReason] as const);
+      this.saveFile(walked, result.sha256, 'dicom', outcome, reason, original?.study_id ?? null, importRunId);
+      return { path: walked.path, outcome, reason, kind: 'image' };
     }
     if (result.outcome === 'report-text') {
       this.saveFile(walked, result.sha256, 'report-text', 'imported', null, null, importRunId);

@@ -8,6 +8,7 @@ import { describeSopClass, isDicomDirectory, isStructuredReport } from '../dicom
 import { structuredReportText } from '../dicom/structured-report.js';
 import { withFileBytes } from './file-bytes.js';
 import { appendToPack } from './cache-pack.js';
+import { KnownContent } from './known-content.js';
 import { decodeTextFile } from './text-encoding.js';
 
 export interface ProcessFileRequest {
@@ -42,6 +43,8 @@ export type ProcessFileResult =
     })
   | (FileFacts & { outcome: 'structured-report'; metadata: Omit<DicomMetadata, 'image'>; text: string })
   | (FileFacts & { outcome: 'report-text'; text: string })
+  /** Byte for byte a DICOM file the catalog already imported from `copyOf`: nothing decoded, nothing cached. */
+  | (FileFacts & { outcome: 'copy'; copyOf: string })
   | (FileFacts & { outcome: 'skipped' | 'failed'; reason: string });
 
 /** Multi-frame images are represented by their middle frame: for cine and stacks it shows the anatomy, not an edge. */
@@ -57,10 +60,17 @@ export async function processFile(request: ProcessFileRequest): Promise<ProcessF
   return withFileBytes(request.path, (bytes) => processBytes(request, bytes));
 }
 
+const catalogs = new Map<string, KnownContent>();
+
 async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise<ProcessFileResult> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const facts = { path: request.path, sha256 };
   if (request.kind === 'report-text') return { ...facts, outcome: 'report-text', text: decodeTextFile(bytes).text.trim() };
+  // Only DICOM: two identical report texts ("No acute abnormality.") may well belong to different studies.
+  const known = catalogs.get(request.libraryPath) ?? new KnownContent(request.libraryPath);
+  catalogs.set(request.libraryPath, known);
+  const copyOf = known.importedCopyOf(sha256, request.path);
+  if (copyOf !== null) return { ...facts, outcome: 'copy', copyOf };
   try {
     if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return { ...facts, outcome: 'skipped', reason: 'PDF document, not DICOM' };
     const parsed = parseDicomBytes(bytes);

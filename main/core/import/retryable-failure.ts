@@ -1,3 +1,5 @@
+import { copyOfChangedReason } from './catalog-writer.js';
+
 // A file that failed because of the machine, not because of its bytes, is processed again by the next import even
 // though it has not changed: a full disk, an exhausted file table or a worker the system killed say nothing about it.
 // Failures of the file itself (unparseable, truncated, a decoder that crashes or hangs on it) stay failed until it
@@ -13,7 +15,7 @@ export function isDiskFull(reason: string | null): boolean {
 
 export function isRetryableFailure(reason: string | null): boolean {
   if (reason === null) return false;
-  return machineErrorCodes.test(reason) || reason === 'worker ended by signal SIGKILL' || reason === 'import stopped before this file was processed';
+  return machineErrorCodes.test(reason) || ['worker ended by signal SIGKILL', 'import stopped before this file was processed', copyOfChangedReason].includes(reason);
 }
 
 /** The message an import fails with when the library's disk is full. */

@@ -71,6 +71,7 @@ export const WorkerFileResult: z.ZodType<ProcessFileResult> = z.discriminatedUni
   }),
   z.strictObject({ ...facts, outcome: z.literal('structured-report'), metadata: Metadata, text: z.string().max(16 * 1024 ** 2) }),
   z.strictObject({ ...facts, outcome: z.literal('report-text'), text: z.string().max(16 * 1024 ** 2) }),
+  z.strictObject({ ...facts, outcome: z.literal('copy'), copyOf: text }),
   z.strictObject({ ...facts, outcome: z.enum(['skipped', 'failed']), reason: text }),
 ]);
 

@@ -348,6 +348,13 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: 'files by content, so import workers find byte-identical copies before decoding them',
+    up: (database) => {
+      database.exec('CREATE INDEX files_by_content ON files (content_sha256)');
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -203,9 +203,15 @@ describe('unisight import on a generated hospital export', () => {
     copyTree(path.dirname(original.file), path.join(copies, 'same'));
     copyTree(path.dirname(original.file), path.join(copies, 'amended'));
     fs.writeFileSync(path.join(copies, 'amended', 'report.txt'), 'FINDINGS: Addendum: no interval change.\nIMPRESSION: Unchanged.');
+    const cacheBytes = () => fs.readdirSync(path.join(library, 'cache', 'images')).reduce((sum, name) => sum + fs.statSync(path.join(library, 'cache', 'images', name)).size, 0);
+    const cachedBefore = cacheBytes();
     const run = runCli(['import', exportFolder, '--library', library, '--json']);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.json().outcomes.duplicate).toBeGreaterThan(2);
+    const summary = run.json();
+    expect(summary.outcomes.duplicate).toBeGreaterThan(2);
+    // Byte-identical copies are known by their content before any decoding: nothing new in the image cache.
+    expect(summary.reasons.filter((entry: { reason: string }) => entry.reason.startsWith('same content as ')).length).toBeGreaterThan(0);
+    expect(cacheBytes()).toBe(cachedBefore);
 
     const after = catalog();
     const textReports = after.prepare("SELECT source_path FROM reports WHERE study_id = ? AND source = 'text-file' ORDER BY id").pluck().all(original.studyId);
