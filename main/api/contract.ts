@@ -214,6 +214,8 @@ export const ImportedFile = z.object({
   outcome: z.enum(['imported', 'duplicate', 'skipped', 'failed']),
   reason: z.string().nullable(),
   kind: z.string(),
+  /** For a duplicate: the file that was kept. */
+  duplicateOf: z.string().nullable(),
 });
 export type ImportedFile = z.infer<typeof ImportedFile>;
 

@@ -18,6 +18,23 @@ type Metadata = Extract<ProcessFileResult, { outcome: 'image' }>['metadata'];
 /** Retried by the next import (retryable-failure.ts): nothing is wrong with the file itself. */
 export const copyOfChangedReason = 'the file it copies changed during this import';
 
+/** One reason per kind of duplicate, so the summary counts them in one line each; `files.duplicate_of` names the file kept. */
+export const duplicateReasons = {
+  sameContent: 'same content as a file already imported',
+  sameInstance: 'same SOP Instance UID as a file already imported',
+  sameReportText: 'the study already has this report text',
+} as const;
+
+/** One row of the per-file log. `studyId`: the study a DICOM file belongs to, a duplicate's too, so reports beside it find their study. */
+interface FileRecord {
+  sha256: string | null;
+  kind: string;
+  outcome: FileOutcome;
+  reason?: string | null;
+  studyId?: number | null;
+  duplicateOf?: string | null;
+}
+
 export class CatalogWriter {
   private readonly statements;
 
@@ -44,11 +61,11 @@ export class CatalogWriter {
          ON CONFLICT (series_instance_uid) DO UPDATE SET modality = coalesce(modality, excluded.modality) RETURNING id`,
       ),
       file: database.prepare(
-        `INSERT INTO files (path, size_bytes, modified_ms, content_sha256, kind, outcome, reason, study_id, import_run_id, updated_at)
-         VALUES (@path, @size, @modified, @sha, @kind, @outcome, @reason, @studyId, @run, @now)
+        `INSERT INTO files (path, size_bytes, modified_ms, content_sha256, kind, outcome, reason, study_id, duplicate_of, import_run_id, updated_at)
+         VALUES (@path, @size, @modified, @sha, @kind, @outcome, @reason, @studyId, @duplicateOf, @run, @now)
          ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes, modified_ms = excluded.modified_ms,
            content_sha256 = excluded.content_sha256, kind = excluded.kind, outcome = excluded.outcome, reason = excluded.reason,
-           study_id = excluded.study_id, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
+           study_id = excluded.study_id, duplicate_of = excluded.duplicate_of, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
          RETURNING id`,
       ),
       existingImage: database.prepare('SELECT images.id, files.path FROM images JOIN files ON files.id = images.file_id WHERE sop_instance_uid = ?'),
@@ -78,34 +95,34 @@ export class CatalogWriter {
     if ('reason' in result) {
       // Files that were never processed (operating-system junk, tables read in the linking step) are kind 'other'.
       const kind = walked.kind === 'report-text' ? 'report-text' : walked.kind === 'dicom' ? 'dicom' : 'other';
-      this.saveFile(walked, result.sha256, kind, result.outcome, result.reason, null, importRunId);
+      this.saveFile(walked, importRunId, { sha256: result.sha256, kind, outcome: result.outcome, reason: result.reason });
       return { path: walked.path, outcome: result.outcome, reason: result.reason, kind: 'other' };
     }
     if (result.outcome === 'copy') {
       // The original may have changed in this very import; then this file is no copy of anything catalogued.
       const original = this.statements.importedWithContent.get(result.copyOf, result.sha256) as { study_id: number | null } | undefined;
-      const [outcome, reason] = original ? (['duplicate', `same content as ${result.copyOf}`] as const) : (['failed', copyOfChangedReason] as const);
-      this.saveFile(walked, result.sha256, 'dicom', outcome, reason, original?.study_id ?? null, importRunId);
+      const [outcome, reason] = original ? (['duplicate', duplicateReasons.sameContent] as const) : (['failed', copyOfChangedReason] as const);
+      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome, reason, studyId: original?.study_id ?? null, duplicateOf: original ? result.copyOf : null });
       return { path: walked.path, outcome, reason, kind: 'image' };
     }
     if (result.outcome === 'report-text') {
-      this.saveFile(walked, result.sha256, 'report-text', 'imported', null, null, importRunId);
+      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'report-text', outcome: 'imported' });
       this.statements.report.run({ studyId: null, source: 'text-file', path: walked.path, key: '', match: null, text: result.text });
       return { path: walked.path, outcome: 'imported', reason: null, kind: 'report-text' };
     }
     const studyId = this.study(result.metadata);
     if (result.outcome === 'structured-report') {
-      this.saveFile(walked, result.sha256, 'dicom', 'imported', null, studyId, importRunId);
+      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported', studyId });
       this.statements.report.run({ studyId, source: 'structured-report', path: walked.path, key: '', match: result.metadata.studyInstanceUid, text: result.text });
       return { path: walked.path, outcome: 'imported', reason: null, kind: 'structured-report' };
     }
     const existing = this.statements.existingImage.get(result.metadata.sopInstanceUid) as { id: number; path: string } | undefined;
     if (existing && existing.path !== walked.path) {
-      const reason = `same SOP Instance UID as ${existing.path}`;
-      this.saveFile(walked, result.sha256, 'dicom', 'duplicate', reason, studyId, importRunId);
+      const reason = duplicateReasons.sameInstance;
+      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'duplicate', reason, studyId, duplicateOf: existing.path });
       return { path: walked.path, outcome: 'duplicate', reason, kind: 'image' };
     }
-    const fileId = this.saveFile(walked, result.sha256, 'dicom', 'imported', null, studyId, importRunId);
+    const fileId = this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported', studyId });
     const seriesRow = this.statements.series.get({
       uid: result.metadata.seriesInstanceUid,
       studyId,
@@ -163,17 +180,17 @@ export class CatalogWriter {
     return study.id;
   }
 
-  /** `studyId`: the study a DICOM file belongs to, a duplicate's too, so reports beside it find their study. */
-  private saveFile(walked: WalkedFile, sha256: string | null, kind: string, outcome: FileOutcome, reason: string | null, studyId: number | null, importRunId: string): number {
+  private saveFile(walked: WalkedFile, importRunId: string, file: FileRecord): number {
     const row = this.statements.file.get({
       path: walked.path,
       size: walked.sizeBytes,
       modified: walked.modifiedMs,
-      sha: sha256,
-      kind,
-      outcome,
-      reason,
-      studyId,
+      sha: file.sha256,
+      kind: file.kind,
+      outcome: file.outcome,
+      reason: file.reason ?? null,
+      studyId: file.studyId ?? null,
+      duplicateOf: file.duplicateOf ?? null,
       run: importRunId,
       now: new Date().toISOString(),
     }) as { id: number };

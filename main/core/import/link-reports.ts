@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
 import type { ReportTableMapping } from '../../api/contract.js';
+import { duplicateReasons } from './catalog-writer.js';
 import { readReportTable } from './report-tables.js';
 
 export interface TableLinkSummary {
@@ -38,7 +39,7 @@ export function linkTextReports(database: Database.Database, rootFolder: string)
   const link = database.prepare('UPDATE reports SET study_id = ?, match_key = ? WHERE id = ?');
   const sameText = database.prepare('SELECT source_path FROM reports WHERE study_id = ? AND text = ? AND id != ? ORDER BY id LIMIT 1').pluck();
   const remove = database.prepare('DELETE FROM reports WHERE id = ?');
-  const markDuplicate = database.prepare("UPDATE files SET outcome = 'duplicate', reason = ? WHERE path = ?");
+  const markDuplicate = database.prepare("UPDATE files SET outcome = 'duplicate', reason = ?, duplicate_of = ? WHERE path = ?");
   database.transaction(() => {
     for (const report of reports) {
       const stem = path.basename(report.source_path, path.extname(report.source_path));
@@ -48,7 +49,7 @@ export function linkTextReports(database: Database.Database, rootFolder: string)
       const kept = studyId === null ? undefined : (sameText.get(studyId, report.text, report.id) as string | undefined);
       if (kept !== undefined) {
         remove.run(report.id);
-        markDuplicate.run(`the study already has this report text (${kept})`, report.source_path);
+        markDuplicate.run(duplicateReasons.sameReportText, kept, report.source_path);
         continue;
       }
       link.run(studyId, matchKey, report.id);

@@ -158,6 +158,6 @@ export function importedFiles(database: Database.Database, options: { folder?: s
   }
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const total = (database.prepare(`SELECT count(*) AS count FROM files ${where}`).get(parameters) as { count: number }).count;
-  const files = database.prepare(`SELECT path, outcome, reason, kind FROM files ${where} ORDER BY path LIMIT @limit OFFSET @offset`).all(parameters) as ImportedFile[];
+  const files = database.prepare(`SELECT path, outcome, reason, kind, duplicate_of AS duplicateOf FROM files ${where} ORDER BY path LIMIT @limit OFFSET @offset`).all(parameters) as ImportedFile[];
   return { total, files };
 }

@@ -350,9 +350,15 @@ export const migrations: Migration[] = [
   },
   {
     version: 11,
-    name: 'files by content, so import workers find byte-identical copies before decoding them',
+    name: 'files by content, so import workers find byte-identical copies before decoding them; duplicates name the file kept in a column of their own',
+    // The kept file's path was part of the reason, which made every duplicate a reason of its own in the summary.
     up: (database) => {
-      database.exec('CREATE INDEX files_by_content ON files (content_sha256)');
+      database.exec(`
+        CREATE INDEX files_by_content ON files (content_sha256);
+        ALTER TABLE files ADD COLUMN duplicate_of TEXT;
+        UPDATE files SET duplicate_of = substr(reason, length('same SOP Instance UID as ') + 1), reason = 'same SOP Instance UID as a file already imported'
+          WHERE outcome = 'duplicate' AND reason LIKE 'same SOP Instance UID as %';
+      `);
     },
   },
 ];

@@ -210,16 +210,22 @@ describe('unisight import on a generated hospital export', () => {
     const summary = run.json();
     expect(summary.outcomes.duplicate).toBeGreaterThan(2);
     // Byte-identical copies are known by their content before any decoding: nothing new in the image cache.
-    expect(summary.reasons.filter((entry: { reason: string }) => entry.reason.startsWith('same content as ')).length).toBeGreaterThan(0);
+    // One summary line per kind of duplicate, however many files: the log names the file each one duplicates.
+    expect(summary.reasons.filter((entry: { outcome: string }) => entry.outcome === 'duplicate').map((entry: { reason: string }) => entry.reason).sort()).toEqual([
+      'same content as a file already imported',
+      'the study already has this report text',
+    ]);
     expect(cacheBytes()).toBe(cachedBefore);
 
     const after = catalog();
     const textReports = after.prepare("SELECT source_path FROM reports WHERE study_id = ? AND source = 'text-file' ORDER BY id").pluck().all(original.studyId);
-    const copiedReport = after.prepare('SELECT outcome, reason FROM files WHERE path = ?').get(path.join(copies, 'same', 'report.txt'));
+    const copiedReport = after.prepare('SELECT outcome, reason, duplicate_of AS duplicateOf FROM files WHERE path = ?').get(path.join(copies, 'same', 'report.txt'));
+    const copiedImage = after.prepare("SELECT duplicate_of FROM files WHERE path >= ? AND path < ? AND kind = 'dicom' LIMIT 1").pluck().get(path.join(copies, 'same'), path.join(copies, 'same\uffff'));
     const unmatchedAfter = after.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL').pluck().get();
     after.close();
     expect(textReports).toEqual([original.file, path.join(copies, 'amended', 'report.txt')]);
-    expect(copiedReport).toEqual({ outcome: 'duplicate', reason: `the study already has this report text (${original.file})` });
+    expect(copiedReport).toEqual({ outcome: 'duplicate', reason: 'the study already has this report text', duplicateOf: original.file });
+    expect(String(copiedImage).startsWith(`${path.dirname(original.file)}${path.sep}`)).toBe(true);
     expect(unmatchedAfter).toBe(unmatchedBefore);
   });
 
