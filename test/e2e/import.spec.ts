@@ -24,7 +24,7 @@ test('imports a generated export through the wizard, then opens a study and read
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download the file log (CSV)' }).click();
   const log = fs.readFileSync(await (await download).path(), 'utf8');
-  expect(log.split('\n')[0]).toBe('path,outcome,reason,kind');
+  expect(log.split('\n')[0]).toBe('path,outcome,reason,kind,duplicate_of');
   expect(log).toContain('skipped,"PDF document, not DICOM"');
 
   await page.getByRole('button', { name: 'Open the Library' }).click();
