@@ -566,7 +566,7 @@ export const apiMethods = {
   'search.index': {
     input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
     output: z.object({ modelId: z.string(), dimension: z.number().int(), images: z.number().int(), reports: z.number().int(), buildMilliseconds: z.number() }),
-    summary: 'Build or bring up to date the vector index of a model (the newest trained one by default).',
+    summary: 'Build or bring up to date the vector index of a model (the search model by default).',
   },
   'search.embedLibrary': {
     input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),

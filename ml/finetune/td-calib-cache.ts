@@ -9,6 +9,9 @@ import type { ClassificationItem } from '../data/classification-dataset.js';
  * the calibration reads every training image and report, never a label, so runs at different budgets, with
  * different methods or on different tasks of the same library share one.
  */
+/** Raised with any change to what TD-Calib computes (objectives, masking, schedule), so older results are not reused. */
+const calibrationVersion = 1;
+
 const calibrationSettings = [
   'seed',
   'tdCalibEpochs',
@@ -28,12 +31,13 @@ const calibrationSettings = [
 /**
  * Where a finished TD-Calib for exactly these inputs is kept for later runs: named by a digest of the encoder file, the
  * settings above and every calibration image with its report, in order. A label-efficiency study runs the same
- * calibration once instead of once per budget and method.
+ * calibration once instead of once per budget and method. The backend is not part of it: another backend would give
+ * the same calibration up to floating-point rounding. Entries are as large as the encoder and are never evicted.
  */
 export function calibrationCacheFile(directory: string, modelFile: string, items: readonly ClassificationItem[], images: readonly number[], options: FinetuneRequest): string {
   const model = fs.statSync(modelFile);
   const digest = createHash('sha256');
-  digest.update(JSON.stringify({ modelFile: path.resolve(modelFile), modelBytes: model.size, modelModified: model.mtimeMs }));
+  digest.update(JSON.stringify({ calibrationVersion, modelFile: path.resolve(modelFile), modelBytes: model.size, modelModified: model.mtimeMs }));
   digest.update(JSON.stringify(calibrationSettings.map((name) => options[name])));
   for (const index of images) {
     const item = items[index]!;

@@ -15,9 +15,18 @@ import { prefixedTrainable, reconstructionStep } from './td-calib-step.js';
 
 const files = { checkpoint: 'td-calib-checkpoint.bin', calibrated: 'td-calib-encoder.bin' } as const;
 
-/** Whether this run's own calibration is finished (it resumes past it). */
-export function hasOwnCalibration(runDirectory: string): boolean {
-  return fs.existsSync(path.join(runDirectory, files.calibrated));
+/**
+ * Where a run's calibration comes from: its own, finished before a cancel (`finished`), an earlier run's with the same
+ * encoder, images and settings (`reused`, td-calib-cache.ts), or the steps it runs now (`computed`). Decided once, so
+ * the run's plan of work and what it does agree.
+ */
+export type CalibrationPlan = { source: 'finished' | 'reused'; file: string; cacheFile: string } | { source: 'computed'; cacheFile: string };
+
+export function planTdCalib(runDirectory: string, cacheFile: string): CalibrationPlan {
+  const own = path.join(runDirectory, files.calibrated);
+  if (fs.existsSync(own)) return { source: 'finished', file: own, cacheFile };
+  if (fs.existsSync(cacheFile)) return { source: 'reused', file: cacheFile, cacheFile };
+  return { source: 'computed', cacheFile };
 }
 
 export function tdCalibSteps(imageCount: number, options: StageContext['options']): number {
@@ -28,21 +37,23 @@ export function tdCalibSteps(imageCount: number, options: StageContext['options'
  * TD-Calib (UMD §3.2): the reconstruction objectives continued on the task's own images and reports, labels unused,
  * before any supervised step; warm-up over 10% then cosine, as the reference's `get_cosine_schedule_with_warmup`.
  * Checkpointed every N steps; a finished calibration is kept, so a resumed run goes straight to the next stage, and
- * is remembered under `cacheFile` (td-calib-cache.ts), so a later run with the same encoder, images and settings
- * loads it instead of calibrating again. Returns `false` when cancelled.
+ * is remembered under the plan's cache file, so a later run with the same encoder, images and settings loads it
+ * instead of calibrating again. Returns `false` when cancelled.
  */
-export async function runTdCalib(stage: StageContext, images: readonly number[], cacheFile: string): Promise<boolean> {
+export async function runTdCalib(stage: StageContext, images: readonly number[], plan: CalibrationPlan): Promise<boolean> {
   const { encoder, options, task } = stage;
   const calibrated = path.join(stage.runDirectory, files.calibrated);
+  const checkpointFile = path.join(stage.runDirectory, files.checkpoint);
   const totalSteps = tdCalibSteps(images.length, options);
-  // A reused calibration was planned as no steps of this run (hasOwnCalibration); its own finished one as all of them.
-  const finished = [
-    { file: calibrated, done: totalSteps, message: 'TD-Calib already done' },
-    { file: cacheFile, done: 0, message: 'TD-Calib reused: an earlier run calibrated the same encoder on the same images with the same settings' },
-  ].find((candidate) => fs.existsSync(candidate.file));
-  if (finished) {
-    loadVariableGroups(finished.file, { encoder: encoder.store.variables });
-    stage.progress(finished.done, finished.message);
+  if (plan.source !== 'computed') {
+    loadVariableGroups(plan.file, { encoder: encoder.store.variables });
+    // A reused calibration was planned as no steps of this run, its own finished one as all of them.
+    if (plan.source === 'reused') {
+      fs.rmSync(checkpointFile, { force: true });
+      stage.progress(0, 'TD-Calib reused: an earlier run calibrated the same encoder on the same images with the same settings');
+    } else {
+      stage.progress(totalSteps, 'TD-Calib already done');
+    }
     return true;
   }
   const seed = numericSeed(`${options.seed}:td-calib`);
@@ -50,7 +61,6 @@ export async function runTdCalib(stage: StageContext, images: readonly number[],
   const heads = new ReconstructionHeads(encoder, options.decoderLayers, seed);
   const ema = new EmaTeacher(encoder.store.variables, options.emaDecay, teacherModel.store.variables);
   const optimizer = new AdamW(prefixedTrainable({ encoder: encoder.store, heads: heads.store }), { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: options.weightDecay });
-  const checkpointFile = path.join(stage.runDirectory, files.checkpoint);
   const groups = { encoder: encoder.store.variables, heads: heads.store.variables, teacher: teacherModel.store.variables, ...optimizerGroups('adam', optimizer) };
   const warmupSteps = Math.round(totalSteps * 0.1);
   const weights = { ...tdCalibWeights, feature: options.featureLossWeight };
@@ -90,7 +100,12 @@ export async function runTdCalib(stage: StageContext, images: readonly number[],
     }
     saveVariableGroups(calibrated, { encoder: encoder.store.variables }, { steps: totalSteps });
     fs.rmSync(checkpointFile, { force: true });
-    rememberCalibration(calibrated, cacheFile);
+    try {
+      rememberCalibration(calibrated, plan.cacheFile);
+    } catch (error) {
+      // The run has its calibration; only later runs lose the shortcut.
+      task.log('warn', `TD-Calib finished but could not be kept for later runs: ${(error as Error).message}`);
+    }
     return true;
   } finally {
     optimizer.dispose();

@@ -9,7 +9,7 @@ import type { SplitHeadClassifier } from '../finetune/split-head-classifier.js';
 import type { StageContext } from '../finetune/stage-context.js';
 import { runSupervised, scoreWithClassifier, supervisedSteps } from '../finetune/supervised-stage.js';
 import { calibrationCacheFile } from '../finetune/td-calib-cache.js';
-import { hasOwnCalibration, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
+import { planTdCalib, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
 import { loadModelFile } from '../model/load-model.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
 import { finetuneRunFiles } from './finetune-run-files.js';
@@ -35,8 +35,9 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   const { encoder, tokenizer } = loadModelFile(modelFile, { frozenSharedLayers: options.frozenSharedLayers });
   const batches = new PretrainingBatches(items, tokenizer, encoder.config, options.seed);
 
-  const calibrationCache = options.tdCalib ? calibrationCacheFile(calibrationDirectory, modelFile, items, split.train, options) : null;
-  const calibration = !calibrationCache ? 'none' : !hasOwnCalibration(runDirectory) && fs.existsSync(calibrationCache) ? 'reused' : 'computed';
+  const calibrationPlan = options.tdCalib ? planTdCalib(runDirectory, calibrationCacheFile(calibrationDirectory, modelFile, items, split.train, options)) : null;
+  // The description says where it came from; a run's own calibration, finished before a cancel, was computed.
+  const calibration = !calibrationPlan ? 'none' : calibrationPlan.source === 'reused' ? 'reused' : 'computed';
   const calibrationSteps = calibration === 'computed' ? tdCalibSteps(split.train.length, options) : 0;
   const methodSteps = options.method === 'gmcoord' || options.method === 'full' ? supervisedSteps(labelled.length, options) : options.method === 'adaptor' ? options.adaptorEpochs : 1;
   const totalWork = calibrationSteps + methodSteps + 1;
@@ -79,7 +80,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
       options.seed,
     );
   try {
-    if (calibrationCache && !(await runTdCalib(stage, split.train, calibrationCache))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
+    if (calibrationPlan && !(await runTdCalib(stage, split.train, calibrationPlan))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
     stageOffset = calibrationSteps;
     let parameterCount: { trainable: number; frozen: number };
     if (options.method === 'gmcoord' || options.method === 'full') {

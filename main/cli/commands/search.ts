@@ -28,7 +28,7 @@ export const searchCommand: CliCommand = {
     mode: 'semantic (the model\'s text encoder), lexical (report words, negations respected) or hybrid (both, fused; the default)',
     'semantic-weight': 'hybrid only: 1 ranks by meaning alone, 0 by report words alone (default 0.2)',
     'body-part': 'only images of this body part',
-    model: 'the model that encodes the query (default: the newest trained one)',
+    model: 'the model that encodes the query (default: the library search model, chosen on the Search page, else the newest with embeddings)',
   },
   run: async ({ values, positionals, output }) => {
     if (positionals.length !== 1) throw new CliUsageError('search takes one query, in quotes: unisight search "small right pneumothorax"');

@@ -14,7 +14,6 @@ export interface WrittenFile {
 
 type Metadata = Extract<ProcessFileResult, { outcome: 'image' }>['metadata'];
 
-/** Writes processed files into the catalog; one call is one transaction, so a killed import leaves whole files only. */
 /** Retried by the next import (retryable-failure.ts): nothing is wrong with the file itself. */
 export const copyOfChangedReason = 'the file it copies changed during this import';
 
@@ -25,7 +24,7 @@ export const duplicateReasons = {
   sameReportText: 'the study already has this report text',
 } as const;
 
-/** One row of the per-file log. `studyId`: the study a DICOM file belongs to, a duplicate's too, so reports beside it find their study. */
+/** One row of the per-file log. `studyId`: the study of an image file, a duplicate's too, so reports beside it find their study. */
 interface FileRecord {
   sha256: string | null;
   kind: string;
@@ -35,6 +34,7 @@ interface FileRecord {
   duplicateOf?: string | null;
 }
 
+/** Writes processed files into the catalog; one call is one transaction, so a killed import leaves whole files only. */
 export class CatalogWriter {
   private readonly statements;
 
@@ -78,6 +78,8 @@ export class CatalogWriter {
       ),
       removeFileImages: database.prepare('DELETE FROM images WHERE file_id = (SELECT id FROM files WHERE path = ?)'),
       importedWithContent: database.prepare("SELECT study_id FROM files WHERE path = ? AND content_sha256 = ? AND outcome = 'imported'"),
+      // A rewritten file's duplicates may duplicate nothing now: they look changed (modified_ms -1) until processed again.
+      markDuplicatesStale: database.prepare('UPDATE files SET modified_ms = -1 WHERE duplicate_of = ? AND path != ?'),
       report: database.prepare(
         `INSERT INTO reports (study_id, source, source_path, source_key, match_key, text) VALUES (@studyId, @source, @path, @key, @match, @text)
          ON CONFLICT (source_path, source_key) DO UPDATE SET study_id = excluded.study_id, match_key = excluded.match_key, text = excluded.text`,
@@ -92,6 +94,7 @@ export class CatalogWriter {
 
   private writeOne(walked: WalkedFile, result: ProcessFileResult, importRunId: string, modelImageSize: number): WrittenFile {
     this.statements.removeFileImages.run(walked.path);
+    this.statements.markDuplicatesStale.run(walked.path, walked.path);
     if ('reason' in result) {
       // Files that were never processed (operating-system junk, tables read in the linking step) are kind 'other'.
       const kind = walked.kind === 'report-text' ? 'report-text' : walked.kind === 'dicom' ? 'dicom' : 'other';
@@ -112,7 +115,7 @@ export class CatalogWriter {
     }
     const studyId = this.study(result.metadata);
     if (result.outcome === 'structured-report') {
-      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported', studyId });
+      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported' });
       this.statements.report.run({ studyId, source: 'structured-report', path: walked.path, key: '', match: result.metadata.studyInstanceUid, text: result.text });
       return { path: walked.path, outcome: 'imported', reason: null, kind: 'structured-report' };
     }

@@ -5,12 +5,12 @@ import type { ImportSummary, ReportTableMapping } from '../../api/contract.js';
 import type { ProgressUpdate } from '../jobs/job-manager.js';
 import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
-import { CatalogWriter } from './catalog-writer.js';
+import { CatalogWriter, copyOfChangedReason } from './catalog-writer.js';
 import { linkTable, linkTextReports, type TableLinkSummary } from './link-reports.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { readManifest } from './report-tables.js';
 import { diskFullMessage, isDiskFull, isRetryableFailure } from './retryable-failure.js';
-import { manifestFileName, walkFolder, type WalkedFile } from './walk-folder.js';
+import { manifestFileName, walkedFileAt, walkFolder, type WalkedFile } from './walk-folder.js';
 
 export const modelImageSize = 256;
 export const thumbnailSize = 160;
@@ -55,9 +55,19 @@ export async function importFolder(context: ImportFolderContext, options: Import
   database
     .prepare("INSERT INTO import_runs (id, root_path, started_at, state) VALUES (?, ?, ?, 'running')")
     .run(context.importRunId, folder, new Date().toISOString());
+  try {
+    return await importWalkedFolder(context, options, folder);
+  } catch (error) {
+    markRunFailed(database, context.importRunId);
+    throw error;
+  }
+}
 
+async function importWalkedFolder(context: ImportFolderContext, options: ImportFolderOptions, folder: string): Promise<{ cancelled: boolean; summary: ImportSummary }> {
+  const { database } = context;
   const writer = new CatalogWriter(database, context.pseudonymiser, options.keepIdentifiers);
   const known = database.prepare('SELECT size_bytes, modified_ms, outcome, reason FROM files WHERE path = ?');
+  const unchangedPaths = new Set<string>();
   const unreadable: string[] = [];
   const tableFiles: WalkedFile[] = [];
   let folderHasManifest = false;
@@ -102,6 +112,7 @@ export async function importFolder(context: ImportFolderContext, options: Import
       if (previous && !retry && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
         unchanged += 1;
         done += 1;
+        unchangedPaths.add(file.path);
       } else if (file.kind === 'manifest' || file.kind === 'table') {
         tableFiles.push(file);
       } else if (file.kind === 'junk') {
@@ -138,6 +149,8 @@ export async function importFolder(context: ImportFolderContext, options: Import
         thumbnailSize,
         maximumFileBytes,
       });
+      // After a failed write the import stops; this result is not written, and the next import processes the file.
+      if (stopped !== null) break;
       try {
         if (result.outcome === 'failed' && isDiskFull(result.reason)) throw new Error(diskFullMessage(context.libraryPath));
         pending.push({ walked: file, result });
@@ -148,11 +161,22 @@ export async function importFolder(context: ImportFolderContext, options: Import
       }
     }
   };
-  await Promise.all([walk(), ...Array.from({ length: Math.max(1, context.concurrency) }, processNext)]);
-  if (stopped !== null) {
-    markRunFailed(database, context.importRunId);
-    throw stopped;
+  const workers = (): Array<Promise<void>> => Array.from({ length: Math.max(1, context.concurrency) }, processNext);
+  await Promise.all([walk(), ...workers()]);
+  if (stopped !== null) throw stopped;
+
+  // Duplicates of files this import rewrote may duplicate nothing now (catalog-writer marks them): again, in this run.
+  flush();
+  const stale = (database.prepare("SELECT path FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?").pluck().all(copyOfChangedReason, ...pathRange(folder)) as string[])
+    .map(walkedFileAt)
+    .filter((file): file is WalkedFile => file !== null);
+  for (const file of stale) {
+    if (unchangedPaths.delete(file.path)) unchanged -= 1;
+    done -= 1;
+    toProcess.push(file);
   }
+  if (stale.length > 0) await Promise.all(workers());
+  if (stopped !== null) throw stopped;
 
   let tables = options.tables;
   if (tables.length === 0 && folderHasManifest) {
@@ -172,19 +196,19 @@ export async function importFolder(context: ImportFolderContext, options: Import
     linkTextReports(database, folder);
     tableSummaries = tables.map((table) => linkTable(database, context.pseudonymiser, folder, table));
   }
-  const summary = summariseFolder(database, folder, { total, unchanged, processed: toProcess.length, unreadable, tables: tableSummaries });
+  const summary = summariseFolder(database, folder, { total, unchanged, processed: new Set(toProcess.map((file) => file.path)).size, unreadable, tables: tableSummaries });
   database
     .prepare('UPDATE import_runs SET finished_at = ?, state = ?, counts_json = ? WHERE id = ?')
     .run(new Date().toISOString(), cancelled ? 'cancelled' : 'succeeded', JSON.stringify(summary), context.importRunId);
   return { cancelled, summary };
 }
 
-/** Best effort: on a full disk even this write may fail, and the next start marks the run interrupted instead. */
+/** Best effort: on a full disk even this write fails, and the run stays 'running' in the catalog. */
 function markRunFailed(database: Database.Database, importRunId: string): void {
   try {
     database.prepare("UPDATE import_runs SET finished_at = ?, state = 'failed' WHERE id = ?").run(new Date().toISOString(), importRunId);
   } catch {
-    // The run stays 'running' in the catalog; recoverOrphanedJobs marks it interrupted at the next start.
+    // The job's own failure (or, if that cannot be written either, its orphaning at the next start) still tells.
   }
 }
 
@@ -218,7 +242,7 @@ function summariseFolder(
     ),
     reports: {
       linked: count(`SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NOT NULL`),
-      unmatched: count(`SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NULL`),
+      unmatched: count(`SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NULL AND duplicate_of IS NULL`),
     },
     tables: run.tables.map((table) => ({ ...table, problems: table.problems.slice(0, 20) })),
     unreadableFolders: run.unreadable,

@@ -17,42 +17,39 @@ export interface TableLinkSummary {
   encoding: string;
 }
 
-/**
- * Studies with DICOM files stored under a directory (at any depth), duplicates of files stored elsewhere included: a
- * copied study folder's report belongs to the study its copies show. The range covers exactly the paths below it.
- */
-function studiesUnder(database: Database.Database, directory: string): number[] {
-  return database.prepare('SELECT DISTINCT study_id FROM files WHERE path >= ? AND path < ? AND study_id IS NOT NULL').pluck().all(...pathRange(directory)) as number[];
-}
 
 /**
  * A `.txt` report belongs to the study it names (file name = accession number or Study Instance UID), else to the one
  * study whose images sit in its folder (or below it). Anything else stays unmatched and listable. A report whose text
- * the study already has (an export copied twice, a report saved beside each series) is not kept again: its file is a
- * duplicate naming the one kept, so search, weak labels and training see each report once.
+ * the study already has (an export copied twice, a report saved beside each series) is set aside: linked to no
+ * study and naming the report kept (its file a duplicate), so search, weak labels and training see each report once.
+ * Every import links afresh, so a copy whose twin was since amended comes back as a report of its own.
  */
 export function linkTextReports(database: Database.Database, rootFolder: string): void {
   const reports = database
     .prepare("SELECT id, source_path, text FROM reports WHERE source = 'text-file' AND source_path >= ? AND source_path < ? ORDER BY id")
     .all(...pathRange(rootFolder)) as Array<{ id: number; source_path: string; text: string }>;
   const byName = database.prepare('SELECT id FROM studies WHERE accession_number = ? OR study_instance_uid = ?');
-  const link = database.prepare('UPDATE reports SET study_id = ?, match_key = ? WHERE id = ?');
-  const sameText = database.prepare('SELECT source_path FROM reports WHERE study_id = ? AND text = ? AND id != ? ORDER BY id LIMIT 1').pluck();
-  const remove = database.prepare('DELETE FROM reports WHERE id = ?');
-  const markDuplicate = database.prepare("UPDATE files SET outcome = 'duplicate', reason = ?, duplicate_of = ? WHERE path = ?");
+  // Studies with image files under a directory (at any depth), duplicates of files stored elsewhere included: a copied
+  // study folder's report belongs to the study its copies show. The range covers exactly the paths below it.
+  const studiesUnder = database.prepare('SELECT DISTINCT study_id FROM files WHERE path >= ? AND path < ? AND study_id IS NOT NULL').pluck();
+  const link = database.prepare('UPDATE reports SET study_id = ?, match_key = ?, duplicate_of = ? WHERE id = ?');
+  const sameText = database.prepare('SELECT id, source_path AS path FROM reports WHERE study_id = ? AND text = ? AND id != ? ORDER BY id LIMIT 1');
+  const fileOutcome = database.prepare('UPDATE files SET outcome = ?, reason = ?, duplicate_of = ? WHERE path = ? AND (outcome = ? OR reason = ?)');
   database.transaction(() => {
     for (const report of reports) {
       const stem = path.basename(report.source_path, path.extname(report.source_path));
       const named = byName.all(stem, stem) as Array<{ id: number }>;
-      const nearby = named.length === 1 ? [] : studiesUnder(database, path.dirname(report.source_path));
+      const nearby = named.length === 1 ? [] : (studiesUnder.all(...pathRange(path.dirname(report.source_path))) as number[]);
       const [studyId, matchKey] = named.length === 1 ? [named[0]!.id, `file name ${stem}`] : nearby.length === 1 ? [nearby[0]!, 'same folder'] : [null, null];
-      const kept = studyId === null ? undefined : (sameText.get(studyId, report.text, report.id) as string | undefined);
-      if (kept !== undefined) {
-        remove.run(report.id);
-        markDuplicate.run(duplicateReasons.sameReportText, kept, report.source_path);
-        continue;
+      const kept = studyId === null ? undefined : (sameText.get(studyId, report.text, report.id) as { id: number; path: string } | undefined);
+      if (kept) {
+        link.run(null, null, kept.id, report.id);
+        fileOutcome.run('duplicate', duplicateReasons.sameReportText, kept.path, report.source_path, 'imported', duplicateReasons.sameReportText);
+      } else {
+        link.run(studyId, matchKey, null, report.id);
+        fileOutcome.run('imported', null, null, report.source_path, 'imported', duplicateReasons.sameReportText);
       }
-      link.run(studyId, matchKey, report.id);
     }
   })();
 }

@@ -1,12 +1,12 @@
 import { copyOfChangedReason } from './catalog-writer.js';
 
 // A file that failed because of the machine, not because of its bytes, is processed again by the next import even
-// though it has not changed: a full disk, an exhausted file table or a worker the system killed say nothing about it.
-// Failures of the file itself (unparseable, truncated, a decoder that crashes or hangs on it) stay failed until it
-// changes, so a hostile file costs one worker once, not at every import.
+// though it has not changed: a full disk or an exhausted file table says nothing about it. Failures that may be the
+// file's own stay failed until it changes (unparseable, truncated, unreadable, a decoder that crashes, hangs or takes
+// so much memory that the system kills its worker), so a hostile file costs one worker once, not at every import.
 
-/** Errors of the file system and the kernel that a later import may not meet. */
-const machineErrorCodes = /\bE(NOSPC|DQUOT|IO|MFILE|NFILE|NOMEM|AGAIN|BUSY|ROFS|ACCES|PERM)\b/;
+/** Resources of the machine that run out, and come back. */
+const machineErrorCodes = /\bE(NOSPC|DQUOT|MFILE|NFILE|NOMEM|AGAIN)\b/;
 
 /** The disk holding the library is full: the import stops rather than fail every remaining file the same way. */
 export function isDiskFull(reason: string | null): boolean {
@@ -15,7 +15,7 @@ export function isDiskFull(reason: string | null): boolean {
 
 export function isRetryableFailure(reason: string | null): boolean {
   if (reason === null) return false;
-  return machineErrorCodes.test(reason) || ['worker ended by signal SIGKILL', 'import stopped before this file was processed', copyOfChangedReason].includes(reason);
+  return machineErrorCodes.test(reason) || ['import stopped before this file was processed', copyOfChangedReason].includes(reason);
 }
 
 /** The message an import fails with when the library's disk is full. */

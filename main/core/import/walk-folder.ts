@@ -66,9 +66,23 @@ export function* walkFolder(root: string, onUnreadable: (directory: string, reas
         visited.add(key);
         stack.push(full);
       } else if (stats.isFile()) {
-        yield { path: full, sizeBytes: stats.size, modifiedMs: Math.floor(stats.mtimeMs), ...classify(name, stats.size) };
+        yield walkedFile(full, stats);
       }
     }
+  }
+}
+
+function walkedFile(file: string, stats: fs.Stats): WalkedFile {
+  return { path: file, sizeBytes: stats.size, modifiedMs: Math.floor(stats.mtimeMs), ...classify(path.basename(file), stats.size) };
+}
+
+/** One file as the walk would have found it, or null where it is gone or no regular file. */
+export function walkedFileAt(file: string): WalkedFile | null {
+  try {
+    const stats = fs.statSync(file);
+    return stats.isFile() ? walkedFile(file, stats) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -45,6 +45,7 @@ export class JobManager {
   private readonly busyLanes = new Set<string>();
   private readonly queue: Job[] = [];
   private readonly waiters = new Map<string, Array<(job: Job) => void>>();
+  private readonly unsaved = new Map<string, Job>();
 
   constructor(
     private readonly store: JobStore,
@@ -81,17 +82,18 @@ export class JobManager {
   }
 
   get(jobId: string): Job {
-    const live = this.running.get(jobId)?.job ?? this.queue.find((job) => job.id === jobId);
-    const job = live ?? this.store.get(jobId);
+    const job = this.live(jobId) ?? this.store.get(jobId);
     if (!job) throw new ApiError('not-found', `No job with id ${jobId}.`);
     return structuredClone(job);
   }
 
   list(limit: number): Job[] {
-    return this.store.list(limit).map((stored) => {
-      const live = this.running.get(stored.id)?.job ?? this.queue.find((job) => job.id === stored.id);
-      return structuredClone(live ?? stored);
-    });
+    return this.store.list(limit).map((stored) => structuredClone(this.live(stored.id) ?? stored));
+  }
+
+  /** The job as this process knows it, ahead of the catalog: queued, running, or finished but not yet saved. */
+  private live(jobId: string): Job | undefined {
+    return this.running.get(jobId)?.job ?? this.queue.find((job) => job.id === jobId) ?? this.unsaved.get(jobId);
   }
 
   cancel(jobId: string): Job {
@@ -186,11 +188,11 @@ export class JobManager {
     const complete = update.done >= update.total;
     if (complete || now - running.lastPersistAt >= persistIntervalMilliseconds) {
       running.lastPersistAt = now;
-      // Progress on disk is for a restart's sake: a failed write (a full disk) must not fail the job; the next one retries.
+      // Progress on disk is for a restart's sake: a failed write (a full disk) must not fail the job; a later one retries.
       try {
         this.store.saveProgress(running.job.id, progress);
       } catch {
-        running.lastPersistAt = 0;
+        // Kept in memory and published below; the next interval writes it again.
       }
     }
     if (complete || now - running.lastEventAt >= eventIntervalMilliseconds) {
@@ -206,17 +208,29 @@ export class JobManager {
       progress: { ...job.progress, etaSeconds: end.state === 'succeeded' ? 0 : null },
       finishedAt: new Date(this.now()).toISOString(),
     };
-    // A job whose end cannot be written (a full disk) still ends here, and says so; the catalog keeps it running,
-    // which the next start reads as interrupted.
-    try {
-      this.store.saveState(finished);
-    } catch (error) {
-      const reason = `its end could not be saved: ${error instanceof Error ? error.message : String(error)}`;
+    // A job whose end cannot be written (a full disk) still ends here, and says so; this process answers with its end
+    // and writes it with the next one that can be saved, and a restart before that reads the job as interrupted.
+    const failure = this.trySave(finished);
+    if (failure) {
+      const reason = `its end could not be saved: ${failure}`;
       finished.error = finished.error ? `${finished.error} (${reason})` : `The job ${finished.state}, but ${reason}`;
+      this.unsaved.set(finished.id, finished);
+    } else {
+      for (const [jobId, unsaved] of this.unsaved) if (!this.trySave(unsaved)) this.unsaved.delete(jobId);
     }
     this.publish(finished);
     for (const resolve of this.waiters.get(job.id) ?? []) resolve(structuredClone(finished));
     this.waiters.delete(job.id);
+  }
+
+  /** Null once written; else why the catalog would not take it (a full disk). */
+  private trySave(job: Job): string | null {
+    try {
+      this.store.saveState(job);
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
   }
 
   private publish(job: Job): void {

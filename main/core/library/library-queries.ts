@@ -15,8 +15,8 @@ export function librarySummary(database: Database.Database): LibrarySummary {
     studies: count(database, 'SELECT count(*) AS count FROM studies'),
     series: count(database, 'SELECT count(*) AS count FROM series'),
     images: count(database, 'SELECT count(*) AS count FROM images'),
-    reports: count(database, 'SELECT count(*) AS count FROM reports'),
-    unmatchedReports: count(database, 'SELECT count(*) AS count FROM reports WHERE study_id IS NULL'),
+    reports: count(database, 'SELECT count(*) AS count FROM reports WHERE duplicate_of IS NULL'),
+    unmatchedReports: count(database, 'SELECT count(*) AS count FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL'),
     studiesWithoutReports: count(database, 'SELECT count(*) AS count FROM studies WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id)'),
     labels: count(database, 'SELECT count(*) AS count FROM labels'),
     modalities: column(database, 'SELECT DISTINCT modality AS value FROM series WHERE modality IS NOT NULL ORDER BY 1'),
@@ -135,7 +135,7 @@ export function thumbnailDataUrl(database: Database.Database, libraryPath: strin
 
 export function unmatchedReports(database: Database.Database, limit: number) {
   return (
-    database.prepare('SELECT id, source, source_path AS sourcePath, match_key AS matchKey, text FROM reports WHERE study_id IS NULL ORDER BY source_path, id LIMIT ?').all(limit) as Array<{
+    database.prepare('SELECT id, source, source_path AS sourcePath, match_key AS matchKey, text FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL ORDER BY source_path, id LIMIT ?').all(limit) as Array<{
       id: number;
       source: string;
       sourcePath: string;

@@ -335,14 +335,12 @@ export const migrations: Migration[] = [
   },
   {
     version: 10,
-    name: 'every DICOM file knows its study, duplicates included',
+    name: 'every image file knows its study, duplicates included',
     // Reports beside a copied study folder matched no study: its files were duplicates, and only images knew studies.
     up: (database) => {
       database.exec(`
         ALTER TABLE files ADD COLUMN study_id INTEGER REFERENCES studies (id);
         UPDATE files SET study_id = (SELECT series.study_id FROM images JOIN series ON series.id = images.series_id WHERE images.file_id = files.id);
-        UPDATE files SET study_id = (SELECT study_id FROM reports WHERE reports.source = 'structured-report' AND reports.source_path = files.path)
-          WHERE study_id IS NULL AND kind = 'dicom';
         UPDATE files SET study_id = (SELECT kept.study_id FROM files AS kept WHERE kept.path = substr(files.reason, length('same SOP Instance UID as ') + 1))
           WHERE outcome = 'duplicate' AND reason LIKE 'same SOP Instance UID as %';
       `);
@@ -350,12 +348,14 @@ export const migrations: Migration[] = [
   },
   {
     version: 11,
-    name: 'files by content, so import workers find byte-identical copies before decoding them; duplicates name the file kept in a column of their own',
+    name: 'files by content, so import workers find byte-identical copies before decoding them; duplicate files and reports name the one kept',
     // The kept file's path was part of the reason, which made every duplicate a reason of its own in the summary.
     up: (database) => {
       database.exec(`
         CREATE INDEX files_by_content ON files (content_sha256);
         ALTER TABLE files ADD COLUMN duplicate_of TEXT;
+        CREATE INDEX files_by_duplicate_of ON files (duplicate_of);
+        ALTER TABLE reports ADD COLUMN duplicate_of INTEGER REFERENCES reports (id);
         UPDATE files SET duplicate_of = substr(reason, length('same SOP Instance UID as ') + 1), reason = 'same SOP Instance UID as a file already imported'
           WHERE outcome = 'duplicate' AND reason LIKE 'same SOP Instance UID as %';
       `);

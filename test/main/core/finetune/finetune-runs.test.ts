@@ -162,19 +162,23 @@ describe('fine-tuning runs through the core API', () => {
       expect(job.state, job.error ?? '').toBe('succeeded');
       return call<{ run: ClassifierRun; metrics: ClassifierMetric[] }>('finetune.run', { runId: started.run.id });
     };
+    const cached = () => (fs.existsSync(path.join(library, 'cache', 'td-calib')) ? fs.readdirSync(path.join(library, 'cache', 'td-calib')).length : 0);
+    const before = cached();
     const first = await run({ method: 'linear' });
     expect(first.run.description).toMatchObject({ calibration: 'computed' });
     expect(first.metrics.some((metric) => metric.values.stage === 'td-calib')).toBe(true);
-    expect(fs.readdirSync(path.join(library, 'cache', 'td-calib')).length).toBeGreaterThan(0);
+    expect(cached()).toBe(before + 1);
 
     // Another budget and method: the calibration never reads labels, so it is the same one.
     const second = await run({ method: 'adaptor', labelFraction: 0.25 });
     expect(second.run.description).toMatchObject({ calibration: 'reused', calibrationSteps: 0 });
     expect(second.metrics.some((metric) => metric.values.stage === 'td-calib')).toBe(false);
+    expect(cached()).toBe(before + 1);
 
     // A setting the calibration reads makes it calibrate again.
     const third = await run({ method: 'linear', tdCalibLearningRate: 2e-4 });
     expect(third.run.description).toMatchObject({ calibration: 'computed' });
+    expect(cached()).toBe(before + 2);
   }, 300_000);
 
   it('cancels a run queued behind another, and fails a resumed run whose encoder is gone with the reason', async () => {

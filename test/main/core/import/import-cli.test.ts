@@ -196,7 +196,7 @@ describe('unisight import on a generated hospital export', () => {
     const catalog = () => new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const reader = catalog();
     const original = reader.prepare("SELECT source_path AS file, study_id AS studyId FROM reports WHERE source = 'text-file' AND match_key = 'same folder' LIMIT 1").get() as { file: string; studyId: number };
-    const unmatchedBefore = reader.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL').pluck().get();
+    const unmatchedBefore = reader.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL').pluck().get();
     reader.close();
     // The same study folder twice more (its images are duplicates there): once as it is, once with an amended report.
     const copies = path.join(exportFolder, 'copies');
@@ -221,12 +221,42 @@ describe('unisight import on a generated hospital export', () => {
     const textReports = after.prepare("SELECT source_path FROM reports WHERE study_id = ? AND source = 'text-file' ORDER BY id").pluck().all(original.studyId);
     const copiedReport = after.prepare('SELECT outcome, reason, duplicate_of AS duplicateOf FROM files WHERE path = ?').get(path.join(copies, 'same', 'report.txt'));
     const copiedImage = after.prepare("SELECT duplicate_of FROM files WHERE path >= ? AND path < ? AND kind = 'dicom' LIMIT 1").pluck().get(path.join(copies, 'same'), path.join(copies, 'same\uffff'));
-    const unmatchedAfter = after.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL').pluck().get();
+    const unmatchedAfter = after.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL').pluck().get();
     after.close();
     expect(textReports).toEqual([original.file, path.join(copies, 'amended', 'report.txt')]);
     expect(copiedReport).toEqual({ outcome: 'duplicate', reason: 'the study already has this report text', duplicateOf: original.file });
     expect(String(copiedImage).startsWith(`${path.dirname(original.file)}${path.sep}`)).toBe(true);
     expect(unmatchedAfter).toBe(unmatchedBefore);
+  });
+
+  it('looks again at copies when the file they copied changes, in the same import', () => {
+    const copies = path.join(exportFolder, 'copies');
+    const catalog = () => new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    const reader = catalog();
+    const copiedImage = reader.prepare("SELECT path, duplicate_of AS original FROM files WHERE duplicate_of IS NOT NULL AND kind = 'dicom' AND path >= ? AND path < ? LIMIT 1").get(path.join(copies, 'same'), path.join(copies, 'same\uffff')) as { path: string; original: string };
+    const copiedReport = path.join(copies, 'same', 'report.txt');
+    const keptReport = reader.prepare('SELECT duplicate_of FROM files WHERE path = ?').pluck().get(copiedReport) as string;
+    const otherImage = reader.prepare("SELECT files.path FROM files JOIN images ON images.file_id = files.id WHERE files.path NOT LIKE ? ORDER BY files.id DESC LIMIT 1").pluck().get(`${path.dirname(copiedImage.original)}%`) as string;
+    reader.close();
+    // The original image now holds another study's file, and the kept report is amended.
+    fs.copyFileSync(otherImage, copiedImage.original);
+    fs.writeFileSync(keptReport, 'FINDINGS: Amended after review: small right pleural effusion.\nIMPRESSION: Right effusion.');
+
+    const run = runCli(['import', exportFolder, '--library', library, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const after = catalog();
+    const outcome = after.prepare('SELECT outcome, duplicate_of AS duplicateOf FROM files WHERE path = ?');
+    // Both copies (same/, amended/) copied bytes that are gone: decoded now, one is the study's image, the other its copy.
+    const twin = copiedImage.path.replace(`${path.sep}same${path.sep}`, `${path.sep}amended${path.sep}`);
+    const copiesNow = [outcome.get(copiedImage.path), outcome.get(twin)] as Array<{ outcome: string; duplicateOf: string | null }>;
+    expect(copiesNow.map((entry) => entry.outcome).sort()).toEqual(['duplicate', 'imported']);
+    expect(copiesNow.find((entry) => entry.outcome === 'duplicate')!.duplicateOf).toBe(copiesNow[0]!.outcome === 'imported' ? copiedImage.path : twin);
+    expect(outcome.get(copiedImage.original)).toEqual({ outcome: 'duplicate', duplicateOf: otherImage });
+    // The copy of the report kept the old text, which the study no longer has: a report of its own again.
+    expect(outcome.get(copiedReport)).toEqual({ outcome: 'imported', duplicateOf: null });
+    expect(after.prepare('SELECT study_id IS NOT NULL FROM reports WHERE source_path = ?').pluck().get(copiedReport)).toBe(1);
+    expect(after.prepare('SELECT count(*) FROM images').pluck().get()).toBe(50);
+    after.close();
   });
 
   it('processes a file again that failed because of the machine (a full disk), though the file has not changed', () => {
