@@ -165,9 +165,10 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
   await Promise.all([walk(), ...workers()]);
   if (stopped !== null) throw stopped;
 
-  // Duplicates of files this import rewrote may duplicate nothing now (catalog-writer marks them): again, in this run.
+  // Duplicates of files this import rewrote may duplicate nothing now (catalog-writer marks them): again, in this run
+  // (a cancelled import leaves them marked, for the next).
   flush();
-  const stale = (database.prepare("SELECT path FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?").pluck().all(copyOfChangedReason, ...pathRange(folder)) as string[])
+  const stale = context.signal.aborted ? [] : (database.prepare("SELECT path FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?").pluck().all(copyOfChangedReason, ...pathRange(folder)) as string[])
     .map(walkedFileAt)
     .filter((file): file is WalkedFile => file !== null);
   for (const file of stale) {
