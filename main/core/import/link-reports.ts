@@ -17,7 +17,6 @@ export interface TableLinkSummary {
   encoding: string;
 }
 
-
 /**
  * A `.txt` report belongs to the study it names (file name = accession number or Study Instance UID), else to the one
  * study whose images sit in its folder (or below it). Anything else stays unmatched and listable. A report whose text
