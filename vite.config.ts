@@ -6,7 +6,13 @@ import { contentSecurityPolicy } from './main/security/content-security-policy.j
 function contentSecurityPolicyMeta(): Plugin {
   return {
     name: 'unisight-content-security-policy',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy }, injectTo: 'head-prepend' }],
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy },
+        injectTo: 'head-prepend',
+      },
+    ],
   };
 }
 

@@ -15,7 +15,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.library) {
-  console.error('usage: npm run bench:encoders -- --library DIR [--sizes 370,740,1476] [--preset cpu-fast] [--epochs N] [--learning-rate X]');
+  console.error(
+    'usage: npm run bench:encoders -- --library DIR [--sizes 370,740,1476] [--preset cpu-fast] [--epochs N] [--learning-rate X]',
+  );
   process.exit(2);
 }
 const root = path.resolve(import.meta.dirname, '..');
@@ -24,13 +26,29 @@ const rows = [];
 
 for (const size of sizes) {
   for (const architecture of ['shared', 'separate']) {
-    const args = [path.join(root, 'bin', 'unisight.js'), 'pretrain', '--library', values.library, '--preset', values.preset, '--architecture', architecture, '--training-images', String(size), '--name', `compare ${architecture} ${size}`, '--json'];
+    const args = [
+      path.join(root, 'bin', 'unisight.js'),
+      'pretrain',
+      '--library',
+      values.library,
+      '--preset',
+      values.preset,
+      '--architecture',
+      architecture,
+      '--training-images',
+      String(size),
+      '--name',
+      `compare ${architecture} ${size}`,
+      '--json',
+    ];
     if (values.epochs) args.push('--epochs', values.epochs);
     if (values['learning-rate']) args.push('--learning-rate', values['learning-rate']);
     console.log(`${architecture}, ${size} training pairs…`);
     const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (result.status !== 0) {
-      console.error(`pretrain failed (${architecture}, ${size}):\n${result.stderr || result.stdout.split('\n').slice(-5).join('\n')}`);
+      console.error(
+        `pretrain failed (${architecture}, ${size}):\n${result.stderr || result.stdout.split('\n').slice(-5).join('\n')}`,
+      );
       process.exit(1);
     }
     const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1));
@@ -40,7 +58,9 @@ for (const size of sizes) {
 
 const recall = (metrics, direction, k) => metrics[direction].recall[k].toFixed(3);
 const multiple = (metrics, direction, k) => (metrics[direction].recall[k] / metrics[direction].chance[k]).toFixed(1);
-console.log('\n| architecture | training pairs | parameters | steps | minutes | test text→image R@1 / R@5 / R@10 | R@10 ÷ chance | test image→text R@10 | chance R@10 |');
+console.log(
+  '\n| architecture | training pairs | parameters | steps | minutes | test text→image R@1 / R@5 / R@10 | R@10 ÷ chance | test image→text R@10 | chance R@10 |',
+);
 console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|');
 for (const { architecture, size, outcome } of rows) {
   const { run, elapsedSeconds } = outcome;
@@ -50,4 +70,6 @@ for (const { architecture, size, outcome } of rows) {
   );
 }
 const first = rows[0].outcome.run;
-console.log(`(backend ${first.backend}; preset ${values.preset}; ${first.dataset.validationPairs} validation and ${first.dataset.testPairs} test pairs, the same for every run)`);
+console.log(
+  `(backend ${first.backend}; preset ${values.preset}; ${first.dataset.validationPairs} validation and ${first.dataset.testPairs} test pairs, the same for every run)`,
+);

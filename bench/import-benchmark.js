@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { studies: { type: 'string', default: '2000' }, workers: { type: 'string' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    studies: { type: 'string', default: '2000' },
+    workers: { type: 'string' },
+    rounds: { type: 'string', default: '5' },
+  },
+});
 const studies = Number(values.studies);
 const rounds = Math.max(1, Number(values.rounds));
 const workers = Number(values.workers ?? os.availableParallelism());
@@ -28,7 +34,16 @@ fs.mkdirSync(data, { recursive: true });
 if (!fs.existsSync(path.join(folder, 'unisight-manifest.json'))) {
   fs.rmSync(folder, { recursive: true, force: true });
   console.log(`generating ${studies} studies in ${folder} (once; reused by later runs)…`);
-  const generated = run(process.execPath, [cli, 'demo-data', folder, '--studies', String(studies), '--seed', 'bench', '--json']);
+  const generated = run(process.execPath, [
+    cli,
+    'demo-data',
+    folder,
+    '--studies',
+    String(studies),
+    '--seed',
+    'bench',
+    '--json',
+  ]);
   console.log(`  generated in ${generated.seconds.toFixed(0)} s`);
 }
 
@@ -42,10 +57,14 @@ for (let round = 1; round <= rounds; round++) {
   const library = fs.mkdtempSync(path.join(data, 'library-'));
   ourRuns.push(run(process.execPath, [cli, 'import', folder, '--library', library, '--json']));
   fs.rmSync(library, { recursive: true, force: true });
-  referenceRuns.push(run('/usr/bin/python3', [path.join(root, 'bench', 'import_reference.py'), folder, String(workers)]));
+  referenceRuns.push(
+    run('/usr/bin/python3', [path.join(root, 'bench', 'import_reference.py'), folder, String(workers)]),
+  );
   const [ours, reference] = [ourRuns.at(-1), referenceRuns.at(-1)];
   roundRatios.push(ours.json.files.total / ours.seconds / (reference.json.files / reference.seconds));
-  console.log(`round ${round}: unisight ${ours.seconds.toFixed(2)} s, reference ${reference.seconds.toFixed(2)} s, throughput ratio ${roundRatios.at(-1).toFixed(2)}×`);
+  console.log(
+    `round ${round}: unisight ${ours.seconds.toFixed(2)} s, reference ${reference.seconds.toFixed(2)} s, throughput ratio ${roundRatios.at(-1).toFixed(2)}×`,
+  );
 }
 const middle = (values) => [...values].sort((left, right) => left - right)[Math.floor((values.length - 1) / 2)];
 const median = (runs) => runs.find((run) => run.seconds === middle(runs.map((candidate) => candidate.seconds)));
@@ -57,12 +76,27 @@ const ourFiles = ours.json.files.total;
 const ourRate = ourFiles / ours.seconds;
 const referenceRate = reference.json.files / reference.seconds;
 const megabytes = (bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
-console.log(`\nimport benchmark: ${studies} studies, ${ourFiles} files, ${workers} workers, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, ${rounds} round(s); each side's median run:`);
-console.log(`  unisight import (whole CLI run, start-up included): ${ours.seconds.toFixed(2)} s, ${ourRate.toFixed(1)} files/s, peak ${megabytes(peakResidentBytes)} (main and workers)`);
-console.log(`    ${ours.json.outcomes.imported} imported, ${ours.json.outcomes.failed} failed, ${ours.json.outcomes.skipped} skipped`);
-console.log(`  pydicom reference (python start-up included):        ${reference.seconds.toFixed(2)} s, ${referenceRate.toFixed(1)} files/s, peak ${megabytes(reference.json.peak_resident_bytes_per_process)} per process`);
-console.log(`    ${reference.json.imported} images decoded, ${reference.json.text} text reports read, ${reference.json.skipped} tables passed over, ${reference.json.failed} failed`);
-if (reference.json.files !== ourFiles) console.log(`  NOTE: the reference saw ${reference.json.files} files, unisight ${ourFiles}`);
-console.log(`  throughput ratio (unisight files/s / reference files/s, the same files), median of the rounds: ${middle(roundRatios).toFixed(2)}×  (target ≥ 2×)`);
-console.log(`    (of the two sides' median runs: ${(ourRate / referenceRate).toFixed(2)}×; rounds: ${roundRatios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')})`);
+console.log(
+  `\nimport benchmark: ${studies} studies, ${ourFiles} files, ${workers} workers, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, ${rounds} round(s); each side's median run:`,
+);
+console.log(
+  `  unisight import (whole CLI run, start-up included): ${ours.seconds.toFixed(2)} s, ${ourRate.toFixed(1)} files/s, peak ${megabytes(peakResidentBytes)} (main and workers)`,
+);
+console.log(
+  `    ${ours.json.outcomes.imported} imported, ${ours.json.outcomes.failed} failed, ${ours.json.outcomes.skipped} skipped`,
+);
+console.log(
+  `  pydicom reference (python start-up included):        ${reference.seconds.toFixed(2)} s, ${referenceRate.toFixed(1)} files/s, peak ${megabytes(reference.json.peak_resident_bytes_per_process)} per process`,
+);
+console.log(
+  `    ${reference.json.imported} images decoded, ${reference.json.text} text reports read, ${reference.json.skipped} tables passed over, ${reference.json.failed} failed`,
+);
+if (reference.json.files !== ourFiles)
+  console.log(`  NOTE: the reference saw ${reference.json.files} files, unisight ${ourFiles}`);
+console.log(
+  `  throughput ratio (unisight files/s / reference files/s, the same files), median of the rounds: ${middle(roundRatios).toFixed(2)}×  (target ≥ 2×)`,
+);
+console.log(
+  `    (of the two sides' median runs: ${(ourRate / referenceRate).toFixed(2)}×; rounds: ${roundRatios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')})`,
+);
 console.log(`  peak memory under 1.5 GB: ${peakResidentBytes < 1.5 * 1024 ** 3 ? 'yes' : 'NO'}`);

@@ -12,7 +12,13 @@ import { SeededRandom } from '../main/demo/seeded-random.js';
 import { encoderPresets } from '../ml/model/model-config.js';
 import { writeTensorBundle } from '../ml/model/tensor-bundle.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000' }, queries: { type: 'string', default: '1000' }, dimension: { type: 'string', default: String(encoderPresets['cpu-fast'].embeddingSize) } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    queries: { type: 'string', default: '1000' },
+    dimension: { type: 'string', default: String(encoderPresets['cpu-fast'].embeddingSize) },
+  },
+});
 const sizes = values.sizes.split(',').map(Number);
 const queryCount = Number(values.queries);
 const dimension = Number(values.dimension);
@@ -47,11 +53,14 @@ function readBandwidthBytesPerSecond(): number {
   return (2 * size) / (best / 1000);
 }
 
-const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
+const percentile = (sorted: number[], fraction: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 const bandwidth = readBandwidthBytesPerSecond();
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${megabytes(os.totalmem())}; read bandwidth ≈ ${(bandwidth / 1e9).toFixed(1)} GB/s (buffer copy)`);
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${megabytes(os.totalmem())}; read bandwidth ≈ ${(bandwidth / 1e9).toFixed(1)} GB/s (buffer copy)`,
+);
 console.log(`embedding size ${dimension} (the cpu-fast model's), cosine, k = 10, ${queryCount} queries per size\n`);
 for (const size of sizes) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-search-bench-'));
@@ -67,7 +76,9 @@ for (const size of sizes) {
       ]),
     });
     catalog.database
-      .prepare("INSERT INTO models (id, name, origin, architecture, config_json, tokenizer_fingerprint, split_json, metrics_json, weights_file, weights_bytes, embeddings_file, created_at) VALUES ('bench', 'bench', 'trained', 'shared', '{}', '', '{}', '{}', 'none', 0, ?, ?)")
+      .prepare(
+        "INSERT INTO models (id, name, origin, architecture, config_json, tokenizer_fingerprint, split_json, metrics_json, weights_file, weights_bytes, embeddings_file, created_at) VALUES ('bench', 'bench', 'trained', 'shared', '{}', '', '{}', '{}', 'none', 0, ?, ?)",
+      )
       .run(embeddingsFile, new Date().toISOString());
     const index = new VectorIndex(catalog.database, catalog.vectorExtensionError);
     const rssBefore = process.memoryUsage().rss;
@@ -88,12 +99,22 @@ for (const size of sizes) {
     }
     times.sort((left, right) => left - right);
     const bound = ((size * dimension * 4) / bandwidth) * 1000;
-    const databaseBytes = fs.statSync(catalog.databaseFile).size + (fs.existsSync(`${catalog.databaseFile}-wal`) ? fs.statSync(`${catalog.databaseFile}-wal`).size : 0);
+    const databaseBytes =
+      fs.statSync(catalog.databaseFile).size +
+      (fs.existsSync(`${catalog.databaseFile}-wal`) ? fs.statSync(`${catalog.databaseFile}-wal`).size : 0);
     const target = targets[size];
-    console.log(`${size.toLocaleString('en')} vectors: build ${(info.buildMilliseconds / 1000).toFixed(1)} s; query p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms`);
-    console.log(`  first query after a (re)build or start ${(firstQuery / 1000).toFixed(1)} s (reads the vectors into memory; not in the percentiles)`);
-    console.log(`  brute-force bandwidth bound ${bound.toFixed(1)} ms per query (${megabytes(size * dimension * 4)} of vectors); p50 / bound = ${(percentile(times, 0.5) / bound).toFixed(1)}×`);
-    console.log(`  memory: catalog on disk ${megabytes(databaseBytes)}; process RSS +${megabytes(rssAfterBuild - rssBefore)} after build, peak ${megabytes(peakRss)} while querying`);
+    console.log(
+      `${size.toLocaleString('en')} vectors: build ${(info.buildMilliseconds / 1000).toFixed(1)} s; query p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms`,
+    );
+    console.log(
+      `  first query after a (re)build or start ${(firstQuery / 1000).toFixed(1)} s (reads the vectors into memory; not in the percentiles)`,
+    );
+    console.log(
+      `  brute-force bandwidth bound ${bound.toFixed(1)} ms per query (${megabytes(size * dimension * 4)} of vectors); p50 / bound = ${(percentile(times, 0.5) / bound).toFixed(1)}×`,
+    );
+    console.log(
+      `  memory: catalog on disk ${megabytes(databaseBytes)}; process RSS +${megabytes(rssAfterBuild - rssBefore)} after build, peak ${megabytes(peakRss)} while querying`,
+    );
     if (target) console.log(`  target p95 < ${target} ms: ${percentile(times, 0.95) < target ? 'met' : 'NOT met'}`);
     catalog.database.close();
   } finally {

@@ -17,7 +17,9 @@ import { gradientsByParameterName, ParameterStore } from '../ml/model/parameter-
 import { AdamW } from '../ml/training/adamw.js';
 
 const reference = { layers: 4, width: 256, heads: 4, mlpRatio: 4, tokens: 65, batch: 32 };
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '5' }, 'include-cpu': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { steps: { type: 'string', default: '5' }, 'include-cpu': { type: 'boolean', default: false } },
+});
 const timedSteps = Number(values.steps);
 
 function median(numbers: number[]): number {
@@ -30,7 +32,9 @@ async function timeSteps(backend: string): Promise<{ seconds: number; leakFree: 
   await tf.setBackend(backend);
   await tf.ready();
   const store = new ParameterStore(1);
-  const blocks = Array.from({ length: reference.layers }, (_, index) => createTransformerBlock(store, `block.${index}`, reference.width, reference.heads, reference.mlpRatio));
+  const blocks = Array.from({ length: reference.layers }, (_, index) =>
+    createTransformerBlock(store, `block.${index}`, reference.width, reference.heads, reference.mlpRatio),
+  );
   const optimizer = new AdamW(store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.2 });
   const input = tf.randomNormal([reference.batch, reference.tokens, reference.width], 0, 1, 'float32', 2);
   const target = tf.randomNormal([reference.batch, reference.tokens, reference.width], 0, 1, 'float32', 3);
@@ -57,8 +61,12 @@ async function timeSteps(backend: string): Promise<{ seconds: number; leakFree: 
   return { seconds: median(seconds), leakFree };
 }
 
-console.log(`train-step benchmark: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.versions.node}, tfjs ${tf.version.tfjs}`);
-console.log(`reference: ${reference.layers} layers, d ${reference.width}, ${reference.heads} heads, MLP ${reference.width * reference.mlpRatio}, ${reference.batch} × ${reference.tokens} tokens, AdamW; median of ${timedSteps} steps after a warm-up`);
+console.log(
+  `train-step benchmark: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.versions.node}, tfjs ${tf.version.tfjs}`,
+);
+console.log(
+  `reference: ${reference.layers} layers, d ${reference.width}, ${reference.heads} heads, MLP ${reference.width * reference.mlpRatio}, ${reference.batch} × ${reference.tokens} tokens, AdamW; median of ${timedSteps} steps after a warm-up`,
+);
 
 // Each CPU route in turn: single-threaded wasm with tfjs's own XNNPACK products (the baseline the GEMM replaces) and
 // with Unisight's GEMM, the same with OpenBLAS products (when the optional addon is built), then the multi-threaded
@@ -98,19 +106,34 @@ if (values['include-cpu']) {
   console.log(`  tfjs cpu            ${cpu.seconds.toFixed(2)} s/step`);
 }
 const selected = await selectBackend(null);
-console.log(`app default backend: ${selected.backend} (${selected.attempts.find((attempt) => attempt.chosen)?.reason})`);
+console.log(
+  `app default backend: ${selected.backend} (${selected.attempts.find((attempt) => attempt.chosen)?.reason})`,
+);
 
 const script = path.join(import.meta.dirname, '..', '..', 'bench', 'train_step_reference.py');
-const torch = spawnSync('/usr/bin/python3', [script, String(timedSteps)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(os.availableParallelism()) } });
+const torch = spawnSync('/usr/bin/python3', [script, String(timedSteps)], {
+  encoding: 'utf8',
+  env: { ...process.env, OPENBLAS_NUM_THREADS: String(os.availableParallelism()) },
+});
 if (torch.status !== 0) {
-  console.log(`  PyTorch reference did not run: ${(torch.stderr || torch.error?.message || '').trim().split('\n').at(-1)} (Debian: apt install python3-torch libopenblas0-pthread)`);
+  console.log(
+    `  PyTorch reference did not run: ${(torch.stderr || torch.error?.message || '').trim().split('\n').at(-1)} (Debian: apt install python3-torch libopenblas0-pthread)`,
+  );
 } else {
-  const result = JSON.parse(torch.stdout.trim().split('\n').at(-1)!) as { seconds: number; threads: number; blas: string };
-  console.log(`  PyTorch ${result.seconds.toFixed(2)} s/step (torch.set_num_threads(${result.threads}), ${result.blas})`);
+  const result = JSON.parse(torch.stdout.trim().split('\n').at(-1)!) as {
+    seconds: number;
+    threads: number;
+    blas: string;
+  };
+  console.log(
+    `  PyTorch ${result.seconds.toFixed(2)} s/step (torch.set_num_threads(${result.threads}), ${result.blas})`,
+  );
   const defaultTime = times[selected.backend] ?? times.wasm!;
   const pureWasm = Math.min(times.wasm!, times['wasm-threaded'] ?? Number.POSITIVE_INFINITY);
   console.log(`pure wasm (best of single- and multi-threaded) / PyTorch: ${(pureWasm / result.seconds).toFixed(2)}×`);
-  console.log(`ratio, app default backend (${selected.backend}) / PyTorch: ${(defaultTime / result.seconds).toFixed(2)}×  (target ≤ 1.5×; pure wasm ≤ 3.5×)`);
+  console.log(
+    `ratio, app default backend (${selected.backend}) / PyTorch: ${(defaultTime / result.seconds).toFixed(2)}×  (target ≤ 1.5×; pure wasm ≤ 3.5×)`,
+  );
 }
 // The threaded build's pthread workers keep the event loop alive.
 process.exit(0);

@@ -13,7 +13,9 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major !== 22) {
   const pinned = path.join(root, 'node_modules', 'node', 'bin', 'node');
   if (!fs.existsSync(pinned)) {
-    console.error(`unisight: needs Node 22 (this is ${process.version}) and the pinned one is missing; run \`npm install\` in ${root}.`);
+    console.error(
+      `unisight: needs Node 22 (this is ${process.version}) and the pinned one is missing; run \`npm install\` in ${root}.`,
+    );
     process.exit(1);
   }
   const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -35,7 +35,9 @@ const addons = [
 ];
 
 if (process.platform !== 'linux') {
-  console.error(`build:native: only Linux is supported so far (this is ${process.platform}); the app uses WebAssembly alone.`);
+  console.error(
+    `build:native: only Linux is supported so far (this is ${process.platform}); the app uses WebAssembly alone.`,
+  );
   process.exit(1);
 }
 const compiler = process.env.CC ?? 'cc';
@@ -45,11 +47,25 @@ for (const addon of addons) {
   const output = path.join(folder, 'build', addon.output);
   fs.mkdirSync(path.dirname(output), { recursive: true });
   const includes = [headers, ...addon.includes].map((directory) => `-I${directory}`);
-  const command = ['-O2', '-shared', '-fPIC', '-Wall', '-Wextra', '-Werror', ...includes, path.join(folder, addon.source), ...addon.libraries, '-o', `${output}.partial`];
+  const command = [
+    '-O2',
+    '-shared',
+    '-fPIC',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    ...includes,
+    path.join(folder, addon.source),
+    ...addon.libraries,
+    '-o',
+    `${output}.partial`,
+  ];
   const result = spawnSync(compiler, command, { stdio: 'inherit' });
   if (result.status !== 0) {
     failures += 1;
-    console.error(`build:native: ${addon.name} failed (${result.error?.message ?? `${compiler} exited with ${result.status}`}); ${addon.missing}. It needs a C compiler and ${addon.packages}.`);
+    console.error(
+      `build:native: ${addon.name} failed (${result.error?.message ?? `${compiler} exited with ${result.status}`}); ${addon.missing}. It needs a C compiler and ${addon.packages}.`,
+    );
     continue;
   }
   fs.renameSync(`${output}.partial`, output);

@@ -16,7 +16,12 @@ const result = spawnSync(process.execPath, [installer], { stdio: 'pipe', timeout
 if (result.status === 0) {
   console.log('unisight: Electron binary is available.');
 } else {
-  const lines = `${result.stderr ?? ''}${result.stdout ?? ''}`.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = `${result.stderr ?? ''}${result.stdout ?? ''}`
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const reason = lines.find((line) => /error/i.test(line) && !line.startsWith('at ')) ?? lines[0] ?? 'unknown error';
-  console.log(`unisight: could not fetch the Electron binary (${reason.slice(0, 160)}); desktop mode unavailable, browser mode works.`);
+  console.log(
+    `unisight: could not fetch the Electron binary (${reason.slice(0, 160)}); desktop mode unavailable, browser mode works.`,
+  );
 }

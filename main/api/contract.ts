@@ -8,11 +8,30 @@ import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
 import { StudyFilter } from './study-filter.js';
 import { Cohort, CohortMember, ReportMatch, SearchRequest, SearchResponse, SimilarRequest } from './search-contract.js';
-import { BudgetPreview, BudgetPreviewRequest, ClassifierMetric, ClassifierRun, FinetuneRequest, LabelTask } from './finetune-contract.js';
+import {
+  BudgetPreview,
+  BudgetPreviewRequest,
+  ClassifierMetric,
+  ClassifierRun,
+  FinetuneRequest,
+  LabelTask,
+} from './finetune-contract.js';
 import { pretrainingObjectives } from '../../ml/training/pretraining-objectives.js';
-import { EncoderConfig, encoderPresets, ImagePositionInitialisation, ModalityIdentifier, presetTraining } from '../../ml/model/model-config.js';
+import {
+  EncoderConfig,
+  encoderPresets,
+  ImagePositionInitialisation,
+  ModalityIdentifier,
+  presetTraining,
+} from '../../ml/model/model-config.js';
 
-export const jobKinds = ['engine.selfcheck', 'library.import', 'model.pretrain', 'model.finetune', 'model.embed'] as const;
+export const jobKinds = [
+  'engine.selfcheck',
+  'library.import',
+  'model.pretrain',
+  'model.finetune',
+  'model.embed',
+] as const;
 export const JobKind = z.enum(jobKinds);
 export type JobKind = z.infer<typeof JobKind>;
 
@@ -106,7 +125,12 @@ export type LogEntry = z.infer<typeof LogEntry>;
 export const ImportSummary = z.object({
   folder: z.string(),
   files: z.object({ total: z.number().int(), unchanged: z.number().int(), processed: z.number().int() }),
-  outcomes: z.object({ imported: z.number().int(), duplicate: z.number().int(), skipped: z.number().int(), failed: z.number().int() }),
+  outcomes: z.object({
+    imported: z.number().int(),
+    duplicate: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.number().int(),
+  }),
   reasons: z.array(z.object({ outcome: z.string(), reason: z.string(), count: z.number().int() })),
   images: z.number().int(),
   studies: z.number().int(),
@@ -130,7 +154,12 @@ export const ImportSummary = z.object({
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 
-export const tableMatchKinds = ['accession-number', 'study-instance-uid', 'patient-id-and-study-date', 'file-path'] as const;
+export const tableMatchKinds = [
+  'accession-number',
+  'study-instance-uid',
+  'patient-id-and-study-date',
+  'file-path',
+] as const;
 
 /** How one report/label table's rows find their study, and which columns carry report text and labels. */
 export const ReportTableMapping = z.strictObject({
@@ -164,7 +193,9 @@ export const LibrarySummary = z.object({
   labelTasks: z.array(z.string()),
   viewPositions: z.array(z.string()),
   /** Fine-tuned classifiers whose predictions are stored, newest first: the prediction filter offers them. */
-  classifiers: z.array(z.object({ runId: z.string(), name: z.string(), task: z.string(), predictedClasses: z.array(z.string()) })),
+  classifiers: z.array(
+    z.object({ runId: z.string(), name: z.string(), task: z.string(), predictedClasses: z.array(z.string()) }),
+  ),
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
@@ -221,9 +252,23 @@ export type ImportedFile = z.infer<typeof ImportedFile>;
 
 export const ImportPreview = z.object({
   folder: z.string(),
-  files: z.object({ dicomCandidates: z.number().int(), reportTexts: z.number().int(), tables: z.number().int(), ignored: z.number().int() }),
+  files: z.object({
+    dicomCandidates: z.number().int(),
+    reportTexts: z.number().int(),
+    tables: z.number().int(),
+    ignored: z.number().int(),
+  }),
   manifest: z.object({ found: z.boolean(), error: z.string().nullable(), tables: z.array(ReportTableMapping) }),
-  tables: z.array(z.object({ file: z.string(), columns: z.array(z.string()), rows: z.number().int(), delimiter: z.string(), encoding: z.string(), problems: z.array(z.string()) })),
+  tables: z.array(
+    z.object({
+      file: z.string(),
+      columns: z.array(z.string()),
+      rows: z.number().int(),
+      delimiter: z.string(),
+      encoding: z.string(),
+      problems: z.array(z.string()),
+    }),
+  ),
 });
 export type ImportPreview = z.infer<typeof ImportPreview>;
 
@@ -273,7 +318,9 @@ const peakLearningRate = z.number().positive().max(1);
 
 /** What a caller asks for. Epochs and peak learning rate left out come from the preset (`presetTraining`). */
 export const PretrainRequest = z.strictObject({
-  preset: z.enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>]).default('cpu-fast'),
+  preset: z
+    .enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>])
+    .default('cpu-fast'),
   encoder: EncoderOverrides.default({}),
   /**
    * `contrastive`: symmetric InfoNCE (the shared-encoder paper); `mr`: UMD's MR-Pretrain (masked image and language
@@ -304,7 +351,11 @@ export type PretrainOptions = z.infer<typeof PretrainOptions>;
 
 export function resolvePretrainOptions(request: PretrainRequest): PretrainOptions {
   const preset = presetTraining[request.preset];
-  return PretrainOptions.parse({ ...request, epochs: request.epochs ?? preset.epochs, peakLearningRate: request.peakLearningRate ?? preset.peakLearningRate });
+  return PretrainOptions.parse({
+    ...request,
+    epochs: request.epochs ?? preset.epochs,
+    peakLearningRate: request.peakLearningRate ?? preset.peakLearningRate,
+  });
 }
 
 /** What the core hands the engine: the resolved options and where the run keeps its files. */
@@ -323,7 +374,6 @@ export { DatasetSplitSummary };
 export const trainingRunStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const TrainingRunState = z.enum(trainingRunStates);
 export type TrainingRunState = z.infer<typeof TrainingRunState>;
-
 
 export const TrainingRun = z.object({
   id: z.string(),
@@ -401,14 +451,22 @@ export type EncoderPreset = z.infer<typeof EncoderPreset>;
 const RunReference = z.strictObject({ runId: z.string().min(1).max(100) });
 
 export const apiMethods = {
-  'app.info': { input: NoInput, output: AppInfo, summary: 'Versions, library, ML backend in use and why others were skipped.' },
+  'app.info': {
+    input: NoInput,
+    output: AppInfo,
+    summary: 'Versions, library, ML backend in use and why others were skipped.',
+  },
   'jobs.list': {
     input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
     output: z.array(Job),
     summary: 'Recent jobs, newest first, with their state and progress.',
   },
   'jobs.get': { input: JobReference, output: Job, summary: 'One job by id.' },
-  'jobs.cancel': { input: JobReference, output: Job, summary: 'Cancel a queued or running job; work done so far is kept.' },
+  'jobs.cancel': {
+    input: JobReference,
+    output: Job,
+    summary: 'Cancel a queued or running job; work done so far is kept.',
+  },
   'engine.selfcheck': {
     input: SelfCheckParameters,
     output: Job,
@@ -422,7 +480,8 @@ export const apiMethods = {
   'import.preview': {
     input: z.strictObject({ folder: z.string().min(1).max(4096) }),
     output: ImportPreview,
-    summary: 'What a folder holds before importing it: DICOM candidates, report texts, tables with their columns, the manifest.',
+    summary:
+      'What a folder holds before importing it: DICOM candidates, report texts, tables with their columns, the manifest.',
   },
   'system.chooseFolder': {
     input: NoInput,
@@ -439,13 +498,25 @@ export const apiMethods = {
     output: z.object({ total: z.number().int(), files: z.array(ImportedFile) }),
     summary: 'The per-file import log: every file seen with its outcome and reason.',
   },
-  'library.summary': { input: NoInput, output: LibrarySummary, summary: 'Counts of what the library holds and the values its filters offer.' },
+  'library.summary': {
+    input: NoInput,
+    output: LibrarySummary,
+    summary: 'Counts of what the library holds and the values its filters offer.',
+  },
   'library.studies': {
-    input: z.strictObject({ filter: StudyFilter.default({}), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }),
+    input: z.strictObject({
+      filter: StudyFilter.default({}),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(100),
+    }),
     output: z.object({ total: z.number().int(), studies: z.array(StudyListItem) }),
     summary: 'Studies matching the filters, newest first, a page at a time.',
   },
-  'library.study': { input: z.strictObject({ studyId: z.number().int().positive() }), output: StudyDetail, summary: 'One study with its images, reports and labels.' },
+  'library.study': {
+    input: z.strictObject({ studyId: z.number().int().positive() }),
+    output: StudyDetail,
+    summary: 'One study with its images, reports and labels.',
+  },
   'library.thumbnail': {
     input: z.strictObject({ imageId: z.number().int().positive() }),
     output: z.object({ dataUrl: z.string() }),
@@ -463,25 +534,54 @@ export const apiMethods = {
   },
   'library.unmatchedReports': {
     input: z.strictObject({ limit: z.number().int().min(1).max(10_000).default(500) }),
-    output: z.array(z.object({ id: z.number().int(), source: z.string(), sourcePath: z.string(), matchKey: z.string().nullable(), excerpt: z.string() })),
+    output: z.array(
+      z.object({
+        id: z.number().int(),
+        source: z.string(),
+        sourcePath: z.string(),
+        matchKey: z.string().nullable(),
+        excerpt: z.string(),
+      }),
+    ),
     summary: 'Reports no study was found for, with where they came from.',
   },
   'labels.fromReports': {
     input: z.strictObject({ rules: ReportLabelRules.default(chestRadiographRules) }),
-    output: z.object({ studiesLabelled: z.number().int(), labelsWritten: z.number().int(), positivesByTask: z.record(z.string(), z.number().int()) }),
-    summary: 'Weak labels from report text by keyword rules that respect negation (source "report-rules"); replaces the last run\'s.',
+    output: z.object({
+      studiesLabelled: z.number().int(),
+      labelsWritten: z.number().int(),
+      positivesByTask: z.record(z.string(), z.number().int()),
+    }),
+    summary:
+      'Weak labels from report text by keyword rules that respect negation (source "report-rules"); replaces the last run\'s.',
   },
   'labels.queue': {
-    input: z.strictObject({ task: z.string().min(1).max(200), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }),
+    input: z.strictObject({
+      task: z.string().min(1).max(200),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(50),
+    }),
     output: z.object({
       total: z.number().int(),
       unlabelled: z.number().int(),
-      items: z.array(z.object({ studyId: z.number().int(), imageId: z.number().int().nullable(), reportText: z.string(), manualValue: z.string().nullable() })),
+      items: z.array(
+        z.object({
+          studyId: z.number().int(),
+          imageId: z.number().int().nullable(),
+          reportText: z.string(),
+          manualValue: z.string().nullable(),
+        }),
+      ),
     }),
-    summary: 'Studies to label by hand for a task (those without a manual label first), with their first image and report.',
+    summary:
+      'Studies to label by hand for a task (those without a manual label first), with their first image and report.',
   },
   'labels.set': {
-    input: z.strictObject({ studyId: z.number().int().positive(), task: z.string().min(1).max(200).regex(/\S/), value: z.enum(['positive', 'negative']).nullable() }),
+    input: z.strictObject({
+      studyId: z.number().int().positive(),
+      task: z.string().min(1).max(200).regex(/\S/),
+      value: z.enum(['positive', 'negative']).nullable(),
+    }),
     output: z.object({ studyId: z.number().int(), task: z.string(), value: z.string().nullable() }),
     summary: 'Set or clear a study\'s manual label for a task (source "manual", which outranks manifest labels).',
   },
@@ -492,7 +592,7 @@ export const apiMethods = {
       studiesCompared: z.number().int(),
       studiesAgreeingOnEveryTask: z.number().int(),
     }),
-    summary: 'How often the weak labels agree with the library\'s expert or manifest labels, per task and per study.',
+    summary: "How often the weak labels agree with the library's expert or manifest labels, per task and per study.",
   },
   'training.presets': {
     input: NoInput,
@@ -500,9 +600,12 @@ export const apiMethods = {
     summary: 'The encoder presets (cpu-fast, balanced, paper) and the default training options.',
   },
   'training.start': {
-    input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: PretrainRequest.default(PretrainRequest.parse({})) }),
+    input: z.strictObject({
+      name: z.string().min(1).max(200).optional(),
+      options: PretrainRequest.default(PretrainRequest.parse({})),
+    }),
     output: z.object({ run: TrainingRun, job: Job }),
-    summary: 'Start pretraining an encoder on the library\'s image–report pairs (a resumable job).',
+    summary: "Start pretraining an encoder on the library's image–report pairs (a resumable job).",
   },
   'training.resume': {
     input: RunReference,
@@ -519,7 +622,11 @@ export const apiMethods = {
     output: z.object({ run: TrainingRun, metrics: z.array(TrainingMetric) }),
     summary: 'One run with its whole metric history (training curves, validation and test recall).',
   },
-  'finetune.tasks': { input: NoInput, output: z.array(LabelTask), summary: 'Labelled tasks of the library with their counts, expert and weak labels apart.' },
+  'finetune.tasks': {
+    input: NoInput,
+    output: z.array(LabelTask),
+    summary: 'Labelled tasks of the library with their counts, expert and weak labels apart.',
+  },
   'finetune.preview': {
     input: BudgetPreviewRequest,
     output: BudgetPreview,
@@ -528,7 +635,8 @@ export const apiMethods = {
   'finetune.start': {
     input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: FinetuneRequest }),
     output: z.object({ run: ClassifierRun, job: Job }),
-    summary: 'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget and a method (a resumable job).',
+    summary:
+      'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget and a method (a resumable job).',
   },
   'finetune.resume': {
     input: RunReference,
@@ -548,33 +656,64 @@ export const apiMethods = {
   'finetune.predictions': {
     input: RunReference,
     output: z.array(
-      z.object({ studyInstanceUid: z.string(), seriesInstanceUid: z.string(), sopInstanceUid: z.string(), patientPseudonym: z.string(), score: z.number(), predictedClass: z.string().nullable(), split: z.string() }),
+      z.object({
+        studyInstanceUid: z.string(),
+        seriesInstanceUid: z.string(),
+        sopInstanceUid: z.string(),
+        patientPseudonym: z.string(),
+        score: z.number(),
+        predictedClass: z.string().nullable(),
+        split: z.string(),
+      }),
     ),
-    summary: 'The classifier\'s score for every image of the library, highest first, with identifiers for export.',
+    summary: "The classifier's score for every image of the library, highest first, with identifiers for export.",
   },
   'search.query': {
     input: SearchRequest,
     output: SearchResponse,
-    summary: 'Images by free text: semantic (the model\'s text encoder), lexical (report words, negation-aware) or hybrid, with filters; each result says why it matched.',
+    summary:
+      "Images by free text: semantic (the model's text encoder), lexical (report words, negation-aware) or hybrid, with filters; each result says why it matched.",
   },
-  'search.similar': { input: SimilarRequest, output: SearchResponse, summary: 'Images most like one image of the library.' },
+  'search.similar': {
+    input: SimilarRequest,
+    output: SearchResponse,
+    summary: 'Images most like one image of the library.',
+  },
   'search.reportsForImage': {
-    input: z.strictObject({ imageId: z.number().int().positive(), k: z.number().int().min(1).max(100).default(5), modelId: z.string().min(1).max(100).optional() }),
+    input: z.strictObject({
+      imageId: z.number().int().positive(),
+      k: z.number().int().min(1).max(100).default(5),
+      modelId: z.string().min(1).max(100).optional(),
+    }),
     output: z.array(ReportMatch),
-    summary: 'The reports nearest to an image in the model\'s shared space (image → reports).',
+    summary: "The reports nearest to an image in the model's shared space (image → reports).",
   },
   'search.index': {
     input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
-    output: z.object({ modelId: z.string(), dimension: z.number().int(), images: z.number().int(), reports: z.number().int(), buildMilliseconds: z.number() }),
+    output: z.object({
+      modelId: z.string(),
+      dimension: z.number().int(),
+      images: z.number().int(),
+      reports: z.number().int(),
+      buildMilliseconds: z.number(),
+    }),
     summary: 'Build or bring up to date the vector index of a model (the search model by default).',
   },
   'search.embedLibrary': {
     input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
     output: Job,
-    summary: 'Embed the images and reports a model has not seen yet (imported after its training) and update its vector index; runs after every import by itself.',
+    summary:
+      'Embed the images and reports a model has not seen yet (imported after its training) and update its vector index; runs after every import by itself.',
   },
   'cohorts.save': {
-    input: z.strictObject({ name: z.string().trim().min(1).max(200), query: z.record(z.string(), z.unknown()).default({}), members: z.array(z.strictObject({ imageId: z.number().int().positive(), score: z.number() })).min(1).max(100_000) }),
+    input: z.strictObject({
+      name: z.string().trim().min(1).max(200),
+      query: z.record(z.string(), z.unknown()).default({}),
+      members: z
+        .array(z.strictObject({ imageId: z.number().int().positive(), score: z.number() }))
+        .min(1)
+        .max(100_000),
+    }),
     output: Cohort,
     summary: 'Save a result set as a named cohort.',
   },
@@ -582,13 +721,19 @@ export const apiMethods = {
   'cohorts.members': {
     input: z.strictObject({ cohortId: z.number().int().positive() }),
     output: z.array(CohortMember),
-    summary: 'A cohort\'s images with study/series/instance UIDs, accession number, pseudonymised patient and score: the export rows.',
+    summary:
+      "A cohort's images with study/series/instance UIDs, accession number, pseudonymised patient and score: the export rows.",
   },
-  'models.list': { input: NoInput, output: z.array(ModelRecord), summary: 'Trained and imported models, newest first.' },
+  'models.list': {
+    input: NoInput,
+    output: z.array(ModelRecord),
+    summary: 'Trained and imported models, newest first.',
+  },
   'search.model': {
     input: NoInput,
     output: z.object({ modelId: z.string().nullable(), chosen: z.boolean() }),
-    summary: 'The model searches use unless told otherwise, and whether the researcher chose it (else it is the newest with embeddings).',
+    summary:
+      'The model searches use unless told otherwise, and whether the researcher chose it (else it is the newest with embeddings).',
   },
   'search.chooseModel': {
     input: z.strictObject({ modelId: z.string().min(1).max(100) }),

@@ -10,7 +10,10 @@ export async function dispatchApiCall(handlers: ApiHandlers, method: string, pay
   if (!isApiMethodName(method)) throw new ApiError('unknown-method', `Unknown API method "${method}".`);
   const parsed = apiMethods[method].input.safeParse(payload ?? {});
   if (!parsed.success) {
-    throw new ApiError('invalid-input', `Invalid input for ${method}: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`);
+    throw new ApiError(
+      'invalid-input',
+      `Invalid input for ${method}: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`,
+    );
   }
   const handler = handlers[method] as (input: unknown) => Promise<ApiOutput<ApiMethodName>>;
   return handler(parsed.data);

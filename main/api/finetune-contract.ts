@@ -67,7 +67,9 @@ export const FinetuneRequest = z
     checkpointEverySteps: z.number().int().min(1).default(50),
     seed: z.string().min(1).max(100).default('unisight'),
   })
-  .refine((request) => request.labelFraction === undefined || request.labelsPerClass === undefined, { message: 'Give a label fraction or a count per class, not both.' })
+  .refine((request) => request.labelFraction === undefined || request.labelsPerClass === undefined, {
+    message: 'Give a label fraction or a count per class, not both.',
+  })
   .transform((request) => ({
     ...request,
     tdCalib: request.tdCalib ?? (request.method === 'gmcoord' || request.method === 'full'),
@@ -76,7 +78,11 @@ export const FinetuneRequest = z
 export type FinetuneRequest = z.infer<typeof FinetuneRequest>;
 
 /** How the task's images were split: the encoder's own patient split, so no test patient was seen in pretraining. */
-export const TaskSplitSettings = z.strictObject({ seed: z.string(), validationFraction: z.number(), testFraction: z.number() });
+export const TaskSplitSettings = z.strictObject({
+  seed: z.string(),
+  validationFraction: z.number(),
+  testFraction: z.number(),
+});
 export type TaskSplitSettings = z.infer<typeof TaskSplitSettings>;
 
 export const FinetuneTaskParameters = z.strictObject({
@@ -90,7 +96,11 @@ export const FinetuneTaskParameters = z.strictObject({
 });
 export type FinetuneTaskParameters = z.infer<typeof FinetuneTaskParameters>;
 
-export const MetricInterval = z.object({ estimate: z.number().nullable(), lower: z.number().nullable(), upper: z.number().nullable() });
+export const MetricInterval = z.object({
+  estimate: z.number().nullable(),
+  lower: z.number().nullable(),
+  upper: z.number().nullable(),
+});
 
 /**
  * A classifier judged on one split: each metric with its 95% bootstrap interval and the confusion matrix (rows: true
@@ -103,14 +113,25 @@ export const ClassificationEvaluation = z.object({
   /** Images of each class, in the order of `classes`. */
   classCounts: z.array(z.number().int()),
   confusionMatrix: z.array(z.array(z.number().int())),
-  metrics: z.object({ auroc: MetricInterval, accuracy: MetricInterval, sensitivity: MetricInterval, specificity: MetricInterval, f1: MetricInterval }),
+  metrics: z.object({
+    auroc: MetricInterval,
+    accuracy: MetricInterval,
+    sensitivity: MetricInterval,
+    specificity: MetricInterval,
+    f1: MetricInterval,
+  }),
   binary: z
     .object({
       positiveClass: z.string(),
       positives: z.number().int(),
       threshold: z.number(),
       roc: z.array(z.object({ falsePositiveRate: z.number(), truePositiveRate: z.number() })),
-      confusion: z.object({ truePositive: z.number().int(), falsePositive: z.number().int(), trueNegative: z.number().int(), falseNegative: z.number().int() }),
+      confusion: z.object({
+        truePositive: z.number().int(),
+        falsePositive: z.number().int(),
+        trueNegative: z.number().int(),
+        falseNegative: z.number().int(),
+      }),
     })
     .nullable(),
 });

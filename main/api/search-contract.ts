@@ -77,7 +77,13 @@ export const SearchResponse = z.object({
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
-export const Cohort = z.object({ id: z.number().int(), name: z.string(), query: z.record(z.string(), z.unknown()), size: z.number().int(), createdAt: z.string() });
+export const Cohort = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  query: z.record(z.string(), z.unknown()),
+  size: z.number().int(),
+  createdAt: z.string(),
+});
 export type Cohort = z.infer<typeof Cohort>;
 
 export const CohortMember = z.object({

@@ -4,8 +4,14 @@ import { z } from 'zod';
 export const StudyFilter = z.strictObject({
   modality: z.string().max(16).optional(),
   bodyPart: z.string().max(64).optional(),
-  dateFrom: z.string().regex(/^\d{8}$/).optional(),
-  dateTo: z.string().regex(/^\d{8}$/).optional(),
+  dateFrom: z
+    .string()
+    .regex(/^\d{8}$/)
+    .optional(),
+  dateTo: z
+    .string()
+    .regex(/^\d{8}$/)
+    .optional(),
   hasReport: z.boolean().optional(),
   labelTask: z.string().max(200).optional(),
   labelValue: z.string().max(200).optional(),

@@ -42,13 +42,15 @@ export class CliUsageError extends Error {}
 export function integerOption(value: string | boolean | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(parsed)) throw new CliUsageError(`--${name} needs a whole number, got "${String(value)}".`);
+  if (typeof value !== 'string' || !Number.isInteger(parsed))
+    throw new CliUsageError(`--${name} needs a whole number, got "${String(value)}".`);
   return parsed;
 }
 
 export function numberOption(value: string | boolean | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (typeof value !== 'string' || !Number.isFinite(parsed)) throw new CliUsageError(`--${name} needs a number, got "${String(value)}".`);
+  if (typeof value !== 'string' || !Number.isFinite(parsed))
+    throw new CliUsageError(`--${name} needs a number, got "${String(value)}".`);
   return parsed;
 }

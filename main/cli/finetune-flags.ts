@@ -1,4 +1,9 @@
-import { finetuneMethods, type ClassificationEvaluation, type ClassifierRun, type FinetuneMethod } from '../api/finetune-contract.js';
+import {
+  finetuneMethods,
+  type ClassificationEvaluation,
+  type ClassifierRun,
+  type FinetuneMethod,
+} from '../api/finetune-contract.js';
 import { CliUsageError } from './cli-command.js';
 
 /** The method names the CLI takes: a method, optionally after `tdcalib+`. */
@@ -8,7 +13,8 @@ export const methodChoices = finetuneMethods.flatMap((method) => [`tdcalib+${met
 export function parseMethod(value: string): { method: FinetuneMethod; tdCalib: boolean } {
   const tdCalib = value.startsWith('tdcalib+');
   const method = tdCalib ? value.slice('tdcalib+'.length) : value;
-  if (!(finetuneMethods as readonly string[]).includes(method)) throw new CliUsageError(`--method is one of ${methodChoices.join(', ')}; got "${value}".`);
+  if (!(finetuneMethods as readonly string[]).includes(method))
+    throw new CliUsageError(`--method is one of ${methodChoices.join(', ')}; got "${value}".`);
   return { method: method as FinetuneMethod, tdCalib };
 }
 
@@ -26,7 +32,10 @@ export function describeEvaluation(name: string, evaluation: ClassificationEvalu
   const macro = binary ? '' : ' (one-vs-rest, macro)';
   return [
     `  ${name}: ${evaluation.examples} images (${counts})${binary ? `, threshold ${binary.threshold} on ${binary.positiveClass}` : ''}`,
-    ...(['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'] as const).map((metric) => `    ${metric.padEnd(11)} ${percent(metrics[metric].estimate)} [${percent(metrics[metric].lower)}, ${percent(metrics[metric].upper)}]${metric === 'accuracy' ? '' : macro}`),
+    ...(['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'] as const).map(
+      (metric) =>
+        `    ${metric.padEnd(11)} ${percent(metrics[metric].estimate)} [${percent(metrics[metric].lower)}, ${percent(metrics[metric].upper)}]${metric === 'accuracy' ? '' : macro}`,
+    ),
     binary
       ? `    confusion   TP ${binary.confusion.truePositive}  FP ${binary.confusion.falsePositive}  TN ${binary.confusion.trueNegative}  FN ${binary.confusion.falseNegative}`
       : `    confusion (rows true, columns predicted): ${evaluation.confusionMatrix.map((row, index) => `${evaluation.classes[index]} [${row.join(' ')}]`).join('; ')}`,
@@ -39,7 +48,11 @@ export function describeClassifierRun(run: ClassifierRun): string {
     `Run ${run.id} (${run.name}): ${run.state}`,
     `  task ${run.task}, method ${methodLabel(run)}, encoder ${run.modelId ?? 'deleted'}`,
     `  labels: ${String(description.budgetImages ?? '?')} of ${String(description.labelledTrainingImages ?? '?')} labelled training images (${String(description.budgetPositives ?? '?')} positive); split by patient, seed ${run.split.seed}`,
-    ...(run.parameterCount ? [`  parameters: ${run.parameterCount.trainable.toLocaleString('en')} trained, ${run.parameterCount.frozen.toLocaleString('en')} frozen`] : []),
+    ...(run.parameterCount
+      ? [
+          `  parameters: ${run.parameterCount.trainable.toLocaleString('en')} trained, ${run.parameterCount.frozen.toLocaleString('en')} frozen`,
+        ]
+      : []),
     ...describeEvaluation('validation', run.validation),
     ...describeEvaluation('test', run.test),
     ...(run.predictions > 0 ? [`  predictions stored for ${run.predictions} images`] : []),

@@ -15,7 +15,21 @@ import { serveCommand } from './commands/serve.js';
 import { startCommand } from './commands/start.js';
 import { weakLabelsCommand } from './commands/weak-labels.js';
 
-const commands: CliCommand[] = [startCommand, serveCommand, infoCommand, importCommand, demoDataCommand, demoCommand, selfcheckCommand, pretrainCommand, weakLabelsCommand, finetuneCommand, labelEfficiencyCommand, searchCommand, jobsCommand];
+const commands: CliCommand[] = [
+  startCommand,
+  serveCommand,
+  infoCommand,
+  importCommand,
+  demoDataCommand,
+  demoCommand,
+  selfcheckCommand,
+  pretrainCommand,
+  weakLabelsCommand,
+  finetuneCommand,
+  labelEfficiencyCommand,
+  searchCommand,
+  jobsCommand,
+];
 
 function overview(): string {
   return [
@@ -30,9 +44,19 @@ function overview(): string {
 
 function commandHelp(command: CliCommand): string {
   const own = Object.keys(command.options).filter((name) => !['library', 'json', 'help'].includes(name));
-  const entries: [string, string][] = [...own.map((name): [string, string] => [`--${name}`, command.optionHelp[name] ?? '']), ...Object.entries(commonOptionsHelp)];
+  const entries: [string, string][] = [
+    ...own.map((name): [string, string] => [`--${name}`, command.optionHelp[name] ?? '']),
+    ...Object.entries(commonOptionsHelp),
+  ];
   const width = Math.max(...entries.map(([flag]) => flag.length));
-  return [`Usage: ${command.usage}`, '', command.summary, '', 'Options:', ...entries.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`.trimEnd())].join('\n');
+  return [
+    `Usage: ${command.usage}`,
+    '',
+    command.summary,
+    '',
+    'Options:',
+    ...entries.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`.trimEnd()),
+  ].join('\n');
 }
 
 function createOutput(json: boolean): CliOutput {
@@ -53,8 +77,16 @@ export async function runCli(argv: string[]): Promise<number> {
   const command = commands.find((candidate) => candidate.name === name);
   const output = createOutput(wantsJson);
   try {
-    if (!command) throw new CliUsageError(`unknown command "${name}". Commands: ${commands.map((candidate) => candidate.name).join(', ')}.`);
-    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    if (!command)
+      throw new CliUsageError(
+        `unknown command "${name}". Commands: ${commands.map((candidate) => candidate.name).join(', ')}.`,
+      );
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) {
       process.stdout.write(`${commandHelp(command)}\n`);
       return 0;
@@ -62,8 +94,15 @@ export async function runCli(argv: string[]): Promise<number> {
     return await command.run({ values: values as Record<string, string | boolean | undefined>, positionals, output });
   } catch (error) {
     const invalidValue = error instanceof ZodError;
-    const usage = invalidValue || error instanceof CliUsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
-    const text = invalidValue ? prettifyError(error).replaceAll('\n', ' ') : error instanceof Error ? error.message : String(error);
+    const usage =
+      invalidValue ||
+      error instanceof CliUsageError ||
+      (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    const text = invalidValue
+      ? prettifyError(error).replaceAll('\n', ' ')
+      : error instanceof Error
+        ? error.message
+        : String(error);
     const message = text.split('\n')[0]!;
     process.stderr.write(`unisight: ${message}\n`);
     if (wantsJson) process.stdout.write(`${JSON.stringify({ error: message })}\n`);

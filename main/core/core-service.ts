@@ -14,7 +14,14 @@ import { previewFolder } from './import/preview-folder.js';
 import { FileWorkerPool } from './import/worker-pool.js';
 import { describeJpeg2000Route } from './dicom/codecs/native-jpeg-2000.js';
 import { appVersion } from './install-paths.js';
-import { importedFiles, librarySummary, listStudies, studyDetail, thumbnailDataUrl, unmatchedReports } from './library/library-queries.js';
+import {
+  importedFiles,
+  librarySummary,
+  listStudies,
+  studyDetail,
+  thumbnailDataUrl,
+  unmatchedReports,
+} from './library/library-queries.js';
 import { Pseudonymiser } from './library/pseudonymiser.js';
 import { renderCataloguedImage } from './library/render-catalogued-image.js';
 import { ModelStore } from './training/model-store.js';
@@ -138,10 +145,18 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.import': importJob,
     'model.pretrain': pretraining.executor,
     'model.finetune': finetuning.executor,
-    'model.embed': libraryEmbeddingExecutor({ database: catalog.database, libraryPath: catalog.libraryPath, models, engine, index: vectorIndex }),
+    'model.embed': libraryEmbeddingExecutor({
+      database: catalog.database,
+      libraryPath: catalog.libraryPath,
+      models,
+      engine,
+      index: vectorIndex,
+    }),
   };
   const jobs = new JobManager(new JobStore(catalog.database), events, executors);
-  const markRunInterrupted = catalog.database.prepare("UPDATE import_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'");
+  const markRunInterrupted = catalog.database.prepare(
+    "UPDATE import_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'",
+  );
   const orphans = jobs.recoverOrphanedJobs();
   for (const job of orphans) {
     markRunInterrupted.run(job.finishedAt, job.id);
@@ -178,7 +193,9 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.summary': async () => librarySummary(catalog.database),
     'library.studies': async ({ filter, offset, limit }) => listStudies(catalog.database, filter, offset, limit),
     'library.study': async ({ studyId }) => studyDetail(catalog.database, studyId),
-    'library.thumbnail': async ({ imageId }) => ({ dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId) }),
+    'library.thumbnail': async ({ imageId }) => ({
+      dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId),
+    }),
     'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
     'labels.fromReports': async ({ rules }) => writeReportRuleLabels(catalog.database, rules),

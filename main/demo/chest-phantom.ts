@@ -51,7 +51,14 @@ interface PixelMapping {
  * trabeculae. Under an affine pixel mapping each wave is separable in column and row, so the field costs two
  * multiply-adds per wave and pixel instead of a sine.
  */
-function textureField(random: SeededRandom, components: number, frequency: number, width: number, height: number, mapping: PixelMapping): Float32Array {
+function textureField(
+  random: SeededRandom,
+  components: number,
+  frequency: number,
+  width: number,
+  height: number,
+  mapping: PixelMapping,
+): Float32Array {
   const field = new Float32Array(width * height);
   const sinColumn = new Float32Array(width);
   const cosColumn = new Float32Array(width);
@@ -70,7 +77,8 @@ function textureField(random: SeededRandom, components: number, frequency: numbe
       const sinRow = Math.sin(perRow * row + constant);
       const cosRow = Math.cos(perRow * row + constant);
       const base = row * width;
-      for (let column = 0; column < width; column++) field[base + column]! += sinColumn[column]! * cosRow + cosColumn[column]! * sinRow;
+      for (let column = 0; column < width; column++)
+        field[base + column]! += sinColumn[column]! * cosRow + cosColumn[column]! * sinRow;
     }
   }
   const scale = 1 / Math.sqrt(components);
@@ -111,18 +119,34 @@ export function drawChest(random: SeededRandom, findings: Finding[]): ChestImage
   const trabeculae = textureField(random, 12, 260, width, height, mapping);
   const soft = textureField(random, 8, 12, width, height, mapping);
 
-  const nodules = findings.filter((finding) => finding.name === 'nodule').map((finding) => {
-    const lung = lungFor(finding.side, lungs);
-    return { cx: lung.cx + random.between(-0.4, 0.4) * lung.rx, cy: zoneCenterY(lung, finding.zone) + random.between(-0.12, 0.12) * lung.ry, r: 0.012 + 0.022 * finding.severity };
-  });
-  const consolidations = findings.filter((finding) => finding.name === 'consolidation').map((finding) => {
-    const lung = lungFor(finding.side, lungs);
-    const cx = lung.cx + random.between(-0.25, 0.25) * lung.rx;
-    const cy = zoneCenterY(lung, finding.zone);
-    return Array.from({ length: 5 }, () => ({ cx: cx + random.between(-0.05, 0.05), cy: cy + random.between(-0.05, 0.05), r: 0.035 + 0.035 * finding.severity }));
-  });
-  const effusions = findings.filter((finding) => finding.name === 'effusion').map((finding) => ({ side: finding.side, depth: 0.06 + 0.14 * finding.severity }));
-  const pneumothoraces = findings.filter((finding) => finding.name === 'pneumothorax').map((finding) => ({ side: finding.side, zone: finding.zone, width: 0.03 + 0.06 * finding.severity }));
+  const nodules = findings
+    .filter((finding) => finding.name === 'nodule')
+    .map((finding) => {
+      const lung = lungFor(finding.side, lungs);
+      return {
+        cx: lung.cx + random.between(-0.4, 0.4) * lung.rx,
+        cy: zoneCenterY(lung, finding.zone) + random.between(-0.12, 0.12) * lung.ry,
+        r: 0.012 + 0.022 * finding.severity,
+      };
+    });
+  const consolidations = findings
+    .filter((finding) => finding.name === 'consolidation')
+    .map((finding) => {
+      const lung = lungFor(finding.side, lungs);
+      const cx = lung.cx + random.between(-0.25, 0.25) * lung.rx;
+      const cy = zoneCenterY(lung, finding.zone);
+      return Array.from({ length: 5 }, () => ({
+        cx: cx + random.between(-0.05, 0.05),
+        cy: cy + random.between(-0.05, 0.05),
+        r: 0.035 + 0.035 * finding.severity,
+      }));
+    });
+  const effusions = findings
+    .filter((finding) => finding.name === 'effusion')
+    .map((finding) => ({ side: finding.side, depth: 0.06 + 0.14 * finding.severity }));
+  const pneumothoraces = findings
+    .filter((finding) => finding.name === 'pneumothorax')
+    .map((finding) => ({ side: finding.side, zone: finding.zone, width: 0.03 + 0.06 * finding.severity }));
 
   const ribs = (['right', 'left'] as const).flatMap((side) => {
     const lung = lungFor(side, lungs);
@@ -138,7 +162,12 @@ export function drawChest(random: SeededRandom, findings: Finding[]): ChestImage
   });
 
   const sides = ['right', 'left'] as const;
-  const lungList = sides.map((side) => ({ side, lung: lungFor(side, lungs), dome: side === 'right' ? domeRight : domeLeft, effusions: effusions.filter((effusion) => effusion.side === side) }));
+  const lungList = sides.map((side) => ({
+    side,
+    lung: lungFor(side, lungs),
+    dome: side === 'right' ? domeRight : domeLeft,
+    effusions: effusions.filter((effusion) => effusion.side === side),
+  }));
   const ribTop = Math.min(lungs.right.cy - lungs.right.ry, lungs.left.cy - lungs.left.ry) - 0.03;
   const ribBottom = Math.max(domeRight, domeLeft) + 0.05;
   const gain = random.between(0.85, 1.12);
@@ -165,7 +194,8 @@ export function drawChest(random: SeededRandom, findings: Finding[]): ChestImage
         inside *= 1 - smoothstep(dome - 0.015, dome + 0.01, y + 0.35 * (x - lung.cx) ** 2);
         for (const effusion of sideEffusions) {
           const lateral = side === 'right' ? lung.cx - x : x - lung.cx;
-          const level = dome - effusion.depth + 0.6 * effusion.depth * Math.max(0, lateral / lung.rx) - 0.05 * effusion.depth;
+          const level =
+            dome - effusion.depth + 0.6 * effusion.depth * Math.max(0, lateral / lung.rx) - 0.05 * effusion.depth;
           inside *= 1 - 0.85 * smoothstep(level - 0.01, level + 0.01, y);
         }
         lungAir = Math.max(lungAir, inside);
@@ -186,25 +216,32 @@ export function drawChest(random: SeededRandom, findings: Finding[]): ChestImage
       const mediastinum = ellipse(x, y, 0.515, 0.4, 0.06, 0.32, 0.2);
       density += mediastinum * 380;
       density += ellipse(x, y, heart.cx, heart.cy, heart.rx, heart.ry, 0.06) * 650;
-      const diaphragm = smoothstep(Math.min(domeRight, domeLeft) - 0.01, Math.min(domeRight, domeLeft) + 0.04, y) * body;
+      const diaphragm =
+        smoothstep(Math.min(domeRight, domeLeft) - 0.01, Math.min(domeRight, domeLeft) + 0.04, y) * body;
       density += diaphragm * 350;
 
       const spine = Math.exp(-(((x - 0.5) / 0.03) ** 4)) * body;
       density += spine * (200 + 50 * Math.sin(y * 95) + 30 * trabecula);
 
-      if (y > ribTop && y < ribBottom) for (const rib of ribs) {
-        const dx = (x - rib.lung.cx) * rib.direction;
-        if (dx < -rib.lung.rx * 1.1 || dx > rib.lung.rx * 1.15) continue;
-        const yc = rib.y0 + rib.curvature * (dx + rib.lung.rx * 0.4) ** 2 * 0.9;
-        const distance = Math.abs(y - yc);
-        if (distance < rib.thickness * 1.6) density += (1 - smoothstep(rib.thickness * 0.7, rib.thickness * 1.6, distance)) * (230 + 40 * trabecula);
-      }
-      if (y < 0.3 && Math.abs(x - 0.5) < 0.3) density += (1 - smoothstep(0.008, 0.018, Math.abs(y - (0.17 + 0.25 * (x - 0.5) ** 2)))) * 320;
+      if (y > ribTop && y < ribBottom)
+        for (const rib of ribs) {
+          const dx = (x - rib.lung.cx) * rib.direction;
+          if (dx < -rib.lung.rx * 1.1 || dx > rib.lung.rx * 1.15) continue;
+          const yc = rib.y0 + rib.curvature * (dx + rib.lung.rx * 0.4) ** 2 * 0.9;
+          const distance = Math.abs(y - yc);
+          if (distance < rib.thickness * 1.6)
+            density += (1 - smoothstep(rib.thickness * 0.7, rib.thickness * 1.6, distance)) * (230 + 40 * trabecula);
+        }
+      if (y < 0.3 && Math.abs(x - 0.5) < 0.3)
+        density += (1 - smoothstep(0.008, 0.018, Math.abs(y - (0.17 + 0.25 * (x - 0.5) ** 2)))) * 320;
 
-      for (const nodule of nodules) if (Math.abs(x - nodule.cx) < nodule.r * 1.5 && Math.abs(y - nodule.cy) < nodule.r * 1.5) density += ellipse(x, y, nodule.cx, nodule.cy, nodule.r, nodule.r, 0.25) * 560;
+      for (const nodule of nodules)
+        if (Math.abs(x - nodule.cx) < nodule.r * 1.5 && Math.abs(y - nodule.cy) < nodule.r * 1.5)
+          density += ellipse(x, y, nodule.cx, nodule.cy, nodule.r, nodule.r, 0.25) * 560;
       for (const blobs of consolidations) {
         let opacity = 0;
-        for (const blob of blobs) opacity = Math.max(opacity, ellipse(x, y, blob.cx, blob.cy, blob.r, blob.r * 0.8, 0.6));
+        for (const blob of blobs)
+          opacity = Math.max(opacity, ellipse(x, y, blob.cx, blob.cy, blob.r, blob.r * 0.8, 0.6));
         density += opacity * lungAir * (520 + 120 * marking);
       }
 
@@ -212,5 +249,11 @@ export function drawChest(random: SeededRandom, findings: Finding[]): ChestImage
       pixels[pixel] = Math.max(0, Math.min(maximumValue, Math.round(value)));
     }
   }
-  return { width, height, pixels, windowCenter: Math.round(gain * 1200 + offset), windowWidth: Math.round(gain * 2600) };
+  return {
+    width,
+    height,
+    pixels,
+    windowCenter: Math.round(gain * 1200 + offset),
+    windowWidth: Math.round(gain * 2600),
+  };
 }

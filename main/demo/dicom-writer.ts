@@ -18,7 +18,14 @@ export const demoTransferSyntaxes = {
 export type DemoTransferSyntax = (typeof demoTransferSyntaxes)[keyof typeof demoTransferSyntaxes];
 
 interface WasmEncoder {
-  getDecodedBuffer(info: { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean; isUsingColorTransform?: boolean }): Uint8Array;
+  getDecodedBuffer(info: {
+    width: number;
+    height: number;
+    bitsPerSample: number;
+    componentCount: number;
+    isSigned: boolean;
+    isUsingColorTransform?: boolean;
+  }): Uint8Array;
   getEncodedBuffer(): Uint8Array;
   encode(): void;
   setDecompositions?(count: number): void;
@@ -27,15 +34,30 @@ interface WasmEncoder {
 
 const encoders = new Map<string, Promise<Record<string, new () => WasmEncoder>>>();
 
-async function encodeWithWasm(moduleSpecifier: string, encoderClass: string, image: ChestImage, configure: (encoder: WasmEncoder) => void = () => undefined): Promise<Uint8Array> {
+async function encodeWithWasm(
+  moduleSpecifier: string,
+  encoderClass: string,
+  image: ChestImage,
+  configure: (encoder: WasmEncoder) => void = () => undefined,
+): Promise<Uint8Array> {
   let loading = encoders.get(moduleSpecifier);
   if (!loading) {
-    loading = (require(moduleSpecifier) as (module: object) => Promise<Record<string, new () => WasmEncoder>>)({ print: () => undefined, printErr: () => undefined });
+    loading = (require(moduleSpecifier) as (module: object) => Promise<Record<string, new () => WasmEncoder>>)({
+      print: () => undefined,
+      printErr: () => undefined,
+    });
     encoders.set(moduleSpecifier, loading);
   }
   const encoder = new (await loading)[encoderClass]!();
   try {
-    const raw = encoder.getDecodedBuffer({ width: image.width, height: image.height, bitsPerSample: 12, componentCount: 1, isSigned: false, isUsingColorTransform: false });
+    const raw = encoder.getDecodedBuffer({
+      width: image.width,
+      height: image.height,
+      bitsPerSample: 12,
+      componentCount: 1,
+      isSigned: false,
+      isUsingColorTransform: false,
+    });
     raw.set(new Uint8Array(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength));
     configure(encoder);
     encoder.encode();
@@ -95,14 +117,19 @@ export function encodeRle16(pixels: Uint16Array): Uint8Array {
 }
 
 async function encodePixelData(image: ChestImage, syntax: DemoTransferSyntax): Promise<ArrayBuffer> {
-  const toBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const toBuffer = (bytes: Uint8Array): ArrayBuffer =>
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   switch (syntax) {
     case demoTransferSyntaxes.rle:
       return toBuffer(encodeRle16(image.pixels));
     case demoTransferSyntaxes.jpegLsLossless:
       return toBuffer(await encodeWithWasm('@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', image));
     case demoTransferSyntaxes.jpeg2000Lossless:
-      return toBuffer(await encodeWithWasm('@cornerstonejs/codec-openjpeg/wasmjs', 'J2KEncoder', image, (encoder) => encoder.setDecompositions?.(5)));
+      return toBuffer(
+        await encodeWithWasm('@cornerstonejs/codec-openjpeg/wasmjs', 'J2KEncoder', image, (encoder) =>
+          encoder.setDecompositions?.(5),
+        ),
+      );
     case demoTransferSyntaxes.htj2kLossless:
       return toBuffer(await encodeWithWasm('@cornerstonejs/codec-openjph/wasmjs', 'HTJ2KEncoder', image));
     default:
@@ -122,10 +149,22 @@ function meta(dataset: Record<string, unknown>, syntax: string): Record<string, 
 }
 
 /** A Part-10 file of the dataset with the image's pixels in the given transfer syntax. */
-export async function writeDicomFile(dataset: Record<string, unknown>, image: ChestImage, syntax: DemoTransferSyntax): Promise<Uint8Array> {
-  const encapsulated = ![demoTransferSyntaxes.explicitLittleEndian, demoTransferSyntaxes.implicitLittleEndian, demoTransferSyntaxes.deflated].includes(syntax as never);
+export async function writeDicomFile(
+  dataset: Record<string, unknown>,
+  image: ChestImage,
+  syntax: DemoTransferSyntax,
+): Promise<Uint8Array> {
+  const encapsulated = ![
+    demoTransferSyntaxes.explicitLittleEndian,
+    demoTransferSyntaxes.implicitLittleEndian,
+    demoTransferSyntaxes.deflated,
+  ].includes(syntax as never);
   const givenVrs = (dataset._vrMap ?? {}) as Record<string, string>;
-  const natural = { ...dataset, PixelData: [await encodePixelData(image, syntax)], _vrMap: { ...givenVrs, PixelData: encapsulated ? 'OB' : 'OW' } };
+  const natural = {
+    ...dataset,
+    PixelData: [await encodePixelData(image, syntax)],
+    _vrMap: { ...givenVrs, PixelData: encapsulated ? 'OB' : 'OW' },
+  };
   const body = DicomMetaDictionary.denaturalizeDataset(natural);
   if (syntax !== demoTransferSyntaxes.deflated) {
     const file = new DicomDict(meta(dataset, syntax));

@@ -13,7 +13,13 @@ export interface Finding {
   severity: number;
 }
 
-const findingWeights: Record<FindingName, number> = { nodule: 0.25, consolidation: 0.25, effusion: 0.2, cardiomegaly: 0.15, pneumothorax: 0.15 };
+const findingWeights: Record<FindingName, number> = {
+  nodule: 0.25,
+  consolidation: 0.25,
+  effusion: 0.2,
+  cardiomegaly: 0.15,
+  pneumothorax: 0.15,
+};
 
 function drawFinding(random: SeededRandom, taken: Set<FindingName>): FindingName {
   const candidates = findingNames.filter((name) => !taken.has(name));
@@ -35,7 +41,12 @@ export function sampleFindings(random: SeededRandom): Finding[] {
   for (let index = 0; index < count; index++) {
     const name = drawFinding(random, taken);
     taken.add(name);
-    const zone: Zone = name === 'effusion' ? 'lower' : name === 'pneumothorax' ? random.pick(['upper', 'upper', 'mid'] as const) : random.pick(['upper', 'mid', 'lower'] as const);
+    const zone: Zone =
+      name === 'effusion'
+        ? 'lower'
+        : name === 'pneumothorax'
+          ? random.pick(['upper', 'upper', 'mid'] as const)
+          : random.pick(['upper', 'mid', 'lower'] as const);
     findings.push({ name, side: random.pick(['right', 'left'] as const), zone, severity: random.next() });
   }
   return findings;

@@ -28,8 +28,42 @@ export interface GeneratedHospital {
 export const minimumStudies = 50;
 export const maximumStudies = 100_000;
 
-const surnames = ['Smith', 'Jones', 'Müller', 'García', 'Nguyen', "O'Brien", 'Kowalski', 'Rossi', 'Dubois', 'Andersen', 'Sato', 'Novák', 'Silva', 'Papadopoulos', 'Haddad', 'Okafor'];
-const givenNames = ['John', 'Maria', 'Zoë', 'José', 'Anna', 'Li', 'Fatima', 'Lars', 'Amélie', 'Piotr', 'Yuki', 'Chen', 'Olga', 'Ahmed', 'Grace', 'Tomás'];
+const surnames = [
+  'Smith',
+  'Jones',
+  'Müller',
+  'García',
+  'Nguyen',
+  "O'Brien",
+  'Kowalski',
+  'Rossi',
+  'Dubois',
+  'Andersen',
+  'Sato',
+  'Novák',
+  'Silva',
+  'Papadopoulos',
+  'Haddad',
+  'Okafor',
+];
+const givenNames = [
+  'John',
+  'Maria',
+  'Zoë',
+  'José',
+  'Anna',
+  'Li',
+  'Fatima',
+  'Lars',
+  'Amélie',
+  'Piotr',
+  'Yuki',
+  'Chen',
+  'Olga',
+  'Ahmed',
+  'Grace',
+  'Tomás',
+];
 const syntaxMix: Array<[DemoTransferSyntax, number]> = [
   [demoTransferSyntaxes.explicitLittleEndian, 0.36],
   [demoTransferSyntaxes.implicitLittleEndian, 0.15],
@@ -101,7 +135,17 @@ function planHospital(random: SeededRandom, studyCount: number): { patients: Pat
   return { patients, studies };
 }
 
-function dataset(random: SeededRandom, study: PlannedStudy, patient: Patient, image: ReturnType<typeof drawChest>, studyUid: string, seriesUid: string, monochrome1: boolean, modality: 'DX' | 'CR', view: string): Record<string, unknown> {
+function dataset(
+  random: SeededRandom,
+  study: PlannedStudy,
+  patient: Patient,
+  image: ReturnType<typeof drawChest>,
+  studyUid: string,
+  seriesUid: string,
+  monochrome1: boolean,
+  modality: 'DX' | 'CR',
+  view: string,
+): Record<string, unknown> {
   return {
     SpecificCharacterSet: 'ISO_IR 192',
     ImageType: ['ORIGINAL', 'PRIMARY'],
@@ -155,7 +199,8 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     throw new Error(`--studies must be a whole number from ${minimumStudies} to ${maximumStudies}.`);
   }
   const directory = path.resolve(options.directory);
-  if (fs.existsSync(directory) && fs.readdirSync(directory).length > 0) throw new Error(`${directory} is not empty; choose a new folder.`);
+  if (fs.existsSync(directory) && fs.readdirSync(directory).length > 0)
+    throw new Error(`${directory} is not empty; choose a new folder.`);
   fs.mkdirSync(directory, { recursive: true });
   const plan = planHospital(new SeededRandom(`${options.seed}:plan`), options.studies);
   const summary: GeneratedHospital = {
@@ -181,7 +226,8 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     const view = random.chance(0.8) ? 'PA' : 'AP';
     const image = drawChest(random, study.findings);
     const monochrome1 = modality === 'CR' && random.chance(0.35);
-    if (monochrome1) for (let index = 0; index < image.pixels.length; index++) image.pixels[index] = 4095 - image.pixels[index]!;
+    if (monochrome1)
+      for (let index = 0; index < image.pixels.length; index++) image.pixels[index] = 4095 - image.pixels[index]!;
     const syntax = pickSyntax(random);
     const studyUid = random.uid();
     const seriesUid = random.uid();
@@ -189,7 +235,14 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     const seriesFolder = path.join(studyFolder, `SER_${modality}_1`);
     fs.mkdirSync(seriesFolder, { recursive: true });
     const file = path.join(seriesFolder, random.chance(0.5) ? 'IM000001' : 'IM000001.dcm');
-    fs.writeFileSync(file, await writeDicomFile(dataset(random, study, patient, image, studyUid, seriesUid, monochrome1, modality, view), image, syntax));
+    fs.writeFileSync(
+      file,
+      await writeDicomFile(
+        dataset(random, study, patient, image, studyUid, seriesUid, monochrome1, modality, view),
+        image,
+        syntax,
+      ),
+    );
     firstImage ??= file;
     summary.images += 1;
     summary.transferSyntaxes[syntax] = (summary.transferSyntaxes[syntax] ?? 0) + 1;
@@ -207,8 +260,20 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
       summary.reports.none += 1;
     }
     const present = new Set(study.findings.map((finding) => finding.name));
-    labelRows.push([study.accessionNumber, ...findingNames.map((name) => (present.has(name) ? '1' : '0')), study.findings.length > 0 ? '1' : '0'].join(';'));
-    truth.push(JSON.stringify({ accession_number: study.accessionNumber, study_instance_uid: studyUid, findings: study.findings }));
+    labelRows.push(
+      [
+        study.accessionNumber,
+        ...findingNames.map((name) => (present.has(name) ? '1' : '0')),
+        study.findings.length > 0 ? '1' : '0',
+      ].join(';'),
+    );
+    truth.push(
+      JSON.stringify({
+        accession_number: study.accessionNumber,
+        study_instance_uid: studyUid,
+        findings: study.findings,
+      }),
+    );
     options.onProgress?.(study.index + 1, plan.studies.length);
   }
 
@@ -226,7 +291,12 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
         version: 1,
         tables: [
           { file: 'reports.csv', match: 'accession-number', keyColumn: 'accession_number', textColumn: 'report_text' },
-          { file: 'labels.csv', match: 'accession-number', keyColumn: 'accession_number', labelColumns: [...findingNames, 'abnormal'] },
+          {
+            file: 'labels.csv',
+            match: 'accession-number',
+            keyColumn: 'accession_number',
+            labelColumns: [...findingNames, 'abnormal'],
+          },
         ],
       },
       null,

@@ -10,7 +10,12 @@ import { isAppUrl } from './navigation-policy.js';
  * One ipcMain handler per contract method. Calls from any frame other than the app's own page are refused, and
  * every payload goes through the same validation as HTTP. Errors cross as plain objects with the error kind.
  */
-export function registerIpcTransport(ipcMain: IpcMain, core: Pick<CoreService, 'handlers' | 'events'>, appIndexUrl: string, target: () => WebContents | null): () => void {
+export function registerIpcTransport(
+  ipcMain: IpcMain,
+  core: Pick<CoreService, 'handlers' | 'events'>,
+  appIndexUrl: string,
+  target: () => WebContents | null,
+): () => void {
   for (const method of apiMethodNames) {
     ipcMain.handle(ipcCallChannel(method), async (event: IpcMainInvokeEvent, payload: unknown) => {
       if (!event.senderFrame || !isAppUrl(event.senderFrame.url, appIndexUrl)) {

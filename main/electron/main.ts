@@ -38,7 +38,9 @@ async function startDesktop(): Promise<void> {
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicyHeader] } });
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicyHeader] },
+    });
   });
   const library = resolveLibraryLocation({ electronUserData: app.getPath('userData') });
   core = createCoreService({
@@ -47,7 +49,9 @@ async function startDesktop(): Promise<void> {
     launchImportWorker: utilityProcessLauncher(importWorkerFile, importWorkerHeapMegabytes, 'Unisight import worker'),
     chooseFolder: async () => {
       const options = { title: 'Choose a hospital export folder', properties: ['openDirectory' as const] };
-      const choice = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      const choice = mainWindow
+        ? await dialog.showOpenDialog(mainWindow, options)
+        : await dialog.showOpenDialog(options);
       return choice.canceled ? null : (choice.filePaths[0] ?? null);
     },
   });

@@ -15,9 +15,13 @@ export function tokensMatch(expected: string, presented: string | null): boolean
 }
 
 /** The token may come as a bearer header (scripts), the session cookie (the browser) or ?token= (first visit, sockets). */
-export function presentedToken(request: IncomingMessage, url: URL): { token: string | null; via: 'header' | 'cookie' | 'query' | null } {
+export function presentedToken(
+  request: IncomingMessage,
+  url: URL,
+): { token: string | null; via: 'header' | 'cookie' | 'query' | null } {
   const authorization = request.headers.authorization;
-  if (authorization?.startsWith('Bearer ')) return { token: authorization.slice('Bearer '.length).trim(), via: 'header' };
+  if (authorization?.startsWith('Bearer '))
+    return { token: authorization.slice('Bearer '.length).trim(), via: 'header' };
   const cookie = readCookie(request.headers.cookie, accessTokenCookie);
   if (cookie) return { token: cookie, via: 'cookie' };
   const query = url.searchParams.get('token');

@@ -75,7 +75,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } else {
         response
           .writeHead(401, { 'content-type': 'text/plain; charset=utf-8' })
-          .end('Unisight needs its access token. Open the full address that `unisight serve` printed (it ends in ?token=...).');
+          .end(
+            'Unisight needs its access token. Open the full address that `unisight serve` printed (it ends in ?token=...).',
+          );
       }
       return;
     }
@@ -120,7 +122,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sendJson(response, 200, { result });
     } catch (error) {
       const apiError = toApiError(error);
-      sendJson(response, httpStatusOfErrorKind[apiError.kind], { error: { kind: apiError.kind, message: apiError.message } });
+      sendJson(response, httpStatusOfErrorKind[apiError.kind], {
+        error: { kind: apiError.kind, message: apiError.message },
+      });
     }
   }
 
@@ -169,7 +173,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
 }
 
 async function readJsonBody(request: IncomingMessage): Promise<unknown> {
@@ -177,7 +183,8 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > maximumBodyBytes) throw new ApiError('invalid-input', `Request body is larger than ${maximumBodyBytes} bytes.`);
+    if (size > maximumBodyBytes)
+      throw new ApiError('invalid-input', `Request body is larger than ${maximumBodyBytes} bytes.`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();

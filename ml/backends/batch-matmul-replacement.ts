@@ -24,7 +24,11 @@ const largestDimension = 1 << 20;
  * broadcast), inner dimensions that agree. Anything else is null and keeps tfjs's kernel, which also raises tfjs's
  * errors for shapes that do not fit.
  */
-function geometryOf(a: tf.TensorInfo, b: tf.TensorInfo, attributes: tf.NamedAttrMap | undefined): BatchMatMulGeometry | null {
+function geometryOf(
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  attributes: tf.NamedAttrMap | undefined,
+): BatchMatMulGeometry | null {
   const transposeA = Boolean(attributes?.transposeA);
   const transposeB = Boolean(attributes?.transposeB);
   const outerA = a.shape.slice(0, -2);
@@ -45,7 +49,17 @@ function geometryOf(a: tf.TensorInfo, b: tf.TensorInfo, attributes: tf.NamedAttr
     Math.max(rows, columns, depth) <= largestDimension;
   if (!supported) return null;
   const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
-  return { batchShape, batches: Math.max(batchesOfA, batchesOfB), batchesOfA, batchesOfB, rows, columns, depth, transposeA, transposeB };
+  return {
+    batchShape,
+    batches: Math.max(batchesOfA, batchesOfB),
+    batchesOfA,
+    batchesOfB,
+    rows,
+    columns,
+    depth,
+    transposeA,
+    transposeB,
+  };
 }
 
 /** Byte offsets of a BatchMatMul's operands and output on the wasm heap. */
@@ -75,7 +89,11 @@ let active: { replacement: BatchMatMulReplacement; restore: () => void } | null 
 export function generalMatMulIsFast(): boolean {
   const backend = tf.getBackend();
   if (backend === 'tensorflow') return true;
-  return active !== null && backend === 'wasm' && active.replacement.acceptsHeap(tf.backend() as unknown as WasmBackendInternals);
+  return (
+    active !== null &&
+    backend === 'wasm' &&
+    active.replacement.acceptsHeap(tf.backend() as unknown as WasmBackendInternals)
+  );
 }
 
 /**

@@ -34,7 +34,10 @@ export function registerWasmKernelReplacements(): void {
 export function registerPureWasmGemm(threads: number): { products: string; restore: () => void } {
   const unavailable = wasmGemmUnavailableReason();
   if (unavailable) return { products: `matrix products in XNNPACK: ${unavailable}`, restore: () => {} };
-  return { products: `matrix products in Unisight's relaxed-SIMD GEMM on ${threads} thread${threads === 1 ? '' : 's'}`, restore: registerWasmGemmMatMul(threads) };
+  return {
+    products: `matrix products in Unisight's relaxed-SIMD GEMM on ${threads} thread${threads === 1 ? '' : 's'}`,
+    restore: registerWasmGemmMatMul(threads),
+  };
 }
 
 async function importOptional(moduleName: string, installHint: string): Promise<void> {
@@ -120,7 +123,9 @@ const candidates: BackendCandidate[] = [
       } catch (error) {
         gemm.restore();
         restoreSingleThreaded();
-        throw new BackendUnavailable(`multi-threaded WebAssembly failed to start (${(error as Error).message}); using the single-threaded build`);
+        throw new BackendUnavailable(
+          `multi-threaded WebAssembly failed to start (${(error as Error).message}); using the single-threaded build`,
+        );
       }
       return { threads: Math.max(wasm.getThreadsCount(), cores), products: gemm.products };
     },
@@ -155,12 +160,20 @@ export async function selectBackend(requested: BackendName | null): Promise<Back
   const attempts: BackendAttempt[] = [];
   for (const candidate of candidates) {
     if (requested && candidate.name !== requested) {
-      attempts.push({ backend: candidate.name, chosen: false, reason: `skipped: UNISIGHT_BACKEND=${requested} was requested` });
+      attempts.push({
+        backend: candidate.name,
+        chosen: false,
+        reason: `skipped: UNISIGHT_BACKEND=${requested} was requested`,
+      });
       continue;
     }
     try {
       const { threads, products } = await candidate.activate();
-      attempts.push({ backend: candidate.name, chosen: true, reason: chosenReason(candidate.name, requested, threads, products) });
+      attempts.push({
+        backend: candidate.name,
+        chosen: true,
+        reason: chosenReason(candidate.name, requested, threads, products),
+      });
       for (const rest of candidates.slice(candidates.indexOf(candidate) + 1)) {
         attempts.push({ backend: rest.name, chosen: false, reason: `not tried: ${candidate.name} is preferred` });
       }
@@ -169,14 +182,22 @@ export async function selectBackend(requested: BackendName | null): Promise<Back
       attempts.push({ backend: candidate.name, chosen: false, reason: (error as Error).message });
     }
   }
-  throw new Error(`No TensorFlow.js backend could start: ${attempts.map((attempt) => `${attempt.backend}: ${attempt.reason}`).join('; ')}`);
+  throw new Error(
+    `No TensorFlow.js backend could start: ${attempts.map((attempt) => `${attempt.backend}: ${attempt.reason}`).join('; ')}`,
+  );
 }
 
-function chosenReason(name: BackendName, requested: BackendName | null, threads: number, products: string | undefined): string {
+function chosenReason(
+  name: BackendName,
+  requested: BackendName | null,
+  threads: number,
+  products: string | undefined,
+): string {
   if (requested) return `chosen: requested by UNISIGHT_BACKEND${products ? `; ${products}` : ''}`;
   if (name === 'tensorflow-gpu') return 'chosen: native TensorFlow with CUDA';
   if (name === 'tensorflow') return 'chosen: native TensorFlow on CPU';
   if (name === 'cpu') return 'chosen: plain JavaScript fallback (slow)';
-  if (name === 'wasm-openblas') return `chosen: WebAssembly with SIMD, matrix products in OpenBLAS on ${threads} thread${threads === 1 ? '' : 's'}`;
+  if (name === 'wasm-openblas')
+    return `chosen: WebAssembly with SIMD, matrix products in OpenBLAS on ${threads} thread${threads === 1 ? '' : 's'}`;
   return `chosen: WebAssembly with SIMD, ${threads} thread${threads === 1 ? '' : 's'}${products ? `; ${products}` : ''}`;
 }

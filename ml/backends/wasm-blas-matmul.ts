@@ -6,7 +6,17 @@ import { replaceBatchMatMul } from './batch-matmul-replacement.js';
 /** The optional addon built by `npm run build:native` (native/wasm-blas/wasm_blas.c). */
 interface WasmBlasAddon {
   /** C = op(A)·op(B), row-major, operands at byte offsets of `heap`; checks every operand lies inside it. */
-  sgemm(heap: ArrayBuffer, transposeA: boolean, transposeB: boolean, m: number, n: number, k: number, aOffset: number, bOffset: number, cOffset: number): void;
+  sgemm(
+    heap: ArrayBuffer,
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    aOffset: number,
+    bOffset: number,
+    cOffset: number,
+  ): void;
   setThreads(threads: number): void;
 }
 
@@ -16,7 +26,11 @@ export const wasmBlasAddonPath = path.join('native', 'wasm-blas', 'build', 'wasm
 function projectRoot(start: string): string | null {
   for (let directory = start; ; directory = path.dirname(directory)) {
     const manifest = path.join(directory, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'unisight') return directory;
+    if (
+      fs.existsSync(manifest) &&
+      (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'unisight'
+    )
+      return directory;
     if (path.dirname(directory) === directory) return null;
   }
 }
@@ -25,7 +39,10 @@ function projectRoot(start: string): string | null {
 export function loadWasmBlas(): WasmBlasAddon {
   const root = projectRoot(import.meta.dirname);
   const file = root ? path.join(root, wasmBlasAddonPath) : null;
-  if (!file || !fs.existsSync(file)) throw new Error(`the optional OpenBLAS addon is not built (run \`npm run build:native\`; needs a C compiler and libopenblas-dev)`);
+  if (!file || !fs.existsSync(file))
+    throw new Error(
+      `the optional OpenBLAS addon is not built (run \`npm run build:native\`; needs a C compiler and libopenblas-dev)`,
+    );
   try {
     return createRequire(import.meta.url)(file) as WasmBlasAddon;
   } catch (error) {
@@ -48,7 +65,17 @@ export function registerBlasMatMul(addon: WasmBlasAddon, threads: number): () =>
       for (let index = 0; index < geometry.batches; index++) {
         const a = operands.a + (geometry.batchesOfA === 1 ? 0 : index * rows * depth * 4);
         const b = operands.b + (geometry.batchesOfB === 1 ? 0 : index * depth * columns * 4);
-        addon.sgemm(heap, geometry.transposeA, geometry.transposeB, rows, columns, depth, a, b, operands.output + index * rows * columns * 4);
+        addon.sgemm(
+          heap,
+          geometry.transposeA,
+          geometry.transposeB,
+          rows,
+          columns,
+          depth,
+          a,
+          b,
+          operands.output + index * rows * columns * 4,
+        );
       }
     },
   });

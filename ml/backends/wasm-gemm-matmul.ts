@@ -25,7 +25,10 @@ export function registerWasmGemmMatMul(threads: number): () => void {
         if (offset === 0) throw new Error(`the wasm heap cannot hold ${bytes} more bytes of GEMM scratch`);
         return offset;
       };
-      const gemm = new WasmGemm(heapMemory(backend), threads, { allocate, release: (offset) => backend.wasm._free(offset) });
+      const gemm = new WasmGemm(heapMemory(backend), threads, {
+        allocate,
+        release: (offset) => backend.wasm._free(offset),
+      });
       bound = { backend, gemm };
     }
     return bound.gemm;

@@ -2,12 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { WasmBackendInternals } from './wasm-backend-internals.js';
 
-
 /**
  * Copies the block `begin`..`begin + size` of `source` (shape `shape`) into `target`, one innermost run at a time.
  * Both are views of the wasm heap, so nothing but the block is copied.
  */
-function copyBlock(source: ArrayLike<number> & { subarray(start: number, end: number): ArrayLike<number> }, shape: number[], begin: number[], size: number[], target: { set(values: ArrayLike<number>, offset: number): void }): void {
+function copyBlock(
+  source: ArrayLike<number> & { subarray(start: number, end: number): ArrayLike<number> },
+  shape: number[],
+  begin: number[],
+  size: number[],
+  target: { set(values: ArrayLike<number>, offset: number): void },
+): void {
   const rank = shape.length;
   const strides = tf.util.computeStrides(shape);
   const run = size[rank - 1]!;
@@ -24,7 +29,12 @@ function copyBlock(source: ArrayLike<number> & { subarray(start: number, end: nu
   }
 }
 
-function sliceFromHeap(backend: WasmBackendInternals, input: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+function sliceFromHeap(
+  backend: WasmBackendInternals,
+  input: tf.TensorInfo,
+  begin: number[],
+  size: number[],
+): tf.TensorInfo {
   const output = backend.makeOutput(size, input.dtype);
   if (tf.util.sizeFromShape(size) === 0) return output;
   // Views are taken after the allocation: growing the heap replaces its buffer.
@@ -52,14 +62,26 @@ export function registerWasmSliceKernels(): void {
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: sliceKernel });
   tf.registerKernel({ kernelName: 'Unpack', backendName: 'wasm', kernelFunc: unpackKernel });
 
-  function sliceKernel(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo | tf.TensorInfo[] {
+  function sliceKernel(args: {
+    inputs: tf.NamedTensorInfoMap;
+    attrs?: tf.NamedAttrMap;
+    backend: unknown;
+  }): tf.TensorInfo | tf.TensorInfo[] {
     const input = args.inputs.x!;
     if (input.dtype === 'string') return originalSlice!.kernelFunc(args as never);
-    const [begin, size] = tf.slice_util.parseSliceParams(input as tf.Tensor, args.attrs!.begin as number[], args.attrs!.size as number[]);
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      input as tf.Tensor,
+      args.attrs!.begin as number[],
+      args.attrs!.size as number[],
+    );
     return sliceFromHeap(args.backend as WasmBackendInternals, input, begin!, size!);
   }
 
-  function unpackKernel(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo | tf.TensorInfo[] {
+  function unpackKernel(args: {
+    inputs: tf.NamedTensorInfoMap;
+    attrs?: tf.NamedAttrMap;
+    backend: unknown;
+  }): tf.TensorInfo | tf.TensorInfo[] {
     const input = args.inputs.value!;
     if (input.dtype === 'string') return originalUnpack!.kernelFunc(args as never);
     const rank = input.shape.length;

@@ -21,7 +21,9 @@ const wasmPriority = 2;
  * load. Written once per content hash so concurrent engine processes never see a half-written file.
  */
 function workerFile(): string {
-  const { wasmWorkerContents } = requireFromHere(`@tensorflow/tfjs-backend-wasm/wasm-out/${threadedScript}.worker.js`) as { wasmWorkerContents: string };
+  const { wasmWorkerContents } = requireFromHere(
+    `@tensorflow/tfjs-backend-wasm/wasm-out/${threadedScript}.worker.js`,
+  ) as { wasmWorkerContents: string };
   // The string came out of a template literal, so its escaped newlines are real ones again (tfjs re-escapes them too).
   const source = wasmWorkerContents.replace(/\n/g, '\\n');
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
@@ -70,7 +72,8 @@ export function registerThreadedWasm(threads: number): () => void {
     async () => {
       const module = await withLogicalCores(2 * threads, () =>
         factory({
-          locateFile: (file: string, prefix: string) => (file.endsWith('.worker.js') ? worker : file.endsWith('.wasm') ? wasmBinary : prefix + file),
+          locateFile: (file: string, prefix: string) =>
+            file.endsWith('.worker.js') ? worker : file.endsWith('.wasm') ? wasmBinary : prefix + file,
           mainScriptUrlOrBlob: mainScript,
         }),
       );

@@ -32,14 +32,29 @@ export interface TaskSplit {
  * image, then the stratified label budget from the labelled training images; unlabelled images take part in TD-Calib
  * and the Adaptor only.
  */
-export function taskSplit(items: readonly ClassificationItem[], classes: readonly string[], settings: { seed: string; validationFraction: number; testFraction: number }, budget: LabelBudget, budgetSeed: string): TaskSplit {
-  const split = splitByPatient(items, { validation: settings.validationFraction, test: settings.testFraction }, settings.seed, { includeImagesWithoutReports: true });
+export function taskSplit(
+  items: readonly ClassificationItem[],
+  classes: readonly string[],
+  settings: { seed: string; validationFraction: number; testFraction: number },
+  budget: LabelBudget,
+  budgetSeed: string,
+): TaskSplit {
+  const split = splitByPatient(
+    items,
+    { validation: settings.validationFraction, test: settings.testFraction },
+    settings.seed,
+    { includeImagesWithoutReports: true },
+  );
   const labelled = (indices: readonly number[]) => indices.filter((index) => items[index]!.label !== null);
   const labelledTraining = labelled(split.train);
   return {
     split,
     labelledTraining,
-    budget: sampleLabelBudget(labelledTraining.map((index) => ({ index, label: classes[items[index]!.label!]! })), budget, budgetSeed),
+    budget: sampleLabelBudget(
+      labelledTraining.map((index) => ({ index, label: classes[items[index]!.label!]! })),
+      budget,
+      budgetSeed,
+    ),
     validation: labelled(split.validation),
     test: labelled(split.test),
   };

@@ -35,7 +35,15 @@ export interface ImageTransform {
   contrast: number;
 }
 
-export const identityTransform: ImageTransform = { windowWidth: 1, windowHeight: 1, centreX: 0.5, centreY: 0.5, rotationRadians: 0, brightness: 0, contrast: 1 };
+export const identityTransform: ImageTransform = {
+  windowWidth: 1,
+  windowHeight: 1,
+  centreX: 0.5,
+  centreY: 0.5,
+  rotationRadians: 0,
+  brightness: 0,
+  contrast: 1,
+};
 
 export function sampleTransform(random: SeededRandom, settings: AugmentationSettings): ImageTransform {
   const area = random.between(settings.cropAreaRange[0], settings.cropAreaRange[1]);
@@ -65,7 +73,15 @@ const pixelSpread = 0.25;
  * outside the source is black, as the letterbox already is. With the identity transform and a 2:1 size ratio every
  * output pixel is the mean of a 2×2 block.
  */
-export function renderPatches(source: Uint8Array, sourceSize: number, transform: ImageTransform, outputSize: number, patchSize: number, output: Float32Array, offset: number): void {
+export function renderPatches(
+  source: Uint8Array,
+  sourceSize: number,
+  transform: ImageTransform,
+  outputSize: number,
+  patchSize: number,
+  output: Float32Array,
+  offset: number,
+): void {
   const patchesPerRow = outputSize / patchSize;
   const cos = Math.cos(transform.rotationRadians);
   const sin = Math.sin(transform.rotationRadians);
@@ -75,7 +91,8 @@ export function renderPatches(source: Uint8Array, sourceSize: number, transform:
   const centreY = transform.centreY * sourceSize;
   const half = outputSize / 2;
   const last = sourceSize - 1;
-  const sample = (x: number, y: number): number => (x < 0 || y < 0 || x > last || y > last ? 0 : source[y * sourceSize + x]!);
+  const sample = (x: number, y: number): number =>
+    x < 0 || y < 0 || x > last || y > last ? 0 : source[y * sourceSize + x]!;
   for (let row = 0; row < outputSize; row++) {
     const dy = (row + 0.5 - half) * stepY;
     const patchRow = Math.floor(row / patchSize);
@@ -93,7 +110,11 @@ export function renderPatches(source: Uint8Array, sourceSize: number, transform:
       const grey = (top * (1 - fy) + bottom * fy) / 255;
       const adjusted = (grey - 0.5) * transform.contrast + 0.5 + transform.brightness;
       const patchColumn = Math.floor(column / patchSize);
-      const index = offset + (patchRow * patchesPerRow + patchColumn) * patchSize * patchSize + rowInPatch * patchSize + (column - patchColumn * patchSize);
+      const index =
+        offset +
+        (patchRow * patchesPerRow + patchColumn) * patchSize * patchSize +
+        rowInPatch * patchSize +
+        (column - patchColumn * patchSize);
       output[index] = (adjusted - pixelMean) / pixelSpread;
     }
   }

@@ -4,11 +4,18 @@ import type { SeededRandom } from '../../main/demo/seeded-random.js';
  * MAE-style random patch masking (UMD `random_masking`, mask ratio 0.75): exactly floor(patches·(1 − ratio)) patches
  * are kept, the rest masked, chosen uniformly per image.
  */
-export function randomPatchMask(patches: number, ratio: number, random: SeededRandom): { kept: number[]; masked: number[] } {
+export function randomPatchMask(
+  patches: number,
+  ratio: number,
+  random: SeededRandom,
+): { kept: number[]; masked: number[] } {
   if (!(ratio >= 0 && ratio < 1)) throw new Error(`A mask ratio is in [0, 1); got ${ratio}.`);
   const order = random.shuffle(Array.from({ length: patches }, (_, index) => index));
   const keep = Math.floor(patches * (1 - ratio));
-  return { kept: order.slice(0, keep).sort((left, right) => left - right), masked: order.slice(keep).sort((left, right) => left - right) };
+  return {
+    kept: order.slice(0, keep).sort((left, right) => left - right),
+    masked: order.slice(keep).sort((left, right) => left - right),
+  };
 }
 
 /**
@@ -39,7 +46,12 @@ export interface MaskedTokens {
  * BERT's masked language modelling (UMD `mlm_prob` 0.15): each real, non-special token is chosen with `probability`;
  * a chosen token becomes [MASK] 80% of the time, a random vocabulary token 10%, and stays 10%.
  */
-export function maskTokens(tokenIds: Int32Array, attentionMask: Float32Array, options: { probability: number; maskId: number; firstOrdinaryId: number; vocabularySize: number }, random: SeededRandom): MaskedTokens {
+export function maskTokens(
+  tokenIds: Int32Array,
+  attentionMask: Float32Array,
+  options: { probability: number; maskId: number; firstOrdinaryId: number; vocabularySize: number },
+  random: SeededRandom,
+): MaskedTokens {
   const inputIds = Int32Array.from(tokenIds);
   const targets = new Int32Array(tokenIds.length).fill(-1);
   for (let index = 0; index < tokenIds.length; index++) {

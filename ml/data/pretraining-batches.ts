@@ -54,7 +54,15 @@ export class PretrainingBatches {
       const item = this.items[itemIndex]!;
       const source = readModelImage(item);
       const transform = random && augmentation ? sampleTransform(random, augmentation.settings) : identityTransform;
-      renderPatches(source, item.imageSize, transform, imageSize, patchSize, batch.patches, position * this.patchValues);
+      renderPatches(
+        source,
+        item.imageSize,
+        transform,
+        imageSize,
+        patchSize,
+        batch.patches,
+        position * this.patchValues,
+      );
       const text = this.tokenizer.encode(item.reportText, maximumTextTokens);
       batch.tokenIds.set(text.tokenIds, position * maximumTextTokens);
       batch.attentionMask.set(text.attentionMask, position * maximumTextTokens);
@@ -69,9 +77,14 @@ function readModelImage(item: PretrainingItem): Uint8Array {
   try {
     bytes = readFileRange(item.imageFile, item.imageOffset, expected);
   } catch (error) {
-    throw new Error(`The cached image of image ${item.imageId} cannot be read (${(error as Error).message}); re-import its folder to rebuild the cache.`);
+    throw new Error(
+      `The cached image of image ${item.imageId} cannot be read (${(error as Error).message}); re-import its folder to rebuild the cache.`,
+    );
   }
-  if (bytes.length !== expected) throw new Error(`The cached image of image ${item.imageId} is damaged (${bytes.length} bytes, expected ${expected}); re-import its folder.`);
+  if (bytes.length !== expected)
+    throw new Error(
+      `The cached image of image ${item.imageId} is damaged (${bytes.length} bytes, expected ${expected}); re-import its folder.`,
+    );
   return bytes;
 }
 

@@ -48,7 +48,12 @@ export const minimumEvaluationPairs = 2;
  * the seeded hash of its pseudonym; only where that leaves the test or validation split under `minimumEvaluationPairs`
  * (a small library) do the patients next in hash order join it, so large libraries keep hash-stable splits.
  */
-export function splitByPatient(items: readonly PretrainingItem[], fractions: SplitFractions, seed: string, options: { includeImagesWithoutReports?: boolean } = {}): DatasetSplit {
+export function splitByPatient(
+  items: readonly PretrainingItem[],
+  fractions: SplitFractions,
+  seed: string,
+  options: { includeImagesWithoutReports?: boolean } = {},
+): DatasetSplit {
   const patients = new Map<string, { position: number; indices: number[] }>();
   items.forEach((item, index) => {
     if (!item.reportText && !options.includeImagesWithoutReports) return;
@@ -58,9 +63,13 @@ export function splitByPatient(items: readonly PretrainingItem[], fractions: Spl
   });
   const ordered = [...patients.values()].sort((left, right) => left.position - right.position);
   const splitOf = ordered.map(({ position }): keyof DatasetSplit =>
-    position < fractions.test ? 'test' : position < fractions.test + fractions.validation ? 'validation' : 'train');
+    position < fractions.test ? 'test' : position < fractions.test + fractions.validation ? 'validation' : 'train',
+  );
   const topUp = (target: keyof DatasetSplit, donors: readonly (keyof DatasetSplit)[]) => {
-    let pairs = ordered.reduce((sum, patient, rank) => sum + (splitOf[rank] === target ? patient.indices.length : 0), 0);
+    let pairs = ordered.reduce(
+      (sum, patient, rank) => sum + (splitOf[rank] === target ? patient.indices.length : 0),
+      0,
+    );
     for (let rank = 0; rank < ordered.length && pairs < minimumEvaluationPairs; rank++) {
       if (!donors.includes(splitOf[rank]!)) continue;
       splitOf[rank] = target;
@@ -87,7 +96,10 @@ export function trainingSubset(train: readonly number[], limit: number | undefin
   if (limit === undefined || limit >= train.length) return [...train];
   const keyed = train.map((index) => ({ index, key: numericSeed(`${seed}:subset:${index}`) }));
   keyed.sort((left, right) => left.key - right.key || left.index - right.index);
-  return keyed.slice(0, limit).map((entry) => entry.index).sort((left, right) => left - right);
+  return keyed
+    .slice(0, limit)
+    .map((entry) => entry.index)
+    .sort((left, right) => left - right);
 }
 
 export interface SplitSettings {
@@ -98,7 +110,11 @@ export interface SplitSettings {
 }
 
 export function summariseSplit(items: readonly PretrainingItem[], settings: SplitSettings): DatasetSplitSummary {
-  const split = splitByPatient(items, { validation: settings.validationFraction, test: settings.testFraction }, settings.seed);
+  const split = splitByPatient(
+    items,
+    { validation: settings.validationFraction, test: settings.testFraction },
+    settings.seed,
+  );
   return {
     seed: settings.seed,
     validationFraction: settings.validationFraction,

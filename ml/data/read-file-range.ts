@@ -9,7 +9,8 @@ export function readFileRange(file: string, offset: number, length: number | nul
   try {
     const bytes = Buffer.alloc(Math.max(0, length ?? fs.fstatSync(descriptor).size - offset));
     let read = 0;
-    for (let chunk = -1; chunk !== 0 && read < bytes.length; read += chunk) chunk = fs.readSync(descriptor, bytes, read, bytes.length - read, offset + read);
+    for (let chunk = -1; chunk !== 0 && read < bytes.length; read += chunk)
+      chunk = fs.readSync(descriptor, bytes, read, bytes.length - read, offset + read);
     return bytes.subarray(0, read);
   } finally {
     fs.closeSync(descriptor);

@@ -35,7 +35,13 @@ const firstOrdinaryId = Object.keys(specialTokens).length;
 const maskId = Object.values(specialTokens).indexOf(specialTokens.mask);
 
 /** Draws the patch and token masks of one batch from (seed, step), so a resumed run masks exactly as before. */
-export function buildReconstructionBatch(batch: HostBatch, config: EncoderConfig, settings: ReconstructionSettings, seed: string, step: number): ReconstructionBatch {
+export function buildReconstructionBatch(
+  batch: HostBatch,
+  config: EncoderConfig,
+  settings: ReconstructionSettings,
+  seed: string,
+  step: number,
+): ReconstructionBatch {
   const random = new SeededRandom(`${seed}:reconstruct:${step}`);
   const patches = patchesPerImage(config);
   const patchValues = config.patchSize ** 2;
@@ -53,11 +59,19 @@ export function buildReconstructionBatch(batch: HostBatch, config: EncoderConfig
     });
     masked.forEach((patch, rank) => {
       maskedFlat[image * maskedPerImage + rank] = image * patches + patch;
-      const source = batch.patches.subarray((image * patches + patch) * patchValues, (image * patches + patch + 1) * patchValues);
+      const source = batch.patches.subarray(
+        (image * patches + patch) * patchValues,
+        (image * patches + patch + 1) * patchValues,
+      );
       pixelTargets.set(normalisedPatchTargets(source, patchValues), (image * maskedPerImage + rank) * patchValues);
     });
   }
-  const masked = maskTokens(batch.tokenIds, batch.attentionMask, { probability: settings.tokenMaskProbability, maskId, firstOrdinaryId, vocabularySize: config.vocabularySize }, random);
+  const masked = maskTokens(
+    batch.tokenIds,
+    batch.attentionMask,
+    { probability: settings.tokenMaskProbability, maskId, firstOrdinaryId, vocabularySize: config.vocabularySize },
+    random,
+  );
   const tokenPositions: number[] = [];
   const tokenTargets: number[] = [];
   masked.targets.forEach((target, position) => {
@@ -65,5 +79,15 @@ export function buildReconstructionBatch(batch: HostBatch, config: EncoderConfig
     tokenPositions.push(position);
     tokenTargets.push(target);
   });
-  return { keptPerImage, maskedPerImage, keptFlat, unshuffle, maskedFlat, pixelTargets, maskedTokenIds: masked.inputIds, tokenPositions: Int32Array.from(tokenPositions), tokenTargets: Int32Array.from(tokenTargets) };
+  return {
+    keptPerImage,
+    maskedPerImage,
+    keptFlat,
+    unshuffle,
+    maskedFlat,
+    pixelTargets,
+    maskedTokenIds: masked.inputIds,
+    tokenPositions: Int32Array.from(tokenPositions),
+    tokenTargets: Int32Array.from(tokenTargets),
+  };
 }

@@ -10,7 +10,13 @@ import { parseRequestedBackend, selectBackend } from '../backends/select-backend
 import { connectToParent } from '../../main/core/child-process/parent-port.js';
 import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
 
-const tasks: Record<EngineTaskName, EngineTask> = { selfcheck: runSelfCheck, pretrain: runPretraining, finetune: runFinetuning, 'encode-texts': runEncodeTexts, 'embed-library': runEmbedLibrary };
+const tasks: Record<EngineTaskName, EngineTask> = {
+  selfcheck: runSelfCheck,
+  pretrain: runPretraining,
+  finetune: runFinetuning,
+  'encode-texts': runEncodeTexts,
+  'embed-library': runEmbedLibrary,
+};
 
 const port = connectToParent();
 const send = (message: EngineMessage): void => port.send(message);
@@ -26,7 +32,8 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
   busy = true;
   const context: TaskContext = {
     backend: backendName,
-    reportProgress: (done, total, message) => send({ type: 'task-progress', jobId, done, total, message: message ?? null }),
+    reportProgress: (done, total, message) =>
+      send({ type: 'task-progress', jobId, done, total, message: message ?? null }),
     reportMetrics: (metrics) => send({ type: 'task-metrics', jobId, metrics }),
     log: (level, message) => send({ type: 'task-log', jobId, level, message }),
     isCancelled: () => cancelledJobs.has(jobId),
@@ -55,7 +62,12 @@ async function start(): Promise<void> {
   port.onMessage((raw) => {
     const parsed = EngineRequest.safeParse(raw);
     if (!parsed.success) {
-      send({ type: 'task-log', jobId: null, level: 'error', message: `Ignored a malformed request: ${parsed.error.message}` });
+      send({
+        type: 'task-log',
+        jobId: null,
+        level: 'error',
+        message: `Ignored a malformed request: ${parsed.error.message}`,
+      });
       return;
     }
     const request = parsed.data;

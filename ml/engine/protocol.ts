@@ -8,7 +8,12 @@ export const EngineTaskName = z.enum(engineTaskNames);
 export type EngineTaskName = z.infer<typeof EngineTaskName>;
 
 export const EngineRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run-task'), jobId: z.string(), task: EngineTaskName, parameters: z.record(z.string(), z.unknown()) }),
+  z.object({
+    type: z.literal('run-task'),
+    jobId: z.string(),
+    task: EngineTaskName,
+    parameters: z.record(z.string(), z.unknown()),
+  }),
   z.object({ type: z.literal('cancel-task'), jobId: z.string() }),
   z.object({ type: z.literal('shutdown') }),
 ]);
@@ -33,7 +38,12 @@ export const EngineMessage = z.discriminatedUnion('type', [
     message: z.string().nullable().optional(),
   }),
   z.object({ type: z.literal('task-metrics'), jobId: z.string(), metrics: z.record(z.string(), z.unknown()) }),
-  z.object({ type: z.literal('task-log'), jobId: z.string().nullable(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() }),
+  z.object({
+    type: z.literal('task-log'),
+    jobId: z.string().nullable(),
+    level: z.enum(['debug', 'info', 'warn', 'error']),
+    message: z.string(),
+  }),
   z.object({
     type: z.literal('task-finished'),
     jobId: z.string(),

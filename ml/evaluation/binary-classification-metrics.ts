@@ -29,7 +29,7 @@ export function auroc(examples: readonly ScoredExample[]): number {
   const negatives = sorted.length - positives;
   if (positives === 0 || negatives === 0) return Number.NaN;
   let rankSum = 0;
-  for (let start = 0; start < sorted.length; ) {
+  for (let start = 0; start < sorted.length;) {
     let end = start;
     while (end < sorted.length && sorted[end]!.score === sorted[start]!.score) end += 1;
     const averageRank = (start + 1 + end) / 2;
@@ -40,7 +40,9 @@ export function auroc(examples: readonly ScoredExample[]): number {
 }
 
 /** The ROC curve's corners from the highest threshold down: (false-positive rate, true-positive rate) per distinct score. */
-export function rocCurve(examples: readonly ScoredExample[]): Array<{ falsePositiveRate: number; truePositiveRate: number; threshold: number }> {
+export function rocCurve(
+  examples: readonly ScoredExample[],
+): Array<{ falsePositiveRate: number; truePositiveRate: number; threshold: number }> {
   const sorted = [...examples].sort((left, right) => right.score - left.score);
   const positives = sorted.filter((example) => example.positive).length;
   const negatives = sorted.length - positives;
@@ -51,7 +53,11 @@ export function rocCurve(examples: readonly ScoredExample[]): Array<{ falsePosit
     if (sorted[index]!.positive) truePositives += 1;
     else falsePositives += 1;
     if (index === sorted.length - 1 || sorted[index + 1]!.score !== sorted[index]!.score) {
-      points.push({ falsePositiveRate: negatives ? falsePositives / negatives : 0, truePositiveRate: positives ? truePositives / positives : 0, threshold: sorted[index]!.score });
+      points.push({
+        falsePositiveRate: negatives ? falsePositives / negatives : 0,
+        truePositiveRate: positives ? truePositives / positives : 0,
+        threshold: sorted[index]!.score,
+      });
     }
   }
   return points;
@@ -91,7 +97,11 @@ export type MetricName = 'auroc' | 'accuracy' | 'sensitivity' | 'specificity' | 
  * metric is undefined (a class missing) are left out of that metric's interval. With `groupOf` (the patient) whole
  * groups are drawn, as images of one patient are not independent; groups of one draw exactly as examples do.
  */
-export function bootstrapMetrics<T>(examples: readonly T[], metricsOf: (sample: readonly T[]) => Record<MetricName, number>, options: { resamples?: number; seed?: string; groupOf?: (example: T) => string } = {}): Record<MetricName, Interval> {
+export function bootstrapMetrics<T>(
+  examples: readonly T[],
+  metricsOf: (sample: readonly T[]) => Record<MetricName, number>,
+  options: { resamples?: number; seed?: string; groupOf?: (example: T) => string } = {},
+): Record<MetricName, Interval> {
   const { resamples = 1000, seed = 'bootstrap', groupOf } = options;
   const groups: T[][] = [];
   if (groupOf) {
@@ -112,11 +122,17 @@ export function bootstrapMetrics<T>(examples: readonly T[], metricsOf: (sample: 
   const draws = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<MetricName, number[]>;
   const random = new SeededRandom(seed);
   for (let resample = 0; resample < resamples; resample++) {
-    const sample = Array.from({ length: groups.length }, () => groups[Math.floor(random.next() * groups.length)]!).flat();
+    const sample = Array.from(
+      { length: groups.length },
+      () => groups[Math.floor(random.next() * groups.length)]!,
+    ).flat();
     const metrics = metricsOf(sample);
     for (const name of names) if (!Number.isNaN(metrics[name])) draws[name].push(metrics[name]);
   }
-  const percentile = (sorted: number[], fraction: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(fraction * (sorted.length - 1))))]!);
+  const percentile = (sorted: number[], fraction: number) =>
+    sorted.length === 0
+      ? Number.NaN
+      : sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(fraction * (sorted.length - 1))))]!;
   return Object.fromEntries(
     names.map((name) => {
       const sorted = draws[name].sort((left, right) => left - right);
@@ -126,7 +142,10 @@ export function bootstrapMetrics<T>(examples: readonly T[], metricsOf: (sample: 
 }
 
 /** The binary metrics at `threshold`, each with its 95% bootstrap interval. */
-export function bootstrapIntervals(examples: readonly ScoredExample[], options: { resamples?: number; threshold?: number; seed?: string; groupOf?: (example: ScoredExample) => string } = {}): Record<MetricName, Interval> {
+export function bootstrapIntervals(
+  examples: readonly ScoredExample[],
+  options: { resamples?: number; threshold?: number; seed?: string; groupOf?: (example: ScoredExample) => string } = {},
+): Record<MetricName, Interval> {
   const { threshold = 0.5, ...rest } = options;
   return bootstrapMetrics(examples, (sample) => binaryMetrics(sample, threshold), rest);
 }

@@ -13,23 +13,48 @@ const maximumRocPoints = 200;
  * `threshold` on the probability of its second class (the positive one), with its ROC curve; a multi-class task by
  * its most probable class. Metrics undefined on the split (a class missing) are null.
  */
-export function evaluateClassifier(examples: readonly ClassProbabilities[], classes: readonly string[], seed: string, threshold = 0.5): ClassificationEvaluation {
+export function evaluateClassifier(
+  examples: readonly ClassProbabilities[],
+  classes: readonly string[],
+  seed: string,
+  threshold = 0.5,
+): ClassificationEvaluation {
   const classCounts = classes.map((_, index) => examples.filter((example) => example.label === index).length);
   const binary = classes.length === 2;
-  const scored = examples.map((example) => ({ score: example.probabilities[1]!, positive: example.label === 1, group: example.group }));
+  const scored = examples.map((example) => ({
+    score: example.probabilities[1]!,
+    positive: example.label === 1,
+    group: example.group,
+  }));
   const grouped = examples.every((example) => example.group !== undefined);
   const intervals = binary
-    ? bootstrapIntervals(scored, { threshold, seed: `${seed}:bootstrap`, ...(grouped ? { groupOf: (example: ScoredExample) => example.group! } : {}) })
-    : multiClassIntervals(examples, classes.length, { seed: `${seed}:bootstrap`, ...(grouped ? { groupOf: (example: ClassProbabilities) => example.group! } : {}) });
+    ? bootstrapIntervals(scored, {
+        threshold,
+        seed: `${seed}:bootstrap`,
+        ...(grouped ? { groupOf: (example: ScoredExample) => example.group! } : {}),
+      })
+    : multiClassIntervals(examples, classes.length, {
+        seed: `${seed}:bootstrap`,
+        ...(grouped ? { groupOf: (example: ClassProbabilities) => example.group! } : {}),
+      });
   const metrics = Object.fromEntries(
-    Object.entries(intervals).map(([name, interval]) => [name, { estimate: finiteOrNull(interval.estimate), lower: finiteOrNull(interval.lower), upper: finiteOrNull(interval.upper) }]),
+    Object.entries(intervals).map(([name, interval]) => [
+      name,
+      {
+        estimate: finiteOrNull(interval.estimate),
+        lower: finiteOrNull(interval.lower),
+        upper: finiteOrNull(interval.upper),
+      },
+    ]),
   ) as ClassificationEvaluation['metrics'];
   const base = { examples: examples.length, classes: [...classes], classCounts, metrics };
   if (!binary) return { ...base, confusionMatrix: confusionMatrix(examples, classes.length), binary: null };
   const confusion = binaryMetrics(scored, threshold).confusion;
   const curve = rocCurve(scored);
   const stride = Math.max(1, Math.ceil(curve.length / maximumRocPoints));
-  const roc = curve.filter((_, index) => index % stride === 0 || index === curve.length - 1).map(({ falsePositiveRate, truePositiveRate }) => ({ falsePositiveRate, truePositiveRate }));
+  const roc = curve
+    .filter((_, index) => index % stride === 0 || index === curve.length - 1)
+    .map(({ falsePositiveRate, truePositiveRate }) => ({ falsePositiveRate, truePositiveRate }));
   return {
     ...base,
     // At the threshold, not by the larger probability: rows and columns negative then positive, as `classes`.

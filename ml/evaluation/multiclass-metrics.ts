@@ -10,7 +10,8 @@ export interface ClassProbabilities {
 
 export function predictedClass(probabilities: ArrayLike<number>): number {
   let best = 0;
-  for (let index = 1; index < probabilities.length; index++) if (probabilities[index]! > probabilities[best]!) best = index;
+  for (let index = 1; index < probabilities.length; index++)
+    if (probabilities[index]! > probabilities[best]!) best = index;
   return best;
 }
 
@@ -25,7 +26,10 @@ export function confusionMatrix(examples: readonly ClassProbabilities[], classes
  * Accuracy and one-vs-rest macro averages: AUROC of each class's probability against the rest, and each class's
  * sensitivity, specificity and F1 from the confusion matrix, averaged over the classes present (NaN-free).
  */
-export function multiClassMetrics(examples: readonly ClassProbabilities[], classes: number): Record<MetricName, number> {
+export function multiClassMetrics(
+  examples: readonly ClassProbabilities[],
+  classes: number,
+): Record<MetricName, number> {
   const matrix = confusionMatrix(examples, classes);
   const total = examples.length;
   const perClass = Array.from({ length: classes }, (_, index) => {
@@ -35,21 +39,36 @@ export function multiClassMetrics(examples: readonly ClassProbabilities[], class
     const negatives = total - actual;
     return {
       present: actual > 0 && negatives > 0,
-      auroc: auroc(examples.map((example) => ({ score: example.probabilities[index]!, positive: example.label === index }))),
+      auroc: auroc(
+        examples.map((example) => ({ score: example.probabilities[index]!, positive: example.label === index })),
+      ),
       sensitivity: actual > 0 ? truePositive / actual : Number.NaN,
       specificity: negatives > 0 ? (negatives - (predicted - truePositive)) / negatives : Number.NaN,
       f1: actual + predicted > 0 ? (2 * truePositive) / (actual + predicted) : Number.NaN,
     };
   });
   const macro = (key: 'auroc' | 'sensitivity' | 'specificity' | 'f1') => {
-    const values = perClass.filter((entry) => entry.present).map((entry) => entry[key]).filter((value) => !Number.isNaN(value));
+    const values = perClass
+      .filter((entry) => entry.present)
+      .map((entry) => entry[key])
+      .filter((value) => !Number.isNaN(value));
     return values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
   };
   const correct = matrix.reduce((sum, row, index) => sum + row[index]!, 0);
-  return { auroc: macro('auroc'), accuracy: total > 0 ? correct / total : Number.NaN, sensitivity: macro('sensitivity'), specificity: macro('specificity'), f1: macro('f1') };
+  return {
+    auroc: macro('auroc'),
+    accuracy: total > 0 ? correct / total : Number.NaN,
+    sensitivity: macro('sensitivity'),
+    specificity: macro('specificity'),
+    f1: macro('f1'),
+  };
 }
 
 /** Each metric with a seeded 95% percentile-bootstrap interval over the examples. */
-export function multiClassIntervals(examples: readonly ClassProbabilities[], classes: number, options: { resamples?: number; seed?: string; groupOf?: (example: ClassProbabilities) => string } = {}): Record<MetricName, Interval> {
+export function multiClassIntervals(
+  examples: readonly ClassProbabilities[],
+  classes: number,
+  options: { resamples?: number; seed?: string; groupOf?: (example: ClassProbabilities) => string } = {},
+): Record<MetricName, Interval> {
   return bootstrapMetrics(examples, (sample) => multiClassMetrics(sample, classes), options);
 }

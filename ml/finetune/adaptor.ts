@@ -63,7 +63,10 @@ export class Adaptor {
 
   private static layer(query: tf.Tensor, source: tf.Tensor, layer: AdaptorLayer): tf.Tensor {
     const attended = layerNorm(query.add(linear(linear(source, layer.value), layer.output)), layer.attentionNorm);
-    return layerNorm(attended.add(linear(tf.relu(linear(attended, layer.feedForwardIn)), layer.feedForwardOut)), layer.feedForwardNorm);
+    return layerNorm(
+      attended.add(linear(tf.relu(linear(attended, layer.feedForwardIn)), layer.feedForwardOut)),
+      layer.feedForwardNorm,
+    );
   }
 
   /** Adapted, L2-normalised embeddings of image–report pairs, [batch, projectionSize] each. */
@@ -102,13 +105,26 @@ export interface AdaptorTraining {
  * scale, no clamp as in the reference); linear warm-up over 2% of the steps then linear decay
  * (get_linear_schedule_with_warmup). Returns the mean loss of each epoch.
  */
-export async function trainAdaptor(adaptor: Adaptor, images: Float32Array, texts: Float32Array, embeddingSize: number, training: AdaptorTraining, order: (epoch: number) => number[], onEpoch: (epoch: number, loss: number) => Promise<void>): Promise<number[]> {
+export async function trainAdaptor(
+  adaptor: Adaptor,
+  images: Float32Array,
+  texts: Float32Array,
+  embeddingSize: number,
+  training: AdaptorTraining,
+  order: (epoch: number) => number[],
+  onEpoch: (epoch: number, loss: number) => Promise<void>,
+): Promise<number[]> {
   const rows = images.length / embeddingSize;
   const stepsPerEpoch = Math.max(1, Math.floor(rows / training.batchSize));
   const totalSteps = stepsPerEpoch * training.epochs;
   const warmupSteps = Math.max(1, Math.round(totalSteps * 0.02));
   const trainable = adaptor.store.trainable();
-  const optimizer = new AdamW(trainable, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: training.weightDecay });
+  const optimizer = new AdamW(trainable, {
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+    weightDecay: training.weightDecay,
+  });
   const losses: number[] = [];
   try {
     let step = 0;
@@ -119,12 +135,17 @@ export async function trainAdaptor(adaptor: Adaptor, images: Float32Array, texts
         const chosen = shuffled.slice(batch * training.batchSize, (batch + 1) * training.batchSize);
         const gather = (source: Float32Array) => {
           const values = new Float32Array(chosen.length * embeddingSize);
-          chosen.forEach((row, position) => values.set(source.subarray(row * embeddingSize, (row + 1) * embeddingSize), position * embeddingSize));
+          chosen.forEach((row, position) =>
+            values.set(source.subarray(row * embeddingSize, (row + 1) * embeddingSize), position * embeddingSize),
+          );
           return tf.tensor2d(values, [chosen.length, embeddingSize]);
         };
         const imageBatch = gather(images);
         const textBatch = gather(texts);
-        const rate = step < warmupSteps ? (training.peakLearningRate * (step + 1)) / warmupSteps : (training.peakLearningRate * (totalSteps - step)) / Math.max(1, totalSteps - warmupSteps);
+        const rate =
+          step < warmupSteps
+            ? (training.peakLearningRate * (step + 1)) / warmupSteps
+            : (training.peakLearningRate * (totalSteps - step)) / Math.max(1, totalSteps - warmupSteps);
         try {
           const { value, grads } = tf.variableGrads(() => {
             const adapted = adaptor.forward(imageBatch, textBatch);
@@ -149,7 +170,12 @@ export async function trainAdaptor(adaptor: Adaptor, images: Float32Array, texts
 }
 
 /** Adapted features of every row for the linear head, [text ‖ image] or (no texts) the image's alone; the module stays frozen. */
-export function adaptedFeatures(adaptor: Adaptor, images: Float32Array, texts: Float32Array | null, embeddingSize: number): Float32Array {
+export function adaptedFeatures(
+  adaptor: Adaptor,
+  images: Float32Array,
+  texts: Float32Array | null,
+  embeddingSize: number,
+): Float32Array {
   const rows = images.length / embeddingSize;
   return tf.tidy(() => {
     const imageBatch = tf.tensor2d(images, [rows, embeddingSize]);

@@ -14,7 +14,12 @@ export interface FrozenClassifier {
 }
 
 /** The rows a probe reads: [text ‖ image] from the two embedding arrays, or the image's alone. */
-function probeRows(text: Float32Array, image: Float32Array, width: number, inputs: 'image+report' | 'image'): Float32Array {
+function probeRows(
+  text: Float32Array,
+  image: Float32Array,
+  width: number,
+  inputs: 'image+report' | 'image',
+): Float32Array {
   if (inputs === 'image') return image;
   const rows = text.length / width;
   const features = new Float32Array(rows * 2 * width);
@@ -36,7 +41,13 @@ class EmbeddingCache {
   async fill(indices: readonly number[]): Promise<void> {
     const missing = [...new Set(indices)].filter((index) => !this.row.has(index));
     if (missing.length === 0) return;
-    const embedded = await embedItems(this.stage.encoder, this.stage.batches, missing, ['image', 'text'], this.stage.task);
+    const embedded = await embedItems(
+      this.stage.encoder,
+      this.stage.batches,
+      missing,
+      ['image', 'text'],
+      this.stage.task,
+    );
     const offset = this.row.size;
     const grow = (old: Float32Array, added: Float32Array) => {
       const grown = new Float32Array(old.length + added.length);
@@ -67,13 +78,27 @@ class EmbeddingCache {
  * A linear head on fixed features: the probe itself for a binary task; one probe per class against the rest for a
  * multi-class one, their probabilities normalised to sum to one.
  */
-function fitProbe(features: Float32Array, width: number, labelled: readonly number[], stage: StageContext): (rows: Float32Array) => Float32Array {
+function fitProbe(
+  features: Float32Array,
+  width: number,
+  labelled: readonly number[],
+  stage: StageContext,
+): (rows: Float32Array) => Float32Array {
   const labels = labelled.map((index) => stage.items[index]!.label!);
   if (stage.classCount === 2) {
     const probe = trainLinearProbe(features, width, labels);
-    return (rows) => Float32Array.from(Array.from(scoreLinearProbe(probe, rows)).flatMap((probability) => [1 - probability, probability]));
+    return (rows) =>
+      Float32Array.from(
+        Array.from(scoreLinearProbe(probe, rows)).flatMap((probability) => [1 - probability, probability]),
+      );
   }
-  const probes: LinearProbe[] = Array.from({ length: stage.classCount }, (_, index) => trainLinearProbe(features, width, labels.map((label) => (label === index ? 1 : 0))));
+  const probes: LinearProbe[] = Array.from({ length: stage.classCount }, (_, index) =>
+    trainLinearProbe(
+      features,
+      width,
+      labels.map((label) => (label === index ? 1 : 0)),
+    ),
+  );
   return (rows) => {
     const perClass = probes.map((probe) => scoreLinearProbe(probe, rows));
     const count = rows.length / width;
@@ -111,13 +136,29 @@ export async function fitLinearProbe(stage: StageContext, labelled: readonly num
  * every image–report pair of the training split (labels unused), then a linear head (the probe) on its adapted
  * [report ‖ image] features learns from the labelled budget.
  */
-export async function fitAdaptor(stage: StageContext, trainingPairs: readonly number[], labelled: readonly number[], onEpoch: (epoch: number, loss: number) => Promise<void>): Promise<FrozenClassifier> {
+export async function fitAdaptor(
+  stage: StageContext,
+  trainingPairs: readonly number[],
+  labelled: readonly number[],
+  onEpoch: (epoch: number, loss: number) => Promise<void>,
+): Promise<FrozenClassifier> {
   const { options } = stage;
-  if (trainingPairs.length < 2) throw new Error(`The Adaptor learns from image–report pairs of the training split and this task has ${trainingPairs.length}; import reports or choose the linear probe.`);
+  if (trainingPairs.length < 2)
+    throw new Error(
+      `The Adaptor learns from image–report pairs of the training split and this task has ${trainingPairs.length}; import reports or choose the linear probe.`,
+    );
   const size = stage.encoder.config.embeddingSize;
   const cache = new EmbeddingCache(stage);
   await cache.fill([...trainingPairs, ...labelled]);
-  const adaptor = new Adaptor(size, { projectionSize: options.adaptorProjectionSize, layers: options.adaptorLayers, feedForwardWidth: options.adaptorFeedForwardWidth }, numericSeed(`${options.seed}:adaptor`));
+  const adaptor = new Adaptor(
+    size,
+    {
+      projectionSize: options.adaptorProjectionSize,
+      layers: options.adaptorLayers,
+      feedForwardWidth: options.adaptorFeedForwardWidth,
+    },
+    numericSeed(`${options.seed}:adaptor`),
+  );
   try {
     const pairs = cache.rows(trainingPairs);
     const positions = trainingPairs.map((_, position) => position);
@@ -126,7 +167,13 @@ export async function fitAdaptor(stage: StageContext, trainingPairs: readonly nu
       pairs.image,
       pairs.text,
       size,
-      { epochs: options.adaptorEpochs, batchSize: Math.min(options.adaptorBatchSize, trainingPairs.length), peakLearningRate: options.adaptorLearningRate, weightDecay: 0.01, seed: options.seed },
+      {
+        epochs: options.adaptorEpochs,
+        batchSize: Math.min(options.adaptorBatchSize, trainingPairs.length),
+        peakLearningRate: options.adaptorLearningRate,
+        weightDecay: 0.01,
+        seed: options.seed,
+      },
       (epoch) => stage.batches.epochOrder(positions, epoch),
       onEpoch,
     );
@@ -139,7 +186,10 @@ export async function fitAdaptor(stage: StageContext, trainingPairs: readonly nu
     const head = fitProbe(await adapt(labelled), width, labelled, stage);
     return {
       score: async (indices) => head(await adapt(indices)),
-      parameterCount: { trainable: adaptor.store.count() + (stage.classCount === 2 ? 1 : stage.classCount) * (width + 1), frozen: stage.encoder.store.count() },
+      parameterCount: {
+        trainable: adaptor.store.count() + (stage.classCount === 2 ? 1 : stage.classCount) * (width + 1),
+        frozen: stage.encoder.store.count(),
+      },
       describe: { adaptorParameters: adaptor.store.count() },
       dispose: () => adaptor.dispose(),
     };

@@ -21,13 +21,19 @@ export interface ModalityScores {
  * Eq. 10–11: each modality's share of the head, out_m = f_m·W_m + b/2, scored as Σ over the batch of softmax(out_m)
  * at the true class.
  */
-export function modalityScores(textFeatures: tf.Tensor2D, imageFeatures: tf.Tensor2D, head: SplitHead, labels: readonly number[]): ModalityScores {
+export function modalityScores(
+  textFeatures: tf.Tensor2D,
+  imageFeatures: tf.Tensor2D,
+  head: SplitHead,
+  labels: readonly number[],
+): ModalityScores {
   return tf.tidy(() => {
     const classes = head.weight.shape[1];
     const imageWidth = head.weight.shape[0] - head.textWidth;
     const halfBias = head.bias.div(2);
     const truth = tf.oneHot(tf.tensor1d([...labels], 'int32'), classes);
-    const score = (features: tf.Tensor2D, weight: tf.Tensor2D) => tf.softmax(tf.matMul(features, weight).add(halfBias)).mul(truth).sum().dataSync()[0]!;
+    const score = (features: tf.Tensor2D, weight: tf.Tensor2D) =>
+      tf.softmax(tf.matMul(features, weight).add(halfBias)).mul(truth).sum().dataSync()[0]!;
     return {
       text: score(textFeatures, head.weight.slice([0, 0], [head.textWidth, classes])),
       image: score(imageFeatures, head.weight.slice([head.textWidth, 0], [imageWidth, classes])),

@@ -25,8 +25,11 @@ function standardise(features: Float32Array, width: number): { mean: Float64Arra
   const rows = features.length / width;
   const mean = new Float64Array(width);
   const scale = new Float64Array(width);
-  for (let row = 0; row < rows; row++) for (let column = 0; column < width; column++) mean[column]! += features[row * width + column]! / rows;
-  for (let row = 0; row < rows; row++) for (let column = 0; column < width; column++) scale[column]! += (features[row * width + column]! - mean[column]!) ** 2 / rows;
+  for (let row = 0; row < rows; row++)
+    for (let column = 0; column < width; column++) mean[column]! += features[row * width + column]! / rows;
+  for (let row = 0; row < rows; row++)
+    for (let column = 0; column < width; column++)
+      scale[column]! += (features[row * width + column]! - mean[column]!) ** 2 / rows;
   for (let column = 0; column < width; column++) scale[column] = 1 / Math.sqrt(scale[column]! + 1e-12);
   return { mean, scale };
 }
@@ -35,17 +38,29 @@ const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
 
 function logit(probe: LinearProbe, features: Float32Array, row: number): number {
   let sum = probe.bias;
-  for (let column = 0; column < probe.width; column++) sum += (features[row * probe.width + column]! - probe.mean[column]!) * probe.scale[column]! * probe.weight[column]!;
+  for (let column = 0; column < probe.width; column++)
+    sum += (features[row * probe.width + column]! - probe.mean[column]!) * probe.scale[column]! * probe.weight[column]!;
   return sum;
 }
 
 /** Fits the probe to `features` ([rows, width]) and 0/1 `labels`; both classes must be present. */
-export function trainLinearProbe(features: Float32Array, width: number, labels: readonly number[], options: LinearProbeOptions = defaultLinearProbeOptions): LinearProbe {
+export function trainLinearProbe(
+  features: Float32Array,
+  width: number,
+  labels: readonly number[],
+  options: LinearProbeOptions = defaultLinearProbeOptions,
+): LinearProbe {
   const rows = labels.length;
-  if (features.length !== rows * width) throw new Error(`features hold ${features.length / width} rows for ${rows} labels`);
+  if (features.length !== rows * width)
+    throw new Error(`features hold ${features.length / width} rows for ${rows} labels`);
   const positives = labels.filter((label) => label === 1).length;
   if (positives === 0 || positives === rows) throw new Error('A linear probe needs labelled examples of both classes.');
-  const probe: LinearProbe = { width, ...standardise(features, width), weight: new Float64Array(width), bias: Math.log(positives / (rows - positives)) };
+  const probe: LinearProbe = {
+    width,
+    ...standardise(features, width),
+    weight: new Float64Array(width),
+    bias: Math.log(positives / (rows - positives)),
+  };
   const parameters = width + 1;
   const first = new Float64Array(parameters);
   const second = new Float64Array(parameters);
@@ -54,14 +69,17 @@ export function trainLinearProbe(features: Float32Array, width: number, labels: 
     gradient.fill(0);
     for (let row = 0; row < rows; row++) {
       const error = (sigmoid(logit(probe, features, row)) - labels[row]!) / rows;
-      for (let column = 0; column < width; column++) gradient[column]! += error * (features[row * width + column]! - probe.mean[column]!) * probe.scale[column]!;
+      for (let column = 0; column < width; column++)
+        gradient[column]! += error * (features[row * width + column]! - probe.mean[column]!) * probe.scale[column]!;
       gradient[width]! += error;
     }
     for (let column = 0; column < width; column++) gradient[column]! += options.l2 * probe.weight[column]!;
     for (let index = 0; index < parameters; index++) {
       first[index] = 0.9 * first[index]! + 0.1 * gradient[index]!;
       second[index] = 0.999 * second[index]! + 0.001 * gradient[index]! ** 2;
-      const step = (options.learningRate * (first[index]! / (1 - 0.9 ** iteration))) / (Math.sqrt(second[index]! / (1 - 0.999 ** iteration)) + 1e-8);
+      const step =
+        (options.learningRate * (first[index]! / (1 - 0.9 ** iteration))) /
+        (Math.sqrt(second[index]! / (1 - 0.999 ** iteration)) + 1e-8);
       if (index < width) probe.weight[index]! -= step;
       else probe.bias -= step;
     }

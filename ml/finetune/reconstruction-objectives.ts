@@ -6,7 +6,11 @@ import { gatherRows } from '../model/layers/gather-rows.js';
 import { createLayerNorm, layerNorm, type LayerNormParameters } from '../model/layers/layer-norm.js';
 import { createLinear, linear, type LinearParameters } from '../model/layers/linear.js';
 import { sinusoidalPatchPositions } from '../model/layers/sinusoidal-positions.js';
-import { createTransformerBlock, transformerBlock, type TransformerBlockParameters } from '../model/layers/transformer-block.js';
+import {
+  createTransformerBlock,
+  transformerBlock,
+  type TransformerBlockParameters,
+} from '../model/layers/transformer-block.js';
 import { ParameterStore } from '../model/parameter-store.js';
 
 /**
@@ -61,8 +65,15 @@ export class ReconstructionHeads {
     this.store = new ParameterStore(seed);
     this.decoderEmbedding = createLinear(this.store, 'decoder.embedding', width, width);
     this.maskToken = this.store.create('decoder.maskToken', [width], { kind: 'normal', standardDeviation: 0.02 });
-    this.decoderPositions = this.store.create('decoder.positions', [patches, width], { kind: 'values', values: sinusoidalPatchPositions(Math.sqrt(patches), width, 0) }, { frozen: true });
-    this.decoderBlocks = Array.from({ length: decoderLayers }, (_, index) => createTransformerBlock(this.store, `decoder.${index}`, width, heads, mlpRatio));
+    this.decoderPositions = this.store.create(
+      'decoder.positions',
+      [patches, width],
+      { kind: 'values', values: sinusoidalPatchPositions(Math.sqrt(patches), width, 0) },
+      { frozen: true },
+    );
+    this.decoderBlocks = Array.from({ length: decoderLayers }, (_, index) =>
+      createTransformerBlock(this.store, `decoder.${index}`, width, heads, mlpRatio),
+    );
     this.decoderNorm = createLayerNorm(this.store, 'decoder.norm', width);
     this.pixelHead = createLinear(this.store, 'decoder.pixels', width, patchSize ** 2);
     this.languageHead = createLinear(this.store, 'language.head', width, vocabularySize);
@@ -84,7 +95,10 @@ export class ReconstructionHeads {
     const patches = unshuffled.reshape([size, -1, width]).add(this.decoderPositions);
     let hidden: tf.Tensor = tf.concat([embedded.slice([0, 0, 0], [-1, prefix, -1]), patches], 1);
     for (const block of this.decoderBlocks) hidden = transformerBlock(hidden, block);
-    return { embedded: unshuffled, states: layerNorm(hidden.slice([0, prefix, 0], [-1, -1, -1]), this.decoderNorm) as tf.Tensor3D };
+    return {
+      embedded: unshuffled,
+      states: layerNorm(hidden.slice([0, prefix, 0], [-1, -1, -1]), this.decoderNorm) as tf.Tensor3D,
+    };
   }
 
   /**
@@ -94,18 +108,33 @@ export class ReconstructionHeads {
    * decoder embeds them — the student's unshuffled rows with mask tokens against the teacher's states (`feai`, as
    * UMD's compute_feai).
    */
-  losses(patches: tf.Tensor3D, texts: TextBatch, batch: ReconstructionBatch, teacher: TeacherStates, weights: ReconstructionWeights): ReconstructionLosses {
+  losses(
+    patches: tf.Tensor3D,
+    texts: TextBatch,
+    batch: ReconstructionBatch,
+    teacher: TeacherStates,
+    weights: ReconstructionWeights,
+  ): ReconstructionLosses {
     const width = this.encoder.config.width;
     const patchValues = this.encoder.config.patchSize ** 2;
     const size = patches.shape[0];
 
-    const keptStates = this.encoder.tokenStates('image', patches, { flatIndices: batch.keptFlat, perImage: batch.keptPerImage });
+    const keptStates = this.encoder.tokenStates('image', patches, {
+      flatIndices: batch.keptFlat,
+      perImage: batch.keptPerImage,
+    });
     const decoded = this.decode(keptStates, batch);
     const decodedMasked = gatherRows(decoded.states.reshape([-1, width]), batch.maskedFlat);
     const predictedPixels = linear(decodedMasked, this.pixelHead);
-    const maskedImage = predictedPixels.sub(tf.tensor2d(batch.pixelTargets, [batch.maskedFlat.length, patchValues])).square().mean() as tf.Scalar;
+    const maskedImage = predictedPixels
+      .sub(tf.tensor2d(batch.pixelTargets, [batch.maskedFlat.length, patchValues]))
+      .square()
+      .mean() as tf.Scalar;
 
-    const maskedTexts: TextBatch = { tokenIds: tf.tensor2d(batch.maskedTokenIds, texts.tokenIds.shape, 'int32'), attentionMask: texts.attentionMask };
+    const maskedTexts: TextBatch = {
+      tokenIds: tf.tensor2d(batch.maskedTokenIds, texts.tokenIds.shape, 'int32'),
+      attentionMask: texts.attentionMask,
+    };
     const textStates = this.withoutModalityToken(this.encoder.tokenStates('text', maskedTexts));
     let maskedLanguage: tf.Scalar = tf.scalar(0);
     if (batch.tokenPositions.length > 0) {
@@ -117,11 +146,23 @@ export class ReconstructionHeads {
 
     const project = (states: tf.Tensor) => linear(states, this.featureProjection);
     const tokenWeights = texts.attentionMask.reshape([size, -1, 1]);
-    const textDifference = project(textStates).sub(project(this.withoutModalityToken(teacher.text))).square().mean(2, true).mul(tokenWeights);
+    const textDifference = project(textStates)
+      .sub(project(this.withoutModalityToken(teacher.text)))
+      .square()
+      .mean(2, true)
+      .mul(tokenWeights);
     const textFeature = textDifference.sum().div(tokenWeights.sum()) as tf.Scalar;
-    const teacherPatches = teacher.image.slice([0, this.encoder.imagePrefixLength(), 0], [-1, -1, -1]).reshape([-1, width]);
-    const teacherEmbedded = linear(tf.gather(teacherPatches, tf.tensor1d(batch.maskedFlat, 'int32')), this.decoderEmbedding);
-    const imageFeature = gatherRows(decoded.embedded, batch.maskedFlat).sub(teacherEmbedded).square().mean() as tf.Scalar;
+    const teacherPatches = teacher.image
+      .slice([0, this.encoder.imagePrefixLength(), 0], [-1, -1, -1])
+      .reshape([-1, width]);
+    const teacherEmbedded = linear(
+      tf.gather(teacherPatches, tf.tensor1d(batch.maskedFlat, 'int32')),
+      this.decoderEmbedding,
+    );
+    const imageFeature = gatherRows(decoded.embedded, batch.maskedFlat)
+      .sub(teacherEmbedded)
+      .square()
+      .mean() as tf.Scalar;
 
     const total = maskedLanguage
       .mul(weights.maskedLanguage)

@@ -40,7 +40,11 @@ export class SplitHeadClassifier {
   }
 
   splitHead(): SplitHead {
-    return { weight: this.weight as unknown as tf.Tensor2D, bias: this.bias as unknown as tf.Tensor1D, textWidth: this.embeddingSize };
+    return {
+      weight: this.weight as unknown as tf.Tensor2D,
+      bias: this.bias as unknown as tf.Tensor1D,
+      textWidth: this.embeddingSize,
+    };
   }
 
   dispose(): void {

@@ -25,7 +25,8 @@ export class LeakCheck {
 
   after(step: number): void {
     const count = tf.memory().numTensors;
-    if (this.expected !== null && count !== this.expected) throw new Error(`Tensor leak: ${count - this.expected} tensor(s) left behind by step ${step}.`);
+    if (this.expected !== null && count !== this.expected)
+      throw new Error(`Tensor leak: ${count - this.expected} tensor(s) left behind by step ${step}.`);
     this.expected = count;
   }
 }

@@ -20,12 +20,21 @@ export function supervisedSteps(labelled: number, options: StageContext['options
 }
 
 /** Each item's class probabilities, [items, classes], from the encoder and head as they are (no augmentation). */
-export async function scoreWithClassifier(stage: StageContext, classifier: SplitHeadClassifier, indices: readonly number[]): Promise<Float32Array> {
+export async function scoreWithClassifier(
+  stage: StageContext,
+  classifier: SplitHeadClassifier,
+  indices: readonly number[],
+): Promise<Float32Array> {
   const scores = new Float32Array(indices.length * classifier.classes);
   for (let start = 0; start < indices.length; start += scoringBatchSize) {
-    const tensors = batchTensors(stage.batches.build(indices.slice(start, start + scoringBatchSize), null), stage.encoder.config);
+    const tensors = batchTensors(
+      stage.batches.build(indices.slice(start, start + scoringBatchSize), null),
+      stage.encoder.config,
+    );
     try {
-      const probabilities = tf.tidy(() => tf.softmax(classifier.logits(classifier.features(stage.encoder, tensors.patches, tensors.texts))));
+      const probabilities = tf.tidy(() =>
+        tf.softmax(classifier.logits(classifier.features(stage.encoder, tensors.patches, tensors.texts))),
+      );
       scores.set(await probabilities.data(), start * classifier.classes);
       probabilities.dispose();
     } finally {
@@ -42,17 +51,31 @@ export async function scoreWithClassifier(stage: StageContext, classifier: Split
  * cancel; the coefficients are reported with the loss. `validate` is called about ten times for the run's curve
  * (validation never picks a checkpoint: the run is judged as it ends). Returns the head, or null when cancelled.
  */
-export async function runSupervised(stage: StageContext, labelled: readonly number[], gmCoord: boolean, validate: (classifier: SplitHeadClassifier, step: number) => Promise<void>): Promise<SplitHeadClassifier | null> {
+export async function runSupervised(
+  stage: StageContext,
+  labelled: readonly number[],
+  gmCoord: boolean,
+  validate: (classifier: SplitHeadClassifier, step: number) => Promise<void>,
+): Promise<SplitHeadClassifier | null> {
   const { encoder, options, task, items } = stage;
   const seed = numericSeed(`${options.seed}:supervised`);
   const classifier = new SplitHeadClassifier(encoder.config.embeddingSize, stage.classCount, seed, options.inputs);
   // GM-Coord balances two modalities; with the image alone there is nothing to balance.
   const coordinate = gmCoord && options.inputs === 'image+report';
-  if (gmCoord && !coordinate) task.log('warn', 'GM-Coord needs both modalities; with image-only input the encoder is fine-tuned without it.');
+  if (gmCoord && !coordinate)
+    task.log('warn', 'GM-Coord needs both modalities; with image-only input the encoder is fine-tuned without it.');
   const adamSettings = { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: options.weightDecay };
-  const optimisers = { encoder: new AdamW(encoder.store.trainable(), adamSettings), head: new AdamW(classifier.store.trainable(), adamSettings) };
+  const optimisers = {
+    encoder: new AdamW(encoder.store.trainable(), adamSettings),
+    head: new AdamW(classifier.store.trainable(), adamSettings),
+  };
   const checkpointFile = path.join(stage.runDirectory, checkpointName);
-  const groups = { encoder: encoder.store.variables, head: classifier.store.variables, ...optimizerGroups('adam.encoder', optimisers.encoder), ...optimizerGroups('adam.head', optimisers.head) };
+  const groups = {
+    encoder: encoder.store.variables,
+    head: classifier.store.variables,
+    ...optimizerGroups('adam.encoder', optimisers.encoder),
+    ...optimizerGroups('adam.head', optimisers.head),
+  };
   const batchSize = Math.min(options.batchSize, labelled.length);
   const totalSteps = supervisedSteps(labelled.length, options);
   const warmupSteps = Math.round(totalSteps * options.warmupFraction);
@@ -76,7 +99,10 @@ export async function runSupervised(stage: StageContext, labelled: readonly numb
         return null;
       }
       const chosen = epochs.at(step);
-      const tensors = batchTensors(stage.batches.build(chosen, { settings: options.augmentation, step }), encoder.config);
+      const tensors = batchTensors(
+        stage.batches.build(chosen, { settings: options.augmentation, step }),
+        encoder.config,
+      );
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);
       let result: ReturnType<typeof supervisedStep>;
       try {
@@ -92,12 +118,28 @@ export async function runSupervised(stage: StageContext, labelled: readonly numb
       } finally {
         disposeBatch(tensors);
       }
-      if (!Number.isFinite(result.loss)) throw new Error(`The fine-tuning loss became ${result.loss} at step ${step + 1}; lower the learning rate (now ${options.peakLearningRate}).`);
+      if (!Number.isFinite(result.loss))
+        throw new Error(
+          `The fine-tuning loss became ${result.loss} at step ${step + 1}; lower the learning rate (now ${options.peakLearningRate}).`,
+        );
       step += 1;
       leaks.after(step);
       stage.progress(step, `fine-tuning step ${step}/${totalSteps}, loss ${result.loss.toFixed(3)}`);
-      const coordination = result.coordination ? { modalityRatio: result.coordination.ratio, textCoefficient: result.coordination.text, imageCoefficient: result.coordination.image } : {};
-      task.reportMetrics({ kind: 'train', stage: 'supervised', step, learningRate, loss: result.loss, ...coordination });
+      const coordination = result.coordination
+        ? {
+            modalityRatio: result.coordination.ratio,
+            textCoefficient: result.coordination.text,
+            imageCoefficient: result.coordination.image,
+          }
+        : {};
+      task.reportMetrics({
+        kind: 'train',
+        stage: 'supervised',
+        step,
+        learningRate,
+        loss: result.loss,
+        ...coordination,
+      });
       if (step % options.checkpointEverySteps === 0) checkpoint();
       if (step % validateEvery === 0 || step === totalSteps) await validate(classifier, step);
       await task.yieldToEvents();

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
 import { gradientsByParameterName } from '../model/parameter-store.js';
 import type { AdamW } from '../training/adamw.js';
-import { coordinationCoefficients, type CoordinationCoefficients, modalityScores, modulateGradient } from './gm-coord.js';
+import {
+  coordinationCoefficients,
+  type CoordinationCoefficients,
+  modalityScores,
+  modulateGradient,
+} from './gm-coord.js';
 import type { ClassifierFeatures, SplitHeadClassifier } from './split-head-classifier.js';
 
 export interface SupervisedStepResult {
@@ -52,7 +57,10 @@ export function supervisedStep(
     let coordination: CoordinationCoefficients | null = null;
     const modulated: tf.Tensor[] = [];
     if (gmCoord) {
-      coordination = coordinationCoefficients(modalityScores(features.text, features.image, classifier.splitHead(), input.labels), gmCoord.beta);
+      coordination = coordinationCoefficients(
+        modalityScores(features.text, features.image, classifier.splitHead(), input.labels),
+        gmCoord.beta,
+      );
       let parameterIndex = 0;
       for (const [name, gradient] of Object.entries(encoderGradients)) {
         parameterIndex += 1;
@@ -65,9 +73,18 @@ export function supervisedStep(
     }
     const headGradients = gradientsByParameterName(headTrainable, grads);
     // One clipping norm over encoder and head together, as the reference's trainer clips all parameters at once.
-    const norm = tf.tidy(() => Math.sqrt([...Object.values(encoderGradients), ...Object.values(headGradients)].reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0)).dataSync()[0]!));
+    const norm = tf.tidy(() =>
+      Math.sqrt(
+        [...Object.values(encoderGradients), ...Object.values(headGradients)]
+          .reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0))
+          .dataSync()[0]!,
+      ),
+    );
     const scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
-    const clip = (gradients: tf.NamedTensorMap) => (scale === 1 ? gradients : Object.fromEntries(Object.entries(gradients).map(([name, gradient]) => [name, gradient.mul(scale)])));
+    const clip = (gradients: tf.NamedTensorMap) =>
+      scale === 1
+        ? gradients
+        : Object.fromEntries(Object.entries(gradients).map(([name, gradient]) => [name, gradient.mul(scale)]));
     const clippedEncoder = clip(encoderGradients);
     const clippedHead = clip(headGradients);
     try {

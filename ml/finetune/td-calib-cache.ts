@@ -34,10 +34,23 @@ const calibrationSettings = [
  * calibration once instead of once per budget and method. The backend is not part of it: another backend would give
  * the same calibration up to floating-point rounding. Entries are as large as the encoder and are never evicted.
  */
-export function calibrationCacheFile(directory: string, modelFile: string, items: readonly ClassificationItem[], images: readonly number[], options: FinetuneRequest): string {
+export function calibrationCacheFile(
+  directory: string,
+  modelFile: string,
+  items: readonly ClassificationItem[],
+  images: readonly number[],
+  options: FinetuneRequest,
+): string {
   const model = fs.statSync(modelFile);
   const digest = createHash('sha256');
-  digest.update(JSON.stringify({ calibrationVersion, modelFile: path.resolve(modelFile), modelBytes: model.size, modelModified: model.mtimeMs }));
+  digest.update(
+    JSON.stringify({
+      calibrationVersion,
+      modelFile: path.resolve(modelFile),
+      modelBytes: model.size,
+      modelModified: model.mtimeMs,
+    }),
+  );
   digest.update(JSON.stringify(calibrationSettings.map((name) => options[name])));
   for (const index of images) {
     const item = items[index]!;

@@ -20,7 +20,8 @@ const files = { checkpoint: 'td-calib-checkpoint.bin', calibrated: 'td-calib-enc
  * encoder, images and settings (`reused`, td-calib-cache.ts), or the steps it runs now (`computed`). Decided once, so
  * the run's plan of work and what it does agree.
  */
-export type CalibrationPlan = { source: 'finished' | 'reused'; file: string; cacheFile: string } | { source: 'computed'; cacheFile: string };
+export type CalibrationPlan =
+  { source: 'finished' | 'reused'; file: string; cacheFile: string } | { source: 'computed'; cacheFile: string };
 
 export function planTdCalib(runDirectory: string, cacheFile: string): CalibrationPlan {
   const own = path.join(runDirectory, files.calibrated);
@@ -40,7 +41,11 @@ export function tdCalibSteps(imageCount: number, options: StageContext['options'
  * is remembered under the plan's cache file, so a later run with the same encoder, images and settings loads it
  * instead of calibrating again. Returns `false` when cancelled.
  */
-export async function runTdCalib(stage: StageContext, images: readonly number[], plan: CalibrationPlan): Promise<boolean> {
+export async function runTdCalib(
+  stage: StageContext,
+  images: readonly number[],
+  plan: CalibrationPlan,
+): Promise<boolean> {
   const { encoder, options, task } = stage;
   const calibrated = path.join(stage.runDirectory, files.calibrated);
   const checkpointFile = path.join(stage.runDirectory, files.checkpoint);
@@ -50,7 +55,10 @@ export async function runTdCalib(stage: StageContext, images: readonly number[],
     // A reused calibration was planned as no steps of this run, its own finished one as all of them.
     if (plan.source === 'reused') {
       fs.rmSync(checkpointFile, { force: true });
-      stage.progress(0, 'TD-Calib reused: an earlier run calibrated the same encoder on the same images with the same settings');
+      stage.progress(
+        0,
+        'TD-Calib reused: an earlier run calibrated the same encoder on the same images with the same settings',
+      );
     } else {
       stage.progress(totalSteps, 'TD-Calib already done');
     }
@@ -60,8 +68,18 @@ export async function runTdCalib(stage: StageContext, images: readonly number[],
   const teacherModel = new ContrastiveEncoder(encoder.config, seed);
   const heads = new ReconstructionHeads(encoder, options.decoderLayers, seed);
   const ema = new EmaTeacher(encoder.store.variables, options.emaDecay, teacherModel.store.variables);
-  const optimizer = new AdamW(prefixedTrainable({ encoder: encoder.store, heads: heads.store }), { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: options.weightDecay });
-  const groups = { encoder: encoder.store.variables, heads: heads.store.variables, teacher: teacherModel.store.variables, ...optimizerGroups('adam', optimizer) };
+  const optimizer = new AdamW(prefixedTrainable({ encoder: encoder.store, heads: heads.store }), {
+    beta1: 0.9,
+    beta2: 0.98,
+    epsilon: 1e-8,
+    weightDecay: options.weightDecay,
+  });
+  const groups = {
+    encoder: encoder.store.variables,
+    heads: heads.store.variables,
+    teacher: teacherModel.store.variables,
+    ...optimizerGroups('adam', optimizer),
+  };
   const warmupSteps = Math.round(totalSteps * 0.1);
   const weights = { ...tdCalibWeights, feature: options.featureLossWeight };
   try {
@@ -86,15 +104,38 @@ export async function runTdCalib(stage: StageContext, images: readonly number[],
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.tdCalibLearningRate);
       let result: ReturnType<typeof reconstructionStep>;
       try {
-        result = reconstructionStep(encoder, heads, { model: teacherModel, ema }, optimizer, { ...tensors, batch: masks }, weights, learningRate, options.gradientClipNorm);
+        result = reconstructionStep(
+          encoder,
+          heads,
+          { model: teacherModel, ema },
+          optimizer,
+          { ...tensors, batch: masks },
+          weights,
+          learningRate,
+          options.gradientClipNorm,
+        );
       } finally {
         disposeBatch(tensors);
       }
-      if (!Number.isFinite(result.total)) throw new Error(`The TD-Calib loss became ${result.total} at step ${step + 1}; lower its learning rate (now ${options.tdCalibLearningRate}).`);
+      if (!Number.isFinite(result.total))
+        throw new Error(
+          `The TD-Calib loss became ${result.total} at step ${step + 1}; lower its learning rate (now ${options.tdCalibLearningRate}).`,
+        );
       step += 1;
       leaks.after(step);
       stage.progress(step, `TD-Calib step ${step}/${totalSteps}, loss ${result.total.toFixed(3)}`);
-      if (step % 5 === 0 || step === totalSteps) task.reportMetrics({ kind: 'train', stage: 'td-calib', step, learningRate, loss: result.total, maskedImage: result.maskedImage, maskedLanguage: result.maskedLanguage, textFeature: result.textFeature, imageFeature: result.imageFeature });
+      if (step % 5 === 0 || step === totalSteps)
+        task.reportMetrics({
+          kind: 'train',
+          stage: 'td-calib',
+          step,
+          learningRate,
+          loss: result.total,
+          maskedImage: result.maskedImage,
+          maskedLanguage: result.maskedLanguage,
+          textFeature: result.textFeature,
+          imageFeature: result.imageFeature,
+        });
       if (step % options.checkpointEverySteps === 0) checkpoint();
       await task.yieldToEvents();
     }

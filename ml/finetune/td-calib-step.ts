@@ -23,8 +23,14 @@ export interface ExtraObjectives {
 }
 
 /** Trainable weights of several stores as one map, each under its store's prefix, for one optimiser. */
-export function prefixedTrainable(stores: Record<string, { trainable(): Map<string, tf.Variable> }>): Map<string, tf.Variable> {
-  return new Map(Object.entries(stores).flatMap(([prefix, store]) => [...store.trainable()].map(([name, variable]) => [`${prefix}/${name}`, variable] as const)));
+export function prefixedTrainable(
+  stores: Record<string, { trainable(): Map<string, tf.Variable> }>,
+): Map<string, tf.Variable> {
+  return new Map(
+    Object.entries(stores).flatMap(([prefix, store]) =>
+      [...store.trainable()].map(([name, variable]) => [`${prefix}/${name}`, variable] as const),
+    ),
+  );
 }
 
 /**
@@ -43,14 +49,21 @@ export function reconstructionStep(
   clipNorm: number,
   extra?: ExtraObjectives,
 ): ReconstructionStepResult {
-  const teacherStates = tf.tidy(() => ({ image: teacher.model.tokenStates('image', input.patches), text: teacher.model.tokenStates('text', input.texts) }));
+  const teacherStates = tf.tidy(() => ({
+    image: teacher.model.tokenStates('image', input.patches),
+    text: teacher.model.tokenStates('text', input.texts),
+  }));
   const trainable = prefixedTrainable({ encoder: student.store, heads: heads.store, ...(extra?.stores ?? {}) });
   const parts: tf.Scalar[] = [];
   const extraNames: string[] = [];
   try {
     const { value, grads } = tf.variableGrads(() => {
       const losses = heads.losses(input.patches, input.texts, input.batch, teacherStates, weights);
-      parts.push(...[losses.maskedLanguage, losses.maskedImage, losses.textFeature, losses.imageFeature].map((loss) => tf.keep(loss)));
+      parts.push(
+        ...[losses.maskedLanguage, losses.maskedImage, losses.textFeature, losses.imageFeature].map((loss) =>
+          tf.keep(loss),
+        ),
+      );
       let total: tf.Scalar = losses.total;
       for (const [name, loss] of Object.entries(extra?.losses() ?? {})) {
         extraNames.push(name);
@@ -62,9 +75,18 @@ export function reconstructionStep(
     try {
       optimizer.step(gradientsByParameterName(trainable, grads), learningRate, clipNorm);
       teacher.ema.update(student.store.variables);
-      const [maskedLanguage, maskedImage, textFeature, imageFeature, ...extraValues] = parts.map((part) => part.dataSync()[0]!) as [number, number, number, number, ...number[]];
+      const [maskedLanguage, maskedImage, textFeature, imageFeature, ...extraValues] = parts.map(
+        (part) => part.dataSync()[0]!,
+      ) as [number, number, number, number, ...number[]];
       const extraLosses = Object.fromEntries(extraNames.map((name, index) => [name, extraValues[index]!]));
-      return { total: value.dataSync()[0]!, maskedLanguage, maskedImage, textFeature, imageFeature, extra: extraLosses };
+      return {
+        total: value.dataSync()[0]!,
+        maskedLanguage,
+        maskedImage,
+        textFeature,
+        imageFeature,
+        extra: extraLosses,
+      };
     } finally {
       value.dispose();
       tf.dispose(grads);

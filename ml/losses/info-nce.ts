@@ -4,7 +4,11 @@ import * as tf from '@tensorflow/tfjs';
  * Symmetric InfoNCE (CLIP): logits = exp(logScale)·I·Tᵀ over L2-normalised embeddings; the i-th image and the i-th
  * text are the positive pair; the loss is the mean of the image→text and text→image cross-entropies.
  */
-export function symmetricInfoNce(imageEmbeddings: tf.Tensor2D, textEmbeddings: tf.Tensor2D, logScale: tf.Tensor): tf.Scalar {
+export function symmetricInfoNce(
+  imageEmbeddings: tf.Tensor2D,
+  textEmbeddings: tf.Tensor2D,
+  logScale: tf.Tensor,
+): tf.Scalar {
   const batch = imageEmbeddings.shape[0];
   const logits = tf.matMul(imageEmbeddings, tf.transpose(textEmbeddings)).mul(tf.exp(logScale));
   const diagonal = tf.eye(batch);

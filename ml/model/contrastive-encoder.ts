@@ -5,7 +5,11 @@ import { createLayerNorm, layerNorm, type LayerNormParameters } from './layers/l
 import { applyLinear, createLinear, linear, type LinearParameters } from './layers/linear.js';
 import { sinusoidalPatchPositions } from './layers/sinusoidal-positions.js';
 import { embedTokens } from './layers/token-embedding.js';
-import { createTransformerBlock, transformerBlock, type TransformerBlockParameters } from './layers/transformer-block.js';
+import {
+  createTransformerBlock,
+  transformerBlock,
+  type TransformerBlockParameters,
+} from './layers/transformer-block.js';
 import { type Initialiser, ParameterStore } from './parameter-store.js';
 
 export type Modality = 'image' | 'text';
@@ -60,42 +64,96 @@ export class ContrastiveEncoder {
     this.config = EncoderConfig.parse(config);
     this.store = new ParameterStore(seed);
     const { width, heads, mlpRatio } = this.config;
-    const block = (name: string, frozen = false) => createTransformerBlock(this.store, name, width, heads, mlpRatio, { frozen });
+    const block = (name: string, frozen = false) =>
+      createTransformerBlock(this.store, name, width, heads, mlpRatio, { frozen });
     const stackLayers = this.config.architecture === 'shared' ? this.config.sharedLayers : this.config.sharedLayers / 2;
-    this.shared = this.config.architecture === 'shared' ? Array.from({ length: stackLayers }, (_, index) => block(`shared.${index}`, index < this.config.frozenSharedLayers)) : [];
+    this.shared =
+      this.config.architecture === 'shared'
+        ? Array.from({ length: stackLayers }, (_, index) =>
+            block(`shared.${index}`, index < this.config.frozenSharedLayers),
+          )
+        : [];
     const build = (modality: Modality): ModalityParameters => {
       const content = contentWidth(this.config);
       const identifier = this.config.modalityIdentifier;
-      const sequenceLength = (modality === 'image' ? patchesPerImage(this.config) + 1 : this.config.maximumTextTokens) + (identifier.kind === 'token' ? 1 : 0);
+      const sequenceLength =
+        (modality === 'image' ? patchesPerImage(this.config) + 1 : this.config.maximumTextTokens) +
+        (identifier.kind === 'token' ? 1 : 0);
       return {
-        patchEmbedding: modality === 'image' ? createLinear(this.store, 'image.patchEmbedding', this.config.patchSize ** 2, content) : undefined,
-        tokenEmbedding: modality === 'text' ? this.store.create('text.tokenEmbedding', [this.config.vocabularySize, content], { kind: 'normal', standardDeviation: 0.02 }) : undefined,
-        modalityFeature: identifier.kind === 'feature' ? this.store.create(`${modality}.modalityFeature`, [identifier.featureWidth], { kind: 'normal', standardDeviation: identifier.initialStandardDeviation }) : undefined,
-        modalityToken: identifier.kind === 'token' ? this.store.create(`${modality}.modalityToken`, [width], { kind: 'normal', standardDeviation: 0.02 }) : undefined,
-        classToken: modality === 'image' ? this.store.create('image.classToken', [width], { kind: 'normal', standardDeviation: width ** -0.5 }) : undefined,
-        positions: this.store.create(`${modality}.positions`, [sequenceLength, width], this.positionInitialiser(modality, sequenceLength)),
+        patchEmbedding:
+          modality === 'image'
+            ? createLinear(this.store, 'image.patchEmbedding', this.config.patchSize ** 2, content)
+            : undefined,
+        tokenEmbedding:
+          modality === 'text'
+            ? this.store.create('text.tokenEmbedding', [this.config.vocabularySize, content], {
+                kind: 'normal',
+                standardDeviation: 0.02,
+              })
+            : undefined,
+        modalityFeature:
+          identifier.kind === 'feature'
+            ? this.store.create(`${modality}.modalityFeature`, [identifier.featureWidth], {
+                kind: 'normal',
+                standardDeviation: identifier.initialStandardDeviation,
+              })
+            : undefined,
+        modalityToken:
+          identifier.kind === 'token'
+            ? this.store.create(`${modality}.modalityToken`, [width], { kind: 'normal', standardDeviation: 0.02 })
+            : undefined,
+        classToken:
+          modality === 'image'
+            ? this.store.create('image.classToken', [width], { kind: 'normal', standardDeviation: width ** -0.5 })
+            : undefined,
+        positions: this.store.create(
+          `${modality}.positions`,
+          [sequenceLength, width],
+          this.positionInitialiser(modality, sequenceLength),
+        ),
         early: Array.from({ length: this.config.earlyLayers }, (_, index) => block(`${modality}.early.${index}`)),
-        ownStack: this.config.architecture === 'separate' ? Array.from({ length: stackLayers }, (_, index) => block(`${modality}.stack.${index}`, index < this.config.frozenSharedLayers)) : [],
+        ownStack:
+          this.config.architecture === 'separate'
+            ? Array.from({ length: stackLayers }, (_, index) =>
+                block(`${modality}.stack.${index}`, index < this.config.frozenSharedLayers),
+              )
+            : [],
         late: Array.from({ length: this.config.lateLayers }, (_, index) => block(`${modality}.late.${index}`)),
         finalNorm: createLayerNorm(this.store, `${modality}.finalNorm`, width),
-        projection: createLinear(this.store, `${modality}.projection`, width, this.config.embeddingSize, { bias: false }),
+        projection: createLinear(this.store, `${modality}.projection`, width, this.config.embeddingSize, {
+          bias: false,
+        }),
       };
     };
     this.perModality = { image: build('image'), text: build('text') };
-    this.logitScale = this.store.create('logitScale', [], { kind: 'constant', value: Math.log(1 / this.config.initialTemperature) });
+    this.logitScale = this.store.create('logitScale', [], {
+      kind: 'constant',
+      value: Math.log(1 / this.config.initialTemperature),
+    });
   }
 
   private positionInitialiser(modality: Modality, sequenceLength: number): Initialiser {
-    if (modality === 'text' || this.config.imagePositionInitialisation === 'normal') return { kind: 'normal', standardDeviation: 0.01 };
+    if (modality === 'text' || this.config.imagePositionInitialisation === 'normal')
+      return { kind: 'normal', standardDeviation: 0.01 };
     const patches = patchesPerImage(this.config);
-    return { kind: 'values', values: sinusoidalPatchPositions(Math.sqrt(patches), this.config.width, sequenceLength - patches) };
+    return {
+      kind: 'values',
+      values: sinusoidalPatchPositions(Math.sqrt(patches), this.config.width, sequenceLength - patches),
+    };
   }
 
   /** The blocks a modality's tokens pass through, in order: early, shared (or its own stack), late. */
   layerNames(modality: Modality): string[] {
     const parameters = this.perModality[modality];
-    const stack = this.config.architecture === 'shared' ? this.shared.map((_, index) => `shared.${index}`) : parameters.ownStack.map((_, index) => `${modality}.stack.${index}`);
-    return [...parameters.early.map((_, index) => `${modality}.early.${index}`), ...stack, ...parameters.late.map((_, index) => `${modality}.late.${index}`)];
+    const stack =
+      this.config.architecture === 'shared'
+        ? this.shared.map((_, index) => `shared.${index}`)
+        : parameters.ownStack.map((_, index) => `${modality}.stack.${index}`);
+    return [
+      ...parameters.early.map((_, index) => `${modality}.early.${index}`),
+      ...stack,
+      ...parameters.late.map((_, index) => `${modality}.late.${index}`),
+    ];
   }
 
   /** Puts the modality feature in front of every content vector: [.., content] → [.., k + content] = [.., width]. */
@@ -111,22 +169,41 @@ export class ContrastiveEncoder {
    * With `keptPatches` an image enters with only those patches (MAE-style masking); positions are added first, so each
    * kept patch still knows where it was.
    */
-  embedSequence(modality: Modality, input: tf.Tensor | TextBatch, keptPatches?: KeptPatches): { sequence: tf.Tensor; classIndex: number; keyBias?: tf.Tensor } {
+  embedSequence(
+    modality: Modality,
+    input: tf.Tensor | TextBatch,
+    keptPatches?: KeptPatches,
+  ): { sequence: tf.Tensor; classIndex: number; keyBias?: tf.Tensor } {
     const parameters = this.perModality[modality];
     const width = this.config.width;
     if (modality === 'image') {
       const patches = input as tf.Tensor3D;
       const [batch, patchCount] = patches.shape;
       const classToken = parameters.classToken!.reshape([1, 1, width]).tile([batch, 1, 1]);
-      const prefix = parameters.modalityToken ? [parameters.modalityToken.reshape([1, 1, width]).tile([batch, 1, 1]), classToken] : [classToken];
+      const prefix = parameters.modalityToken
+        ? [parameters.modalityToken.reshape([1, 1, width]).tile([batch, 1, 1]), classToken]
+        : [classToken];
       const prefixPositions = parameters.positions.slice([0, 0], [prefix.length, -1]);
-      let patchTokens = this.withModalityFeature(linear(patches, parameters.patchEmbedding!), parameters).add(parameters.positions.slice([prefix.length, 0], [-1, -1]));
-      if (keptPatches) patchTokens = gatherRows(patchTokens.reshape([batch * patchCount, width]), keptPatches.flatIndices).reshape([batch, keptPatches.perImage, width]);
-      return { sequence: tf.concat([tf.concat(prefix, 1).add(prefixPositions), patchTokens], 1), classIndex: prefix.length - 1 };
+      let patchTokens = this.withModalityFeature(linear(patches, parameters.patchEmbedding!), parameters).add(
+        parameters.positions.slice([prefix.length, 0], [-1, -1]),
+      );
+      if (keptPatches)
+        patchTokens = gatherRows(patchTokens.reshape([batch * patchCount, width]), keptPatches.flatIndices).reshape([
+          batch,
+          keptPatches.perImage,
+          width,
+        ]);
+      return {
+        sequence: tf.concat([tf.concat(prefix, 1).add(prefixPositions), patchTokens], 1),
+        classIndex: prefix.length - 1,
+      };
     }
     const { tokenIds, attentionMask } = input as TextBatch;
     const batch = tokenIds.shape[0];
-    let sequence = this.withModalityFeature(embedTokens(parameters.tokenEmbedding! as unknown as tf.Tensor2D, tokenIds), parameters);
+    let sequence = this.withModalityFeature(
+      embedTokens(parameters.tokenEmbedding! as unknown as tf.Tensor2D, tokenIds),
+      parameters,
+    );
     let mask: tf.Tensor = attentionMask;
     if (parameters.modalityToken) {
       // After [CLS], as shared_encoder inserts it after its start token.
@@ -156,7 +233,11 @@ export class ContrastiveEncoder {
 
   private blocks(modality: Modality): TransformerBlockParameters[] {
     const parameters = this.perModality[modality];
-    return [...parameters.early, ...(this.config.architecture === 'shared' ? this.shared : parameters.ownStack), ...parameters.late];
+    return [
+      ...parameters.early,
+      ...(this.config.architecture === 'shared' ? this.shared : parameters.ownStack),
+      ...parameters.late,
+    ];
   }
 
   /** [batch, embeddingSize], L2-normalised. Images come as patches: [batch, patches, patchSize²]. */

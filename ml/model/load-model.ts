@@ -13,7 +13,10 @@ export interface LoadedModel {
 }
 
 /** A model export as a ready encoder and its tokenizer; `overrides` change what training may touch (frozen layers). */
-export function loadModelFile(file: string, overrides: Partial<Pick<EncoderConfig, 'frozenSharedLayers'>> = {}): LoadedModel {
+export function loadModelFile(
+  file: string,
+  overrides: Partial<Pick<EncoderConfig, 'frozenSharedLayers'>> = {},
+): LoadedModel {
   const bundle = readTensorBundle(file);
   const metadata = ModelFileMetadata.parse(bundle.metadata);
   const encoder = new ContrastiveEncoder({ ...metadata.config, ...overrides }, numericSeed(file));

@@ -57,10 +57,13 @@ export const EncoderConfig = z
   .superRefine((config, context) => {
     const issue = (message: string) => context.addIssue({ code: 'custom', message });
     if (config.width % config.heads !== 0) issue(`width ${config.width} is not divisible by ${config.heads} heads`);
-    if (config.imageSize % config.patchSize !== 0) issue(`image size ${config.imageSize} is not a multiple of the patch size ${config.patchSize}`);
-    if (config.modalityIdentifier.kind === 'feature' && config.modalityIdentifier.featureWidth >= config.width) issue('the modality feature must be narrower than the width');
+    if (config.imageSize % config.patchSize !== 0)
+      issue(`image size ${config.imageSize} is not a multiple of the patch size ${config.patchSize}`);
+    if (config.modalityIdentifier.kind === 'feature' && config.modalityIdentifier.featureWidth >= config.width)
+      issue('the modality feature must be narrower than the width');
     if (config.frozenSharedLayers > config.sharedLayers) issue('cannot freeze more shared layers than there are');
-    if (config.architecture === 'separate' && config.sharedLayers % 2 !== 0) issue('the separate baseline splits the shared layers between two stacks: use an even number');
+    if (config.architecture === 'separate' && config.sharedLayers % 2 !== 0)
+      issue('the separate baseline splits the shared layers between two stacks: use an even number');
   });
 export type EncoderConfig = z.infer<typeof EncoderConfig>;
 
@@ -70,7 +73,9 @@ export function patchesPerImage(config: EncoderConfig): number {
 
 /** Width of what the patch and token embeddings produce: the modality feature takes the rest. */
 export function contentWidth(config: EncoderConfig): number {
-  return config.modalityIdentifier.kind === 'feature' ? config.width - config.modalityIdentifier.featureWidth : config.width;
+  return config.modalityIdentifier.kind === 'feature'
+    ? config.width - config.modalityIdentifier.featureWidth
+    : config.width;
 }
 
 const common = {
@@ -88,9 +93,45 @@ const common = {
  * laptop CPU can train it, keeping the same structure.
  */
 export const encoderPresets = {
-  'cpu-fast': { ...common, imagePositionInitialisation: 'sinusoidal', width: 64, heads: 4, sharedLayers: 2, modalityIdentifier: { kind: 'feature', featureWidth: 8, initialStandardDeviation: 0.02 }, imageSize: 128, patchSize: 16, vocabularySize: 4096, maximumTextTokens: 64, embeddingSize: 128 },
-  balanced: { ...common, imagePositionInitialisation: 'sinusoidal', width: 256, heads: 4, sharedLayers: 6, modalityIdentifier: { kind: 'feature', featureWidth: 12, initialStandardDeviation: 0.02 }, imageSize: 192, patchSize: 16, vocabularySize: 8192, maximumTextTokens: 96, embeddingSize: 256 },
-  paper: { ...common, imagePositionInitialisation: 'normal', width: 768, heads: 12, sharedLayers: 12, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 }, imageSize: 224, patchSize: 16, vocabularySize: 30522, maximumTextTokens: 77, embeddingSize: 512 },
+  'cpu-fast': {
+    ...common,
+    imagePositionInitialisation: 'sinusoidal',
+    width: 64,
+    heads: 4,
+    sharedLayers: 2,
+    modalityIdentifier: { kind: 'feature', featureWidth: 8, initialStandardDeviation: 0.02 },
+    imageSize: 128,
+    patchSize: 16,
+    vocabularySize: 4096,
+    maximumTextTokens: 64,
+    embeddingSize: 128,
+  },
+  balanced: {
+    ...common,
+    imagePositionInitialisation: 'sinusoidal',
+    width: 256,
+    heads: 4,
+    sharedLayers: 6,
+    modalityIdentifier: { kind: 'feature', featureWidth: 12, initialStandardDeviation: 0.02 },
+    imageSize: 192,
+    patchSize: 16,
+    vocabularySize: 8192,
+    maximumTextTokens: 96,
+    embeddingSize: 256,
+  },
+  paper: {
+    ...common,
+    imagePositionInitialisation: 'normal',
+    width: 768,
+    heads: 12,
+    sharedLayers: 12,
+    modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 },
+    imageSize: 224,
+    patchSize: 16,
+    vocabularySize: 30522,
+    maximumTextTokens: 77,
+    embeddingSize: 512,
+  },
 } satisfies Record<string, EncoderConfig>;
 export type EncoderPresetName = keyof typeof encoderPresets;
 
@@ -108,7 +149,11 @@ export const presetTraining: Record<EncoderPresetName, { epochs: number; peakLea
 /** Weights of one configuration, counted without building it (the core shows sizes without loading TensorFlow). */
 export function countParameters(config: EncoderConfig): number {
   const { width, mlpRatio, embeddingSize } = config;
-  const block = 2 * 2 * width + 4 * (width * width + width) + (width * width * mlpRatio + width * mlpRatio) + (width * mlpRatio * width + width);
+  const block =
+    2 * 2 * width +
+    4 * (width * width + width) +
+    (width * width * mlpRatio + width * mlpRatio) +
+    (width * mlpRatio * width + width);
   const identifier = config.modalityIdentifier;
   const content = contentWidth(config);
   const identifierTokens = identifier.kind === 'token' ? 1 : 0;

@@ -17,7 +17,10 @@ function nameSeed(name: string, seed: number): number {
 let storesCreated = 0;
 
 /** tfjs returns gradients under the variables' global names; the optimiser keys them by parameter name. */
-export function gradientsByParameterName(parameters: Map<string, tf.Variable>, gradients: tf.NamedTensorMap): tf.NamedTensorMap {
+export function gradientsByParameterName(
+  parameters: Map<string, tf.Variable>,
+  gradients: tf.NamedTensorMap,
+): tf.NamedTensorMap {
   const byName: tf.NamedTensorMap = {};
   for (const [name, variable] of parameters) if (gradients[variable.name]) byName[name] = gradients[variable.name]!;
   return byName;

@@ -21,7 +21,8 @@ export function writeTensorBundle(file: string, bundle: TensorBundle): void {
   const entries: HeaderEntry[] = [];
   let offset = 0;
   for (const [name, { shape, values }] of bundle.tensors) {
-    if (shape.reduce((product, side) => product * side, 1) !== values.length) throw new Error(`tensor ${name}: shape ${shape.join('×')} does not hold ${values.length} values`);
+    if (shape.reduce((product, side) => product * side, 1) !== values.length)
+      throw new Error(`tensor ${name}: shape ${shape.join('×')} does not hold ${values.length} values`);
     entries.push({ name, shape, offset });
     offset += values.byteLength;
   }
@@ -38,7 +39,8 @@ export function writeTensorBundle(file: string, bundle: TensorBundle): void {
     fs.writeSync(descriptor, headerLength);
     fs.writeSync(descriptor, headerJson);
     fs.writeSync(descriptor, Buffer.alloc(padding, 0x20));
-    for (const { values } of bundle.tensors.values()) fs.writeSync(descriptor, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    for (const { values } of bundle.tensors.values())
+      fs.writeSync(descriptor, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     fs.fsyncSync(descriptor);
   } finally {
     fs.closeSync(descriptor);
@@ -52,18 +54,25 @@ interface BundleHeader {
 }
 
 function parseHeader(bytes: Buffer, file: string, fileLength: number): { header: BundleHeader; dataStart: number } {
-  if (bytes.length < magic.length + 4 || !bytes.subarray(0, magic.length).equals(magic)) throw new Error(`${path.basename(file)} is not a Unisight model or checkpoint file.`);
+  if (bytes.length < magic.length + 4 || !bytes.subarray(0, magic.length).equals(magic))
+    throw new Error(`${path.basename(file)} is not a Unisight model or checkpoint file.`);
   const dataStart = magic.length + 4 + bytes.readUInt32LE(magic.length);
   if (dataStart > fileLength) throw new Error(`${path.basename(file)} is truncated.`);
   try {
-    return { header: JSON.parse(bytes.subarray(magic.length + 4, dataStart).toString('utf8')) as BundleHeader, dataStart };
+    return {
+      header: JSON.parse(bytes.subarray(magic.length + 4, dataStart).toString('utf8')) as BundleHeader,
+      dataStart,
+    };
   } catch {
     throw new Error(`${path.basename(file)} has a damaged header.`);
   }
 }
 
 /** The metadata and tensor shapes without reading the weights, checking the file is long enough to hold them. */
-export function readTensorBundleHeader(file: string): { metadata: Record<string, unknown>; tensors: Array<{ name: string; shape: number[] }> } {
+export function readTensorBundleHeader(file: string): {
+  metadata: Record<string, unknown>;
+  tensors: Array<{ name: string; shape: number[] }>;
+} {
   const descriptor = fs.openSync(file, 'r');
   try {
     const fileLength = fs.fstatSync(descriptor).size;
@@ -73,7 +82,10 @@ export function readTensorBundleHeader(file: string): { metadata: Record<string,
     const bytes = Buffer.alloc(prefix.length + Math.min(headerLength, Math.max(0, fileLength - prefix.length)));
     fs.readSync(descriptor, bytes, 0, bytes.length, 0);
     const { header, dataStart } = parseHeader(bytes, file, fileLength);
-    const dataBytes = header.tensors.reduce((total, entry) => total + entry.shape.reduce((product, side) => product * side, 1) * 4, 0);
+    const dataBytes = header.tensors.reduce(
+      (total, entry) => total + entry.shape.reduce((product, side) => product * side, 1) * 4,
+      0,
+    );
     if (dataStart + dataBytes > fileLength) throw new Error(`${path.basename(file)} is truncated.`);
     return { metadata: header.metadata, tensors: header.tensors.map(({ name, shape }) => ({ name, shape })) };
   } finally {
@@ -88,7 +100,8 @@ export function readTensorBundle(file: string): TensorBundle {
   const tensors = new Map<string, { shape: number[]; values: Float32Array }>();
   for (const entry of header.tensors) {
     const length = entry.shape.reduce((product, side) => product * side, 1);
-    if (entry.offset + length * 4 > data.length) throw new Error(`${path.basename(file)} is truncated (tensor ${entry.name}).`);
+    if (entry.offset + length * 4 > data.length)
+      throw new Error(`${path.basename(file)} is truncated (tensor ${entry.name}).`);
     tensors.set(entry.name, { shape: entry.shape, values: new Float32Array(data.buffer, entry.offset, length) });
   }
   return { metadata: header.metadata, tensors };

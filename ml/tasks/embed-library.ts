@@ -3,10 +3,21 @@ import { z } from 'zod';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { PretrainingDataset } from '../data/pretraining-dataset.js';
 import { loadModelFile } from '../model/load-model.js';
-import { embedLibraryItems, mergeLibraryEmbeddings, noLibraryEmbeddings, readLibraryEmbeddings, reportTextDigest, writeLibraryEmbeddings } from './library-embeddings.js';
+import {
+  embedLibraryItems,
+  mergeLibraryEmbeddings,
+  noLibraryEmbeddings,
+  readLibraryEmbeddings,
+  reportTextDigest,
+  writeLibraryEmbeddings,
+} from './library-embeddings.js';
 import type { EngineTask } from './task-context.js';
 
-const EmbedLibraryParameters = z.strictObject({ modelFile: z.string(), datasetFile: z.string(), embeddingsFile: z.string() });
+const EmbedLibraryParameters = z.strictObject({
+  modelFile: z.string(),
+  datasetFile: z.string(),
+  embeddingsFile: z.string(),
+});
 
 /**
  * Brings a model's stored embeddings up to date with the library: images (and reports) catalogued since the model
@@ -18,20 +29,37 @@ export const runEmbedLibrary: EngineTask = async (rawParameters, context) => {
   const { items } = PretrainingDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const existing = readLibraryEmbeddings(embeddingsFile);
   const currentReports = new Map<number, string>();
-  for (const item of items) if (item.reportId !== null && !currentReports.has(item.reportId)) currentReports.set(item.reportId, reportTextDigest(item.reportText));
+  for (const item of items)
+    if (item.reportId !== null && !currentReports.has(item.reportId))
+      currentReports.set(item.reportId, reportTextDigest(item.reportText));
   const current = { imageIds: new Set(items.map((item) => item.imageId)), reportIds: new Set(currentReports.keys()) };
   const storedImages = new Set(existing?.imageIds ?? []);
   const storedReports = new Map(existing?.reportIds.map((id, row) => [id, existing.reportDigests[row]!]) ?? []);
   const stale = items.flatMap((item, index) =>
-    !storedImages.has(item.imageId) || (item.reportId !== null && storedReports.get(item.reportId) !== currentReports.get(item.reportId)) ? [index] : [],
+    !storedImages.has(item.imageId) ||
+    (item.reportId !== null && storedReports.get(item.reportId) !== currentReports.get(item.reportId))
+      ? [index]
+      : [],
   );
   const removedImages = existing ? existing.imageIds.filter((id) => !current.imageIds.has(id)).length : 0;
   const removedReports = existing ? existing.reportIds.filter((id) => !current.reportIds.has(id)).length : 0;
-  const summary = (embeddings: { imageIds: number[]; reportIds: number[] }, updatedImages: number, updatedReports: number) => ({
+  const summary = (
+    embeddings: { imageIds: number[]; reportIds: number[] },
+    updatedImages: number,
+    updatedReports: number,
+  ) => ({
     outcome: 'succeeded' as const,
-    result: { updatedImages, updatedReports, removedImages, removedReports, embeddedImages: embeddings.imageIds.length, embeddedReports: embeddings.reportIds.length },
+    result: {
+      updatedImages,
+      updatedReports,
+      removedImages,
+      removedReports,
+      embeddedImages: embeddings.imageIds.length,
+      embeddedReports: embeddings.reportIds.length,
+    },
   });
-  if (stale.length === 0 && removedImages + removedReports === 0) return summary(existing ?? { imageIds: [], reportIds: [] }, 0, 0);
+  if (stale.length === 0 && removedImages + removedReports === 0)
+    return summary(existing ?? { imageIds: [], reportIds: [] }, 0, 0);
   if (stale.length === 0) {
     const pruned = mergeLibraryEmbeddings(existing!, noLibraryEmbeddings(existing!.size), current);
     writeLibraryEmbeddings(embeddingsFile, pruned);
@@ -40,7 +68,13 @@ export const runEmbedLibrary: EngineTask = async (rawParameters, context) => {
   const { encoder, tokenizer } = loadModelFile(modelFile);
   try {
     context.reportProgress(0, stale.length, `embedding ${stale.length} new or changed image(s) and report(s)`);
-    const added = await embedLibraryItems(encoder, new PretrainingBatches(items, tokenizer, encoder.config, 'embed'), items, stale, context);
+    const added = await embedLibraryItems(
+      encoder,
+      new PretrainingBatches(items, tokenizer, encoder.config, 'embed'),
+      items,
+      stale,
+      context,
+    );
     const merged = existing ? mergeLibraryEmbeddings(existing, added, current) : added;
     writeLibraryEmbeddings(embeddingsFile, merged);
     context.reportProgress(stale.length, stale.length, 'done');

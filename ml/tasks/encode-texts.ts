@@ -5,7 +5,10 @@ import { loadModelFile } from '../model/load-model.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import type { EngineTask } from './task-context.js';
 
-const EncodeTextsParameters = z.strictObject({ modelFile: z.string(), texts: z.array(z.string().max(100_000)).min(1).max(256) });
+const EncodeTextsParameters = z.strictObject({
+  modelFile: z.string(),
+  texts: z.array(z.string().max(100_000)).min(1).max(256),
+});
 
 /** The model search queries are encoded with, kept loaded between queries: loading it costs far more than a query. */
 let loaded: { file: string; encoder: ContrastiveEncoder; tokenizer: BpeTokenizer } | null = null;
@@ -31,10 +34,16 @@ export const runEncodeTexts: EngineTask = async (rawParameters) => {
     attentionMask.set(encoded.attentionMask, row * length);
   });
   const embedded = tf.tidy(() =>
-    encoder.encode('text', { tokenIds: tf.tensor2d(tokenIds, [texts.length, length], 'int32'), attentionMask: tf.tensor2d(attentionMask, [texts.length, length]) }),
+    encoder.encode('text', {
+      tokenIds: tf.tensor2d(tokenIds, [texts.length, length], 'int32'),
+      attentionMask: tf.tensor2d(attentionMask, [texts.length, length]),
+    }),
   );
   const values = await embedded.data();
   embedded.dispose();
   const size = encoder.config.embeddingSize;
-  return { outcome: 'succeeded', result: { vectors: texts.map((_, row) => Array.from(values.subarray(row * size, (row + 1) * size))) } };
+  return {
+    outcome: 'succeeded',
+    result: { vectors: texts.map((_, row) => Array.from(values.subarray(row * size, (row + 1) * size))) },
+  };
 };

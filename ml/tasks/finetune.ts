@@ -22,24 +22,53 @@ import type { EngineTask } from './task-context.js';
  * a linear probe. Judged once, on the test split, with bootstrap intervals; then every image of the library is scored.
  */
 export const runFinetuning: EngineTask = async (rawParameters, context) => {
-  const { runDirectory, datasetFile, modelFile, calibrationDirectory, split: splitSettings, options } = FinetuneTaskParameters.parse(rawParameters);
+  const {
+    runDirectory,
+    datasetFile,
+    modelFile,
+    calibrationDirectory,
+    split: splitSettings,
+    options,
+  } = FinetuneTaskParameters.parse(rawParameters);
   const dataset = ClassificationDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const { items, classes } = dataset;
-  const budgetRequest = options.labelsPerClass !== undefined ? { perClass: options.labelsPerClass } : { fraction: options.labelFraction ?? 0.01 };
-  const { split, labelledTraining, budget: labelled, validation, test } = taskSplit(items, classes, splitSettings, budgetRequest, options.seed);
-  for (const [name, indices] of [['label budget', labelled], ['test split', test]] as const) {
+  const budgetRequest =
+    options.labelsPerClass !== undefined
+      ? { perClass: options.labelsPerClass }
+      : { fraction: options.labelFraction ?? 0.01 };
+  const {
+    split,
+    labelledTraining,
+    budget: labelled,
+    validation,
+    test,
+  } = taskSplit(items, classes, splitSettings, budgetRequest, options.seed);
+  for (const [name, indices] of [
+    ['label budget', labelled],
+    ['test split', test],
+  ] as const) {
     const missing = classes.filter((_, label) => !indices.some((index) => items[index]!.label === label));
-    if (missing.length > 0) throw new Error(`The ${name} of task ${dataset.task} has no image labelled ${missing.join(', ')} (of ${indices.length} images): every class must be there. Label more studies or raise the budget.`);
+    if (missing.length > 0)
+      throw new Error(
+        `The ${name} of task ${dataset.task} has no image labelled ${missing.join(', ')} (of ${indices.length} images): every class must be there. Label more studies or raise the budget.`,
+      );
   }
 
   const { encoder, tokenizer } = loadModelFile(modelFile, { frozenSharedLayers: options.frozenSharedLayers });
   const batches = new PretrainingBatches(items, tokenizer, encoder.config, options.seed);
 
-  const calibrationPlan = options.tdCalib ? planTdCalib(runDirectory, calibrationCacheFile(calibrationDirectory, modelFile, items, split.train, options)) : null;
+  const calibrationPlan = options.tdCalib
+    ? planTdCalib(runDirectory, calibrationCacheFile(calibrationDirectory, modelFile, items, split.train, options))
+    : null;
   // The description says where it came from; a run's own calibration, finished before a cancel, was computed.
   const calibration = !calibrationPlan ? 'none' : calibrationPlan.source === 'reused' ? 'reused' : 'computed';
   const calibrationSteps = calibration === 'computed' ? tdCalibSteps(split.train.length, options) : 0;
-  const methodSteps = options.method === 'gmcoord' || options.method === 'full' ? supervisedSteps(labelled.length, options) : options.method === 'adaptor' ? options.adaptorEpochs : 1;
+  const methodSteps =
+    options.method === 'gmcoord' || options.method === 'full'
+      ? supervisedSteps(labelled.length, options)
+      : options.method === 'adaptor'
+        ? options.adaptorEpochs
+        : 1;
   const totalWork = calibrationSteps + methodSteps + 1;
   let stageOffset = 0;
   const stage: StageContext = {
@@ -75,32 +104,56 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   let score: (indices: readonly number[]) => Promise<Float32Array>;
   const evaluate = (indices: readonly number[], probabilities: Float32Array) =>
     evaluateClassifier(
-      indices.map((index, position) => ({ probabilities: probabilities.subarray(position * classes.length, (position + 1) * classes.length), label: items[index]!.label!, group: items[index]!.patientKey })),
+      indices.map((index, position) => ({
+        probabilities: probabilities.subarray(position * classes.length, (position + 1) * classes.length),
+        label: items[index]!.label!,
+        group: items[index]!.patientKey,
+      })),
       classes,
       options.seed,
     );
   try {
-    if (calibrationPlan && !(await runTdCalib(stage, split.train, calibrationPlan))) return { outcome: 'cancelled', result: { stage: 'td-calib' } };
+    if (calibrationPlan && !(await runTdCalib(stage, split.train, calibrationPlan)))
+      return { outcome: 'cancelled', result: { stage: 'td-calib' } };
     stageOffset = calibrationSteps;
     let parameterCount: { trainable: number; frozen: number };
     if (options.method === 'gmcoord' || options.method === 'full') {
       const classifier = await runSupervised(stage, labelled, options.method === 'gmcoord', async (head, step) => {
         const evaluation = evaluate(validation, await scoreWithClassifier(stage, head, validation));
-        context.reportMetrics({ kind: 'validation', step, auroc: evaluation.metrics.auroc.estimate, accuracy: evaluation.metrics.accuracy.estimate });
+        context.reportMetrics({
+          kind: 'validation',
+          step,
+          auroc: evaluation.metrics.auroc.estimate,
+          accuracy: evaluation.metrics.accuracy.estimate,
+        });
       });
       if (!classifier) return { outcome: 'cancelled', result: { stage: 'supervised' } };
       supervisedHead = classifier;
       score = (indices) => scoreWithClassifier(stage, classifier, indices);
-      const encoderTrainable = [...encoder.store.trainable().values()].reduce((sum, variable) => sum + variable.size, 0);
-      parameterCount = { trainable: encoderTrainable + classifier.store.count(), frozen: encoder.store.count() - encoderTrainable };
+      const encoderTrainable = [...encoder.store.trainable().values()].reduce(
+        (sum, variable) => sum + variable.size,
+        0,
+      );
+      parameterCount = {
+        trainable: encoderTrainable + classifier.store.count(),
+        frozen: encoder.store.count() - encoderTrainable,
+      };
     } else {
       frozen =
         options.method === 'adaptor'
-          ? await fitAdaptor(stage, split.train.filter((index) => items[index]!.reportText !== ''), labelled, async (epoch, loss) => {
-              stage.progress(epoch + 1, `Adaptor epoch ${epoch + 1}/${options.adaptorEpochs}, loss ${loss.toFixed(3)}`);
-              context.reportMetrics({ kind: 'train', stage: 'adaptor', step: epoch + 1, loss });
-              await context.yieldToEvents();
-            })
+          ? await fitAdaptor(
+              stage,
+              split.train.filter((index) => items[index]!.reportText !== ''),
+              labelled,
+              async (epoch, loss) => {
+                stage.progress(
+                  epoch + 1,
+                  `Adaptor epoch ${epoch + 1}/${options.adaptorEpochs}, loss ${loss.toFixed(3)}`,
+                );
+                context.reportMetrics({ kind: 'train', stage: 'adaptor', step: epoch + 1, loss });
+                await context.yieldToEvents();
+              },
+            )
           : await fitLinearProbe(stage, labelled);
       score = frozen.score;
       parameterCount = frozen.parameterCount;
@@ -114,15 +167,31 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     stage.progress(0, 'scoring every image of the library');
     const all = items.map((_, index) => index);
     const splitOf = new Map<number, string>();
-    for (const name of ['train', 'validation', 'test'] as const) for (const index of split[name]) splitOf.set(index, name);
+    for (const name of ['train', 'validation', 'test'] as const)
+      for (const index of split[name]) splitOf.set(index, name);
     const predictions = await score(all);
     const predictionsFile = path.join(runDirectory, finetuneRunFiles.predictions);
     writeTensorBundle(predictionsFile, {
-      metadata: { task: dataset.task, classes, imageIds: items.map((item) => item.imageId), split: all.map((index) => splitOf.get(index) ?? 'none') },
+      metadata: {
+        task: dataset.task,
+        classes,
+        imageIds: items.map((item) => item.imageId),
+        split: all.map((index) => splitOf.get(index) ?? 'none'),
+      },
       tensors: new Map([['probabilities', { shape: [items.length, classes.length], values: predictions }]]),
     });
     stage.progress(1, 'done');
-    return { outcome: 'succeeded', result: { ...describeRun, parameterCount, ...(frozen?.describe ?? {}), validation: validationEvaluation, test: testEvaluation, predictionsFile } };
+    return {
+      outcome: 'succeeded',
+      result: {
+        ...describeRun,
+        parameterCount,
+        ...(frozen?.describe ?? {}),
+        validation: validationEvaluation,
+        test: testEvaluation,
+        predictionsFile,
+      },
+    };
   } finally {
     frozen?.dispose();
     supervisedHead?.dispose();

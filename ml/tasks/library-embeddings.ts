@@ -10,12 +10,19 @@ import type { TaskContext } from './task-context.js';
 const evaluationBatchSize = 64;
 
 /** Embeddings of `indices` for one or both modalities, in batches, without augmentation. */
-export async function embedItems(model: ContrastiveEncoder, batches: PretrainingBatches, indices: readonly number[], modalities: readonly Modality[], context: TaskContext): Promise<Record<Modality, Float32Array>> {
+export async function embedItems(
+  model: ContrastiveEncoder,
+  batches: PretrainingBatches,
+  indices: readonly number[],
+  modalities: readonly Modality[],
+  context: TaskContext,
+): Promise<Record<Modality, Float32Array>> {
   const size = model.config.embeddingSize;
   const result = { image: new Float32Array(indices.length * size), text: new Float32Array(indices.length * size) };
   for (let start = 0; start < indices.length; start += evaluationBatchSize) {
     // The weights are checkpointed before evaluation starts, so stopping here loses only this pass.
-    if (context.isCancelled()) throw new Error('Cancelled while embedding; resuming repeats only the evaluation and embedding.');
+    if (context.isCancelled())
+      throw new Error('Cancelled while embedding; resuming repeats only the evaluation and embedding.');
     const host = batches.build(indices.slice(start, start + evaluationBatchSize), null);
     const { patches, texts } = batchTensors(host, model.config);
     try {
@@ -49,8 +56,18 @@ export function reportTextDigest(text: string): string {
 }
 
 /** Embeds `indices` of the items: every image, and each report once (the first image of its study carries it). */
-export async function embedLibraryItems(model: ContrastiveEncoder, batches: PretrainingBatches, items: readonly PretrainingItem[], indices: readonly number[], context: TaskContext): Promise<LibraryEmbeddings> {
-  const reportIndices = [...new Map(indices.flatMap((index) => (items[index]!.reportId === null ? [] : [[items[index]!.reportId, index] as const]))).values()];
+export async function embedLibraryItems(
+  model: ContrastiveEncoder,
+  batches: PretrainingBatches,
+  items: readonly PretrainingItem[],
+  indices: readonly number[],
+  context: TaskContext,
+): Promise<LibraryEmbeddings> {
+  const reportIndices = [
+    ...new Map(
+      indices.flatMap((index) => (items[index]!.reportId === null ? [] : [[items[index]!.reportId, index] as const])),
+    ).values(),
+  ];
   return {
     size: model.config.embeddingSize,
     imageIds: indices.map((index) => items[index]!.imageId),
@@ -68,7 +85,14 @@ export function readLibraryEmbeddings(file: string): LibraryEmbeddings | null {
   const reportIds = bundle.metadata.reportIds as number[];
   // Files written before digests were kept: every report counts as changed, so the next pass embeds each once more.
   const reportDigests = (bundle.metadata.reportDigests as string[] | undefined) ?? reportIds.map(() => '');
-  return { size: images.shape[1]!, imageIds: bundle.metadata.imageIds as number[], reportIds, reportDigests, images: images.values, reports: bundle.tensors.get('report')!.values };
+  return {
+    size: images.shape[1]!,
+    imageIds: bundle.metadata.imageIds as number[],
+    reportIds,
+    reportDigests,
+    images: images.values,
+    reports: bundle.tensors.get('report')!.values,
+  };
 }
 
 /**
@@ -77,7 +101,12 @@ export function readLibraryEmbeddings(file: string): LibraryEmbeddings | null {
  */
 export function writeLibraryEmbeddings(file: string, embeddings: LibraryEmbeddings): void {
   writeTensorBundle(file, {
-    metadata: { imageIds: embeddings.imageIds, reportIds: embeddings.reportIds, reportDigests: embeddings.reportDigests, revision: randomUUID() },
+    metadata: {
+      imageIds: embeddings.imageIds,
+      reportIds: embeddings.reportIds,
+      reportDigests: embeddings.reportDigests,
+      revision: randomUUID(),
+    },
     tensors: new Map([
       ['image', { shape: [embeddings.imageIds.length, embeddings.size], values: embeddings.images }],
       ['report', { shape: [embeddings.reportIds.length, embeddings.size], values: embeddings.reports }],
@@ -87,16 +116,33 @@ export function writeLibraryEmbeddings(file: string, embeddings: LibraryEmbeddin
 
 /** Embeddings of nothing, to merge when a pass only removes. */
 export function noLibraryEmbeddings(size: number): LibraryEmbeddings {
-  return { size, imageIds: [], reportIds: [], reportDigests: [], images: new Float32Array(0), reports: new Float32Array(0) };
+  return {
+    size,
+    imageIds: [],
+    reportIds: [],
+    reportDigests: [],
+    images: new Float32Array(0),
+    reports: new Float32Array(0),
+  };
 }
 
 /**
  * The stored embeddings brought up to date: vectors of ids no longer `current` are dropped, those in `added` (new or
  * embedded again) replace or join the stored ones, the rest are kept as they are.
  */
-export function mergeLibraryEmbeddings(base: LibraryEmbeddings, added: LibraryEmbeddings, current: { imageIds: ReadonlySet<number>; reportIds: ReadonlySet<number> }): LibraryEmbeddings {
+export function mergeLibraryEmbeddings(
+  base: LibraryEmbeddings,
+  added: LibraryEmbeddings,
+  current: { imageIds: ReadonlySet<number>; reportIds: ReadonlySet<number> },
+): LibraryEmbeddings {
   const size = base.size;
-  const combine = (ids: number[], values: Float32Array, newIds: number[], newValues: Float32Array, wanted: ReadonlySet<number>) => {
+  const combine = (
+    ids: number[],
+    values: Float32Array,
+    newIds: number[],
+    newValues: Float32Array,
+    wanted: ReadonlySet<number>,
+  ) => {
     const replaced = new Set(newIds);
     const keep = ids.flatMap((id, row) => (wanted.has(id) && !replaced.has(id) ? [row] : []));
     const merged = new Float32Array((keep.length + newIds.length) * size);
@@ -107,5 +153,12 @@ export function mergeLibraryEmbeddings(base: LibraryEmbeddings, added: LibraryEm
   const images = combine(base.imageIds, base.images, added.imageIds, added.images, current.imageIds);
   const reports = combine(base.reportIds, base.reports, added.reportIds, added.reports, current.reportIds);
   const reportDigests = [...reports.rows.map((row) => base.reportDigests[row]!), ...added.reportDigests];
-  return { size, imageIds: images.ids, images: images.values, reportIds: reports.ids, reportDigests, reports: reports.values };
+  return {
+    size,
+    imageIds: images.ids,
+    images: images.values,
+    reportIds: reports.ids,
+    reportDigests,
+    reports: reports.values,
+  };
 }

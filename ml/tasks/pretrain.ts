@@ -3,7 +3,15 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PretrainTaskParameters } from '../../main/api/contract.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
-import { minimumEvaluationPairs, numericSeed, PretrainingDataset, type PretrainingItem, splitByPatient, summariseSplit, trainingSubset } from '../data/pretraining-dataset.js';
+import {
+  minimumEvaluationPairs,
+  numericSeed,
+  PretrainingDataset,
+  type PretrainingItem,
+  splitByPatient,
+  summariseSplit,
+  trainingSubset,
+} from '../data/pretraining-dataset.js';
 import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../model/model-config.js';
@@ -28,7 +36,13 @@ export const runFiles = {
  * Retrieval over one image per study: a study's second view shares its report, and counting it as a wrong answer
  * would understate recall.
  */
-async function evaluate(model: ContrastiveEncoder, batches: PretrainingBatches, items: readonly PretrainingItem[], indices: readonly number[], context: TaskContext): Promise<RetrievalMetrics> {
+async function evaluate(
+  model: ContrastiveEncoder,
+  batches: PretrainingBatches,
+  items: readonly PretrainingItem[],
+  indices: readonly number[],
+  context: TaskContext,
+): Promise<RetrievalMetrics> {
   const seenStudies = new Set<number>();
   const pairs = indices.filter((index) => {
     const studyId = items[index]!.studyId;
@@ -57,18 +71,39 @@ function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: num
 export const runPretraining: EngineTask = async (rawParameters, context) => {
   const { runDirectory, datasetFile, encoder, options } = PretrainTaskParameters.parse(rawParameters);
   const dataset = PretrainingDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
-  const split = splitByPatient(dataset.items, { validation: options.validationFraction, test: options.testFraction }, options.seed);
+  const split = splitByPatient(
+    dataset.items,
+    { validation: options.validationFraction, test: options.testFraction },
+    options.seed,
+  );
   const train = trainingSubset(split.train, options.trainingImagesLimit, options.seed);
-  if (train.length < options.batchSize) throw new Error(`Pretraining needs at least one batch of ${options.batchSize} image–report pairs in the training split; it has ${train.length}. Import more studies with reports or lower the batch size.`);
-  if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs) throw new Error(`The validation and test splits need at least ${minimumEvaluationPairs} image–report pairs each; import more studies with reports.`);
+  if (train.length < options.batchSize)
+    throw new Error(
+      `Pretraining needs at least one batch of ${options.batchSize} image–report pairs in the training split; it has ${train.length}. Import more studies with reports or lower the batch size.`,
+    );
+  if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs)
+    throw new Error(
+      `The validation and test splits need at least ${minimumEvaluationPairs} image–report pairs each; import more studies with reports.`,
+    );
 
-  const tokenizer = loadOrTrainTokenizer(path.join(runDirectory, runFiles.tokenizer), train.map((index) => dataset.items[index]!.reportText), encoder.vocabularySize);
+  const tokenizer = loadOrTrainTokenizer(
+    path.join(runDirectory, runFiles.tokenizer),
+    train.map((index) => dataset.items[index]!.reportText),
+    encoder.vocabularySize,
+  );
   const config: EncoderConfig = { ...encoder, vocabularySize: tokenizer.vocabularySize };
   const model = new ContrastiveEncoder(config, numericSeed(options.seed));
   const trainer =
     options.objective === 'contrastive'
       ? contrastiveTrainer(model, options.weightDecay, options.gradientClipNorm)
-      : mrPretrainTrainer(model, options.seed, numericSeed(options.seed), options.weightDecay, options.gradientClipNorm, options.objective === 'mr+contrastive');
+      : mrPretrainTrainer(
+          model,
+          options.seed,
+          numericSeed(options.seed),
+          options.weightDecay,
+          options.gradientClipNorm,
+          options.objective === 'mr+contrastive',
+        );
   const batches = new PretrainingBatches(dataset.items, tokenizer, config, options.seed);
   const stepsPerEpoch = Math.floor(train.length / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
@@ -116,15 +151,21 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
         orderEpoch = epoch;
       }
       const position = (step % stepsPerEpoch) * options.batchSize;
-      const host = batches.build(order.slice(position, position + options.batchSize), { settings: options.augmentation, step });
+      const host = batches.build(order.slice(position, position + options.batchSize), {
+        settings: options.augmentation,
+        step,
+      });
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);
       const { loss, parts } = trainer.step(host, step, learningRate);
       if (!Number.isFinite(loss)) {
-        throw new Error(`The loss became ${loss} at step ${step + 1}; lower the learning rate (now ${options.peakLearningRate}) and resume or start again.`);
+        throw new Error(
+          `The loss became ${loss} at step ${step + 1}; lower the learning rate (now ${options.peakLearningRate}) and resume or start again.`,
+        );
       }
       step += 1;
       const tensorCount = tf.memory().numTensors;
-      if (tensorsAfterStep !== null && tensorCount !== tensorsAfterStep) throw new Error(`Tensor leak: ${tensorCount - tensorsAfterStep} tensor(s) left behind by step ${step}.`);
+      if (tensorsAfterStep !== null && tensorCount !== tensorsAfterStep)
+        throw new Error(`Tensor leak: ${tensorCount - tensorsAfterStep} tensor(s) left behind by step ${step}.`);
       tensorsAfterStep = tensorCount;
       lossSum += loss;
       lossCount += 1;
@@ -178,10 +219,29 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     writeTensorBundle(modelFile, { metadata, tensors: modelTensors(model) });
 
     context.reportProgress(totalSteps, totalSteps, 'embedding the library for search');
-    const embeddings = await embedLibraryItems(model, batches, dataset.items, dataset.items.map((_, index) => index), context);
+    const embeddings = await embedLibraryItems(
+      model,
+      batches,
+      dataset.items,
+      dataset.items.map((_, index) => index),
+      context,
+    );
     const embeddingsFile = path.join(runDirectory, runFiles.embeddings);
     writeLibraryEmbeddings(embeddingsFile, embeddings);
-    return { outcome: 'succeeded', result: { ...describeRun, step, validation, test, modelFile, embeddingsFile, embeddedImages: embeddings.imageIds.length, embeddedReports: embeddings.reportIds.length, config } };
+    return {
+      outcome: 'succeeded',
+      result: {
+        ...describeRun,
+        step,
+        validation,
+        test,
+        modelFile,
+        embeddingsFile,
+        embeddedImages: embeddings.imageIds.length,
+        embeddedReports: embeddings.reportIds.length,
+        config,
+      },
+    };
   } finally {
     trainer.dispose();
     model.dispose();

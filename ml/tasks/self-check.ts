@@ -41,7 +41,8 @@ export const runSelfCheck: EngineTask = async (rawParameters, context) => {
   const parameters = SelfCheckParameters.parse(rawParameters);
   const tensorsBefore = tf.memory().numTensors;
   const largestError = checkCorrectness();
-  if (largestError > 1e-3) throw new Error(`matMul disagrees with the exact reference by ${largestError.toExponential(2)}`);
+  if (largestError > 1e-3)
+    throw new Error(`matMul disagrees with the exact reference by ${largestError.toExponential(2)}`);
 
   const size = parameters.matrixSize;
   const weights = tf.tidy(() => tf.randomNormal([size, size], 0, 1 / Math.sqrt(size), 'float32', 7));
@@ -60,7 +61,11 @@ export const runSelfCheck: EngineTask = async (rawParameters, context) => {
       state.dispose();
       state = next;
       tensorsPerStep.push(tf.memory().numTensors);
-      context.reportProgress(iteration, parameters.iterations, `matMul ${size}×${size}: ${timings.at(-1)!.toFixed(1)} ms`);
+      context.reportProgress(
+        iteration,
+        parameters.iterations,
+        `matMul ${size}×${size}: ${timings.at(-1)!.toFixed(1)} ms`,
+      );
       await context.yieldToEvents();
     }
   } finally {
@@ -69,7 +74,8 @@ export const runSelfCheck: EngineTask = async (rawParameters, context) => {
   }
   const leakedTensors = tf.memory().numTensors - tensorsBefore;
   if (leakedTensors !== 0) throw new Error(`${leakedTensors} tensor(s) leaked during the self-check`);
-  if (new Set(tensorsPerStep).size > 1) throw new Error(`tensor count drifted across steps: ${[...new Set(tensorsPerStep)].join(', ')}`);
+  if (new Set(tensorsPerStep).size > 1)
+    throw new Error(`tensor count drifted across steps: ${[...new Set(tensorsPerStep)].join(', ')}`);
 
   const medianMilliseconds = median(timings);
   return {

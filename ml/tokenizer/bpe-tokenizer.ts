@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Fixed ids, the same in every tokenizer, so the model's pooling and padding never depend on the corpus. */
-export const specialTokens = { padding: '[PAD]', classification: '[CLS]', separator: '[SEP]', mask: '[MASK]', unknown: '[UNK]' } as const;
+export const specialTokens = {
+  padding: '[PAD]',
+  classification: '[CLS]',
+  separator: '[SEP]',
+  mask: '[MASK]',
+  unknown: '[UNK]',
+} as const;
 const specialTokenList = Object.values(specialTokens);
 export const paddingId = 0;
 export const classificationId = 1;
@@ -31,7 +37,12 @@ export interface EncodedText {
 
 /** Lower-cased words, numbers and single punctuation marks: radiology text keeps "5 mm" and "L" apart. */
 export function preTokenize(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(/\p{L}+|\p{N}+|[^\s\p{L}\p{N}]/gu) ?? [];
+  return (
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/\p{L}+|\p{N}+|[^\s\p{L}\p{N}]/gu) ?? []
+  );
 }
 
 function wordSymbols(word: string): string[] {
@@ -109,7 +120,13 @@ export function trainBpeTokenizer(texts: Iterable<string>, vocabularySize: numbe
     for (const [key, count] of pairCounts) if (count <= 0) pairCounts.delete(key);
     pairWords.delete(bestKey);
   }
-  return new BpeTokenizer({ format: 'unisight-bpe', formatVersion: 1, vocabulary, merges, fingerprint: fingerprintOf(vocabulary, merges) });
+  return new BpeTokenizer({
+    format: 'unisight-bpe',
+    formatVersion: 1,
+    vocabulary,
+    merges,
+    fingerprint: fingerprintOf(vocabulary, merges),
+  });
 }
 
 export class BpeTokenizer {
@@ -120,9 +137,11 @@ export class BpeTokenizer {
 
   constructor(data: TokenizerData) {
     this.data = TokenizerData.parse(data);
-    if (fingerprintOf(this.data.vocabulary, this.data.merges) !== this.data.fingerprint) throw new Error('The tokenizer file is damaged: its fingerprint does not match its contents.');
+    if (fingerprintOf(this.data.vocabulary, this.data.merges) !== this.data.fingerprint)
+      throw new Error('The tokenizer file is damaged: its fingerprint does not match its contents.');
     specialTokenList.forEach((token, index) => {
-      if (this.data.vocabulary[index] !== token) throw new Error(`The tokenizer file is not a Unisight tokenizer: id ${index} should be ${token}.`);
+      if (this.data.vocabulary[index] !== token)
+        throw new Error(`The tokenizer file is not a Unisight tokenizer: id ${index} should be ${token}.`);
     });
     this.data.vocabulary.forEach((token, index) => this.ids.set(token, index));
     this.data.merges.forEach(([left, right], rank) => this.mergeRanks.set(pairKey(left, right), rank));
@@ -148,7 +167,11 @@ export class BpeTokenizer {
         }
       }
       if (bestPosition < 0) break;
-      list = [...list.slice(0, bestPosition), list[bestPosition]! + list[bestPosition + 1]!, ...list.slice(bestPosition + 2)];
+      list = [
+        ...list.slice(0, bestPosition),
+        list[bestPosition]! + list[bestPosition + 1]!,
+        ...list.slice(bestPosition + 2),
+      ];
     }
     const encoded = list.map((symbol) => this.ids.get(symbol) ?? unknownId);
     if (this.wordCache.size < 100_000) this.wordCache.set(word, encoded);

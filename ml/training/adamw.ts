@@ -39,12 +39,22 @@ export class AdamW {
   }
 
   /** One update with `gradients` (by parameter name; missing ones count as zero), clipped to a global norm first. */
-  step(gradients: tf.NamedTensorMap, learningRate: number, clipNorm = Number.POSITIVE_INFINITY): { gradientNorm: number } {
+  step(
+    gradients: tf.NamedTensorMap,
+    learningRate: number,
+    clipNorm = Number.POSITIVE_INFINITY,
+  ): { gradientNorm: number } {
     this.stepCount += 1;
     const { beta1, beta2, epsilon, weightDecay } = this.options;
     const correction1 = 1 - beta1 ** this.stepCount;
     const correction2 = 1 - beta2 ** this.stepCount;
-    const gradientNorm = tf.tidy(() => Math.sqrt(Object.values(gradients).reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0)).dataSync()[0]!));
+    const gradientNorm = tf.tidy(() =>
+      Math.sqrt(
+        Object.values(gradients)
+          .reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0))
+          .dataSync()[0]!,
+      ),
+    );
     const clipScale = gradientNorm > clipNorm ? clipNorm / (gradientNorm + 1e-6) : 1;
     tf.tidy(() => {
       for (const [name, variable] of this.parameters) {

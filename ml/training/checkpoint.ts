@@ -7,14 +7,23 @@ import type { AdamW } from './adamw.js';
 export type VariableGroups = Record<string, ReadonlyMap<string, tf.Variable>>;
 
 function snapshot(prefix: string, variables: ReadonlyMap<string, tf.Variable>, into: TensorBundle['tensors']): void {
-  for (const [name, variable] of variables) into.set(prefix + name, { shape: variable.shape, values: variable.dataSync() as Float32Array });
+  for (const [name, variable] of variables)
+    into.set(prefix + name, { shape: variable.shape, values: variable.dataSync() as Float32Array });
 }
 
-function restore(prefix: string, variables: ReadonlyMap<string, tf.Variable>, bundle: TensorBundle, file: string): void {
+function restore(
+  prefix: string,
+  variables: ReadonlyMap<string, tf.Variable>,
+  bundle: TensorBundle,
+  file: string,
+): void {
   for (const [name, variable] of variables) {
     const stored = bundle.tensors.get(prefix + name);
     if (!stored) throw new Error(`${file} has no ${prefix}${name}: it belongs to a different model configuration.`);
-    if (stored.shape.join('×') !== variable.shape.join('×')) throw new Error(`${file}: ${prefix}${name} is ${stored.shape.join('×')}, the model expects ${variable.shape.join('×')}.`);
+    if (stored.shape.join('×') !== variable.shape.join('×'))
+      throw new Error(
+        `${file}: ${prefix}${name} is ${stored.shape.join('×')}, the model expects ${variable.shape.join('×')}.`,
+      );
     tf.tidy(() => variable.assign(tf.tensor(stored.values, variable.shape)));
   }
 }
@@ -51,8 +60,17 @@ export function optimizerGroups(prefix: string, optimizer: AdamW): VariableGroup
 }
 
 /** Weights, optimizer moments and the caller's progress state, written atomically. */
-export function saveCheckpoint(file: string, model: ContrastiveEncoder, optimizer: AdamW, state: Record<string, unknown>): void {
-  saveVariableGroups(file, { model: model.store.variables, ...optimizerGroups('adam', optimizer) }, { ...state, optimizerSteps: optimizer.stepCount });
+export function saveCheckpoint(
+  file: string,
+  model: ContrastiveEncoder,
+  optimizer: AdamW,
+  state: Record<string, unknown>,
+): void {
+  saveVariableGroups(
+    file,
+    { model: model.store.variables, ...optimizerGroups('adam', optimizer) },
+    { ...state, optimizerSteps: optimizer.stepCount },
+  );
 }
 
 /** Restores what `saveCheckpoint` wrote into a model and optimizer of the same configuration; returns the state. */

@@ -15,7 +15,14 @@ export function contrastiveLoss(model: ContrastiveEncoder, patches: tf.Tensor3D,
 }
 
 /** One optimisation step on the trainable (not frozen) parameters; leaves no tensor behind. */
-export function contrastiveStep(model: ContrastiveEncoder, optimizer: AdamW, patches: tf.Tensor3D, texts: TextBatch, learningRate: number, clipNorm: number): StepResult {
+export function contrastiveStep(
+  model: ContrastiveEncoder,
+  optimizer: AdamW,
+  patches: tf.Tensor3D,
+  texts: TextBatch,
+  learningRate: number,
+  clipNorm: number,
+): StepResult {
   const trainable = model.store.trainable();
   const { value, grads } = tf.variableGrads(() => contrastiveLoss(model, patches, texts), [...trainable.values()]);
   try {

@@ -28,7 +28,11 @@ export class ImageTextMatching {
   }
 
   /** Cross-entropy of the matched / mismatched decision over the 3B pairs. */
-  loss(imageEmbeddings: tf.Tensor2D, textEmbeddings: tf.Tensor2D, negatives: { textForImage: Int32Array; imageForText: Int32Array }): tf.Scalar {
+  loss(
+    imageEmbeddings: tf.Tensor2D,
+    textEmbeddings: tf.Tensor2D,
+    negatives: { textForImage: Int32Array; imageForText: Int32Array },
+  ): tf.Scalar {
     const size = imageEmbeddings.shape[0];
     const pairs = tf.concat(
       [
@@ -39,7 +43,10 @@ export class ImageTextMatching {
       0,
     );
     const logits = pairs.matMul(this.weight).add(this.bias);
-    const truth = tf.oneHot(tf.tensor1d([...Array<number>(size).fill(1), ...Array<number>(2 * size).fill(0)], 'int32'), 2);
+    const truth = tf.oneHot(
+      tf.tensor1d([...Array<number>(size).fill(1), ...Array<number>(2 * size).fill(0)], 'int32'),
+      2,
+    );
     return tf.logSoftmax(logits).mul(truth).sum(1).mean().neg() as tf.Scalar;
   }
 

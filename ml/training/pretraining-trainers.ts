@@ -6,7 +6,13 @@ import { prefixedTrainable, reconstructionStep } from '../finetune/td-calib-step
 import { clampLogitScale, symmetricInfoNce } from '../losses/info-nce.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { AdamW, type AdamWOptions } from './adamw.js';
-import { loadCheckpoint, loadVariableGroups, optimizerGroups, saveCheckpoint, saveVariableGroups } from './checkpoint.js';
+import {
+  loadCheckpoint,
+  loadVariableGroups,
+  optimizerGroups,
+  saveCheckpoint,
+  saveVariableGroups,
+} from './checkpoint.js';
 import { contrastiveStep } from './contrastive-step.js';
 import { EmaTeacher } from './ema-teacher.js';
 import { ImageTextMatching } from './image-text-matching.js';
@@ -23,13 +29,20 @@ export interface PretrainingTrainer {
 const adamSettings: AdamWOptions = { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0 };
 
 /** Symmetric InfoNCE, the shared encoder paper's objective. */
-export function contrastiveTrainer(model: ContrastiveEncoder, weightDecay: number, clipNorm: number): PretrainingTrainer {
+export function contrastiveTrainer(
+  model: ContrastiveEncoder,
+  weightDecay: number,
+  clipNorm: number,
+): PretrainingTrainer {
   const optimizer = new AdamW(model.store.trainable(), { ...adamSettings, weightDecay });
   return {
     step: (batch, _step, learningRate) => {
       const tensors = batchTensors(batch, model.config);
       try {
-        return { loss: contrastiveStep(model, optimizer, tensors.patches, tensors.texts, learningRate, clipNorm).loss, parts: {} };
+        return {
+          loss: contrastiveStep(model, optimizer, tensors.patches, tensors.texts, learningRate, clipNorm).loss,
+          parts: {},
+        };
       } finally {
         disposeBatch(tensors);
       }
@@ -41,25 +54,49 @@ export function contrastiveTrainer(model: ContrastiveEncoder, weightDecay: numbe
 }
 
 /** MR-Pretrain's settings (UMD: mim_prob 0.75, mlm_prob 0.15, EMA 0.995; every reconstruction term ×0.5, itm ×1). */
-export const mrPretrainSettings = { patchMaskRatio: 0.75, tokenMaskProbability: 0.15, emaDecay: 0.995, decoderLayers: 1 } as const;
+export const mrPretrainSettings = {
+  patchMaskRatio: 0.75,
+  tokenMaskProbability: 0.15,
+  emaDecay: 0.995,
+  decoderLayers: 1,
+} as const;
 const mrPretrainWeights: ReconstructionWeights = { maskedLanguage: 0.5, maskedImage: 0.5, feature: 0.5 };
 
 /**
  * MR-Pretrain (UMD §3.1): masked image and language modelling, feature-level reconstruction against an EMA teacher,
  * and image–text matching with sampled negatives; with `withContrastive` the InfoNCE loss is added to them.
  */
-export function mrPretrainTrainer(model: ContrastiveEncoder, seed: string, numericSeed: number, weightDecay: number, clipNorm: number, withContrastive: boolean): PretrainingTrainer {
+export function mrPretrainTrainer(
+  model: ContrastiveEncoder,
+  seed: string,
+  numericSeed: number,
+  weightDecay: number,
+  clipNorm: number,
+  withContrastive: boolean,
+): PretrainingTrainer {
   const teacherModel = new ContrastiveEncoder(model.config, numericSeed + 1);
   const ema = new EmaTeacher(model.store.variables, mrPretrainSettings.emaDecay, teacherModel.store.variables);
   const heads = new ReconstructionHeads(model, mrPretrainSettings.decoderLayers, numericSeed + 2);
   const matching = new ImageTextMatching(model.config.embeddingSize, numericSeed + 3);
-  const optimizer = new AdamW(prefixedTrainable({ encoder: model.store, heads: heads.store, itm: matching.store }), { ...adamSettings, weightDecay });
-  const groups = { model: model.store.variables, heads: heads.store.variables, teacher: teacherModel.store.variables, itm: matching.store.variables, ...optimizerGroups('adam', optimizer) };
+  const optimizer = new AdamW(prefixedTrainable({ encoder: model.store, heads: heads.store, itm: matching.store }), {
+    ...adamSettings,
+    weightDecay,
+  });
+  const groups = {
+    model: model.store.variables,
+    heads: heads.store.variables,
+    teacher: teacherModel.store.variables,
+    itm: matching.store.variables,
+    ...optimizerGroups('adam', optimizer),
+  };
   return {
     step: (batch, step, learningRate) => {
       const masks = buildReconstructionBatch(batch, model.config, mrPretrainSettings, seed, step);
       const random = new SeededRandom(`${seed}:itm:${step}`);
-      const negatives = { textForImage: ImageTextMatching.sampleNegatives(batch.size, random), imageForText: ImageTextMatching.sampleNegatives(batch.size, random) };
+      const negatives = {
+        textForImage: ImageTextMatching.sampleNegatives(batch.size, random),
+        imageForText: ImageTextMatching.sampleNegatives(batch.size, random),
+      };
       const tensors = batchTensors(batch, model.config);
       try {
         const extra = {
@@ -67,12 +104,34 @@ export function mrPretrainTrainer(model: ContrastiveEncoder, seed: string, numer
           losses: () => {
             const images = model.encode('image', tensors.patches);
             const texts = model.encode('text', tensors.texts);
-            return { imageTextMatching: matching.loss(images, texts, negatives), ...(withContrastive ? { contrastive: symmetricInfoNce(images, texts, model.logitScale) } : {}) };
+            return {
+              imageTextMatching: matching.loss(images, texts, negatives),
+              ...(withContrastive ? { contrastive: symmetricInfoNce(images, texts, model.logitScale) } : {}),
+            };
           },
         };
-        const result = reconstructionStep(model, heads, { model: teacherModel, ema }, optimizer, { ...tensors, batch: masks }, mrPretrainWeights, learningRate, clipNorm, extra);
+        const result = reconstructionStep(
+          model,
+          heads,
+          { model: teacherModel, ema },
+          optimizer,
+          { ...tensors, batch: masks },
+          mrPretrainWeights,
+          learningRate,
+          clipNorm,
+          extra,
+        );
         if (withContrastive) clampLogitScale(model.logitScale, model.config.maximumLogitScale);
-        return { loss: result.total, parts: { maskedImage: result.maskedImage, maskedLanguage: result.maskedLanguage, textFeature: result.textFeature, imageFeature: result.imageFeature, ...result.extra } };
+        return {
+          loss: result.total,
+          parts: {
+            maskedImage: result.maskedImage,
+            maskedLanguage: result.maskedLanguage,
+            textFeature: result.textFeature,
+            imageFeature: result.imageFeature,
+            ...result.extra,
+          },
+        };
       } finally {
         disposeBatch(tensors);
       }

@@ -26,7 +26,11 @@ test.describe('desktop app (Electron)', () => {
       });
       expect(preferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
       expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await window.evaluate(() => Object.keys((window as unknown as { unisight: { calls: object } }).unisight.calls).sort())).toContain('app.info');
+      expect(
+        await window.evaluate(() =>
+          Object.keys((window as unknown as { unisight: { calls: object } }).unisight.calls).sort(),
+        ),
+      ).toContain('app.info');
       await window.getByRole('link', { name: 'Runs' }).click();
       await window.getByLabel('Iterations').fill('20');
       await window.getByRole('button', { name: 'Run self-check' }).click();

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { expect, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
 
-test('walks the fine-tuning wizard at 1% labels and sees results with ROC and confusion matrix', async ({ page, server }) => {
+test('walks the fine-tuning wizard at 1% labels and sees results with ROC and confusion matrix', async ({
+  page,
+  server,
+}) => {
   test.setTimeout(420_000);
   await importAndPretrain(server, 120);
 
@@ -24,18 +27,29 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
 
   const run = page.getByTestId('classifier-run');
   await expect(run.getByTestId('classifier-run-state')).toHaveText(/succeeded|failed/, { timeout: 300_000 });
-  expect(await run.getByTestId('classifier-run-state').textContent(), (await run.getByRole('alert').allTextContents()).join(' ')).toBe('succeeded');
-  await expect(page.getByRole('list', { name: 'Fine-tuning steps' }).locator('[aria-current="step"]')).toHaveText('5. Results');
+  expect(
+    await run.getByTestId('classifier-run-state').textContent(),
+    (await run.getByRole('alert').allTextContents()).join(' '),
+  ).toBe('succeeded');
+  await expect(page.getByRole('list', { name: 'Fine-tuning steps' }).locator('[aria-current="step"]')).toHaveText(
+    '5. Results',
+  );
   await expect(run.getByTestId('classifier-test-metrics')).toContainText(/AUROC\s*\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/);
-  await expect.poll(async () => Number(await run.getByTestId('roc-curve').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => Number(await run.getByTestId('roc-curve').getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(3);
   await expect(run.getByTestId('roc-curve').locator('polyline')).toBeVisible();
   await expect(run.getByTestId('confusion-matrix')).toContainText('predicted positive');
-  await expect.poll(async () => Number(await run.getByTestId('chart-gm-coord').getAttribute('data-points'))).toBeGreaterThanOrEqual(60);
+  await expect
+    .poll(async () => Number(await run.getByTestId('chart-gm-coord').getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(60);
   await run.getByTestId('export-predictions').click();
   const download = page.waitForEvent('download');
   await run.getByTestId('export-predictions-link').click();
   expect((await download).suggestedFilename()).toMatch(/^predictions-abnormal-.*\.csv$/);
-  await expect.poll(async () => Number(await page.getByTestId('chart-label-efficiency').getAttribute('data-points'))).toBe(1);
+  await expect
+    .poll(async () => Number(await page.getByTestId('chart-label-efficiency').getAttribute('data-points')))
+    .toBe(1);
   await expect(page.getByTestId('run-label-study')).toBeVisible();
   await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-results.png'), fullPage: true });
 
@@ -44,7 +58,9 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await expect(page.getByTestId('study-total')).toHaveText('120 matching studies');
   await page.getByTestId('filter-classifier').selectOption({ label: 'abnormal: TD-Calib + GM-Coord, 1% labels' });
   await page.getByTestId('filter-minimum-score').fill('0.5');
-  await expect.poll(async () => Number((await page.getByTestId('study-total').textContent())!.match(/\d+/)![0])).toBeLessThan(120);
+  await expect
+    .poll(async () => Number((await page.getByTestId('study-total').textContent())!.match(/\d+/)![0]))
+    .toBeLessThan(120);
 
   // Labelling by hand, from the keyboard, for a new task.
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Fine-tune' }).click();
@@ -59,6 +75,8 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await page.keyboard.press('ArrowLeft');
   await expect(panel.getByTestId('labelling-current')).toHaveText('negative');
   await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-labelling.png'), fullPage: true });
-  const tasks = (await server.call<Array<{ task: string; expert: { positive: number; negative: number } }>>('finetune.tasks', {})).body.result!;
+  const tasks = (
+    await server.call<Array<{ task: string; expert: { positive: number; negative: number } }>>('finetune.tasks', {})
+  ).body.result!;
   expect(tasks.find((candidate) => candidate.task === 'fracture')?.expert).toMatchObject({ positive: 1, negative: 1 });
 });

@@ -44,7 +44,10 @@ export async function importAndPretrain(server: ServeProcess, studies: number): 
     }, 240_000);
   const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(studies) });
   expect((await finished(imported.body.result!.id)).state).toBe('succeeded');
-  const pretrained = await server.call<{ job: { id: string } }>('training.start', { name: 'small encoder', options: { encoder: { width: 32, imageSize: 32 }, epochs: 3, batchSize: 8 } });
+  const pretrained = await server.call<{ job: { id: string } }>('training.start', {
+    name: 'small encoder',
+    options: { encoder: { width: 32, imageSize: 32 }, epochs: 3, batchSize: 8 },
+  });
   const pretraining = await finished(pretrained.body.result!.job.id);
   expect(pretraining.state, pretraining.error ?? '').toBe('succeeded');
 }

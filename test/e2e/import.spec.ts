@@ -3,7 +3,10 @@ import path from 'node:path';
 import { demoExport } from '../support/demo-export.js';
 import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
 
-test('imports a generated export through the wizard, then opens a study and reads its report', async ({ page, server }) => {
+test('imports a generated export through the wizard, then opens a study and reads its report', async ({
+  page,
+  server,
+}) => {
   const folder = demoExport(50);
   await openApp(page, server);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Import' }).click();
@@ -11,7 +14,7 @@ test('imports a generated export through the wizard, then opens a study and read
   await page.getByLabel('Folder path').fill(folder);
   await page.getByRole('button', { name: 'Look inside' }).click();
   await expect(page.getByTestId('preview-counts')).toContainText('files to examine as DICOM');
-  await expect(page.getByText("The folder carries a manifest; its mapping will be used:")).toBeVisible();
+  await expect(page.getByText('The folder carries a manifest; its mapping will be used:')).toBeVisible();
   await page.getByRole('button', { name: 'Start import' }).click();
 
   const progress = page.getByRole('region', { name: 'Import progress' });

@@ -10,7 +10,11 @@ const sections = [
   { link: 'Runs', heading: 'Runs' },
 ];
 
-test('opens over server mode, shows the backend, and reaches every section by mouse and keyboard', async ({ page, server, consoleErrors }) => {
+test('opens over server mode, shows the backend, and reaches every section by mouse and keyboard', async ({
+  page,
+  server,
+  consoleErrors,
+}) => {
   await openApp(page, server);
   expect(new URL(page.url()).searchParams.get('token')).toBeNull();
   await expect(page.getByTestId('connection')).toHaveText('Browser mode · connected');
@@ -31,7 +35,10 @@ test('opens over server mode, shows the backend, and reaches every section by mo
   expect(consoleErrors).toEqual([]);
 });
 
-test('runs an engine self-check to completion with a moving progress bar, and cancels another mid-way', async ({ page, server }) => {
+test('runs an engine self-check to completion with a moving progress bar, and cancels another mid-way', async ({
+  page,
+  server,
+}) => {
   await openApp(page, server);
   await page.getByRole('link', { name: 'Runs' }).click();
 
@@ -61,7 +68,9 @@ test('runs an engine self-check to completion with a moving progress bar, and ca
   await page.getByRole('button', { name: 'Run self-check' }).click();
   const running = page.locator('table.jobs tbody tr').first();
   await expect(running.getByTestId('job-state')).toHaveText('running');
-  await expect.poll(() => running.locator('progress').evaluate((element) => (element as HTMLProgressElement).value)).toBeGreaterThan(20);
+  await expect
+    .poll(() => running.locator('progress').evaluate((element) => (element as HTMLProgressElement).value))
+    .toBeGreaterThan(20);
   await page.getByRole('region', { name: 'Running jobs' }).getByRole('button', { name: 'Cancel' }).click();
   await expect(running.getByTestId('job-state')).toHaveText('cancelled');
   const stopped = await running.locator('progress').evaluate((element) => (element as HTMLProgressElement).value);
@@ -82,7 +91,9 @@ test('stays usable at the smallest supported window size', async ({ page, server
     await expect(link).toBeInViewport();
   }
   await expect(page.getByTestId('library-path')).toBeInViewport();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+  );
   expect(overflow).toBe(false);
   await page.screenshot({ path: path.join(screenshotDirectory, 'library-1024x700.png') });
 });

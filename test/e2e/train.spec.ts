@@ -3,7 +3,10 @@ import { demoExport } from '../support/demo-export.js';
 import { waitUntil } from '../support/serve-process.js';
 import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
 
-test('starts a cpu-fast run from the Train page, watches the charts, cancels, resumes and sees it finish', async ({ page, server }) => {
+test('starts a cpu-fast run from the Train page, watches the charts, cancels, resumes and sees it finish', async ({
+  page,
+  server,
+}) => {
   test.setTimeout(300_000);
   const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(50) });
   await waitUntil(async () => {
@@ -32,7 +35,9 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
   await expect(detail.getByTestId('run-state')).toHaveText('running', { timeout: 60_000 });
   await expect(detail.getByTestId('run-backend')).toHaveText(/wasm|cpu|tensorflow/);
   const lossChart = detail.getByTestId('chart-loss');
-  await expect.poll(async () => Number(await lossChart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => Number(await lossChart.getAttribute('data-points')), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(2);
   await expect(lossChart.locator('canvas')).toBeVisible();
   await expect(detail.getByTestId('run-throughput')).toContainText('pairs/s');
   await page.screenshot({ path: path.join(screenshotDirectory, 'train-running.png'), fullPage: true });
@@ -46,7 +51,9 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
   await detail.getByTestId('run-resume').click();
   await expect(detail.getByTestId('run-state')).toHaveText('succeeded', { timeout: 240_000 });
   await expect(detail.getByTestId('run-step')).toContainText(`${total} / ${total}`);
-  await expect.poll(async () => Number(await detail.getByTestId('chart-recall').getAttribute('data-points'))).toBeGreaterThanOrEqual(30);
+  await expect
+    .poll(async () => Number(await detail.getByTestId('chart-recall').getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(30);
   await expect(detail.getByTestId('run-test-metrics')).toContainText('chance');
   await expect(page.getByTestId('runs-table')).toContainText('e2e run');
   await page.getByRole('checkbox', { name: 'compare e2e run' }).check();

@@ -16,7 +16,11 @@ export function demoExport(studies = 50, seed = 'test'): string {
   if (fs.existsSync(directory)) return directory;
   const staging = `${directory}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  const run = spawnSync(process.execPath, [cliEntry, 'demo-data', staging, '--studies', String(studies), '--seed', seed, '--json'], { cwd: projectRoot, encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [cliEntry, 'demo-data', staging, '--studies', String(studies), '--seed', seed, '--json'],
+    { cwd: projectRoot, encoding: 'utf8' },
+  );
   if (run.status !== 0) throw new Error(`demo-data failed: ${run.stderr}`);
   try {
     fs.renameSync(staging, directory);
@@ -42,7 +46,12 @@ export function copyTree(source: string, target: string): string {
 }
 
 export function runCli(args: string[], environment: NodeJS.ProcessEnv = {}) {
-  const run = spawnSync(process.execPath, [cliEntry, ...args], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, ...environment }, timeout: 300_000 });
+  const run = spawnSync(process.execPath, [cliEntry, ...args], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: { ...process.env, ...environment },
+    timeout: 300_000,
+  });
   return { ...run, json: () => JSON.parse(run.stdout.trim().split('\n').at(-1) ?? 'null') };
 }
 
@@ -50,7 +59,20 @@ export function runCli(args: string[], environment: NodeJS.ProcessEnv = {}) {
 export function importedAndPretrained(library: string, studies: number, epochs = 3): void {
   for (const args of [
     ['import', demoExport(studies), '--library', library, '--json'],
-    ['pretrain', '--library', library, '--width', '32', '--image-size', '32', '--epochs', String(epochs), '--batch-size', '8', '--json'],
+    [
+      'pretrain',
+      '--library',
+      library,
+      '--width',
+      '32',
+      '--image-size',
+      '32',
+      '--epochs',
+      String(epochs),
+      '--batch-size',
+      '8',
+      '--json',
+    ],
   ]) {
     const run = runCli(args);
     if (run.status !== 0) throw new Error(`unisight ${args[0]} failed: ${run.stderr}`);

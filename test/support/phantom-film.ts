@@ -1,7 +1,10 @@
 import type { ChestImage } from '../../main/demo/chest-phantom.js';
 
 /** The data set of a 12-bit DX film of a drawn phantom, as the demo generator writes it; `overrides` change or add attributes. */
-export function phantomFilmDataset(film: Pick<ChestImage, 'width' | 'height'>, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function phantomFilmDataset(
+  film: Pick<ChestImage, 'width' | 'height'>,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1',
     SOPInstanceUID: '2.25.1',

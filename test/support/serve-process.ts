@@ -14,12 +14,18 @@ export interface ServeProcess {
   token: string;
   output: string[];
   /** POSTs an API call with the token and returns the decoded reply. */
-  call<T = unknown>(method: string, input?: unknown): Promise<{ status: number; body: { result?: T; error?: { kind: string; message: string } } }>;
+  call<T = unknown>(
+    method: string,
+    input?: unknown,
+  ): Promise<{ status: number; body: { result?: T; error?: { kind: string; message: string } } }>;
   stop(): Promise<number | null>;
 }
 
 /** Starts the real `unisight serve` process, as a user would, and waits for its address. */
-export async function startServeProcess(libraryPath: string, extraEnvironment: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+export async function startServeProcess(
+  libraryPath: string,
+  extraEnvironment: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [cliEntry, 'serve', '--port', '0', '--json', '--library', libraryPath], {
     cwd: projectRoot,
     env: { ...process.env, ...extraEnvironment },
@@ -61,7 +67,11 @@ export async function startServeProcess(libraryPath: string, extraEnvironment: N
   };
 }
 
-export async function waitUntil<T>(probe: () => Promise<T | undefined | null | false>, timeoutMilliseconds = 30_000, intervalMilliseconds = 100): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMilliseconds = 30_000,
+  intervalMilliseconds = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMilliseconds;
   for (;;) {
     const value = await probe();
@@ -79,7 +89,11 @@ export async function callOk<T>(server: ServeProcess, method: string, input: Rec
 }
 
 /** Resolves with the job once it is no longer queued or running. */
-export function jobFinished(server: ServeProcess, jobId: string, timeoutMilliseconds = 240_000): Promise<{ state: string; error: string | null }> {
+export function jobFinished(
+  server: ServeProcess,
+  jobId: string,
+  timeoutMilliseconds = 240_000,
+): Promise<{ state: string; error: string | null }> {
   return waitUntil(async () => {
     const job = await callOk<{ state: string; error: string | null }>(server, 'jobs.get', { jobId });
     return job.state === 'queued' || job.state === 'running' ? null : job;

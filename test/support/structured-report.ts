@@ -8,7 +8,9 @@ export function structuredReportFile(studyInstanceUid: string, findings: string,
   const textItem = (meaning: string, text: string) => ({
     RelationshipType: 'CONTAINS',
     ValueType: 'TEXT',
-    ConceptNameCodeSequence: [{ CodeValue: meaning.toUpperCase(), CodingSchemeDesignator: '99TEST', CodeMeaning: meaning }],
+    ConceptNameCodeSequence: [
+      { CodeValue: meaning.toUpperCase(), CodingSchemeDesignator: '99TEST', CodeMeaning: meaning },
+    ],
     TextValue: text,
   });
   const dataset = {
@@ -21,7 +23,9 @@ export function structuredReportFile(studyInstanceUid: string, findings: string,
     PatientID: 'SR-PATIENT',
     ValueType: 'CONTAINER',
     ContinuityOfContent: 'SEPARATE',
-    ConceptNameCodeSequence: [{ CodeValue: 'REPORT', CodingSchemeDesignator: '99TEST', CodeMeaning: 'Radiology Report' }],
+    ConceptNameCodeSequence: [
+      { CodeValue: 'REPORT', CodingSchemeDesignator: '99TEST', CodeMeaning: 'Radiology Report' },
+    ],
     ContentSequence: [textItem('Findings', findings), textItem('Impression', impression)],
   };
   const file = new DicomDict(

@@ -6,7 +6,10 @@ export const demoDataCommand: CliCommand = {
   summary: `Write a synthetic hospital export (chest DX/CR DICOM, reports, labels, manifest) into a new folder; seeded and deterministic.`,
   usage: `unisight demo-data <folder> [--studies N (${minimumStudies}–${maximumStudies}, default 200)] [--seed S] [--json]`,
   options: { ...commonOptions, studies: { type: 'string' }, seed: { type: 'string' } },
-  optionHelp: { studies: 'how many studies to write (50–100,000; default 200)', seed: 'seed for every random choice (default "unisight"); same seed, same bytes' },
+  optionHelp: {
+    studies: 'how many studies to write (50–100,000; default 200)',
+    seed: 'seed for every random choice (default "unisight"); same seed, same bytes',
+  },
   run: async ({ values, positionals, output }) => {
     if (positionals.length !== 1) throw new CliUsageError('demo-data needs exactly one folder to write into.');
     const studies = integerOption(values.studies, 'studies') ?? 200;

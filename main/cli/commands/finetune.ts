@@ -9,11 +9,14 @@ import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 
 function requestFromFlags(values: Record<string, string | boolean | undefined>): FinetuneRequest {
-  if (typeof values.task !== 'string') throw new CliUsageError('finetune needs --task (see the tasks with: unisight finetune --tasks).');
+  if (typeof values.task !== 'string')
+    throw new CliUsageError('finetune needs --task (see the tasks with: unisight finetune --tasks).');
   const labels = values.labels;
-  if (labels !== undefined && labels !== 'expert' && labels !== 'weak') throw new CliUsageError('--labels is expert or weak.');
+  if (labels !== undefined && labels !== 'expert' && labels !== 'weak')
+    throw new CliUsageError('--labels is expert or weak.');
   const inputs = values.inputs;
-  if (inputs !== undefined && inputs !== 'image' && inputs !== 'image+report') throw new CliUsageError('--inputs is image or image+report.');
+  if (inputs !== undefined && inputs !== 'image' && inputs !== 'image+report')
+    throw new CliUsageError('--inputs is image or image+report.');
   const parsed = FinetuneRequest.safeParse({
     task: values.task,
     modelId: values.model,
@@ -28,7 +31,10 @@ function requestFromFlags(values: Record<string, string | boolean | undefined>):
     tdCalibEpochs: integerOption(values['td-calib-epochs'], 'td-calib-epochs'),
     seed: values.seed,
   });
-  if (!parsed.success) throw new CliUsageError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; '));
+  if (!parsed.success)
+    throw new CliUsageError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; '),
+    );
   return parsed.data;
 }
 
@@ -40,8 +46,28 @@ function csvField(value: string | number): string {
 /** Writes the run's predictions as CSV: identifiers, pseudonymised patient, score and split, highest score first. */
 export async function exportPredictions(core: CoreService, runId: string, file: string): Promise<number> {
   const rows = await core.handlers['finetune.predictions']({ runId });
-  const header = ['study_instance_uid', 'series_instance_uid', 'sop_instance_uid', 'patient_pseudonym', 'score', 'predicted_class', 'split'];
-  const lines = rows.map((row) => [row.studyInstanceUid, row.seriesInstanceUid, row.sopInstanceUid, row.patientPseudonym, row.score.toFixed(6), row.predictedClass ?? '', row.split].map(csvField).join(','));
+  const header = [
+    'study_instance_uid',
+    'series_instance_uid',
+    'sop_instance_uid',
+    'patient_pseudonym',
+    'score',
+    'predicted_class',
+    'split',
+  ];
+  const lines = rows.map((row) =>
+    [
+      row.studyInstanceUid,
+      row.seriesInstanceUid,
+      row.sopInstanceUid,
+      row.patientPseudonym,
+      row.score.toFixed(6),
+      row.predictedClass ?? '',
+      row.split,
+    ]
+      .map(csvField)
+      .join(','),
+  );
   const target = path.resolve(file);
   fs.writeFileSync(`${target}.partial`, `${[header.join(','), ...lines].join('\n')}\n`);
   fs.renameSync(`${target}.partial`, target);
@@ -49,7 +75,11 @@ export async function exportPredictions(core: CoreService, runId: string, file: 
 }
 
 /** Follows a fine-tuning job to its end and returns the finished run. */
-export async function followFinetune(core: CoreService, started: { run: ClassifierRun; job: Job }, output: Parameters<CliCommand['run']>[0]['output']): Promise<{ job: Job; run: ClassifierRun }> {
+export async function followFinetune(
+  core: CoreService,
+  started: { run: ClassifierRun; job: Job },
+  output: Parameters<CliCommand['run']>[0]['output'],
+): Promise<{ job: Job; run: ClassifierRun }> {
   output.say(`Run ${started.run.id}: ${started.run.name}`);
   const job = await runJobToEnd(core, started.job, output);
   const { run } = await core.handlers['finetune.run']({ runId: started.run.id });
@@ -58,7 +88,8 @@ export async function followFinetune(core: CoreService, started: { run: Classifi
 
 export const finetuneCommand: CliCommand = {
   name: 'finetune',
-  summary: 'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget; prints metrics with 95% intervals.',
+  summary:
+    'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget; prints metrics with 95% intervals.',
   usage: `unisight finetune --task T [--fraction F | --per-class N] [--method ${methodChoices.join('|')}] [--model ID] [--labels expert|weak] [--inputs image|image+report] [--export FILE.csv] [--resume RUN] [--tasks] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
@@ -83,19 +114,21 @@ export const finetuneCommand: CliCommand = {
     task: 'the labelled task (a label column of the manifest, or a weak-label task)',
     fraction: 'share of each class of the labelled training split to train on (default 0.01)',
     'per-class': 'train on this many labelled images per class instead of a fraction',
-    method: 'tdcalib+gmcoord (default: TD-Calib, then GM-Coord fine-tuning), gmcoord, full (encoder + head), adaptor (frozen encoder + Adaptor), linear (linear probe); tdcalib+ runs TD-Calib first',
+    method:
+      'tdcalib+gmcoord (default: TD-Calib, then GM-Coord fine-tuning), gmcoord, full (encoder + head), adaptor (frozen encoder + Adaptor), linear (linear probe); tdcalib+ runs TD-Calib first',
     model: 'the pretrained encoder to start from (default: the newest trained model)',
     labels: 'expert (manual and manifest labels, the default) or weak (labels read from reports)',
-    inputs: 'what the classifier reads: image+report (the default for expert labels) or image (the default for weak labels, which come from the reports)',
+    inputs:
+      'what the classifier reads: image+report (the default for expert labels) or image (the default for weak labels, which come from the reports)',
     epochs: 'passes over the labelled images (default 30; between 60 and 400 steps)',
     'learning-rate': 'peak learning rate of the encoder (default 1e-4; the head learns 10× faster)',
     'frozen-layers': 'partial fine-tuning: keep the first n shared layers frozen',
     'td-calib-epochs': 'passes of TD-Calib over the training images (default 3)',
     seed: 'seed of the label sample, initialisation and order',
     name: 'a name for the run',
-    export: 'write the classifier\'s score for every image to this CSV file',
+    export: "write the classifier's score for every image to this CSV file",
     resume: 'continue a cancelled, failed or interrupted run from its last checkpoint',
-    tasks: 'list the library\'s labelled tasks and stop',
+    tasks: "list the library's labelled tasks and stop",
   },
   run: async ({ values, positionals, output }) => {
     if (positionals.length > 0) throw new CliUsageError('finetune takes no positional arguments.');
@@ -105,16 +138,30 @@ export const finetuneCommand: CliCommand = {
     try {
       if (values.tasks) {
         const tasks = await core.handlers['finetune.tasks']({});
-        const lines = tasks.map((task) => `  ${task.task.padEnd(16)} expert ${task.expert.positive} positive / ${task.expert.negative} negative; weak ${task.weak.positive} / ${task.weak.negative}`);
-        output.result({ tasks }, tasks.length === 0 ? 'No labelled tasks: import a manifest with label columns or run unisight weak-labels.' : ['Labelled tasks (studies):', ...lines].join('\n'));
+        const lines = tasks.map(
+          (task) =>
+            `  ${task.task.padEnd(16)} expert ${task.expert.positive} positive / ${task.expert.negative} negative; weak ${task.weak.positive} / ${task.weak.negative}`,
+        );
+        output.result(
+          { tasks },
+          tasks.length === 0
+            ? 'No labelled tasks: import a manifest with label columns or run unisight weak-labels.'
+            : ['Labelled tasks (studies):', ...lines].join('\n'),
+        );
         return 0;
       }
-      const started = request ? await core.handlers['finetune.start']({ name: values.name as string | undefined, options: request }) : await core.handlers['finetune.resume']({ runId: resume! });
+      const started = request
+        ? await core.handlers['finetune.start']({ name: values.name as string | undefined, options: request })
+        : await core.handlers['finetune.resume']({ runId: resume! });
       const { job, run } = await followFinetune(core, started, output);
       let exported = '';
-      if (job.state === 'succeeded' && typeof values.export === 'string') exported = `\n  predictions written to ${path.resolve(values.export)} (${await exportPredictions(core, run.id, values.export)} images)`;
+      if (job.state === 'succeeded' && typeof values.export === 'string')
+        exported = `\n  predictions written to ${path.resolve(values.export)} (${await exportPredictions(core, run.id, values.export)} images)`;
       const note = job.state === 'cancelled' ? `\nCancelled; continue with: unisight finetune --resume ${run.id}` : '';
-      output.result({ state: job.state, jobId: job.id, runId: run.id, run, error: job.error }, `${describeClassifierRun(run)}${exported}${note}`);
+      output.result(
+        { state: job.state, jobId: job.id, runId: run.id, run, error: job.error },
+        `${describeClassifierRun(run)}${exported}${note}`,
+      );
       if (job.state === 'succeeded') return 0;
       return job.state === 'cancelled' ? 130 : 1;
     } finally {

@@ -5,7 +5,8 @@ import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js
 
 function tableFromFlags(values: Record<string, string | boolean | undefined>): ReportTableMapping[] {
   if (values.table === undefined) return [];
-  if (!values.match || !values['key-column']) throw new CliUsageError(`--table needs --match (${tableMatchKinds.join('|')}) and --key-column.`);
+  if (!values.match || !values['key-column'])
+    throw new CliUsageError(`--table needs --match (${tableMatchKinds.join('|')}) and --key-column.`);
   return [
     {
       file: String(values.table),
@@ -13,7 +14,12 @@ function tableFromFlags(values: Record<string, string | boolean | undefined>): R
       keyColumn: String(values['key-column']),
       dateColumn: values['date-column'] as string | undefined,
       textColumn: values['text-column'] as string | undefined,
-      labelColumns: values['label-columns'] ? String(values['label-columns']).split(',').map((name) => name.trim()).filter(Boolean) : [],
+      labelColumns: values['label-columns']
+        ? String(values['label-columns'])
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean)
+        : [],
     },
   ];
 }
@@ -25,7 +31,10 @@ export function describeImport(summary: ImportSummary): string {
     `  outcomes: ${summary.outcomes.imported} imported, ${summary.outcomes.duplicate} duplicate, ${summary.outcomes.skipped} skipped, ${summary.outcomes.failed} failed`,
     `  catalog: ${summary.studies} studies, ${summary.images} images, ${summary.studiesWithoutReports} studies without a report`,
     `  reports: ${summary.reports.linked} linked, ${summary.reports.unmatched} unmatched`,
-    ...summary.tables.map((table) => `  table ${table.file}: ${table.matchedRows}/${table.rows} rows matched, ${table.labelsWritten} labels${table.problems.length ? `, ${table.problems.length} problem(s): ${table.problems[0]}` : ''}`),
+    ...summary.tables.map(
+      (table) =>
+        `  table ${table.file}: ${table.matchedRows}/${table.rows} rows matched, ${table.labelsWritten} labels${table.problems.length ? `, ${table.problems.length} problem(s): ${table.problems[0]}` : ''}`,
+    ),
     ...summary.reasons.slice(0, 15).map((reason) => `  ${reason.outcome} ×${reason.count}: ${reason.reason}`),
   ];
   return lines.join('\n');
@@ -34,7 +43,8 @@ export function describeImport(summary: ImportSummary): string {
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Import a folder of DICOM studies and their reports into the library; re-running it only adds what changed.',
-  usage: 'unisight import <folder> [--table FILE --match KIND --key-column C [--date-column D] [--text-column T] [--label-columns A,B]] [--keep-identifiers] [--library DIR] [--json]',
+  usage:
+    'unisight import <folder> [--table FILE --match KIND --key-column C [--date-column D] [--text-column T] [--label-columns A,B]] [--keep-identifiers] [--library DIR] [--json]',
   options: {
     ...commonOptions,
     table: { type: 'string' },
@@ -49,14 +59,18 @@ export const importCommand: CliCommand = {
     table: 'a CSV/TSV report or label table to link (a manifest in the folder is used when this is absent)',
     match: `how table rows find their studies: ${tableMatchKinds.join(', ')}`,
     'key-column': 'the table column holding the value matched by --match',
-    'date-column': 'a column with the study date, to pick among a patient\'s studies',
+    'date-column': "a column with the study date, to pick among a patient's studies",
     'text-column': 'the column holding the report text',
     'label-columns': 'comma-separated columns holding per-study labels (stored as written; blank cells are skipped)',
     'keep-identifiers': 'also keep the original patient IDs and names in the catalog (pseudonyms are made either way)',
   },
   run: async ({ values, positionals, output }) => {
     if (positionals.length !== 1) throw new CliUsageError('import needs exactly one folder.');
-    const parameters = ImportParameters.parse({ folder: positionals[0], tables: tableFromFlags(values), keepIdentifiers: values['keep-identifiers'] === true });
+    const parameters = ImportParameters.parse({
+      folder: positionals[0],
+      tables: tableFromFlags(values),
+      keepIdentifiers: values['keep-identifiers'] === true,
+    });
     const core = openCoreForCli(values.library as string | undefined);
     try {
       const job = await runJobToEnd(core, await core.handlers['import.start'](parameters), output);
@@ -68,11 +82,22 @@ export const importCommand: CliCommand = {
       // This process's peak plus each worker process's: an upper bound on what the import held at any one time.
       const peakResidentBytes = process.resourceUsage().maxRSS * 1024 + (summary.workerPeakResidentBytes ?? 0);
       // The import queued the embedding of its new images for search when the library has a model: see it through.
-      const embedJob = (await core.handlers['jobs.list']({ limit: 10 })).find((candidate) => candidate.kind === 'model.embed' && (candidate.state === 'queued' || candidate.state === 'running'));
+      const embedJob = (await core.handlers['jobs.list']({ limit: 10 })).find(
+        (candidate) =>
+          candidate.kind === 'model.embed' && (candidate.state === 'queued' || candidate.state === 'running'),
+      );
       const embedded = embedJob ? await runJobToEnd(core, embedJob, output) : null;
-      const embedding = embedded ? `\n  search: ${embedded.state === 'succeeded' ? `${String((embedded.result as { embeddedImages?: number }).embeddedImages)} images embedded by the active model` : `embedding ${embedded.state}${embedded.error ? `: ${embedded.error}` : ''}`}` : '';
+      const embedding = embedded
+        ? `\n  search: ${embedded.state === 'succeeded' ? `${String((embedded.result as { embeddedImages?: number }).embeddedImages)} images embedded by the active model` : `embedding ${embedded.state}${embedded.error ? `: ${embedded.error}` : ''}`}`
+        : '';
       output.result(
-        { state: job.state, jobId: job.id, ...summary, peakResidentBytes, embedding: embedded ? { state: embedded.state, result: embedded.result } : null },
+        {
+          state: job.state,
+          jobId: job.id,
+          ...summary,
+          peakResidentBytes,
+          embedding: embedded ? { state: embedded.state, result: embedded.result } : null,
+        },
         `${job.state === 'cancelled' ? 'Cancelled; what was done is kept. ' : ''}${describeImport(summary)}\n  peak memory: ${(peakResidentBytes / 1024 ** 2).toFixed(0)} MB${embedding}`,
       );
       return job.state === 'cancelled' ? 130 : 0;

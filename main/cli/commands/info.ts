@@ -16,7 +16,8 @@ function describe(info: AppInfo): string {
 
 export const infoCommand: CliCommand = {
   name: 'info',
-  summary: 'Show versions, the library in use, and which ML backend the engine picks (and why the others were skipped).',
+  summary:
+    'Show versions, the library in use, and which ML backend the engine picks (and why the others were skipped).',
   usage: 'unisight info [--library DIR] [--json]',
   options: commonOptions,
   optionHelp: {},

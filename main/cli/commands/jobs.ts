@@ -13,7 +13,12 @@ export const jobsCommand: CliCommand = {
     try {
       const jobs = await core.handlers['jobs.list']({ limit: integerOption(values.limit, 'limit') ?? 20 });
       const human = jobs.length
-        ? jobs.map((job) => `${job.createdAt}  ${job.id}  ${job.kind}  ${job.state}  ${formatJobProgress(job)}${job.error ? `\n    ${job.error}` : ''}`).join('\n')
+        ? jobs
+            .map(
+              (job) =>
+                `${job.createdAt}  ${job.id}  ${job.kind}  ${job.state}  ${formatJobProgress(job)}${job.error ? `\n    ${job.error}` : ''}`,
+            )
+            .join('\n')
         : 'No jobs yet.';
       output.result({ jobs }, human);
       return 0;

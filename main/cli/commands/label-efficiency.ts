@@ -8,7 +8,8 @@ const defaultFractions = [0.01, 0.1, 1];
 
 function listOption(value: string | boolean | undefined, fallback: string[]): string[] {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.trim() === '') throw new CliUsageError('lists are comma-separated, e.g. --fractions 0.01,0.1,1');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new CliUsageError('lists are comma-separated, e.g. --fractions 0.01,0.1,1');
   return value.split(',').map((entry) => entry.trim());
 }
 
@@ -26,7 +27,8 @@ const format = (value: number | null | undefined) => (value === null || value ==
 
 /** Markdown: one row per method, one column per fraction (test AUROC with its 95% interval), and 1%-of-100% where both ran. */
 function studyTable(cells: StudyCell[], methods: string[], fractions: number[]): string {
-  const cell = (method: string, fraction: number) => cells.find((entry) => entry.method === method && entry.fraction === fraction);
+  const cell = (method: string, fraction: number) =>
+    cells.find((entry) => entry.method === method && entry.fraction === fraction);
   const header = `| method | ${fractions.map((fraction) => `${fraction * 100}% labels`).join(' | ')} | lowest ÷ highest |`;
   const rule = `|---|${fractions.map(() => '---').join('|')}|---|`;
   const rows = methods.map((method) => {
@@ -44,9 +46,16 @@ function studyTable(cells: StudyCell[], methods: string[], fractions: number[]):
 
 export const labelEfficiencyCommand: CliCommand = {
   name: 'label-efficiency',
-  summary: 'Run fine-tuning methods at several label budgets on one task and print test AUROC side by side (the label-efficiency study).',
+  summary:
+    'Run fine-tuning methods at several label budgets on one task and print test AUROC side by side (the label-efficiency study).',
   usage: `unisight label-efficiency --task T [--methods ${methodChoices.slice(0, 3).join(',')},…] [--fractions 0.01,0.1,1] [--model ID] [--library DIR] [--json]`,
-  options: { ...commonOptions, task: { type: 'string' }, methods: { type: 'string' }, fractions: { type: 'string' }, model: { type: 'string' } },
+  options: {
+    ...commonOptions,
+    task: { type: 'string' },
+    methods: { type: 'string' },
+    fractions: { type: 'string' },
+    model: { type: 'string' },
+  },
   optionHelp: {
     task: 'the labelled task',
     methods: `comma-separated methods (default all: ${methodChoices.join(',')})`,
@@ -68,19 +77,38 @@ export const labelEfficiencyCommand: CliCommand = {
     try {
       for (const method of methods) {
         for (const fraction of fractions) {
-          const request = FinetuneRequest.parse({ task: values.task, modelId: values.model, labelFraction: fraction, ...parseMethod(method) });
+          const request = FinetuneRequest.parse({
+            task: values.task,
+            modelId: values.model,
+            labelFraction: fraction,
+            ...parseMethod(method),
+          });
           const started = await core.handlers['finetune.start']({ options: request });
           const { job, run } = await followFinetune(core, started, output);
-          const seconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
-          cells.push({ method: methodLabel(run as ClassifierRun), fraction, runId: run.id, state: run.state, budgetImages: (run.description?.budgetImages as number | undefined) ?? null, auroc: run.test?.metrics.auroc ?? null, seconds });
-          output.say(`${method} at ${fraction * 100}%: ${run.state}, test AUROC ${format(run.test?.metrics.auroc.estimate)}`);
+          const seconds =
+            job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
+          cells.push({
+            method: methodLabel(run as ClassifierRun),
+            fraction,
+            runId: run.id,
+            state: run.state,
+            budgetImages: (run.description?.budgetImages as number | undefined) ?? null,
+            auroc: run.test?.metrics.auroc ?? null,
+            seconds,
+          });
+          output.say(
+            `${method} at ${fraction * 100}%: ${run.state}, test AUROC ${format(run.test?.metrics.auroc.estimate)}`,
+          );
           if (job.state === 'cancelled') {
             output.result({ cells, cancelled: true }, studyTable(cells, methods, fractions));
             return 130;
           }
         }
       }
-      output.result({ task: values.task, cells }, `Test AUROC [95% bootstrap interval] on task ${values.task}:\n\n${studyTable(cells, methods, fractions)}`);
+      output.result(
+        { task: values.task, cells },
+        `Test AUROC [95% bootstrap interval] on task ${values.task}:\n\n${studyTable(cells, methods, fractions)}`,
+      );
       return cells.every((cell) => cell.state === 'succeeded') ? 0 : 1;
     } finally {
       await core.close();

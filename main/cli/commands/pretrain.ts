@@ -1,4 +1,10 @@
-import { encoderPresetNames, PretrainRequest, type Job, type RetrievalMetrics, type TrainingRun } from '../../api/contract.js';
+import {
+  encoderPresetNames,
+  PretrainRequest,
+  type Job,
+  type RetrievalMetrics,
+  type TrainingRun,
+} from '../../api/contract.js';
 import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
@@ -7,14 +13,18 @@ import { pretrainingObjectives } from '../../../ml/training/pretraining-objectiv
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 
 function describePresetTraining(value: (training: (typeof presetTraining)[EncoderPresetName]) => number): string {
-  return (Object.keys(presetTraining) as EncoderPresetName[]).map((name) => `${name} ${value(presetTraining[name])}`).join(', ');
+  return (Object.keys(presetTraining) as EncoderPresetName[])
+    .map((name) => `${name} ${value(presetTraining[name])}`)
+    .join(', ');
 }
 
 function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
   const architecture = values.architecture;
-  if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate') throw new CliUsageError('--architecture is shared or separate.');
+  if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate')
+    throw new CliUsageError('--architecture is shared or separate.');
   const imagePositions = values['image-positions'];
-  if (imagePositions !== undefined && imagePositions !== 'normal' && imagePositions !== 'sinusoidal') throw new CliUsageError('--image-positions is normal or sinusoidal.');
+  if (imagePositions !== undefined && imagePositions !== 'normal' && imagePositions !== 'sinusoidal')
+    throw new CliUsageError('--image-positions is normal or sinusoidal.');
   const encoder = Object.fromEntries(
     Object.entries({
       architecture,
@@ -26,7 +36,8 @@ function optionsFromFlags(values: Record<string, string | boolean | undefined>):
     }).filter(([, value]) => value !== undefined),
   );
   const objective = values.objective;
-  if (objective !== undefined && !(pretrainingObjectives as readonly unknown[]).includes(objective)) throw new CliUsageError(`--objective is ${pretrainingObjectives.join(', ')}.`);
+  if (objective !== undefined && !(pretrainingObjectives as readonly unknown[]).includes(objective))
+    throw new CliUsageError(`--objective is ${pretrainingObjectives.join(', ')}.`);
   return PretrainRequest.parse({
     preset: values.preset,
     objective,
@@ -44,7 +55,11 @@ function formatRecall(name: string, metrics: RetrievalMetrics | null): string[] 
   if (!metrics) return [`  ${name}: not evaluated`];
   const direction = (label: string, recall: RetrievalMetrics['imageToText']) =>
     `  ${name} ${label}: ${(['1', '5', '10'] as const).map((k) => `R@${k} ${recall.recall[k].toFixed(3)} (chance ${recall.chance[k].toFixed(3)})`).join(', ')}`;
-  return [`  ${name}: ${metrics.pairs} pairs`, direction('image→text', metrics.imageToText), direction('text→image', metrics.textToImage)];
+  return [
+    `  ${name}: ${metrics.pairs} pairs`,
+    direction('image→text', metrics.imageToText),
+    direction('text→image', metrics.textToImage),
+  ];
 }
 
 export function describeRun(run: TrainingRun): string {
@@ -58,20 +73,31 @@ export function describeRun(run: TrainingRun): string {
   ].join('\n');
 }
 
-async function followRun(core: CoreService, started: { run: TrainingRun; job: Job }, output: Parameters<CliCommand['run']>[0]['output']): Promise<number> {
+async function followRun(
+  core: CoreService,
+  started: { run: TrainingRun; job: Job },
+  output: Parameters<CliCommand['run']>[0]['output'],
+): Promise<number> {
   output.say(`Run ${started.run.id}: ${started.run.name}`);
   const job = await runJobToEnd(core, started.job, output);
   const { run } = await core.handlers['training.run']({ runId: started.run.id });
-  const elapsedSeconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
-  const note = job.state === 'cancelled' ? `\nCancelled at step ${run.step}; continue with: unisight pretrain --resume ${run.id}` : '';
-  output.result({ state: job.state, jobId: job.id, runId: run.id, elapsedSeconds, run, error: job.error }, `${describeRun(run)}${note}`);
+  const elapsedSeconds =
+    job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
+  const note =
+    job.state === 'cancelled'
+      ? `\nCancelled at step ${run.step}; continue with: unisight pretrain --resume ${run.id}`
+      : '';
+  output.result(
+    { state: job.state, jobId: job.id, runId: run.id, elapsedSeconds, run, error: job.error },
+    `${describeRun(run)}${note}`,
+  );
   if (job.state === 'succeeded') return 0;
   return job.state === 'cancelled' ? 130 : 1;
 }
 
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
-  summary: 'Pretrain the shared encoder (or the separate baseline) on the library\'s image–report pairs; resumable.',
+  summary: "Pretrain the shared encoder (or the separate baseline) on the library's image–report pairs; resumable.",
   usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
@@ -95,7 +121,8 @@ export const pretrainCommand: CliCommand = {
   optionHelp: {
     preset: 'cpu-fast (a laptop CPU, minutes), balanced, or paper (the published ViT-B/16-like setting, for GPUs)',
     architecture: 'shared: one transformer for both modalities (the paper); separate: the two-stack CLIP baseline',
-    objective: 'contrastive (InfoNCE, the default), mr (UMD\'s MR-Pretrain: masked image and language modelling, EMA-teacher feature reconstruction, image–text matching) or mr+contrastive',
+    objective:
+      "contrastive (InfoNCE, the default), mr (UMD's MR-Pretrain: masked image and language modelling, EMA-teacher feature reconstruction, image–text matching) or mr+contrastive",
     epochs: `passes over the training split (default: the preset's, ${describePresetTraining((training) => training.epochs)})`,
     'batch-size': 'image–report pairs per step (also the number of negatives in the contrastive loss)',
     'learning-rate': `peak learning rate after warm-up (default: the preset's, ${describePresetTraining((training) => training.peakLearningRate)})`,
@@ -103,7 +130,8 @@ export const pretrainCommand: CliCommand = {
     layers: 'shared transformer layers L',
     'image-size': 'input image side in pixels',
     'patch-size': 'side of the square image patches that become tokens (divides the image size)',
-    'image-positions': 'how image positional embeddings start: sinusoidal (2-D sine–cosine, the CPU presets) or normal (small random, the paper)',
+    'image-positions':
+      'how image positional embeddings start: sinusoidal (2-D sine–cosine, the CPU presets) or normal (small random, the paper)',
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',
@@ -116,7 +144,9 @@ export const pretrainCommand: CliCommand = {
     const options = resume === undefined ? optionsFromFlags(values) : null;
     const core = openCoreForCli(values.library as string | undefined);
     try {
-      const started = options ? await core.handlers['training.start']({ name: values.name as string | undefined, options }) : await core.handlers['training.resume']({ runId: resume! });
+      const started = options
+        ? await core.handlers['training.start']({ name: values.name as string | undefined, options })
+        : await core.handlers['training.resume']({ runId: resume! });
       return await followRun(core, started, output);
     } finally {
       await core.close();

@@ -9,10 +9,14 @@ function describeResults(response: SearchResponse): string {
   ];
   response.results.forEach((result, index) => {
     const reasons = [
-      result.why.semantic ? `similarity ${result.why.semantic.similarity.toFixed(3)} (#${result.why.semantic.rank})` : null,
+      result.why.semantic
+        ? `similarity ${result.why.semantic.similarity.toFixed(3)} (#${result.why.semantic.rank})`
+        : null,
       result.why.lexical ? `report: ${result.why.lexical.matchedTerms.join(', ')} (#${result.why.lexical.rank})` : null,
     ].filter(Boolean);
-    lines.push(`${String(index + 1).padStart(3)}. ${result.score.toFixed(4)}  ${result.accessionNumber ?? '-'}  ${result.sopInstanceUid}  ${reasons.join('; ')}`);
+    lines.push(
+      `${String(index + 1).padStart(3)}. ${result.score.toFixed(4)}  ${result.accessionNumber ?? '-'}  ${result.sopInstanceUid}  ${reasons.join('; ')}`,
+    );
     if (result.why.lexical) lines.push(`       ${result.why.lexical.snippet.replace(/\s+/g, ' ')}`);
   });
   return lines.join('\n');
@@ -20,18 +24,27 @@ function describeResults(response: SearchResponse): string {
 
 export const searchCommand: CliCommand = {
   name: 'search',
-  summary: 'Search the library\'s images by free text: semantic, lexical (negation-aware) or hybrid.',
+  summary: "Search the library's images by free text: semantic, lexical (negation-aware) or hybrid.",
   usage: `unisight search "<text>" [--k 20] [--mode ${searchModes.join('|')}] [--semantic-weight 0.2] [--body-part P] [--model ID] [--library DIR] [--json]`,
-  options: { ...commonOptions, k: { type: 'string' }, mode: { type: 'string' }, 'semantic-weight': { type: 'string' }, 'body-part': { type: 'string' }, model: { type: 'string' } },
+  options: {
+    ...commonOptions,
+    k: { type: 'string' },
+    mode: { type: 'string' },
+    'semantic-weight': { type: 'string' },
+    'body-part': { type: 'string' },
+    model: { type: 'string' },
+  },
   optionHelp: {
     k: 'how many images to return (default 20)',
-    mode: 'semantic (the model\'s text encoder), lexical (report words, negations respected) or hybrid (both, fused; the default)',
+    mode: "semantic (the model's text encoder), lexical (report words, negations respected) or hybrid (both, fused; the default)",
     'semantic-weight': 'hybrid only: 1 ranks by meaning alone, 0 by report words alone (default 0.2)',
     'body-part': 'only images of this body part',
-    model: 'the model that encodes the query (default: the library search model, chosen on the Search page, else the newest with embeddings)',
+    model:
+      'the model that encodes the query (default: the library search model, chosen on the Search page, else the newest with embeddings)',
   },
   run: async ({ values, positionals, output }) => {
-    if (positionals.length !== 1) throw new CliUsageError('search takes one query, in quotes: unisight search "small right pneumothorax"');
+    if (positionals.length !== 1)
+      throw new CliUsageError('search takes one query, in quotes: unisight search "small right pneumothorax"');
     const parsed = SearchRequest.safeParse({
       text: positionals[0],
       k: integerOption(values.k, 'k'),
@@ -40,7 +53,10 @@ export const searchCommand: CliCommand = {
       filter: typeof values['body-part'] === 'string' ? { bodyPart: values['body-part'] } : {},
       modelId: values.model,
     });
-    if (!parsed.success) throw new CliUsageError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`).join('; '));
+    if (!parsed.success)
+      throw new CliUsageError(
+        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`).join('; '),
+      );
     const core = openCoreForCli(values.library as string | undefined);
     try {
       const response = await core.handlers['search.query'](parsed.data);

@@ -5,7 +5,8 @@ import { commonOptions, integerOption, type CliCommand } from '../cli-command.js
 
 export const selfcheckCommand: CliCommand = {
   name: 'selfcheck',
-  summary: 'Run the engine self-check job: matMul correctness against an exact reference, a leak check, and throughput.',
+  summary:
+    'Run the engine self-check job: matMul correctness against an exact reference, a leak check, and throughput.',
   usage: 'unisight selfcheck [--iterations N] [--matrix-size N] [--library DIR] [--json]',
   options: {
     ...commonOptions,

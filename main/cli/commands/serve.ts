@@ -42,7 +42,11 @@ export const serveCommand: CliCommand = {
   optionHelp: { port: 'port on 127.0.0.1 (a free one by default)', open: 'open the address in the default browser' },
   run: ({ values, output }) =>
     serveUntilStopped(
-      { library: values.library as string | undefined, port: integerOption(values.port, 'port') ?? 0, open: values.open === true },
+      {
+        library: values.library as string | undefined,
+        port: integerOption(values.port, 'port') ?? 0,
+        open: values.open === true,
+      },
       output,
     ),
 };

@@ -23,7 +23,8 @@ export function connectToParent(): ParentPort {
       onMessage: (listener) => electronPort.on('message', (event) => listener(event.data)),
     };
   }
-  if (!process.send) throw new Error('This Unisight process must be started by the Unisight core (no IPC channel to a parent).');
+  if (!process.send)
+    throw new Error('This Unisight process must be started by the Unisight core (no IPC channel to a parent).');
   return {
     send: (message, onSent) => process.send!(message, undefined, undefined, () => onSent?.()),
     onMessage: (listener) => process.on('message', listener),

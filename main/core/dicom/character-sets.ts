@@ -85,7 +85,9 @@ function decodeIso2022(bytes: Uint8Array, initialG1: string): string {
       run.push(bytes[index]!);
       continue;
     }
-    const sequence = escapeSequences.find((candidate) => candidate.bytes.every((byte, offset) => bytes[index + 1 + offset] === byte));
+    const sequence = escapeSequences.find((candidate) =>
+      candidate.bytes.every((byte, offset) => bytes[index + 1 + offset] === byte),
+    );
     if (!sequence) {
       run.push(bytes[index]!);
       continue;
@@ -103,6 +105,8 @@ function decodeIso2022(bytes: Uint8Array, initialG1: string): string {
 export function decodeText(bytes: Uint8Array, specificCharacterSet: string | undefined): string {
   const terms = (specificCharacterSet ?? '').split('\\').map(normaliseTerm);
   const first = encodings[terms[0] ?? ''] ?? encodings[terms.find((term) => encodings[term]) ?? ''] ?? 'windows-1252';
-  const text = terms.some((term) => term.startsWith('ISO_2022')) ? decodeIso2022(bytes, first === 'iso-2022-jp' ? 'shift_jis' : first) : new TextDecoder(first).decode(bytes);
+  const text = terms.some((term) => term.startsWith('ISO_2022'))
+    ? decodeIso2022(bytes, first === 'iso-2022-jp' ? 'shift_jis' : first)
+    : new TextDecoder(first).decode(bytes);
   return text.replace(/[\0 ]+$/, '');
 }

@@ -33,12 +33,21 @@ const maximumSamples = 16384 * 16384;
 
 export function checkPixelDescription(image: ImagePixelDescription): void {
   const { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames } = image;
-  if (rows <= 0 || columns <= 0) throw new DicomImportError('failed', `image has no size (rows ${rows}, columns ${columns})`);
-  if (![1, 3, 4].includes(samplesPerPixel)) throw new DicomImportError('failed', `unsupported samples per pixel ${samplesPerPixel}`);
-  if (![1, 8, 16, 32, 64].includes(bitsAllocated)) throw new DicomImportError('failed', `unsupported bits allocated ${bitsAllocated}`);
-  if (image.bitsStored < 1 || image.bitsStored > bitsAllocated) throw new DicomImportError('failed', `bits stored ${image.bitsStored} does not fit bits allocated ${bitsAllocated}`);
-  if (rows * columns * samplesPerPixel > maximumSamples) throw new DicomImportError('failed', `image of ${rows}×${columns}×${samplesPerPixel} exceeds the size limit`);
-  if (numberOfFrames > 100_000) throw new DicomImportError('failed', `number of frames ${numberOfFrames} is implausible`);
+  if (rows <= 0 || columns <= 0)
+    throw new DicomImportError('failed', `image has no size (rows ${rows}, columns ${columns})`);
+  if (![1, 3, 4].includes(samplesPerPixel))
+    throw new DicomImportError('failed', `unsupported samples per pixel ${samplesPerPixel}`);
+  if (![1, 8, 16, 32, 64].includes(bitsAllocated))
+    throw new DicomImportError('failed', `unsupported bits allocated ${bitsAllocated}`);
+  if (image.bitsStored < 1 || image.bitsStored > bitsAllocated)
+    throw new DicomImportError(
+      'failed',
+      `bits stored ${image.bitsStored} does not fit bits allocated ${bitsAllocated}`,
+    );
+  if (rows * columns * samplesPerPixel > maximumSamples)
+    throw new DicomImportError('failed', `image of ${rows}×${columns}×${samplesPerPixel} exceeds the size limit`);
+  if (numberOfFrames > 100_000)
+    throw new DicomImportError('failed', `number of frames ${numberOfFrames} is implausible`);
 }
 
 /** Native YBR_FULL_422 keeps two samples per pixel (chroma shared by pixel pairs), not three. */
@@ -84,15 +93,25 @@ function littleEndianWords(bytes: Uint8Array, count: number): Uint16Array {
   return new Uint16Array(aligned.buffer, aligned.byteOffset, count);
 }
 
-function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number, bigEndian: boolean): StoredSamples {
+function readNativeFrame(
+  parsed: ParsedDicom,
+  image: ImagePixelDescription,
+  frameIndex: number,
+  bigEndian: boolean,
+): StoredSamples {
   const { dataSet } = parsed;
   const floatElement = dataSet.elements.x7fe00008 ?? dataSet.elements.x7fe00009;
   const element = dataSet.elements.x7fe00010 ?? floatElement!;
-  const bytesPerFrame = floatElement ? image.rows * image.columns * image.samplesPerPixel * (floatElement.tag === 'x7fe00009' ? 8 : 4) : frameByteLength(image);
+  const bytesPerFrame = floatElement
+    ? image.rows * image.columns * image.samplesPerPixel * (floatElement.tag === 'x7fe00009' ? 8 : 4)
+    : frameByteLength(image);
   const start = element.dataOffset + frameIndex * bytesPerFrame;
   const available = Math.min(element.length, dataSet.byteArray.length - element.dataOffset);
   if ((frameIndex + 1) * bytesPerFrame > available) {
-    throw new DicomImportError('failed', `pixel data is truncated: frame ${frameIndex + 1} needs ${bytesPerFrame} bytes, ${Math.max(0, available - frameIndex * bytesPerFrame)} present`);
+    throw new DicomImportError(
+      'failed',
+      `pixel data is truncated: frame ${frameIndex + 1} needs ${bytesPerFrame} bytes, ${Math.max(0, available - frameIndex * bytesPerFrame)} present`,
+    );
   }
   const view = new DataView(dataSet.byteArray.buffer, dataSet.byteArray.byteOffset + start, bytesPerFrame);
   const count = image.rows * image.columns * storedSamplesPerPixel(image);
@@ -100,7 +119,8 @@ function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, fram
   if (floatElement) {
     const values = new Float32Array(count);
     const wide = floatElement.tag === 'x7fe00009';
-    for (let index = 0; index < count; index++) values[index] = wide ? view.getFloat64(index * 8, littleEndian) : view.getFloat32(index * 4, littleEndian);
+    for (let index = 0; index < count; index++)
+      values[index] = wide ? view.getFloat64(index * 8, littleEndian) : view.getFloat32(index * 4, littleEndian);
     return values;
   }
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
@@ -114,7 +134,8 @@ function readNativeFrame(parsed: ParsedDicom, image: ImagePixelDescription, fram
     case 8:
       return keepStoredBits8(bytes.subarray(0, count), Math.min(image.bitsStored, 8), signed);
     case 16: {
-      if (littleEndian) return keepStoredBits16(littleEndianWords(bytes, count), Math.min(image.bitsStored, 16), signed);
+      if (littleEndian)
+        return keepStoredBits16(littleEndianWords(bytes, count), Math.min(image.bitsStored, 16), signed);
       const words = new Uint16Array(count);
       for (let index = 0; index < count; index++) words[index] = view.getUint16(index * 2, false);
       return keepStoredBits16(words, Math.min(image.bitsStored, 16), signed);
@@ -134,16 +155,23 @@ function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex: numbe
   const fragments = element.fragments ?? [];
   if (fragments.length === 0) throw new DicomImportError('failed', 'encapsulated pixel data has no fragments');
   for (const fragment of fragments) {
-    if (fragment.position + fragment.length > dataSet.byteArray.length) throw new DicomImportError('failed', 'pixel data fragment extends past the end of the file');
+    if (fragment.position + fragment.length > dataSet.byteArray.length)
+      throw new DicomImportError('failed', 'pixel data fragment extends past the end of the file');
   }
   try {
-    if (frameCount === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length);
-    if ((element.basicOffsetTable?.length ?? 0) > 0) return dicomParser.readEncapsulatedImageFrame(dataSet, element, frameIndex);
-    if (fragments.length === frameCount) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, frameIndex, 1);
+    if (frameCount === 1)
+      return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length);
+    if ((element.basicOffsetTable?.length ?? 0) > 0)
+      return dicomParser.readEncapsulatedImageFrame(dataSet, element, frameIndex);
+    if (fragments.length === frameCount)
+      return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, frameIndex, 1);
     const table = dicomParser.createJPEGBasicOffsetTable(dataSet, element);
     return dicomParser.readEncapsulatedImageFrame(dataSet, element, frameIndex, table);
   } catch (error) {
-    throw new DicomImportError('failed', `cannot locate frame ${frameIndex + 1} in encapsulated pixel data: ${String(error)}`);
+    throw new DicomImportError(
+      'failed',
+      `cannot locate frame ${frameIndex + 1} in encapsulated pixel data: ${String(error)}`,
+    );
   }
 }
 
@@ -152,7 +180,8 @@ function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): St
   const signed = image.pixelRepresentation === 1;
   if (frame.bitsPerSample > 16) {
     const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
-    if (frame.bytes.byteLength < count * 4) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+    if (frame.bytes.byteLength < count * 4)
+      throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
     const values = new Int32Array(count);
     for (let index = 0; index < count; index++) {
       const raw = view.getUint32(index * 4, true);
@@ -161,13 +190,15 @@ function codecValues(frame: DecodedCodecFrame, image: ImagePixelDescription): St
     return values;
   }
   if (frame.bitsPerSample > 8) {
-    if (frame.bytes.byteLength < count * 2) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+    if (frame.bytes.byteLength < count * 2)
+      throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
     const words = littleEndianWords(frame.bytes, count);
     // A codec that says its samples are signed has sign-extended them to 16 bits already.
     if (frame.isSigned) return new Int16Array(words.buffer, words.byteOffset, count).slice();
     return keepStoredBits16(words, Math.min(image.bitsStored, 16), signed);
   }
-  if (frame.bytes.byteLength < count) throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
+  if (frame.bytes.byteLength < count)
+    throw new DicomImportError('failed', 'decoded frame is shorter than its declared size');
   if (frame.isSigned) return new Int8Array(frame.bytes.buffer, frame.bytes.byteOffset, count).slice();
   return keepStoredBits8(frame.bytes.subarray(0, count), Math.min(image.bitsStored, 8), signed);
 }
@@ -184,11 +215,16 @@ function expandYbr422(values: StoredSamples, width: number, height: number): Int
 
 function interleave(values: StoredSamples, pixels: number, samples: number): Int32Array {
   const out = new Int32Array(values.length);
-  for (let pixel = 0; pixel < pixels; pixel++) for (let sample = 0; sample < samples; sample++) out[pixel * samples + sample] = values[sample * pixels + pixel]!;
+  for (let pixel = 0; pixel < pixels; pixel++)
+    for (let sample = 0; sample < samples; sample++) out[pixel * samples + sample] = values[sample * pixels + pixel]!;
   return out;
 }
 
-export async function decodeFrame(parsed: ParsedDicom, image: ImagePixelDescription, frameIndex: number): Promise<DecodedFrame> {
+export async function decodeFrame(
+  parsed: ParsedDicom,
+  image: ImagePixelDescription,
+  frameIndex: number,
+): Promise<DecodedFrame> {
   checkPixelDescription(image);
   const syntax = transferSyntax(parsed.transferSyntaxUid);
   if (!syntax) throw new DicomImportError('failed', `unknown transfer syntax ${parsed.transferSyntaxUid}`);
@@ -204,19 +240,36 @@ export async function decodeFrame(parsed: ParsedDicom, image: ImagePixelDescript
       values = expandYbr422(native, columns, rows);
       photometric = 'YBR_FULL';
     } else {
-      values = samplesPerPixel > 1 && image.planarConfiguration === 1 && integers ? interleave(native, rows * columns, samplesPerPixel) : native;
+      values =
+        samplesPerPixel > 1 && image.planarConfiguration === 1 && integers
+          ? interleave(native, rows * columns, samplesPerPixel)
+          : native;
     }
   } else {
     const pixelData = parsed.dataSet.elements.x7fe00010;
-    if (!pixelData?.encapsulatedPixelData) throw new DicomImportError('failed', `${syntax.name} declared but the pixel data is not encapsulated`);
+    if (!pixelData?.encapsulatedPixelData)
+      throw new DicomImportError('failed', `${syntax.name} declared but the pixel data is not encapsulated`);
     const encoded = encapsulatedFrame(parsed.dataSet, pixelData, frameIndex, image.numberOfFrames);
     if (syntax.codec === 'rle') {
       const bytes = decodeRle(encoded, rows, columns, samplesPerPixel, image.bitsAllocated);
-      values = codecValues({ width: columns, height: rows, componentCount: samplesPerPixel, bitsPerSample: image.bitsAllocated, isSigned: false, bytes }, image);
+      values = codecValues(
+        {
+          width: columns,
+          height: rows,
+          componentCount: samplesPerPixel,
+          bitsPerSample: image.bitsAllocated,
+          isSigned: false,
+          bytes,
+        },
+        image,
+      );
     } else {
       const frame = await decodeEncapsulated(syntax.codec, encoded, image);
       if (frame.width !== columns || frame.height !== rows) {
-        throw new DicomImportError('failed', `codec produced ${frame.width}×${frame.height}, the header says ${columns}×${rows}`);
+        throw new DicomImportError(
+          'failed',
+          `codec produced ${frame.width}×${frame.height}, the header says ${columns}×${rows}`,
+        );
       }
       values = codecValues(frame, image);
       if (frame.componentCount === 3 && syntax.codec !== 'jpeg-ls') photometric = 'RGB';
@@ -225,14 +278,22 @@ export async function decodeFrame(parsed: ParsedDicom, image: ImagePixelDescript
   return { width: columns, height: rows, samplesPerPixel, values, photometricInterpretation: photometric };
 }
 
-async function decodeEncapsulated(codec: string, encoded: Uint8Array, image: ImagePixelDescription): Promise<DecodedCodecFrame> {
+async function decodeEncapsulated(
+  codec: string,
+  encoded: Uint8Array,
+  image: ImagePixelDescription,
+): Promise<DecodedCodecFrame> {
   try {
     switch (codec) {
       case 'jpeg-baseline':
-        return await decodeJpegBaseline(image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded);
+        return await decodeJpegBaseline(
+          image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded,
+        );
       case 'jpeg-extended':
         if (image.bitsStored > 8) return await decodeJpeg12Bit(encoded);
-        return await decodeJpegBaseline(image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded);
+        return await decodeJpegBaseline(
+          image.photometricInterpretation === 'RGB' ? markAsUntransformedRgb(encoded) : encoded,
+        );
       case 'jpeg-lossless':
         return decodeJpegLossless(encoded);
       case 'jpeg-ls':
@@ -246,7 +307,8 @@ async function decodeEncapsulated(codec: string, encoded: Uint8Array, image: Ima
     }
   } catch (error) {
     if (error instanceof DicomImportError) throw error;
-    const message = error instanceof Error ? error.message : typeof error === 'number' ? `codec error code ${error}` : String(error);
+    const message =
+      error instanceof Error ? error.message : typeof error === 'number' ? `codec error code ${error}` : String(error);
     throw new DicomImportError('failed', `${codec} decode failed: ${message}`);
   }
 }

@@ -41,7 +41,16 @@ export interface ImagePixelDescription {
   floatPixelData: boolean;
 }
 
-const textTags = new Set(['x00100010', 'x00081030', 'x0008103e', 'x00100020', 'x00080050', 'x00180015', 'x0040a160', 'x00080104']);
+const textTags = new Set([
+  'x00100010',
+  'x00081030',
+  'x0008103e',
+  'x00100020',
+  'x00080050',
+  'x00180015',
+  'x0040a160',
+  'x00080104',
+]);
 
 /** Reads a text value in the data set's declared character set (dicom-parser itself reads bytes as Latin-1). */
 export function readText(dataSet: DataSet, tag: string, characterSet = dataSet.string('x00080005')): string | null {
@@ -62,7 +71,10 @@ function readString(dataSet: DataSet, tag: string): string | null {
 function readInteger(dataSet: DataSet, tag: string): number | null {
   const element = dataSet.elements[tag];
   if (!element || element.length === 0) return null;
-  const value = element.vr === 'IS' || (element.length !== 2 && element.length !== 4) ? dataSet.intString(tag) : dataSet.uint16(tag);
+  const value =
+    element.vr === 'IS' || (element.length !== 2 && element.length !== 4)
+      ? dataSet.intString(tag)
+      : dataSet.uint16(tag);
   return value === undefined || Number.isNaN(value) ? null : value;
 }
 

@@ -34,7 +34,8 @@ export function encodeGrayPng(width: number, height: number, pixels: Uint8Array)
       scanlines.set(pixels.subarray(0, width), 1);
       continue;
     }
-    for (let column = 0; column < width; column++) scanlines[start + 1 + column] = pixels[current + column]! - pixels[current - width + column]!;
+    for (let column = 0; column < width; column++)
+      scanlines[start + 1 + column] = pixels[current + column]! - pixels[current - width + column]!;
   }
   const compressed = zlib.deflateSync(scanlines, { level: 1, strategy: zlib.constants.Z_HUFFMAN_ONLY });
   return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', compressed), chunk('IEND', new Uint8Array(0))]);

@@ -27,7 +27,8 @@ const uppercase = (byte: number): boolean => byte >= 0x41 && byte <= 0x5a;
  * preamble and meta header, a first data element of a plausible group in one of the three classic encodings.
  */
 export function sniffDicom(bytes: Uint8Array): ParsedDicom['layout'] | { bareSyntax: string } | null {
-  if (bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d) return 'part10';
+  if (bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d)
+    return 'part10';
   if (bytes.length < 16) return null;
   const groupLittle = bytes[0]! | (bytes[1]! << 8);
   const groupBig = (bytes[0]! << 8) | bytes[1]!;
@@ -65,7 +66,8 @@ function describeParserError(error: unknown): string {
 
 export function parseDicomBytes(bytes: Uint8Array, maximumInflatedBytes = 1 << 30): ParsedDicom {
   const sniffed = sniffDicom(bytes);
-  if (sniffed === null) throw new DicomImportError('skipped', 'not a DICOM file (no DICM marker and no recognisable data set)');
+  if (sniffed === null)
+    throw new DicomImportError('skipped', 'not a DICOM file (no DICM marker and no recognisable data set)');
   let input = bytes;
   let options: dicomParser.ParseDicomOptions = { inflater: cappedInflater(maximumInflatedBytes) as never };
   let layout: ParsedDicom['layout'] = 'part10';
@@ -87,10 +89,13 @@ export function parseDicomBytes(bytes: Uint8Array, maximumInflatedBytes = 1 << 3
     if (error instanceof DicomImportError) throw error;
     const partial = (error as { dataSet?: DataSet }).dataSet;
     const reason = describeParserError((error as { exception?: unknown }).exception ?? error);
-    throw new DicomImportError('failed', partial ? `truncated or malformed data set: ${reason}` : `cannot parse DICOM: ${reason}`);
+    throw new DicomImportError(
+      'failed',
+      partial ? `truncated or malformed data set: ${reason}` : `cannot parse DICOM: ${reason}`,
+    );
   }
   const transferSyntaxUid = dataSet.string('x00020010') ?? (options.TransferSyntaxUID as string | undefined);
-  if (!transferSyntaxUid) throw new DicomImportError('failed', 'the file meta information has no Transfer Syntax UID (0002,0010)');
+  if (!transferSyntaxUid)
+    throw new DicomImportError('failed', 'the file meta information has no Transfer Syntax UID (0002,0010)');
   return { dataSet, transferSyntaxUid: transferSyntaxUid.replace(/\0/g, '').trim(), layout };
 }
-

@@ -1,7 +1,14 @@
 import type { DataSet } from 'dicom-parser';
 import type { DecodedFrame } from './decode-frame.js';
 import type { ImagePixelDescription } from './dicom-metadata.js';
-import { renderLinearInWasm, resampleInWasm, windowInWasm, type LinearWindow, type ResampleTable, type ResizeStep } from './wasm-render/wasm-render.js';
+import {
+  renderLinearInWasm,
+  resampleInWasm,
+  windowInWasm,
+  type LinearWindow,
+  type ResampleTable,
+  type ResizeStep,
+} from './wasm-render/wasm-render.js';
 
 /** A single-channel image with values in [0, 1], as a radiologist would see it with the stored window. */
 export interface GrayImage {
@@ -25,7 +32,8 @@ function readPaletteChannel(dataSet: DataSet, descriptorTag: string, dataTag: st
   const bits = dataSet.uint16(descriptorTag, 2) ?? 16;
   const count = Math.min(entries, Math.floor(element.length / 2));
   const data = new Uint16Array(count);
-  for (let index = 0; index < count; index++) data[index] = dataSet.byteArrayParser.readUint16(dataSet.byteArray, element.dataOffset + index * 2);
+  for (let index = 0; index < count; index++)
+    data[index] = dataSet.byteArrayParser.readUint16(dataSet.byteArray, element.dataOffset + index * 2);
   return { entries: count, firstValue, bits, data };
 }
 
@@ -51,12 +59,15 @@ export interface DisplayWindow {
 
 function modalityValues(frame: DecodedFrame, image: ImagePixelDescription): Float32Array {
   const values = new Float32Array(frame.width * frame.height);
-  for (let pixel = 0; pixel < values.length; pixel++) values[pixel] = frame.values[pixel]! * image.rescaleSlope + image.rescaleIntercept;
+  for (let pixel = 0; pixel < values.length; pixel++)
+    values[pixel] = frame.values[pixel]! * image.rescaleSlope + image.rescaleIntercept;
   return values;
 }
 
 function storedWindow(image: ImagePixelDescription): DisplayWindow | null {
-  return image.windowWidth !== null && image.windowCenter !== null && image.windowWidth > 1 ? { center: image.windowCenter, width: image.windowWidth } : null;
+  return image.windowWidth !== null && image.windowCenter !== null && image.windowWidth > 1
+    ? { center: image.windowCenter, width: image.windowWidth }
+    : null;
 }
 
 /** The window a reader starts from: the file's first stored window, else the robust range of the modality values. */
@@ -76,14 +87,22 @@ const paletteChannelTags = [
 
 /** PALETTE COLOR with all three descriptors and tables; without them the values are shown as grayscale. */
 function isPaletteColour(frame: DecodedFrame, dataSet: DataSet): boolean {
-  return frame.photometricInterpretation === 'PALETTE COLOR' && paletteChannelTags.flat().every((tag) => dataSet.elements[tag] !== undefined);
+  return (
+    frame.photometricInterpretation === 'PALETTE COLOR' &&
+    paletteChannelTags.flat().every((tag) => dataSet.elements[tag] !== undefined)
+  );
 }
 
 /**
  * For grayscale, the modality LUT (rescale slope/intercept), VOI LUT (the given window, else the first stored one,
  * else a robust automatic one) and MONOCHROME1 inversion as one linear function of the stored values; null for colour.
  */
-function linearWindow(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, window?: DisplayWindow): LinearWindow | null {
+function linearWindow(
+  frame: DecodedFrame,
+  image: ImagePixelDescription,
+  dataSet: DataSet,
+  window?: DisplayWindow,
+): LinearWindow | null {
   if (frame.samplesPerPixel >= 3 || isPaletteColour(frame, dataSet)) return null;
   const chosen = window ?? defaultWindow(frame, image);
   // PS3.3 C.11.2.1.2.1, the linear VOI function, folded with the modality rescale into one multiply-add per pixel.
@@ -97,9 +116,19 @@ function linearWindow(frame: DecodedFrame, image: ImagePixelDescription, dataSet
  * Modality LUT (rescale slope/intercept), VOI LUT (the first stored window, else a robust automatic one) and
  * MONOCHROME1 inversion for grayscale; YBR→RGB, palette lookup and luminance for colour.
  */
-export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, window?: DisplayWindow): GrayImage {
+export function toDisplayGray(
+  frame: DecodedFrame,
+  image: ImagePixelDescription,
+  dataSet: DataSet,
+  window?: DisplayWindow,
+): GrayImage {
   const linear = linearWindow(frame, image, dataSet, window);
-  if (linear) return { width: frame.width, height: frame.height, values: windowInWasm(frame.values, linear.gain, linear.offset, linear.inverted) };
+  if (linear)
+    return {
+      width: frame.width,
+      height: frame.height,
+      values: windowInWasm(frame.values, linear.gain, linear.offset, linear.inverted),
+    };
   const pixels = frame.width * frame.height;
   const photometric = frame.photometricInterpretation;
   if (frame.samplesPerPixel >= 3) {
@@ -108,8 +137,17 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
     const half = (maximum + 1) / 2;
     const ybr = photometric.startsWith('YBR_FULL');
     for (let pixel = 0; pixel < pixels; pixel++) {
-      let [first, second, third] = [frame.values[pixel * frame.samplesPerPixel]!, frame.values[pixel * frame.samplesPerPixel + 1]!, frame.values[pixel * frame.samplesPerPixel + 2]!];
-      if (ybr) [first, second, third] = [first + 1.402 * (third - half), first - 0.344136 * (second - half) - 0.714136 * (third - half), first + 1.772 * (second - half)];
+      let [first, second, third] = [
+        frame.values[pixel * frame.samplesPerPixel]!,
+        frame.values[pixel * frame.samplesPerPixel + 1]!,
+        frame.values[pixel * frame.samplesPerPixel + 2]!,
+      ];
+      if (ybr)
+        [first, second, third] = [
+          first + 1.402 * (third - half),
+          first - 0.344136 * (second - half) - 0.714136 * (third - half),
+          first + 1.772 * (second - half),
+        ];
       output[pixel] = Math.min(1, Math.max(0, luminance(first, second, third) / maximum));
     }
     return { width: frame.width, height: frame.height, values: output };
@@ -117,10 +155,12 @@ export function toDisplayGray(frame: DecodedFrame, image: ImagePixelDescription,
   const channels = paletteChannelTags.map(([descriptor, table]) => readPaletteChannel(dataSet, descriptor, table)!);
   const output = new Float32Array(pixels);
   const maximum = 2 ** channels[0]!.bits - 1;
-  const lookup = (channel: PaletteChannel, value: number): number => channel.data[Math.min(channel.entries - 1, Math.max(0, value - channel.firstValue))]!;
+  const lookup = (channel: PaletteChannel, value: number): number =>
+    channel.data[Math.min(channel.entries - 1, Math.max(0, value - channel.firstValue))]!;
   for (let pixel = 0; pixel < pixels; pixel++) {
     const value = frame.values[pixel]!;
-    output[pixel] = luminance(lookup(channels[0]!, value), lookup(channels[1]!, value), lookup(channels[2]!, value)) / maximum;
+    output[pixel] =
+      luminance(lookup(channels[0]!, value), lookup(channels[1]!, value), lookup(channels[2]!, value)) / maximum;
   }
   return { width: frame.width, height: frame.height, values: output };
 }
@@ -146,7 +186,8 @@ function computeResampleTable(sourceSize: number, targetSize: number): ResampleT
       weights[target * taps + tap] = weight;
       total += weight;
     }
-    for (let tap = 0; tap < taps; tap++) weights[target * taps + tap] = total > 0 ? weights[target * taps + tap]! / total : 0;
+    for (let tap = 0; tap < taps; tap++)
+      weights[target * taps + tap] = total > 0 ? weights[target * taps + tap]! / total : 0;
   }
   return { starts, taps, weights };
 }
@@ -169,7 +210,12 @@ function resampleTable(sourceSize: number, targetSize: number): ResampleTable {
 /** Separable resampling with the triangle filter, in WebAssembly SIMD (wasm-render: every import resizes twice). */
 export function resizeGray(image: GrayImage, width: number, height: number): GrayImage {
   if (width === image.width && height === image.height) return image;
-  const values = resampleInWasm(image.values, image.width, resampleTable(image.width, width), resampleTable(image.height, height));
+  const values = resampleInWasm(
+    image.values,
+    image.width,
+    resampleTable(image.width, width),
+    resampleTable(image.height, height),
+  );
   return { width, height, values };
 }
 
@@ -188,7 +234,12 @@ export function fitWithin(image: GrayImage, size: number): GrayImage {
 function fitStep(width: number, height: number, size: number): ResizeStep {
   const fitted = fittedSize(width, height, size);
   const same = fitted.width === width && fitted.height === height;
-  return { ...fitted, tables: same ? null : { horizontal: resampleTable(width, fitted.width), vertical: resampleTable(height, fitted.height) } };
+  return {
+    ...fitted,
+    tables: same
+      ? null
+      : { horizontal: resampleTable(width, fitted.width), vertical: resampleTable(height, fitted.height) },
+  };
 }
 
 export interface LibraryImages {
@@ -201,17 +252,29 @@ export interface LibraryImages {
  * The two images the catalog keeps of a frame, as fitWithin, padToSquare and toBytes make them from toDisplayGray's
  * output; for grayscale, in one pass through WebAssembly (the importer runs this on every image).
  */
-export function renderLibraryImages(frame: DecodedFrame, image: ImagePixelDescription, dataSet: DataSet, modelImageSize: number, thumbnailSize: number): LibraryImages {
+export function renderLibraryImages(
+  frame: DecodedFrame,
+  image: ImagePixelDescription,
+  dataSet: DataSet,
+  modelImageSize: number,
+  thumbnailSize: number,
+): LibraryImages {
   const linear = linearWindow(frame, image, dataSet);
   if (linear) {
     const fit = fitStep(frame.width, frame.height, modelImageSize);
     const small = fitStep(fit.width, fit.height, thumbnailSize);
     const rendered = renderLinearInWasm(frame.values, frame.width, frame.height, linear, fit, modelImageSize, small);
-    return { modelImage: rendered.canvas, thumbnail: { width: small.width, height: small.height, pixels: rendered.thumbnail } };
+    return {
+      modelImage: rendered.canvas,
+      thumbnail: { width: small.width, height: small.height, pixels: rendered.thumbnail },
+    };
   }
   const fitted = fitWithin(toDisplayGray(frame, image, dataSet), modelImageSize);
   const small = fitWithin(fitted, thumbnailSize);
-  return { modelImage: padToSquare(fitted, modelImageSize), thumbnail: { width: small.width, height: small.height, pixels: toBytes(small) } };
+  return {
+    modelImage: padToSquare(fitted, modelImageSize),
+    thumbnail: { width: small.width, height: small.height, pixels: toBytes(small) },
+  };
 }
 
 /** Values in [0, 1] to rounded 8-bit grey levels. */
@@ -229,7 +292,8 @@ export function padToSquare(image: GrayImage, size: number): Uint8Array {
   for (let row = 0; row < image.height; row++) {
     const outputOffset = (top + row) * size + left;
     const inputOffset = row * image.width;
-    for (let column = 0; column < image.width; column++) output[outputOffset + column] = image.values[inputOffset + column]! * 255 + 0.5;
+    for (let column = 0; column < image.width; column++)
+      output[outputOffset + column] = image.values[inputOffset + column]! * 255 + 0.5;
   }
   return output;
 }

@@ -20,7 +20,9 @@ export function structuredReportText(dataSet: DataSet): string {
         const text = readText(item, 'x0040a160', characterSet);
         if (text) lines.push(heading ? `${heading}: ${text}` : text);
       }
-      const children = item.elements.x0040a730?.items?.map((child) => child.dataSet).filter((child): child is DataSet => Boolean(child));
+      const children = item.elements.x0040a730?.items
+        ?.map((child) => child.dataSet)
+        .filter((child): child is DataSet => Boolean(child));
       if (children?.length) visit(children, depth + 1);
     }
   };

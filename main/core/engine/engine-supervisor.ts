@@ -1,9 +1,18 @@
 import type { EngineStatus } from '../../api/contract.js';
-import { EngineMessage, type BackendReport, type EngineRequest, type EngineTaskName } from '../../../ml/engine/protocol.js';
+import {
+  EngineMessage,
+  type BackendReport,
+  type EngineRequest,
+  type EngineTaskName,
+} from '../../../ml/engine/protocol.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutionContext, JobOutcome } from '../jobs/job-manager.js';
 import type { LogBuffer } from '../log-buffer.js';
-import type { ChildProcessChannel, ChildProcessExit, ChildProcessLauncher } from '../child-process/child-process-channel.js';
+import type {
+  ChildProcessChannel,
+  ChildProcessExit,
+  ChildProcessLauncher,
+} from '../child-process/child-process-channel.js';
 
 const startupTimeoutMilliseconds = 120_000;
 
@@ -65,8 +74,17 @@ export class EngineSupervisor {
         const message = parsed.data;
         if (message.type === 'ready') {
           clearTimeout(timer);
-          this.updateStatus({ state: 'ready', backend: message.report.backend, threads: message.report.threads, attempts: message.report.attempts });
-          this.logs.write('info', 'engine', `ML backend: ${message.report.backend} (${message.report.threads} thread(s))`);
+          this.updateStatus({
+            state: 'ready',
+            backend: message.report.backend,
+            threads: message.report.threads,
+            attempts: message.report.attempts,
+          });
+          this.logs.write(
+            'info',
+            'engine',
+            `ML backend: ${message.report.backend} (${message.report.threads} thread(s))`,
+          );
           resolve(message.report);
         } else if (message.type === 'startup-failed') {
           clearTimeout(timer);
@@ -87,7 +105,13 @@ export class EngineSupervisor {
   }
 
   /** Runs one engine task for a job; `onMetrics` receives what the task reports for the run's curves and results. */
-  async runTask(jobId: string, task: EngineTaskName, parameters: Record<string, unknown>, context: JobExecutionContext, onMetrics?: (metrics: Record<string, unknown>) => void): Promise<JobOutcome> {
+  async runTask(
+    jobId: string,
+    task: EngineTaskName,
+    parameters: Record<string, unknown>,
+    context: JobExecutionContext,
+    onMetrics?: (metrics: Record<string, unknown>) => void,
+  ): Promise<JobOutcome> {
     await this.start();
     if (this.activeTask) throw new Error('The engine is busy with another job.');
     const channel = this.channel!;
@@ -122,19 +146,29 @@ export class EngineSupervisor {
     const task = this.activeTask;
     if (!task || task.jobId !== message.jobId) return;
     if (message.type === 'task-progress') {
-      task.context.reportProgress({ done: message.done, total: message.total, unit: message.unit, message: message.message ?? null });
+      task.context.reportProgress({
+        done: message.done,
+        total: message.total,
+        unit: message.unit,
+        message: message.message ?? null,
+      });
       return;
     }
     if (message.type === 'task-metrics') {
       try {
         task.onMetrics?.(message.metrics);
       } catch (error) {
-        this.logs.write('error', 'engine', `Metrics of job ${task.jobId} could not be stored: ${(error as Error).message}`);
+        this.logs.write(
+          'error',
+          'engine',
+          `Metrics of job ${task.jobId} could not be stored: ${(error as Error).message}`,
+        );
       }
       return;
     }
     this.activeTask = null;
-    if (message.type === 'task-finished') task.resolve({ outcome: message.outcome, result: message.result } as JobOutcome);
+    if (message.type === 'task-finished')
+      task.resolve({ outcome: message.outcome, result: message.result } as JobOutcome);
     else task.reject(new Error(message.error));
   }
 
@@ -147,7 +181,11 @@ export class EngineSupervisor {
     const expected = reason === 'exit code 0';
     this.updateStatus({ state: expected ? 'stopped' : 'crashed', processId: null, lastExitReason: reason });
     this.logs.write(expected ? 'info' : 'error', 'engine', `Engine process ended (${reason}).`);
-    task?.reject(new Error(`The ML engine process stopped during the job (${reason}); the app is still running and the next job starts a new engine.`));
+    task?.reject(
+      new Error(
+        `The ML engine process stopped during the job (${reason}); the app is still running and the next job starts a new engine.`,
+      ),
+    );
   }
 
   private updateStatus(change: Partial<EngineStatus>): void {

@@ -23,8 +23,14 @@ function sourceRank(source: string): number {
  * all read as yes/no make a binary task; other values are the classes of a multi-class task.
  */
 /** Each study's label for a task from one kind of source, one per study: manual over manifest. */
-export function studyLabels(database: Database.Database, task: string, labelSource: 'expert' | 'weak'): Map<number, string> {
-  const rows = database.prepare('SELECT study_id AS studyId, value, source FROM labels WHERE task = ?').all(task) as Array<{ studyId: number; value: string; source: string }>;
+export function studyLabels(
+  database: Database.Database,
+  task: string,
+  labelSource: 'expert' | 'weak',
+): Map<number, string> {
+  const rows = database
+    .prepare('SELECT study_id AS studyId, value, source FROM labels WHERE task = ?')
+    .all(task) as Array<{ studyId: number; value: string; source: string }>;
   const chosen = new Map<number, { value: string; rank: number }>();
   for (const row of rows) {
     const isWeak = row.source === reportRuleSource;
@@ -47,16 +53,34 @@ export function binaryValue(value: string): 'positive' | 'negative' | null {
  * chosen kind of source. Expert labels (manual, manifest) and weak ones (report rules) are never mixed. Values that
  * all read as yes/no make a binary task; other values are the classes of a multi-class task.
  */
-export function buildClassificationDataset(database: Database.Database, libraryPath: string, task: string, labelSource: 'expert' | 'weak'): ClassificationDataset {
+export function buildClassificationDataset(
+  database: Database.Database,
+  libraryPath: string,
+  task: string,
+  labelSource: 'expert' | 'weak',
+): ClassificationDataset {
   const chosen = studyLabels(database, task, labelSource);
   if (chosen.size === 0) {
-    const tasks = (database.prepare('SELECT DISTINCT task FROM labels ORDER BY task').all() as Array<{ task: string }>).map((row) => row.task);
-    throw new ApiError('invalid-input', `No ${labelSource} labels for task "${task}". Tasks with labels: ${tasks.join(', ') || 'none'}${labelSource === 'expert' ? '; weak labels from reports need labelSource weak' : ''}.`);
+    const tasks = (
+      database.prepare('SELECT DISTINCT task FROM labels ORDER BY task').all() as Array<{ task: string }>
+    ).map((row) => row.task);
+    throw new ApiError(
+      'invalid-input',
+      `No ${labelSource} labels for task "${task}". Tasks with labels: ${tasks.join(', ') || 'none'}${labelSource === 'expert' ? '; weak labels from reports need labelSource weak' : ''}.`,
+    );
   }
   const values = [...new Set(chosen.values())].sort((left, right) => left.localeCompare(right));
   const binary = values.every((value) => binaryValue(value) !== null);
-  if (!binary && values.length > maximumClasses) throw new ApiError('invalid-input', `Task "${task}" has ${values.length} different values (${values.slice(0, 5).join(', ')}…): a classifier takes at most ${maximumClasses} classes.`);
-  if (values.length < 2 && !binary) throw new ApiError('invalid-input', `Task "${task}" has one value only (${values[0]}): a classifier needs at least two classes.`);
+  if (!binary && values.length > maximumClasses)
+    throw new ApiError(
+      'invalid-input',
+      `Task "${task}" has ${values.length} different values (${values.slice(0, 5).join(', ')}…): a classifier takes at most ${maximumClasses} classes.`,
+    );
+  if (values.length < 2 && !binary)
+    throw new ApiError(
+      'invalid-input',
+      `Task "${task}" has one value only (${values[0]}): a classifier needs at least two classes.`,
+    );
   const classes = binary ? ['negative', 'positive'] : values;
   const { items } = buildPretrainingDataset(database, libraryPath);
   return {

@@ -1,7 +1,13 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import { predictedClass } from '../../../ml/evaluation/multiclass-metrics.js';
-import { ClassificationEvaluation, ClassifierMetric, type ClassifierRun, FinetuneRequest, TaskSplitSettings } from '../../api/finetune-contract.js';
+import {
+  ClassificationEvaluation,
+  ClassifierMetric,
+  type ClassifierRun,
+  FinetuneRequest,
+  TaskSplitSettings,
+} from '../../api/finetune-contract.js';
 
 type RunState = ClassifierRun['state'];
 
@@ -36,7 +42,14 @@ export interface NewClassifierRun {
 }
 
 function runFromRow(row: ClassifierRunRow): ClassifierRun {
-  const result = row.result_json === null ? null : (JSON.parse(row.result_json) as { validation?: unknown; test?: unknown; parameterCount?: { trainable: number; frozen: number } });
+  const result =
+    row.result_json === null
+      ? null
+      : (JSON.parse(row.result_json) as {
+          validation?: unknown;
+          test?: unknown;
+          parameterCount?: { trainable: number; frozen: number };
+        });
   return {
     id: row.id,
     name: row.name,
@@ -60,7 +73,8 @@ function runFromRow(row: ClassifierRunRow): ClassifierRun {
   };
 }
 
-const selectRuns = 'SELECT classifier_runs.*, (SELECT count(*) FROM predictions WHERE predictions.run_id = classifier_runs.id) AS prediction_count FROM classifier_runs';
+const selectRuns =
+  'SELECT classifier_runs.*, (SELECT count(*) FROM predictions WHERE predictions.run_id = classifier_runs.id) AS prediction_count FROM classifier_runs';
 
 /** Fine-tuning runs, their curves and the predictions of their classifiers, kept in the catalog. */
 export class ClassifierRunStore {
@@ -76,7 +90,19 @@ export class ClassifierRunStore {
         `INSERT INTO classifier_runs (id, name, task, method, td_calib, model_id, state, run_directory, options_json, split_json, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
       )
-      .run(run.id, run.name, run.options.task, run.options.method, run.options.tdCalib ? 1 : 0, run.modelId, run.runDirectory, JSON.stringify(run.options), JSON.stringify(run.split), now, now);
+      .run(
+        run.id,
+        run.name,
+        run.options.task,
+        run.options.method,
+        run.options.tdCalib ? 1 : 0,
+        run.modelId,
+        run.runDirectory,
+        JSON.stringify(run.options),
+        JSON.stringify(run.split),
+        now,
+        now,
+      );
   }
 
   get(runId: string): ClassifierRun {
@@ -88,23 +114,33 @@ export class ClassifierRunStore {
   }
 
   list(limit: number): ClassifierRun[] {
-    return (this.database.prepare(`${selectRuns} ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit) as ClassifierRunRow[]).map(runFromRow);
+    return (
+      this.database
+        .prepare(`${selectRuns} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+        .all(limit) as ClassifierRunRow[]
+    ).map(runFromRow);
   }
 
   assignJob(runId: string, jobId: string): void {
-    this.database.prepare('UPDATE classifier_runs SET last_job_id = ?, updated_at = ? WHERE id = ?').run(jobId, this.now(), runId);
+    this.database
+      .prepare('UPDATE classifier_runs SET last_job_id = ?, updated_at = ? WHERE id = ?')
+      .run(jobId, this.now(), runId);
   }
 
   setState(runId: string, state: RunState, error: string | null = null): void {
     const finished = state === 'queued' || state === 'running' ? null : this.now();
-    this.database.prepare('UPDATE classifier_runs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?').run(state, error, finished, this.now(), runId);
+    this.database
+      .prepare('UPDATE classifier_runs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?')
+      .run(state, error, finished, this.now(), runId);
   }
 
   /** A (re)started run's description; its curves so far are kept, an earlier attempt's test result is not. */
   recordStart(runId: string, description: Record<string, unknown>): void {
     this.database.transaction(() => {
       this.database.prepare("DELETE FROM classifier_metrics WHERE run_id = ? AND kind = 'test'").run(runId);
-      this.database.prepare("UPDATE classifier_runs SET state = 'running', description_json = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(description), this.now(), runId);
+      this.database
+        .prepare("UPDATE classifier_runs SET state = 'running', description_json = ?, updated_at = ? WHERE id = ?")
+        .run(JSON.stringify(description), this.now(), runId);
     })();
   }
 
@@ -117,15 +153,33 @@ export class ClassifierRunStore {
   metrics(runId: string): ClassifierMetric[] {
     this.row(runId);
     const rows = this.database
-      .prepare('SELECT run_id AS runId, kind, step, values_json AS valuesJson FROM classifier_metrics WHERE run_id = ? ORDER BY id')
+      .prepare(
+        'SELECT run_id AS runId, kind, step, values_json AS valuesJson FROM classifier_metrics WHERE run_id = ? ORDER BY id',
+      )
       .all(runId) as Array<{ runId: string; kind: ClassifierMetric['kind']; step: number; valuesJson: string }>;
-    return rows.map((row) => ({ runId: row.runId, kind: row.kind, step: row.step, values: JSON.parse(row.valuesJson) as Record<string, unknown> }));
+    return rows.map((row) => ({
+      runId: row.runId,
+      kind: row.kind,
+      step: row.step,
+      values: JSON.parse(row.valuesJson) as Record<string, unknown>,
+    }));
   }
 
   /** The finished run's evaluations and its classifier's score for every image, stored together. */
-  recordResult(runId: string, result: Record<string, unknown>, predictions: { imageIds: readonly number[]; classes: readonly string[]; probabilities: Float32Array; split: readonly string[] }): void {
+  recordResult(
+    runId: string,
+    result: Record<string, unknown>,
+    predictions: {
+      imageIds: readonly number[];
+      classes: readonly string[];
+      probabilities: Float32Array;
+      split: readonly string[];
+    },
+  ): void {
     const run = this.row(runId);
-    const insert = this.database.prepare('INSERT INTO predictions (run_id, image_id, task, score, split, predicted_class) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = this.database.prepare(
+      'INSERT INTO predictions (run_id, image_id, task, score, split, predicted_class) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     const count = predictions.classes.length;
     this.database.transaction(() => {
       this.database.prepare('DELETE FROM predictions WHERE run_id = ?').run(runId);
@@ -134,14 +188,33 @@ export class ClassifierRunStore {
         const predicted = predictedClass(row);
         // Binary: the probability of the positive class (what the Library's score filter reads); else the predicted class's.
         const score = count === 2 ? row[1]! : row[predicted]!;
-        insert.run(runId, imageId, run.task, score, predictions.split[index]!, count === 2 ? null : predictions.classes[predicted]!);
+        insert.run(
+          runId,
+          imageId,
+          run.task,
+          score,
+          predictions.split[index]!,
+          count === 2 ? null : predictions.classes[predicted]!,
+        );
       });
-      this.database.prepare("UPDATE classifier_runs SET result_json = ?, state = 'succeeded', error = NULL, finished_at = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(result), this.now(), this.now(), runId);
+      this.database
+        .prepare(
+          "UPDATE classifier_runs SET result_json = ?, state = 'succeeded', error = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
+        )
+        .run(JSON.stringify(result), this.now(), this.now(), runId);
     })();
   }
 
   /** Rows of the predictions export: one per image, with its identifiers and the classifier's score. */
-  predictions(runId: string): Array<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; patientPseudonym: string; score: number; predictedClass: string | null; split: string }> {
+  predictions(runId: string): Array<{
+    studyInstanceUid: string;
+    seriesInstanceUid: string;
+    sopInstanceUid: string;
+    patientPseudonym: string;
+    score: number;
+    predictedClass: string | null;
+    split: string;
+  }> {
     this.row(runId);
     return this.database
       .prepare(
@@ -151,13 +224,32 @@ export class ClassifierRunStore {
          JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id
          WHERE predictions.run_id = ? ORDER BY predictions.score DESC, images.id`,
       )
-      .all(runId) as Array<{ studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; patientPseudonym: string; score: number; predictedClass: string | null; split: string }>;
+      .all(runId) as Array<{
+      studyInstanceUid: string;
+      seriesInstanceUid: string;
+      sopInstanceUid: string;
+      patientPseudonym: string;
+      score: number;
+      predictedClass: string | null;
+      split: string;
+    }>;
   }
 
   markInterrupted(jobIds: readonly string[]): string[] {
-    const mark = this.database.prepare("UPDATE classifier_runs SET state = 'interrupted', error = ?, finished_at = ?, updated_at = ? WHERE last_job_id = ? AND state IN ('queued', 'running') RETURNING id");
+    const mark = this.database.prepare(
+      "UPDATE classifier_runs SET state = 'interrupted', error = ?, finished_at = ?, updated_at = ? WHERE last_job_id = ? AND state IN ('queued', 'running') RETURNING id",
+    );
     return this.database.transaction(() =>
-      jobIds.flatMap((jobId) => (mark.all('The process running this fine-tuning stopped before it finished; resume continues from the last checkpoint.', this.now(), this.now(), jobId) as Array<{ id: string }>).map((row) => row.id)),
+      jobIds.flatMap((jobId) =>
+        (
+          mark.all(
+            'The process running this fine-tuning stopped before it finished; resume continues from the last checkpoint.',
+            this.now(),
+            this.now(),
+            jobId,
+          ) as Array<{ id: string }>
+        ).map((row) => row.id),
+      ),
     )();
   }
 

@@ -4,7 +4,16 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ApiError } from '../../api/api-error.js';
 import type { Job, JobKind, ModelRecord } from '../../api/contract.js';
-import { type BudgetPreview, type BudgetPreviewRequest, ClassifierMetric, type ClassifierRun, type FinetuneRequest, type FinetuneTaskParameters, type LabelTask, TaskSplitSettings } from '../../api/finetune-contract.js';
+import {
+  type BudgetPreview,
+  type BudgetPreviewRequest,
+  ClassifierMetric,
+  type ClassifierRun,
+  type FinetuneRequest,
+  type FinetuneTaskParameters,
+  type LabelTask,
+  TaskSplitSettings,
+} from '../../api/finetune-contract.js';
 import { taskSplit } from '../../../ml/data/classification-dataset.js';
 import { finetuneRunFiles } from '../../../ml/tasks/finetune-run-files.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
@@ -18,8 +27,17 @@ import { binaryValue, buildClassificationDataset, studyLabels } from './classifi
 import type { ClassifierRunStore } from './classifier-run-store.js';
 
 const datasetFileName = 'dataset.json';
-const PredictionsHeader = z.object({ imageIds: z.array(z.number().int()), classes: z.array(z.string()), split: z.array(z.string()) });
-const methodNames: Record<FinetuneRequest['method'], string> = { gmcoord: 'GM-Coord', full: 'full fine-tune', adaptor: 'Adaptor', linear: 'linear probe' };
+const PredictionsHeader = z.object({
+  imageIds: z.array(z.number().int()),
+  classes: z.array(z.string()),
+  split: z.array(z.string()),
+});
+const methodNames: Record<FinetuneRequest['method'], string> = {
+  gmcoord: 'GM-Coord',
+  full: 'full fine-tune',
+  adaptor: 'Adaptor',
+  linear: 'linear probe',
+};
 
 export interface FinetuneServiceOptions {
   database: Database.Database;
@@ -41,10 +59,13 @@ export class FinetuneService implements EngineRunHandlers {
 
   /** Every labelled task with its studies counted by value, one label per study as a run would read it. */
   tasks(): LabelTask[] {
-    const tasks = (this.options.database.prepare('SELECT DISTINCT task FROM labels ORDER BY task').all() as Array<{ task: string }>).map((row) => row.task);
+    const tasks = (
+      this.options.database.prepare('SELECT DISTINCT task FROM labels ORDER BY task').all() as Array<{ task: string }>
+    ).map((row) => row.task);
     const count = (task: string, source: 'expert' | 'weak') => {
       const counts = { positive: 0, negative: 0, other: 0 };
-      for (const value of studyLabels(this.options.database, task, source).values()) counts[binaryValue(value) ?? 'other'] += 1;
+      for (const value of studyLabels(this.options.database, task, source).values())
+        counts[binaryValue(value) ?? 'other'] += 1;
       return counts;
     };
     return tasks.map((task) => ({ task, expert: count(task, 'expert'), weak: count(task, 'weak') }));
@@ -53,22 +74,41 @@ export class FinetuneService implements EngineRunHandlers {
   /** The encoder a request starts from: the one named, else the newest trained (or any) model. */
   private encoderFor(modelId: string | undefined): ModelRecord {
     const models = this.options.models.list();
-    const model = modelId ? this.options.models.get(modelId) : (models.find((candidate) => candidate.origin === 'trained') ?? models[0]);
-    if (!model) throw new ApiError('invalid-input', 'Fine-tuning starts from a pretrained encoder and this library has none: pretrain one (Train) or import a model first.');
+    const model = modelId
+      ? this.options.models.get(modelId)
+      : (models.find((candidate) => candidate.origin === 'trained') ?? models[0]);
+    if (!model)
+      throw new ApiError(
+        'invalid-input',
+        'Fine-tuning starts from a pretrained encoder and this library has none: pretrain one (Train) or import a model first.',
+      );
     return model;
   }
 
   private static splitSettings(model: ModelRecord): TaskSplitSettings {
-    return TaskSplitSettings.parse({ seed: model.split.seed, validationFraction: model.split.validationFraction, testFraction: model.split.testFraction });
+    return TaskSplitSettings.parse({
+      seed: model.split.seed,
+      validationFraction: model.split.validationFraction,
+      testFraction: model.split.testFraction,
+    });
   }
 
   /** How many images a label budget gives, with the test split it will be judged on. */
   preview(request: z.output<typeof BudgetPreviewRequest>): BudgetPreview {
     const model = this.encoderFor(request.modelId);
-    const dataset = buildClassificationDataset(this.options.database, this.options.libraryPath, request.task, request.labelSource);
-    const budget = request.labelsPerClass !== undefined ? { perClass: request.labelsPerClass } : { fraction: request.labelFraction ?? 0.01 };
+    const dataset = buildClassificationDataset(
+      this.options.database,
+      this.options.libraryPath,
+      request.task,
+      request.labelSource,
+    );
+    const budget =
+      request.labelsPerClass !== undefined
+        ? { perClass: request.labelsPerClass }
+        : { fraction: request.labelFraction ?? 0.01 };
     const split = taskSplit(dataset.items, dataset.classes, FinetuneService.splitSettings(model), budget, request.seed);
-    const positives = (indices: readonly number[]) => indices.filter((index) => dataset.items[index]!.label === 1).length;
+    const positives = (indices: readonly number[]) =>
+      indices.filter((index) => dataset.items[index]!.label === 1).length;
     return {
       modelId: model.id,
       modelName: model.name,
@@ -83,14 +123,29 @@ export class FinetuneService implements EngineRunHandlers {
 
   start(name: string | undefined, request: FinetuneRequest): { run: ClassifierRun; job: Job } {
     const model = this.encoderFor(request.modelId);
-    const dataset = buildClassificationDataset(this.options.database, this.options.libraryPath, request.task, request.labelSource);
+    const dataset = buildClassificationDataset(
+      this.options.database,
+      this.options.libraryPath,
+      request.task,
+      request.labelSource,
+    );
     const split = FinetuneService.splitSettings(model);
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'finetune-runs', id);
     createRunDirectory(runDirectory, path.join(runDirectory, datasetFileName), dataset);
-    const budget = request.labelsPerClass !== undefined ? `${request.labelsPerClass} per class` : `${Math.round((request.labelFraction ?? 0.01) * 1000) / 10}% labels`;
+    const budget =
+      request.labelsPerClass !== undefined
+        ? `${request.labelsPerClass} per class`
+        : `${Math.round((request.labelFraction ?? 0.01) * 1000) / 10}% labels`;
     const method = `${request.tdCalib ? 'TD-Calib + ' : ''}${methodNames[request.method]}`;
-    this.options.runs.create({ id, name: name ?? `${request.task}: ${method}, ${budget}`, modelId: model.id, runDirectory, options: request, split });
+    this.options.runs.create({
+      id,
+      name: name ?? `${request.task}: ${method}, ${budget}`,
+      modelId: model.id,
+      runDirectory,
+      options: request,
+      split,
+    });
     return this.jobs.submit(id);
   }
 
@@ -105,13 +160,25 @@ export class FinetuneService implements EngineRunHandlers {
   taskParameters(runId: string, runDirectory: string): FinetuneTaskParameters {
     const run = this.options.runs.get(runId);
     if (!run.modelId) throw new ApiError('conflict', `The encoder run ${run.name} started from has been deleted.`);
-    return { runDirectory, datasetFile: path.join(runDirectory, datasetFileName), modelFile: this.options.models.get(run.modelId).weightsFile, calibrationDirectory: path.join(this.options.libraryPath, 'cache', 'td-calib'), split: run.split, options: run.options };
+    return {
+      runDirectory,
+      datasetFile: path.join(runDirectory, datasetFileName),
+      modelFile: this.options.models.get(run.modelId).weightsFile,
+      calibrationDirectory: path.join(this.options.libraryPath, 'cache', 'td-calib'),
+      split: run.split,
+      options: run.options,
+    };
   }
 
   recordSuccess(runId: string, runDirectory: string, engineResult: Record<string, unknown>): Record<string, never> {
     const predictions = readTensorBundle(path.join(runDirectory, finetuneRunFiles.predictions));
     const header = PredictionsHeader.parse(predictions.metadata);
-    this.options.runs.recordResult(runId, engineResult, { imageIds: header.imageIds, classes: header.classes, split: header.split, probabilities: predictions.tensors.get('probabilities')!.values });
+    this.options.runs.recordResult(runId, engineResult, {
+      imageIds: header.imageIds,
+      classes: header.classes,
+      split: header.split,
+      probabilities: predictions.tensors.get('probabilities')!.values,
+    });
     return {};
   }
 

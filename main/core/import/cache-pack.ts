@@ -33,13 +33,18 @@ export function appendToPack(libraryPath: string, bytes: Uint8Array): { path: st
   }
   const offset = pack.bytes;
   let written = 0;
-  while (written < bytes.length) written += fs.writeSync(pack.descriptor, bytes, written, bytes.length - written, offset + written);
+  while (written < bytes.length)
+    written += fs.writeSync(pack.descriptor, bytes, written, bytes.length - written, offset + written);
   pack.bytes += bytes.length;
   return { path: pack.relativePath, offset };
 }
 
 function openPack(libraryPath: string): OpenPack {
-  const relativePath = path.join('cache', 'images', `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`);
+  const relativePath = path.join(
+    'cache',
+    'images',
+    `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.pack`,
+  );
   const file = path.join(libraryPath, relativePath);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   return { relativePath, descriptor: fs.openSync(file, 'wx'), bytes: 0 };

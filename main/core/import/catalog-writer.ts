@@ -68,7 +68,9 @@ export class CatalogWriter {
            study_id = excluded.study_id, duplicate_of = excluded.duplicate_of, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
          RETURNING id`,
       ),
-      existingImage: database.prepare('SELECT images.id, files.path FROM images JOIN files ON files.id = images.file_id WHERE sop_instance_uid = ?'),
+      existingImage: database.prepare(
+        'SELECT images.id, files.path FROM images JOIN files ON files.id = images.file_id WHERE sop_instance_uid = ?',
+      ),
       image: database.prepare(
         `INSERT INTO images (sop_instance_uid, series_id, file_id, sop_class_uid, instance_number, view_position, rows, columns,
            bits_allocated, bits_stored, photometric_interpretation, number_of_frames, representative_frame, transfer_syntax_uid,
@@ -77,7 +79,9 @@ export class CatalogWriter {
            @frames, @frame, @syntax, @center, @width, @slope, @intercept, @modelImage, @modelImageOffset, @modelSize, @thumbnail, @thumbnailOffset, @thumbnailWidth, @thumbnailHeight)`,
       ),
       removeFileImages: database.prepare('DELETE FROM images WHERE file_id = (SELECT id FROM files WHERE path = ?)'),
-      importedWithContent: database.prepare("SELECT study_id FROM files WHERE path = ? AND content_sha256 = ? AND outcome = 'imported'"),
+      importedWithContent: database.prepare(
+        "SELECT study_id FROM files WHERE path = ? AND content_sha256 = ? AND outcome = 'imported'",
+      ),
       // A rewritten file's duplicates may duplicate nothing now: they look changed (modified_ms -1) until processed again.
       markDuplicatesStale: database.prepare('UPDATE files SET modified_ms = -1 WHERE duplicate_of = ? AND path != ?'),
       report: database.prepare(
@@ -88,44 +92,97 @@ export class CatalogWriter {
   }
 
   /** Writes a batch of processed files in one transaction. */
-  writeBatch(batch: Array<{ walked: WalkedFile; result: ProcessFileResult }>, importRunId: string, modelImageSize: number): WrittenFile[] {
-    return this.database.transaction(() => batch.map(({ walked, result }) => this.writeOne(walked, result, importRunId, modelImageSize)))();
+  writeBatch(
+    batch: Array<{ walked: WalkedFile; result: ProcessFileResult }>,
+    importRunId: string,
+    modelImageSize: number,
+  ): WrittenFile[] {
+    return this.database.transaction(() =>
+      batch.map(({ walked, result }) => this.writeOne(walked, result, importRunId, modelImageSize)),
+    )();
   }
 
-  private writeOne(walked: WalkedFile, result: ProcessFileResult, importRunId: string, modelImageSize: number): WrittenFile {
+  private writeOne(
+    walked: WalkedFile,
+    result: ProcessFileResult,
+    importRunId: string,
+    modelImageSize: number,
+  ): WrittenFile {
     this.statements.removeFileImages.run(walked.path);
     this.statements.markDuplicatesStale.run(walked.path, walked.path);
     if ('reason' in result) {
       // Files that were never processed (operating-system junk, tables read in the linking step) are kind 'other'.
       const kind = walked.kind === 'report-text' ? 'report-text' : walked.kind === 'dicom' ? 'dicom' : 'other';
-      this.saveFile(walked, importRunId, { sha256: result.sha256, kind, outcome: result.outcome, reason: result.reason });
+      this.saveFile(walked, importRunId, {
+        sha256: result.sha256,
+        kind,
+        outcome: result.outcome,
+        reason: result.reason,
+      });
       return { path: walked.path, outcome: result.outcome, reason: result.reason, kind: 'other' };
     }
     if (result.outcome === 'copy') {
       // The original may have changed in this very import; then this file is no copy of anything catalogued.
-      const original = this.statements.importedWithContent.get(result.copyOf, result.sha256) as { study_id: number | null } | undefined;
-      const [outcome, reason] = original ? (['duplicate', duplicateReasons.sameContent] as const) : (['failed', copyOfChangedReason] as const);
-      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome, reason, studyId: original?.study_id ?? null, duplicateOf: original ? result.copyOf : null });
+      const original = this.statements.importedWithContent.get(result.copyOf, result.sha256) as
+        { study_id: number | null } | undefined;
+      const [outcome, reason] = original
+        ? (['duplicate', duplicateReasons.sameContent] as const)
+        : (['failed', copyOfChangedReason] as const);
+      this.saveFile(walked, importRunId, {
+        sha256: result.sha256,
+        kind: 'dicom',
+        outcome,
+        reason,
+        studyId: original?.study_id ?? null,
+        duplicateOf: original ? result.copyOf : null,
+      });
       return { path: walked.path, outcome, reason, kind: 'image' };
     }
     if (result.outcome === 'report-text') {
       this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'report-text', outcome: 'imported' });
-      this.statements.report.run({ studyId: null, source: 'text-file', path: walked.path, key: '', match: null, text: result.text });
+      this.statements.report.run({
+        studyId: null,
+        source: 'text-file',
+        path: walked.path,
+        key: '',
+        match: null,
+        text: result.text,
+      });
       return { path: walked.path, outcome: 'imported', reason: null, kind: 'report-text' };
     }
     const studyId = this.study(result.metadata);
     if (result.outcome === 'structured-report') {
       this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported' });
-      this.statements.report.run({ studyId, source: 'structured-report', path: walked.path, key: '', match: result.metadata.studyInstanceUid, text: result.text });
+      this.statements.report.run({
+        studyId,
+        source: 'structured-report',
+        path: walked.path,
+        key: '',
+        match: result.metadata.studyInstanceUid,
+        text: result.text,
+      });
       return { path: walked.path, outcome: 'imported', reason: null, kind: 'structured-report' };
     }
-    const existing = this.statements.existingImage.get(result.metadata.sopInstanceUid) as { id: number; path: string } | undefined;
+    const existing = this.statements.existingImage.get(result.metadata.sopInstanceUid) as
+      { id: number; path: string } | undefined;
     if (existing && existing.path !== walked.path) {
       const reason = duplicateReasons.sameInstance;
-      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'duplicate', reason, studyId, duplicateOf: existing.path });
+      this.saveFile(walked, importRunId, {
+        sha256: result.sha256,
+        kind: 'dicom',
+        outcome: 'duplicate',
+        reason,
+        studyId,
+        duplicateOf: existing.path,
+      });
       return { path: walked.path, outcome: 'duplicate', reason, kind: 'image' };
     }
-    const fileId = this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported', studyId });
+    const fileId = this.saveFile(walked, importRunId, {
+      sha256: result.sha256,
+      kind: 'dicom',
+      outcome: 'imported',
+      studyId,
+    });
     const seriesRow = this.statements.series.get({
       uid: result.metadata.seriesInstanceUid,
       studyId,

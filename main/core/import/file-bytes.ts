@@ -15,7 +15,10 @@ export async function withFileBytes<T>(file: string, use: (bytes: Buffer) => Pro
   let length = 0;
   try {
     const size = fs.fstatSync(descriptor).size;
-    buffer = spare && spare.length >= size ? spare : Buffer.allocUnsafe(size <= reusedBufferLimitBytes ? Math.max(size, 1 << 20) : size);
+    buffer =
+      spare && spare.length >= size
+        ? spare
+        : Buffer.allocUnsafe(size <= reusedBufferLimitBytes ? Math.max(size, 1 << 20) : size);
     if (buffer === spare) spare = null;
     while (length < size) {
       const read = fs.readSync(descriptor, buffer, length, size - length, length);

@@ -48,7 +48,10 @@ interface KnownFile {
  * alone, the others are processed in parallel and written in batched transactions. A cancel or a kill keeps every
  * batch already written; the next run picks up the rest.
  */
-export async function importFolder(context: ImportFolderContext, options: ImportFolderOptions): Promise<{ cancelled: boolean; summary: ImportSummary }> {
+export async function importFolder(
+  context: ImportFolderContext,
+  options: ImportFolderOptions,
+): Promise<{ cancelled: boolean; summary: ImportSummary }> {
   const folder = path.resolve(options.folder);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder.`);
   const { database } = context;
@@ -63,7 +66,11 @@ export async function importFolder(context: ImportFolderContext, options: Import
   }
 }
 
-async function importWalkedFolder(context: ImportFolderContext, options: ImportFolderOptions, folder: string): Promise<{ cancelled: boolean; summary: ImportSummary }> {
+async function importWalkedFolder(
+  context: ImportFolderContext,
+  options: ImportFolderOptions,
+  folder: string,
+): Promise<{ cancelled: boolean; summary: ImportSummary }> {
   const { database } = context;
   const writer = new CatalogWriter(database, context.pseudonymiser, options.keepIdentifiers);
   const known = database.prepare('SELECT size_bytes, modified_ms, outcome, reason FROM files WHERE path = ?');
@@ -77,7 +84,12 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
   let done = 0;
   let unchanged = 0;
   // An empty message clears the one before (null would keep it).
-  const stateMessage = (): string => (walking ? `scanning: ${total} files found so far` : unchanged > 0 ? `${unchanged} files unchanged since the last import` : '');
+  const stateMessage = (): string =>
+    walking
+      ? `scanning: ${total} files found so far`
+      : unchanged > 0
+        ? `${unchanged} files unchanged since the last import`
+        : '';
   const report = (message = stateMessage()): void => context.reportProgress({ done, total, unit: 'files', message });
 
   let pending: Array<{ walked: WalkedFile; result: ProcessFileResult }> = [];
@@ -116,7 +128,10 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
       } else if (file.kind === 'manifest' || file.kind === 'table') {
         tableFiles.push(file);
       } else if (file.kind === 'junk') {
-        pending.push({ walked: file, result: { path: file.path, sha256: null, outcome: 'skipped', reason: file.junkReason! } });
+        pending.push({
+          walked: file,
+          result: { path: file.path, sha256: null, outcome: 'skipped', reason: file.junkReason! },
+        });
       } else {
         toProcess.push(file);
         wake();
@@ -152,7 +167,8 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
       // After a failed write the import stops; this result is not written, and the next import processes the file.
       if (stopped !== null) break;
       try {
-        if (result.outcome === 'failed' && isDiskFull(result.reason)) throw new Error(diskFullMessage(context.libraryPath));
+        if (result.outcome === 'failed' && isDiskFull(result.reason))
+          throw new Error(diskFullMessage(context.libraryPath));
         pending.push({ walked: file, result });
         if (pending.length >= batchSize || Date.now() - lastFlush >= batchMilliseconds) flush();
       } catch (error) {
@@ -168,9 +184,18 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
   // Duplicates of files this import rewrote may duplicate nothing now (catalog-writer marks them): again, in this run
   // (a cancelled import leaves them marked, for the next).
   flush();
-  const stale = context.signal.aborted ? [] : (database.prepare("SELECT path FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?").pluck().all(copyOfChangedReason, ...pathRange(folder)) as string[])
-    .map(walkedFileAt)
-    .filter((file): file is WalkedFile => file !== null);
+  const stale = context.signal.aborted
+    ? []
+    : (
+        database
+          .prepare(
+            "SELECT path FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?",
+          )
+          .pluck()
+          .all(copyOfChangedReason, ...pathRange(folder)) as string[]
+      )
+        .map(walkedFileAt)
+        .filter((file): file is WalkedFile => file !== null);
   for (const file of stale) {
     if (unchangedPaths.delete(file.path)) unchanged -= 1;
     done -= 1;
@@ -185,7 +210,10 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
   }
   const mappedTables = new Set(tables.map((table) => path.resolve(folder, table.file)));
   for (const file of tableFiles) {
-    const reason = mappedTables.has(file.path) || file.kind === 'manifest' ? 'report table or manifest (read in the linking step)' : 'table not named in a report mapping';
+    const reason =
+      mappedTables.has(file.path) || file.kind === 'manifest'
+        ? 'report table or manifest (read in the linking step)'
+        : 'table not named in a report mapping';
     pending.push({ walked: file, result: { path: file.path, sha256: null, outcome: 'skipped', reason } });
   }
   flush();
@@ -197,7 +225,13 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
     linkTextReports(database, folder);
     tableSummaries = tables.map((table) => linkTable(database, context.pseudonymiser, folder, table));
   }
-  const summary = summariseFolder(database, folder, { total, unchanged, processed: new Set(toProcess.map((file) => file.path)).size, unreadable, tables: tableSummaries });
+  const summary = summariseFolder(database, folder, {
+    total,
+    unchanged,
+    processed: new Set(toProcess.map((file) => file.path)).size,
+    unreadable,
+    tables: tableSummaries,
+  });
   database
     .prepare('UPDATE import_runs SET finished_at = ?, state = ?, counts_json = ? WHERE id = ?')
     .run(new Date().toISOString(), cancelled ? 'cancelled' : 'succeeded', JSON.stringify(summary), context.importRunId);
@@ -207,7 +241,9 @@ async function importWalkedFolder(context: ImportFolderContext, options: ImportF
 /** Best effort: on a full disk even this write fails, and the run stays 'running' in the catalog. */
 function markRunFailed(database: Database.Database, importRunId: string): void {
   try {
-    database.prepare("UPDATE import_runs SET finished_at = ?, state = 'failed' WHERE id = ?").run(new Date().toISOString(), importRunId);
+    database
+      .prepare("UPDATE import_runs SET finished_at = ?, state = 'failed' WHERE id = ?")
+      .run(new Date().toISOString(), importRunId);
   } catch {
     // The job's own failure (or, if that cannot be written either, its orphaning at the next start) still tells.
   }
@@ -220,7 +256,9 @@ function summariseFolder(
 ): ImportSummary {
   const range = pathRange(folder);
   const outcomes = { imported: 0, duplicate: 0, skipped: 0, failed: 0 };
-  for (const row of database.prepare('SELECT outcome, count(*) AS count FROM files WHERE path >= ? AND path < ? GROUP BY outcome').all(...range) as Array<{ outcome: keyof typeof outcomes; count: number }>) {
+  for (const row of database
+    .prepare('SELECT outcome, count(*) AS count FROM files WHERE path >= ? AND path < ? GROUP BY outcome')
+    .all(...range) as Array<{ outcome: keyof typeof outcomes; count: number }>) {
     outcomes[row.outcome] = row.count;
   }
   const reasons = database
@@ -242,8 +280,12 @@ function summariseFolder(
       `SELECT count(DISTINCT series.study_id) AS count ${imagesUnder} AND NOT EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)`,
     ),
     reports: {
-      linked: count(`SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NOT NULL`),
-      unmatched: count(`SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NULL AND duplicate_of IS NULL`),
+      linked: count(
+        `SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NOT NULL`,
+      ),
+      unmatched: count(
+        `SELECT count(*) AS count FROM reports WHERE source_path >= ? AND source_path < ? AND study_id IS NULL AND duplicate_of IS NULL`,
+      ),
     },
     tables: run.tables.map((table) => ({ ...table, problems: table.problems.slice(0, 20) })),
     unreadableFolders: run.unreadable,

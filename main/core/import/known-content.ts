@@ -16,7 +16,11 @@ export class KnownContent {
     try {
       database = new Database(path.join(libraryPath, catalogFileName), { readonly: true, fileMustExist: true });
       database.pragma('busy_timeout = 5000');
-      this.lookup = database.prepare("SELECT path FROM files WHERE content_sha256 = ? AND outcome = 'imported' AND kind = 'dicom' AND path != ? LIMIT 1").pluck();
+      this.lookup = database
+        .prepare(
+          "SELECT path FROM files WHERE content_sha256 = ? AND outcome = 'imported' AND kind = 'dicom' AND path != ? LIMIT 1",
+        )
+        .pluck();
     } catch (error) {
       database?.close();
       this.giveUp(error);
@@ -37,6 +41,8 @@ export class KnownContent {
   // once, on stderr, which the pool writes to the app's log.
   private giveUp(error: unknown): void {
     this.lookup = null;
-    console.error(`import worker: copies are not looked up in the catalog (${error instanceof Error ? error.message : String(error)}); every file is decoded`);
+    console.error(
+      `import worker: copies are not looked up in the catalog (${error instanceof Error ? error.message : String(error)}); every file is decoded`,
+    );
   }
 }

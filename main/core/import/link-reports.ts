@@ -26,25 +26,49 @@ export interface TableLinkSummary {
  */
 export function linkTextReports(database: Database.Database, rootFolder: string): void {
   const reports = database
-    .prepare("SELECT id, source_path, text FROM reports WHERE source = 'text-file' AND source_path >= ? AND source_path < ? ORDER BY id")
+    .prepare(
+      "SELECT id, source_path, text FROM reports WHERE source = 'text-file' AND source_path >= ? AND source_path < ? ORDER BY id",
+    )
     .all(...pathRange(rootFolder)) as Array<{ id: number; source_path: string; text: string }>;
   const byName = database.prepare('SELECT id FROM studies WHERE accession_number = ? OR study_instance_uid = ?');
   // Studies with image files under a directory (at any depth), duplicates of files stored elsewhere included: a copied
   // study folder's report belongs to the study its copies show. The range covers exactly the paths below it.
-  const studiesUnder = database.prepare('SELECT DISTINCT study_id FROM files WHERE path >= ? AND path < ? AND study_id IS NOT NULL').pluck();
+  const studiesUnder = database
+    .prepare('SELECT DISTINCT study_id FROM files WHERE path >= ? AND path < ? AND study_id IS NOT NULL')
+    .pluck();
   const link = database.prepare('UPDATE reports SET study_id = ?, match_key = ?, duplicate_of = ? WHERE id = ?');
-  const sameText = database.prepare('SELECT id, source_path AS path FROM reports WHERE study_id = ? AND text = ? AND id != ? ORDER BY id LIMIT 1');
-  const fileOutcome = database.prepare('UPDATE files SET outcome = ?, reason = ?, duplicate_of = ? WHERE path = ? AND (outcome = ? OR reason = ?)');
+  const sameText = database.prepare(
+    'SELECT id, source_path AS path FROM reports WHERE study_id = ? AND text = ? AND id != ? ORDER BY id LIMIT 1',
+  );
+  const fileOutcome = database.prepare(
+    'UPDATE files SET outcome = ?, reason = ?, duplicate_of = ? WHERE path = ? AND (outcome = ? OR reason = ?)',
+  );
   database.transaction(() => {
     for (const report of reports) {
       const stem = path.basename(report.source_path, path.extname(report.source_path));
       const named = byName.all(stem, stem) as Array<{ id: number }>;
-      const nearby = named.length === 1 ? [] : (studiesUnder.all(...pathRange(path.dirname(report.source_path))) as number[]);
-      const [studyId, matchKey] = named.length === 1 ? [named[0]!.id, `file name ${stem}`] : nearby.length === 1 ? [nearby[0]!, 'same folder'] : [null, null];
-      const kept = studyId === null ? undefined : (sameText.get(studyId, report.text, report.id) as { id: number; path: string } | undefined);
+      const nearby =
+        named.length === 1 ? [] : (studiesUnder.all(...pathRange(path.dirname(report.source_path))) as number[]);
+      const [studyId, matchKey] =
+        named.length === 1
+          ? [named[0]!.id, `file name ${stem}`]
+          : nearby.length === 1
+            ? [nearby[0]!, 'same folder']
+            : [null, null];
+      const kept =
+        studyId === null
+          ? undefined
+          : (sameText.get(studyId, report.text, report.id) as { id: number; path: string } | undefined);
       if (kept) {
         link.run(null, null, kept.id, report.id);
-        fileOutcome.run('duplicate', duplicateReasons.sameReportText, kept.path, report.source_path, 'imported', duplicateReasons.sameReportText);
+        fileOutcome.run(
+          'duplicate',
+          duplicateReasons.sameReportText,
+          kept.path,
+          report.source_path,
+          'imported',
+          duplicateReasons.sameReportText,
+        );
       } else {
         link.run(studyId, matchKey, null, report.id);
         fileOutcome.run('imported', null, null, report.source_path, 'imported', duplicateReasons.sameReportText);
@@ -58,7 +82,12 @@ function normaliseDate(value: string): string {
 }
 
 /** Links every row of a mapped table to its study: report text becomes a report, label columns become labels. */
-export function linkTable(database: Database.Database, pseudonymiser: Pseudonymiser, rootFolder: string, mapping: ReportTableMapping): TableLinkSummary {
+export function linkTable(
+  database: Database.Database,
+  pseudonymiser: Pseudonymiser,
+  rootFolder: string,
+  mapping: ReportTableMapping,
+): TableLinkSummary {
   const file = path.resolve(rootFolder, mapping.file);
   const table = readReportTable(file);
   const findStudy = {
@@ -79,7 +108,16 @@ export function linkTable(database: Database.Database, pseudonymiser: Pseudonymi
     `INSERT INTO labels (study_id, task, value, source) VALUES (?, ?, ?, ?)
      ON CONFLICT (study_id, task, source) DO UPDATE SET value = excluded.value`,
   );
-  const summary: TableLinkSummary = { file, rows: table.rows.length, matchedRows: 0, unmatchedRows: 0, labelsWritten: 0, problems: [...table.problems], delimiter: table.delimiter, encoding: table.encoding };
+  const summary: TableLinkSummary = {
+    file,
+    rows: table.rows.length,
+    matchedRows: 0,
+    unmatchedRows: 0,
+    labelsWritten: 0,
+    problems: [...table.problems],
+    delimiter: table.delimiter,
+    encoding: table.encoding,
+  };
   const missingColumns = [mapping.keyColumn, mapping.dateColumn, mapping.textColumn, ...mapping.labelColumns].filter(
     (column): column is string => Boolean(column) && table.rows.length > 0 && !(column! in table.rows[0]!.values),
   );
@@ -92,7 +130,8 @@ export function linkTable(database: Database.Database, pseudonymiser: Pseudonymi
     for (const row of table.rows) {
       const key = row.values[mapping.keyColumn]?.trim() ?? '';
       let arguments_: string[] = [key];
-      if (mapping.match === 'patient-id-and-study-date') arguments_ = [pseudonymiser.patient(key, ''), normaliseDate(row.values[mapping.dateColumn ?? ''] ?? '')];
+      if (mapping.match === 'patient-id-and-study-date')
+        arguments_ = [pseudonymiser.patient(key, ''), normaliseDate(row.values[mapping.dateColumn ?? ''] ?? '')];
       if (mapping.match === 'file-path') arguments_ = [path.resolve(rootFolder, key)];
       const study = key ? (findStudy.get(...arguments_) as { id: number } | undefined) : undefined;
       if (study) summary.matchedRows += 1;

@@ -8,7 +8,8 @@ import { manifestFileName, walkFolder } from './walk-folder.js';
 /** A quick look before importing: what kinds of files are there, and what the tables and the manifest say. */
 export function previewFolder(folderInput: string): ImportPreview {
   const folder = path.resolve(folderInput);
-  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new ApiError('invalid-input', `${folder} is not a folder on this machine.`);
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
+    throw new ApiError('invalid-input', `${folder} is not a folder on this machine.`);
   const files = { dicomCandidates: 0, reportTexts: 0, tables: 0, ignored: 0 };
   const tables: ImportPreview['tables'] = [];
   let manifestFound = false;

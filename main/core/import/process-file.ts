@@ -56,7 +56,13 @@ export function representativeFrameIndex(numberOfFrames: number): number {
 export async function processFile(request: ProcessFileRequest): Promise<ProcessFileResult> {
   const size = fs.statSync(request.path).size;
   if (size === 0) return { path: request.path, sha256: null, outcome: 'skipped', reason: 'empty file' };
-  if (size > request.maximumFileBytes) return { path: request.path, sha256: null, outcome: 'skipped', reason: `larger than ${request.maximumFileBytes} bytes` };
+  if (size > request.maximumFileBytes)
+    return {
+      path: request.path,
+      sha256: null,
+      outcome: 'skipped',
+      reason: `larger than ${request.maximumFileBytes} bytes`,
+    };
   return withFileBytes(request.path, (bytes) => processBytes(request, bytes));
 }
 
@@ -65,27 +71,41 @@ const catalogs = new Map<string, KnownContent>();
 async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise<ProcessFileResult> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const facts = { path: request.path, sha256 };
-  if (request.kind === 'report-text') return { ...facts, outcome: 'report-text', text: decodeTextFile(bytes).text.trim() };
+  if (request.kind === 'report-text')
+    return { ...facts, outcome: 'report-text', text: decodeTextFile(bytes).text.trim() };
   // Only DICOM: two identical report texts ("No acute abnormality.") may well belong to different studies.
   const known = catalogs.get(request.libraryPath) ?? new KnownContent(request.libraryPath);
   catalogs.set(request.libraryPath, known);
   const copyOf = known.importedCopyOf(sha256, request.path);
   if (copyOf !== null) return { ...facts, outcome: 'copy', copyOf };
   try {
-    if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return { ...facts, outcome: 'skipped', reason: 'PDF document, not DICOM' };
+    if (bytes.subarray(0, 5).toString('latin1') === '%PDF-')
+      return { ...facts, outcome: 'skipped', reason: 'PDF document, not DICOM' };
     const parsed = parseDicomBytes(bytes);
     const { image, ...metadata } = readDicomMetadata(parsed.dataSet);
     if (!image) {
       if (isStructuredReport(metadata.sopClassUid)) {
         const text = structuredReportText(parsed.dataSet);
         if (!text) return { ...facts, outcome: 'skipped', reason: 'Structured Report without text content' };
-        if (!metadata.studyInstanceUid) return { ...facts, outcome: 'failed', reason: 'Structured Report without Study Instance UID' };
+        if (!metadata.studyInstanceUid)
+          return { ...facts, outcome: 'failed', reason: 'Structured Report without Study Instance UID' };
         return { ...facts, outcome: 'structured-report', metadata, text };
       }
-      const what = isDicomDirectory(metadata.sopClassUid) || parsed.dataSet.elements.x00041220 ? describeSopClass('1.2.840.10008.1.3.10') : describeSopClass(metadata.sopClassUid);
-      return { ...facts, outcome: 'skipped', reason: what.endsWith(' image') ? `${what} without Pixel Data` : `${what}: no image to import` };
+      const what =
+        isDicomDirectory(metadata.sopClassUid) || parsed.dataSet.elements.x00041220
+          ? describeSopClass('1.2.840.10008.1.3.10')
+          : describeSopClass(metadata.sopClassUid);
+      return {
+        ...facts,
+        outcome: 'skipped',
+        reason: what.endsWith(' image') ? `${what} without Pixel Data` : `${what}: no image to import`,
+      };
     }
-    for (const [field, value] of [['SOP Instance UID', metadata.sopInstanceUid], ['Study Instance UID', metadata.studyInstanceUid], ['Series Instance UID', metadata.seriesInstanceUid]] as const) {
+    for (const [field, value] of [
+      ['SOP Instance UID', metadata.sopInstanceUid],
+      ['Study Instance UID', metadata.studyInstanceUid],
+      ['Series Instance UID', metadata.seriesInstanceUid],
+    ] as const) {
       if (!value) return { ...facts, outcome: 'failed', reason: `image without ${field}` };
     }
     const representativeFrame = representativeFrameIndex(image.numberOfFrames);
@@ -112,7 +132,12 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
     };
   } catch (error) {
     if (error instanceof DicomImportError) return { ...facts, outcome: error.outcome, reason: error.message };
-    const message = error instanceof Error ? error.message : typeof error === 'number' ? `decoder aborted with code ${error}` : String(error);
+    const message =
+      error instanceof Error
+        ? error.message
+        : typeof error === 'number'
+          ? `decoder aborted with code ${error}`
+          : String(error);
     return { ...facts, outcome: 'failed', reason: `unexpected error: ${message}` };
   }
 }

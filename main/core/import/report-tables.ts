@@ -40,7 +40,12 @@ export function readReportTable(file: string): ReadTable {
       try {
         const value = JSON.parse(line) as unknown;
         if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-        rows.push({ rowNumber: index + 1, values: Object.fromEntries(Object.entries(value).map(([key, cell]) => [key, cell === null ? '' : String(cell)])) });
+        rows.push({
+          rowNumber: index + 1,
+          values: Object.fromEntries(
+            Object.entries(value).map(([key, cell]) => [key, cell === null ? '' : String(cell)]),
+          ),
+        });
       } catch (error) {
         problems.push(`line ${index + 1}: ${(error as Error).message}`);
       }
@@ -60,13 +65,21 @@ export function readReportTable(file: string): ReadTable {
       if (error) problems.push(error.message);
     },
   }) as Array<{ record: Record<string, string>; info: { lines: number } }>;
-  return { rows: records.map(({ record, info }) => ({ rowNumber: info.lines, values: record })), delimiter, encoding, problems };
+  return {
+    rows: records.map(({ record, info }) => ({ rowNumber: info.lines, values: record })),
+    delimiter,
+    encoding,
+    problems,
+  };
 }
 
 /** The manifest a folder may carry (e.g. one written by `unisight demo-data`), so importing it needs no flags. */
 export function readManifest(folder: string, manifestFile: string): ImportManifest {
   const raw = JSON.parse(fs.readFileSync(path.join(folder, manifestFile), 'utf8')) as unknown;
   const parsed = ImportManifest.safeParse(raw);
-  if (!parsed.success) throw new Error(`${manifestFile} is not a valid Unisight manifest: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${manifestFile} is not a valid Unisight manifest: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`,
+    );
   return parsed.data;
 }

@@ -15,7 +15,10 @@ export function isDiskFull(reason: string | null): boolean {
 
 export function isRetryableFailure(reason: string | null): boolean {
   if (reason === null) return false;
-  return machineErrorCodes.test(reason) || ['import stopped before this file was processed', copyOfChangedReason].includes(reason);
+  return (
+    machineErrorCodes.test(reason) ||
+    ['import stopped before this file was processed', copyOfChangedReason].includes(reason)
+  );
 }
 
 /** The message an import fails with when the library's disk is full. */

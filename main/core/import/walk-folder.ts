@@ -18,7 +18,8 @@ const tableExtensions = new Set(['.csv', '.tsv', '.jsonl', '.ndjson']);
 
 function classify(name: string, sizeBytes: number): Pick<WalkedFile, 'kind' | 'junkReason'> {
   const lower = name.toLowerCase();
-  if (operatingSystemFiles.has(lower) || lower.startsWith('._')) return { kind: 'junk', junkReason: 'operating-system metadata file' };
+  if (operatingSystemFiles.has(lower) || lower.startsWith('._'))
+    return { kind: 'junk', junkReason: 'operating-system metadata file' };
   if (sizeBytes === 0) return { kind: 'junk', junkReason: 'empty file' };
   if (lower === manifestFileName) return { kind: 'manifest' };
   const extension = path.extname(lower);
@@ -33,7 +34,10 @@ function classify(name: string, sizeBytes: number): Pick<WalkedFile, 'kind' | 'j
  * by device and inode, which the stat of its entry already gives) is entered once, so link loops end; unreadable
  * directories are reported, not fatal.
  */
-export function* walkFolder(root: string, onUnreadable: (directory: string, reason: string) => void = () => undefined): Generator<WalkedFile> {
+export function* walkFolder(
+  root: string,
+  onUnreadable: (directory: string, reason: string) => void = () => undefined,
+): Generator<WalkedFile> {
   const start = path.resolve(root);
   const visited = new Set<string>();
   try {
@@ -73,7 +77,12 @@ export function* walkFolder(root: string, onUnreadable: (directory: string, reas
 }
 
 function walkedFile(file: string, stats: fs.Stats): WalkedFile {
-  return { path: file, sizeBytes: stats.size, modifiedMs: Math.floor(stats.mtimeMs), ...classify(path.basename(file), stats.size) };
+  return {
+    path: file,
+    sizeBytes: stats.size,
+    modifiedMs: Math.floor(stats.mtimeMs),
+    ...classify(path.basename(file), stats.size),
+  };
 }
 
 /** One file as the walk would have found it, or null where it is gone or no regular file. */

@@ -19,7 +19,6 @@ export interface WorkerPoolOptions {
 /** What the pool sends a worker process: a file to process, or word to finish (after the files it was sent). */
 export type WorkerRequest = { taskId: number; request: ProcessFileRequest } | { stop: true };
 
-
 interface Task {
   id: number;
   request: ProcessFileRequest;
@@ -88,11 +87,20 @@ export class FileWorkerPool {
   private createSlot(): Slot {
     const channel = this.options.launchWorker();
     let exited = (): void => undefined;
-    const slot: Slot = { channel, tasks: [], timer: null, peakResidentBytes: 0, exited: new Promise((resolve) => (exited = resolve)) };
+    const slot: Slot = {
+      channel,
+      tasks: [],
+      timer: null,
+      peakResidentBytes: 0,
+      exited: new Promise((resolve) => (exited = resolve)),
+    };
     channel.onMessage((message) => {
       const parsed = WorkerReply.safeParse(message);
       if (!parsed.success) {
-        this.replace(slot, `worker sent a malformed reply (${parsed.error.issues[0]?.message ?? 'unreadable'}); its file is not trusted`);
+        this.replace(
+          slot,
+          `worker sent a malformed reply (${parsed.error.issues[0]?.message ?? 'unreadable'}); its file is not trusted`,
+        );
         return;
       }
       const reply = parsed.data;
@@ -107,7 +115,11 @@ export class FileWorkerPool {
     channel.onOutput((stream, line) => this.options.log(stream, line));
     channel.onExit((exit) => {
       exited();
-      if (!this.closed) this.replace(slot, exit.signal ? `worker ended by signal ${exit.signal}` : `worker exited with code ${exit.code}`);
+      if (!this.closed)
+        this.replace(
+          slot,
+          exit.signal ? `worker ended by signal ${exit.signal}` : `worker exited with code ${exit.code}`,
+        );
     });
     return slot;
   }
@@ -127,7 +139,10 @@ export class FileWorkerPool {
 
   /** The worker takes its files in order, so the clock of the next one starts when the previous one is answered. */
   private startTimer(slot: Slot): void {
-    slot.timer = setTimeout(() => this.replace(slot, `timed out after ${this.options.timeoutMilliseconds / 1000} s`), this.options.timeoutMilliseconds);
+    slot.timer = setTimeout(
+      () => this.replace(slot, `timed out after ${this.options.timeoutMilliseconds / 1000} s`),
+      this.options.timeoutMilliseconds,
+    );
   }
 
   private complete(slot: Slot, result: ProcessFileResult): void {
@@ -149,7 +164,8 @@ export class FileWorkerPool {
     const [current, ...queued] = slot.tasks.splice(0);
     void this.stop(slot);
     this.slots[index] = null;
-    if (!current) this.options.log('stderr', `an idle import worker ended (${reason}); another starts when there is work`);
+    if (!current)
+      this.options.log('stderr', `an idle import worker ended (${reason}); another starts when there is work`);
     this.waiting.unshift(...queued);
     if (current) current.resolve(failure(current, reason));
     this.dispatch();

@@ -50,9 +50,19 @@ const PixelDescription = z.strictObject({
 });
 
 const CachePack = z.string().regex(cachePackPath);
-const Place = z.number().int().nonnegative().max(2 ** 40);
+const Place = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 40);
 
-const facts = { path: text, sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable() };
+const facts = {
+  path: text,
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+};
 
 export const WorkerFileResult: z.ZodType<ProcessFileResult> = z.discriminatedUnion('outcome', [
   z.strictObject({
@@ -69,7 +79,12 @@ export const WorkerFileResult: z.ZodType<ProcessFileResult> = z.discriminatedUni
     thumbnailWidth: z.number().int().positive().max(4096),
     thumbnailHeight: z.number().int().positive().max(4096),
   }),
-  z.strictObject({ ...facts, outcome: z.literal('structured-report'), metadata: Metadata, text: z.string().max(16 * 1024 ** 2) }),
+  z.strictObject({
+    ...facts,
+    outcome: z.literal('structured-report'),
+    metadata: Metadata,
+    text: z.string().max(16 * 1024 ** 2),
+  }),
   z.strictObject({ ...facts, outcome: z.literal('report-text'), text: z.string().max(16 * 1024 ** 2) }),
   z.strictObject({ ...facts, outcome: z.literal('copy'), copyOf: text }),
   z.strictObject({ ...facts, outcome: z.enum(['skipped', 'failed']), reason: text }),

@@ -68,12 +68,25 @@ export class EngineRunJobs<Run extends { name: string; state: string }> {
       runs.get(runId); // a job whose run was deleted fails here, before anything is recorded against it
       runs.assignJob(runId, job.id);
       const runDirectory = runs.runDirectory(runId);
-      const recorded = { setState: (state: 'running' | 'cancelled' | 'failed', error?: string) => runs.setState(runId, state, error ?? null), publish: () => this.handlers.publishRun(runId) };
+      const recorded = {
+        setState: (state: 'running' | 'cancelled' | 'failed', error?: string) =>
+          runs.setState(runId, state, error ?? null),
+        publish: () => this.handlers.publishRun(runId),
+      };
       return followRecordedRun(recorded, context.signal, async () => {
         const parameters = this.handlers.taskParameters(runId, runDirectory);
-        const outcome = await this.services.engine.runTask(job.id, this.kind.engineTask, parameters, context, (metrics) => this.handlers.recordMetrics(runId, metrics));
+        const outcome = await this.services.engine.runTask(
+          job.id,
+          this.kind.engineTask,
+          parameters,
+          context,
+          (metrics) => this.handlers.recordMetrics(runId, metrics),
+        );
         if (outcome.outcome === 'cancelled') return { outcome: 'cancelled', result: { runId, ...outcome.result } };
-        return { outcome: 'succeeded', result: { runId, ...this.handlers.recordSuccess(runId, runDirectory, outcome.result), ...outcome.result } };
+        return {
+          outcome: 'succeeded',
+          result: { runId, ...this.handlers.recordSuccess(runId, runDirectory, outcome.result), ...outcome.result },
+        };
       });
     },
     cancelledWhileQueued: (job) => {

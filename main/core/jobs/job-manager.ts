@@ -67,7 +67,14 @@ export class JobManager {
       kind,
       state: 'queued',
       parameters,
-      progress: { done: 0, total: 0, unit: this.executors[kind].unit, ratePerSecond: null, etaSeconds: null, message: null },
+      progress: {
+        done: 0,
+        total: 0,
+        unit: this.executors[kind].unit,
+        ratePerSecond: null,
+        etaSeconds: null,
+        message: null,
+      },
       result: null,
       error: null,
       createdAt: new Date(this.now()).toISOString(),
@@ -162,7 +169,8 @@ export class JobManager {
       this.finish(running.job, { state: outcome.outcome, result: outcome.result, error: null });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (running.controller.signal.aborted) this.finish(running.job, { state: 'cancelled', result: null, error: null });
+      if (running.controller.signal.aborted)
+        this.finish(running.job, { state: 'cancelled', result: null, error: null });
       else this.finish(running.job, { state: 'failed', result: null, error: message });
     } finally {
       this.running.delete(job.id);

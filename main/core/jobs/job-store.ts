@@ -72,7 +72,15 @@ export class JobStore {
         `UPDATE jobs SET progress_done = ?, progress_total = ?, progress_unit = ?, progress_rate_per_second = ?,
            progress_eta_seconds = ?, progress_message = ? WHERE id = ?`,
       )
-      .run(progress.done, progress.total, progress.unit, progress.ratePerSecond, progress.etaSeconds, progress.message, jobId);
+      .run(
+        progress.done,
+        progress.total,
+        progress.unit,
+        progress.ratePerSecond,
+        progress.etaSeconds,
+        progress.message,
+        jobId,
+      );
   }
 
   saveState(job: Job): void {
@@ -102,7 +110,9 @@ export class JobStore {
   }
 
   list(limit: number): Job[] {
-    const rows = this.database.prepare('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as JobRow[];
+    const rows = this.database
+      .prepare('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .all(limit) as JobRow[];
     return rows.map(jobFromRow);
   }
 
@@ -111,16 +121,18 @@ export class JobStore {
    * mark them failed with that reason so nobody waits on them.
    */
   failOrphanedJobs(isProcessAlive: (processId: number) => boolean, now: string): Job[] {
-    const rows = this.database
-      .prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running')")
-      .all() as JobRow[];
+    const rows = this.database.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running')").all() as JobRow[];
     const orphaned = rows.filter((row) => row.owner_process_id === null || !isProcessAlive(row.owner_process_id));
     const mark = this.database.prepare(
       "UPDATE jobs SET state = 'failed', error = ?, finished_at = ?, progress_eta_seconds = NULL WHERE id = ?",
     );
     this.database.transaction(() => {
       for (const row of orphaned) {
-        mark.run(`Interrupted: the Unisight process running this job (pid ${row.owner_process_id}) stopped before it finished.`, now, row.id);
+        mark.run(
+          `Interrupted: the Unisight process running this job (pid ${row.owner_process_id}) stopped before it finished.`,
+          now,
+          row.id,
+        );
       }
     })();
     return orphaned.map((row) => this.get(row.id)).filter((job): job is Job => job !== null);

@@ -13,7 +13,11 @@ export interface RecordedRun {
  * or the job is cancelled, `failed` with the reason when it throws; every change is published. The work records a
  * success itself, with its results.
  */
-export async function followRecordedRun(run: RecordedRun, signal: AbortSignal, work: () => Promise<JobOutcome>): Promise<JobOutcome> {
+export async function followRecordedRun(
+  run: RecordedRun,
+  signal: AbortSignal,
+  work: () => Promise<JobOutcome>,
+): Promise<JobOutcome> {
   run.setState('running');
   run.publish();
   try {
@@ -32,7 +36,8 @@ export async function followRecordedRun(run: RecordedRun, signal: AbortSignal, w
 /** A finished run, or one queued or running, cannot be resumed. */
 export function assertResumable(run: { name: string; state: string }): void {
   if (run.state === 'succeeded') throw new ApiError('conflict', `Run ${run.name} has already finished.`);
-  if (run.state === 'queued' || run.state === 'running') throw new ApiError('conflict', `Run ${run.name} is already ${run.state}.`);
+  if (run.state === 'queued' || run.state === 'running')
+    throw new ApiError('conflict', `Run ${run.name} is already ${run.state}.`);
 }
 
 /** A new run's folder with the snapshot of its data written atomically, so a resumed run trains on the same data. */

@@ -16,9 +16,18 @@ export interface LabellingItem {
  * Studies to label by hand for a task, those without a manual label first, then by id; each with its first image and
  * its report. Other labels (manifest, weak) are not shown, so they cannot steer the reader.
  */
-export function labellingQueue(database: Database.Database, task: string, offset: number, limit: number): { total: number; unlabelled: number; items: LabellingItem[] } {
+export function labellingQueue(
+  database: Database.Database,
+  task: string,
+  offset: number,
+  limit: number,
+): { total: number; unlabelled: number; items: LabellingItem[] } {
   const total = (database.prepare('SELECT count(*) AS count FROM studies').get() as { count: number }).count;
-  const labelled = (database.prepare('SELECT count(*) AS count FROM labels WHERE task = ? AND source = ?').get(task, manualSource) as { count: number }).count;
+  const labelled = (
+    database.prepare('SELECT count(*) AS count FROM labels WHERE task = ? AND source = ?').get(task, manualSource) as {
+      count: number;
+    }
+  ).count;
   const items = database
     .prepare(
       `SELECT studies.id AS studyId,
@@ -33,13 +42,23 @@ export function labellingQueue(database: Database.Database, task: string, offset
 }
 
 /** Sets (or with `null` removes) a study's manual label for a task. */
-export function setManualLabel(database: Database.Database, studyId: number, task: string, value: 'positive' | 'negative' | null): void {
-  if (!database.prepare('SELECT 1 FROM studies WHERE id = ?').get(studyId)) throw new ApiError('not-found', `No study with id ${studyId}.`);
+export function setManualLabel(
+  database: Database.Database,
+  studyId: number,
+  task: string,
+  value: 'positive' | 'negative' | null,
+): void {
+  if (!database.prepare('SELECT 1 FROM studies WHERE id = ?').get(studyId))
+    throw new ApiError('not-found', `No study with id ${studyId}.`);
   if (value === null) {
-    database.prepare('DELETE FROM labels WHERE study_id = ? AND task = ? AND source = ?').run(studyId, task, manualSource);
+    database
+      .prepare('DELETE FROM labels WHERE study_id = ? AND task = ? AND source = ?')
+      .run(studyId, task, manualSource);
     return;
   }
   database
-    .prepare('INSERT INTO labels (study_id, task, value, source) VALUES (?, ?, ?, ?) ON CONFLICT (study_id, task, source) DO UPDATE SET value = excluded.value')
+    .prepare(
+      'INSERT INTO labels (study_id, task, value, source) VALUES (?, ?, ?, ?) ON CONFLICT (study_id, task, source) DO UPDATE SET value = excluded.value',
+    )
     .run(studyId, task, value, manualSource);
 }

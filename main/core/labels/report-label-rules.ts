@@ -36,14 +36,34 @@ export type ReportLabelRules = z.infer<typeof ReportLabelRules>;
 export const chestRadiographRules: ReportLabelRules = {
   findings: [
     { task: 'nodule', terms: ['nodule', 'nodular opacity', 'rounded opacity', 'mass'] },
-    { task: 'consolidation', terms: ['consolidation', 'airspace opacification', 'airspace opacity', 'airspace shadowing', 'pneumonia'] },
+    {
+      task: 'consolidation',
+      terms: ['consolidation', 'airspace opacification', 'airspace opacity', 'airspace shadowing', 'pneumonia'],
+    },
     { task: 'effusion', terms: ['effusion', 'blunting of the costophrenic angle'] },
-    { task: 'cardiomegaly', terms: ['cardiomegaly', 'heart is enlarged', 'enlarged heart', 'enlarged cardiac silhouette', 'cardiac silhouette is enlarged'] },
+    {
+      task: 'cardiomegaly',
+      terms: [
+        'cardiomegaly',
+        'heart is enlarged',
+        'enlarged heart',
+        'enlarged cardiac silhouette',
+        'cardiac silhouette is enlarged',
+      ],
+    },
     { task: 'pneumothorax', terms: ['pneumothorax'] },
   ],
   combined: [{ task: 'abnormal', anyOf: ['nodule', 'consolidation', 'effusion', 'cardiomegaly', 'pneumothorax'] }],
   negationCues: ['no', 'not', 'without', 'no evidence of', 'negative for', 'free of', 'absence of', 'resolved'],
-  trailingNegationCues: ['not seen', 'not identified', 'not present', 'ruled out', 'excluded', 'has resolved', 'have resolved'],
+  trailingNegationCues: [
+    'not seen',
+    'not identified',
+    'not present',
+    'ruled out',
+    'excluded',
+    'has resolved',
+    'have resolved',
+  ],
   scopeBreaks: ['but', 'however', 'although', 'except', 'with'],
   scopeWords: 6,
 };
@@ -70,8 +90,12 @@ export function reportLabeller(rules: ReportLabelRules): (text: string) => Recor
   const findings = rules.findings.map((rule) => ({ task: rule.task, termPattern: phrasePattern(rule.terms, true) }));
   return (text) => {
     const labels: Record<string, WeakLabel> = {};
-    for (const { task, termPattern } of findings) labels[task] = mentions(text, termPattern, negation).some((mention) => !mention.negated) ? 'positive' : 'negative';
-    for (const rule of rules.combined) labels[rule.task] = rule.anyOf.some((task) => labels[task] === 'positive') ? 'positive' : 'negative';
+    for (const { task, termPattern } of findings)
+      labels[task] = mentions(text, termPattern, negation).some((mention) => !mention.negated)
+        ? 'positive'
+        : 'negative';
+    for (const rule of rules.combined)
+      labels[rule.task] = rule.anyOf.some((task) => labels[task] === 'positive') ? 'positive' : 'negative';
     return labels;
   };
 }
@@ -88,7 +112,9 @@ export interface NegationPatterns {
   scopeWords: number;
 }
 
-export function negationPatterns(rules: Pick<ReportLabelRules, 'negationCues' | 'trailingNegationCues' | 'scopeBreaks' | 'scopeWords'>): NegationPatterns {
+export function negationPatterns(
+  rules: Pick<ReportLabelRules, 'negationCues' | 'trailingNegationCues' | 'scopeBreaks' | 'scopeWords'>,
+): NegationPatterns {
   return {
     leading: phrasePattern(rules.negationCues, false),
     trailing: rules.trailingNegationCues.length > 0 ? phrasePattern(rules.trailingNegationCues, false) : null,

@@ -16,7 +16,9 @@ export interface WeakLabelSummary {
  */
 export function writeReportRuleLabels(database: Database.Database, rules: ReportLabelRules): WeakLabelSummary {
   const studies = database
-    .prepare(`SELECT study_id AS studyId, group_concat(text, char(10)) AS text FROM reports WHERE study_id IS NOT NULL GROUP BY study_id ORDER BY study_id`)
+    .prepare(
+      `SELECT study_id AS studyId, group_concat(text, char(10)) AS text FROM reports WHERE study_id IS NOT NULL GROUP BY study_id ORDER BY study_id`,
+    )
     .all() as Array<{ studyId: number; text: string }>;
   const insert = database.prepare('INSERT INTO labels (study_id, task, value, source) VALUES (?, ?, ?, ?)');
   const label = reportLabeller(rules);

@@ -58,13 +58,15 @@ export function migrateCatalog(database: Database.Database, migrationList: Migra
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
   for (const migration of migrationList) {
     if (migration.version <= current) continue;
-    database.transaction(() => {
-      migration.up(database);
-      database
-        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-        .run(migration.version, migration.name, new Date().toISOString());
-      database.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    database
+      .transaction(() => {
+        migration.up(database);
+        database
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, new Date().toISOString());
+        database.pragma(`user_version = ${migration.version}`);
+      })
+      .immediate();
   }
   return database.pragma('user_version', { simple: true }) as number;
 }

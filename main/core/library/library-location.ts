@@ -21,12 +21,21 @@ export function resolveLibraryLocation(inputs: LibraryLocationInputs = {}): Libr
   const environment = inputs.environment ?? process.env;
   if (inputs.flag) return { path: path.resolve(inputs.flag), source: 'flag' };
   if (environment.UNISIGHT_LIBRARY) return { path: path.resolve(environment.UNISIGHT_LIBRARY), source: 'environment' };
-  if (inputs.electronUserData) return { path: path.join(inputs.electronUserData, 'library'), source: 'electron-user-data' };
-  return { path: platformDefaultLibrary(inputs.platform ?? process.platform, inputs.homeDirectory ?? os.homedir(), environment), source: 'platform-default' };
+  if (inputs.electronUserData)
+    return { path: path.join(inputs.electronUserData, 'library'), source: 'electron-user-data' };
+  return {
+    path: platformDefaultLibrary(
+      inputs.platform ?? process.platform,
+      inputs.homeDirectory ?? os.homedir(),
+      environment,
+    ),
+    source: 'platform-default',
+  };
 }
 
 function platformDefaultLibrary(platform: NodeJS.Platform, home: string, environment: NodeJS.ProcessEnv): string {
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Unisight', 'library');
-  if (platform === 'win32') return path.join(environment.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Unisight', 'library');
+  if (platform === 'win32')
+    return path.join(environment.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Unisight', 'library');
   return path.join(environment.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'unisight');
 }

@@ -6,8 +6,10 @@ import { encodeGrayPng } from '../dicom/gray-png.js';
 import { pathRange } from './path-range.js';
 import type { ImportedFile, LibrarySummary, StudyDetail, StudyFilter, StudyListItem } from '../../api/contract.js';
 
-const count = (database: Database.Database, sql: string): number => (database.prepare(sql).get() as { count: number }).count;
-const column = (database: Database.Database, sql: string): string[] => (database.prepare(sql).all() as Array<{ value: string }>).map((row) => row.value);
+const count = (database: Database.Database, sql: string): number =>
+  (database.prepare(sql).get() as { count: number }).count;
+const column = (database: Database.Database, sql: string): string[] =>
+  (database.prepare(sql).all() as Array<{ value: string }>).map((row) => row.value);
 
 export function librarySummary(database: Database.Database): LibrarySummary {
   return {
@@ -16,13 +18,25 @@ export function librarySummary(database: Database.Database): LibrarySummary {
     series: count(database, 'SELECT count(*) AS count FROM series'),
     images: count(database, 'SELECT count(*) AS count FROM images'),
     reports: count(database, 'SELECT count(*) AS count FROM reports WHERE duplicate_of IS NULL'),
-    unmatchedReports: count(database, 'SELECT count(*) AS count FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL'),
-    studiesWithoutReports: count(database, 'SELECT count(*) AS count FROM studies WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id)'),
+    unmatchedReports: count(
+      database,
+      'SELECT count(*) AS count FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL',
+    ),
+    studiesWithoutReports: count(
+      database,
+      'SELECT count(*) AS count FROM studies WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id)',
+    ),
     labels: count(database, 'SELECT count(*) AS count FROM labels'),
     modalities: column(database, 'SELECT DISTINCT modality AS value FROM series WHERE modality IS NOT NULL ORDER BY 1'),
-    bodyParts: column(database, 'SELECT DISTINCT body_part AS value FROM series WHERE body_part IS NOT NULL ORDER BY 1'),
+    bodyParts: column(
+      database,
+      'SELECT DISTINCT body_part AS value FROM series WHERE body_part IS NOT NULL ORDER BY 1',
+    ),
     labelTasks: column(database, 'SELECT DISTINCT task AS value FROM labels ORDER BY 1'),
-    viewPositions: column(database, 'SELECT DISTINCT view_position AS value FROM images WHERE view_position IS NOT NULL ORDER BY 1'),
+    viewPositions: column(
+      database,
+      'SELECT DISTINCT view_position AS value FROM images WHERE view_position IS NOT NULL ORDER BY 1',
+    ),
     classifiers: (
       database
         .prepare(
@@ -30,7 +44,10 @@ export function librarySummary(database: Database.Database): LibrarySummary {
            FROM classifier_runs WHERE state = 'succeeded' AND EXISTS (SELECT 1 FROM predictions WHERE predictions.run_id = classifier_runs.id) ORDER BY created_at DESC`,
         )
         .all() as Array<{ runId: string; name: string; task: string; classesJson: string }>
-    ).map(({ classesJson, ...classifier }) => ({ ...classifier, predictedClasses: (JSON.parse(classesJson) as string[]).sort() })),
+    ).map(({ classesJson, ...classifier }) => ({
+      ...classifier,
+      predictedClasses: (JSON.parse(classesJson) as string[]).sort(),
+    })),
   };
 }
 
@@ -51,7 +68,9 @@ export function filterClause(filter: StudyFilter): { where: string; parameters: 
     parameters.modality = filter.modality;
   }
   if (filter.bodyPart) {
-    conditions.push('EXISTS (SELECT 1 FROM series WHERE series.study_id = studies.id AND series.body_part = @bodyPart)');
+    conditions.push(
+      'EXISTS (SELECT 1 FROM series WHERE series.study_id = studies.id AND series.body_part = @bodyPart)',
+    );
     parameters.bodyPart = filter.bodyPart;
   }
   if (filter.dateFrom) {
@@ -62,9 +81,14 @@ export function filterClause(filter: StudyFilter): { where: string; parameters: 
     conditions.push('studies.study_date <= @dateTo');
     parameters.dateTo = filter.dateTo;
   }
-  if (filter.hasReport !== undefined) conditions.push(`${filter.hasReport ? '' : 'NOT '}EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id)`);
+  if (filter.hasReport !== undefined)
+    conditions.push(
+      `${filter.hasReport ? '' : 'NOT '}EXISTS (SELECT 1 FROM reports WHERE reports.study_id = studies.id)`,
+    );
   if (filter.labelTask) {
-    conditions.push(`EXISTS (SELECT 1 FROM labels WHERE labels.study_id = studies.id AND labels.task = @labelTask${filter.labelValue ? ' AND labels.value = @labelValue' : ''})`);
+    conditions.push(
+      `EXISTS (SELECT 1 FROM labels WHERE labels.study_id = studies.id AND labels.task = @labelTask${filter.labelValue ? ' AND labels.value = @labelValue' : ''})`,
+    );
     parameters.labelTask = filter.labelTask;
     if (filter.labelValue) parameters.labelValue = filter.labelValue;
   }
@@ -84,19 +108,30 @@ function toStudy(row: Record<string, unknown>): StudyListItem {
   return { ...(row as unknown as StudyListItem), hasReport: Boolean(row.hasReport) };
 }
 
-export function listStudies(database: Database.Database, filter: StudyFilter, offset: number, limit: number): { total: number; studies: StudyListItem[] } {
+export function listStudies(
+  database: Database.Database,
+  filter: StudyFilter,
+  offset: number,
+  limit: number,
+): { total: number; studies: StudyListItem[] } {
   const { where, parameters } = filterClause(filter);
-  const total = (database.prepare(`SELECT count(*) AS count FROM studies ${where}`).get(parameters) as { count: number }).count;
+  const total = (
+    database.prepare(`SELECT count(*) AS count FROM studies ${where}`).get(parameters) as { count: number }
+  ).count;
   const rows = database
-    .prepare(`SELECT ${studyColumns} FROM studies JOIN patients ON patients.id = studies.patient_id ${where} ORDER BY studies.study_date DESC, studies.id DESC LIMIT @limit OFFSET @offset`)
+    .prepare(
+      `SELECT ${studyColumns} FROM studies JOIN patients ON patients.id = studies.patient_id ${where} ORDER BY studies.study_date DESC, studies.id DESC LIMIT @limit OFFSET @offset`,
+    )
     .all({ ...parameters, limit, offset }) as Array<Record<string, unknown>>;
   return { total, studies: rows.map(toStudy) };
 }
 
 export function studyDetail(database: Database.Database, studyId: number): StudyDetail {
-  const row = database.prepare(`SELECT ${studyColumns} FROM studies JOIN patients ON patients.id = studies.patient_id WHERE studies.id = ?`).get(studyId) as
-    | Record<string, unknown>
-    | undefined;
+  const row = database
+    .prepare(
+      `SELECT ${studyColumns} FROM studies JOIN patients ON patients.id = studies.patient_id WHERE studies.id = ?`,
+    )
+    .get(studyId) as Record<string, unknown> | undefined;
   if (!row) throw new ApiError('not-found', `No study with id ${studyId}.`);
   const images = database
     .prepare(
@@ -106,8 +141,12 @@ export function studyDetail(database: Database.Database, studyId: number): Study
        FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = ? ORDER BY series.series_number, images.instance_number, images.id`,
     )
     .all(studyId) as StudyDetail['images'];
-  const reports = database.prepare('SELECT id, source, source_path AS sourcePath, text FROM reports WHERE study_id = ? ORDER BY id').all(studyId) as StudyDetail['reports'];
-  const labels = database.prepare('SELECT task, value, source FROM labels WHERE study_id = ? ORDER BY task').all(studyId) as StudyDetail['labels'];
+  const reports = database
+    .prepare('SELECT id, source, source_path AS sourcePath, text FROM reports WHERE study_id = ? ORDER BY id')
+    .all(studyId) as StudyDetail['reports'];
+  const labels = database
+    .prepare('SELECT task, value, source FROM labels WHERE study_id = ? ORDER BY task')
+    .all(studyId) as StudyDetail['labels'];
   return { study: toStudy(row), images, reports, labels };
 }
 
@@ -123,19 +162,33 @@ function readCacheBytes(file: string, offset: number, length: number | null): Bu
 
 /** An image's thumbnail as a PNG data URL: grey levels from a cache pack made a PNG now, or a PNG file of an earlier import. */
 export function thumbnailDataUrl(database: Database.Database, libraryPath: string, imageId: number): string {
-  const row = database.prepare('SELECT thumbnail_path AS file, thumbnail_offset AS offset, thumbnail_width AS width, thumbnail_height AS height FROM images WHERE id = ?').get(imageId) as
-    | { file: string; offset: number; width: number | null; height: number | null }
-    | undefined;
+  const row = database
+    .prepare(
+      'SELECT thumbnail_path AS file, thumbnail_offset AS offset, thumbnail_width AS width, thumbnail_height AS height FROM images WHERE id = ?',
+    )
+    .get(imageId) as { file: string; offset: number; width: number | null; height: number | null } | undefined;
   if (!row) throw new ApiError('not-found', `No image with id ${imageId}.`);
-  const stored = readCacheBytes(path.join(libraryPath, row.file), row.offset, row.width !== null && row.height !== null ? row.width * row.height : null);
-  if (!stored) throw new ApiError('not-found', `The thumbnail of image ${imageId} is missing from the cache; re-import its folder.`);
+  const stored = readCacheBytes(
+    path.join(libraryPath, row.file),
+    row.offset,
+    row.width !== null && row.height !== null ? row.width * row.height : null,
+  );
+  if (!stored)
+    throw new ApiError(
+      'not-found',
+      `The thumbnail of image ${imageId} is missing from the cache; re-import its folder.`,
+    );
   const png = row.width !== null && row.height !== null ? encodeGrayPng(row.width, row.height, stored) : stored;
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
 export function unmatchedReports(database: Database.Database, limit: number) {
   return (
-    database.prepare('SELECT id, source, source_path AS sourcePath, match_key AS matchKey, text FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL ORDER BY source_path, id LIMIT ?').all(limit) as Array<{
+    database
+      .prepare(
+        'SELECT id, source, source_path AS sourcePath, match_key AS matchKey, text FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL ORDER BY source_path, id LIMIT ?',
+      )
+      .all(limit) as Array<{
       id: number;
       source: string;
       sourcePath: string;
@@ -145,7 +198,10 @@ export function unmatchedReports(database: Database.Database, limit: number) {
   ).map(({ text, ...rest }) => ({ ...rest, excerpt: text.slice(0, 200) }));
 }
 
-export function importedFiles(database: Database.Database, options: { folder?: string | undefined; outcome?: string | undefined; offset: number; limit: number }): { total: number; files: ImportedFile[] } {
+export function importedFiles(
+  database: Database.Database,
+  options: { folder?: string | undefined; outcome?: string | undefined; offset: number; limit: number },
+): { total: number; files: ImportedFile[] } {
   const conditions: string[] = [];
   const parameters: Record<string, unknown> = { offset: options.offset, limit: options.limit };
   if (options.folder) {
@@ -157,7 +213,12 @@ export function importedFiles(database: Database.Database, options: { folder?: s
     parameters.outcome = options.outcome;
   }
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-  const total = (database.prepare(`SELECT count(*) AS count FROM files ${where}`).get(parameters) as { count: number }).count;
-  const files = database.prepare(`SELECT path, outcome, reason, kind, duplicate_of AS duplicateOf FROM files ${where} ORDER BY path LIMIT @limit OFFSET @offset`).all(parameters) as ImportedFile[];
+  const total = (database.prepare(`SELECT count(*) AS count FROM files ${where}`).get(parameters) as { count: number })
+    .count;
+  const files = database
+    .prepare(
+      `SELECT path, outcome, reason, kind, duplicate_of AS duplicateOf FROM files ${where} ORDER BY path LIMIT @limit OFFSET @offset`,
+    )
+    .all(parameters) as ImportedFile[];
   return { total, files };
 }

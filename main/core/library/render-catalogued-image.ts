@@ -14,13 +14,21 @@ import { defaultWindow, fitWithin, toBytes, toDisplayGray } from '../dicom/rende
  */
 export async function renderCataloguedImage(
   database: Database.Database,
-  request: { imageId: number; windowCenter?: number | undefined; windowWidth?: number | undefined; maximumSize: number },
+  request: {
+    imageId: number;
+    windowCenter?: number | undefined;
+    windowWidth?: number | undefined;
+    maximumSize: number;
+  },
 ): Promise<RenderedImage> {
   const row = database
-    .prepare('SELECT files.path AS path, images.representative_frame AS frame FROM images JOIN files ON files.id = images.file_id WHERE images.id = ?')
+    .prepare(
+      'SELECT files.path AS path, images.representative_frame AS frame FROM images JOIN files ON files.id = images.file_id WHERE images.id = ?',
+    )
     .get(request.imageId) as { path: string; frame: number } | undefined;
   if (!row) throw new ApiError('not-found', `No image with id ${request.imageId}.`);
-  if (!fs.existsSync(row.path)) throw new ApiError('not-found', `The file of image ${request.imageId} is no longer at ${row.path}.`);
+  if (!fs.existsSync(row.path))
+    throw new ApiError('not-found', `The file of image ${request.imageId} is no longer at ${row.path}.`);
   const parsed = parseDicomBytes(fs.readFileSync(row.path));
   const image = readDicomMetadata(parsed.dataSet).image;
   if (!image) throw new ApiError('conflict', `${row.path} no longer holds an image.`);

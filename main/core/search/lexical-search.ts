@@ -45,13 +45,18 @@ export function affirmsAny(text: string, terms: readonly QueryTerm[]): boolean {
 }
 
 /** An excerpt around the first highlighted match, with the highlight ranges moved into it. */
-function snippetOf(text: string, ranges: Array<[number, number]>): { snippet: string; highlights: Array<[number, number]> } {
+function snippetOf(
+  text: string,
+  ranges: Array<[number, number]>,
+): { snippet: string; highlights: Array<[number, number]> } {
   if (ranges.length === 0) return { snippet: text.slice(0, 2 * snippetRadius), highlights: [] };
   const sorted = [...ranges].sort((left, right) => left[0] - right[0]);
   const start = Math.max(0, sorted[0]![0] - snippetRadius);
   const end = Math.min(text.length, sorted[0]![1] + 2 * snippetRadius);
   const prefix = start > 0 ? '…' : '';
-  const highlights = sorted.filter(([from, to]) => from >= start && to <= end).map(([from, to]): [number, number] => [from - start + prefix.length, to - start + prefix.length]);
+  const highlights = sorted
+    .filter(([from, to]) => from >= start && to <= end)
+    .map(([from, to]): [number, number] => [from - start + prefix.length, to - start + prefix.length]);
   return { snippet: `${prefix}${text.slice(start, end)}${end < text.length ? '…' : ''}`, highlights };
 }
 
@@ -71,7 +76,9 @@ export function lexicalSearch(database: Database.Database, query: ParsedQuery, l
     .map((candidate) => ({ candidate, found: query.terms.map((term) => affirmed(candidate.text, term)) }));
   // A term's weight is its inverse frequency among the reports that affirm it (ln(1 + N / df)): a finding most
   // reports rule out ("No pneumothorax") still weighs as the rare finding it is.
-  const weights = query.terms.map((_, index) => Math.log(1 + reports / Math.max(1, read.filter((entry) => entry.found[index]!.length > 0).length)));
+  const weights = query.terms.map((_, index) =>
+    Math.log(1 + reports / Math.max(1, read.filter((entry) => entry.found[index]!.length > 0).length)),
+  );
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   const hits: LexicalHit[] = [];
   for (const { candidate, found } of read) {
@@ -84,7 +91,10 @@ export function lexicalSearch(database: Database.Database, query: ParsedQuery, l
       score: -candidate.rank * coverage,
       coverage,
       matchedTerms: matched.map((index) => query.terms[index]!.text),
-      ...snippetOf(candidate.text, matched.flatMap((index) => found[index]!)),
+      ...snippetOf(
+        candidate.text,
+        matched.flatMap((index) => found[index]!),
+      ),
     });
   }
   return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
@@ -115,7 +125,14 @@ function absenceSearch(database: Database.Database, query: ParsedQuery, limit: n
   for (const candidate of candidates(database, match)) {
     const negated = query.excluded.map((term) => mentionsOf(candidate.text, term, true));
     if (negated.some((ranges) => ranges.length === 0) || affirmsAny(candidate.text, query.excluded)) continue;
-    hits.push({ reportId: candidate.reportId, studyId: candidate.studyId, score: -candidate.rank, coverage: 1, matchedTerms: query.excluded.map((term) => `no ${term.text}`), ...snippetOf(candidate.text, negated.flat()) });
+    hits.push({
+      reportId: candidate.reportId,
+      studyId: candidate.studyId,
+      score: -candidate.rank,
+      coverage: 1,
+      matchedTerms: query.excluded.map((term) => `no ${term.text}`),
+      ...snippetOf(candidate.text, negated.flat()),
+    });
   }
   return hits.sort((left, right) => right.score - left.score || left.reportId - right.reportId).slice(0, limit);
 }

@@ -15,22 +15,39 @@ const EmbedResult = z.object({ embeddedImages: z.number().int(), embeddedReports
  * The job that embeds what a model has not seen yet (images imported after its training, or a whole library for an
  * imported model) and brings its vector index up to date.
  */
-export function libraryEmbeddingExecutor(options: { database: Database.Database; libraryPath: string; models: ModelStore; engine: EngineSupervisor; index: VectorIndex }): JobExecutor {
+export function libraryEmbeddingExecutor(options: {
+  database: Database.Database;
+  libraryPath: string;
+  models: ModelStore;
+  engine: EngineSupervisor;
+  index: VectorIndex;
+}): JobExecutor {
   return {
     lane: 'engine',
     unit: 'images',
     run: async (job, context) => {
       const { modelId } = EmbedJobParameters.parse(job.parameters);
       const model = options.models.get(modelId);
-      const embeddingsFile = model.embeddingsFile ?? path.join(options.libraryPath, 'models', `${model.id}.embeddings.bin`);
+      const embeddingsFile =
+        model.embeddingsFile ?? path.join(options.libraryPath, 'models', `${model.id}.embeddings.bin`);
       const datasetFile = path.join(options.libraryPath, 'runs', `embed-${job.id}.json`);
       fs.mkdirSync(path.dirname(datasetFile), { recursive: true });
       fs.writeFileSync(datasetFile, JSON.stringify(buildPretrainingDataset(options.database, options.libraryPath)));
       try {
-        const outcome = await options.engine.runTask(job.id, 'embed-library', { modelFile: model.weightsFile, datasetFile, embeddingsFile }, context);
+        const outcome = await options.engine.runTask(
+          job.id,
+          'embed-library',
+          { modelFile: model.weightsFile, datasetFile, embeddingsFile },
+          context,
+        );
         if (outcome.outcome === 'cancelled') return outcome;
         const result = EmbedResult.parse(outcome.result);
-        const updated = options.models.setEmbeddings(model.id, embeddingsFile, result.embeddedImages, result.embeddedReports);
+        const updated = options.models.setEmbeddings(
+          model.id,
+          embeddingsFile,
+          result.embeddedImages,
+          result.embeddedReports,
+        );
         const index = options.index.ensure(updated);
         return { outcome: 'succeeded', result: { ...result, modelId, indexedImages: index.images } };
       } finally {

@@ -21,11 +21,23 @@ export class QueryEncoder {
         timer = setTimeout(() => {
           controller.abort();
           this.engine.stop();
-          reject(new Error(`The query engine did not answer within ${encodeTimeoutMilliseconds / 1000} s; it is restarted for the next query.`));
+          reject(
+            new Error(
+              `The query engine did not answer within ${encodeTimeoutMilliseconds / 1000} s; it is restarted for the next query.`,
+            ),
+          );
         }, encodeTimeoutMilliseconds);
       });
       try {
-        const outcome = await Promise.race([this.engine.runTask(`query-${(this.requests += 1)}`, 'encode-texts', { modelFile, texts }, { signal: controller.signal, reportProgress: () => undefined }), timeout]);
+        const outcome = await Promise.race([
+          this.engine.runTask(
+            `query-${(this.requests += 1)}`,
+            'encode-texts',
+            { modelFile, texts },
+            { signal: controller.signal, reportProgress: () => undefined },
+          ),
+          timeout,
+        ]);
         const vectors = (outcome.result as { vectors?: number[][] } | null)?.vectors;
         if (outcome.outcome !== 'succeeded' || !vectors) throw new Error('The query engine did not encode the query.');
         return vectors.map((vector) => Float32Array.from(vector));

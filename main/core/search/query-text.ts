@@ -5,7 +5,9 @@ export const maximumQueryCharacters = 2000;
 
 /** Words that carry no finding: the FTS side ignores them, the semantic side still reads the whole text. */
 const stopWords = new Set(
-  'a an and any are as at be by can chest cxr with do film films find for from has have image images in is it its me of on or please radiograph radiographs scan scans show showing shows some that the their there these this those to was were which x xray ray study studies patient patients'.split(' '),
+  'a an and any are as at be by can chest cxr with do film films find for from has have image images in is it its me of on or please radiograph radiographs scan scans show showing shows some that the their there these this those to was were which x xray ray study studies patient patients'.split(
+    ' ',
+  ),
 );
 
 /** Lay and clinical wordings of the same finding; each group is also searched for as a whole. */
@@ -20,7 +22,15 @@ const synonymGroups: string[][] = [
 const queryNegation = negationPatterns(chestRadiographRules);
 
 /** The words of negation cues and scope breaks ("ruled out", "but"): they steer the reading, they are not searched for. */
-const negationWords = new Set(words([...chestRadiographRules.negationCues, ...chestRadiographRules.trailingNegationCues, ...chestRadiographRules.scopeBreaks].join(' ')));
+const negationWords = new Set(
+  words(
+    [
+      ...chestRadiographRules.negationCues,
+      ...chestRadiographRules.trailingNegationCues,
+      ...chestRadiographRules.scopeBreaks,
+    ].join(' '),
+  ),
+);
 
 /** More terms than this (a long pasted report) are not all searched by word; meaning still reads the whole text. */
 const maximumTerms = 32;
@@ -47,7 +57,9 @@ function words(text: string): string[] {
 
 function termFor(phrase: string): QueryTerm {
   const singular = (text: string) => text.replace(/s$/, '');
-  const groups = synonymGroups.filter((candidates) => candidates.some((candidate) => singular(candidate) === singular(phrase)));
+  const groups = synonymGroups.filter((candidates) =>
+    candidates.some((candidate) => singular(candidate) === singular(phrase)),
+  );
   return { text: phrase, phrases: [...new Set([phrase, ...groups.flat()])] };
 }
 
@@ -82,13 +94,19 @@ export function parseQuery(raw: string): ParsedQuery {
     if (negationWords.has(word) || word === 'evidence') continue;
     add(word, match.index);
   }
-  if (words(text).length > 0 && terms.length === 0 && excluded.length === 0) notices.push('The query has only common words; reports are not searched by word, only by meaning.');
-  if (terms.length > maximumTerms) notices.push(`Reports are searched for the first ${maximumTerms} of the query's ${terms.length} words; meaning reads all of it.`);
+  if (words(text).length > 0 && terms.length === 0 && excluded.length === 0)
+    notices.push('The query has only common words; reports are not searched by word, only by meaning.');
+  if (terms.length > maximumTerms)
+    notices.push(
+      `Reports are searched for the first ${maximumTerms} of the query's ${terms.length} words; meaning reads all of it.`,
+    );
   return { text, terms: terms.slice(0, maximumTerms), excluded: excluded.slice(0, maximumTerms), notices };
 }
 
 /** An FTS5 query for any of the terms: every phrase quoted, so no user text is read as FTS syntax. */
 export function ftsQuery(terms: readonly QueryTerm[]): string | null {
-  const phrases = [...new Set(terms.flatMap((term) => term.phrases))].map((phrase) => words(phrase).join(' ')).filter(Boolean);
+  const phrases = [...new Set(terms.flatMap((term) => term.phrases))]
+    .map((phrase) => words(phrase).join(' '))
+    .filter(Boolean);
   return phrases.length === 0 ? null : phrases.map((phrase) => `"${phrase}"`).join(' OR ');
 }

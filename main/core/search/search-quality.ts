@@ -62,7 +62,11 @@ export interface ModeQuality {
 }
 
 /** Runs the query set in every mode and averages the scores. */
-export async function evaluateSearchQuality(database: Database.Database, search: (request: SearchRequest) => Promise<SearchResponse>, base: Partial<SearchRequest> = {}): Promise<ModeQuality[]> {
+export async function evaluateSearchQuality(
+  database: Database.Database,
+  search: (request: SearchRequest) => Promise<SearchResponse>,
+  base: Partial<SearchRequest> = {},
+): Promise<ModeQuality[]> {
   const modes: Array<SearchRequest['mode']> = ['semantic', 'lexical', 'hybrid'];
   const qualities: ModeQuality[] = [];
   for (const mode of modes) {
@@ -70,7 +74,12 @@ export async function evaluateSearchQuality(database: Database.Database, search:
     for (const query of searchQualityQueries) {
       // Through the contract, so every field left out takes the API's own default (the hybrid weight included).
       const response = await search(SearchRequest.parse({ k: 10, ...base, text: query.text, mode }));
-      queries.push(rankingScores(response.results.map((result) => result.imageId), relevantImages(database, query.finding, query.present)));
+      queries.push(
+        rankingScores(
+          response.results.map((result) => result.imageId),
+          relevantImages(database, query.finding, query.present),
+        ),
+      );
     }
     const mean = (key: keyof RankingScores) => queries.reduce((sum, scores) => sum + scores[key], 0) / queries.length;
     qualities.push({ mode, recallAt10: mean('recallAt10'), ndcgAt10: mean('ndcgAt10'), queries });

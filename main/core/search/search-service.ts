@@ -1,7 +1,14 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { ModelRecord } from '../../api/contract.js';
-import type { MatchReason, ReportMatch, SearchFilter, SearchRequest, SearchResponse, SearchResult } from '../../api/search-contract.js';
+import type {
+  MatchReason,
+  ReportMatch,
+  SearchFilter,
+  SearchRequest,
+  SearchResponse,
+  SearchResult,
+} from '../../api/search-contract.js';
 import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';
 import { affirmsAny, lexicalSearch, type LexicalHit } from './lexical-search.js';
@@ -24,7 +31,8 @@ const resultColumns = `images.id AS imageId, studies.id AS studyId, studies.stud
   patients.pseudonym AS patientPseudonym, studies.study_date AS studyDate, series.modality AS modality, series.body_part AS bodyPart,
   images.view_position AS viewPosition`;
 
-const imageJoins = 'FROM images JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id';
+const imageJoins =
+  'FROM images JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id';
 
 /** Semantic (the active model's text encoder and the vector index), lexical (FTS5 with negation) and hybrid search. */
 export class SearchService {
@@ -50,12 +58,24 @@ export class SearchService {
     let semantic: Array<{ id: number; similarity: number }> = [];
     if (request.mode !== 'lexical' && query.text.length > 0) {
       model = this.activeModel(request.modelId);
-      if (!model) notices.push('No trained model with embeddings yet: semantic search needs one (Train). Lexical results only.');
+      if (!model)
+        notices.push('No trained model with embeddings yet: semantic search needs one (Train). Lexical results only.');
       else {
         try {
           this.index.ensure(model);
           const [vector] = await this.encoder.encode(model.weightsFile, [query.text]);
-          semantic = this.withoutExcluded(this.filtered(this.index.nearest(model.id, 'image', vector!, this.overFetch(wanted, request.filter, query.excluded.length > 0)), request.filter), query);
+          semantic = this.withoutExcluded(
+            this.filtered(
+              this.index.nearest(
+                model.id,
+                'image',
+                vector!,
+                this.overFetch(wanted, request.filter, query.excluded.length > 0),
+              ),
+              request.filter,
+            ),
+            query,
+          );
         } catch (error) {
           if (request.mode === 'semantic') throw error;
           notices.push(`Semantic search is unavailable: ${(error as Error).message}`);
@@ -66,11 +86,19 @@ export class SearchService {
     const lexicalLimit = Object.keys(request.filter).length === 0 ? 5 * wanted + 100 : Number.MAX_SAFE_INTEGER;
     const lexical = request.mode !== 'semantic' ? lexicalSearch(this.database, query, lexicalLimit) : [];
     if (query.text.length === 0) notices.push('Type what to look for, e.g. "small right apical pneumothorax".');
-    const ranked = this.fuse(request.mode, semantic, this.lexicalImages(lexical, request.filter), request.semanticWeight).slice(0, wanted);
+    const ranked = this.fuse(
+      request.mode,
+      semantic,
+      this.lexicalImages(lexical, request.filter),
+      request.semanticWeight,
+    ).slice(0, wanted);
     return {
       results: this.describe(ranked),
       mode: request.mode,
-      interpreted: { terms: query.terms.map((term) => term.text), excludedTerms: query.excluded.map((term) => term.text) },
+      interpreted: {
+        terms: query.terms.map((term) => term.text),
+        excludedTerms: query.excluded.map((term) => term.text),
+      },
       notices,
       modelId: model?.id ?? null,
       milliseconds: performance.now() - started,
@@ -84,28 +112,68 @@ export class SearchService {
     if (!model) throw new ApiError('conflict', 'Finding similar images needs a trained model with embeddings (Train).');
     this.index.ensure(model);
     const vector = this.index.imageVector(model.id, imageId);
-    if (!vector) throw new ApiError('not-found', `Image ${imageId} has no vector in model ${model.name} (it was imported after the model was trained).`);
-    const hits = this.filtered(this.index.nearest(model.id, 'image', vector, this.overFetch(k + 1, filter)), filter).filter((hit) => hit.id !== imageId);
-    const ranked = hits.slice(0, k).map((hit, rank): Ranked => ({ imageId: hit.id, semantic: { rank: rank + 1, similarity: hit.similarity }, lexical: null, score: hit.similarity }));
-    return { results: this.describe(ranked), mode: 'semantic', interpreted: { terms: [], excludedTerms: [] }, notices: [], modelId: model.id, milliseconds: performance.now() - started };
+    if (!vector)
+      throw new ApiError(
+        'not-found',
+        `Image ${imageId} has no vector in model ${model.name} (it was imported after the model was trained).`,
+      );
+    const hits = this.filtered(
+      this.index.nearest(model.id, 'image', vector, this.overFetch(k + 1, filter)),
+      filter,
+    ).filter((hit) => hit.id !== imageId);
+    const ranked = hits.slice(0, k).map((hit, rank): Ranked => ({
+      imageId: hit.id,
+      semantic: { rank: rank + 1, similarity: hit.similarity },
+      lexical: null,
+      score: hit.similarity,
+    }));
+    return {
+      results: this.describe(ranked),
+      mode: 'semantic',
+      interpreted: { terms: [], excludedTerms: [] },
+      notices: [],
+      modelId: model.id,
+      milliseconds: performance.now() - started,
+    };
   }
 
   /** Reports nearest to an image in the model's shared space: what its text side would say about the image. */
   reportsForImage(imageId: number, k: number, modelId?: string): ReportMatch[] {
     const model = this.activeModel(modelId);
-    if (!model) throw new ApiError('conflict', 'Finding reports for an image needs a trained model with embeddings (Train).');
+    if (!model)
+      throw new ApiError('conflict', 'Finding reports for an image needs a trained model with embeddings (Train).');
     this.index.ensure(model);
     const vector = this.index.imageVector(model.id, imageId);
     if (!vector) throw new ApiError('not-found', `Image ${imageId} has no vector in model ${model.name}.`);
     const hits = this.index.nearest(model.id, 'report', vector, k);
     if (hits.length === 0) return [];
-    const ownStudy = (this.database.prepare('SELECT series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id WHERE images.id = ?').get(imageId) as { studyId: number }).studyId;
+    const ownStudy = (
+      this.database
+        .prepare(
+          'SELECT series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id WHERE images.id = ?',
+        )
+        .get(imageId) as { studyId: number }
+    ).studyId;
     const reports = new Map(
-      (this.database.prepare('SELECT id, study_id AS studyId, text FROM reports WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(hits.map((hit) => hit.id))) as Array<{ id: number; studyId: number | null; text: string }>).map((row) => [row.id, row]),
+      (
+        this.database
+          .prepare('SELECT id, study_id AS studyId, text FROM reports WHERE id IN (SELECT value FROM json_each(?))')
+          .all(JSON.stringify(hits.map((hit) => hit.id))) as Array<{ id: number; studyId: number | null; text: string }>
+      ).map((row) => [row.id, row]),
     );
     return hits.flatMap((hit) => {
       const report = reports.get(hit.id);
-      return report ? [{ reportId: report.id, studyId: report.studyId, similarity: hit.similarity, excerpt: report.text.slice(0, 300), ownStudy: report.studyId === ownStudy }] : [];
+      return report
+        ? [
+            {
+              reportId: report.id,
+              studyId: report.studyId,
+              similarity: hit.similarity,
+              excerpt: report.text.slice(0, 300),
+              ownStudy: report.studyId === ownStudy,
+            },
+          ]
+        : [];
     });
   }
 
@@ -123,23 +191,34 @@ export class SearchService {
          JOIN reports ON reports.study_id = series.study_id WHERE images.id IN (SELECT value FROM json_each(?)) GROUP BY images.id`,
       )
       .all(JSON.stringify(hits.map((hit) => hit.id))) as Array<{ imageId: number; text: string }>;
-    const affirming = new Set(reports.filter((report) => affirmsAny(report.text, query.excluded)).map((report) => report.imageId));
+    const affirming = new Set(
+      reports.filter((report) => affirmsAny(report.text, query.excluded)).map((report) => report.imageId),
+    );
     return hits.filter((hit) => !affirming.has(hit.id));
   }
 
   private filtered<T extends { id: number }>(hits: T[], filter: SearchFilter): T[] {
     if (hits.length === 0 || Object.keys(filter).length === 0) return hits;
-    const allowed = this.allowedImages(hits.map((hit) => hit.id), filter);
+    const allowed = this.allowedImages(
+      hits.map((hit) => hit.id),
+      filter,
+    );
     return hits.filter((hit) => allowed.has(hit.id));
   }
 
   private allowedImages(imageIds: readonly number[], filter: SearchFilter): Set<number> {
     const { viewPosition, ...studyFilter } = filter;
     const { where, parameters } = filterClause(studyFilter);
-    const conditions = [where.replace(/^WHERE /, ''), viewPosition ? 'images.view_position = @viewPosition' : '', `images.id IN (SELECT value FROM json_each(@imageIds))`].filter(Boolean);
+    const conditions = [
+      where.replace(/^WHERE /, ''),
+      viewPosition ? 'images.view_position = @viewPosition' : '',
+      `images.id IN (SELECT value FROM json_each(@imageIds))`,
+    ].filter(Boolean);
     const rows = this.database
       .prepare(`SELECT images.id AS id ${imageJoins} WHERE ${conditions.join(' AND ')}`)
-      .all({ ...parameters, ...(viewPosition ? { viewPosition } : {}), imageIds: JSON.stringify(imageIds) }) as Array<{ id: number }>;
+      .all({ ...parameters, ...(viewPosition ? { viewPosition } : {}), imageIds: JSON.stringify(imageIds) }) as Array<{
+      id: number;
+    }>;
     return new Set(rows.map((row) => row.id));
   }
 
@@ -149,39 +228,72 @@ export class SearchService {
     const byStudy = new Map<number, LexicalHit>();
     for (const hit of hits) if (!byStudy.has(hit.studyId)) byStudy.set(hit.studyId, hit);
     const images = this.database
-      .prepare(`SELECT images.id AS imageId, series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id WHERE series.study_id IN (SELECT value FROM json_each(?)) ORDER BY images.id`)
+      .prepare(
+        `SELECT images.id AS imageId, series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id WHERE series.study_id IN (SELECT value FROM json_each(?)) ORDER BY images.id`,
+      )
       .all(JSON.stringify([...byStudy.keys()])) as Array<{ imageId: number; studyId: number }>;
-    const expanded = images.map((image) => ({ ...byStudy.get(image.studyId)!, imageId: image.imageId })).sort((left, right) => right.score - left.score || left.imageId - right.imageId);
-    const allowed = Object.keys(filter).length === 0 ? null : this.allowedImages(expanded.map((hit) => hit.imageId), filter);
+    const expanded = images
+      .map((image) => ({ ...byStudy.get(image.studyId)!, imageId: image.imageId }))
+      .sort((left, right) => right.score - left.score || left.imageId - right.imageId);
+    const allowed =
+      Object.keys(filter).length === 0
+        ? null
+        : this.allowedImages(
+            expanded.map((hit) => hit.imageId),
+            filter,
+          );
     return allowed ? expanded.filter((hit) => allowed.has(hit.imageId)) : expanded;
   }
 
-  private fuse(mode: SearchRequest['mode'], semantic: Array<{ id: number; similarity: number }>, lexical: Array<LexicalHit & { imageId: number }>, semanticWeight: number): Ranked[] {
+  private fuse(
+    mode: SearchRequest['mode'],
+    semantic: Array<{ id: number; similarity: number }>,
+    lexical: Array<LexicalHit & { imageId: number }>,
+    semanticWeight: number,
+  ): Ranked[] {
     const ranked = new Map<number, Ranked>();
-    const entry = (imageId: number) => ranked.get(imageId) ?? ranked.set(imageId, { imageId, semantic: null, lexical: null, score: 0 }).get(imageId)!;
-    if (mode !== 'lexical') semantic.forEach((hit, index) => (entry(hit.id).semantic = { rank: index + 1, similarity: hit.similarity }));
-    if (mode !== 'semantic') lexical.forEach((hit, index) => (entry(hit.imageId).lexical = { ...hit, rank: index + 1 }));
+    const entry = (imageId: number) =>
+      ranked.get(imageId) ?? ranked.set(imageId, { imageId, semantic: null, lexical: null, score: 0 }).get(imageId)!;
+    if (mode !== 'lexical')
+      semantic.forEach((hit, index) => (entry(hit.id).semantic = { rank: index + 1, similarity: hit.similarity }));
+    if (mode !== 'semantic')
+      lexical.forEach((hit, index) => (entry(hit.imageId).lexical = { ...hit, rank: index + 1 }));
     for (const item of ranked.values()) {
       if (mode === 'semantic') item.score = item.semantic!.similarity;
       else if (mode === 'lexical') item.score = item.lexical!.score;
-      else item.score = (item.semantic ? semanticWeight / (fusionConstant + item.semantic.rank) : 0) + (item.lexical ? (1 - semanticWeight) / (fusionConstant + item.lexical.rank) : 0);
+      else
+        item.score =
+          (item.semantic ? semanticWeight / (fusionConstant + item.semantic.rank) : 0) +
+          (item.lexical ? (1 - semanticWeight) / (fusionConstant + item.lexical.rank) : 0);
     }
     // Hybrid keeps the reports' word matches in tiers (all query terms affirmed, then most…) and lets the fused ranks
     // order each tier; images found by meaning alone (no report, or other words) follow.
     const tier = (item: Ranked) => (mode === 'hybrid' && semanticWeight < 1 ? (item.lexical?.coverage ?? 0) : 0);
-    return [...ranked.values()].sort((left, right) => tier(right) - tier(left) || right.score - left.score || left.imageId - right.imageId);
+    return [...ranked.values()].sort(
+      (left, right) => tier(right) - tier(left) || right.score - left.score || left.imageId - right.imageId,
+    );
   }
 
   private describe(ranked: Ranked[]): SearchResult[] {
     if (ranked.length === 0) return [];
-    const rows = this.database.prepare(`SELECT ${resultColumns} ${imageJoins} WHERE images.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ranked.map((item) => item.imageId))) as Array<Omit<SearchResult, 'score' | 'why'>>;
+    const rows = this.database
+      .prepare(`SELECT ${resultColumns} ${imageJoins} WHERE images.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ranked.map((item) => item.imageId))) as Array<Omit<SearchResult, 'score' | 'why'>>;
     const byId = new Map(rows.map((row) => [row.imageId, row]));
     return ranked.flatMap((item) => {
       const row = byId.get(item.imageId);
       if (!row) return [];
       const why: MatchReason = {
         semantic: item.semantic,
-        lexical: item.lexical ? { rank: item.lexical.rank, score: item.lexical.score, matchedTerms: item.lexical.matchedTerms, snippet: item.lexical.snippet, highlights: item.lexical.highlights } : null,
+        lexical: item.lexical
+          ? {
+              rank: item.lexical.rank,
+              score: item.lexical.score,
+              matchedTerms: item.lexical.matchedTerms,
+              snippet: item.lexical.snippet,
+              highlights: item.lexical.highlights,
+            }
+          : null,
       };
       return [{ ...row, score: item.score, why }];
     });

@@ -60,10 +60,21 @@ export class VectorIndex {
 
   ensure(model: ModelRecord): VectorIndexInfo {
     if (this.extensionError) throw new ApiError('conflict', this.extensionError);
-    if (!model.embeddingsFile || !fs.existsSync(model.embeddingsFile)) throw new ApiError('conflict', `Model ${model.name} has no stored embeddings; pretrain a model (it embeds the library when it finishes) to search by meaning.`);
+    if (!model.embeddingsFile || !fs.existsSync(model.embeddingsFile))
+      throw new ApiError(
+        'conflict',
+        `Model ${model.name} has no stored embeddings; pretrain a model (it embeds the library when it finishes) to search by meaning.`,
+      );
     const revision = embeddingsRevision(model.embeddingsFile);
     const existing = this.row(model.id);
-    if (existing && existing.embeddings_revision === revision) return { modelId: model.id, dimension: existing.dimension, images: existing.images, reports: existing.reports, buildMilliseconds: 0 };
+    if (existing && existing.embeddings_revision === revision)
+      return {
+        modelId: model.id,
+        dimension: existing.dimension,
+        images: existing.images,
+        reports: existing.reports,
+        buildMilliseconds: 0,
+      };
     const started = performance.now();
     const bundle = readTensorBundle(model.embeddingsFile);
     const imageIds = bundle.metadata.imageIds as number[];
@@ -75,30 +86,73 @@ export class VectorIndex {
       let row = existing;
       if (!row || row.dimension !== dimension) {
         if (row) this.drop(row);
-        const id = Number(this.database.prepare("INSERT INTO vector_indexes (model_id, dimension, image_table, report_table, built_at) VALUES (?, ?, '', '', ?)").run(model.id, dimension, new Date().toISOString()).lastInsertRowid);
-        row = { id, dimension, built_at: '', image_table: `image_vectors_${id}`, report_table: `report_vectors_${id}`, images: 0, reports: 0, embeddings_revision: '' };
-        this.database.prepare('UPDATE vector_indexes SET image_table = ?, report_table = ? WHERE id = ?').run(row.image_table, row.report_table, id);
-        this.database.exec(`CREATE VIRTUAL TABLE ${row.image_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`);
-        this.database.exec(`CREATE VIRTUAL TABLE ${row.report_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`);
+        const id = Number(
+          this.database
+            .prepare(
+              "INSERT INTO vector_indexes (model_id, dimension, image_table, report_table, built_at) VALUES (?, ?, '', '', ?)",
+            )
+            .run(model.id, dimension, new Date().toISOString()).lastInsertRowid,
+        );
+        row = {
+          id,
+          dimension,
+          built_at: '',
+          image_table: `image_vectors_${id}`,
+          report_table: `report_vectors_${id}`,
+          images: 0,
+          reports: 0,
+          embeddings_revision: '',
+        };
+        this.database
+          .prepare('UPDATE vector_indexes SET image_table = ?, report_table = ? WHERE id = ?')
+          .run(row.image_table, row.report_table, id);
+        this.database.exec(
+          `CREATE VIRTUAL TABLE ${row.image_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`,
+        );
+        this.database.exec(
+          `CREATE VIRTUAL TABLE ${row.report_table} USING vec0(item_id INTEGER PRIMARY KEY, embedding float[${dimension}])`,
+        );
       }
       const images = this.synchronise(row.image_table, imageIds, imageVectors.values, dimension);
       const reports = this.synchronise(row.report_table, reportIds, reportVectors.values, dimension);
-      this.database.prepare('UPDATE vector_indexes SET images = ?, reports = ?, embeddings_revision = ?, built_at = ? WHERE id = ?').run(images, reports, revision, new Date().toISOString(), row.id);
+      this.database
+        .prepare(
+          'UPDATE vector_indexes SET images = ?, reports = ?, embeddings_revision = ?, built_at = ? WHERE id = ?',
+        )
+        .run(images, reports, revision, new Date().toISOString(), row.id);
     })();
     const row = this.row(model.id)!;
-    return { modelId: model.id, dimension, images: row.images, reports: row.reports, buildMilliseconds: performance.now() - started };
+    return {
+      modelId: model.id,
+      dimension,
+      images: row.images,
+      reports: row.reports,
+      buildMilliseconds: performance.now() - started,
+    };
   }
 
   /**
    * The `k` nearest images (or reports) to a unit vector, nearest first, with cosine similarity: an exact scan of the
    * table's vectors, read once into memory and kept until the index changes.
    */
-  nearest(modelId: string, kind: 'image' | 'report', vector: Float32Array, k: number): Array<{ id: number; similarity: number }> {
+  nearest(
+    modelId: string,
+    kind: 'image' | 'report',
+    vector: Float32Array,
+    k: number,
+  ): Array<{ id: number; similarity: number }> {
     const row = this.row(modelId);
     if (!row) throw new ApiError('conflict', 'The vector index of this model has not been built.');
-    if (vector.length !== row.dimension) throw new ApiError('invalid-input', `A query vector of ${vector.length} values does not fit an index of ${row.dimension}.`);
+    if (vector.length !== row.dimension)
+      throw new ApiError(
+        'invalid-input',
+        `A query vector of ${vector.length} values does not fit an index of ${row.dimension}.`,
+      );
     const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
-    return topByDotProduct(table.vectors, row.dimension, vector, Math.min(k, maximumNeighbours)).map((hit) => ({ id: table.ids[hit.row]!, similarity: hit.score }));
+    return topByDotProduct(table.vectors, row.dimension, vector, Math.min(k, maximumNeighbours)).map((hit) => ({
+      id: table.ids[hit.row]!,
+      similarity: hit.score,
+    }));
   }
 
   private loaded(table: string, row: IndexRow): LoadedTable {
@@ -110,7 +164,9 @@ export class VectorIndex {
     // Byte copies: a blob's buffer need not be aligned for a Float32Array view.
     const bytes = new Uint8Array(vectors.buffer);
     let index = 0;
-    for (const stored of this.database.prepare(`SELECT item_id AS id, embedding FROM ${table}`).iterate() as IterableIterator<{ id: number; embedding: Buffer }>) {
+    for (const stored of this.database
+      .prepare(`SELECT item_id AS id, embedding FROM ${table}`)
+      .iterate() as IterableIterator<{ id: number; embedding: Buffer }>) {
       ids[index] = stored.id;
       bytes.set(stored.embedding, index * row.dimension * 4);
       index += 1;
@@ -124,8 +180,16 @@ export class VectorIndex {
   imageVector(modelId: string, imageId: number): Float32Array | null {
     const row = this.row(modelId);
     if (!row) return null;
-    const found = this.database.prepare(`SELECT embedding FROM ${row.image_table} WHERE item_id = ?`).get(imageId) as { embedding: Buffer } | undefined;
-    return found ? new Float32Array(found.embedding.buffer.slice(found.embedding.byteOffset, found.embedding.byteOffset + found.embedding.byteLength)) : null;
+    const found = this.database.prepare(`SELECT embedding FROM ${row.image_table} WHERE item_id = ?`).get(imageId) as
+      { embedding: Buffer } | undefined;
+    return found
+      ? new Float32Array(
+          found.embedding.buffer.slice(
+            found.embedding.byteOffset,
+            found.embedding.byteOffset + found.embedding.byteLength,
+          ),
+        )
+      : null;
   }
 
   private synchronise(table: string, ids: readonly (number | null)[], values: Float32Array, dimension: number): number {
@@ -136,7 +200,9 @@ export class VectorIndex {
     const vector = (row: number) => asBlob(values.subarray(row * dimension, (row + 1) * dimension));
     const present = new Set<number>();
     const outdated: number[] = [];
-    for (const stored of this.database.prepare(`SELECT item_id AS id, embedding FROM ${table}`).iterate() as IterableIterator<{ id: number; embedding: Buffer }>) {
+    for (const stored of this.database
+      .prepare(`SELECT item_id AS id, embedding FROM ${table}`)
+      .iterate() as IterableIterator<{ id: number; embedding: Buffer }>) {
       present.add(stored.id);
       const row = wanted.get(stored.id);
       if (row === undefined || !stored.embedding.equals(vector(row))) outdated.push(stored.id);
@@ -157,6 +223,10 @@ export class VectorIndex {
   }
 
   private row(modelId: string): IndexRow | undefined {
-    return this.database.prepare('SELECT id, dimension, image_table, report_table, images, reports, embeddings_revision, built_at FROM vector_indexes WHERE model_id = ?').get(modelId) as IndexRow | undefined;
+    return this.database
+      .prepare(
+        'SELECT id, dimension, image_table, report_table, images, reports, embeddings_revision, built_at FROM vector_indexes WHERE model_id = ?',
+      )
+      .get(modelId) as IndexRow | undefined;
   }
 }

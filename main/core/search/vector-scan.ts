@@ -3,7 +3,12 @@
  * pass that keeps the k best in a small sorted buffer. Measured faster than sqlite-vec's own scan at 1M vectors
  * (bench/RESULTS.md), which stays the index's store.
  */
-export function topByDotProduct(vectors: Float32Array, dimension: number, query: Float32Array, k: number): Array<{ row: number; score: number }> {
+export function topByDotProduct(
+  vectors: Float32Array,
+  dimension: number,
+  query: Float32Array,
+  k: number,
+): Array<{ row: number; score: number }> {
   const rows = vectors.length / dimension;
   const take = Math.min(k, rows);
   const bestRows = new Int32Array(take).fill(-1);
@@ -34,6 +39,7 @@ export function topByDotProduct(vectors: Float32Array, dimension: number, query:
     bestRows[position] = row;
   }
   const found: Array<{ row: number; score: number }> = [];
-  for (let index = 0; index < take; index++) if (bestRows[index]! >= 0) found.push({ row: bestRows[index]!, score: bestScores[index]! });
+  for (let index = 0; index < take; index++)
+    if (bestRows[index]! >= 0) found.push({ row: bestRows[index]!, score: bestScores[index]! });
   return found;
 }

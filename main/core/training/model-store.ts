@@ -41,17 +41,31 @@ function inspectModelFile(file: string): ModelFileMetadata {
   try {
     header = readTensorBundleHeader(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} does not exist.` : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} does not exist.` : (error as Error).message;
     throw new ApiError('invalid-input', `Cannot use this model file: ${reason}`);
   }
   const parsed = ModelFileMetadata.safeParse(header.metadata);
-  if (!parsed.success) throw new ApiError('invalid-input', `${path.basename(file)} is not a Unisight model export (its header does not describe a model).`);
-  const stored = header.tensors.filter((tensor) => tensor.name.startsWith('model/')).reduce((total, tensor) => total + tensor.shape.reduce((product, side) => product * side, 1), 0);
-  if (stored !== parsed.data.parameterCount) throw new ApiError('invalid-input', `${path.basename(file)} holds ${stored} weights but describes a model of ${parsed.data.parameterCount}.`);
+  if (!parsed.success)
+    throw new ApiError(
+      'invalid-input',
+      `${path.basename(file)} is not a Unisight model export (its header does not describe a model).`,
+    );
+  const stored = header.tensors
+    .filter((tensor) => tensor.name.startsWith('model/'))
+    .reduce((total, tensor) => total + tensor.shape.reduce((product, side) => product * side, 1), 0);
+  if (stored !== parsed.data.parameterCount)
+    throw new ApiError(
+      'invalid-input',
+      `${path.basename(file)} holds ${stored} weights but describes a model of ${parsed.data.parameterCount}.`,
+    );
   return parsed.data;
 }
 
-const optionalMetrics = (value: unknown) => RetrievalMetrics.nullable().catch(null).parse(value ?? null);
+const optionalMetrics = (value: unknown) =>
+  RetrievalMetrics.nullable()
+    .catch(null)
+    .parse(value ?? null);
 
 /** The library's models: weights on disk (inside the library folder), their description in the catalog. */
 export class ModelStore {
@@ -61,7 +75,9 @@ export class ModelStore {
   ) {}
 
   list(): ModelRecord[] {
-    return (this.database.prepare('SELECT * FROM models ORDER BY created_at DESC, rowid DESC').all() as ModelRow[]).map((row) => this.record(row));
+    return (this.database.prepare('SELECT * FROM models ORDER BY created_at DESC, rowid DESC').all() as ModelRow[]).map(
+      (row) => this.record(row),
+    );
   }
 
   get(modelId: string): ModelRecord {
@@ -80,7 +96,11 @@ export class ModelStore {
    * embeddings. Null until some model has embedded the library.
    */
   searchModel(): { model: ModelRecord; chosen: boolean } | null {
-    const chosen = this.database.prepare('SELECT id FROM models WHERE chosen_for_search_at IS NOT NULL AND embeddings_file IS NOT NULL ORDER BY chosen_for_search_at DESC, rowid DESC LIMIT 1').get() as { id: string } | undefined;
+    const chosen = this.database
+      .prepare(
+        'SELECT id FROM models WHERE chosen_for_search_at IS NOT NULL AND embeddings_file IS NOT NULL ORDER BY chosen_for_search_at DESC, rowid DESC LIMIT 1',
+      )
+      .get() as { id: string } | undefined;
     if (chosen) return { model: this.get(chosen.id), chosen: true };
     const newest = this.list().find((model) => model.embeddingsFile !== null);
     return newest ? { model: newest, chosen: false } : null;
@@ -88,15 +108,23 @@ export class ModelStore {
 
   chooseForSearch(modelId: string): ModelRecord {
     const model = this.get(modelId);
-    if (model.embeddingsFile === null) throw new ApiError('invalid-input', `Model ${model.name} has not embedded this library yet; embed it first (search.embedLibrary), then choose it.`);
-    this.database.prepare('UPDATE models SET chosen_for_search_at = ? WHERE id = ?').run(new Date().toISOString(), modelId);
+    if (model.embeddingsFile === null)
+      throw new ApiError(
+        'invalid-input',
+        `Model ${model.name} has not embedded this library yet; embed it first (search.embedLibrary), then choose it.`,
+      );
+    this.database
+      .prepare('UPDATE models SET chosen_for_search_at = ? WHERE id = ?')
+      .run(new Date().toISOString(), modelId);
     return model;
   }
 
   /** Records a model's (re)written embeddings file and how many images and reports it holds. */
   setEmbeddings(modelId: string, file: string, images: number, reports: number): ModelRecord {
     this.get(modelId);
-    this.database.prepare('UPDATE models SET embeddings_file = ?, embedded_images = ?, embedded_reports = ? WHERE id = ?').run(path.relative(this.libraryPath, file), images, reports, modelId);
+    this.database
+      .prepare('UPDATE models SET embeddings_file = ?, embedded_images = ?, embedded_reports = ? WHERE id = ?')
+      .run(path.relative(this.libraryPath, file), images, reports, modelId);
     return this.get(modelId);
   }
 
@@ -108,20 +136,41 @@ export class ModelStore {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.copyFileSync(file, `${target}.partial`);
     fs.renameSync(`${target}.partial`, target);
-    return this.insert({ id, runId: null, name: name ?? path.basename(file, path.extname(file)), modelFile: target, embeddingsFile: null, embeddedImages: 0, embeddedReports: 0, origin: 'imported', metadata });
+    return this.insert({
+      id,
+      runId: null,
+      name: name ?? path.basename(file, path.extname(file)),
+      modelFile: target,
+      embeddingsFile: null,
+      embeddedImages: 0,
+      embeddedReports: 0,
+      origin: 'imported',
+      metadata,
+    });
   }
 
   /** Writes the model as one file: config, tokenizer, data split, metrics and weights. */
   exportFile(modelId: string, file: string): { file: string; bytes: number } {
     const model = this.get(modelId);
     const target = path.resolve(file);
-    if (!fs.existsSync(path.dirname(target))) throw new ApiError('invalid-input', `The folder ${path.dirname(target)} does not exist.`);
+    if (!fs.existsSync(path.dirname(target)))
+      throw new ApiError('invalid-input', `The folder ${path.dirname(target)} does not exist.`);
     fs.copyFileSync(model.weightsFile, `${target}.partial`);
     fs.renameSync(`${target}.partial`, target);
     return { file: target, bytes: fs.statSync(target).size };
   }
 
-  private insert(model: { id?: string; runId: string | null; name: string; modelFile: string; embeddingsFile: string | null; embeddedImages: number; embeddedReports: number; origin: 'trained' | 'imported'; metadata: ModelFileMetadata }): ModelRecord {
+  private insert(model: {
+    id?: string;
+    runId: string | null;
+    name: string;
+    modelFile: string;
+    embeddingsFile: string | null;
+    embeddedImages: number;
+    embeddedReports: number;
+    origin: 'trained' | 'imported';
+    metadata: ModelFileMetadata;
+  }): ModelRecord {
     const id = model.id ?? randomUUID();
     const relative = (file: string | null) => (file === null ? null : path.relative(this.libraryPath, file));
     this.database

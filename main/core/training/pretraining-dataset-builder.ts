@@ -31,17 +31,15 @@ export function buildPretrainingDataset(database: Database.Database, libraryPath
        ORDER BY images.id`,
     )
     .all() as ImageRow[];
-  const items = rows.map(
-    (row): PretrainingItem => ({
-      imageId: row.imageId,
-      studyId: row.studyId,
-      patientKey: row.patientKey,
-      imageFile: path.join(libraryPath, row.modelImagePath),
-      imageOffset: row.modelImageOffset,
-      imageSize: row.modelImageSize,
-      reportText: row.reportText?.trim() ?? '',
-      reportId: row.reportId,
-    }),
-  );
+  const items = rows.map((row): PretrainingItem => ({
+    imageId: row.imageId,
+    studyId: row.studyId,
+    patientKey: row.patientKey,
+    imageFile: path.join(libraryPath, row.modelImagePath),
+    imageOffset: row.modelImageOffset,
+    imageSize: row.modelImageSize,
+    reportText: row.reportText?.trim() ?? '',
+    reportId: row.reportId,
+  }));
   return { items };
 }

@@ -3,9 +3,25 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ApiError } from '../../api/api-error.js';
-import { type PretrainOptions, PretrainRequest, resolvePretrainOptions, TrainingMetric, type EncoderPreset, type Job, type JobKind, type PretrainTaskParameters, type TrainingRun } from '../../api/contract.js';
+import {
+  type PretrainOptions,
+  PretrainRequest,
+  resolvePretrainOptions,
+  TrainingMetric,
+  type EncoderPreset,
+  type Job,
+  type JobKind,
+  type PretrainTaskParameters,
+  type TrainingRun,
+} from '../../api/contract.js';
 import { minimumEvaluationPairs, summariseSplit } from '../../../ml/data/pretraining-dataset.js';
-import { countParameters, EncoderConfig, encoderPresets, type EncoderPresetName, presetTraining } from '../../../ml/model/model-config.js';
+import {
+  countParameters,
+  EncoderConfig,
+  encoderPresets,
+  type EncoderPresetName,
+  presetTraining,
+} from '../../../ml/model/model-config.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';
@@ -16,15 +32,42 @@ import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
 import type { TrainingRunStore } from './training-run-store.js';
 
 const presetSummaries: Record<EncoderPresetName, { summary: string; paperSetting: boolean }> = {
-  'cpu-fast': { summary: 'Scaled down for a laptop CPU (d 64, 2 shared layers, 128 px images, many epochs): a useful model on a few thousand studies in minutes.', paperSetting: false },
-  balanced: { summary: 'Between the two (d 256, 6 shared layers, 192 px): better embeddings, several times slower than cpu-fast on a CPU.', paperSetting: false },
-  paper: { summary: 'The published setting (ViT-B/16-like: d 768, 12 shared layers, 224 px, modality feature of 20): for GPU machines.', paperSetting: true },
+  'cpu-fast': {
+    summary:
+      'Scaled down for a laptop CPU (d 64, 2 shared layers, 128 px images, many epochs): a useful model on a few thousand studies in minutes.',
+    paperSetting: false,
+  },
+  balanced: {
+    summary:
+      'Between the two (d 256, 6 shared layers, 192 px): better embeddings, several times slower than cpu-fast on a CPU.',
+    paperSetting: false,
+  },
+  paper: {
+    summary:
+      'The published setting (ViT-B/16-like: d 768, 12 shared layers, 224 px, modality feature of 20): for GPU machines.',
+    paperSetting: true,
+  },
 };
 
 const runFileNames = { dataset: 'dataset.json' } as const;
 
-const EngineRunDescription = z.object({ kind: z.literal('run'), backend: z.string(), step: z.number().int(), totalSteps: z.number().int(), parameterCount: z.number().int() }).loose();
-const EngineResult = z.object({ modelFile: z.string(), embeddingsFile: z.string(), embeddedImages: z.number().int(), embeddedReports: z.number().int() }).loose();
+const EngineRunDescription = z
+  .object({
+    kind: z.literal('run'),
+    backend: z.string(),
+    step: z.number().int(),
+    totalSteps: z.number().int(),
+    parameterCount: z.number().int(),
+  })
+  .loose();
+const EngineResult = z
+  .object({
+    modelFile: z.string(),
+    embeddingsFile: z.string(),
+    embeddedImages: z.number().int(),
+    embeddedReports: z.number().int(),
+  })
+  .loose();
 
 export interface PretrainingServiceOptions {
   database: Database.Database;
@@ -40,8 +83,16 @@ export interface PretrainingServiceOptions {
 export function resolveEncoder(options: PretrainOptions): EncoderConfig {
   const { modalityIdentifier, ...overrides } = options.encoder;
   const preset = encoderPresets[options.preset];
-  const parsed = EncoderConfig.safeParse({ ...preset, ...overrides, modalityIdentifier: modalityIdentifier ?? preset.modalityIdentifier });
-  if (!parsed.success) throw new ApiError('invalid-input', `These model settings do not fit together: ${parsed.error.issues.map((issue) => issue.message).join('; ')}.`);
+  const parsed = EncoderConfig.safeParse({
+    ...preset,
+    ...overrides,
+    modalityIdentifier: modalityIdentifier ?? preset.modalityIdentifier,
+  });
+  if (!parsed.success)
+    throw new ApiError(
+      'invalid-input',
+      `These model settings do not fit together: ${parsed.error.issues.map((issue) => issue.message).join('; ')}.`,
+    );
   return parsed.data;
 }
 
@@ -70,14 +121,28 @@ export class PretrainingService implements EngineRunHandlers {
     const dataset = buildPretrainingDataset(this.options.database, this.options.libraryPath);
     const split = summariseSplit(dataset.items, options);
     if (split.trainingPairs < options.batchSize) {
-      throw new ApiError('invalid-input', `Pretraining needs at least one batch (${options.batchSize}) of image–report pairs in the training split; this library has ${split.trainingPairs} (of ${split.images} images, ${split.pairs} with a report). Import more studies with reports or lower the batch size.`);
+      throw new ApiError(
+        'invalid-input',
+        `Pretraining needs at least one batch (${options.batchSize}) of image–report pairs in the training split; this library has ${split.trainingPairs} (of ${split.images} images, ${split.pairs} with a report). Import more studies with reports or lower the batch size.`,
+      );
     }
-    if (split.validationPairs < minimumEvaluationPairs || split.testPairs < minimumEvaluationPairs) throw new ApiError('invalid-input', `The validation and test splits need at least ${minimumEvaluationPairs} image–report pairs each (they have ${split.validationPairs} and ${split.testPairs}); import more studies with reports.`);
+    if (split.validationPairs < minimumEvaluationPairs || split.testPairs < minimumEvaluationPairs)
+      throw new ApiError(
+        'invalid-input',
+        `The validation and test splits need at least ${minimumEvaluationPairs} image–report pairs each (they have ${split.validationPairs} and ${split.testPairs}); import more studies with reports.`,
+      );
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'runs', id);
     createRunDirectory(runDirectory, path.join(runDirectory, runFileNames.dataset), dataset);
     const architecture = encoder.architecture === 'shared' ? 'shared encoder' : 'separate encoders';
-    this.options.runs.create({ id, name: name ?? `${options.preset}, ${architecture}, ${split.trainingPairs} training pairs`, runDirectory, options, encoder, dataset: split });
+    this.options.runs.create({
+      id,
+      name: name ?? `${options.preset}, ${architecture}, ${split.trainingPairs} training pairs`,
+      runDirectory,
+      options,
+      encoder,
+      dataset: split,
+    });
     return this.jobs.submit(id);
   }
 
@@ -91,7 +156,12 @@ export class PretrainingService implements EngineRunHandlers {
 
   taskParameters(runId: string, runDirectory: string): PretrainTaskParameters {
     const run = this.options.runs.get(runId);
-    return { runDirectory, datasetFile: path.join(runDirectory, runFileNames.dataset), encoder: run.encoder, options: run.options };
+    return {
+      runDirectory,
+      datasetFile: path.join(runDirectory, runFileNames.dataset),
+      encoder: run.encoder,
+      options: run.options,
+    };
   }
 
   recordSuccess(runId: string, _runDirectory: string, engineResult: Record<string, unknown>): { modelId: string } {

@@ -53,7 +53,8 @@ export interface RunDescription {
 const parseMetrics = (json: string | null) => (json === null ? null : RetrievalMetrics.parse(JSON.parse(json)));
 
 function runFromRow(row: TrainingRunRow): TrainingRun {
-  const description = row.description_json === null ? null : (JSON.parse(row.description_json) as { parameterCount?: number });
+  const description =
+    row.description_json === null ? null : (JSON.parse(row.description_json) as { parameterCount?: number });
   return {
     id: row.id,
     kind: row.kind,
@@ -93,7 +94,16 @@ export class TrainingRunStore {
         `INSERT INTO training_runs (id, kind, name, state, run_directory, options_json, encoder_json, dataset_json, created_at, updated_at)
          VALUES (?, 'pretrain', ?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(run.id, run.name, run.runDirectory, JSON.stringify(run.options), JSON.stringify(run.encoder), JSON.stringify(run.dataset), now, now);
+      .run(
+        run.id,
+        run.name,
+        run.runDirectory,
+        JSON.stringify(run.options),
+        JSON.stringify(run.encoder),
+        JSON.stringify(run.dataset),
+        now,
+        now,
+      );
   }
 
   get(runId: string): TrainingRun {
@@ -105,16 +115,22 @@ export class TrainingRunStore {
   }
 
   list(limit: number): TrainingRun[] {
-    return (this.database.prepare(`${selectRuns} ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit) as TrainingRunRow[]).map(runFromRow);
+    return (
+      this.database.prepare(`${selectRuns} ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit) as TrainingRunRow[]
+    ).map(runFromRow);
   }
 
   assignJob(runId: string, jobId: string): void {
-    this.database.prepare('UPDATE training_runs SET last_job_id = ?, updated_at = ? WHERE id = ?').run(jobId, this.now(), runId);
+    this.database
+      .prepare('UPDATE training_runs SET last_job_id = ?, updated_at = ? WHERE id = ?')
+      .run(jobId, this.now(), runId);
   }
 
   setState(runId: string, state: TrainingRunState, error: string | null = null): void {
     const finished = state === 'queued' || state === 'running' ? null : this.now();
-    this.database.prepare('UPDATE training_runs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?').run(state, error, finished, this.now(), runId);
+    this.database
+      .prepare('UPDATE training_runs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?')
+      .run(state, error, finished, this.now(), runId);
   }
 
   /**
@@ -125,8 +141,17 @@ export class TrainingRunStore {
     this.database.transaction(() => {
       this.database.prepare('DELETE FROM training_metrics WHERE run_id = ? AND step > ?').run(runId, description.step);
       this.database
-        .prepare("UPDATE training_runs SET state = 'running', backend = ?, step = ?, total_steps = ?, description_json = ?, updated_at = ? WHERE id = ?")
-        .run(description.backend, description.step, description.totalSteps, JSON.stringify({ ...details, parameterCount: description.parameterCount }), this.now(), runId);
+        .prepare(
+          "UPDATE training_runs SET state = 'running', backend = ?, step = ?, total_steps = ?, description_json = ?, updated_at = ? WHERE id = ?",
+        )
+        .run(
+          description.backend,
+          description.step,
+          description.totalSteps,
+          JSON.stringify({ ...details, parameterCount: description.parameterCount }),
+          this.now(),
+          runId,
+        );
     })();
   }
 
@@ -135,10 +160,14 @@ export class TrainingRunStore {
       this.database
         .prepare('INSERT INTO training_metrics (run_id, kind, step, values_json, recorded_at) VALUES (?, ?, ?, ?, ?)')
         .run(metric.runId, metric.kind, metric.step, JSON.stringify(metric.values), this.now());
-      this.database.prepare('UPDATE training_runs SET step = max(step, ?), updated_at = ? WHERE id = ?').run(metric.step, this.now(), metric.runId);
+      this.database
+        .prepare('UPDATE training_runs SET step = max(step, ?), updated_at = ? WHERE id = ?')
+        .run(metric.step, this.now(), metric.runId);
       if (metric.kind === 'validation' || metric.kind === 'test') {
         const retrieval = RetrievalMetrics.parse(metric.values.retrieval);
-        this.database.prepare(`UPDATE training_runs SET ${metric.kind}_json = ? WHERE id = ?`).run(JSON.stringify(retrieval), metric.runId);
+        this.database
+          .prepare(`UPDATE training_runs SET ${metric.kind}_json = ? WHERE id = ?`)
+          .run(JSON.stringify(retrieval), metric.runId);
       }
     })();
   }
@@ -146,16 +175,34 @@ export class TrainingRunStore {
   metrics(runId: string): TrainingMetric[] {
     this.row(runId);
     const rows = this.database
-      .prepare('SELECT run_id AS runId, kind, step, values_json AS valuesJson FROM training_metrics WHERE run_id = ? ORDER BY step, id')
+      .prepare(
+        'SELECT run_id AS runId, kind, step, values_json AS valuesJson FROM training_metrics WHERE run_id = ? ORDER BY step, id',
+      )
       .all(runId) as Array<{ runId: string; kind: TrainingMetric['kind']; step: number; valuesJson: string }>;
-    return rows.map((row) => ({ runId: row.runId, kind: row.kind, step: row.step, values: JSON.parse(row.valuesJson) as Record<string, unknown> }));
+    return rows.map((row) => ({
+      runId: row.runId,
+      kind: row.kind,
+      step: row.step,
+      values: JSON.parse(row.valuesJson) as Record<string, unknown>,
+    }));
   }
 
   /** Runs whose job can no longer finish (the process running it stopped) become resumable `interrupted` runs. */
   markInterrupted(jobIds: readonly string[]): string[] {
-    const mark = this.database.prepare("UPDATE training_runs SET state = 'interrupted', error = ?, finished_at = ?, updated_at = ? WHERE last_job_id = ? AND state IN ('queued', 'running') RETURNING id");
+    const mark = this.database.prepare(
+      "UPDATE training_runs SET state = 'interrupted', error = ?, finished_at = ?, updated_at = ? WHERE last_job_id = ? AND state IN ('queued', 'running') RETURNING id",
+    );
     return this.database.transaction(() =>
-      jobIds.flatMap((jobId) => (mark.all('The process running this training stopped before it finished; resume continues from the last checkpoint.', this.now(), this.now(), jobId) as Array<{ id: string }>).map((row) => row.id)),
+      jobIds.flatMap((jobId) =>
+        (
+          mark.all(
+            'The process running this training stopped before it finished; resume continues from the last checkpoint.',
+            this.now(),
+            this.now(),
+            jobId,
+          ) as Array<{ id: string }>
+        ).map((row) => row.id),
+      ),
     )();
   }
 

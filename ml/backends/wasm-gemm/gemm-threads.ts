@@ -32,7 +32,7 @@ function helperMain(data: HelperData): void {
   const values = new Float64Array(data.control, 16, 19);
   Atomics.store(signals, 3, 1);
   Atomics.notify(signals, 3);
-  for (let seen = 0; ; ) {
+  for (let seen = 0; ;) {
     Atomics.wait(signals, 0, seen);
     seen = Atomics.load(signals, 0);
     try {
@@ -62,7 +62,11 @@ function awaitStart(helper: Helper): void {
 
 /** Blocks until `helper` has finished its current request; true when that request trapped. */
 function awaitFinish(helper: Helper): boolean {
-  for (let finished = Atomics.load(helper.signals, finishedSignal); finished !== helper.generation; finished = Atomics.load(helper.signals, finishedSignal)) {
+  for (
+    let finished = Atomics.load(helper.signals, finishedSignal);
+    finished !== helper.generation;
+    finished = Atomics.load(helper.signals, finishedSignal)
+  ) {
     Atomics.wait(helper.signals, finishedSignal, finished);
   }
   return Atomics.exchange(helper.signals, failedSignal, 0) !== 0;
@@ -80,9 +84,17 @@ export class GemmThreads {
     this.helpers = Array.from({ length: helperCount }, () => {
       const control = new SharedArrayBuffer(argumentsByteOffset + sgemmArgumentCount * 8);
       const data: HelperData = { module, memory, control };
-      const worker = new Worker(`(${helperMain.toString()})(require('node:worker_threads').workerData)`, { eval: true, workerData: data });
+      const worker = new Worker(`(${helperMain.toString()})(require('node:worker_threads').workerData)`, {
+        eval: true,
+        workerData: data,
+      });
       worker.unref();
-      return { worker, signals: new Int32Array(control, 0, 4), values: new Float64Array(control, argumentsByteOffset, sgemmArgumentCount), generation: 0 };
+      return {
+        worker,
+        signals: new Int32Array(control, 0, 4),
+        values: new Float64Array(control, argumentsByteOffset, sgemmArgumentCount),
+        generation: 0,
+      };
     });
   }
 

@@ -50,7 +50,9 @@ function moduleBytes(sharedHeap: boolean): Uint8Array<ArrayBuffer> {
 
 /** Why this runtime cannot run the GEMM (it needs WebAssembly relaxed SIMD: Node ≥ 22, Electron ≥ 25), or null. */
 export function wasmGemmUnavailableReason(): string | null {
-  return WebAssembly.validate(moduleBytes(false)) ? null : `this runtime's WebAssembly has no relaxed SIMD (V8 ${process.versions.v8})`;
+  return WebAssembly.validate(moduleBytes(false))
+    ? null
+    : `this runtime's WebAssembly has no relaxed SIMD (V8 ${process.versions.v8})`;
 }
 
 /**
@@ -79,13 +81,30 @@ export class WasmGemm {
 
   multiply(job: GemmJob): void {
     const parts = this.split(job);
-    const scratchPerPart = align(Math.max(...parts.map((part) => this.exports.scratchBytes(part.columnEnd - part.columnStart))));
+    const scratchPerPart = align(
+      Math.max(...parts.map((part) => this.exports.scratchBytes(part.columnEnd - part.columnStart))),
+    );
     const scratch = this.scratchOf(scratchPerPart * parts.length);
     const partArguments = parts.map((part, index): SgemmArguments => [
-      part.batchStart, part.batchEnd, part.rowStart, part.rowEnd, part.columnStart, part.columnEnd, job.columns, job.depth,
-      job.a, job.aBatchStride, job.aRowStride, job.aDepthStride,
-      job.b, job.bBatchStride, job.bDepthStride, job.bColumnStride,
-      job.output, job.rows * job.columns * 4, scratch + index * scratchPerPart,
+      part.batchStart,
+      part.batchEnd,
+      part.rowStart,
+      part.rowEnd,
+      part.columnStart,
+      part.columnEnd,
+      job.columns,
+      job.depth,
+      job.a,
+      job.aBatchStride,
+      job.aRowStride,
+      job.aDepthStride,
+      job.b,
+      job.bBatchStride,
+      job.bDepthStride,
+      job.bColumnStride,
+      job.output,
+      job.rows * job.columns * 4,
+      scratch + index * scratchPerPart,
     ]);
     if (!this.threads || partArguments.length === 1) {
       this.exports.sgemm(...partArguments[0]!);
@@ -105,12 +124,25 @@ export class WasmGemm {
    * panels), whichever dimension is longer, of every batch: each thread packs only the operand rows or columns it uses.
    */
   private split(job: GemmJob): GemmPart[] {
-    const whole = { batchStart: 0, batchEnd: job.batches, rowStart: 0, rowEnd: job.rows, columnStart: 0, columnEnd: job.columns };
+    const whole = {
+      batchStart: 0,
+      batchEnd: job.batches,
+      rowStart: 0,
+      rowEnd: job.rows,
+      columnStart: 0,
+      columnEnd: job.columns,
+    };
     const threads = this.threadCount;
     if (threads === 1 || job.batches * job.rows * job.columns * job.depth < smallestThreadedWork) return [whole];
-    if (job.batches >= threads) return bands(job.batches, threads, 1).map(([start, end]) => ({ ...whole, batchStart: start, batchEnd: end }));
-    if (job.rows >= job.columns) return bands(job.rows, threads, rowsPerTile).map(([start, end]) => ({ ...whole, rowStart: start, rowEnd: end }));
-    return bands(job.columns, threads, columnsPerPanel).map(([start, end]) => ({ ...whole, columnStart: start, columnEnd: end }));
+    if (job.batches >= threads)
+      return bands(job.batches, threads, 1).map(([start, end]) => ({ ...whole, batchStart: start, batchEnd: end }));
+    if (job.rows >= job.columns)
+      return bands(job.rows, threads, rowsPerTile).map(([start, end]) => ({ ...whole, rowStart: start, rowEnd: end }));
+    return bands(job.columns, threads, columnsPerPanel).map(([start, end]) => ({
+      ...whole,
+      columnStart: start,
+      columnEnd: end,
+    }));
   }
 
   private scratchOf(bytes: number): number {

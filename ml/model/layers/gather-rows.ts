@@ -11,7 +11,9 @@ export function gatherRows(source: tf.Tensor2D, indices: Int32Array): tf.Tensor2
     save([indexTensor]);
     return {
       value: tf.gather(matrix, indexTensor),
-      gradFunc: (outputGradient: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.scatterND(saved[0]!.reshape([-1, 1]), outputGradient as tf.Tensor2D, matrix.shape)],
+      gradFunc: (outputGradient: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+        tf.scatterND(saved[0]!.reshape([-1, 1]), outputGradient as tf.Tensor2D, matrix.shape),
+      ],
     };
   });
   return gather(source) as tf.Tensor2D;

@@ -13,14 +13,26 @@ const cubicCoefficient = 0.044715;
  */
 export const gelu = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [input, save] = inputs as [tf.Tensor, tf.GradSaveFunc];
-  const gate = tf.tidy(() => tf.sigmoid(input.mul(input.square().mul(sigmoidScale * cubicCoefficient).add(sigmoidScale))));
+  const gate = tf.tidy(() =>
+    tf.sigmoid(
+      input.mul(
+        input
+          .square()
+          .mul(sigmoidScale * cubicCoefficient)
+          .add(sigmoidScale),
+      ),
+    ),
+  );
   save([input, gate]);
   return {
     value: input.mul(gate),
     gradFunc: (outputGradient: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
       tf.tidy(() => {
         const [savedInput, savedGate] = saved as [tf.Tensor, tf.Tensor];
-        const slope = savedInput.square().mul(3 * sigmoidScale * cubicCoefficient).add(sigmoidScale);
+        const slope = savedInput
+          .square()
+          .mul(3 * sigmoidScale * cubicCoefficient)
+          .add(sigmoidScale);
         const gateDerivative = savedGate.sub(savedGate.square());
         return [(outputGradient as tf.Tensor).mul(savedGate.add(savedInput.mul(gateDerivative).mul(slope)))];
       }),

@@ -6,7 +6,12 @@ export interface LayerNormParameters {
   shift: tf.Variable;
 }
 
-export function createLayerNorm(store: ParameterStore, name: string, width: number, options: { frozen?: boolean } = {}): LayerNormParameters {
+export function createLayerNorm(
+  store: ParameterStore,
+  name: string,
+  width: number,
+  options: { frozen?: boolean } = {},
+): LayerNormParameters {
   return {
     gain: store.create(`${name}.gain`, [width], { kind: 'ones' }, options),
     shift: store.create(`${name}.shift`, [width], { kind: 'zeros' }, options),
@@ -36,7 +41,9 @@ const normaliseLastAxis = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSav
         const [savedNormalised, savedReciprocal, savedGain] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const width = gradient.shape.at(-1)!;
         const scaled = gradient.mul(savedGain);
-        const inputGradient = savedReciprocal.mul(scaled.sub(scaled.mean(-1, true)).sub(savedNormalised.mul(scaled.mul(savedNormalised).mean(-1, true))));
+        const inputGradient = savedReciprocal.mul(
+          scaled.sub(scaled.mean(-1, true)).sub(savedNormalised.mul(scaled.mul(savedNormalised).mean(-1, true))),
+        );
         const gainGradient = gradient.mul(savedNormalised).reshape([-1, width]).sum(0);
         const shiftGradient = gradient.reshape([-1, width]).sum(0);
         return [inputGradient, gainGradient, shiftGradient];

@@ -15,7 +15,8 @@ const matMulWithPlainGradient = tf.customGrad((...inputs: Array<tf.Tensor | tf.G
     gradFunc: (outputGradient: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const gradient = outputGradient as tf.Tensor2D;
       const [savedInput, savedWeight] = saved as [tf.Tensor2D, tf.Tensor2D];
-      if (generalMatMulIsFast()) return [tf.matMul(gradient, savedWeight, false, true), tf.matMul(savedInput, gradient, true, false)];
+      if (generalMatMulIsFast())
+        return [tf.matMul(gradient, savedWeight, false, true), tf.matMul(savedInput, gradient, true, false)];
       return [tf.matMul(gradient, tf.transpose(savedWeight)), tf.matMul(tf.transpose(savedInput), gradient)];
     },
   };
@@ -36,11 +37,25 @@ export interface LinearParameters {
   bias?: tf.Variable;
 }
 
-const weightInitialiser = (inputWidth: number): Initialiser => ({ kind: 'normal', standardDeviation: 1 / Math.sqrt(inputWidth) });
+const weightInitialiser = (inputWidth: number): Initialiser => ({
+  kind: 'normal',
+  standardDeviation: 1 / Math.sqrt(inputWidth),
+});
 
-export function createLinear(store: ParameterStore, name: string, inputWidth: number, outputWidth: number, options: { bias?: boolean; frozen?: boolean } = {}): LinearParameters {
-  const weight = store.create(`${name}.weight`, [inputWidth, outputWidth], weightInitialiser(inputWidth), { frozen: options.frozen });
-  const bias = options.bias === false ? undefined : store.create(`${name}.bias`, [outputWidth], { kind: 'zeros' }, { frozen: options.frozen });
+export function createLinear(
+  store: ParameterStore,
+  name: string,
+  inputWidth: number,
+  outputWidth: number,
+  options: { bias?: boolean; frozen?: boolean } = {},
+): LinearParameters {
+  const weight = store.create(`${name}.weight`, [inputWidth, outputWidth], weightInitialiser(inputWidth), {
+    frozen: options.frozen,
+  });
+  const bias =
+    options.bias === false
+      ? undefined
+      : store.create(`${name}.bias`, [outputWidth], { kind: 'zeros' }, { frozen: options.frozen });
   return { weight, bias };
 }
 

@@ -13,7 +13,14 @@ export interface TransformerBlockParameters {
   mlpOut: LinearParameters;
 }
 
-export function createTransformerBlock(store: ParameterStore, name: string, width: number, heads: number, mlpRatio: number, options: { frozen?: boolean } = {}): TransformerBlockParameters {
+export function createTransformerBlock(
+  store: ParameterStore,
+  name: string,
+  width: number,
+  heads: number,
+  mlpRatio: number,
+  options: { frozen?: boolean } = {},
+): TransformerBlockParameters {
   return {
     attentionNorm: createLayerNorm(store, `${name}.attentionNorm`, width, options),
     attention: createAttention(store, `${name}.attention`, width, heads, options),
@@ -24,7 +31,13 @@ export function createTransformerBlock(store: ParameterStore, name: string, widt
 }
 
 /** Pre-LN block: x + Attention(LN(x)), then + MLP(LN(·)). */
-export function transformerBlock(input: tf.Tensor, parameters: TransformerBlockParameters, keyBias?: tf.Tensor): tf.Tensor {
+export function transformerBlock(
+  input: tf.Tensor,
+  parameters: TransformerBlockParameters,
+  keyBias?: tf.Tensor,
+): tf.Tensor {
   const attended = input.add(selfAttention(layerNorm(input, parameters.attentionNorm), parameters.attention, keyBias));
-  return attended.add(linear(gelu(linear(layerNorm(attended, parameters.mlpNorm), parameters.mlpIn)), parameters.mlpOut));
+  return attended.add(
+    linear(gelu(linear(layerNorm(attended, parameters.mlpNorm), parameters.mlpIn)), parameters.mlpOut),
+  );
 }

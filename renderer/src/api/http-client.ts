@@ -45,7 +45,11 @@ export function createHttpClient(onConnectionChange: (connected: boolean) => voi
       } catch (error) {
         throw new ApiCallError('unreachable', `Unisight server is not reachable (${(error as Error).message}).`);
       }
-      if (response.status === 401) throw new ApiCallError('unauthorized', 'The access token is missing or expired: open the address that `unisight serve` printed.');
+      if (response.status === 401)
+        throw new ApiCallError(
+          'unauthorized',
+          'The access token is missing or expired: open the address that `unisight serve` printed.',
+        );
       return unwrapReply((await response.json()) as CallReply) as never;
     },
     subscribe: (listener) => {

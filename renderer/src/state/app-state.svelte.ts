@@ -31,7 +31,10 @@ export class AppState {
 
   async refresh(): Promise<void> {
     try {
-      const [info, jobs] = await Promise.all([this.api.call('app.info', {}), this.api.call('jobs.list', { limit: jobHistoryLimit })]);
+      const [info, jobs] = await Promise.all([
+        this.api.call('app.info', {}),
+        this.api.call('jobs.list', { limit: jobHistoryLimit }),
+      ]);
       this.info = info;
       this.engine = info.engine;
       this.jobs = jobs;

@@ -17,7 +17,11 @@ export class FinetuneState {
   async open(): Promise<void> {
     this.unsubscribe ??= appState.api.subscribe((event) => this.apply(event));
     try {
-      const [tasks, models, runs] = await Promise.all([appState.api.call('finetune.tasks', {}), appState.api.call('models.list', {}), appState.api.call('finetune.runs', { limit: 200 })]);
+      const [tasks, models, runs] = await Promise.all([
+        appState.api.call('finetune.tasks', {}),
+        appState.api.call('models.list', {}),
+        appState.api.call('finetune.runs', { limit: 200 }),
+      ]);
       this.tasks = tasks;
       this.models = models;
       this.runs = runs;
@@ -39,7 +43,8 @@ export class FinetuneState {
 
   private apply(event: ApiEvent): void {
     if (event.name === 'finetune.run') this.upsertRun(event.payload);
-    else if (event.name === 'finetune.metric' && event.payload.runId === this.selectedRunId) this.metrics = [...this.metrics, event.payload];
+    else if (event.name === 'finetune.metric' && event.payload.runId === this.selectedRunId)
+      this.metrics = [...this.metrics, event.payload];
   }
 
   private upsertRun(run: ClassifierRun): void {

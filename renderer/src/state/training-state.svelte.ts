@@ -1,4 +1,10 @@
-import type { ApiEvent, EncoderPreset, PretrainRequest, TrainingMetric, TrainingRun } from '../../../main/api/contract.js';
+import type {
+  ApiEvent,
+  EncoderPreset,
+  PretrainRequest,
+  TrainingMetric,
+  TrainingRun,
+} from '../../../main/api/contract.js';
 import { appState } from './app-state.svelte.js';
 
 /** A resumed run repeats the steps after its last checkpoint: a repeated point replaces the earlier one. */
@@ -22,7 +28,10 @@ export class TrainingState {
   async open(): Promise<void> {
     this.unsubscribe ??= appState.api.subscribe((event) => this.apply(event));
     try {
-      const [presets, runs] = await Promise.all([appState.api.call('training.presets', {}), appState.api.call('training.runs', { limit: 200 })]);
+      const [presets, runs] = await Promise.all([
+        appState.api.call('training.presets', {}),
+        appState.api.call('training.runs', { limit: 200 }),
+      ]);
       this.presets = presets.presets;
       this.defaults = presets.defaults;
       this.runs = runs;
@@ -59,7 +68,10 @@ export class TrainingState {
       const metric = event.payload;
       if (metric.runId === this.selectedRunId) this.metrics = withMetric(this.metrics, metric);
       if (this.comparedRunIds.includes(metric.runId)) {
-        this.comparedMetrics = { ...this.comparedMetrics, [metric.runId]: withMetric(this.comparedMetrics[metric.runId] ?? [], metric) };
+        this.comparedMetrics = {
+          ...this.comparedMetrics,
+          [metric.runId]: withMetric(this.comparedMetrics[metric.runId] ?? [], metric),
+        };
       }
     }
   }

@@ -5,7 +5,10 @@ import { dispatchApiCall } from '../../../main/api/dispatch.js';
 
 function recordingHandlers(calls: Array<[string, unknown]>): ApiHandlers {
   return Object.fromEntries(
-    Object.keys(apiMethods).map((method) => [method, async (input: unknown) => (calls.push([method, input]), { echoed: input })]),
+    Object.keys(apiMethods).map((method) => [
+      method,
+      async (input: unknown) => (calls.push([method, input]), { echoed: input }),
+    ]),
   ) as unknown as ApiHandlers;
 }
 
@@ -36,11 +39,15 @@ describe('dispatchApiCall', () => {
 
   it.each(['nope', '__proto__', 'constructor', 'toString'])('refuses the unknown method %s', async (method) => {
     const calls: Array<[string, unknown]> = [];
-    await expect(dispatchApiCall(recordingHandlers(calls), method, {})).rejects.toMatchObject({ kind: 'unknown-method' });
+    await expect(dispatchApiCall(recordingHandlers(calls), method, {})).rejects.toMatchObject({
+      kind: 'unknown-method',
+    });
     expect(calls).toEqual([]);
   });
 
   it('names the offending field in the message', async () => {
-    await expect(dispatchApiCall(recordingHandlers([]), 'engine.selfcheck', { matrixSize: 4 })).rejects.toThrow(/matrixSize/);
+    await expect(dispatchApiCall(recordingHandlers([]), 'engine.selfcheck', { matrixSize: 4 })).rejects.toThrow(
+      /matrixSize/,
+    );
   });
 });

@@ -12,8 +12,12 @@ describe('resolvePretrainOptions', () => {
   });
 
   it('keeps what the request sets, and treats a flag given as undefined as left out', () => {
-    expect(resolvePretrainOptions(PretrainRequest.parse({ preset: 'paper', epochs: 3, peakLearningRate: 5e-5 }))).toMatchObject({ epochs: 3, peakLearningRate: 5e-5 });
-    expect(resolvePretrainOptions(PretrainRequest.parse({ epochs: undefined, peakLearningRate: undefined })).epochs).toBe(presetTraining['cpu-fast'].epochs);
+    expect(
+      resolvePretrainOptions(PretrainRequest.parse({ preset: 'paper', epochs: 3, peakLearningRate: 5e-5 })),
+    ).toMatchObject({ epochs: 3, peakLearningRate: 5e-5 });
+    expect(
+      resolvePretrainOptions(PretrainRequest.parse({ epochs: undefined, peakLearningRate: undefined })).epochs,
+    ).toBe(presetTraining['cpu-fast'].epochs);
   });
 
   it('refuses out-of-range values at the boundary', () => {

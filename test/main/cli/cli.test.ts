@@ -31,7 +31,14 @@ describe('unisight CLI', () => {
     expect(info.nodeVersion).toMatch(/^22\./);
     expect(info.library.path).toBe(library.path);
     const attempts = info.engine.attempts as Array<{ backend: string; chosen: boolean; reason: string }>;
-    expect(attempts.map((attempt) => attempt.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm-openblas', 'wasm-threaded', 'wasm', 'cpu']);
+    expect(attempts.map((attempt) => attempt.backend)).toEqual([
+      'tensorflow-gpu',
+      'tensorflow',
+      'wasm-openblas',
+      'wasm-threaded',
+      'wasm',
+      'cpu',
+    ]);
     expect(attempts.filter((attempt) => attempt.chosen)).toHaveLength(1);
     expect(attempts.find((attempt) => attempt.chosen)!.backend).toBe(info.engine.backend);
     for (const attempt of attempts) expect(attempt.reason.length).toBeGreaterThan(10);
@@ -43,7 +50,9 @@ describe('unisight CLI', () => {
       const run = unisight(['--help'], { TMPDIR: temporary, NODE_COMPILE_CACHE: undefined });
       expect(run.status, run.stderr).toBe(0);
       // Node makes the cache's versioned folder as soon as it is enabled; the entries are the compiled modules.
-      const entries = fs.readdirSync(path.join(temporary, 'node-compile-cache'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+      const entries = fs
+        .readdirSync(path.join(temporary, 'node-compile-cache'), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile());
       expect(entries.length).toBeGreaterThan(10);
     } finally {
       fs.rmSync(temporary, { recursive: true, force: true });
@@ -59,10 +68,16 @@ describe('unisight CLI', () => {
   });
 
   it('runs the self-check job and reports it as JSON on the last line', () => {
-    const run = unisight(['selfcheck', '--iterations', '4', '--matrix-size', '32', '--json'], { UNISIGHT_BACKEND: 'cpu' });
+    const run = unisight(['selfcheck', '--iterations', '4', '--matrix-size', '32', '--json'], {
+      UNISIGHT_BACKEND: 'cpu',
+    });
     expect(run.status, run.stderr).toBe(0);
     const { job } = JSON.parse(run.lastLine);
-    expect(job).toMatchObject({ state: 'succeeded', progress: { done: 4, total: 4 }, result: { leakedTensors: 0, backend: 'cpu' } });
+    expect(job).toMatchObject({
+      state: 'succeeded',
+      progress: { done: 4, total: 4 },
+      result: { leakedTensors: 0, backend: 'cpu' },
+    });
     const listed = JSON.parse(unisight(['jobs', '--json']).lastLine);
     expect(listed.jobs.map((entry: { id: string }) => entry.id)).toContain(job.id);
   });
@@ -93,7 +108,15 @@ describe('unisight CLI', () => {
   it('refuses a library from a newer version with a clear reason', () => {
     const newer = temporaryLibrary();
     unisight(['jobs', '--library', newer.path]);
-    spawnSync(process.execPath, ['-e', `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.pragma('user_version = 999');d.close()`, `${newer.path}/catalog.sqlite`], { cwd: projectRoot });
+    spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.pragma('user_version = 999');d.close()`,
+        `${newer.path}/catalog.sqlite`,
+      ],
+      { cwd: projectRoot },
+    );
     const run = unisight(['jobs', '--library', newer.path]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/newer Unisight/);

@@ -30,7 +30,9 @@ describe.skipIf(electron.available)('npm start without a usable Electron binary'
     });
     const visit = await fetch(url, { redirect: 'manual' });
     expect(visit.status).toBe(303);
-    const page = await fetch(new URL('/', url), { headers: { cookie: visit.headers.get('set-cookie')!.split(';')[0]! } });
+    const page = await fetch(new URL('/', url), {
+      headers: { cookie: visit.headers.get('set-cookie')!.split(';')[0]! },
+    });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app">');
 

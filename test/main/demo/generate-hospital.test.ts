@@ -42,18 +42,28 @@ describe('unisight demo-data', () => {
   it('writes labels that agree with the ground truth and with the report text', () => {
     const folder = demoExport(50, 'test');
     const truth = new Map(
-      fs.readFileSync(path.join(folder, 'ground-truth.jsonl'), 'utf8').trim().split('\n').map((line) => {
-        const parsed = JSON.parse(line) as { accession_number: string; findings: Array<{ name: string }> };
-        return [parsed.accession_number, new Set(parsed.findings.map((finding) => finding.name))];
-      }),
+      fs
+        .readFileSync(path.join(folder, 'ground-truth.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const parsed = JSON.parse(line) as { accession_number: string; findings: Array<{ name: string }> };
+          return [parsed.accession_number, new Set(parsed.findings.map((finding) => finding.name))];
+        }),
     );
     const labels = readReportTable(path.join(folder, 'labels.csv'));
     expect(labels.delimiter).toBe(';');
-    const reports = new Map(readReportTable(path.join(folder, 'reports.csv')).rows.map((row) => [row.values.accession_number!, row.values.report_text!]));
+    const reports = new Map(
+      readReportTable(path.join(folder, 'reports.csv')).rows.map((row) => [
+        row.values.accession_number!,
+        row.values.report_text!,
+      ]),
+    );
     let abnormal = 0;
     for (const row of labels.rows) {
       const present = truth.get(row.values.accession_number!)!;
-      for (const name of findingNames) expect(row.values[name], `${row.values.accession_number} ${name}`).toBe(present.has(name) ? '1' : '0');
+      for (const name of findingNames)
+        expect(row.values[name], `${row.values.accession_number} ${name}`).toBe(present.has(name) ? '1' : '0');
       expect(row.values.abnormal).toBe(present.size > 0 ? '1' : '0');
       abnormal += present.size > 0 ? 1 : 0;
       const report = reports.get(row.values.accession_number!);

@@ -5,10 +5,12 @@ import { rendererDirectory } from '../../../main/core/install-paths.js';
 import { contentSecurityPolicy, contentSecurityPolicyHeader } from '../../../main/security/content-security-policy.js';
 
 function directives(policy: string): Map<string, string> {
-  return new Map(policy.split(';').map((part) => {
-    const [name, ...values] = part.trim().split(/\s+/);
-    return [name!, values.join(' ')];
-  }));
+  return new Map(
+    policy.split(';').map((part) => {
+      const [name, ...values] = part.trim().split(/\s+/);
+      return [name!, values.join(' ')];
+    }),
+  );
 }
 
 describe('content security policy', () => {

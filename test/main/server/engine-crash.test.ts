@@ -25,7 +25,9 @@ describe('engine process killed during a job', () => {
   it('marks the job failed, keeps serving, and runs the next job on a new engine', async () => {
     const started = await server.call<JobReply>('engine.selfcheck', { iterations: 100_000, matrixSize: 128 });
     const jobId = started.body.result!.id;
-    await waitUntil(async () => ((await server.call<JobReply>('jobs.get', { jobId })).body.result!.progress.done > 5 ? true : null));
+    await waitUntil(async () =>
+      (await server.call<JobReply>('jobs.get', { jobId })).body.result!.progress.done > 5 ? true : null,
+    );
 
     const info = await server.call<{ engine: { processId: number } }>('app.info');
     const enginePid = info.body.result!.engine.processId;

@@ -20,16 +20,21 @@ describe('server mode', () => {
     library.remove();
   });
 
-  const post = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.origin}${path}`, { method: 'POST', ...init });
+  const post = (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${server.origin}${path}`, { method: 'POST', ...init });
 
   it('answers 401 without the token, or with a wrong one, on API, pages and assets', async () => {
     expect((await post('/api/call/app.info', { body: '{}' })).status).toBe(401);
-    expect((await post('/api/call/app.info', { body: '{}', headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await post('/api/call/app.info', { body: '{}', headers: { authorization: 'Bearer wrong' } })).status).toBe(
+      401,
+    );
     expect((await fetch(`${server.origin}/`)).status).toBe(401);
     expect((await fetch(`${server.origin}/index.html`)).status).toBe(401);
     expect((await fetch(`${server.origin}/?token=${server.token.slice(1)}`)).status).toBe(401);
     const unauthorised = await post('/api/call/app.info', { body: '{}' });
-    expect(await unauthorised.json()).toEqual({ error: { kind: 'unauthorized', message: 'Missing or wrong access token.' } });
+    expect(await unauthorised.json()).toEqual({
+      error: { kind: 'unauthorized', message: 'Missing or wrong access token.' },
+    });
   });
 
   it('answers 200 with the token', async () => {
@@ -42,13 +47,24 @@ describe('server mode', () => {
   it('answers 400 to malformed payloads and changes nothing', async () => {
     const before = (await server.call<unknown[]>('jobs.list')).body.result!.length;
     const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
-    for (const body of ['{not json', '[1,2]', '"text"', JSON.stringify({ iterations: -1 }), JSON.stringify({ iterations: 3, extra: 'x' })]) {
+    for (const body of [
+      '{not json',
+      '[1,2]',
+      '"text"',
+      JSON.stringify({ iterations: -1 }),
+      JSON.stringify({ iterations: 3, extra: 'x' }),
+    ]) {
       const response = await post('/api/call/engine.selfcheck', { body, headers });
       expect(response.status, body).toBe(400);
-      expect((await response.json()) as object).toMatchObject({ error: { kind: 'invalid-input', message: expect.any(String) } });
+      expect((await response.json()) as object).toMatchObject({
+        error: { kind: 'invalid-input', message: expect.any(String) },
+      });
     }
     expect((await server.call<unknown[]>('jobs.list')).body.result!.length).toBe(before);
-    const tooLarge = await post('/api/call/engine.selfcheck', { body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }), headers });
+    const tooLarge = await post('/api/call/engine.selfcheck', {
+      body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }),
+      headers,
+    });
     expect(tooLarge.status).toBe(400);
   });
 
@@ -82,11 +98,22 @@ describe('server mode', () => {
   it('refuses a foreign Host header (DNS rebinding) and cross-origin calls', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       http
-        .get({ host: '127.0.0.1', port: server.port, path: '/api/call/app.info', headers: { host: 'evil.example:80', authorization: `Bearer ${server.token}` } }, (response) => resolve(response.statusCode!))
+        .get(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: '/api/call/app.info',
+            headers: { host: 'evil.example:80', authorization: `Bearer ${server.token}` },
+          },
+          (response) => resolve(response.statusCode!),
+        )
         .on('error', reject);
     });
     expect(status).toBe(403);
-    const crossOrigin = await post('/api/call/app.info', { body: '{}', headers: { authorization: `Bearer ${server.token}`, origin: 'https://evil.example' } });
+    const crossOrigin = await post('/api/call/app.info', {
+      body: '{}',
+      headers: { authorization: `Bearer ${server.token}`, origin: 'https://evil.example' },
+    });
     expect(crossOrigin.status).toBe(403);
   });
 

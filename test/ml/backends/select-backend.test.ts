@@ -8,14 +8,23 @@ import { wasmBlasAddonPath } from '../../../ml/backends/wasm-blas-matmul.js';
 describe('backend selection', () => {
   it('tries every backend in order of preference and records a reason for each', async () => {
     const report = await selectBackend(null);
-    expect(report.attempts.map((attempt) => attempt.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm-openblas', 'wasm-threaded', 'wasm', 'cpu']);
+    expect(report.attempts.map((attempt) => attempt.backend)).toEqual([
+      'tensorflow-gpu',
+      'tensorflow',
+      'wasm-openblas',
+      'wasm-threaded',
+      'wasm',
+      'cpu',
+    ]);
     const chosen = report.attempts.filter((attempt) => attempt.chosen);
     expect(chosen).toHaveLength(1);
     expect(chosen[0]!.backend).toBe(report.backend);
     const chosenIndex = report.attempts.indexOf(chosen[0]!);
     for (const skipped of report.attempts.slice(0, chosenIndex)) expect(skipped.reason).not.toMatch(/^not tried/);
     for (const later of report.attempts.slice(chosenIndex + 1)) expect(later.reason).toMatch(/^not tried/);
-    expect(tf.getBackend()).toBe(report.backend === 'tensorflow-gpu' ? 'tensorflow' : report.backend.replace(/-(threaded|openblas)$/, ''));
+    expect(tf.getBackend()).toBe(
+      report.backend === 'tensorflow-gpu' ? 'tensorflow' : report.backend.replace(/-(threaded|openblas)$/, ''),
+    );
   });
 
   it('on a machine without native TensorFlow, takes OpenBLAS when built, else every core through the threaded build', async () => {

@@ -22,8 +22,20 @@ const cases = [
   { name: 'batched, both transposed', a: [4, 7, 5], b: [4, 3, 7], transposeA: true, transposeB: true },
   { name: 'batch of A against one B', a: [2, 3, 5, 7], b: [7, 4], transposeA: false, transposeB: false },
   { name: 'one A against a batch of B', a: [5, 7], b: [3, 7, 4], transposeA: false, transposeB: false },
-  { name: '2-D A against a batch of one B (rank of the broadcast)', a: [2, 3], b: [1, 3, 4], transposeA: false, transposeB: false },
-  { name: 'batches broadcast against each other (tfjs kernel)', a: [3, 1, 2, 2], b: [1, 3, 2, 2], transposeA: false, transposeB: false },
+  {
+    name: '2-D A against a batch of one B (rank of the broadcast)',
+    a: [2, 3],
+    b: [1, 3, 4],
+    transposeA: false,
+    transposeB: false,
+  },
+  {
+    name: 'batches broadcast against each other (tfjs kernel)',
+    a: [3, 1, 2, 2],
+    b: [1, 3, 2, 2],
+    transposeA: false,
+    transposeB: false,
+  },
   { name: 'large 2-D, split by rows', a: [203, 300], b: [300, 70], transposeA: false, transposeB: false },
   { name: 'large 2-D transposed, split by rows', a: [300, 203], b: [70, 300], transposeA: true, transposeB: true },
   { name: 'wide, A transposed, split by columns', a: [300, 40], b: [300, 203], transposeA: true, transposeB: false },
@@ -32,12 +44,21 @@ const cases = [
 
 function operands(a: number[], b: number[]): [tf.Tensor, tf.Tensor] {
   return [
-    tf.tensor(Array.from({ length: tf.util.sizeFromShape(a) }, (_, index) => Math.sin(index * 0.37)), a),
-    tf.tensor(Array.from({ length: tf.util.sizeFromShape(b) }, (_, index) => Math.cos(index * 0.71)), b),
+    tf.tensor(
+      Array.from({ length: tf.util.sizeFromShape(a) }, (_, index) => Math.sin(index * 0.37)),
+      a,
+    ),
+    tf.tensor(
+      Array.from({ length: tf.util.sizeFromShape(b) }, (_, index) => Math.cos(index * 0.71)),
+      b,
+    ),
   ];
 }
 
-async function productOn(backend: string, shapes: (typeof cases)[number]): Promise<{ shape: number[]; values: Float32Array }> {
+async function productOn(
+  backend: string,
+  shapes: (typeof cases)[number],
+): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
   const [left, right] = operands(shapes.a, shapes.b);
   const product = tf.matMul(left, right, shapes.transposeA, shapes.transposeB);
@@ -48,55 +69,95 @@ async function productOn(backend: string, shapes: (typeof cases)[number]): Promi
 
 const unavailable = wasmGemmUnavailableReason();
 
-describe.skipIf(unavailable !== null)(`Unisight's GEMM on a shared heap (${unavailable ?? 'relaxed SIMD available'})`, () => {
-  it('splits a product across two threads, matches a plain loop, and gives the bits one thread gives', () => {
-    const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
-    let next = 1024;
-    const allocator = { allocate: (bytes: number) => (next += bytes) - bytes, release: () => {} };
-    const [rows, depth, columns] = [130, 300, 90];
-    const a = next, b = a + rows * depth * 4, output = b + depth * columns * 4, oneThreadOutput = output + rows * columns * 4;
-    next = oneThreadOutput + rows * columns * 4;
-    const heap = new Float32Array(memory.buffer);
-    for (let index = 0; index < rows * depth; index++) heap[a / 4 + index] = Math.sin(index);
-    for (let index = 0; index < depth * columns; index++) heap[b / 4 + index] = Math.cos(index);
-    const job = { batches: 1, rows, columns, depth, a, aBatchStride: 0, aRowStride: depth * 4, aDepthStride: 4, b, bBatchStride: 0, bDepthStride: columns * 4, bColumnStride: 4 };
-    const twoThreads = new WasmGemm(memory, 2, allocator);
-    const oneThread = new WasmGemm(memory, 1, allocator);
-    try {
-      expect(twoThreads.threadCount).toBe(2);
-      twoThreads.multiply({ ...job, output });
-      oneThread.multiply({ ...job, output: oneThreadOutput });
-      for (const [row, column] of [[0, 0], [64, 45], [65, 89], [129, 7]] as const) {
-        let sum = 0;
-        for (let step = 0; step < depth; step++) sum += heap[a / 4 + row * depth + step]! * heap[b / 4 + step * columns + column]!;
-        expect(heap[output / 4 + row * columns + column]).toBeCloseTo(sum, 3);
+describe.skipIf(unavailable !== null)(
+  `Unisight's GEMM on a shared heap (${unavailable ?? 'relaxed SIMD available'})`,
+  () => {
+    it('splits a product across two threads, matches a plain loop, and gives the bits one thread gives', () => {
+      const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
+      let next = 1024;
+      const allocator = { allocate: (bytes: number) => (next += bytes) - bytes, release: () => {} };
+      const [rows, depth, columns] = [130, 300, 90];
+      const a = next,
+        b = a + rows * depth * 4,
+        output = b + depth * columns * 4,
+        oneThreadOutput = output + rows * columns * 4;
+      next = oneThreadOutput + rows * columns * 4;
+      const heap = new Float32Array(memory.buffer);
+      for (let index = 0; index < rows * depth; index++) heap[a / 4 + index] = Math.sin(index);
+      for (let index = 0; index < depth * columns; index++) heap[b / 4 + index] = Math.cos(index);
+      const job = {
+        batches: 1,
+        rows,
+        columns,
+        depth,
+        a,
+        aBatchStride: 0,
+        aRowStride: depth * 4,
+        aDepthStride: 4,
+        b,
+        bBatchStride: 0,
+        bDepthStride: columns * 4,
+        bColumnStride: 4,
+      };
+      const twoThreads = new WasmGemm(memory, 2, allocator);
+      const oneThread = new WasmGemm(memory, 1, allocator);
+      try {
+        expect(twoThreads.threadCount).toBe(2);
+        twoThreads.multiply({ ...job, output });
+        oneThread.multiply({ ...job, output: oneThreadOutput });
+        for (const [row, column] of [
+          [0, 0],
+          [64, 45],
+          [65, 89],
+          [129, 7],
+        ] as const) {
+          let sum = 0;
+          for (let step = 0; step < depth; step++)
+            sum += heap[a / 4 + row * depth + step]! * heap[b / 4 + step * columns + column]!;
+          expect(heap[output / 4 + row * columns + column]).toBeCloseTo(sum, 3);
+        }
+        expect(heap.slice(output / 4, output / 4 + rows * columns)).toEqual(
+          heap.slice(oneThreadOutput / 4, oneThreadOutput / 4 + rows * columns),
+        );
+      } finally {
+        twoThreads.dispose();
+        oneThread.dispose();
       }
-      expect(heap.slice(output / 4, output / 4 + rows * columns)).toEqual(heap.slice(oneThreadOutput / 4, oneThreadOutput / 4 + rows * columns));
-    } finally {
-      twoThreads.dispose();
-      oneThread.dispose();
-    }
-  });
+    });
 
-  it('reports an operand outside the heap as an error on every thread, and keeps working afterwards', () => {
-    const memory = new WebAssembly.Memory({ initial: 16, maximum: 64, shared: true });
-    let next = 1024;
-    const gemm = new WasmGemm(memory, 2, { allocate: (bytes) => (next += bytes) - bytes, release: () => {} });
-    try {
-      const [rows, depth, columns] = [128, 128, 128];
-      const job = { batches: 1, rows, columns, depth, aBatchStride: 0, aRowStride: depth * 4, aDepthStride: 4, bBatchStride: 0, bDepthStride: columns * 4, bColumnStride: 4 };
-      const outside = memory.buffer.byteLength;
-      expect(() => gemm.multiply({ ...job, a: outside, b: outside, output: 0 })).toThrow(/out of bounds|trapped/);
-      const a = next, b = a + rows * depth * 4, output = b + depth * columns * 4;
-      new Float32Array(memory.buffer, a, rows * depth).fill(0.5);
-      new Float32Array(memory.buffer, b, depth * columns).fill(2);
-      gemm.multiply({ ...job, a, b, output });
-      expect(new Set(new Float32Array(memory.buffer, output, rows * columns))).toEqual(new Set([depth]));
-    } finally {
-      gemm.dispose();
-    }
-  });
-});
+    it('reports an operand outside the heap as an error on every thread, and keeps working afterwards', () => {
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: 64, shared: true });
+      let next = 1024;
+      const gemm = new WasmGemm(memory, 2, { allocate: (bytes) => (next += bytes) - bytes, release: () => {} });
+      try {
+        const [rows, depth, columns] = [128, 128, 128];
+        const job = {
+          batches: 1,
+          rows,
+          columns,
+          depth,
+          aBatchStride: 0,
+          aRowStride: depth * 4,
+          aDepthStride: 4,
+          bBatchStride: 0,
+          bDepthStride: columns * 4,
+          bColumnStride: 4,
+        };
+        const outside = memory.buffer.byteLength;
+        expect(() => gemm.multiply({ ...job, a: outside, b: outside, output: 0 })).toThrow(/out of bounds|trapped/);
+        const a = next,
+          b = a + rows * depth * 4,
+          output = b + depth * columns * 4;
+        new Float32Array(memory.buffer, a, rows * depth).fill(0.5);
+        new Float32Array(memory.buffer, b, depth * columns).fill(2);
+        gemm.multiply({ ...job, a, b, output });
+        expect(new Set(new Float32Array(memory.buffer, output, rows * columns))).toEqual(new Set([depth]));
+      } finally {
+        gemm.dispose();
+      }
+    });
+  },
+);
 
 describe.skipIf(unavailable !== null).each([
   { build: 'single-threaded', threaded: false },
@@ -116,7 +177,9 @@ describe.skipIf(unavailable !== null).each([
       const reference = await productOn('cpu', shapes);
       expect(ours.shape).toEqual(reference.shape);
       let largestError = 0;
-      reference.values.forEach((value, index) => (largestError = Math.max(largestError, Math.abs(value - ours.values[index]!))));
+      reference.values.forEach(
+        (value, index) => (largestError = Math.max(largestError, Math.abs(value - ours.values[index]!))),
+      );
       expect(largestError).toBeLessThan(1e-4 * Math.sqrt(shapes.a.at(shapes.transposeA ? -2 : -1)!));
     } finally {
       restore();

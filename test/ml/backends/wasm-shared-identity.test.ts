@@ -15,7 +15,10 @@ afterAll(async () => {
 describe('wasm Identity that shares its input', () => {
   it('keeps the values alive after the original is disposed, and frees the buffer with the last reference', () => {
     const before = tf.memory();
-    const original = tf.tensor2d([[1, 2], [3, 4]]);
+    const original = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const copy = tf.clone(original);
     expect(copy.dataId).toBe(original.dataId);
     original.dispose();

@@ -13,8 +13,14 @@ afterAll(async () => {
 });
 
 /** Runs `operation` on wasm (with the replaced kernels) and on cpu, on the same data, and returns both results. */
-async function onBothBackends(shape: number[], dtype: 'float32' | 'int32', operation: (input: tf.Tensor) => tf.Tensor | tf.Tensor[]): Promise<[number[][], number[][]]> {
-  const values = Array.from({ length: tf.util.sizeFromShape(shape) }, (_, index) => (dtype === 'int32' ? index : index * 0.5 - 3));
+async function onBothBackends(
+  shape: number[],
+  dtype: 'float32' | 'int32',
+  operation: (input: tf.Tensor) => tf.Tensor | tf.Tensor[],
+): Promise<[number[][], number[][]]> {
+  const values = Array.from({ length: tf.util.sizeFromShape(shape) }, (_, index) =>
+    dtype === 'int32' ? index : index * 0.5 - 3,
+  );
   const results: number[][][] = [];
   for (const backend of ['wasm', 'cpu']) {
     await tf.setBackend(backend);
@@ -51,7 +57,10 @@ describe('wasm Slice and Unpack read the heap in place', () => {
   });
 
   it('keeps tfjs kernels for strings and leaves no tensor behind', async () => {
-    const words = tf.tensor2d([['a', 'b'], ['c', 'd']]);
+    const words = tf.tensor2d([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
     expect(tf.slice(words, [1, 0], [1, 2]).dataSync()).toEqual(['c', 'd']);
     expect(tf.unstack(words)[1]!.dataSync()).toEqual(['c', 'd']);
     words.dispose();

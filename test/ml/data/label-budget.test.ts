@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { type LabelledItem, sampleLabelBudget } from '../../../ml/data/label-budget.js';
 
 // 900 negatives, 100 positives: the demo's rarer findings look like this.
-const items: LabelledItem[] = Array.from({ length: 1000 }, (_, index) => ({ index: index * 3, label: index % 10 === 0 ? 'positive' : 'negative' }));
+const items: LabelledItem[] = Array.from({ length: 1000 }, (_, index) => ({
+  index: index * 3,
+  label: index % 10 === 0 ? 'positive' : 'negative',
+}));
 const labelOf = new Map(items.map((item) => [item.index, item.label]));
 const countOf = (indices: number[], label: string) => indices.filter((index) => labelOf.get(index) === label).length;
 

@@ -4,12 +4,14 @@ import { maskTokens, normalisedPatchTargets, randomPatchMask } from '../../../ml
 import { maskId } from '../../../ml/tokenizer/bpe-tokenizer.js';
 
 describe('masking for the reconstruction objectives', () => {
-  it('masks exactly 75% of an image\'s patches, a different set per draw, kept and masked partitioning them', () => {
+  it("masks exactly 75% of an image's patches, a different set per draw, kept and masked partitioning them", () => {
     const random = new SeededRandom('mim');
     const first = randomPatchMask(64, 0.75, random);
     expect(first.masked).toHaveLength(48);
     expect(first.kept).toHaveLength(16);
-    expect([...first.kept, ...first.masked].sort((left, right) => left - right)).toEqual(Array.from({ length: 64 }, (_, index) => index));
+    expect([...first.kept, ...first.masked].sort((left, right) => left - right)).toEqual(
+      Array.from({ length: 64 }, (_, index) => index),
+    );
     expect(randomPatchMask(64, 0.75, random).masked).not.toEqual(first.masked);
     expect(randomPatchMask(196, 0.75, random).kept).toHaveLength(49);
     expect(() => randomPatchMask(64, 1, random)).toThrow(/ratio/);
@@ -33,11 +35,22 @@ describe('masking for the reconstruction objectives', () => {
     for (let row = 0; row < rows; row++) {
       for (let position = 0; position < length; position++) {
         const real = position < 48;
-        tokenIds[row * length + position] = !real ? 0 : position === 0 ? 1 : position === 47 ? 2 : 5 + ((row + position) % 400);
+        tokenIds[row * length + position] = !real
+          ? 0
+          : position === 0
+            ? 1
+            : position === 47
+              ? 2
+              : 5 + ((row + position) % 400);
         attentionMask[row * length + position] = real ? 1 : 0;
       }
     }
-    const { inputIds, targets } = maskTokens(tokenIds, attentionMask, { probability: 0.15, maskId, firstOrdinaryId: 5, vocabularySize: 405 }, random);
+    const { inputIds, targets } = maskTokens(
+      tokenIds,
+      attentionMask,
+      { probability: 0.15, maskId, firstOrdinaryId: 5, vocabularySize: 405 },
+      random,
+    );
     let chosen = 0;
     let masked = 0;
     let kept = 0;

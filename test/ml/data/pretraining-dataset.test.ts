@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { minimumEvaluationPairs, type PretrainingItem, splitByPatient, trainingSubset } from '../../../ml/data/pretraining-dataset.js';
+import {
+  minimumEvaluationPairs,
+  type PretrainingItem,
+  splitByPatient,
+  trainingSubset,
+} from '../../../ml/data/pretraining-dataset.js';
 
 function library(patients: number, imagesPerPatient: number, prefix = 'patient'): PretrainingItem[] {
   const items: PretrainingItem[] = [];
   for (let patient = 0; patient < patients; patient++) {
     for (let image = 0; image < imagesPerPatient; image++) {
       items.push({
-        imageId: items.length + 1, studyId: patient * 10 + image, patientKey: `${prefix}-${patient}`,
-        imageFile: `/cache/${items.length}.u8`, imageOffset: 0, imageSize: 16, reportText: `report ${patient} ${image}`, reportId: items.length + 1,
+        imageId: items.length + 1,
+        studyId: patient * 10 + image,
+        patientKey: `${prefix}-${patient}`,
+        imageFile: `/cache/${items.length}.u8`,
+        imageOffset: 0,
+        imageSize: 16,
+        reportText: `report ${patient} ${image}`,
+        reportId: items.length + 1,
       });
     }
   }
@@ -22,7 +33,9 @@ describe('splitByPatient', () => {
   it('puts every image of a patient in one split and every reported image in some split', () => {
     const items = library(400, 3);
     const split = splitByPatient(items, { validation: 0.1, test: 0.1 }, 'seed-a');
-    const [train, validation, test] = [split.train, split.validation, split.test].map((indices) => splitOfPatients(items, indices));
+    const [train, validation, test] = [split.train, split.validation, split.test].map((indices) =>
+      splitOfPatients(items, indices),
+    );
     for (const patient of test!) expect(train!.has(patient) || validation!.has(patient)).toBe(false);
     for (const patient of validation!) expect(train!.has(patient)).toBe(false);
     expect(split.train.length + split.validation.length + split.test.length).toBe(items.length);

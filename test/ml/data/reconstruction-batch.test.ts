@@ -3,17 +3,27 @@ import { buildReconstructionBatch } from '../../../ml/data/reconstruction-batch.
 import type { HostBatch } from '../../../ml/data/pretraining-batches.js';
 import { type EncoderConfig, encoderPresets, patchesPerImage } from '../../../ml/model/model-config.js';
 
-const config: EncoderConfig = { ...encoderPresets['cpu-fast'], imageSize: 32, patchSize: 8, maximumTextTokens: 40, vocabularySize: 50 };
+const config: EncoderConfig = {
+  ...encoderPresets['cpu-fast'],
+  imageSize: 32,
+  patchSize: 8,
+  maximumTextTokens: 40,
+  vocabularySize: 50,
+};
 
 function hostBatch(size: number): HostBatch {
   const patches = patchesPerImage(config);
-  const values = Float32Array.from({ length: size * patches * 64 }, (_, index) => Math.sin(index * 0.37) * 100 + index * 0.01);
+  const values = Float32Array.from(
+    { length: size * patches * 64 },
+    (_, index) => Math.sin(index * 0.37) * 100 + index * 0.01,
+  );
   const tokenIds = new Int32Array(size * config.maximumTextTokens);
   const attentionMask = new Float32Array(size * config.maximumTextTokens);
   for (let row = 0; row < size; row++) {
     const length = 30 + row;
     for (let position = 0; position < length; position++) {
-      tokenIds[row * config.maximumTextTokens + position] = position === 0 ? 1 : position === length - 1 ? 2 : 5 + ((row * 7 + position) % 40);
+      tokenIds[row * config.maximumTextTokens + position] =
+        position === 0 ? 1 : position === length - 1 ? 2 : 5 + ((row * 7 + position) % 40);
       attentionMask[row * config.maximumTextTokens + position] = 1;
     }
   }
@@ -22,10 +32,16 @@ function hostBatch(size: number): HostBatch {
 
 describe('reconstruction batch', () => {
   const batch = hostBatch(4);
-  const masks = buildReconstructionBatch(batch, config, { patchMaskRatio: 0.75, tokenMaskProbability: 0.15 }, 'seed', 3);
+  const masks = buildReconstructionBatch(
+    batch,
+    config,
+    { patchMaskRatio: 0.75, tokenMaskProbability: 0.15 },
+    'seed',
+    3,
+  );
   const patches = patchesPerImage(config);
 
-  it('hides 75% of each image\'s patches and maps every patch to its kept row or the mask token', () => {
+  it("hides 75% of each image's patches and maps every patch to its kept row or the mask token", () => {
     expect(masks.keptPerImage).toBe(4);
     expect(masks.maskedPerImage).toBe(12);
     for (let image = 0; image < 4; image++) {
@@ -38,7 +54,7 @@ describe('reconstruction batch', () => {
     }
   });
 
-  it('targets each masked patch\'s pixels normalised to mean 0 and variance 1', () => {
+  it("targets each masked patch's pixels normalised to mean 0 and variance 1", () => {
     const first = masks.pixelTargets.subarray(0, 64);
     const mean = first.reduce((sum, value) => sum + value, 0) / 64;
     const variance = first.reduce((sum, value) => sum + (value - mean) ** 2, 0) / 64;
@@ -60,7 +76,14 @@ describe('reconstruction batch', () => {
   });
 
   it('draws the same masks for the same seed and step, and different ones for another step', () => {
-    expect(buildReconstructionBatch(batch, config, { patchMaskRatio: 0.75, tokenMaskProbability: 0.15 }, 'seed', 3)).toEqual(masks);
-    expect(Array.from(buildReconstructionBatch(batch, config, { patchMaskRatio: 0.75, tokenMaskProbability: 0.15 }, 'seed', 4).keptFlat)).not.toEqual(Array.from(masks.keptFlat));
+    expect(
+      buildReconstructionBatch(batch, config, { patchMaskRatio: 0.75, tokenMaskProbability: 0.15 }, 'seed', 3),
+    ).toEqual(masks);
+    expect(
+      Array.from(
+        buildReconstructionBatch(batch, config, { patchMaskRatio: 0.75, tokenMaskProbability: 0.15 }, 'seed', 4)
+          .keptFlat,
+      ),
+    ).not.toEqual(Array.from(masks.keptFlat));
   });
 });

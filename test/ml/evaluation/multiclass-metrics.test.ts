@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { confusionMatrix, multiClassIntervals, multiClassMetrics, predictedClass } from '../../../ml/evaluation/multiclass-metrics.js';
+import {
+  confusionMatrix,
+  multiClassIntervals,
+  multiClassMetrics,
+  predictedClass,
+} from '../../../ml/evaluation/multiclass-metrics.js';
 
 const example = (probabilities: number[], label: number) => ({ probabilities, label });
 

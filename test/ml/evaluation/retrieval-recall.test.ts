@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { retrievalRecall } from '../../../ml/evaluation/retrieval-recall.js';
 
 // Unit vectors in 2-D at the given angles (degrees), flattened row by row.
-const atAngles = (...degrees: number[]) => new Float32Array(degrees.flatMap((angle) => [Math.cos((angle * Math.PI) / 180), Math.sin((angle * Math.PI) / 180)]));
+const atAngles = (...degrees: number[]) =>
+  new Float32Array(degrees.flatMap((angle) => [Math.cos((angle * Math.PI) / 180), Math.sin((angle * Math.PI) / 180)]));
 
 describe('retrieval recall', () => {
   it('counts hits at K in both directions and prints chance as K / N', () => {

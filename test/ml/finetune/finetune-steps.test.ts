@@ -16,9 +16,23 @@ beforeAll(async () => {
 });
 
 const tiny: EncoderConfig = {
-  architecture: 'shared', width: 16, heads: 2, sharedLayers: 2, earlyLayers: 0, lateLayers: 0, frozenSharedLayers: 0, mlpRatio: 2,
-  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 0.02 }, imageSize: 16, patchSize: 4, vocabularySize: 30, maximumTextTokens: 8,
-  embeddingSize: 8, initialTemperature: 0.07, maximumLogitScale: 100, imagePositionInitialisation: 'sinusoidal',
+  architecture: 'shared',
+  width: 16,
+  heads: 2,
+  sharedLayers: 2,
+  earlyLayers: 0,
+  lateLayers: 0,
+  frozenSharedLayers: 0,
+  mlpRatio: 2,
+  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 0.02 },
+  imageSize: 16,
+  patchSize: 4,
+  vocabularySize: 30,
+  maximumTextTokens: 8,
+  embeddingSize: 8,
+  initialTemperature: 0.07,
+  maximumLogitScale: 100,
+  imagePositionInitialisation: 'sinusoidal',
 };
 
 const disposables: Array<{ dispose(): void }> = [];
@@ -31,7 +45,9 @@ afterEach(() => {
 });
 
 function hostBatch(size: number) {
-  const patches = Float32Array.from({ length: size * patchesPerImage(tiny) * 16 }, (_, index) => Math.sin(index * 0.7 + Math.floor(index / 256)));
+  const patches = Float32Array.from({ length: size * patchesPerImage(tiny) * 16 }, (_, index) =>
+    Math.sin(index * 0.7 + Math.floor(index / 256)),
+  );
   const tokenIds = new Int32Array(size * 8);
   const attentionMask = new Float32Array(size * 8);
   for (let row = 0; row < size; row++) {
@@ -46,11 +62,15 @@ function hostBatch(size: number) {
 function tensorsOf(host: ReturnType<typeof hostBatch>, tokenIds = host.tokenIds) {
   return {
     patches: tf.tensor3d(host.patches, [host.size, patchesPerImage(tiny), 16]),
-    texts: { tokenIds: tf.tensor2d(tokenIds, [host.size, 8], 'int32'), attentionMask: tf.tensor2d(host.attentionMask, [host.size, 8]) },
+    texts: {
+      tokenIds: tf.tensor2d(tokenIds, [host.size, 8], 'int32'),
+      attentionMask: tf.tensor2d(host.attentionMask, [host.size, 8]),
+    },
   };
 }
 
-const snapshot = (variables: ReadonlyMap<string, tf.Variable>) => new Map([...variables].map(([name, variable]) => [name, Array.from(variable.dataSync())]));
+const snapshot = (variables: ReadonlyMap<string, tf.Variable>) =>
+  new Map([...variables].map(([name, variable]) => [name, Array.from(variable.dataSync())]));
 
 describe('TD-Calib step', () => {
   it('lowers the masked reconstruction losses on a fixed batch, moves the teacher by the EMA rule, keeps frozen layers, and leaks nothing', () => {
@@ -58,27 +78,55 @@ describe('TD-Calib step', () => {
     const teacherModel = keep(new ContrastiveEncoder({ ...tiny, frozenSharedLayers: 1 }, 99));
     const heads = keep(new ReconstructionHeads(student, 1, 4));
     const ema = keep(new EmaTeacher(student.store.variables, 0.995, teacherModel.store.variables));
-    const optimizer = keep(new AdamW(prefixedTrainable({ encoder: student.store, heads: heads.store }), { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: 0 }));
+    const optimizer = keep(
+      new AdamW(prefixedTrainable({ encoder: student.store, heads: heads.store }), {
+        beta1: 0.9,
+        beta2: 0.98,
+        epsilon: 1e-8,
+        weightDecay: 0,
+      }),
+    );
     const host = hostBatch(4);
     const masks = buildReconstructionBatch(host, tiny, { patchMaskRatio: 0.75, tokenMaskProbability: 0.3 }, 'test', 0);
     const tensors = tensorsOf(host);
-    const frozenBefore = snapshot(new Map([...student.store.variables].filter(([name]) => name.startsWith('shared.0.'))));
+    const frozenBefore = snapshot(
+      new Map([...student.store.variables].filter(([name]) => name.startsWith('shared.0.'))),
+    );
     const results = [];
     let tensorCount = -1;
     for (let step = 0; step < 25; step++) {
       const teacherBefore = step === 0 ? snapshot(teacherModel.store.variables) : null;
-      results.push(reconstructionStep(student, heads, { model: teacherModel, ema }, optimizer, { ...tensors, batch: masks }, { ...tdCalibWeights, feature: 0.5 }, 3e-3, 1));
+      results.push(
+        reconstructionStep(
+          student,
+          heads,
+          { model: teacherModel, ema },
+          optimizer,
+          { ...tensors, batch: masks },
+          { ...tdCalibWeights, feature: 0.5 },
+          3e-3,
+          1,
+        ),
+      );
       if (teacherBefore) {
         const name = 'text.tokenEmbedding';
         const after = teacherModel.store.get(name).dataSync();
         const studentNow = student.store.get(name).dataSync();
-        [0, 7, 40].forEach((index) => expect(after[index]).toBeCloseTo(0.995 * teacherBefore.get(name)![index]! + 0.005 * studentNow[index]!, 6));
+        [0, 7, 40].forEach((index) =>
+          expect(after[index]).toBeCloseTo(0.995 * teacherBefore.get(name)![index]! + 0.005 * studentNow[index]!, 6),
+        );
       }
       if (step > 0) expect(tf.memory().numTensors).toBe(tensorCount);
       tensorCount = tf.memory().numTensors;
     }
-    for (const key of ['maskedImage', 'maskedLanguage'] as const) expect(results.at(-1)![key]).toBeLessThan(results[0]![key] * 0.8);
-    expect(results[0]!.total).toBeCloseTo(0.5 * results[0]!.maskedImage + 0.5 * results[0]!.maskedLanguage + 0.5 * (results[0]!.textFeature + results[0]!.imageFeature), 4);
+    for (const key of ['maskedImage', 'maskedLanguage'] as const)
+      expect(results.at(-1)![key]).toBeLessThan(results[0]![key] * 0.8);
+    expect(results[0]!.total).toBeCloseTo(
+      0.5 * results[0]!.maskedImage +
+        0.5 * results[0]!.maskedLanguage +
+        0.5 * (results[0]!.textFeature + results[0]!.imageFeature),
+      4,
+    );
     for (const [name, values] of frozenBefore) expect(Array.from(student.store.get(name).dataSync())).toEqual(values);
     tf.dispose([tensors.patches, tensors.texts.tokenIds, tensors.texts.attentionMask]);
   });
@@ -90,15 +138,26 @@ describe('supervised step with GM-Coord', () => {
     const classifier = keep(new SplitHeadClassifier(tiny.embeddingSize, 2, 6));
     tf.tidy(() => classifier.weight.assign(tf.randomNormal([2 * tiny.embeddingSize, 2], 0, 1, 'float32', 7)));
     const settings = { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: 0 };
-    const optimisers = { encoder: keep(new AdamW(encoder.store.trainable(), settings)), head: keep(new AdamW(classifier.store.trainable(), settings)) };
+    const optimisers = {
+      encoder: keep(new AdamW(encoder.store.trainable(), settings)),
+      head: keep(new AdamW(classifier.store.trainable(), settings)),
+    };
     const host = hostBatch(4);
     const tensors = tensorsOf(host);
-    const result = supervisedStep(encoder, classifier, optimisers, { ...tensors, labels: [0, 1, 1, 0] }, { encoder: 1e-2, head: 1e-1 }, Number.POSITIVE_INFINITY, gmCoord ? { beta: 0.1, seed: 11 } : null);
+    const result = supervisedStep(
+      encoder,
+      classifier,
+      optimisers,
+      { ...tensors, labels: [0, 1, 1, 0] },
+      { encoder: 1e-2, head: 1e-1 },
+      Number.POSITIVE_INFINITY,
+      gmCoord ? { beta: 0.1, seed: 11 } : null,
+    );
     tf.dispose([tensors.patches, tensors.texts.tokenIds, tensors.texts.attentionMask]);
     return { result, weights: snapshot(encoder.store.variables) };
   }
 
-  it('scales and noises only the modality-specific gradients, leaving the shared stack\'s update as without it', () => {
+  it("scales and noises only the modality-specific gradients, leaving the shared stack's update as without it", () => {
     const plain = run(false);
     const before = tf.memory().numTensors;
     const coordinated = run(true);
@@ -125,11 +184,22 @@ describe('Adaptor', () => {
     const rows = 64;
     const size = 8;
     const images = Float32Array.from({ length: rows * size }, (_, index) => Math.sin(index * 1.3));
-    const texts = Float32Array.from({ length: rows * size }, (_, index) => Math.sin(index * 1.3) + 0.1 * Math.cos(index * 0.7));
+    const texts = Float32Array.from(
+      { length: rows * size },
+      (_, index) => Math.sin(index * 1.3) + 0.1 * Math.cos(index * 0.7),
+    );
     const adaptor = keep(new Adaptor(size, { projectionSize: 16, layers: 2, feedForwardWidth: 32 }, 1));
     const order = (epoch: number) => Array.from({ length: rows }, (_, index) => (index * (epoch * 2 + 1)) % rows);
     const before = tf.memory().numTensors;
-    const losses = await trainAdaptor(adaptor, images, texts, size, { epochs: 30, batchSize: 16, peakLearningRate: 1e-2, weightDecay: 0.01, seed: 's' }, order, async () => undefined);
+    const losses = await trainAdaptor(
+      adaptor,
+      images,
+      texts,
+      size,
+      { epochs: 30, batchSize: 16, peakLearningRate: 1e-2, weightDecay: 0.01, seed: 's' },
+      order,
+      async () => undefined,
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
     const imageOnly = adaptedFeatures(adaptor, images, null, size);
@@ -139,6 +209,8 @@ describe('Adaptor', () => {
     expect(features.length).toBe(rows * 32);
     const norm = Math.hypot(...features.subarray(0, 16));
     expect(norm).toBeCloseTo(1, 4);
-    expect(adaptor.store.count()).toBe(2 * 8 * 16 + 2 * (2 * (16 * 16 + 16) + 2 * 16 * 2 + 16 * 32 + 32 + 32 * 16 + 16) + 1);
+    expect(adaptor.store.count()).toBe(
+      2 * 8 * 16 + 2 * (2 * (16 * 16 + 16) + 2 * 16 * 2 + 16 * 32 + 32 + 32 * 16 + 16) + 1,
+    );
   });
 });

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { coordinationCoefficients, modalityScores, modulateGradient, type SplitHead } from '../../../ml/finetune/gm-coord.js';
+import {
+  coordinationCoefficients,
+  modalityScores,
+  modulateGradient,
+  type SplitHead,
+} from '../../../ml/finetune/gm-coord.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -9,7 +14,14 @@ beforeAll(async () => {
 describe('GM-Coord', () => {
   // Toy head over [text (1) ‖ image (1)] → 2 classes. By hand: out_text = [1, 0] and [0, 1], out_image = [1, 1] and
   // [2, 1]; with labels 0 and 1, score_text = 2e/(e + 1) = 1.462117, score_image = 0.5 + 1/(e + 1) = 0.768941.
-  const head = (): SplitHead => ({ weight: tf.tensor2d([[1, -1], [2, 0]]), bias: tf.tensor1d([0, 2]), textWidth: 1 });
+  const head = (): SplitHead => ({
+    weight: tf.tensor2d([
+      [1, -1],
+      [2, 0],
+    ]),
+    bias: tf.tensor1d([0, 2]),
+    textWidth: 1,
+  });
 
   it('scores each modality through its half of the split head (Eq. 10–11)', () => {
     tf.tidy(() => {
@@ -30,7 +42,7 @@ describe('GM-Coord', () => {
     expect(coordinationCoefficients({ text: 2, image: 1 }, 0.5).text).toBeCloseTo(1 - Math.tanh(1), 10);
   });
 
-  it('scales a gradient and adds noise with the gradient\'s own (unbiased) spread (Eq. 13), leaving no tensor behind', () => {
+  it("scales a gradient and adds noise with the gradient's own (unbiased) spread (Eq. 13), leaving no tensor behind", () => {
     const gradient = tf.tensor1d(Array.from({ length: 20_000 }, (_, index) => (index % 2 ? 3 : -1)));
     const before = tf.memory().numTensors;
     const modulated = modulateGradient(gradient, 0.5, 7);

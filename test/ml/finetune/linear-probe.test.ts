@@ -21,7 +21,9 @@ describe('linear probe', () => {
     const test = dataset(1000, 'test');
     const probe = trainLinearProbe(train.features, 8, train.labels);
     const scores = scoreLinearProbe(probe, test.features);
-    expect(auroc(test.labels.map((label, index) => ({ score: scores[index]!, positive: label === 1 })))).toBeGreaterThan(0.95);
+    expect(
+      auroc(test.labels.map((label, index) => ({ score: scores[index]!, positive: label === 1 }))),
+    ).toBeGreaterThan(0.95);
     expect(Math.abs(probe.weight[0]!)).toBeGreaterThan(Math.abs(probe.weight[5]!) * 3);
   });
 
@@ -31,12 +33,21 @@ describe('linear probe', () => {
     const tight = trainLinearProbe(train.features, 8, train.labels, { l2: 1, iterations: 300, learningRate: 0.05 });
     const norm = (weight: Float64Array) => Math.hypot(...weight);
     expect(norm(tight.weight)).toBeLessThan(norm(loose.weight));
-    for (const score of scoreLinearProbe(tight, dataset(50, 'other').features)) expect(Number.isFinite(score)).toBe(true);
+    for (const score of scoreLinearProbe(tight, dataset(50, 'other').features))
+      expect(Number.isFinite(score)).toBe(true);
   });
 
   it('is deterministic and refuses one-class training data', () => {
     const train = dataset(100, 'train');
-    expect(Array.from(trainLinearProbe(train.features, 8, train.labels).weight)).toEqual(Array.from(trainLinearProbe(train.features, 8, train.labels).weight));
-    expect(() => trainLinearProbe(train.features, 8, train.labels.map(() => 0))).toThrow(/both classes/);
+    expect(Array.from(trainLinearProbe(train.features, 8, train.labels).weight)).toEqual(
+      Array.from(trainLinearProbe(train.features, 8, train.labels).weight),
+    );
+    expect(() =>
+      trainLinearProbe(
+        train.features,
+        8,
+        train.labels.map(() => 0),
+      ),
+    ).toThrow(/both classes/);
   });
 });

@@ -10,9 +10,23 @@ beforeAll(async () => {
 });
 
 const tiny: EncoderConfig = {
-  architecture: 'shared', width: 16, heads: 2, sharedLayers: 2, earlyLayers: 0, lateLayers: 0, frozenSharedLayers: 0, mlpRatio: 2,
-  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 }, imageSize: 16, patchSize: 8, vocabularySize: 20, maximumTextTokens: 6,
-  embeddingSize: 8, initialTemperature: 0.07, maximumLogitScale: 100, imagePositionInitialisation: 'normal',
+  architecture: 'shared',
+  width: 16,
+  heads: 2,
+  sharedLayers: 2,
+  earlyLayers: 0,
+  lateLayers: 0,
+  frozenSharedLayers: 0,
+  mlpRatio: 2,
+  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 },
+  imageSize: 16,
+  patchSize: 8,
+  vocabularySize: 20,
+  maximumTextTokens: 6,
+  embeddingSize: 8,
+  initialTemperature: 0.07,
+  maximumLogitScale: 100,
+  imagePositionInitialisation: 'normal',
 };
 
 const models: ContrastiveEncoder[] = [];
@@ -26,7 +40,13 @@ afterEach(() => {
 });
 
 function batch(size = 3): { patches: tf.Tensor3D; texts: TextBatch } {
-  const patches = tf.randomUniform([size, patchesPerImage(tiny), tiny.patchSize ** 2], 0, 1, 'float32', 9) as tf.Tensor3D;
+  const patches = tf.randomUniform(
+    [size, patchesPerImage(tiny), tiny.patchSize ** 2],
+    0,
+    1,
+    'float32',
+    9,
+  ) as tf.Tensor3D;
   const ids = Array.from({ length: size }, (_, row) => [1, 5 + row, 7 + row, 2, ...(row === 0 ? [0, 0] : [9, 2])]);
   const mask = ids.map((row, index) => row.map((_, position) => (index === 0 && position >= 4 ? 0 : 1)));
   return { patches, texts: { tokenIds: tf.tensor2d(ids, undefined, 'int32'), attentionMask: tf.tensor2d(mask) } };
@@ -57,7 +77,9 @@ describe('contrastive encoder', () => {
         }
       }
     });
-    expect(encoder.store.get('image.modalityFeature').dataSync()).not.toEqual(encoder.store.get('text.modalityFeature').dataSync());
+    expect(encoder.store.get('image.modalityFeature').dataSync()).not.toEqual(
+      encoder.store.get('text.modalityFeature').dataSync(),
+    );
     tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
   });
 
@@ -72,7 +94,9 @@ describe('contrastive encoder', () => {
       const text = encoder.embedSequence('text', texts);
       expect(text.sequence.shape).toEqual([3, tiny.maximumTextTokens + 1, 16]);
       const inserted = text.sequence.sub(encoder.store.get('text.positions')).slice([0, 1, 0], [1, 1, -1]);
-      expect(Array.from(values(inserted))).toEqual(Array.from(values(encoder.store.get('text.modalityToken'))).map((value) => expect.closeTo(value, 5)));
+      expect(Array.from(values(inserted))).toEqual(
+        Array.from(values(encoder.store.get('text.modalityToken'))).map((value) => expect.closeTo(value, 5)),
+      );
       // Row 0 pads its last two tokens: the bias hides exactly those.
       expect(Array.from(values(text.keyBias!.slice([0, 0, 0, 0], [1, 1, 1, -1])))).toEqual([0, 0, 0, 0, 0, -1e9, -1e9]);
     });
@@ -84,7 +108,11 @@ describe('contrastive encoder', () => {
     expect(encoder.layerNames('image')).toEqual(['image.early.0', 'shared.0', 'shared.1', 'image.late.0']);
     expect(encoder.layerNames('text')).toEqual(['text.early.0', 'shared.0', 'shared.1', 'text.late.0']);
     const { patches, texts } = batch();
-    const embed = () => tf.tidy(() => ({ image: Array.from(values(encoder.encode('image', patches))), text: Array.from(values(encoder.encode('text', texts))) }));
+    const embed = () =>
+      tf.tidy(() => ({
+        image: Array.from(values(encoder.encode('image', patches))),
+        text: Array.from(values(encoder.encode('text', texts))),
+      }));
     const perturb = (name: string) => tf.tidy(() => encoder.store.get(name).assign(encoder.store.get(name).add(0.5)));
     const before = embed();
     perturb('text.early.0.mlpIn.weight');
@@ -127,9 +155,20 @@ describe('contrastive encoder', () => {
       const embeddings = encoder.encode('text', texts);
       expect(embeddings.shape).toEqual([3, 8]);
       Array.from(values(embeddings.square().sum(1))).forEach((norm) => expect(norm).toBeCloseTo(1, 5));
-      const changedPadding = { tokenIds: tf.tensor2d([[1, 5, 7, 2, 13, 17]], undefined, 'int32'), attentionMask: texts.attentionMask.slice([0, 0], [1, -1]) as tf.Tensor2D };
-      const original = { tokenIds: texts.tokenIds.slice([0, 0], [1, -1]) as tf.Tensor2D, attentionMask: changedPadding.attentionMask };
-      const difference = encoder.encode('text', changedPadding).sub(encoder.encode('text', original)).abs().max().dataSync()[0]!;
+      const changedPadding = {
+        tokenIds: tf.tensor2d([[1, 5, 7, 2, 13, 17]], undefined, 'int32'),
+        attentionMask: texts.attentionMask.slice([0, 0], [1, -1]) as tf.Tensor2D,
+      };
+      const original = {
+        tokenIds: texts.tokenIds.slice([0, 0], [1, -1]) as tf.Tensor2D,
+        attentionMask: changedPadding.attentionMask,
+      };
+      const difference = encoder
+        .encode('text', changedPadding)
+        .sub(encoder.encode('text', original))
+        .abs()
+        .max()
+        .dataSync()[0]!;
       expect(difference).toBeLessThan(1e-6);
     });
     tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
@@ -137,8 +176,15 @@ describe('contrastive encoder', () => {
 
   it('keeps frozen shared layers unchanged through a training step while the rest learn', () => {
     const encoder = model({ frozenSharedLayers: 1 });
-    const optimizer = new AdamW(encoder.store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.2 });
-    const snapshot = new Map([...encoder.store.variables].map(([name, variable]) => [name, Array.from(variable.dataSync())]));
+    const optimizer = new AdamW(encoder.store.trainable(), {
+      beta1: 0.9,
+      beta2: 0.98,
+      epsilon: 1e-6,
+      weightDecay: 0.2,
+    });
+    const snapshot = new Map(
+      [...encoder.store.variables].map(([name, variable]) => [name, Array.from(variable.dataSync())]),
+    );
     const { patches, texts } = batch();
     const { loss } = contrastiveStep(encoder, optimizer, patches, texts, 1e-3, 1);
     expect(Number.isFinite(loss)).toBe(true);
@@ -155,7 +201,12 @@ describe('contrastive encoder', () => {
   // Random embeddings first fall to the plateau near log N (everything alike), then separate: 40 steps cover both.
   it('learns: the loss on a fixed batch falls, and no step leaves a tensor behind', () => {
     const encoder = model();
-    const optimizer = new AdamW(encoder.store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.2 });
+    const optimizer = new AdamW(encoder.store.trainable(), {
+      beta1: 0.9,
+      beta2: 0.98,
+      epsilon: 1e-6,
+      weightDecay: 0.2,
+    });
     const { patches, texts } = batch();
     const losses: number[] = [];
     const tensorCounts: number[] = [];
@@ -177,7 +228,15 @@ describe('contrastive encoder', () => {
 
   it('builds every preset, and the paper preset is the published ViT-B/16-like setting', () => {
     for (const preset of Object.values(encoderPresets)) expect(() => EncoderConfig.parse(preset)).not.toThrow();
-    expect(encoderPresets.paper).toMatchObject({ width: 768, heads: 12, sharedLayers: 12, imageSize: 224, patchSize: 16, modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 }, imagePositionInitialisation: 'normal' });
+    expect(encoderPresets.paper).toMatchObject({
+      width: 768,
+      heads: 12,
+      sharedLayers: 12,
+      imageSize: 224,
+      patchSize: 16,
+      modalityIdentifier: { kind: 'feature', featureWidth: 20, initialStandardDeviation: 1 },
+      imagePositionInitialisation: 'normal',
+    });
   });
 
   it('starts image positions from 2-D sine–cosine values when asked, with the CLS row at zero, and text positions small', () => {
@@ -189,14 +248,20 @@ describe('contrastive encoder', () => {
     expect(positions[2]![0]).toBeCloseTo(0);
     expect(positions[2]![4]).toBeCloseTo(1);
     expect(positions[2]![8]).toBeCloseTo(Math.sin(1));
-    expect(Math.max(...(sinusoidal.store.get('text.positions').dataSync() as Float32Array).map(Math.abs))).toBeLessThan(0.1);
-    const normal = model({ imagePositionInitialisation: 'normal' }).store.get('image.positions').dataSync() as Float32Array;
+    expect(Math.max(...(sinusoidal.store.get('text.positions').dataSync() as Float32Array).map(Math.abs))).toBeLessThan(
+      0.1,
+    );
+    const normal = model({ imagePositionInitialisation: 'normal' })
+      .store.get('image.positions')
+      .dataSync() as Float32Array;
     expect(Math.max(...normal.map(Math.abs))).toBeLessThan(0.1);
   });
 
   it('refuses configurations that cannot be built', () => {
     expect(() => EncoderConfig.parse({ ...tiny, width: 15 })).toThrow(/divisible/);
-    expect(() => EncoderConfig.parse({ ...tiny, modalityIdentifier: { kind: 'feature', featureWidth: 16 } })).toThrow(/narrower/);
+    expect(() => EncoderConfig.parse({ ...tiny, modalityIdentifier: { kind: 'feature', featureWidth: 16 } })).toThrow(
+      /narrower/,
+    );
     expect(() => EncoderConfig.parse({ ...tiny, architecture: 'separate', sharedLayers: 3 })).toThrow(/even/);
   });
 });

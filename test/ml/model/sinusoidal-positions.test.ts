@@ -23,12 +23,18 @@ describe('sinusoidalPatchPositions', () => {
 
   it('gives every patch a different vector, mirrored patches included (left and right lungs)', () => {
     const seen = new Set<string>();
-    for (let token = 1; token <= gridSide * gridSide; token++) seen.add(row(token).map((value) => value.toFixed(4)).join(','));
+    for (let token = 1; token <= gridSide * gridSide; token++)
+      seen.add(
+        row(token)
+          .map((value) => value.toFixed(4))
+          .join(','),
+      );
     expect(seen.size).toBe(gridSide * gridSide);
   });
 
   it('leaves the channels beyond a multiple of four at zero', () => {
     const odd = sinusoidalPatchPositions(2, 10, 0);
-    for (let token = 0; token < 4; token++) expect(Array.from(odd.subarray(token * 10 + 8, token * 10 + 10))).toEqual([0, 0]);
+    for (let token = 0; token < 4; token++)
+      expect(Array.from(odd.subarray(token * 10 + 8, token * 10 + 10))).toEqual([0, 0]);
   });
 });

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeLibraryEmbeddings, noLibraryEmbeddings, readLibraryEmbeddings, reportTextDigest, writeLibraryEmbeddings, type LibraryEmbeddings } from '../../../ml/tasks/library-embeddings.js';
+import {
+  mergeLibraryEmbeddings,
+  noLibraryEmbeddings,
+  readLibraryEmbeddings,
+  reportTextDigest,
+  writeLibraryEmbeddings,
+  type LibraryEmbeddings,
+} from '../../../ml/tasks/library-embeddings.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
 
 const embeddings = (imageIds: number[], reportIds: number[], offset: number): LibraryEmbeddings => ({
@@ -26,8 +33,15 @@ describe('library embeddings', () => {
   });
 
   it('keeps what is current when nothing was embedded again', () => {
-    const pruned = mergeLibraryEmbeddings(embeddings([1, 2], [7], 0), noLibraryEmbeddings(2), { imageIds: new Set([2]), reportIds: new Set() });
-    expect({ imageIds: pruned.imageIds, images: Array.from(pruned.images), reportIds: pruned.reportIds }).toEqual({ imageIds: [2], images: [2, -2], reportIds: [] });
+    const pruned = mergeLibraryEmbeddings(embeddings([1, 2], [7], 0), noLibraryEmbeddings(2), {
+      imageIds: new Set([2]),
+      reportIds: new Set(),
+    });
+    expect({ imageIds: pruned.imageIds, images: Array.from(pruned.images), reportIds: pruned.reportIds }).toEqual({
+      imageIds: [2],
+      images: [2, -2],
+      reportIds: [],
+    });
   });
 
   it('round-trips through its file with a new revision each write, and reads a missing file as none', () => {
@@ -38,7 +52,11 @@ describe('library embeddings', () => {
     writeLibraryEmbeddings(file, written);
     const firstRevision = readTensorBundleHeader(file).metadata.revision;
     const read = readLibraryEmbeddings(file)!;
-    expect({ ...read, images: Array.from(read.images), reports: Array.from(read.reports) }).toEqual({ ...written, images: Array.from(written.images), reports: Array.from(written.reports) });
+    expect({ ...read, images: Array.from(read.images), reports: Array.from(read.reports) }).toEqual({
+      ...written,
+      images: Array.from(written.images),
+      reports: Array.from(written.reports),
+    });
     writeLibraryEmbeddings(file, written);
     expect(readTensorBundleHeader(file).metadata.revision).not.toBe(firstRevision);
     fs.rmSync(directory, { recursive: true, force: true });

@@ -26,12 +26,22 @@ function writeDataset(directory: string, count: number): string {
     for (let pixel = 0; pixel < pixels.length; pixel++) pixels[pixel] = Math.floor(random.next() * 40);
     const centreX = side === 'left' ? 8 : 24;
     const centreY = zone === 'upper' ? 8 : 24;
-    for (let y = centreY - 4; y < centreY + 4; y++) for (let x = centreX - 4; x < centreX + 4; x++) pixels[y * imageSize + x] = 230;
+    for (let y = centreY - 4; y < centreY + 4; y++)
+      for (let x = centreX - 4; x < centreX + 4; x++) pixels[y * imageSize + x] = 230;
     // One pack of images, as the importer writes them.
     const imageFile = path.join(directory, 'images.pack');
     fs.appendFileSync(imageFile, pixels);
     const imageOffset = index * pixels.length;
-    items.push({ imageId: index + 1, studyId: index + 1, patientKey: `P${Math.floor(index / 2)}`, imageFile, imageOffset, imageSize, reportText: `Opacity in the ${side} ${zone} zone.`, reportId: index + 1 });
+    items.push({
+      imageId: index + 1,
+      studyId: index + 1,
+      patientKey: `P${Math.floor(index / 2)}`,
+      imageFile,
+      imageOffset,
+      imageSize,
+      reportText: `Opacity in the ${side} ${zone} zone.`,
+      reportId: index + 1,
+    });
   }
   const datasetFile = path.join(directory, 'dataset.json');
   fs.writeFileSync(datasetFile, JSON.stringify({ items }));
@@ -39,12 +49,27 @@ function writeDataset(directory: string, count: number): string {
 }
 
 const encoder = EncoderConfig.parse({
-  architecture: 'shared', width: 32, heads: 2, sharedLayers: 2, earlyLayers: 0, lateLayers: 0, frozenSharedLayers: 0, mlpRatio: 2,
-  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 0.02 }, imageSize: 16, patchSize: 8, vocabularySize: 64, maximumTextTokens: 12,
-  embeddingSize: 16, initialTemperature: 0.07, maximumLogitScale: 100,
+  architecture: 'shared',
+  width: 32,
+  heads: 2,
+  sharedLayers: 2,
+  earlyLayers: 0,
+  lateLayers: 0,
+  frozenSharedLayers: 0,
+  mlpRatio: 2,
+  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 0.02 },
+  imageSize: 16,
+  patchSize: 8,
+  vocabularySize: 64,
+  maximumTextTokens: 12,
+  embeddingSize: 16,
+  initialTemperature: 0.07,
+  maximumLogitScale: 100,
 });
 
-function context(cancelAfterSteps = Number.POSITIVE_INFINITY): TaskContext & { metrics: Array<Record<string, unknown>> } {
+function context(
+  cancelAfterSteps = Number.POSITIVE_INFINITY,
+): TaskContext & { metrics: Array<Record<string, unknown>> } {
   const metrics: Array<Record<string, unknown>> = [];
   let steps = 0;
   return {
@@ -67,11 +92,23 @@ describe('pretraining task', () => {
     datasetFile = writeDataset(root, 80);
   });
 
-  const parameters = (runDirectory: string, objective: PretrainOptions['objective'] = 'contrastive'): PretrainTaskParameters => ({
+  const parameters = (
+    runDirectory: string,
+    objective: PretrainOptions['objective'] = 'contrastive',
+  ): PretrainTaskParameters => ({
     runDirectory,
     datasetFile,
     encoder,
-    options: PretrainOptions.parse({ objective, epochs: 3, batchSize: 8, peakLearningRate: 3e-3, checkpointEverySteps: 4, metricsEverySteps: 2, validationFraction: 0.15, testFraction: 0.15 }),
+    options: PretrainOptions.parse({
+      objective,
+      epochs: 3,
+      batchSize: 8,
+      peakLearningRate: 3e-3,
+      checkpointEverySteps: 4,
+      metricsEverySteps: 2,
+      validationFraction: 0.15,
+      testFraction: 0.15,
+    }),
   });
 
   it('trains, evaluates, exports the model and embeds every image and report, leaving no tensor behind', async () => {
@@ -88,7 +125,10 @@ describe('pretraining task', () => {
     expect(train.length).toBeGreaterThan(2);
     expect(new Set(train.map((entry) => entry.tensorCount)).size).toBe(1);
     expect(progress.metrics.filter((entry) => entry.kind === 'validation')).toHaveLength(3);
-    const test = progress.metrics.find((entry) => entry.kind === 'test')!.retrieval as { pairs: number; textToImage: { chance: Record<string, number> } };
+    const test = progress.metrics.find((entry) => entry.kind === 'test')!.retrieval as {
+      pairs: number;
+      textToImage: { chance: Record<string, number> };
+    };
     expect(test.textToImage.chance['1']).toBeCloseTo(1 / test.pairs);
 
     const model = readTensorBundle(path.join(runDirectory, runFiles.model));
@@ -110,7 +150,8 @@ describe('pretraining task', () => {
     const resumed = await runPretraining(parameters(runDirectory), context());
     expect(resumed.outcome).toBe('succeeded');
     const again = readTensorBundle(path.join(runDirectory, runFiles.model));
-    for (const [name, tensor] of whole.tensors) expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
+    for (const [name, tensor] of whole.tensors)
+      expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
   }, 120_000);
 
   it('runs MR-Pretrain with the contrastive loss, reports every objective, leaks nothing, and resumes to the same weights', async () => {
@@ -124,13 +165,22 @@ describe('pretraining task', () => {
     expect(outcome.outcome).toBe('succeeded');
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     const train = progress.metrics.filter((entry) => entry.kind === 'train');
-    for (const key of ['maskedImage', 'maskedLanguage', 'textFeature', 'imageFeature', 'imageTextMatching', 'contrastive']) expect(train.at(-1)![key], key).toEqual(expect.any(Number));
+    for (const key of [
+      'maskedImage',
+      'maskedLanguage',
+      'textFeature',
+      'imageFeature',
+      'imageTextMatching',
+      'contrastive',
+    ])
+      expect(train.at(-1)![key], key).toEqual(expect.any(Number));
     expect(new Set(train.map((entry) => entry.tensorCount)).size).toBe(1);
 
     expect((await runPretraining(parameters(interrupted, 'mr+contrastive'), context(5))).outcome).toBe('cancelled');
     expect((await runPretraining(parameters(interrupted, 'mr+contrastive'), context())).outcome).toBe('succeeded');
     const expected = readTensorBundle(path.join(whole, runFiles.model));
     const again = readTensorBundle(path.join(interrupted, runFiles.model));
-    for (const [name, tensor] of expected.tensors) expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
+    for (const [name, tensor] of expected.tensors)
+      expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
   }, 180_000);
 });

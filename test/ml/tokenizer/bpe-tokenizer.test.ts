@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { BpeTokenizer, classificationId, paddingId, separatorId, specialTokens, trainBpeTokenizer, unknownId } from '../../../ml/tokenizer/bpe-tokenizer.js';
+import {
+  BpeTokenizer,
+  classificationId,
+  paddingId,
+  separatorId,
+  specialTokens,
+  trainBpeTokenizer,
+  unknownId,
+} from '../../../ml/tokenizer/bpe-tokenizer.js';
 
-const corpus = ['low low low low low', 'lower lower', 'newest newest newest newest newest newest', 'widest widest widest'];
+const corpus = [
+  'low low low low low',
+  'lower lower',
+  'newest newest newest newest newest newest',
+  'widest widest widest',
+];
 
 describe('BPE tokenizer', () => {
   it('learns the most frequent pairs first, as in Sennrich et al.', () => {

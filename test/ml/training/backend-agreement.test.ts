@@ -7,9 +7,23 @@ import { AdamW } from '../../../ml/training/adamw.js';
 import { contrastiveStep } from '../../../ml/training/contrastive-step.js';
 
 const config: EncoderConfig = {
-  architecture: 'shared', width: 32, heads: 4, sharedLayers: 2, earlyLayers: 1, lateLayers: 1, frozenSharedLayers: 0, mlpRatio: 4,
-  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 }, imageSize: 32, patchSize: 8, vocabularySize: 50, maximumTextTokens: 8,
-  embeddingSize: 16, initialTemperature: 0.07, maximumLogitScale: 100, imagePositionInitialisation: 'sinusoidal',
+  architecture: 'shared',
+  width: 32,
+  heads: 4,
+  sharedLayers: 2,
+  earlyLayers: 1,
+  lateLayers: 1,
+  frozenSharedLayers: 0,
+  mlpRatio: 4,
+  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 },
+  imageSize: 32,
+  patchSize: 8,
+  vocabularySize: 50,
+  maximumTextTokens: 8,
+  embeddingSize: 16,
+  initialTemperature: 0.07,
+  maximumLogitScale: 100,
+  imagePositionInitialisation: 'sinusoidal',
 };
 
 /** Three training steps from the same seed and data; the losses and the tensor count after each step. */
@@ -17,9 +31,19 @@ async function threeSteps(backend: 'cpu' | 'wasm'): Promise<{ losses: number[]; 
   await tf.setBackend(backend);
   const model = new ContrastiveEncoder(config, 3);
   const optimizer = new AdamW(model.store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.2 });
-  const patches = tf.tensor3d(Float32Array.from({ length: 4 * 16 * 64 }, (_, index) => Math.sin(index * 0.731) * 0.5 + 0.5), [4, 16, 64]);
-  const ids = Array.from({ length: 4 }, (_, row) => Array.from({ length: 8 }, (_, position) => (position === 0 ? 1 : position < 5 + (row % 3) ? 3 + ((row * 7 + position * 5) % 45) : 0)));
-  const texts = { tokenIds: tf.tensor2d(ids, undefined, 'int32'), attentionMask: tf.tensor2d(ids.map((row) => row.map((id) => (id === 0 ? 0 : 1)))) };
+  const patches = tf.tensor3d(
+    Float32Array.from({ length: 4 * 16 * 64 }, (_, index) => Math.sin(index * 0.731) * 0.5 + 0.5),
+    [4, 16, 64],
+  );
+  const ids = Array.from({ length: 4 }, (_, row) =>
+    Array.from({ length: 8 }, (_, position) =>
+      position === 0 ? 1 : position < 5 + (row % 3) ? 3 + ((row * 7 + position * 5) % 45) : 0,
+    ),
+  );
+  const texts = {
+    tokenIds: tf.tensor2d(ids, undefined, 'int32'),
+    attentionMask: tf.tensor2d(ids.map((row) => row.map((id) => (id === 0 ? 0 : 1)))),
+  };
   const losses: number[] = [];
   const tensorCounts: number[] = [];
   for (let step = 0; step < 3; step++) {

@@ -9,20 +9,38 @@ beforeAll(async () => {
 describe('EMA teacher', () => {
   it('moves by one step to decay·old + (1 − decay)·new for every weight, and leaks nothing', () => {
     const student = new Map<string, tf.Variable>([
-      ['layer.weight', tf.variable(tf.tensor2d([[1, 2], [3, 4]]))],
+      [
+        'layer.weight',
+        tf.variable(
+          tf.tensor2d([
+            [1, 2],
+            [3, 4],
+          ]),
+        ),
+      ],
       ['layer.bias', tf.variable(tf.tensor1d([-1, 0.5]))],
     ]);
     const teacher = new EmaTeacher(student, 0.995);
     expect(Array.from(teacher.weights.get('layer.weight')!.dataSync())).toEqual([1, 2, 3, 4]);
-    const replacement: tf.Tensor[] = [tf.tensor2d([[11, 2], [-3, 8]]), tf.tensor1d([1, 0.5])];
+    const replacement: tf.Tensor[] = [
+      tf.tensor2d([
+        [11, 2],
+        [-3, 8],
+      ]),
+      tf.tensor1d([1, 0.5]),
+    ];
     student.get('layer.weight')!.assign(replacement[0]!);
     student.get('layer.bias')!.assign(replacement[1]!);
     const before = tf.memory().numTensors;
     teacher.update(student);
     expect(tf.memory().numTensors).toBe(before);
     const expected = [0.995 * 1 + 0.005 * 11, 0.995 * 2 + 0.005 * 2, 0.995 * 3 + 0.005 * -3, 0.995 * 4 + 0.005 * 8];
-    Array.from(teacher.weights.get('layer.weight')!.dataSync()).forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 6));
-    Array.from(teacher.weights.get('layer.bias')!.dataSync()).forEach((value, index) => expect(value).toBeCloseTo([0.995 * -1 + 0.005 * 1, 0.5][index]!, 6));
+    Array.from(teacher.weights.get('layer.weight')!.dataSync()).forEach((value, index) =>
+      expect(value).toBeCloseTo(expected[index]!, 6),
+    );
+    Array.from(teacher.weights.get('layer.bias')!.dataSync()).forEach((value, index) =>
+      expect(value).toBeCloseTo([0.995 * -1 + 0.005 * 1, 0.5][index]!, 6),
+    );
     expect(Array.from(student.get('layer.weight')!.dataSync())).toEqual([11, 2, -3, 8]);
     expect(teacher.weights.get('layer.weight')!.trainable).toBe(false);
     teacher.dispose();

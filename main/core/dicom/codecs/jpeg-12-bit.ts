@@ -21,7 +21,9 @@ let loading: Promise<new () => JpegImage> | undefined;
 function loadDecoder(): Promise<new () => JpegImage> {
   loading ??= (async () => {
     const packageFile = createRequire(import.meta.url).resolve('@cornerstonejs/dicom-image-loader/package.json');
-    const module = (await import(pathToFileURL(path.join(path.dirname(packageFile), 'dist', 'esm', 'codecs', 'jpeg.js')).href)) as { default: new () => JpegImage };
+    const module = (await import(
+      pathToFileURL(path.join(path.dirname(packageFile), 'dist', 'esm', 'codecs', 'jpeg.js')).href
+    )) as { default: new () => JpegImage };
     return module.default;
   })();
   return loading;

@@ -4,7 +4,9 @@ import { decodeWithWasmCodec, type DecodedCodecFrame } from './wasm-codec.js';
 export const decodeJpegBaseline = (encoded: Uint8Array): Promise<DecodedCodecFrame> =>
   decodeWithWasmCodec('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', 'JPEGDecoder', encoded);
 
-const adobeNoTransform = Uint8Array.from([0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00]);
+const adobeNoTransform = Uint8Array.from([
+  0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00,
+]);
 
 /**
  * When DICOM says Photometric Interpretation RGB, the JPEG components are R, G, B with no colour transform (PS3.5

@@ -18,7 +18,11 @@ export const nativeJpeg2000AddonPath = path.join('native', 'jpeg-2000', 'build',
 export function loadNativeJpeg2000(): { decoder: NativeJpeg2000 } | { unavailable: string } {
   if (process.env.UNISIGHT_NATIVE_JPEG2000 === '0') return { unavailable: 'turned off by UNISIGHT_NATIVE_JPEG2000=0' };
   const file = path.join(packageRoot, nativeJpeg2000AddonPath);
-  if (!fs.existsSync(file)) return { unavailable: 'the optional OpenJPEG addon is not built (`npm run build:native`; needs a C compiler and libopenjp2-7-dev)' };
+  if (!fs.existsSync(file))
+    return {
+      unavailable:
+        'the optional OpenJPEG addon is not built (`npm run build:native`; needs a C compiler and libopenjp2-7-dev)',
+    };
   try {
     return { decoder: createRequire(import.meta.url)(file) as NativeJpeg2000 };
   } catch (error) {
@@ -30,7 +34,10 @@ export function loadNativeJpeg2000(): { decoder: NativeJpeg2000 } | { unavailabl
 export function describeJpeg2000Route(): DecoderRoute {
   const loaded = loadNativeJpeg2000();
   if ('unavailable' in loaded) return { route: 'webassembly', reason: loaded.unavailable };
-  return { route: 'native', reason: `the system's OpenJPEG ${loaded.decoder.openjpegVersion()} in import workers (WebAssembly elsewhere)` };
+  return {
+    route: 'native',
+    reason: `the system's OpenJPEG ${loaded.decoder.openjpegVersion()} in import workers (WebAssembly elsewhere)`,
+  };
 }
 
 let active: NativeJpeg2000 | null = null;

@@ -24,7 +24,11 @@ export interface DecodedCodecFrame {
 const modules = new Map<string, Promise<Record<string, new () => WasmDecoder>>>();
 
 /** Loads a codec's WASM module once per process (worker) and decodes one encoded frame with it. */
-export async function decodeWithWasmCodec(moduleSpecifier: string, decoderClass: string, encoded: Uint8Array): Promise<DecodedCodecFrame> {
+export async function decodeWithWasmCodec(
+  moduleSpecifier: string,
+  decoderClass: string,
+  encoded: Uint8Array,
+): Promise<DecodedCodecFrame> {
   let loading = modules.get(moduleSpecifier);
   if (!loading) {
     const factory = require(moduleSpecifier) as (module: object) => Promise<Record<string, new () => WasmDecoder>>;

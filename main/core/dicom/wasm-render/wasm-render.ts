@@ -10,9 +10,34 @@ export interface ResampleTable {
 
 interface RenderExports {
   memory: WebAssembly.Memory;
-  resizeVertical(source: number, width: number, targetRows: number, starts: number, weights: number, taps: number, target: number): void;
-  resizeHorizontal(source: number, sourceWidth: number, rows: number, starts: number, weights: number, paddedTaps: number, target: number, targetWidth: number): void;
-  windowLinear(input: number, count: number, kind: number, gain: number, offset: number, inverted: boolean, output: number): void;
+  resizeVertical(
+    source: number,
+    width: number,
+    targetRows: number,
+    starts: number,
+    weights: number,
+    taps: number,
+    target: number,
+  ): void;
+  resizeHorizontal(
+    source: number,
+    sourceWidth: number,
+    rows: number,
+    starts: number,
+    weights: number,
+    paddedTaps: number,
+    target: number,
+    targetWidth: number,
+  ): void;
+  windowLinear(
+    input: number,
+    count: number,
+    kind: number,
+    gain: number,
+    offset: number,
+    inverted: boolean,
+    output: number,
+  ): void;
   quantise(source: number, width: number, height: number, target: number, stride: number): void;
   keepStoredBits16(address: number, count: number, bits: number, signed: boolean): void;
   unpackRleSegment(input: number, start: number, end: number, target: number, stride: number, pixels: number): number;
@@ -42,7 +67,8 @@ export interface ResizeStep {
 let instance: RenderExports | null = null;
 
 function kernels(): RenderExports {
-  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(renderModule, 'base64'))).exports as unknown as RenderExports;
+  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(renderModule, 'base64')))
+    .exports as unknown as RenderExports;
   return instance;
 }
 
@@ -104,21 +130,50 @@ function resizeSizes(sourceWidth: number, step: ResizeStep): number[] {
   if (!step.tables) return [0, 0, 0, 0, 0, 0];
   const { horizontal, vertical } = step.tables;
   const paddedTaps = Math.ceil(horizontal.taps / 4) * 4;
-  return [sourceWidth * step.height * 4, step.width * step.height * 4, vertical.starts.byteLength, vertical.weights.byteLength, horizontal.starts.byteLength, step.width * paddedTaps * 4];
+  return [
+    sourceWidth * step.height * 4,
+    step.width * step.height * 4,
+    vertical.starts.byteLength,
+    vertical.weights.byteLength,
+    horizontal.starts.byteLength,
+    step.width * paddedTaps * 4,
+  ];
 }
 
 /** Runs one resize laid out by resizeSizes (vertical pass first) and returns where its output is. */
-function runResize(wasm: RenderExports, source: number, sourceWidth: number, step: ResizeStep, offsets: number[]): number {
+function runResize(
+  wasm: RenderExports,
+  source: number,
+  sourceWidth: number,
+  step: ResizeStep,
+  offsets: number[],
+): number {
   if (!step.tables) return source;
   const { horizontal, vertical } = step.tables;
   const padded = padTaps(horizontal, sourceWidth);
-  const [intermediate, target, verticalStarts, verticalWeights, horizontalStarts, horizontalWeights] = offsets as [number, number, number, number, number, number];
+  const [intermediate, target, verticalStarts, verticalWeights, horizontalStarts, horizontalWeights] = offsets as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   place(wasm, verticalStarts, vertical.starts);
   place(wasm, verticalWeights, vertical.weights);
   place(wasm, horizontalStarts, padded.starts);
   place(wasm, horizontalWeights, padded.weights);
   wasm.resizeVertical(source, sourceWidth, step.height, verticalStarts, verticalWeights, vertical.taps, intermediate);
-  wasm.resizeHorizontal(intermediate, sourceWidth, step.height, horizontalStarts, horizontalWeights, padded.taps, target, step.width);
+  wasm.resizeHorizontal(
+    intermediate,
+    sourceWidth,
+    step.height,
+    horizontalStarts,
+    horizontalWeights,
+    padded.taps,
+    target,
+    step.width,
+  );
   return target;
 }
 
@@ -126,9 +181,18 @@ function runResize(wasm: RenderExports, source: number, sourceWidth: number, ste
  * Resamples rows of `width` floats with the given tables (one entry per output column and per output row), vertical
  * pass first, in WebAssembly SIMD (assembly/render.ts).
  */
-export function resampleInWasm(values: Float32Array, width: number, horizontal: ResampleTable, vertical: ResampleTable): Float32Array {
+export function resampleInWasm(
+  values: Float32Array,
+  width: number,
+  horizontal: ResampleTable,
+  vertical: ResampleTable,
+): Float32Array {
   const wasm = kernels();
-  const step: ResizeStep = { width: horizontal.starts.length, height: vertical.starts.length, tables: { horizontal, vertical } };
+  const step: ResizeStep = {
+    width: horizontal.starts.length,
+    height: vertical.starts.length,
+    tables: { horizontal, vertical },
+  };
   const [source, ...resize] = layOut(wasm, [values.byteLength, ...resizeSizes(width, step)]) as [number, ...number[]];
   place(wasm, source, values);
   return floatsAt(wasm, runResize(wasm, source, width, step, resize), step.width * step.height);
@@ -151,8 +215,21 @@ export function renderLinearInWasm(
 ): { canvas: Uint8Array; thumbnail: Uint8Array } {
   const wasm = kernels();
   const count = width * height;
-  const sizes = [values.byteLength, count * 4, canvasSize * canvasSize, thumbnail.width * thumbnail.height, ...resizeSizes(width, fit), ...resizeSizes(fit.width, thumbnail)];
-  const [input, windowed, canvas, thumbnailBytes, ...resizes] = layOut(wasm, sizes) as [number, number, number, number, ...number[]];
+  const sizes = [
+    values.byteLength,
+    count * 4,
+    canvasSize * canvasSize,
+    thumbnail.width * thumbnail.height,
+    ...resizeSizes(width, fit),
+    ...resizeSizes(fit.width, thumbnail),
+  ];
+  const [input, windowed, canvas, thumbnailBytes, ...resizes] = layOut(wasm, sizes) as [
+    number,
+    number,
+    number,
+    number,
+    ...number[],
+  ];
   new Uint8Array(wasm.memory.buffer).fill(0, canvas, canvas + canvasSize * canvasSize);
   place(wasm, input, values);
   wasm.windowLinear(input, count, sampleKind(values), window.gain, window.offset, window.inverted, windowed);
@@ -163,7 +240,10 @@ export function renderLinearInWasm(
   const small = runResize(wasm, fitted, fit.width, thumbnail, resizes.slice(6));
   wasm.quantise(small, thumbnail.width, thumbnail.height, thumbnailBytes, thumbnail.width);
   const memory = new Uint8Array(wasm.memory.buffer);
-  return { canvas: memory.slice(canvas, canvas + canvasSize * canvasSize), thumbnail: memory.slice(thumbnailBytes, thumbnailBytes + thumbnail.width * thumbnail.height) };
+  return {
+    canvas: memory.slice(canvas, canvas + canvasSize * canvasSize),
+    thumbnail: memory.slice(thumbnailBytes, thumbnailBytes + thumbnail.width * thumbnail.height),
+  };
 }
 
 /** clamp(value · gain + offset, 0, 1) per sample, inverted when asked (the linear VOI function; assembly/render.ts). */
@@ -192,12 +272,20 @@ export function keepStoredBitsInWasm(words: Uint16Array, bits: number, signed: b
  * Unpacks the PackBits segments of one RLE frame (checked by the caller) into `outputBytes` bytes, each segment into
  * every `stride`-th byte from its first; says how many pixels each wrote (assembly/render.ts).
  */
-export function unpackRleInWasm(encoded: Uint8Array, segments: RleSegment[], stride: number, pixels: number, outputBytes: number): { output: Uint8Array; written: number[] } {
+export function unpackRleInWasm(
+  encoded: Uint8Array,
+  segments: RleSegment[],
+  stride: number,
+  pixels: number,
+  outputBytes: number,
+): { output: Uint8Array; written: number[] } {
   const wasm = kernels();
   const [input, output] = layOut(wasm, [encoded.length, outputBytes]) as [number, number];
   place(wasm, input, encoded);
   const memory = new Uint8Array(wasm.memory.buffer);
   memory.fill(0, output, output + outputBytes);
-  const written = segments.map((segment) => wasm.unpackRleSegment(input, segment.start, segment.end, output + segment.firstOutputByte, stride, pixels));
+  const written = segments.map((segment) =>
+    wasm.unpackRleSegment(input, segment.start, segment.end, output + segment.firstOutputByte, stride, pixels),
+  );
   return { output: memory.slice(output, output + outputBytes), written };
 }

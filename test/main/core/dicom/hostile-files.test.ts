@@ -51,13 +51,22 @@ async function decodeFirstFrame(bytes: Buffer): Promise<unknown> {
 describe('hostile and broken DICOM', () => {
   it('checks size fields against the bytes present before allocating', async () => {
     const started = performance.now();
-    await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.1', imageBody(65535, 65535, 64)))).rejects.toThrow(/exceeds the size limit|truncated/);
-    await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.1', imageBody(4000, 4000, 64)))).rejects.toThrow(/pixel data is truncated: frame 1 needs 32000000 bytes/);
+    await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.1', imageBody(65535, 65535, 64)))).rejects.toThrow(
+      /exceeds the size limit|truncated/,
+    );
+    await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.1', imageBody(4000, 4000, 64)))).rejects.toThrow(
+      /pixel data is truncated: frame 1 needs 32000000 bytes/,
+    );
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('refuses a deflated data set that inflates past the cap (a deflate bomb)', () => {
-    const bomb = zlib.deflateRawSync(Buffer.concat([element(0x0008, 0x0018, 'UI', text('1.2.3')), element(0x0009, 0x0010, 'OB', Buffer.alloc(4 << 20))]));
+    const bomb = zlib.deflateRawSync(
+      Buffer.concat([
+        element(0x0008, 0x0018, 'UI', text('1.2.3')),
+        element(0x0009, 0x0010, 'OB', Buffer.alloc(4 << 20)),
+      ]),
+    );
     expect(bomb.length).toBeLessThan(10_000);
     expect(() => parseDicomBytes(part10('1.2.840.10008.1.2.1.99', bomb), 1 << 20)).toThrow(DicomImportError);
     expect(() => parseDicomBytes(part10('1.2.840.10008.1.2.1.99', bomb), 1 << 20)).toThrow(/cannot be inflated/);
@@ -82,6 +91,8 @@ describe('hostile and broken DICOM', () => {
   });
 
   it('calls a non-DICOM file skipped, not failed', () => {
-    expect(() => parseDicomBytes(Buffer.from('%PDF-1.7 just a pdf, long enough to sniff'))).toThrow(expect.objectContaining({ outcome: 'skipped' }));
+    expect(() => parseDicomBytes(Buffer.from('%PDF-1.7 just a pdf, long enough to sniff'))).toThrow(
+      expect.objectContaining({ outcome: 'skipped' }),
+    );
   });
 });

@@ -23,12 +23,27 @@ async function decodeFile(file: string) {
 // The shared samples hold one 12-bit JPEG Extended image; this encodes a phantom film with dcmtk's 12-bit DCT
 // encoder (an independent implementation) at two qualities and checks ours against dcmtk's decode of the same bytes.
 describe('12-bit JPEG Extended (process 4)', () => {
-  it.each([['default quality', []], ['quality 60', ['+q', '60']]])('decodes within 1 of dcmtk at %s', async (_label, qualityFlags) => {
-    const image = drawChest(new SeededRandom('jpeg12'), [{ name: 'effusion', side: 'right', zone: 'lower', severity: 0.7 }]);
+  it.each([
+    ['default quality', []],
+    ['quality 60', ['+q', '60']],
+  ])('decodes within 1 of dcmtk at %s', async (_label, qualityFlags) => {
+    const image = drawChest(new SeededRandom('jpeg12'), [
+      { name: 'effusion', side: 'right', zone: 'lower', severity: 0.7 },
+    ]);
     const dataset = {
-      SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1', SOPInstanceUID: '2.25.11', StudyInstanceUID: '2.25.12', SeriesInstanceUID: '2.25.13',
-      Modality: 'DX', SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: image.height, Columns: image.width,
-      BitsAllocated: 16, BitsStored: 12, HighBit: 11, PixelRepresentation: 0,
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.1.1',
+      SOPInstanceUID: '2.25.11',
+      StudyInstanceUID: '2.25.12',
+      SeriesInstanceUID: '2.25.13',
+      Modality: 'DX',
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: 'MONOCHROME2',
+      Rows: image.height,
+      Columns: image.width,
+      BitsAllocated: 16,
+      BitsStored: 12,
+      HighBit: 11,
+      PixelRepresentation: 0,
     };
     const native = path.join(scratch, `native-${qualityFlags.length}.dcm`);
     const encoded = path.join(scratch, `extended-${qualityFlags.length}.dcm`);

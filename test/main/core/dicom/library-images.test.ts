@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
 import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js';
 import { parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
-import { fitWithin, padToSquare, renderLibraryImages, toBytes, toDisplayGray } from '../../../../main/core/dicom/render-image.js';
+import {
+  fitWithin,
+  padToSquare,
+  renderLibraryImages,
+  toBytes,
+  toDisplayGray,
+} from '../../../../main/core/dicom/render-image.js';
 import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
 import { SeededRandom } from '../../../../main/demo/seeded-random.js';
@@ -56,7 +62,8 @@ describe('PALETTE COLOR films', () => {
   it('are shown as the luminance of their palette, through the general path', async () => {
     // A 12-bit film whose palette maps each stored value to a ramp in red, the reverse in green and a constant in blue.
     const entries = 4096;
-    const channel = (level: (value: number) => number) => Uint16Array.from({ length: entries }, (_, value) => level(value)).buffer;
+    const channel = (level: (value: number) => number) =>
+      Uint16Array.from({ length: entries }, (_, value) => level(value)).buffer;
     const red = (value: number) => value * 16;
     const green = (value: number) => (entries - 1 - value) * 16;
     const blue = () => 30_000;
@@ -70,7 +77,12 @@ describe('PALETTE COLOR films', () => {
         GreenPaletteColorLookupTableData: [channel(green)],
         BluePaletteColorLookupTableData: [channel(blue)],
         // The descriptors may be US or SS and the tables US or OW (PS3.3 C.7.6.3); these are unsigned.
-        _vrMap: Object.fromEntries(['Red', 'Green', 'Blue'].flatMap((colour) => [[`${colour}PaletteColorLookupTableDescriptor`, 'US'], [`${colour}PaletteColorLookupTableData`, 'OW']])),
+        _vrMap: Object.fromEntries(
+          ['Red', 'Green', 'Blue'].flatMap((colour) => [
+            [`${colour}PaletteColorLookupTableDescriptor`, 'US'],
+            [`${colour}PaletteColorLookupTableData`, 'OW'],
+          ]),
+        ),
       }),
       phantom,
       demoTransferSyntaxes.explicitLittleEndian,

@@ -17,7 +17,9 @@ const loaded = loadNativeJpeg2000();
 const unavailable = 'unavailable' in loaded ? loaded.unavailable : null;
 if (unavailable) console.warn(`native JPEG 2000 tests skipped: ${unavailable}`);
 
-const phantom = drawChest(new SeededRandom('native-jpeg-2000'), [{ name: 'effusion', side: 'right', zone: 'lower', severity: 0.6 }]);
+const phantom = drawChest(new SeededRandom('native-jpeg-2000'), [
+  { name: 'effusion', side: 'right', zone: 'lower', severity: 0.6 },
+]);
 const phantomDataset = phantomFilmDataset(phantom);
 
 /** Every JPEG 2000 file among the real samples, and one the demo generator writes. */
@@ -32,11 +34,16 @@ async function codedFiles(): Promise<Array<{ name: string; bytes: Uint8Array }>>
       if (!(error instanceof DicomImportError)) throw error;
     }
   }
-  files.push({ name: 'generated film', bytes: await writeDicomFile(phantomDataset, phantom, demoTransferSyntaxes.jpeg2000Lossless) });
+  files.push({
+    name: 'generated film',
+    bytes: await writeDicomFile(phantomDataset, phantom, demoTransferSyntaxes.jpeg2000Lossless),
+  });
   return files;
 }
 
-async function decodeAll(files: Array<{ name: string; bytes: Uint8Array }>): Promise<Map<string, StoredSamples | string>> {
+async function decodeAll(
+  files: Array<{ name: string; bytes: Uint8Array }>,
+): Promise<Map<string, StoredSamples | string>> {
   const decoded = new Map<string, StoredSamples | string>();
   for (const file of files) {
     const parsed = parseDicomBytes(file.bytes);
@@ -72,10 +79,16 @@ describe.skipIf(unavailable !== null)('native JPEG 2000 (the system OpenJPEG)', 
       const actual = native.get(file.name)!;
       // A file both refuse may be refused in different words (the native codec names the broken marker).
       if (typeof expected === 'string' || typeof actual === 'string') {
-        expect({ file: file.name, failed: typeof actual === 'string' }).toEqual({ file: file.name, failed: typeof expected === 'string' });
+        expect({ file: file.name, failed: typeof actual === 'string' }).toEqual({
+          file: file.name,
+          failed: typeof expected === 'string',
+        });
         continue;
       }
-      expect({ file: file.name, firstDifference: firstDifference(actual, expected) }).toEqual({ file: file.name, firstDifference: null });
+      expect({ file: file.name, firstDifference: firstDifference(actual, expected) }).toEqual({
+        file: file.name,
+        firstDifference: null,
+      });
     }
     expect([...webAssembly.values()].filter((values) => typeof values !== 'string').length).toBeGreaterThanOrEqual(8);
   });
@@ -83,10 +96,21 @@ describe.skipIf(unavailable !== null)('native JPEG 2000 (the system OpenJPEG)', 
   it('refuses a stream whose header disagrees with the DICOM size before decoding, and garbage with the codec error', async () => {
     const bytes = await writeDicomFile(phantomDataset, phantom, demoTransferSyntaxes.jpeg2000Lossless);
     const parsed = parseDicomBytes(bytes);
-    const frame = dicomParser.readEncapsulatedPixelDataFromFragments(parsed.dataSet, parsed.dataSet.elements.x7fe00010!, 0, 1);
-    expect(() => native!.decodeJpeg2000(frame, 60000, 60000, 1)).toThrow(`JPEG 2000 stream is ${phantom.width}×${phantom.height}×1, the DICOM header says 60000×60000×1`);
-    expect(() => native!.decodeJpeg2000(frame, phantom.width, phantom.height, 3)).toThrow(/the DICOM header says .*×3$/);
-    expect(() => native!.decodeJpeg2000(frame.subarray(0, 200), phantom.width, phantom.height, 1)).toThrow(/^JPEG 2000/);
+    const frame = dicomParser.readEncapsulatedPixelDataFromFragments(
+      parsed.dataSet,
+      parsed.dataSet.elements.x7fe00010!,
+      0,
+      1,
+    );
+    expect(() => native!.decodeJpeg2000(frame, 60000, 60000, 1)).toThrow(
+      `JPEG 2000 stream is ${phantom.width}×${phantom.height}×1, the DICOM header says 60000×60000×1`,
+    );
+    expect(() => native!.decodeJpeg2000(frame, phantom.width, phantom.height, 3)).toThrow(
+      /the DICOM header says .*×3$/,
+    );
+    expect(() => native!.decodeJpeg2000(frame.subarray(0, 200), phantom.width, phantom.height, 1)).toThrow(
+      /^JPEG 2000/,
+    );
     expect(() => native!.decodeJpeg2000(new Uint8Array(64).fill(0xff), 8, 8, 1)).toThrow(/^JPEG 2000 header/);
   });
 });

@@ -46,7 +46,11 @@ function referenceDecode(file: string, codec: string, scratch: string): { bytes:
 function pydicomFrame(file: string, scratch: string): Int32Array | null {
   const output = path.join(scratch, `${path.basename(file)}.pydicom.raw`);
   try {
-    execFileSync('/usr/bin/python3', [path.join(import.meta.dirname, '../../../support/pydicom-frame.py'), file, output], { stdio: 'ignore', timeout: 30_000 });
+    execFileSync(
+      '/usr/bin/python3',
+      [path.join(import.meta.dirname, '../../../support/pydicom-frame.py'), file, output],
+      { stdio: 'ignore', timeout: 30_000 },
+    );
     const bytes = fs.readFileSync(output);
     return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   } catch {
@@ -115,7 +119,9 @@ describe.skipIf(!referenceToolsAvailable)('pixel decoding against dcmtk on the r
         }
       }
       const ok = largest <= tolerance;
-      report.push(`${ok ? 'ok' : 'MISMATCH'} ${name}: ${ours.width}×${ours.height}×${ours.samplesPerPixel} ${ours.photometricInterpretation}/${reference.photometricInterpretation} max|diff| ${largest}${lossless ? '' : ' (lossy)'} vs ${referenceName}`);
+      report.push(
+        `${ok ? 'ok' : 'MISMATCH'} ${name}: ${ours.width}×${ours.height}×${ours.samplesPerPixel} ${ours.photometricInterpretation}/${reference.photometricInterpretation} max|diff| ${largest}${lossless ? '' : ' (lossy)'} vs ${referenceName}`,
+      );
       compared += 1;
     }
     fs.rmSync(scratch, { recursive: true, force: true });

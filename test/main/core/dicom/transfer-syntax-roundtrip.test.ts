@@ -9,7 +9,9 @@ import { phantomFilmDataset } from '../../../support/phantom-film.js';
 
 // One test per transfer syntax the generator writes: a 12-bit phantom film, encoded by an independent encoder
 // (dcmjs, CharLS, OpenJPEG, OpenJPH, our RLE), must decode to exactly the same stored values.
-const image = drawChest(new SeededRandom('roundtrip'), [{ name: 'nodule', side: 'left', zone: 'upper', severity: 0.5 }]);
+const image = drawChest(new SeededRandom('roundtrip'), [
+  { name: 'nodule', side: 'left', zone: 'upper', severity: 0.5 },
+]);
 const dataset = phantomFilmDataset(image);
 
 describe('generated DICOM decodes back to the exact pixels', () => {

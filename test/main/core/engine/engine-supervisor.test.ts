@@ -10,13 +10,19 @@ import { LogBuffer } from '../../../../main/core/log-buffer.js';
 function createSupervisor(): EngineSupervisor {
   const events = new EventBus();
   return new EngineSupervisor(
-    forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 1024, environment: { ...process.env, UNISIGHT_BACKEND: 'cpu' } }),
+    forkLauncher({
+      entryFile: engineEntryFile,
+      maxHeapMegabytes: 1024,
+      environment: { ...process.env, UNISIGHT_BACKEND: 'cpu' },
+    }),
     events,
     new LogBuffer(events),
   );
 }
 
-function context(onProgress: (update: ProgressUpdate) => void = () => undefined): JobExecutionContext & { controller: AbortController } {
+function context(
+  onProgress: (update: ProgressUpdate) => void = () => undefined,
+): JobExecutionContext & { controller: AbortController } {
   const controller = new AbortController();
   return { controller, signal: controller.signal, reportProgress: onProgress };
 }
@@ -36,7 +42,12 @@ describe('EngineSupervisor with a real engine process', () => {
   it('runs a task with progress, cancels another, and survives the engine being killed mid-task', async () => {
     supervisor = createSupervisor();
     const updates: ProgressUpdate[] = [];
-    const outcome = await supervisor.runTask('job-1', 'selfcheck', { iterations: 5, matrixSize: 32 }, context((update) => updates.push(update)));
+    const outcome = await supervisor.runTask(
+      'job-1',
+      'selfcheck',
+      { iterations: 5, matrixSize: 32 },
+      context((update) => updates.push(update)),
+    );
     expect(outcome).toMatchObject({ outcome: 'succeeded', result: { leakedTensors: 0, iterations: 5 } });
     expect(updates.map((update) => update.done)).toEqual([1, 2, 3, 4, 5]);
 
@@ -47,12 +58,17 @@ describe('EngineSupervisor with a real engine process', () => {
 
     const firstProcess = supervisor.status.processId!;
     let killed = false;
-    const doomed = supervisor.runTask('job-3', 'selfcheck', { iterations: 100_000, matrixSize: 64 }, context((update) => {
-      if (update.done === 3 && !killed) {
-        killed = true;
-        process.kill(firstProcess, 'SIGKILL');
-      }
-    }));
+    const doomed = supervisor.runTask(
+      'job-3',
+      'selfcheck',
+      { iterations: 100_000, matrixSize: 64 },
+      context((update) => {
+        if (update.done === 3 && !killed) {
+          killed = true;
+          process.kill(firstProcess, 'SIGKILL');
+        }
+      }),
+    );
     await expect(doomed).rejects.toThrow(/engine process stopped during the job \(killed by SIGKILL\)/);
     expect(supervisor.status).toMatchObject({ state: 'crashed', processId: null, lastExitReason: 'killed by SIGKILL' });
 

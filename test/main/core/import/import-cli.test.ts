@@ -29,7 +29,9 @@ function catalogSnapshot(databaseFile: string): string {
       labels: 'SELECT * FROM labels ORDER BY id',
       files: 'SELECT id, path, size_bytes, modified_ms, content_sha256, kind, outcome, reason FROM files ORDER BY id',
     };
-    return JSON.stringify(Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, database.prepare(sql).all()])));
+    return JSON.stringify(
+      Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, database.prepare(sql).all()])),
+    );
   } finally {
     database.close();
   }
@@ -45,15 +47,27 @@ describe('unisight import on a generated hospital export', () => {
   beforeAll(() => {
     copyTree(demoExport(50), exportFolder);
     const reportsCsv = fs.readFileSync(path.join(exportFolder, 'reports.csv'), 'utf8');
-    const truth = fs.readFileSync(path.join(exportFolder, 'ground-truth.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TruthLine);
-    const studyFolders = fs.readdirSync(exportFolder, { withFileTypes: true }).filter((entry) => entry.isDirectory()).flatMap((entry) => fs.readdirSync(path.join(exportFolder, entry.name)).map((name) => path.join(exportFolder, entry.name, name)));
+    const truth = fs
+      .readFileSync(path.join(exportFolder, 'ground-truth.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TruthLine);
+    const studyFolders = fs
+      .readdirSync(exportFolder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) =>
+        fs.readdirSync(path.join(exportFolder, entry.name)).map((name) => path.join(exportFolder, entry.name, name)),
+      );
     srStudy = truth.find((line) => {
       const folder = studyFolders.find((candidate) => candidate.endsWith(line.accession_number))!;
       return !reportsCsv.includes(line.accession_number) && !fs.existsSync(path.join(folder, 'report.txt'));
     })!;
     const folder = studyFolders.find((candidate) => candidate.endsWith(srStudy.accession_number))!;
     fs.mkdirSync(path.join(folder, 'SER_SR'));
-    fs.writeFileSync(path.join(folder, 'SER_SR', 'SR000001'), structuredReportFile(srStudy.study_instance_uid, 'Small right apical pneumothorax.', 'Right pneumothorax.'));
+    fs.writeFileSync(
+      path.join(folder, 'SER_SR', 'SR000001'),
+      structuredReportFile(srStudy.study_instance_uid, 'Small right apical pneumothorax.', 'Right pneumothorax.'),
+    );
     const run = runCli(['import', exportFolder, '--library', library, '--json']);
     expect(run.status, run.stderr).toBe(0);
     first = run.json();
@@ -64,7 +78,9 @@ describe('unisight import on a generated hospital export', () => {
     expect(first).toMatchObject({ state: 'succeeded', images: 50, studies: 50, files: { unchanged: 0 } });
     expect(first.files.processed).toBeGreaterThan(50);
     expect(first.outcomes.failed).toBe(2);
-    const reasons = first.reasons.map((entry: { outcome: string; reason: string }) => `${entry.outcome}: ${entry.reason}`);
+    const reasons = first.reasons.map(
+      (entry: { outcome: string; reason: string }) => `${entry.outcome}: ${entry.reason}`,
+    );
     expect(reasons).toEqual(
       expect.arrayContaining([
         'skipped: PDF document, not DICOM',
@@ -79,28 +95,52 @@ describe('unisight import on a generated hospital export', () => {
   it('links reports by all three routes and lists the unmatched ones', async () => {
     const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const bySource = Object.fromEntries(
-      (database.prepare('SELECT source, count(*) AS count FROM reports WHERE study_id IS NOT NULL GROUP BY source').all() as Array<{ source: string; count: number }>).map((row) => [row.source, row.count]),
+      (
+        database
+          .prepare('SELECT source, count(*) AS count FROM reports WHERE study_id IS NOT NULL GROUP BY source')
+          .all() as Array<{ source: string; count: number }>
+      ).map((row) => [row.source, row.count]),
     );
     const sr = database
-      .prepare("SELECT studies.study_instance_uid AS uid, reports.text FROM reports JOIN studies ON studies.id = reports.study_id WHERE source = 'structured-report'")
+      .prepare(
+        "SELECT studies.study_instance_uid AS uid, reports.text FROM reports JOIN studies ON studies.id = reports.study_id WHERE source = 'structured-report'",
+      )
       .get() as { uid: string; text: string };
     const labels = database.prepare('SELECT count(*) AS count FROM labels').get() as { count: number };
     database.close();
     expect(bySource['manifest']).toBeGreaterThan(20);
     expect(bySource['text-file']).toBeGreaterThan(3);
-    expect(sr).toEqual({ uid: srStudy.study_instance_uid, text: 'Findings: Small right apical pneumothorax.\nImpression: Right pneumothorax.' });
+    expect(sr).toEqual({
+      uid: srStudy.study_instance_uid,
+      text: 'Findings: Small right apical pneumothorax.\nImpression: Right pneumothorax.',
+    });
     expect(labels.count).toBe(50 * 6);
     expect(first.reports.unmatched).toBe(2);
 
-    const core = createCoreService({ libraryPath: library, launchEngine: forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }), launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }) });
+    const core = createCoreService({
+      libraryPath: library,
+      launchEngine: forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }),
+      launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }),
+    });
     try {
       const unmatched = await core.handlers['library.unmatchedReports']({ limit: 10 });
-      expect(unmatched.map((report) => report.matchKey).sort()).toEqual(['accession-number ACC09999991', 'accession-number ACC09999992']);
+      expect(unmatched.map((report) => report.matchKey).sort()).toEqual([
+        'accession-number ACC09999991',
+        'accession-number ACC09999992',
+      ]);
       const summary = await core.handlers['library.summary']({});
-      expect(summary).toMatchObject({ studies: 50, images: 50, unmatchedReports: 2, labelTasks: ['abnormal', 'cardiomegaly', 'consolidation', 'effusion', 'nodule', 'pneumothorax'] });
+      expect(summary).toMatchObject({
+        studies: 50,
+        images: 50,
+        unmatchedReports: 2,
+        labelTasks: ['abnormal', 'cardiomegaly', 'consolidation', 'effusion', 'nodule', 'pneumothorax'],
+      });
       expect(summary.patients).toBeLessThan(50);
       // Every thumbnail reads back from its pack as a PNG of at most 160 px, each its own film.
-      const imageIds = new Database(path.join(library, 'catalog.sqlite'), { readonly: true }).prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[];
+      const imageIds = new Database(path.join(library, 'catalog.sqlite'), { readonly: true })
+        .prepare('SELECT id FROM images ORDER BY id')
+        .pluck()
+        .all() as number[];
       const thumbnails = await Promise.all(imageIds.map((imageId) => core.handlers['library.thumbnail']({ imageId })));
       for (const { dataUrl } of thumbnails) {
         const png = decodePng(Buffer.from(dataUrl.replace('data:image/png;base64,', ''), 'base64'), { checkCrc: true });
@@ -126,7 +166,9 @@ describe('unisight import on a generated hospital export', () => {
   it('renders MONOCHROME1 and MONOCHROME2 films with the same polarity (lungs dark, spine bright)', () => {
     const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const images = database
-      .prepare('SELECT photometric_interpretation AS photometric, model_image_path AS file, model_image_offset AS offset, model_image_size AS size FROM images')
+      .prepare(
+        'SELECT photometric_interpretation AS photometric, model_image_path AS file, model_image_offset AS offset, model_image_size AS size FROM images',
+      )
       .all() as Array<{ photometric: string; file: string; offset: number; size: number }>;
     database.close();
     expect(new Set(images.map((image) => image.photometric))).toEqual(new Set(['MONOCHROME1', 'MONOCHROME2']));
@@ -139,7 +181,9 @@ describe('unisight import on a generated hospital export', () => {
       const mean = (x0: number, x1: number, y0: number, y1: number): number => {
         let sum = 0;
         let count = 0;
-        for (let y = Math.floor(y0 * image.size); y < y1 * image.size; y++) for (let x = Math.floor(x0 * image.size); x < x1 * image.size; x++, count++) sum += pixels[y * image.size + x]!;
+        for (let y = Math.floor(y0 * image.size); y < y1 * image.size; y++)
+          for (let x = Math.floor(x0 * image.size); x < x1 * image.size; x++, count++)
+            sum += pixels[y * image.size + x]!;
         return sum / count;
       };
       expect(mean(0.24, 0.34, 0.35, 0.5), image.photometric).toBeLessThan(mean(0.47, 0.53, 0.35, 0.5));
@@ -148,7 +192,11 @@ describe('unisight import on a generated hospital export', () => {
 
   it('never stores raw patient identifiers unless asked to', () => {
     const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
-    const raw = database.prepare('SELECT count(*) AS count FROM patients WHERE raw_patient_id IS NOT NULL OR raw_patient_name IS NOT NULL').get() as { count: number };
+    const raw = database
+      .prepare(
+        'SELECT count(*) AS count FROM patients WHERE raw_patient_id IS NOT NULL OR raw_patient_name IS NOT NULL',
+      )
+      .get() as { count: number };
     const pseudonyms = database.prepare('SELECT pseudonym FROM patients').pluck().all() as string[];
     database.close();
     expect(raw.count).toBe(0);
@@ -159,8 +207,12 @@ describe('unisight import on a generated hospital export', () => {
 
   it('indexes report text for full-text search (FTS5)', () => {
     const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
-    const fts = database.prepare("SELECT count(*) AS count FROM reports_fts WHERE reports_fts MATCH 'pneumothorax'").get() as { count: number };
-    const scan = database.prepare("SELECT count(*) AS count FROM reports WHERE text LIKE '%pneumothorax%'").get() as { count: number };
+    const fts = database
+      .prepare("SELECT count(*) AS count FROM reports_fts WHERE reports_fts MATCH 'pneumothorax'")
+      .get() as { count: number };
+    const scan = database.prepare("SELECT count(*) AS count FROM reports WHERE text LIKE '%pneumothorax%'").get() as {
+      count: number;
+    };
     database.close();
     expect(fts.count).toBeGreaterThan(0);
     expect(fts.count).toBe(scan.count);
@@ -169,7 +221,9 @@ describe('unisight import on a generated hospital export', () => {
   it('notices a report file whose content changed and updates it, touching nothing else', () => {
     const database = () => new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const reader = database();
-    const report = reader.prepare("SELECT source_path AS file FROM reports WHERE source = 'text-file' AND study_id IS NOT NULL LIMIT 1").get() as { file: string };
+    const report = reader
+      .prepare("SELECT source_path AS file FROM reports WHERE source = 'text-file' AND study_id IS NOT NULL LIMIT 1")
+      .get() as { file: string };
     reader.close();
     fs.writeFileSync(report.file, 'FINDINGS: Amended: small left pleural effusion.\nIMPRESSION: Left effusion.');
     const again = runCli(['import', exportFolder, '--library', library, '--json']);
@@ -184,7 +238,21 @@ describe('unisight import on a generated hospital export', () => {
   it('maps a report table from command-line flags when the folder has no manifest', () => {
     const bare = copyTree(exportFolder, path.join(workspace.path, 'bare'));
     fs.rmSync(path.join(bare, 'unisight-manifest.json'));
-    const run = runCli(['import', bare, '--library', path.join(workspace.path, 'library-flags'), '--json', '--table', 'reports.csv', '--match', 'accession-number', '--key-column', 'accession_number', '--text-column', 'report_text']);
+    const run = runCli([
+      'import',
+      bare,
+      '--library',
+      path.join(workspace.path, 'library-flags'),
+      '--json',
+      '--table',
+      'reports.csv',
+      '--match',
+      'accession-number',
+      '--key-column',
+      'accession_number',
+      '--text-column',
+      'report_text',
+    ]);
     expect(run.status, run.stderr).toBe(0);
     const summary = run.json();
     expect(summary.tables).toHaveLength(1);
@@ -195,15 +263,28 @@ describe('unisight import on a generated hospital export', () => {
   it('links the report of a copied study folder to its study, and keeps a report text once per study', () => {
     const catalog = () => new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const reader = catalog();
-    const original = reader.prepare("SELECT source_path AS file, study_id AS studyId FROM reports WHERE source = 'text-file' AND match_key = 'same folder' LIMIT 1").get() as { file: string; studyId: number };
-    const unmatchedBefore = reader.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL').pluck().get();
+    const original = reader
+      .prepare(
+        "SELECT source_path AS file, study_id AS studyId FROM reports WHERE source = 'text-file' AND match_key = 'same folder' LIMIT 1",
+      )
+      .get() as { file: string; studyId: number };
+    const unmatchedBefore = reader
+      .prepare('SELECT count(*) FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL')
+      .pluck()
+      .get();
     reader.close();
     // The same study folder twice more (its images are duplicates there): once as it is, once with an amended report.
     const copies = path.join(exportFolder, 'copies');
     copyTree(path.dirname(original.file), path.join(copies, 'same'));
     copyTree(path.dirname(original.file), path.join(copies, 'amended'));
-    fs.writeFileSync(path.join(copies, 'amended', 'report.txt'), 'FINDINGS: Addendum: no interval change.\nIMPRESSION: Unchanged.');
-    const cacheBytes = () => fs.readdirSync(path.join(library, 'cache', 'images')).reduce((sum, name) => sum + fs.statSync(path.join(library, 'cache', 'images', name)).size, 0);
+    fs.writeFileSync(
+      path.join(copies, 'amended', 'report.txt'),
+      'FINDINGS: Addendum: no interval change.\nIMPRESSION: Unchanged.',
+    );
+    const cacheBytes = () =>
+      fs
+        .readdirSync(path.join(library, 'cache', 'images'))
+        .reduce((sum, name) => sum + fs.statSync(path.join(library, 'cache', 'images', name)).size, 0);
     const cachedBefore = cacheBytes();
     const run = runCli(['import', exportFolder, '--library', library, '--json']);
     expect(run.status, run.stderr).toBe(0);
@@ -211,20 +292,37 @@ describe('unisight import on a generated hospital export', () => {
     expect(summary.outcomes.duplicate).toBeGreaterThan(2);
     // Byte-identical copies are known by their content before any decoding: nothing new in the image cache.
     // One summary line per kind of duplicate, however many files: the log names the file each one duplicates.
-    expect(summary.reasons.filter((entry: { outcome: string }) => entry.outcome === 'duplicate').map((entry: { reason: string }) => entry.reason).sort()).toEqual([
-      'same content as a file already imported',
-      'the study already has this report text',
-    ]);
+    expect(
+      summary.reasons
+        .filter((entry: { outcome: string }) => entry.outcome === 'duplicate')
+        .map((entry: { reason: string }) => entry.reason)
+        .sort(),
+    ).toEqual(['same content as a file already imported', 'the study already has this report text']);
     expect(cacheBytes()).toBe(cachedBefore);
 
     const after = catalog();
-    const textReports = after.prepare("SELECT source_path FROM reports WHERE study_id = ? AND source = 'text-file' ORDER BY id").pluck().all(original.studyId);
-    const copiedReport = after.prepare('SELECT outcome, reason, duplicate_of AS duplicateOf FROM files WHERE path = ?').get(path.join(copies, 'same', 'report.txt'));
-    const copiedImage = after.prepare("SELECT duplicate_of FROM files WHERE path >= ? AND path < ? AND kind = 'dicom' LIMIT 1").pluck().get(path.join(copies, 'same'), path.join(copies, 'same\uffff'));
-    const unmatchedAfter = after.prepare('SELECT count(*) FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL').pluck().get();
+    const textReports = after
+      .prepare("SELECT source_path FROM reports WHERE study_id = ? AND source = 'text-file' ORDER BY id")
+      .pluck()
+      .all(original.studyId);
+    const copiedReport = after
+      .prepare('SELECT outcome, reason, duplicate_of AS duplicateOf FROM files WHERE path = ?')
+      .get(path.join(copies, 'same', 'report.txt'));
+    const copiedImage = after
+      .prepare("SELECT duplicate_of FROM files WHERE path >= ? AND path < ? AND kind = 'dicom' LIMIT 1")
+      .pluck()
+      .get(path.join(copies, 'same'), path.join(copies, 'same\uffff'));
+    const unmatchedAfter = after
+      .prepare('SELECT count(*) FROM reports WHERE study_id IS NULL AND duplicate_of IS NULL')
+      .pluck()
+      .get();
     after.close();
     expect(textReports).toEqual([original.file, path.join(copies, 'amended', 'report.txt')]);
-    expect(copiedReport).toEqual({ outcome: 'duplicate', reason: 'the study already has this report text', duplicateOf: original.file });
+    expect(copiedReport).toEqual({
+      outcome: 'duplicate',
+      reason: 'the study already has this report text',
+      duplicateOf: original.file,
+    });
     expect(String(copiedImage).startsWith(`${path.dirname(original.file)}${path.sep}`)).toBe(true);
     expect(unmatchedAfter).toBe(unmatchedBefore);
   });
@@ -233,14 +331,29 @@ describe('unisight import on a generated hospital export', () => {
     const copies = path.join(exportFolder, 'copies');
     const catalog = () => new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const reader = catalog();
-    const copiedImage = reader.prepare("SELECT path, duplicate_of AS original FROM files WHERE duplicate_of IS NOT NULL AND kind = 'dicom' AND path >= ? AND path < ? LIMIT 1").get(path.join(copies, 'same'), path.join(copies, 'same\uffff')) as { path: string; original: string };
+    const copiedImage = reader
+      .prepare(
+        "SELECT path, duplicate_of AS original FROM files WHERE duplicate_of IS NOT NULL AND kind = 'dicom' AND path >= ? AND path < ? LIMIT 1",
+      )
+      .get(path.join(copies, 'same'), path.join(copies, 'same\uffff')) as { path: string; original: string };
     const copiedReport = path.join(copies, 'same', 'report.txt');
-    const keptReport = reader.prepare('SELECT duplicate_of FROM files WHERE path = ?').pluck().get(copiedReport) as string;
-    const otherImage = reader.prepare("SELECT files.path FROM files JOIN images ON images.file_id = files.id WHERE files.path NOT LIKE ? ORDER BY files.id DESC LIMIT 1").pluck().get(`${path.dirname(copiedImage.original)}%`) as string;
+    const keptReport = reader
+      .prepare('SELECT duplicate_of FROM files WHERE path = ?')
+      .pluck()
+      .get(copiedReport) as string;
+    const otherImage = reader
+      .prepare(
+        'SELECT files.path FROM files JOIN images ON images.file_id = files.id WHERE files.path NOT LIKE ? ORDER BY files.id DESC LIMIT 1',
+      )
+      .pluck()
+      .get(`${path.dirname(copiedImage.original)}%`) as string;
     reader.close();
     // The original image now holds another study's file, and the kept report is amended.
     fs.copyFileSync(otherImage, copiedImage.original);
-    fs.writeFileSync(keptReport, 'FINDINGS: Amended after review: small right pleural effusion.\nIMPRESSION: Right effusion.');
+    fs.writeFileSync(
+      keptReport,
+      'FINDINGS: Amended after review: small right pleural effusion.\nIMPRESSION: Right effusion.',
+    );
 
     const run = runCli(['import', exportFolder, '--library', library, '--json']);
     expect(run.status, run.stderr).toBe(0);
@@ -248,23 +361,41 @@ describe('unisight import on a generated hospital export', () => {
     const outcome = after.prepare('SELECT outcome, duplicate_of AS duplicateOf FROM files WHERE path = ?');
     // Both copies (same/, amended/) copied bytes that are gone: decoded now, one is the study's image, the other its copy.
     const twin = copiedImage.path.replace(`${path.sep}same${path.sep}`, `${path.sep}amended${path.sep}`);
-    const copiesNow = [outcome.get(copiedImage.path), outcome.get(twin)] as Array<{ outcome: string; duplicateOf: string | null }>;
+    const copiesNow = [outcome.get(copiedImage.path), outcome.get(twin)] as Array<{
+      outcome: string;
+      duplicateOf: string | null;
+    }>;
     expect(copiesNow.map((entry) => entry.outcome).sort()).toEqual(['duplicate', 'imported']);
-    expect(copiesNow.find((entry) => entry.outcome === 'duplicate')!.duplicateOf).toBe(copiesNow[0]!.outcome === 'imported' ? copiedImage.path : twin);
+    expect(copiesNow.find((entry) => entry.outcome === 'duplicate')!.duplicateOf).toBe(
+      copiesNow[0]!.outcome === 'imported' ? copiedImage.path : twin,
+    );
     expect(outcome.get(copiedImage.original)).toEqual({ outcome: 'duplicate', duplicateOf: otherImage });
     // The copy of the report kept the old text, which the study no longer has: a report of its own again.
     expect(outcome.get(copiedReport)).toEqual({ outcome: 'imported', duplicateOf: null });
-    expect(after.prepare('SELECT study_id IS NOT NULL FROM reports WHERE source_path = ?').pluck().get(copiedReport)).toBe(1);
+    expect(
+      after.prepare('SELECT study_id IS NOT NULL FROM reports WHERE source_path = ?').pluck().get(copiedReport),
+    ).toBe(1);
     expect(after.prepare('SELECT count(*) FROM images').pluck().get()).toBe(50);
     after.close();
   });
 
   it('processes a file again that failed because of the machine (a full disk), though the file has not changed', () => {
     const writer = new Database(path.join(library, 'catalog.sqlite'));
-    const victim = writer.prepare("SELECT files.id, files.path FROM files JOIN images ON images.file_id = files.id ORDER BY files.id LIMIT 1").get() as { id: number; path: string };
+    const victim = writer
+      .prepare(
+        'SELECT files.id, files.path FROM files JOIN images ON images.file_id = files.id ORDER BY files.id LIMIT 1',
+      )
+      .get() as { id: number; path: string };
     writer.prepare('DELETE FROM images WHERE file_id = ?').run(victim.id);
-    writer.prepare("UPDATE files SET outcome = 'failed', reason = 'unexpected error: ENOSPC: no space left on device, write' WHERE id = ?").run(victim.id);
-    const failedForTheFile = writer.prepare("SELECT count(*) FROM files WHERE outcome = 'failed'").pluck().get() as number;
+    writer
+      .prepare(
+        "UPDATE files SET outcome = 'failed', reason = 'unexpected error: ENOSPC: no space left on device, write' WHERE id = ?",
+      )
+      .run(victim.id);
+    const failedForTheFile = writer
+      .prepare("SELECT count(*) FROM files WHERE outcome = 'failed'")
+      .pluck()
+      .get() as number;
     writer.close();
 
     const run = runCli(['import', exportFolder, '--library', library, '--json']);

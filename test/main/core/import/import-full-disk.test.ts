@@ -12,7 +12,10 @@ fs.mkdirSync(disk);
 // A real full disk: a tmpfs of a few megabytes, grown afterwards. Mounting needs root with CAP_SYS_ADMIN (the CI
 // machines have it); elsewhere the test says why it did not run.
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', disk], { encoding: 'utf8' });
-const cannotMount = mounted.status === 0 ? null : `cannot mount a small tmpfs here (${(mounted.stderr || mounted.error?.message || 'mount failed').trim()})`;
+const cannotMount =
+  mounted.status === 0
+    ? null
+    : `cannot mount a small tmpfs here (${(mounted.stderr || mounted.error?.message || 'mount failed').trim()})`;
 if (cannotMount) console.warn(`full-disk import test skipped: ${cannotMount}`);
 
 afterAll(() => {
@@ -26,7 +29,9 @@ describe.skipIf(cannotMount !== null)('an import onto a full disk', () => {
     const library = path.join(disk, 'library');
     const full = runCli(['import', folder, '--library', library]);
     expect(full.status).toBe(1);
-    expect(full.stdout).toContain(`Import failed: The disk holding the library (${library}) is full. Free some space and run the import again`);
+    expect(full.stdout).toContain(
+      `Import failed: The disk holding the library (${library}) is full. Free some space and run the import again`,
+    );
     expect(full.stderr).not.toMatch(/SqliteError|\n\s+at /);
     const before = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     const kept = before.prepare('SELECT count(*) FROM images').pluck().get() as number;

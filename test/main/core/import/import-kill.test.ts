@@ -27,7 +27,10 @@ function filesCatalogued(library: string): number {
 
 /** Starts an import and SIGKILLs it once some, but not all, files are in the catalog. */
 async function importKilledMidway(folder: string, library: string, total: number, afterFiles: number): Promise<number> {
-  const child = spawn(process.execPath, [cliEntry, 'import', folder, '--library', library, '--json'], { cwd: projectRoot, stdio: 'ignore' });
+  const child = spawn(process.execPath, [cliEntry, 'import', folder, '--library', library, '--json'], {
+    cwd: projectRoot,
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (;;) {
     const done = filesCatalogued(library);
@@ -54,19 +57,37 @@ describe('an import killed with SIGKILL', () => {
 
     const library = path.join(workspace.path, 'interrupted');
     const killedAt: number[] = [];
-    for (const fraction of [0.1, 0.35, 0.6, 0.85]) killedAt.push(await importKilledMidway(folder, library, total, Math.floor(total * fraction)));
-    expect(killedAt.filter((done) => done > 0 && done < total).length, `files in the catalog at each kill: ${killedAt.join(', ')}`).toBeGreaterThanOrEqual(2);
+    for (const fraction of [0.1, 0.35, 0.6, 0.85])
+      killedAt.push(await importKilledMidway(folder, library, total, Math.floor(total * fraction)));
+    expect(
+      killedAt.filter((done) => done > 0 && done < total).length,
+      `files in the catalog at each kill: ${killedAt.join(', ')}`,
+    ).toBeGreaterThanOrEqual(2);
 
     const resumed = runCli(['import', folder, '--library', library, '--json']);
     expect(resumed.status, resumed.stderr).toBe(0);
     const final = resumed.json();
-    for (const key of ['outcomes', 'reasons', 'images', 'studies', 'studiesWithoutReports', 'reports', 'tables'] as const) expect(final[key], key).toEqual(expected[key]);
+    for (const key of [
+      'outcomes',
+      'reasons',
+      'images',
+      'studies',
+      'studiesWithoutReports',
+      'reports',
+      'tables',
+    ] as const)
+      expect(final[key], key).toEqual(expected[key]);
     expect(final.files.total).toBe(total);
 
     const database = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
-    const duplicates = database.prepare('SELECT count(*) - count(DISTINCT sop_instance_uid) AS extra FROM images').get() as { extra: number };
-    const runs = database.prepare('SELECT state, count(*) AS count FROM import_runs GROUP BY state').all() as Array<{ state: string; count: number }>;
+    const duplicates = database
+      .prepare('SELECT count(*) - count(DISTINCT sop_instance_uid) AS extra FROM images')
+      .get() as { extra: number };
+    const runs = database.prepare('SELECT state, count(*) AS count FROM import_runs GROUP BY state').all() as Array<{
+      state: string;
+      count: number;
+    }>;
     database.close();
     expect(duplicates.extra).toBe(0);
     expect(runs.find((run) => run.state === 'running')).toBeUndefined();
@@ -75,7 +96,11 @@ describe('an import killed with SIGKILL', () => {
   it('keeps what was done when cancelled, and finishes the rest when run again', async () => {
     // Enough files that the import is still going when the first batch is written (imports of 50 finish in ~0.5 s).
     const folder = demoExport(120);
-    const core = createCoreService({ libraryPath: path.join(workspace.path, 'cancelled'), launchEngine: forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }), launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }) });
+    const core = createCoreService({
+      libraryPath: path.join(workspace.path, 'cancelled'),
+      launchEngine: forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }),
+      launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }),
+    });
     try {
       const started = await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false });
       await new Promise<void>((resolve) => {

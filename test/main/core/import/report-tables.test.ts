@@ -18,7 +18,12 @@ describe('report tables', () => {
     [';', 'b.csv'],
     ['\t', 'c.tsv'],
   ])('detects the %j delimiter and keeps quoted multi-line text', (delimiter, name) => {
-    const table = readReportTable(write(name, `accession${delimiter}report\nA1${delimiter}"FINDINGS: clear${delimiter} no effusion.\nIMPRESSION: normal."\nA2${delimiter}short\n`));
+    const table = readReportTable(
+      write(
+        name,
+        `accession${delimiter}report\nA1${delimiter}"FINDINGS: clear${delimiter} no effusion.\nIMPRESSION: normal."\nA2${delimiter}short\n`,
+      ),
+    );
     expect(table.delimiter).toBe(delimiter);
     expect(table.rows.map((row) => row.values)).toEqual([
       { accession: 'A1', report: `FINDINGS: clear${delimiter} no effusion.\nIMPRESSION: normal.` },
@@ -27,11 +32,15 @@ describe('report tables', () => {
   });
 
   it('reads Latin-1 files and drops a UTF-8 byte-order mark', () => {
-    expect(readReportTable(write('latin.csv', Buffer.from('accession,report\nA1,Épanchement pleural à droite\n', 'latin1')))).toMatchObject({
+    expect(
+      readReportTable(write('latin.csv', Buffer.from('accession,report\nA1,Épanchement pleural à droite\n', 'latin1'))),
+    ).toMatchObject({
       encoding: 'windows-1252',
       rows: [{ values: { accession: 'A1', report: 'Épanchement pleural à droite' } }],
     });
-    const bom = readReportTable(write('bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('accession,report\nA1,ok\n')])));
+    const bom = readReportTable(
+      write('bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('accession,report\nA1,ok\n')])),
+    );
     expect(bom.rows[0]!.values).toEqual({ accession: 'A1', report: 'ok' });
   });
 
@@ -43,8 +52,16 @@ describe('report tables', () => {
   });
 
   it('reads JSONL, reporting broken lines by number', () => {
-    const table = readReportTable(write('r.jsonl', '{"accession":"A1","report":"ok"}\n{"accession": "A2", "report": \n[1,2]\n{"accession":"A3","report":null}\n'));
-    expect(table.rows.map((row) => row.values)).toEqual([{ accession: 'A1', report: 'ok' }, { accession: 'A3', report: '' }]);
+    const table = readReportTable(
+      write(
+        'r.jsonl',
+        '{"accession":"A1","report":"ok"}\n{"accession": "A2", "report": \n[1,2]\n{"accession":"A3","report":null}\n',
+      ),
+    );
+    expect(table.rows.map((row) => row.values)).toEqual([
+      { accession: 'A1', report: 'ok' },
+      { accession: 'A3', report: '' },
+    ]);
     expect(table.problems).toHaveLength(2);
     expect(table.problems[0]).toMatch(/^line 2:/);
   });

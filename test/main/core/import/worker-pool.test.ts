@@ -11,7 +11,14 @@ import { temporaryLibrary } from '../../../support/temporary-library.js';
 describe('the import worker pool (real worker processes)', () => {
   const library = temporaryLibrary();
   afterAll(() => library.remove());
-  const request = (file: string) => ({ path: file, kind: 'dicom' as const, libraryPath: library.path, modelImageSize: 64, thumbnailSize: 32, maximumFileBytes: 1 << 30 });
+  const request = (file: string) => ({
+    path: file,
+    kind: 'dicom' as const,
+    libraryPath: library.path,
+    modelImageSize: 64,
+    thumbnailSize: 32,
+    maximumFileBytes: 1 << 30,
+  });
   const sample = listSampleFiles().find((file) => file.endsWith('CT_small.dcm'))!;
   const started: ChildProcessChannel[] = [];
   const launch = forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 256 });
@@ -38,14 +45,21 @@ describe('the import worker pool (real worker processes)', () => {
     }
     const normal = new FileWorkerPool(options({ size: 2 }));
     try {
-      const results = await Promise.all([normal.run(request(sample)), normal.run(request(sample)), normal.run(request(sample))]);
+      const results = await Promise.all([
+        normal.run(request(sample)),
+        normal.run(request(sample)),
+        normal.run(request(sample)),
+      ]);
       for (const result of results) expect(result.outcome).toBe('image');
       const images = results as Array<Extract<(typeof results)[number], { outcome: 'image' }>>;
       // Each worker appends to its own pack: three images, two packs, no image overlapping another.
       expect(new Set(images.map((image) => image.modelImagePath)).size).toBe(2);
       const slots = new Set(images.map((image) => `${image.modelImagePath}@${image.modelImageOffset}`));
       expect(slots.size).toBe(3);
-      for (const image of images) expect(fs.statSync(path.join(library.path, image.modelImagePath)).size).toBeGreaterThanOrEqual(image.modelImageOffset + 64 * 64);
+      for (const image of images)
+        expect(fs.statSync(path.join(library.path, image.modelImagePath)).size).toBeGreaterThanOrEqual(
+          image.modelImageOffset + 64 * 64,
+        );
       const image = images[0]!;
       expect(image.metadata).toMatchObject({ modality: 'CT' });
       expect(image.image).toMatchObject({ rows: 128, columns: 128, bitsStored: 16 });
@@ -90,6 +104,7 @@ describe('the import worker pool (real worker processes)', () => {
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 25));
+  for (let attempt = 0; attempt < 200 && !condition(); attempt++)
+    await new Promise((resolve) => setTimeout(resolve, 25));
   expect(condition()).toBe(true);
 }

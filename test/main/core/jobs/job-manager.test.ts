@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiEvent, Job } from '../../../../main/api/contract.js';
 import { EventBus } from '../../../../main/core/event-bus.js';
-import { JobManager, type JobExecutionContext, type JobExecutor, type JobOutcome } from '../../../../main/core/jobs/job-manager.js';
+import {
+  JobManager,
+  type JobExecutionContext,
+  type JobExecutor,
+  type JobOutcome,
+} from '../../../../main/core/jobs/job-manager.js';
 import { JobStore } from '../../../../main/core/jobs/job-store.js';
 import { openCatalogDatabase, type CatalogDatabase } from '../../../../main/core/library/catalog-database.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
@@ -52,7 +57,18 @@ describe('JobManager', () => {
     executor = new SteppedExecutor('engine');
     importExecutor = new SteppedExecutor('import');
     clock = Date.parse('2026-01-01T00:00:00Z');
-    manager = new JobManager(new JobStore(catalog.database), events, { 'engine.selfcheck': executor, 'library.import': importExecutor, 'model.pretrain': new SteppedExecutor('engine'), 'model.finetune': new SteppedExecutor('engine'), 'model.embed': new SteppedExecutor('engine') }, () => clock);
+    manager = new JobManager(
+      new JobStore(catalog.database),
+      events,
+      {
+        'engine.selfcheck': executor,
+        'library.import': importExecutor,
+        'model.pretrain': new SteppedExecutor('engine'),
+        'model.finetune': new SteppedExecutor('engine'),
+        'model.embed': new SteppedExecutor('engine'),
+      },
+      () => clock,
+    );
   });
 
   afterEach(() => {
@@ -76,7 +92,12 @@ describe('JobManager', () => {
     expect(finished).toMatchObject({ state: 'succeeded', result: { answer: 42 }, error: null });
 
     const stored = new JobStore(catalog.database).get(job.id)!;
-    expect(stored).toMatchObject({ state: 'succeeded', result: { answer: 42 }, startedAt: expect.any(String), finishedAt: expect.any(String) });
+    expect(stored).toMatchObject({
+      state: 'succeeded',
+      result: { answer: 42 },
+      startedAt: expect.any(String),
+      finishedAt: expect.any(String),
+    });
     const states = received.filter((event) => event.name === 'job.updated').map((event) => event.payload.state);
     expect(states[0]).toBe('queued');
     expect(states).toContain('running');
@@ -124,7 +145,10 @@ describe('JobManager', () => {
     const next = manager.submit('engine.selfcheck', {});
     await flush();
     executor.fail(0, 'The ML engine process stopped during the job (killed by SIGKILL)');
-    expect(await manager.waitForJob(failing.id)).toMatchObject({ state: 'failed', error: expect.stringContaining('SIGKILL') });
+    expect(await manager.waitForJob(failing.id)).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('SIGKILL'),
+    });
     await flush();
     executor.finish(1, {});
     expect((await manager.waitForJob(next.id)).state).toBe('succeeded');
@@ -132,7 +156,15 @@ describe('JobManager', () => {
 
   it('fails jobs left running by a process that died, and only those', () => {
     const store = new JobStore(catalog.database);
-    const base = { kind: 'engine.selfcheck' as const, parameters: {}, result: null, error: null, startedAt: null, finishedAt: null, createdAt: new Date(clock).toISOString() };
+    const base = {
+      kind: 'engine.selfcheck' as const,
+      parameters: {},
+      result: null,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+      createdAt: new Date(clock).toISOString(),
+    };
     const progress = { done: 3, total: 9, unit: 'steps', ratePerSecond: null, etaSeconds: null, message: null };
     store.insert({ ...base, id: 'orphan', state: 'running', progress });
     catalog.database.prepare("UPDATE jobs SET owner_process_id = 2147483646 WHERE id = 'orphan'").run();
@@ -141,7 +173,11 @@ describe('JobManager', () => {
 
     const recovered = manager.recoverOrphanedJobs();
     expect(recovered.map((job) => job.id)).toEqual(['orphan']);
-    expect(manager.get('orphan')).toMatchObject({ state: 'failed', error: expect.stringContaining('Interrupted'), progress: { done: 3 } });
+    expect(manager.get('orphan')).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('Interrupted'),
+      progress: { done: 3 },
+    });
     expect(manager.get('alive').state).toBe('running');
   });
 

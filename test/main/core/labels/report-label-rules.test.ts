@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { findingNames, sampleFindings } from '../../../../main/demo/findings.js';
 import { writeReport } from '../../../../main/demo/report-writer.js';
 import { SeededRandom } from '../../../../main/demo/seeded-random.js';
-import { chestRadiographRules, labelReport, ReportLabelRules } from '../../../../main/core/labels/report-label-rules.js';
+import {
+  chestRadiographRules,
+  labelReport,
+  ReportLabelRules,
+} from '../../../../main/core/labels/report-label-rules.js';
 
 describe('weak labels from report rules', () => {
   it('reads negations before and after a finding, within their scope', () => {
@@ -12,7 +16,9 @@ describe('weak labels from report rules', () => {
     expect(effusion('Small left pleural effusion with blunting of the costophrenic angle.')).toBe('positive');
     expect(effusion('Pleural effusion is not seen.')).toBe('negative');
     expect(effusion('No pneumothorax but a moderate right pleural effusion.')).toBe('positive');
-    expect(effusion('No focal consolidation, nodule, mass or lymph node enlargement, small right pleural effusion.')).toBe('positive');
+    expect(
+      effusion('No focal consolidation, nodule, mass or lymph node enlargement, small right pleural effusion.'),
+    ).toBe('positive');
     expect(effusion('No consolidation. Right pleural effusion.')).toBe('positive');
     expect(effusion('Costophrenic angles are clear.')).toBe('negative');
   });
@@ -21,7 +27,14 @@ describe('weak labels from report rules', () => {
     const labels = labelReport('FINDINGS: The heart is\nenlarged. IMPRESSION: CARDIOMEGALY.', chestRadiographRules);
     expect(labels.cardiomegaly).toBe('positive');
     expect(labelReport('Massive improvement.', chestRadiographRules).nodule).toBe('negative');
-    expect(labelReport('Normal study.', chestRadiographRules)).toEqual({ nodule: 'negative', consolidation: 'negative', effusion: 'negative', cardiomegaly: 'negative', pneumothorax: 'negative', abnormal: 'negative' });
+    expect(labelReport('Normal study.', chestRadiographRules)).toEqual({
+      nodule: 'negative',
+      consolidation: 'negative',
+      effusion: 'negative',
+      cardiomegaly: 'negative',
+      pneumothorax: 'negative',
+      abnormal: 'negative',
+    });
   });
 
   it('derives a combined task from its findings', () => {
@@ -38,7 +51,10 @@ describe('weak labels from report rules', () => {
       const report = writeReport(random, findings, random.pick(['PA', 'AP']));
       const labels = labelReport(report, chestRadiographRules);
       const present = new Set<string>(findings.map((finding) => finding.name));
-      const truth = Object.fromEntries([...findingNames.map((name) => [name, present.has(name) ? 'positive' : 'negative']), ['abnormal', present.size > 0 ? 'positive' : 'negative']]);
+      const truth = Object.fromEntries([
+        ...findingNames.map((name) => [name, present.has(name) ? 'positive' : 'negative']),
+        ['abnormal', present.size > 0 ? 'positive' : 'negative'],
+      ]);
       if (JSON.stringify(labels) === JSON.stringify({ ...labels, ...truth })) agreeing += 1;
       if (/\bno\b/i.test(report)) negatedMentions += 1;
     }
@@ -48,6 +64,8 @@ describe('weak labels from report rules', () => {
 
   it('refuses rules that cannot work', () => {
     expect(ReportLabelRules.safeParse({ findings: [], negationCues: ['no'] }).success).toBe(false);
-    expect(ReportLabelRules.safeParse({ findings: [{ task: 'effusion', terms: [''] }], negationCues: ['no'] }).success).toBe(false);
+    expect(
+      ReportLabelRules.safeParse({ findings: [{ task: 'effusion', terms: [''] }], negationCues: ['no'] }).success,
+    ).toBe(false);
   });
 });

@@ -3,7 +3,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chestRadiographRules } from '../../../../main/core/labels/report-label-rules.js';
-import { reportRuleSource, weakLabelAgreement, writeReportRuleLabels } from '../../../../main/core/labels/weak-labels.js';
+import {
+  reportRuleSource,
+  weakLabelAgreement,
+  writeReportRuleLabels,
+} from '../../../../main/core/labels/weak-labels.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
@@ -22,12 +26,15 @@ describe('weak labels on an imported library', () => {
     workspace.remove();
   });
 
-  const count = (sql: string, ...parameters: unknown[]) => (database.prepare(sql).get(...parameters) as { count: number }).count;
+  const count = (sql: string, ...parameters: unknown[]) =>
+    (database.prepare(sql).get(...parameters) as { count: number }).count;
 
   it('labels every study with a report, apart from the manifest labels, and agrees with them on at least 95% of studies', () => {
     const manifestLabels = count('SELECT count(*) AS count FROM labels WHERE source <> ?', reportRuleSource);
     expect(manifestLabels).toBeGreaterThan(0);
-    const studiesWithReports = count('SELECT count(DISTINCT study_id) AS count FROM reports WHERE study_id IS NOT NULL');
+    const studiesWithReports = count(
+      'SELECT count(DISTINCT study_id) AS count FROM reports WHERE study_id IS NOT NULL',
+    );
     const summary = writeReportRuleLabels(database, chestRadiographRules);
     expect(summary.studiesLabelled).toBe(studiesWithReports);
     expect(summary.labelsWritten).toBe(studiesWithReports * 6);
@@ -35,7 +42,14 @@ describe('weak labels on an imported library', () => {
     expect(count('SELECT count(*) AS count FROM labels WHERE source <> ?', reportRuleSource)).toBe(manifestLabels);
 
     const agreement = weakLabelAgreement(database);
-    expect(agreement.tasks.map((task) => task.task)).toEqual(['abnormal', 'cardiomegaly', 'consolidation', 'effusion', 'nodule', 'pneumothorax']);
+    expect(agreement.tasks.map((task) => task.task)).toEqual([
+      'abnormal',
+      'cardiomegaly',
+      'consolidation',
+      'effusion',
+      'nodule',
+      'pneumothorax',
+    ]);
     expect(agreement.studiesCompared).toBe(studiesWithReports);
     expect(agreement.studiesAgreeingOnEveryTask / agreement.studiesCompared).toBeGreaterThanOrEqual(0.95);
   });
@@ -46,8 +60,14 @@ describe('weak labels on an imported library', () => {
     writeReportRuleLabels(database, chestRadiographRules);
     expect(count('SELECT count(*) AS count FROM labels WHERE source = ?', reportRuleSource)).toBe(before);
 
-    const study = database.prepare("SELECT study_id AS studyId FROM labels WHERE source = ? AND task = 'abnormal' LIMIT 1").get(reportRuleSource) as { studyId: number };
-    database.prepare("UPDATE labels SET value = CASE value WHEN 'positive' THEN 'negative' ELSE 'positive' END WHERE source = ? AND task = 'abnormal' AND study_id = ?").run(reportRuleSource, study.studyId);
+    const study = database
+      .prepare("SELECT study_id AS studyId FROM labels WHERE source = ? AND task = 'abnormal' LIMIT 1")
+      .get(reportRuleSource) as { studyId: number };
+    database
+      .prepare(
+        "UPDATE labels SET value = CASE value WHEN 'positive' THEN 'negative' ELSE 'positive' END WHERE source = ? AND task = 'abnormal' AND study_id = ?",
+      )
+      .run(reportRuleSource, study.studyId);
     const abnormal = weakLabelAgreement(database).tasks.find((task) => task.task === 'abnormal')!;
     expect(abnormal.studiesCompared - abnormal.agreeing).toBeGreaterThanOrEqual(1);
   });
@@ -55,7 +75,10 @@ describe('weak labels on an imported library', () => {
   it('runs from the CLI, and refuses a rule file that is not a rule set without touching the labels', () => {
     const run = runCli(['weak-labels', '--library', library, '--json']);
     expect(run.status, run.stderr).toBe(0);
-    const { written, agreement } = run.json() as { written: { studiesLabelled: number }; agreement: { studiesCompared: number; studiesAgreeingOnEveryTask: number } };
+    const { written, agreement } = run.json() as {
+      written: { studiesLabelled: number };
+      agreement: { studiesCompared: number; studiesAgreeingOnEveryTask: number };
+    };
     expect(agreement.studiesAgreeingOnEveryTask).toBe(agreement.studiesCompared);
     expect(written.studiesLabelled).toBe(agreement.studiesCompared);
 

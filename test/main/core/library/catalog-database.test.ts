@@ -26,10 +26,16 @@ describe('catalog database', () => {
     const libraryId = first.database.prepare("SELECT value FROM library_meta WHERE key = 'library_id'").pluck().get();
     first.database.close();
 
-    const extra: Migration = { version: latestSchemaVersion + 1, name: 'test table', up: (database) => database.exec('CREATE TABLE later (x INTEGER)') };
+    const extra: Migration = {
+      version: latestSchemaVersion + 1,
+      name: 'test table',
+      up: (database) => database.exec('CREATE TABLE later (x INTEGER)'),
+    };
     const second = openCatalogDatabase(library.path, [...migrations, extra]);
     expect(second.schemaVersion).toBe(latestSchemaVersion + 1);
-    expect(second.database.prepare("SELECT value FROM library_meta WHERE key = 'library_id'").pluck().get()).toBe(libraryId);
+    expect(second.database.prepare("SELECT value FROM library_meta WHERE key = 'library_id'").pluck().get()).toBe(
+      libraryId,
+    );
     expect(second.database.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(migrations.length + 1);
     second.database.close();
   });
@@ -47,12 +53,17 @@ describe('catalog database', () => {
     expect(() => openCatalogDatabase(library.path, [...migrations, broken])).toThrow('disk full');
     const reopened = openCatalogDatabase(library.path);
     expect(reopened.schemaVersion).toBe(latestSchemaVersion);
-    expect(reopened.database.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
+    expect(reopened.database.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(
+      0,
+    );
     reopened.database.close();
   });
 
   it('keeps reading the model images and thumbnails that earlier versions wrote one per file', () => {
-    const before = openCatalogDatabase(library.path, migrations.filter((migration) => migration.version < 7));
+    const before = openCatalogDatabase(
+      library.path,
+      migrations.filter((migration) => migration.version < 7),
+    );
     const png = Buffer.from('89504e470d0a1a0a0000', 'hex');
     fs.mkdirSync(path.join(library.path, 'cache', 'thumbnails', 'ab'), { recursive: true });
     fs.writeFileSync(path.join(library.path, 'cache', 'thumbnails', 'ab', 'ab01.png'), png);
@@ -68,12 +79,20 @@ describe('catalog database', () => {
     `);
     before.database.close();
     const after = openCatalogDatabase(library.path);
-    expect(after.database.prepare('SELECT model_image_offset AS image, thumbnail_offset AS thumbnail, thumbnail_width AS width FROM images ORDER BY id').all()).toEqual([
+    expect(
+      after.database
+        .prepare(
+          'SELECT model_image_offset AS image, thumbnail_offset AS thumbnail, thumbnail_width AS width FROM images ORDER BY id',
+        )
+        .all(),
+    ).toEqual([
       { image: 0, thumbnail: 0, width: null },
       { image: 0, thumbnail: 0, width: null },
     ]);
     expect(thumbnailDataUrl(after.database, library.path, 1)).toBe(`data:image/png;base64,${png.toString('base64')}`);
-    expect(() => thumbnailDataUrl(after.database, library.path, 2)).toThrow(/missing from the cache; re-import its folder/);
+    expect(() => thumbnailDataUrl(after.database, library.path, 2)).toThrow(
+      /missing from the cache; re-import its folder/,
+    );
     after.database.close();
   });
 

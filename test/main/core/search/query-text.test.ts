@@ -5,7 +5,9 @@ describe('reading a search query', () => {
   it('keeps finding words, drops common ones, and adds the synonyms of a finding', () => {
     const query = parseQuery('Find chest films with a small right apical pneumothorax');
     expect(query.terms.map((term) => term.text)).toEqual(['small', 'right', 'apical', 'pneumothorax']);
-    expect(query.terms.find((term) => term.text === 'pneumothorax')!.phrases).toEqual(expect.arrayContaining(['pneumothorax', 'collapsed lung']));
+    expect(query.terms.find((term) => term.text === 'pneumothorax')!.phrases).toEqual(
+      expect.arrayContaining(['pneumothorax', 'collapsed lung']),
+    );
     expect(query.excluded).toEqual([]);
   });
 
@@ -15,7 +17,10 @@ describe('reading a search query', () => {
     expect(query.terms[0]!.phrases).toContain('cardiomegaly');
     expect(query.excluded.map((term) => term.text)).toEqual(['pleural', 'effusion']);
     expect(parseQuery('no evidence of pneumothorax').excluded.map((term) => term.text)).toEqual(['pneumothorax']);
-    expect(parseQuery('no effusion but a small pneumothorax').terms.map((term) => term.text)).toEqual(['small', 'pneumothorax']);
+    expect(parseQuery('no effusion but a small pneumothorax').terms.map((term) => term.text)).toEqual([
+      'small',
+      'pneumothorax',
+    ]);
     const trailing = parseQuery('effusion ruled out');
     expect(trailing.excluded.map((term) => term.text)).toEqual(['effusion']);
     expect(trailing.terms).toEqual([]);

@@ -9,7 +9,13 @@ import { pathRange } from '../../../../main/core/library/path-range.js';
 import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
 import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/tasks/library-embeddings.js';
 import { copyTree, demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
-import { callOk, jobFinished, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
+import {
+  callOk,
+  jobFinished,
+  startServeProcess,
+  waitUntil,
+  type ServeProcess,
+} from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 describe('search through the core API', () => {
@@ -17,7 +23,8 @@ describe('search through the core API', () => {
   const library = path.join(workspace.path, 'library');
   let server: ServeProcess;
   let catalog: Database.Database;
-  const search = (request: Partial<SearchRequest> & { text: string }) => callOk<SearchResponse>(server, 'search.query', request);
+  const search = (request: Partial<SearchRequest> & { text: string }) =>
+    callOk<SearchResponse>(server, 'search.query', request);
 
   let laterExport: string;
   let editedExport: string;
@@ -39,7 +46,14 @@ describe('search through the core API', () => {
 
   it('scores the fixed query set per mode, hybrid at least as good as the better single mode', async () => {
     const qualities = await evaluateSearchQuality(catalog, (request) => search(request));
-    console.log(qualities.map((quality) => `${quality.mode}: Recall@10 ${quality.recallAt10.toFixed(3)}, nDCG@10 ${quality.ndcgAt10.toFixed(3)}`).join('\n'));
+    console.log(
+      qualities
+        .map(
+          (quality) =>
+            `${quality.mode}: Recall@10 ${quality.recallAt10.toFixed(3)}, nDCG@10 ${quality.ndcgAt10.toFixed(3)}`,
+        )
+        .join('\n'),
+    );
     const [semantic, lexical, hybrid] = qualities;
     expect(hybrid!.recallAt10).toBeGreaterThanOrEqual(Math.max(semantic!.recallAt10, lexical!.recallAt10) - 1e-9);
     expect(hybrid!.ndcgAt10).toBeGreaterThanOrEqual(Math.max(semantic!.ndcgAt10, lexical!.ndcgAt10) - 1e-9);
@@ -50,7 +64,8 @@ describe('search through the core API', () => {
     const withFinding = relevantImages(catalog, 'pneumothorax', true);
     const affirmed = await search({ text: 'pneumothorax', mode: 'lexical', k: 50 });
     expect(affirmed.results.length).toBeGreaterThan(0);
-    for (const result of affirmed.results) expect(withFinding.has(result.imageId), result.why.lexical!.snippet).toBe(true);
+    for (const result of affirmed.results)
+      expect(withFinding.has(result.imageId), result.why.lexical!.snippet).toBe(true);
     const result = affirmed.results[0]!;
     const [start, end] = result.why.lexical!.highlights[0]!;
     expect(result.why.lexical!.snippet.slice(start, end).toLowerCase()).toContain('pneumothorax');
@@ -59,19 +74,37 @@ describe('search through the core API', () => {
     expect(ruledOut.results.length).toBeGreaterThan(0);
     for (const hit of ruledOut.results) expect(withFinding.has(hit.imageId)).toBe(false);
     // By meaning too: an image whose report affirms the finding is not offered for "no pneumothorax".
-    const reported = new Set((catalog.prepare('SELECT images.id AS id FROM images JOIN series ON series.id = images.series_id WHERE EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)').all() as Array<{ id: number }>).map((row) => row.id));
+    const reported = new Set(
+      (
+        catalog
+          .prepare(
+            'SELECT images.id AS id FROM images JOIN series ON series.id = images.series_id WHERE EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)',
+          )
+          .all() as Array<{ id: number }>
+      ).map((row) => row.id),
+    );
     const byMeaning = await search({ text: 'no pneumothorax', mode: 'semantic', k: 60 });
     expect(byMeaning.results.length).toBeGreaterThan(0);
-    for (const hit of byMeaning.results) if (reported.has(hit.imageId)) expect(withFinding.has(hit.imageId)).toBe(false);
+    for (const hit of byMeaning.results)
+      if (reported.has(hit.imageId)) expect(withFinding.has(hit.imageId)).toBe(false);
   });
 
   it('returns identifiers and reasons, applies filters, finds similar images', async () => {
     const response = await search({ text: 'pleural effusion', k: 10 });
     expect(response.modelId).not.toBeNull();
     const first = response.results[0]!;
-    expect(first).toMatchObject({ studyInstanceUid: expect.any(String), seriesInstanceUid: expect.any(String), sopInstanceUid: expect.any(String), score: expect.any(Number) });
+    expect(first).toMatchObject({
+      studyInstanceUid: expect.any(String),
+      seriesInstanceUid: expect.any(String),
+      sopInstanceUid: expect.any(String),
+      score: expect.any(Number),
+    });
     expect(first.why.semantic ?? first.why.lexical).not.toBeNull();
-    const bodyPart = (catalog.prepare('SELECT body_part AS bodyPart FROM series WHERE body_part IS NOT NULL LIMIT 1').get() as { bodyPart: string }).bodyPart;
+    const bodyPart = (
+      catalog.prepare('SELECT body_part AS bodyPart FROM series WHERE body_part IS NOT NULL LIMIT 1').get() as {
+        bodyPart: string;
+      }
+    ).bodyPart;
     const filtered = await search({ text: 'pleural effusion', k: 20, filter: { bodyPart } });
     for (const result of filtered.results) expect(result.bodyPart).toBe(bodyPart);
     const none = await search({ text: 'pleural effusion', filter: { bodyPart: 'KNEE' } });
@@ -79,10 +112,16 @@ describe('search through the core API', () => {
     const similar = await callOk<SearchResponse>(server, 'search.similar', { imageId: first.imageId, k: 5 });
     expect(similar.results).toHaveLength(5);
     expect(similar.results.map((result) => result.imageId)).not.toContain(first.imageId);
-    for (let index = 1; index < similar.results.length; index++) expect(similar.results[index]!.score).toBeLessThanOrEqual(similar.results[index - 1]!.score);
-    const reports = await callOk<Array<{ reportId: number; similarity: number; ownStudy: boolean; excerpt: string }>>(server, 'search.reportsForImage', { imageId: first.imageId, k: 4 });
+    for (let index = 1; index < similar.results.length; index++)
+      expect(similar.results[index]!.score).toBeLessThanOrEqual(similar.results[index - 1]!.score);
+    const reports = await callOk<Array<{ reportId: number; similarity: number; ownStudy: boolean; excerpt: string }>>(
+      server,
+      'search.reportsForImage',
+      { imageId: first.imageId, k: 4 },
+    );
     expect(reports).toHaveLength(4);
-    for (let index = 1; index < reports.length; index++) expect(reports[index]!.similarity).toBeLessThanOrEqual(reports[index - 1]!.similarity);
+    for (let index = 1; index < reports.length; index++)
+      expect(reports[index]!.similarity).toBeLessThanOrEqual(reports[index - 1]!.similarity);
     expect(reports.every((report) => report.excerpt.length > 0 && typeof report.ownStudy === 'boolean')).toBe(true);
   });
 
@@ -100,9 +139,16 @@ describe('search through the core API', () => {
       const reply = await server.call<SearchResponse>('search.query', { text, mode });
       expect(reply.status, JSON.stringify(reply.body)).toBe(200);
       const response = reply.body.result!;
-      expect(response.results.length > 0 || response.notices.length > 0 || response.interpreted.terms.length > 0 || mode !== 'lexical').toBe(true);
+      expect(
+        response.results.length > 0 ||
+          response.notices.length > 0 ||
+          response.interpreted.terms.length > 0 ||
+          mode !== 'lexical',
+      ).toBe(true);
     }
-    expect((catalog.prepare('SELECT count(*) AS count FROM reports').get() as { count: number }).count).toBeGreaterThan(0);
+    expect((catalog.prepare('SELECT count(*) AS count FROM reports').get() as { count: number }).count).toBeGreaterThan(
+      0,
+    );
   });
 
   it('refuses a query over the size limit at the boundary', async () => {
@@ -111,12 +157,25 @@ describe('search through the core API', () => {
 
   it('saves a result set as a cohort and exports its identifiers', async () => {
     const response = await search({ text: 'cardiomegaly', k: 8 });
-    const cohort = await callOk<Cohort>(server, 'cohorts.save', { name: 'big hearts', query: { text: 'cardiomegaly' }, members: response.results.map((result) => ({ imageId: result.imageId, score: result.score })) });
+    const cohort = await callOk<Cohort>(server, 'cohorts.save', {
+      name: 'big hearts',
+      query: { text: 'cardiomegaly' },
+      members: response.results.map((result) => ({ imageId: result.imageId, score: result.score })),
+    });
     expect(cohort).toMatchObject({ name: 'big hearts', size: response.results.length });
     const members = await callOk<CohortMember[]>(server, 'cohorts.members', { cohortId: cohort.id });
-    expect(members.map((member) => member.sopInstanceUid)).toEqual(response.results.map((result) => result.sopInstanceUid));
+    expect(members.map((member) => member.sopInstanceUid)).toEqual(
+      response.results.map((result) => result.sopInstanceUid),
+    );
     expect(members[0]!.patientPseudonym).toMatch(/^P[0-9a-f]+$/);
-    expect((await server.call('cohorts.save', { name: 'big hearts', members: [{ imageId: response.results[0]!.imageId, score: 1 }] })).status).toBe(409);
+    expect(
+      (
+        await server.call('cohorts.save', {
+          name: 'big hearts',
+          members: [{ imageId: response.results[0]!.imageId, score: 1 }],
+        })
+      ).status,
+    ).toBe(409);
     expect((await callOk<Cohort[]>(server, 'cohorts.list')).map((entry) => entry.name)).toEqual(['big hearts']);
   });
 
@@ -124,7 +183,11 @@ describe('search through the core API', () => {
     const before = await callOk<{ images: number }>(server, 'search.index', {});
     const imported = await callOk<{ id: string }>(server, 'import.start', { folder: laterExport });
     const embedJob = await waitUntil(async () => {
-      const jobs = await callOk<Array<{ id: string; kind: string; state: string; createdAt: string }>>(server, 'jobs.list', { limit: 20 });
+      const jobs = await callOk<Array<{ id: string; kind: string; state: string; createdAt: string }>>(
+        server,
+        'jobs.list',
+        { limit: 20 },
+      );
       const importJob = jobs.find((job) => job.id === imported.id)!;
       const embed = jobs.find((job) => job.kind === 'model.embed' && job.createdAt >= importJob.createdAt);
       return embed && embed.state !== 'queued' && embed.state !== 'running' ? embed : null;
@@ -143,7 +206,11 @@ describe('search through the core API', () => {
     const importAndEmbed = async (folder: string) => {
       const imported = await callOk<{ id: string }>(server, 'import.start', { folder });
       return waitUntil(async () => {
-        const jobs = await callOk<Array<{ id: string; kind: string; state: string; createdAt: string }>>(server, 'jobs.list', { limit: 20 });
+        const jobs = await callOk<Array<{ id: string; kind: string; state: string; createdAt: string }>>(
+          server,
+          'jobs.list',
+          { limit: 20 },
+        );
         const importJob = jobs.find((job) => job.id === imported.id)!;
         const embed = jobs.find((job) => job.kind === 'model.embed' && job.createdAt >= importJob.createdAt);
         return embed && embed.state !== 'queued' && embed.state !== 'running' ? embed : null;
@@ -154,14 +221,24 @@ describe('search through the core API', () => {
     expect((await importAndEmbed(edited)).state).toBe('succeeded');
     // A loose text report that is its study's first report, the one its images are embedded with.
     const report = catalog
-      .prepare(`SELECT id, source_path AS file FROM reports AS report WHERE source = 'text-file' AND source_path >= ? AND source_path < ? AND study_id IS NOT NULL
-        AND id = (SELECT min(id) FROM reports WHERE study_id = report.study_id) ORDER BY id LIMIT 1`)
+      .prepare(
+        `SELECT id, source_path AS file FROM reports AS report WHERE source = 'text-file' AND source_path >= ? AND source_path < ? AND study_id IS NOT NULL
+        AND id = (SELECT min(id) FROM reports WHERE study_id = report.study_id) ORDER BY id LIMIT 1`,
+      )
       .get(...pathRange(edited)) as { id: number; file: string };
     const { modelId } = await callOk<{ modelId: string }>(server, 'search.index', {});
     const vectors = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     sqliteVec.load(vectors);
-    const reportTable = vectors.prepare('SELECT report_table FROM vector_indexes WHERE model_id = ?').pluck().get(modelId) as string;
-    const indexed = () => (vectors.prepare(`SELECT embedding FROM ${reportTable} WHERE item_id = ?`).get(report.id) as { embedding: Buffer }).embedding;
+    const reportTable = vectors
+      .prepare('SELECT report_table FROM vector_indexes WHERE model_id = ?')
+      .pluck()
+      .get(modelId) as string;
+    const indexed = () =>
+      (
+        vectors.prepare(`SELECT embedding FROM ${reportTable} WHERE item_id = ?`).get(report.id) as {
+          embedding: Buffer;
+        }
+      ).embedding;
     const before = indexed();
     const text = 'Findings: Large left pleural effusion with compressive atelectasis. Impression: Large left effusion.';
     fs.writeFileSync(report.file, text);
@@ -169,7 +246,10 @@ describe('search through the core API', () => {
     expect(again.state).toBe('succeeded');
     expect(catalog.prepare('SELECT text FROM reports WHERE id = ?').pluck().get(report.id)).toBe(text);
     expect(indexed().equals(before)).toBe(false);
-    const embeddingsFile = catalog.prepare('SELECT embeddings_file FROM models WHERE id = ?').pluck().get(modelId) as string;
+    const embeddingsFile = catalog
+      .prepare('SELECT embeddings_file FROM models WHERE id = ?')
+      .pluck()
+      .get(modelId) as string;
     const embeddings = readLibraryEmbeddings(path.join(library, embeddingsFile))!;
     expect(embeddings.reportDigests[embeddings.reportIds.indexOf(report.id)]).toBe(reportTextDigest(text));
     vectors.close();
@@ -180,7 +260,12 @@ describe('search through the core API', () => {
     expect(run.status, run.stderr).toBe(0);
     const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as SearchResponse;
     expect(last.results).toHaveLength(3);
-    expect(last.results[0]).toMatchObject({ studyInstanceUid: expect.any(String), seriesInstanceUid: expect.any(String), sopInstanceUid: expect.any(String), score: expect.any(Number) });
+    expect(last.results[0]).toMatchObject({
+      studyInstanceUid: expect.any(String),
+      seriesInstanceUid: expect.any(String),
+      sopInstanceUid: expect.any(String),
+      score: expect.any(Number),
+    });
     expect(last.results[0]!).toHaveProperty('accessionNumber');
     expect(last.results[0]!.why).toBeDefined();
   });
@@ -203,6 +288,8 @@ describe('search through the core API', () => {
     await callOk(server, 'search.chooseModel', { modelId: trained!.id });
     expect(await callOk(server, 'search.model', {})).toEqual({ modelId: trained!.id, chosen: true });
     expect((await search({ text: 'pneumothorax', mode: 'semantic', k: 3 })).modelId).toBe(trained!.id);
-    expect((await search({ text: 'pneumothorax', mode: 'semantic', k: 3, modelId: second.id })).modelId).toBe(second.id);
+    expect((await search({ text: 'pneumothorax', mode: 'semantic', k: 3, modelId: second.id })).modelId).toBe(
+      second.id,
+    );
   }, 300_000);
 });

@@ -8,7 +8,12 @@ describe('exact top-k by dot product', () => {
     const rows = 500;
     const vectors = Float32Array.from({ length: rows * dimension }, () => random.next() - 0.5);
     const query = Float32Array.from({ length: dimension }, () => random.next() - 0.5);
-    const expected = Array.from({ length: rows }, (_, row) => ({ row, score: vectors.subarray(row * dimension, (row + 1) * dimension).reduce((sum, value, column) => sum + value * query[column]!, 0) }))
+    const expected = Array.from({ length: rows }, (_, row) => ({
+      row,
+      score: vectors
+        .subarray(row * dimension, (row + 1) * dimension)
+        .reduce((sum, value, column) => sum + value * query[column]!, 0),
+    }))
       .sort((left, right) => right.score - left.score)
       .slice(0, 10);
     const found = topByDotProduct(vectors, dimension, query, 10);
@@ -17,7 +22,11 @@ describe('exact top-k by dot product', () => {
   });
 
   it('returns every row when k exceeds them, and nothing for an empty index', () => {
-    expect(topByDotProduct(Float32Array.from([1, 0, 0, 1, 0.5, 0.5]), 2, Float32Array.from([1, 0]), 10).map((hit) => hit.row)).toEqual([0, 2, 1]);
+    expect(
+      topByDotProduct(Float32Array.from([1, 0, 0, 1, 0.5, 0.5]), 2, Float32Array.from([1, 0]), 10).map(
+        (hit) => hit.row,
+      ),
+    ).toEqual([0, 2, 1]);
     expect(topByDotProduct(new Float32Array(0), 4, new Float32Array(4), 10)).toEqual([]);
   });
 });

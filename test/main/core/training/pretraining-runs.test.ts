@@ -3,7 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, ModelRecord, TrainingMetric, TrainingRun } from '../../../../main/api/contract.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
-import { callOk, jobFinished, startServeProcess, waitUntil, type ServeProcess } from '../../../support/serve-process.js';
+import {
+  callOk,
+  jobFinished,
+  startServeProcess,
+  waitUntil,
+  type ServeProcess,
+} from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 // A small model so the run takes seconds; everything else (split, tokenizer, engine process, checkpoints) is real.
@@ -43,7 +49,10 @@ describe('pretraining runs through the core API', () => {
   it('trains, cancels, resumes to the same final step, records its curves once per step, and registers a model', async () => {
     const started = await call<{ run: TrainingRun; job: Job }>('training.start', { name: 'small shared', options });
     expect(started.run.dataset.validationPairs).toBeGreaterThanOrEqual(2);
-    await waitUntil(async () => ((await call<Job>('jobs.get', { jobId: started.job.id })).progress.done >= 4 ? true : null), 120_000);
+    await waitUntil(
+      async () => ((await call<Job>('jobs.get', { jobId: started.job.id })).progress.done >= 4 ? true : null),
+      120_000,
+    );
     await call('jobs.cancel', { jobId: started.job.id });
     expect((await finished(started.job.id)).state).toBe('cancelled');
     const cancelled = (await call<{ run: TrainingRun }>('training.run', { runId: started.run.id })).run;
@@ -54,7 +63,9 @@ describe('pretraining runs through the core API', () => {
     const resumed = await call<{ run: TrainingRun; job: Job }>('training.resume', { runId: started.run.id });
     const job = await finished(resumed.job.id);
     expect(job.state, job.error ?? '').toBe('succeeded');
-    const { run, metrics } = await call<{ run: TrainingRun; metrics: TrainingMetric[] }>('training.run', { runId: started.run.id });
+    const { run, metrics } = await call<{ run: TrainingRun; metrics: TrainingMetric[] }>('training.run', {
+      runId: started.run.id,
+    });
     expect(run.state).toBe('succeeded');
     expect(run.step).toBe(run.totalSteps);
     const trainSteps = metrics.filter((metric) => metric.kind === 'train').map((metric) => metric.step);
@@ -66,7 +77,12 @@ describe('pretraining runs through the core API', () => {
 
     const models = await call<ModelRecord[]>('models.list');
     expect(models).toHaveLength(1);
-    expect(models[0]).toMatchObject({ runId: run.id, origin: 'trained', architecture: 'shared', embeddedImages: run.dataset.images });
+    expect(models[0]).toMatchObject({
+      runId: run.id,
+      origin: 'trained',
+      architecture: 'shared',
+      embeddedImages: run.dataset.images,
+    });
     expect(run.modelId).toBe(models[0]!.id);
   }, 400_000);
 
@@ -76,7 +92,13 @@ describe('pretraining runs through the core API', () => {
     const exported = await call<{ file: string; bytes: number }>('models.export', { modelId: trained!.id, file });
     expect(exported.bytes).toBe(fs.statSync(file).size);
     const imported = await call<ModelRecord>('models.import', { file, name: 'colleague' });
-    expect(imported).toMatchObject({ origin: 'imported', name: 'colleague', config: trained!.config, tokenizerFingerprint: trained!.tokenizerFingerprint, metrics: trained!.metrics });
+    expect(imported).toMatchObject({
+      origin: 'imported',
+      name: 'colleague',
+      config: trained!.config,
+      tokenizerFingerprint: trained!.tokenizerFingerprint,
+      metrics: trained!.metrics,
+    });
     expect(imported.weightsFile.startsWith(library)).toBe(true);
 
     const truncated = path.join(workspace.path, 'truncated.unisight');
