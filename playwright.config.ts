@@ -3,6 +3,7 @@ import { defineConfig } from '@playwright/test';
 // Debian's Chromium drives the UI tests against server mode; no browser download is needed.
 export default defineConfig({
   testDir: 'test/e2e',
+  globalSetup: './test/support/build-before-tests.ts',
   outputDir: 'test-results/e2e',
   timeout: 120_000,
   expect: { timeout: 30_000 },

@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/main/**/*.test.ts', 'test/ml/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+    globalSetup: ['test/support/build-before-tests.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -62,7 +62,7 @@ console.log(
   '\n| architecture | training pairs | parameters | steps | minutes | test text→image R@1 / R@5 / R@10 | R@10 ÷ chance | test image→text R@10 | chance R@10 |',
 );
 console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|');
-for (const { architecture, size, outcome } of rows) {
+for (const { architecture, outcome } of rows) {
   const { run, elapsedSeconds } = outcome;
   const test = run.test;
   console.log(

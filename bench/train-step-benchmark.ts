@@ -80,7 +80,8 @@ const timeRoute = async (route: string): Promise<number> => {
   return seconds;
 };
 await timeRoute('wasm, XNNPACK products');
-// The app's own registration, so the figure is for the products the app would use (XNNPACK where relaxed SIMD is missing).
+// The app's own registration, so the figure is for the products the app would use (XNNPACK where relaxed SIMD is
+// missing).
 const withGemm = async (threads: number, time: () => Promise<number>): Promise<number> => {
   const gemm = registerPureWasmGemm(threads);
   console.log(`  (${gemm.products})`);

@@ -336,7 +336,10 @@ export const PretrainRequest = z.strictObject({
   gradientClipNorm: z.number().positive().default(1),
   validationFraction: z.number().min(0.02).max(0.4).default(0.1),
   testFraction: z.number().min(0.02).max(0.4).default(0.1),
-  /** Train on at most this many training-split images (the validation and test splits stay whole): for data-size studies. */
+  /**
+   * Train on at most this many training-split images (the validation and test splits stay whole): for data-size
+   * studies.
+   */
   trainingImagesLimit: z.number().int().min(2).optional(),
   augmentation: AugmentationSettings.default(defaultAugmentation),
   checkpointEverySteps: z.number().int().min(1).default(50),

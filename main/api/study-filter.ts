@@ -15,7 +15,10 @@ export const StudyFilter = z.strictObject({
   hasReport: z.boolean().optional(),
   labelTask: z.string().max(200).optional(),
   labelValue: z.string().max(200).optional(),
-  /** Studies an image of which the classifier of this fine-tuning run scored at least `minimumPredictionScore` (default 0.5). */
+  /**
+   * Studies an image of which the classifier of this fine-tuning run scored at least `minimumPredictionScore` (default
+   * 0.5).
+   */
   predictionRunId: z.string().max(100).optional(),
   minimumPredictionScore: z.number().min(0).max(1).optional(),
   /** Multi-class classifiers: only images it predicted as this class. */

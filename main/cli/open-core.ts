@@ -6,7 +6,9 @@ import { resolveLibraryLocation } from '../core/library/library-location.js';
 
 const defaultEngineHeapMegabytes = 8192;
 
-/** The core as server and CLI mode run it: the engine and import workers are forked Node processes with capped heaps. */
+/**
+ * The core as server and CLI mode run it: the engine and import workers are forked Node processes with capped heaps.
+ */
 export function openCoreForCli(libraryFlag: string | undefined): CoreService {
   const library = resolveLibraryLocation({ flag: libraryFlag });
   const heap = Number(process.env.UNISIGHT_ENGINE_HEAP_MB) || defaultEngineHeapMegabytes;

@@ -253,7 +253,7 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
       reportRows.push(`${study.accessionNumber},${csvField(report)}`);
       summary.reports.csv += 1;
     } else if (study.reportRoute === 'text') {
-      const latin1 = random.chance(0.3) && /^[\u0000-\u00ff]*$/.test(report);
+      const latin1 = random.chance(0.3) && [...report].every((character) => character.charCodeAt(0) <= 0xff);
       fs.writeFileSync(path.join(studyFolder, 'report.txt'), latin1 ? Buffer.from(report, 'latin1') : report);
       summary.reports.textFiles += 1;
     } else {

@@ -78,7 +78,9 @@ const histories = [
   'Routine check.',
 ];
 
-/** A free-text report in varied clinical language: findings and impression sections, synonyms, laterality, negations. */
+/**
+ * A free-text report in varied clinical language: findings and impression sections, synonyms, laterality, negations.
+ */
 export function writeReport(random: SeededRandom, findings: Finding[], view: string): string {
   const present = new Set(findings.map((finding) => finding.name));
   const sentences = findings.map((finding) => describe[finding.name](random, finding));

@@ -2,7 +2,10 @@ import { utilityProcess } from 'electron';
 import { forwardLines } from '../core/child-process/forward-lines.js';
 import type { ChildProcessChannel, ChildProcessLauncher } from '../core/child-process/child-process-channel.js';
 
-/** Desktop mode: the engine and import workers are Electron utilityProcesses, so a crash or OOM there leaves the window alive. */
+/**
+ * Desktop mode: the engine and import workers are Electron utilityProcesses, so a crash or OOM there leaves the window
+ * alive.
+ */
 export function utilityProcessLauncher(
   entryFile: string,
   maxHeapMegabytes: number,

@@ -14,7 +14,9 @@ export function tokensMatch(expected: string, presented: string | null): boolean
   return expectedBytes.length === presentedBytes.length && timingSafeEqual(expectedBytes, presentedBytes);
 }
 
-/** The token may come as a bearer header (scripts), the session cookie (the browser) or ?token= (first visit, sockets). */
+/**
+ * The token may come as a bearer header (scripts), the session cookie (the browser) or ?token= (first visit, sockets).
+ */
 export function presentedToken(
   request: IncomingMessage,
   url: URL,

@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 
-/** The parts of tfjs's BackendWasm that Unisight's replacement kernels use (the class is not typed for kernel authors). */
+/**
+ * The parts of tfjs's BackendWasm that Unisight's replacement kernels use (the class is not typed for kernel authors).
+ */
 export interface WasmBackendInternals {
   wasm: {
     HEAPU8: Uint8Array;

@@ -46,13 +46,16 @@ export function loadWasmBlas(): WasmBlasAddon {
   try {
     return createRequire(import.meta.url)(file) as WasmBlasAddon;
   } catch (error) {
-    throw new Error(`the OpenBLAS addon at ${file} failed to load: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(`the OpenBLAS addon at ${file} failed to load: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+    });
   }
 }
 
 /**
  * Replaces the wasm backend's BatchMatMul with OpenBLAS sgemm working in place on the wasm heap (platform.md item 6).
- * Only for the single-threaded build, whose heap is a plain ArrayBuffer. Returns a function that puts tfjs's kernel back.
+ * Only for the single-threaded build, whose heap is a plain ArrayBuffer. Returns a function that puts tfjs's kernel
+ * back.
  */
 export function registerBlasMatMul(addon: WasmBlasAddon, threads: number): () => void {
   addon.setThreads(threads);

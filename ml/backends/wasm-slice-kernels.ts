@@ -48,7 +48,8 @@ function sliceFromHeap(
 let registered = false;
 
 /**
- * Replaces Slice and Unpack for the wasm backend that read the input through a view of the heap. tfjs's own versions first copy
+ * Replaces Slice and Unpack for the wasm backend that read the input through a view of the heap. tfjs's own versions
+ * first copy
  * the whole input out of the heap on every call (backend.readSync), so unstacking a [128, 65, 64] tensor took 173 ms
  * instead of 2 ms (platform.md); the attention layer unstacks per (batch, head). Strings keep the original kernels.
  */

@@ -9,7 +9,9 @@ export const ClassificationItem = PretrainingItem.extend({
 });
 export type ClassificationItem = z.infer<typeof ClassificationItem>;
 
-/** A snapshot of a task's data for one run; binary tasks are ['negative', 'positive'], multi-class ones their values. */
+/**
+ * A snapshot of a task's data for one run; binary tasks are ['negative', 'positive'], multi-class ones their values.
+ */
 export const ClassificationDataset = z.strictObject({
   task: z.string(),
   labelSource: z.string(),

@@ -79,6 +79,7 @@ function readModelImage(item: PretrainingItem): Uint8Array {
   } catch (error) {
     throw new Error(
       `The cached image of image ${item.imageId} cannot be read (${(error as Error).message}); re-import its folder to rebuild the cache.`,
+      { cause: error },
     );
   }
   if (bytes.length !== expected)

@@ -8,7 +8,9 @@ export const PretrainingItem = z.strictObject({
   studyId: z.number().int(),
   /** The catalog's pseudonym: splits group by it so no patient is in two splits. */
   patientKey: z.string(),
-  /** The cached model image: `imageSize`² bytes, 8-bit grey, letterboxed, at `imageOffset` of this file (absolute path). */
+  /**
+   * The cached model image: `imageSize`² bytes, 8-bit grey, letterboxed, at `imageOffset` of this file (absolute path).
+   */
   imageFile: z.string(),
   /** 0 for a file of its own; the place in a pack (datasets saved before packs have no offset). */
   imageOffset: z.number().int().nonnegative().default(0),

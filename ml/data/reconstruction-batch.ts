@@ -18,7 +18,9 @@ export interface ReconstructionBatch {
   maskedPerImage: number;
   /** Kept patches as indices into [batch · patches], image by image, in patch order. */
   keptFlat: Int32Array;
-  /** For every (image, patch): its row among [kept rows (batch · kept) ‖ the mask token (last row)]: MAE's unshuffle. */
+  /**
+   * For every (image, patch): its row among [kept rows (batch · kept) ‖ the mask token (last row)]: MAE's unshuffle.
+   */
   unshuffle: Int32Array;
   /** Masked patches as indices into [batch · patches]. */
   maskedFlat: Int32Array;

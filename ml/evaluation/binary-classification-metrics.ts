@@ -39,7 +39,10 @@ export function auroc(examples: readonly ScoredExample[]): number {
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** The ROC curve's corners from the highest threshold down: (false-positive rate, true-positive rate) per distinct score. */
+/**
+ * The ROC curve's corners from the highest threshold down: (false-positive rate, true-positive rate) per distinct
+ * score.
+ */
 export function rocCurve(
   examples: readonly ScoredExample[],
 ): Array<{ falsePositiveRate: number; truePositiveRate: number; threshold: number }> {

@@ -80,7 +80,9 @@ export class Adaptor {
     return { image: Adaptor.normalise(image), text: Adaptor.normalise(text) };
   }
 
-  /** The image alone through the module, each layer as self-attention: the reference's downstream path (no report read). */
+  /**
+   * The image alone through the module, each layer as self-attention: the reference's downstream path (no report read).
+   */
   forwardImage(imageEmbeddings: tf.Tensor2D): tf.Tensor2D {
     let image: tf.Tensor = Adaptor.normalise(linear(imageEmbeddings, this.imageProjection));
     for (const layer of this.layers) image = Adaptor.layer(image, image, layer);
@@ -169,7 +171,10 @@ export async function trainAdaptor(
   }
 }
 
-/** Adapted features of every row for the linear head, [text ‖ image] or (no texts) the image's alone; the module stays frozen. */
+/**
+ * Adapted features of every row for the linear head, [text ‖ image] or (no texts) the image's alone; the module stays
+ * frozen.
+ */
 export function adaptedFeatures(
   adaptor: Adaptor,
   images: Float32Array,

@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs';
  * balance between modalities during supervised fine-tuning.
  */
 
-/** The classifier's last linear layer over [text features ‖ image features]: weight [textWidth + imageWidth, classes]. */
+/**
+ * The classifier's last linear layer over [text features ‖ image features]: weight [textWidth + imageWidth, classes].
+ */
 export interface SplitHead {
   weight: tf.Tensor2D;
   bias: tf.Tensor1D;

@@ -13,7 +13,9 @@ import { supervisedStep } from './supervised-step.js';
 const checkpointName = 'supervised-checkpoint.bin';
 const scoringBatchSize = 64;
 
-/** Steps of the supervised stage: the epochs over the labelled images, kept between the request's minimum and maximum. */
+/**
+ * Steps of the supervised stage: the epochs over the labelled images, kept between the request's minimum and maximum.
+ */
 export function supervisedSteps(labelled: number, options: StageContext['options']): number {
   const stepsPerEpoch = Math.max(1, Math.floor(labelled / Math.min(options.batchSize, labelled)));
   return Math.min(options.maximumSteps, Math.max(options.minimumSteps, stepsPerEpoch * options.epochs));

@@ -21,7 +21,10 @@ export interface SupervisedOptimisers {
   head: AdamW;
 }
 
-/** Weights GM-Coord modulates: a modality's own (embeddings, positions, identifier, early/late layers, norm, projection), never the shared stack. */
+/**
+ * Weights GM-Coord modulates: a modality's own (embeddings, positions, identifier, early/late layers, norm,
+ * projection), never the shared stack.
+ */
 export function modalityOfParameter(name: string): 'image' | 'text' | null {
   if (name.startsWith('image.')) return 'image';
   if (name.startsWith('text.')) return 'text';

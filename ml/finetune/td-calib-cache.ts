@@ -9,7 +9,9 @@ import type { ClassificationItem } from '../data/classification-dataset.js';
  * the calibration reads every training image and report, never a label, so runs at different budgets, with
  * different methods or on different tasks of the same library share one.
  */
-/** Raised with any change to what TD-Calib computes (objectives, masking, schedule), so older results are not reused. */
+/**
+ * Raised with any change to what TD-Calib computes (objectives, masking, schedule), so older results are not reused.
+ */
 const calibrationVersion = 1;
 
 const calibrationSettings = [

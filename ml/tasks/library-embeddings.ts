@@ -44,7 +44,9 @@ export interface LibraryEmbeddings {
   size: number;
   imageIds: number[];
   reportIds: number[];
-  /** A digest of each report's text as it was embedded, so a report whose text changed is embedded again ('' unknown). */
+  /**
+   * A digest of each report's text as it was embedded, so a report whose text changed is embedded again ('' unknown).
+   */
   reportDigests: string[];
   images: Float32Array;
   reports: Float32Array;

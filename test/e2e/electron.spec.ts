@@ -1,14 +1,23 @@
 import { _electron as electron } from '@playwright/test';
 import { locateElectronBinary } from '../../main/launch/electron-binary.js';
+import { skipUnless } from '../support/outside-tools.js';
 import { projectRoot } from '../support/serve-process.js';
 import { temporaryLibrary } from '../support/temporary-library.js';
 import { expect, test } from './fixtures.js';
 
 const binary = locateElectronBinary();
-if (!binary.available) console.log(`Electron e2e skipped: ${binary.reason}.`);
+const missing = skipUnless(
+  'the desktop app test (electron.spec.ts)',
+  {
+    description: 'a usable Electron binary and display',
+    remedy: 'npm install where it can download Electron, and a display (xvfb-run)',
+    mayBeMissingInCi: true,
+  },
+  binary.available ? null : binary.reason,
+);
 
 test.describe('desktop app (Electron)', () => {
-  test.skip(!binary.available, `Electron e2e skipped: ${binary.available ? '' : binary.reason}`);
+  test.skip(missing !== null, missing ?? '');
 
   test('opens a sandboxed, isolated window whose renderer reaches the core only through the preload', async () => {
     const library = temporaryLibrary();

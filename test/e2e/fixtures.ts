@@ -1,12 +1,25 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { demoExport } from '../support/demo-export.js';
+import { missingOutsideTool } from '../support/outside-tools.js';
 import { startServeProcess, waitUntil, type ServeProcess } from '../support/serve-process.js';
 import { temporaryLibrary } from '../support/temporary-library.js';
 
 export const screenshotDirectory = 'test-results/screenshots';
 
-/** A real `unisight serve` per test, on its own fresh library; pages fail the test on any console error. */
-export const test = base.extend<{ consoleErrors: string[]; server: ServeProcess }>({
+const missingBrowser = missingOutsideTool('the UI tests (test/e2e)', 'chromium');
+
+/**
+ * A real `unisight serve` per test, on its own fresh library; pages fail the test on any console error. Without
+ * Chromium every test is skipped (an automatic fixture runs before the browser is launched).
+ */
+export const test = base.extend<{ browserPresent: void; consoleErrors: string[]; server: ServeProcess }>({
+  browserPresent: [
+    async ({}, use, testInfo) => {
+      testInfo.skip(missingBrowser !== null, missingBrowser ?? '');
+      await use();
+    },
+    { auto: true },
+  ],
   server: [
     async ({}, use) => {
       const library = temporaryLibrary();

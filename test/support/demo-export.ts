@@ -55,7 +55,9 @@ export function runCli(args: string[], environment: NodeJS.ProcessEnv = {}) {
   return { ...run, json: () => JSON.parse(run.stdout.trim().split('\n').at(-1) ?? 'null') };
 }
 
-/** A library with a generated export of `studies` imported and a small encoder pretrained on it (seconds, not minutes). */
+/**
+ * A library with a generated export of `studies` imported and a small encoder pretrained on it (seconds, not minutes).
+ */
 export function importedAndPretrained(library: string, studies: number, epochs = 3): void {
   for (const args of [
     ['import', demoExport(studies), '--library', library, '--json'],

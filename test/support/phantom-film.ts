@@ -1,6 +1,9 @@
 import type { ChestImage } from '../../main/demo/chest-phantom.js';
 
-/** The data set of a 12-bit DX film of a drawn phantom, as the demo generator writes it; `overrides` change or add attributes. */
+/**
+ * The data set of a 12-bit DX film of a drawn phantom, as the demo generator writes it; `overrides` change or add
+ * attributes.
+ */
 export function phantomFilmDataset(
   film: Pick<ChestImage, 'width' | 'height'>,
   overrides: Record<string, unknown> = {},

@@ -25,7 +25,10 @@ interface StudyCell {
 
 const format = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : value.toFixed(3));
 
-/** Markdown: one row per method, one column per fraction (test AUROC with its 95% interval), and 1%-of-100% where both ran. */
+/**
+ * Markdown: one row per method, one column per fraction (test AUROC with its 95% interval), and 1%-of-100% where both
+ * ran.
+ */
 function studyTable(cells: StudyCell[], methods: string[], fractions: number[]): string {
   const cell = (method: string, fraction: number) =>
     cells.find((entry) => entry.method === method && entry.fraction === fraction);

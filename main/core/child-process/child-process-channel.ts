@@ -3,7 +3,10 @@ export interface ChildProcessExit {
   signal: string | null;
 }
 
-/** One running child process (the ML engine, an import worker), whichever way it was started (Electron utilityProcess or Node fork). */
+/**
+ * One running child process (the ML engine, an import worker), whichever way it was started (Electron utilityProcess or
+ * Node fork).
+ */
 export interface ChildProcessChannel {
   readonly processId: number | null;
   send(message: unknown): void;

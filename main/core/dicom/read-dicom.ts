@@ -2,7 +2,9 @@ import zlib from 'node:zlib';
 import dicomParser, { type DataSet } from 'dicom-parser';
 import { explicitBigEndian, explicitLittleEndian, implicitLittleEndian } from './transfer-syntaxes.js';
 
-/** A file the importer will not catalogue: `skipped` when that is expected (not DICOM, no image), `failed` when broken. */
+/**
+ * A file the importer will not catalogue: `skipped` when that is expected (not DICOM, no image), `failed` when broken.
+ */
 export class DicomImportError extends Error {
   constructor(
     readonly outcome: 'skipped' | 'failed',

@@ -45,7 +45,9 @@ export class EngineSupervisor {
     private readonly launch: ChildProcessLauncher,
     private readonly events: EventBus,
     private readonly logs: LogBuffer,
-    /** A helper engine (search queries) keeps its status to itself: the app's engine status is the training engine's. */
+    /**
+     * A helper engine (search queries) keeps its status to itself: the app's engine status is the training engine's.
+     */
     private readonly options: { publishStatus: boolean } = { publishStatus: true },
   ) {}
 

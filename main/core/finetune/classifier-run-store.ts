@@ -186,7 +186,8 @@ export class ClassifierRunStore {
       predictions.imageIds.forEach((imageId, index) => {
         const row = predictions.probabilities.subarray(index * count, (index + 1) * count);
         const predicted = predictedClass(row);
-        // Binary: the probability of the positive class (what the Library's score filter reads); else the predicted class's.
+        // Binary: the probability of the positive class (what the Library's score filter reads); else the predicted
+        // class's.
         const score = count === 2 ? row[1]! : row[predicted]!;
         insert.run(
           runId,

@@ -17,14 +17,20 @@ type Metadata = Extract<ProcessFileResult, { outcome: 'image' }>['metadata'];
 /** Retried by the next import (retryable-failure.ts): nothing is wrong with the file itself. */
 export const copyOfChangedReason = 'the file it copies changed during this import';
 
-/** One reason per kind of duplicate, so the summary counts them in one line each; `files.duplicate_of` names the file kept. */
+/**
+ * One reason per kind of duplicate, so the summary counts them in one line each; `files.duplicate_of` names the file
+ * kept.
+ */
 export const duplicateReasons = {
   sameContent: 'same content as a file already imported',
   sameInstance: 'same SOP Instance UID as a file already imported',
   sameReportText: 'the study already has this report text',
 } as const;
 
-/** One row of the per-file log. `studyId`: the study of an image file, a duplicate's too, so reports beside it find their study. */
+/**
+ * One row of the per-file log. `studyId`: the study of an image file, a duplicate's too, so reports beside it find
+ * their study.
+ */
 interface FileRecord {
   sha256: string | null;
   kind: string;
@@ -82,7 +88,8 @@ export class CatalogWriter {
       importedWithContent: database.prepare(
         "SELECT study_id FROM files WHERE path = ? AND content_sha256 = ? AND outcome = 'imported'",
       ),
-      // A rewritten file's duplicates may duplicate nothing now: they look changed (modified_ms -1) until processed again.
+      // A rewritten file's duplicates may duplicate nothing now: they look changed (modified_ms -1) until processed
+      // again.
       markDuplicatesStale: database.prepare('UPDATE files SET modified_ms = -1 WHERE duplicate_of = ? AND path != ?'),
       report: database.prepare(
         `INSERT INTO reports (study_id, source, source_path, source_key, match_key, text) VALUES (@studyId, @source, @path, @key, @match, @text)

@@ -32,7 +32,9 @@ export type ProcessFileResult =
       image: ImagePixelDescription;
       transferSyntaxUid: string;
       representativeFrame: number;
-      /** The model image: `modelImageSize`² bytes at `modelImageOffset` of this cache file (relative to the library). */
+      /**
+       * The model image: `modelImageSize`² bytes at `modelImageOffset` of this cache file (relative to the library).
+       */
       modelImagePath: string;
       modelImageOffset: number;
       /** The thumbnail, `thumbnailWidth` × `thumbnailHeight` grey levels at `thumbnailOffset` of this cache file. */
@@ -111,7 +113,8 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
     const representativeFrame = representativeFrameIndex(image.numberOfFrames);
     const frame = await decodeFrame(parsed, image, representativeFrame);
     const rendered = renderLibraryImages(frame, image, parsed.dataSet, request.modelImageSize, request.thumbnailSize);
-    // The model image keeps the aspect ratio inside a black square; the thumbnail is derived from it, not from the full image.
+    // The model image keeps the aspect ratio inside a black square; the thumbnail is derived from it, not from the full
+    // image.
     const storedImage = appendToPack(request.libraryPath, rendered.modelImage);
     // Kept as grey levels and made a PNG when shown: encoding took ~6% of an import's work, showing one takes 0.5 ms.
     const { thumbnail } = rendered;

@@ -2,7 +2,10 @@ import type { ChildProcessChannel, ChildProcessLauncher } from '../child-process
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { WorkerReply } from './worker-reply.js';
 
-/** Heap cap of one import worker: far above what any real file needs, low enough that a hostile one cannot take the machine. */
+/**
+ * Heap cap of one import worker: far above what any real file needs, low enough that a hostile one cannot take the
+ * machine.
+ */
 export const importWorkerHeapMegabytes = 1024;
 
 export interface WorkerPoolOptions {
@@ -65,7 +68,10 @@ export class FileWorkerPool {
     return this.retiredPeakResidentBytes + live;
   }
 
-  /** Idle workers are asked to finish and given a moment to exit cleanly (their profiles and logs get written); busy or deaf ones are killed. */
+  /**
+   * Idle workers are asked to finish and given a moment to exit cleanly (their profiles and logs get written); busy or
+   * deaf ones are killed.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.live();

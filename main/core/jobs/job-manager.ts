@@ -196,7 +196,8 @@ export class JobManager {
     const complete = update.done >= update.total;
     if (complete || now - running.lastPersistAt >= persistIntervalMilliseconds) {
       running.lastPersistAt = now;
-      // Progress on disk is for a restart's sake: a failed write (a full disk) must not fail the job; a later one retries.
+      // Progress on disk is for a restart's sake: a failed write (a full disk) must not fail the job; a later one
+      // retries.
       try {
         this.store.saveProgress(running.job.id, progress);
       } catch {

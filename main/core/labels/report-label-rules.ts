@@ -27,7 +27,9 @@ export const ReportLabelRules = z.strictObject({
   trailingNegationCues: z.array(z.string().trim().min(1).max(100)).default([]),
   /** Words that end a negation's scope: "No effusion but a small left pneumothorax". */
   scopeBreaks: z.array(z.string().trim().min(1).max(100)).default([]),
-  /** A leading cue negates terms at most this many words after it (NegEx's window): "No effusion, small pneumothorax". */
+  /**
+   * A leading cue negates terms at most this many words after it (NegEx's window): "No effusion, small pneumothorax".
+   */
   scopeWords: z.number().int().min(1).max(50).default(6),
 });
 export type ReportLabelRules = z.infer<typeof ReportLabelRules>;

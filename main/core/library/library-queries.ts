@@ -150,7 +150,10 @@ export function studyDetail(database: Database.Database, studyId: number): Study
   return { study: toStudy(row), images, reports, labels };
 }
 
-/** `length` bytes at `offset` of a cache file (the whole file when no length is recorded), or null when they are not all there. */
+/**
+ * `length` bytes at `offset` of a cache file (the whole file when no length is recorded), or null when they are not all
+ * there.
+ */
 function readCacheBytes(file: string, offset: number, length: number | null): Buffer | null {
   try {
     const bytes = readFileRange(file, offset, length);
@@ -160,7 +163,10 @@ function readCacheBytes(file: string, offset: number, length: number | null): Bu
   }
 }
 
-/** An image's thumbnail as a PNG data URL: grey levels from a cache pack made a PNG now, or a PNG file of an earlier import. */
+/**
+ * An image's thumbnail as a PNG data URL: grey levels from a cache pack made a PNG now, or a PNG file of an earlier
+ * import.
+ */
 export function thumbnailDataUrl(database: Database.Database, libraryPath: string, imageId: number): string {
   const row = database
     .prepare(

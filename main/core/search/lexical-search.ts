@@ -63,7 +63,8 @@ function snippetOf(
 /**
  * Reports ranked by BM25 over FTS5, then read for negation: a term counts only where the report affirms it ("No
  * pneumothorax" is not a pneumothorax hit), a report affirming a term the query excludes is left out, and the BM25
- * score is scaled by the report's coverage: the share of the query's term weight (IDF) it affirms. A query that only names what must be absent ("no
+ * score is scaled by the report's coverage: the share of the query's term weight (IDF) it affirms. A query that only
+ * names what must be absent ("no
  * pneumothorax") finds the reports that say so.
  */
 export function lexicalSearch(database: Database.Database, query: ParsedQuery, limit: number): LexicalHit[] {

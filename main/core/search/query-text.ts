@@ -21,7 +21,9 @@ const synonymGroups: string[][] = [
 
 const queryNegation = negationPatterns(chestRadiographRules);
 
-/** The words of negation cues and scope breaks ("ruled out", "but"): they steer the reading, they are not searched for. */
+/**
+ * The words of negation cues and scope breaks ("ruled out", "but"): they steer the reading, they are not searched for.
+ */
 const negationWords = new Set(
   words(
     [

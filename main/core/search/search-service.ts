@@ -43,7 +43,10 @@ export class SearchService {
     private readonly encoder: QueryEncoder,
   ) {}
 
-  /** The model that answers semantic queries: the one asked for, else the library's search model (ModelStore.searchModel). */
+  /**
+   * The model that answers semantic queries: the one asked for, else the library's search model
+   * (ModelStore.searchModel).
+   */
   activeModel(modelId?: string): ModelRecord | null {
     if (modelId) return this.models.get(modelId);
     return this.models.searchModel()?.model ?? null;

@@ -102,7 +102,9 @@ export class GemmThreads {
     return this.helpers.length + 1;
   }
 
-  /** Runs parts[0] through `runHere` and parts[1…] on the helpers (at most one each); returns when all have finished. */
+  /**
+   * Runs parts[0] through `runHere` and parts[1…] on the helpers (at most one each); returns when all have finished.
+   */
   run(parts: SgemmArguments[], runHere: (part: SgemmArguments) => void): void {
     if (parts.length > this.count) throw new Error(`${parts.length} GEMM parts for ${this.count} threads`);
     const busy = this.helpers.slice(0, parts.length - 1);

@@ -34,7 +34,8 @@ describe('multi-class metrics', () => {
     expect(metrics.sensitivity).toBeCloseTo((1 + 0.5 + 0.5) / 3, 10);
     expect(metrics.specificity).toBeCloseTo((0.75 + 0.75 + 1) / 3, 10);
     expect(metrics.f1).toBeCloseTo((0.8 + 0.5 + 2 / 3) / 3, 10);
-    // One-vs-rest AUROC: class 0 ranks its two above all four others (1); class 1: 0.5/0.4 against 0.2,0.3,0.5,0.2 → 6.5/8; class 2: 0.7 and 0.3 against 0.1,0.1,0.3,0.1 → 7.5/8.
+    // One-vs-rest AUROC: class 0 ranks its two above all four others (1); class 1: 0.5/0.4 against 0.2,0.3,0.5,0.2 →
+    // 6.5/8; class 2: 0.7 and 0.3 against 0.1,0.1,0.3,0.1 → 7.5/8.
     expect(metrics.auroc).toBeCloseTo((1 + 6.5 / 8 + 7.5 / 8) / 3, 10);
   });
 

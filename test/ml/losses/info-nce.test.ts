@@ -8,7 +8,8 @@ beforeAll(async () => {
 
 describe('symmetric InfoNCE', () => {
   it('equals the hand-computed value of a 2×2 batch', () => {
-    // scale 10: logits [[10, 6], [0, 8]]. Rows (image→text): log(1+e⁻⁴), log(1+e⁻⁸); columns (text→image): log(1+e⁻¹⁰), log(1+e⁻²).
+    // scale 10: logits [[10, 6], [0, 8]]. Rows (image→text): log(1+e⁻⁴), log(1+e⁻⁸); columns (text→image): log(1+e⁻¹⁰),
+    // log(1+e⁻²).
     const expected =
       ((Math.log1p(Math.exp(-4)) + Math.log1p(Math.exp(-8))) / 2 +
         (Math.log1p(Math.exp(-10)) + Math.log1p(Math.exp(-2))) / 2) /

@@ -16,7 +16,8 @@ let loading: Promise<new () => JpegImage> | undefined;
 
 /**
  * Cornerstone's DCT decoder is the only maintained JavaScript one that keeps 12-bit precision. The package does not
- * export it, so it is loaded by file; patches/ fixes its level shift for 12-bit samples (upstream adds 15 to every value).
+ * export it, so it is loaded by file; patches/ fixes its level shift for 12-bit samples (upstream adds 15 to every
+ * value).
  */
 function loadDecoder(): Promise<new () => JpegImage> {
   loading ??= (async () => {
@@ -37,7 +38,7 @@ export async function decodeJpeg12Bit(encoded: Uint8Array): Promise<DecodedCodec
     image.parse(encoded);
   } catch (error) {
     // The decoder throws plain strings.
-    throw new Error(String(error instanceof Error ? error.message : error));
+    throw new Error(String(error instanceof Error ? error.message : error), { cause: error });
   }
   image.colorTransform = false;
   const values = image.getData16(image.width, image.height);

@@ -50,7 +50,10 @@ export interface RleSegment {
   firstOutputByte: number;
 }
 
-/** The linear VOI function folded with the modality rescale: clamp(stored · gain + offset, 0, 1), inverted for MONOCHROME1. */
+/**
+ * The linear VOI function folded with the modality rescale: clamp(stored · gain + offset, 0, 1), inverted for
+ * MONOCHROME1.
+ */
 export interface LinearWindow {
   gain: number;
   offset: number;
@@ -72,7 +75,10 @@ function kernels(): RenderExports {
   return instance;
 }
 
-/** Areas of the module's memory for one call: byte sizes in, 16-byte aligned offsets out, each with 16 zeroed bytes after it. */
+/**
+ * Areas of the module's memory for one call: byte sizes in, 16-byte aligned offsets out, each with 16 zeroed bytes
+ * after it.
+ */
 function layOut(wasm: RenderExports, sizes: number[]): number[] {
   const slackBytes = 16;
   const offsets: number[] = [];

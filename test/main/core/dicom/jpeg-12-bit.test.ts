@@ -9,6 +9,7 @@ import { parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
 import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
 import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { missingOutsideTool } from '../../../support/outside-tools.js';
 
 const jpegExtendedSyntax = '1.2.840.10008.1.2.4.51';
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-jpeg12-'));
@@ -22,7 +23,9 @@ async function decodeFile(file: string) {
 
 // The shared samples hold one 12-bit JPEG Extended image; this encodes a phantom film with dcmtk's 12-bit DCT
 // encoder (an independent implementation) at two qualities and checks ours against dcmtk's decode of the same bytes.
-describe('12-bit JPEG Extended (process 4)', () => {
+const missing = missingOutsideTool('12-bit JPEG Extended against dcmtk (jpeg-12-bit.test.ts)', 'dcmtk');
+
+describe.skipIf(missing !== null)('12-bit JPEG Extended (process 4)', () => {
   it.each([
     ['default quality', []],
     ['quality 60', ['+q', '60']],

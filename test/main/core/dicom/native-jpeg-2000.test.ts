@@ -11,11 +11,15 @@ import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
 import { SeededRandom } from '../../../../main/demo/seeded-random.js';
 import { listSampleFiles, sampleDicomDirectory } from '../../../support/dicom-samples.js';
+import { skipUnless } from '../../../support/outside-tools.js';
 import { phantomFilmDataset } from '../../../support/phantom-film.js';
 
 const loaded = loadNativeJpeg2000();
-const unavailable = 'unavailable' in loaded ? loaded.unavailable : null;
-if (unavailable) console.warn(`native JPEG 2000 tests skipped: ${unavailable}`);
+const unavailable = skipUnless(
+  'native JPEG 2000 (native-jpeg-2000.test.ts)',
+  { description: 'the native jpeg-2000 addon', remedy: 'apt install gcc libopenjp2-7-dev, then npm run build:native' },
+  'unavailable' in loaded ? loaded.unavailable : null,
+);
 
 const phantom = drawChest(new SeededRandom('native-jpeg-2000'), [
   { name: 'effusion', side: 'right', zone: 'lower', severity: 0.6 },

@@ -359,7 +359,8 @@ describe('unisight import on a generated hospital export', () => {
     expect(run.status, run.stderr).toBe(0);
     const after = catalog();
     const outcome = after.prepare('SELECT outcome, duplicate_of AS duplicateOf FROM files WHERE path = ?');
-    // Both copies (same/, amended/) copied bytes that are gone: decoded now, one is the study's image, the other its copy.
+    // Both copies (same/, amended/) copied bytes that are gone: decoded now, one is the study's image, the other its
+    // copy.
     const twin = copiedImage.path.replace(`${path.sep}same${path.sep}`, `${path.sep}amended${path.sep}`);
     const copiesNow = [outcome.get(copiedImage.path), outcome.get(twin)] as Array<{
       outcome: string;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoExport, runCli } from '../../../support/demo-export.js';
+import { skipUnless } from '../../../support/outside-tools.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 const workspace = temporaryLibrary();
@@ -12,11 +13,11 @@ fs.mkdirSync(disk);
 // A real full disk: a tmpfs of a few megabytes, grown afterwards. Mounting needs root with CAP_SYS_ADMIN (the CI
 // machines have it); elsewhere the test says why it did not run.
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', disk], { encoding: 'utf8' });
-const cannotMount =
-  mounted.status === 0
-    ? null
-    : `cannot mount a small tmpfs here (${(mounted.stderr || mounted.error?.message || 'mount failed').trim()})`;
-if (cannotMount) console.warn(`full-disk import test skipped: ${cannotMount}`);
+const cannotMount = skipUnless(
+  'an import onto a full disk (import-full-disk.test.ts)',
+  { description: 'a small tmpfs', remedy: 'run the tests as root with CAP_SYS_ADMIN on Linux' },
+  mounted.status === 0 ? null : (mounted.stderr || mounted.error?.message || 'mount failed').trim(),
+);
 
 afterAll(() => {
   if (!cannotMount) spawnSync('umount', [disk]);
