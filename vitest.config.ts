@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/main/**/*.test.ts', 'test/ml/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+    include: [
+      'test/common/**/*.test.ts',
+      'test/main/**/*.test.ts',
+      'test/ml/**/*.test.ts',
+      'test/scripts/**/*.test.ts',
+    ],
     globalSetup: ['test/support/build-before-tests.ts'],
     pool: 'forks',
     maxWorkers: 2,

@@ -409,17 +409,6 @@ export const TrainingMetric = z.object({
 });
 export type TrainingMetric = z.infer<typeof TrainingMetric>;
 
-/** One point of the training curves (the engine's `train` metrics). */
-export const TrainingCurvePoint = z.object({
-  loss: z.number(),
-  learningRate: z.number(),
-  temperature: z.number(),
-  samplesPerSecond: z.number(),
-  etaSeconds: z.number(),
-  epoch: z.number(),
-});
-export type TrainingCurvePoint = z.infer<typeof TrainingCurvePoint>;
-
 export const ModelRecord = z.object({
   id: z.string(),
   name: z.string(),

@@ -1,5 +1,6 @@
 // Fine-tuning's part of the API contract: what a researcher asks for, what a run records, what the engine receives.
 import { z } from 'zod';
+import { finetuneMethods } from '../../common/finetune-method-name.js';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
 
 /**
@@ -7,7 +8,6 @@ import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-a
  * `full`: the same without modulation (with `frozenSharedLayers`, partial fine-tuning); `adaptor`: frozen encoder,
  * the Adaptor module trained contrastively on cached embeddings, then a linear head; `linear`: a linear probe.
  */
-export const finetuneMethods = ['gmcoord', 'full', 'adaptor', 'linear'] as const;
 export const FinetuneMethod = z.enum(finetuneMethods);
 export type FinetuneMethod = z.infer<typeof FinetuneMethod>;
 

@@ -20,7 +20,10 @@ export const SearchRequest = z.strictObject({
    */
   semanticWeight: z.number().min(0).max(1).default(0.2),
   filter: SearchFilter.default({}),
-  /** The model that encodes the query; the newest trained one when left out. */
+  /**
+   * The model that encodes the query; left out, the one chosen with `search.chooseModel`, else the newest model that
+   * has embedded the library.
+   */
   modelId: z.string().min(1).max(100).optional(),
 });
 export type SearchRequest = z.infer<typeof SearchRequest>;

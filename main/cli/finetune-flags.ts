@@ -1,25 +1,17 @@
 import {
-  finetuneMethods,
-  type ClassificationEvaluation,
-  type ClassifierRun,
+  finetuneMethodName,
+  finetuneMethodNames,
+  parseFinetuneMethodName,
   type FinetuneMethod,
-} from '../api/finetune-contract.js';
+} from '../../common/finetune-method-name.js';
+import type { ClassificationEvaluation, ClassifierRun } from '../api/finetune-contract.js';
 import { CliUsageError } from './cli-command.js';
 
-/** The method names the CLI takes: a method, optionally after `tdcalib+`. */
-export const methodChoices = finetuneMethods.flatMap((method) => [`tdcalib+${method}`, method]);
-
-/** `tdcalib+gmcoord` → GM-Coord after TD-Calib; a plain method name runs without TD-Calib. */
+/** A `--method` value, or a usage error naming the choices. */
 export function parseMethod(value: string): { method: FinetuneMethod; tdCalib: boolean } {
-  const tdCalib = value.startsWith('tdcalib+');
-  const method = tdCalib ? value.slice('tdcalib+'.length) : value;
-  if (!(finetuneMethods as readonly string[]).includes(method))
-    throw new CliUsageError(`--method is one of ${methodChoices.join(', ')}; got "${value}".`);
-  return { method: method as FinetuneMethod, tdCalib };
-}
-
-export function methodLabel(run: Pick<ClassifierRun, 'method' | 'tdCalib'>): string {
-  return `${run.tdCalib ? 'tdcalib+' : ''}${run.method}`;
+  const parsed = parseFinetuneMethodName(value);
+  if (!parsed) throw new CliUsageError(`--method is one of ${finetuneMethodNames.join(', ')}; got "${value}".`);
+  return parsed;
 }
 
 const percent = (value: number | null) => (value === null ? 'n/a' : value.toFixed(3));
@@ -46,7 +38,7 @@ export function describeClassifierRun(run: ClassifierRun): string {
   const description = run.description ?? {};
   return [
     `Run ${run.id} (${run.name}): ${run.state}`,
-    `  task ${run.task}, method ${methodLabel(run)}, encoder ${run.modelId ?? 'deleted'}`,
+    `  task ${run.task}, method ${finetuneMethodName(run)}, encoder ${run.modelId ?? 'deleted'}`,
     `  labels: ${String(description.budgetImages ?? '?')} of ${String(description.labelledTrainingImages ?? '?')} labelled training images (${String(description.budgetPositives ?? '?')} positive); split by patient, seed ${run.split.seed}`,
     ...(run.parameterCount
       ? [

@@ -5,6 +5,7 @@ import { demoTransferSyntaxes, writeDicomFile, type DemoTransferSyntax } from '.
 import { findingNames, sampleFindings, type Finding } from './findings.js';
 import { writeReport } from './report-writer.js';
 import { SeededRandom } from './seeded-random.js';
+import { csvText } from '../../common/csv.js';
 
 export interface GenerateHospitalOptions {
   directory: string;
@@ -102,10 +103,6 @@ function pickSyntax(random: SeededRandom): DemoTransferSyntax {
 
 function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10).replaceAll('-', '');
-}
-
-function csvField(value: string): string {
-  return /[",;\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function planHospital(random: SeededRandom, studyCount: number): { patients: Patient[]; studies: PlannedStudy[] } {
@@ -214,8 +211,8 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     transferSyntaxes: {},
     brokenFiles: [],
   };
-  const reportRows: string[] = ['accession_number,report_text'];
-  const labelRows: string[] = [['accession_number', ...findingNames, 'abnormal'].join(';')];
+  const reportRows: string[][] = [];
+  const labelRows: string[][] = [];
   const truth: string[] = [];
   let firstImage: string | null = null;
 
@@ -250,7 +247,7 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
 
     const report = writeReport(random, study.findings, view);
     if (study.reportRoute === 'csv') {
-      reportRows.push(`${study.accessionNumber},${csvField(report)}`);
+      reportRows.push([study.accessionNumber, report]);
       summary.reports.csv += 1;
     } else if (study.reportRoute === 'text') {
       const latin1 = random.chance(0.3) && [...report].every((character) => character.charCodeAt(0) <= 0xff);
@@ -260,13 +257,11 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
       summary.reports.none += 1;
     }
     const present = new Set(study.findings.map((finding) => finding.name));
-    labelRows.push(
-      [
-        study.accessionNumber,
-        ...findingNames.map((name) => (present.has(name) ? '1' : '0')),
-        study.findings.length > 0 ? '1' : '0',
-      ].join(';'),
-    );
+    labelRows.push([
+      study.accessionNumber,
+      ...findingNames.map((name) => (present.has(name) ? '1' : '0')),
+      study.findings.length > 0 ? '1' : '0',
+    ]);
     truth.push(
       JSON.stringify({
         accession_number: study.accessionNumber,
@@ -278,11 +273,18 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
   }
 
   for (const missing of ['ACC09999991', 'ACC09999992']) {
-    reportRows.push(`${missing},${csvField('FINDINGS: No acute abnormality.\nIMPRESSION: Normal study.')}`);
+    reportRows.push([missing, 'FINDINGS: No acute abnormality.\nIMPRESSION: Normal study.']);
     summary.reports.unmatchedRows += 1;
   }
-  fs.writeFileSync(path.join(directory, 'reports.csv'), `${reportRows.join('\r\n')}\r\n`);
-  fs.writeFileSync(path.join(directory, 'labels.csv'), `${labelRows.join('\n')}\n`);
+  // Like exports from different systems: Windows line ends in one table, another delimiter in the other.
+  fs.writeFileSync(
+    path.join(directory, 'reports.csv'),
+    csvText(['accession_number', 'report_text'], reportRows, { lineBreak: '\r\n' }),
+  );
+  fs.writeFileSync(
+    path.join(directory, 'labels.csv'),
+    csvText(['accession_number', ...findingNames, 'abnormal'], labelRows, { delimiter: ';' }),
+  );
   fs.writeFileSync(path.join(directory, 'ground-truth.jsonl'), `${truth.join('\n')}\n`);
   fs.writeFileSync(
     path.join(directory, 'unisight-manifest.json'),

@@ -16,10 +16,11 @@ import { finetuneRunFiles } from './finetune-run-files.js';
 import type { EngineTask } from './task-context.js';
 
 /**
- * Fine-tunes a classifier for one binary task from a pretrained encoder: the encoder's own patient split (so no test
- * patient was seen in pretraining), a stratified label budget from the labelled training images, optionally TD-Calib
- * on all training images first, then the method: GM-Coord or plain fine-tuning of encoder + split head, the Adaptor, or
- * a linear probe. Judged once, on the test split, with bootstrap intervals; then every image of the library is scored.
+ * Fine-tunes a classifier for one task (two classes or more) from a pretrained encoder: the encoder's own patient
+ * split (so no test patient was seen in pretraining), a stratified label budget from the labelled training images,
+ * optionally TD-Calib on all training images first, then the method: GM-Coord or plain fine-tuning of encoder + split
+ * head, the Adaptor, or a linear probe. Judged once, on the test split, with bootstrap intervals; then every image of
+ * the library is scored.
  */
 export const runFinetuning: EngineTask = async (rawParameters, context) => {
   const {

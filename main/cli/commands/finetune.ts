@@ -4,7 +4,9 @@ import { FinetuneRequest, type ClassifierRun } from '../../api/finetune-contract
 import type { Job } from '../../api/contract.js';
 import type { CoreService } from '../../core/core-service.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
-import { describeClassifierRun, methodChoices, parseMethod } from '../finetune-flags.js';
+import { finetuneMethodNames } from '../../../common/finetune-method-name.js';
+import { predictionsCsv } from '../../../common/predictions-csv.js';
+import { describeClassifierRun, parseMethod } from '../finetune-flags.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 
@@ -38,38 +40,11 @@ function requestFromFlags(values: Record<string, string | boolean | undefined>):
   return parsed.data;
 }
 
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** Writes the run's predictions as CSV: identifiers, pseudonymised patient, score and split, highest score first. */
 export async function exportPredictions(core: CoreService, runId: string, file: string): Promise<number> {
   const rows = await core.handlers['finetune.predictions']({ runId });
-  const header = [
-    'study_instance_uid',
-    'series_instance_uid',
-    'sop_instance_uid',
-    'patient_pseudonym',
-    'score',
-    'predicted_class',
-    'split',
-  ];
-  const lines = rows.map((row) =>
-    [
-      row.studyInstanceUid,
-      row.seriesInstanceUid,
-      row.sopInstanceUid,
-      row.patientPseudonym,
-      row.score.toFixed(6),
-      row.predictedClass ?? '',
-      row.split,
-    ]
-      .map(csvField)
-      .join(','),
-  );
   const target = path.resolve(file);
-  fs.writeFileSync(`${target}.partial`, `${[header.join(','), ...lines].join('\n')}\n`);
+  fs.writeFileSync(`${target}.partial`, predictionsCsv(rows));
   fs.renameSync(`${target}.partial`, target);
   return rows.length;
 }
@@ -90,7 +65,7 @@ export const finetuneCommand: CliCommand = {
   name: 'finetune',
   summary:
     'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget; prints metrics with 95% intervals.',
-  usage: `unisight finetune --task T [--fraction F | --per-class N] [--method ${methodChoices.join('|')}] [--model ID] [--labels expert|weak] [--inputs image|image+report] [--export FILE.csv] [--resume RUN] [--tasks] [--library DIR] [--json]`,
+  usage: `unisight finetune --task T [--fraction F | --per-class N] [--method ${finetuneMethodNames.join('|')}] [--model ID] [--labels expert|weak] [--inputs image|image+report] [--export FILE.csv] [--resume RUN] [--tasks] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     task: { type: 'string' },

@@ -1,6 +1,7 @@
 import { FinetuneRequest, type ClassifierRun } from '../../api/finetune-contract.js';
 import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js';
-import { methodChoices, methodLabel, parseMethod } from '../finetune-flags.js';
+import { finetuneMethodName, finetuneMethodNames } from '../../../common/finetune-method-name.js';
+import { parseMethod } from '../finetune-flags.js';
 import { openCoreForCli } from '../open-core.js';
 import { followFinetune } from './finetune.js';
 
@@ -51,7 +52,7 @@ export const labelEfficiencyCommand: CliCommand = {
   name: 'label-efficiency',
   summary:
     'Run fine-tuning methods at several label budgets on one task and print test AUROC side by side (the label-efficiency study).',
-  usage: `unisight label-efficiency --task T [--methods ${methodChoices.slice(0, 3).join(',')},…] [--fractions 0.01,0.1,1] [--model ID] [--library DIR] [--json]`,
+  usage: `unisight label-efficiency --task T [--methods ${finetuneMethodNames.slice(0, 3).join(',')},…] [--fractions 0.01,0.1,1] [--model ID] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     task: { type: 'string' },
@@ -61,14 +62,14 @@ export const labelEfficiencyCommand: CliCommand = {
   },
   optionHelp: {
     task: 'the labelled task',
-    methods: `comma-separated methods (default all: ${methodChoices.join(',')})`,
+    methods: `comma-separated methods (default all: ${finetuneMethodNames.join(',')})`,
     fractions: 'comma-separated label fractions (default 0.01,0.1,1)',
     model: 'the pretrained encoder (default: the newest trained model)',
   },
   run: async ({ values, positionals, output }) => {
     if (positionals.length > 0) throw new CliUsageError('label-efficiency takes no positional arguments.');
     if (typeof values.task !== 'string') throw new CliUsageError('label-efficiency needs --task.');
-    const methods = listOption(values.methods, methodChoices);
+    const methods = listOption(values.methods, finetuneMethodNames);
     methods.forEach(parseMethod);
     const fractions = listOption(values.fractions, defaultFractions.map(String)).map((entry) => {
       const fraction = Number(entry);
@@ -91,7 +92,7 @@ export const labelEfficiencyCommand: CliCommand = {
           const seconds =
             job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
           cells.push({
-            method: methodLabel(run as ClassifierRun),
+            method: finetuneMethodName(run as ClassifierRun),
             fraction,
             runId: run.id,
             state: run.state,

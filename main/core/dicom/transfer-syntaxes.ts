@@ -40,4 +40,3 @@ export function transferSyntax(uid: string): TransferSyntax | null {
 export const implicitLittleEndian = '1.2.840.10008.1.2';
 export const explicitLittleEndian = '1.2.840.10008.1.2.1';
 export const explicitBigEndian = '1.2.840.10008.1.2.2';
-export const deflatedLittleEndian = '1.2.840.10008.1.2.1.99';
