@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
-import { chestRadiographRules, ReportLabelRules } from '../core/labels/report-label-rules.js';
+import { ReportLabelRules } from '../core/labels/report-label-rules.js';
 import { StudyFilter } from './study-filter.js';
 import { Cohort, CohortMember, ReportMatch, SearchRequest, SearchResponse, SimilarRequest } from './search-contract.js';
 import {
@@ -538,14 +538,15 @@ export const apiMethods = {
     summary: 'Reports no study was found for, with where they came from.',
   },
   'labels.fromReports': {
-    input: z.strictObject({ rules: ReportLabelRules.default(chestRadiographRules) }),
+    /** Without rules, the library's own (the last set given; the chest radiograph rules at first). */
+    input: z.strictObject({ rules: ReportLabelRules.optional() }),
     output: z.object({
       studiesLabelled: z.number().int(),
       labelsWritten: z.number().int(),
       positivesByTask: z.record(z.string(), z.number().int()),
     }),
     summary:
-      'Weak labels from report text by keyword rules that respect negation (source "report-rules"); replaces the last run\'s.',
+      'Weak labels from report text by keyword rules that respect negation (source "report-rules"); replaces the last run\'s. The rules become the library\'s: search reads negation and synonyms by them too.',
   },
   'labels.queue': {
     input: z.strictObject({

@@ -35,6 +35,7 @@ import { VectorIndex } from './search/vector-index.js';
 import { libraryEmbeddingExecutor } from './search/library-embedding-job.js';
 import { ClassifierRunStore } from './finetune/classifier-run-store.js';
 import { FinetuneService } from './finetune/finetune-service.js';
+import { libraryLabelRules } from './labels/library-label-rules.js';
 import { labellingQueue, setManualLabel } from './labels/manual-labels.js';
 import { weakLabelAgreement, writeReportRuleLabels } from './labels/weak-labels.js';
 
@@ -198,7 +199,8 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     }),
     'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
-    'labels.fromReports': async ({ rules }) => writeReportRuleLabels(catalog.database, rules),
+    'labels.fromReports': async ({ rules }) =>
+      writeReportRuleLabels(catalog.database, rules ?? libraryLabelRules(catalog.database)),
     'labels.weakAgreement': async () => weakLabelAgreement(catalog.database),
     'labels.queue': async ({ task, offset, limit }) => labellingQueue(catalog.database, task, offset, limit),
     'labels.set': async ({ studyId, task, value }) => {

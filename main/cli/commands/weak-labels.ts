@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { chestRadiographRules, ReportLabelRules } from '../../core/labels/report-label-rules.js';
+import { ReportLabelRules } from '../../core/labels/report-label-rules.js';
 import { openCoreForCli } from '../open-core.js';
 import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js';
 
-function readRules(file: string | undefined): ReportLabelRules {
-  if (file === undefined) return chestRadiographRules;
+function readRules(file: string | undefined): ReportLabelRules | undefined {
+  if (file === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -27,7 +27,7 @@ export const weakLabelsCommand: CliCommand = {
   options: { ...commonOptions, rules: { type: 'string' } },
   optionHelp: {
     rules:
-      'a JSON rule set (findings with their terms, negation cues); default: chest radiograph findings (nodule, consolidation, effusion, cardiomegaly, pneumothorax, abnormal)',
+      "a JSON rule set (findings with their terms, negation cues, search synonyms); it becomes the library's, and search reads by it too. Default: the library's rules, at first the chest radiograph findings (nodule, consolidation, effusion, cardiomegaly, pneumothorax, abnormal)",
   },
   run: async ({ values, positionals, output }) => {
     if (positionals.length > 0) throw new CliUsageError('weak-labels takes no positional arguments.');

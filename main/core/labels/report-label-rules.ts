@@ -31,6 +31,14 @@ export const ReportLabelRules = z.strictObject({
    * A leading cue negates terms at most this many words after it (NegEx's window): "No effusion, small pneumothorax".
    */
   scopeWords: z.number().int().min(1).max(50).default(6),
+  /**
+   * Other wordings that search reads as one finding (lay terms: "collapsed lung" for pneumothorax). Each finding's
+   * own terms already form a group; these add to them. Labelling does not use them.
+   */
+  searchSynonyms: z
+    .array(z.array(z.string().trim().min(1).max(100)).min(2).max(100))
+    .max(1000)
+    .default([]),
 });
 export type ReportLabelRules = z.infer<typeof ReportLabelRules>;
 
@@ -68,6 +76,12 @@ export const chestRadiographRules: ReportLabelRules = {
   ],
   scopeBreaks: ['but', 'however', 'although', 'except', 'with'],
   scopeWords: 6,
+  searchSynonyms: [
+    ['pneumothorax', 'collapsed lung', 'ptx'],
+    ['effusion', 'pleural fluid', 'fluid'],
+    ['cardiomegaly', 'big heart', 'large heart'],
+    ['consolidation', 'infiltrate', 'pneumonia'],
+  ],
 };
 
 export type WeakLabel = 'positive' | 'negative';

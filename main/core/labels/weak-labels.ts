@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { saveLibraryLabelRules } from './library-label-rules.js';
 import { reportLabeller, type ReportLabelRules } from './report-label-rules.js';
 
 /** Labels written from report text carry this source, so they are never mistaken for expert labels. */
@@ -12,7 +13,8 @@ export interface WeakLabelSummary {
 
 /**
  * Labels every study that has a report from its reports' text (all of a study's reports read as one), replacing the
- * labels an earlier run of the rules wrote; labels from any other source are left alone.
+ * labels an earlier run of the rules wrote; labels from any other source are left alone. The rules become the
+ * library's, which search reads queries and reports with.
  */
 export function writeReportRuleLabels(database: Database.Database, rules: ReportLabelRules): WeakLabelSummary {
   const studies = database
@@ -25,6 +27,7 @@ export function writeReportRuleLabels(database: Database.Database, rules: Report
   const summary: WeakLabelSummary = { studiesLabelled: studies.length, labelsWritten: 0, positivesByTask: {} };
   database.transaction(() => {
     database.prepare('DELETE FROM labels WHERE source = ?').run(reportRuleSource);
+    saveLibraryLabelRules(database, rules);
     for (const study of studies) {
       for (const [task, value] of Object.entries(label(study.text))) {
         insert.run(study.studyId, task, value, reportRuleSource);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { chestRadiographRules, mentions, negationPatterns, phrasePattern } from '../labels/report-label-rules.js';
+import { mentions, phrasePattern, type NegationPatterns } from '../labels/report-label-rules.js';
 import { ftsQuery, type ParsedQuery, type QueryTerm } from './query-text.js';
 
 /**
@@ -9,8 +9,6 @@ import { ftsQuery, type ParsedQuery, type QueryTerm } from './query-text.js';
 const candidateReports = 20_000;
 /** Characters of report shown before the first match and after it (twice as many after). */
 const snippetRadius = 40;
-
-const reportNegation = negationPatterns(chestRadiographRules);
 
 export interface LexicalHit {
   reportId: number;
@@ -31,17 +29,22 @@ function patternOf(term: QueryTerm): RegExp {
   return pattern;
 }
 
-function mentionsOf(text: string, term: QueryTerm, negated: boolean): Array<[number, number]> {
-  return mentions(text, patternOf(term), reportNegation)
+function mentionsOf(
+  text: string,
+  term: QueryTerm,
+  negation: NegationPatterns,
+  negated: boolean,
+): Array<[number, number]> {
+  return mentions(text, patternOf(term), negation)
     .filter((mention) => mention.negated === negated)
     .map((mention): [number, number] => [mention.start, mention.end]);
 }
 
-const affirmed = (text: string, term: QueryTerm) => mentionsOf(text, term, false);
+const affirmed = (text: string, term: QueryTerm, negation: NegationPatterns) => mentionsOf(text, term, negation, false);
 
-/** Whether a report affirms any of the terms (a query's excluded terms), negations respected. */
-export function affirmsAny(text: string, terms: readonly QueryTerm[]): boolean {
-  return terms.some((term) => affirmed(text, term).length > 0);
+/** Whether a report affirms any term the query excludes, read with the query's negation. */
+export function affirmsExcluded(text: string, query: ParsedQuery): boolean {
+  return query.excluded.some((term) => affirmed(text, term, query.negation).length > 0);
 }
 
 /** An excerpt around the first highlighted match, with the highlight ranges moved into it. */
@@ -73,8 +76,11 @@ export function lexicalSearch(database: Database.Database, query: ParsedQuery, l
   if (!match) return [];
   const reports = (database.prepare('SELECT count(*) AS count FROM reports').get() as { count: number }).count;
   const read = candidates(database, match)
-    .filter((candidate) => !affirmsAny(candidate.text, query.excluded))
-    .map((candidate) => ({ candidate, found: query.terms.map((term) => affirmed(candidate.text, term)) }));
+    .filter((candidate) => !affirmsExcluded(candidate.text, query))
+    .map((candidate) => ({
+      candidate,
+      found: query.terms.map((term) => affirmed(candidate.text, term, query.negation)),
+    }));
   // A term's weight is its inverse frequency among the reports that affirm it (ln(1 + N / df)): a finding most
   // reports rule out ("No pneumothorax") still weighs as the rare finding it is.
   const weights = query.terms.map((_, index) =>
@@ -124,8 +130,8 @@ function absenceSearch(database: Database.Database, query: ParsedQuery, limit: n
   if (!match) return [];
   const hits: LexicalHit[] = [];
   for (const candidate of candidates(database, match)) {
-    const negated = query.excluded.map((term) => mentionsOf(candidate.text, term, true));
-    if (negated.some((ranges) => ranges.length === 0) || affirmsAny(candidate.text, query.excluded)) continue;
+    const negated = query.excluded.map((term) => mentionsOf(candidate.text, term, query.negation, true));
+    if (negated.some((ranges) => ranges.length === 0) || affirmsExcluded(candidate.text, query)) continue;
     hits.push({
       reportId: candidate.reportId,
       studyId: candidate.studyId,

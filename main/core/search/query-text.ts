@@ -1,4 +1,10 @@
-import { chestRadiographRules, mentions, negationPatterns, phrasePattern } from '../labels/report-label-rules.js';
+import {
+  mentions,
+  negationPatterns,
+  phrasePattern,
+  type NegationPatterns,
+  type ReportLabelRules,
+} from '../labels/report-label-rules.js';
 
 /** Longest query read; longer text (a pasted report is far shorter) is cut, with a notice. */
 export const maximumQueryCharacters = 2000;
@@ -7,30 +13,6 @@ export const maximumQueryCharacters = 2000;
 const stopWords = new Set(
   'a an and any are as at be by can chest cxr with do film films find for from has have image images in is it its me of on or please radiograph radiographs scan scans show showing shows some that the their there these this those to was were which x xray ray study studies patient patients'.split(
     ' ',
-  ),
-);
-
-/** Lay and clinical wordings of the same finding; each group is also searched for as a whole. */
-const synonymGroups: string[][] = [
-  ...chestRadiographRules.findings.map((rule) => rule.terms),
-  ['pneumothorax', 'collapsed lung', 'ptx'],
-  ['effusion', 'pleural fluid', 'fluid'],
-  ['cardiomegaly', 'big heart', 'large heart'],
-  ['consolidation', 'infiltrate', 'pneumonia'],
-];
-
-const queryNegation = negationPatterns(chestRadiographRules);
-
-/**
- * The words of negation cues and scope breaks ("ruled out", "but"): they steer the reading, they are not searched for.
- */
-const negationWords = new Set(
-  words(
-    [
-      ...chestRadiographRules.negationCues,
-      ...chestRadiographRules.trailingNegationCues,
-      ...chestRadiographRules.scopeBreaks,
-    ].join(' '),
   ),
 );
 
@@ -44,8 +26,43 @@ export interface QueryTerm {
   phrases: string[];
 }
 
+/**
+ * What a query is read with, from the library's label rules (the ones `labels.fromReports` labels by): the findings'
+ * terms and search synonyms as groups of one meaning, and the rules' negation, used on the query and on reports alike.
+ */
+interface Vocabulary {
+  synonymGroups: string[][];
+  /** Null when no phrase has two words (an empty alternation would match everywhere). */
+  multiWordPattern: RegExp | null;
+  negation: NegationPatterns;
+  /** The words of negation cues and scope breaks ("ruled out", "but"): they steer the reading, not searched for. */
+  negationWords: Set<string>;
+}
+
+const vocabularies = new WeakMap<ReportLabelRules, Vocabulary>();
+
+function vocabularyOf(rules: ReportLabelRules): Vocabulary {
+  let vocabulary = vocabularies.get(rules);
+  if (!vocabulary) {
+    const synonymGroups = [...rules.findings.map((rule) => rule.terms), ...rules.searchSynonyms];
+    const multiWord = synonymGroups.flat().filter((phrase) => /\s/.test(phrase));
+    vocabulary = {
+      synonymGroups,
+      multiWordPattern: multiWord.length > 0 ? phrasePattern(multiWord, true) : null,
+      negation: negationPatterns(rules),
+      negationWords: new Set(
+        words([...rules.negationCues, ...rules.trailingNegationCues, ...rules.scopeBreaks].join(' ')),
+      ),
+    };
+    vocabularies.set(rules, vocabulary);
+  }
+  return vocabulary;
+}
+
 export interface ParsedQuery {
   text: string;
+  /** The negation of the rules the query was read with: reports are read with it too. */
+  negation: NegationPatterns;
   /** Terms the reports should mention (and not negate). */
   terms: QueryTerm[];
   /** Terms the query asks to be absent ("without effusion"): reports that affirm one are left out. */
@@ -57,7 +74,7 @@ function words(text: string): string[] {
   return [...text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)].map((match) => match[0]);
 }
 
-function termFor(phrase: string): QueryTerm {
+function termFor(phrase: string, { synonymGroups }: Vocabulary): QueryTerm {
   const singular = (text: string) => text.replace(/s$/, '');
   const groups = synonymGroups.filter((candidates) =>
     candidates.some((candidate) => singular(candidate) === singular(phrase)),
@@ -67,33 +84,34 @@ function termFor(phrase: string): QueryTerm {
 
 /**
  * Reads a query: multi-word finding phrases first ("enlarged heart"), then the remaining content words; a word in the
- * scope of a negation cue of the query ("no", "without", "not") becomes an excluded term.
+ * scope of a negation cue of the query ("no", "without", "not") becomes an excluded term. Findings, synonyms and
+ * negation are the library's label rules'.
  */
-export function parseQuery(raw: string): ParsedQuery {
+export function parseQuery(raw: string, rules: ReportLabelRules): ParsedQuery {
+  const vocabulary = vocabularyOf(rules);
   const notices: string[] = [];
   let text = raw.replace(/\s+/g, ' ').trim();
   if (text.length > maximumQueryCharacters) {
     text = text.slice(0, maximumQueryCharacters);
     notices.push(`The query was cut to its first ${maximumQueryCharacters} characters.`);
   }
-  const negatedSpans = mentions(text, /[\p{L}\p{N}]+/gu, queryNegation).filter((mention) => mention.negated);
+  const negatedSpans = mentions(text, /[\p{L}\p{N}]+/gu, vocabulary.negation).filter((mention) => mention.negated);
   const isNegated = (start: number) => negatedSpans.some((span) => span.start <= start && start < span.end);
   const terms: QueryTerm[] = [];
   const excluded: QueryTerm[] = [];
   const claimed: Array<[number, number]> = [];
   const add = (phrase: string, start: number) => {
     const list = isNegated(start) ? excluded : terms;
-    if (!list.some((term) => term.text === phrase)) list.push(termFor(phrase));
+    if (!list.some((term) => term.text === phrase)) list.push(termFor(phrase, vocabulary));
   };
-  const multiWord = synonymGroups.flat().filter((phrase) => phrase.includes(' '));
-  for (const match of text.matchAll(phrasePattern(multiWord, true))) {
+  for (const match of vocabulary.multiWordPattern ? text.matchAll(vocabulary.multiWordPattern) : []) {
     claimed.push([match.index, match.index + match[0].length]);
     add(match[0].toLowerCase().replace(/\s+/g, ' '), match.index);
   }
   for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0].toLowerCase();
     if (stopWords.has(word) || claimed.some(([start, end]) => match.index >= start && match.index < end)) continue;
-    if (negationWords.has(word) || word === 'evidence') continue;
+    if (vocabulary.negationWords.has(word) || word === 'evidence') continue;
     add(word, match.index);
   }
   if (words(text).length > 0 && terms.length === 0 && excluded.length === 0)
@@ -102,7 +120,13 @@ export function parseQuery(raw: string): ParsedQuery {
     notices.push(
       `Reports are searched for the first ${maximumTerms} of the query's ${terms.length} words; meaning reads all of it.`,
     );
-  return { text, terms: terms.slice(0, maximumTerms), excluded: excluded.slice(0, maximumTerms), notices };
+  return {
+    text,
+    negation: vocabulary.negation,
+    terms: terms.slice(0, maximumTerms),
+    excluded: excluded.slice(0, maximumTerms),
+    notices,
+  };
 }
 
 /** An FTS5 query for any of the terms: every phrase quoted, so no user text is read as FTS syntax. */

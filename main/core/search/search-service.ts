@@ -9,9 +9,10 @@ import type {
   SearchResponse,
   SearchResult,
 } from '../../api/search-contract.js';
+import { libraryLabelRules } from '../labels/library-label-rules.js';
 import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';
-import { affirmsAny, lexicalSearch, type LexicalHit } from './lexical-search.js';
+import { affirmsExcluded, lexicalSearch, type LexicalHit } from './lexical-search.js';
 import type { QueryEncoder } from './query-encoder.js';
 import { parseQuery, type ParsedQuery } from './query-text.js';
 import { maximumNeighbours, type VectorIndex } from './vector-index.js';
@@ -54,7 +55,7 @@ export class SearchService {
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
-    const query = parseQuery(request.text);
+    const query = parseQuery(request.text, libraryLabelRules(this.database));
     const notices = [...query.notices];
     const wanted = request.k;
     let model: ModelRecord | null = null;
@@ -195,7 +196,7 @@ export class SearchService {
       )
       .all(JSON.stringify(hits.map((hit) => hit.id))) as Array<{ imageId: number; text: string }>;
     const affirming = new Set(
-      reports.filter((report) => affirmsAny(report.text, query.excluded)).map((report) => report.imageId),
+      reports.filter((report) => affirmsExcluded(report.text, query)).map((report) => report.imageId),
     );
     return hits.filter((hit) => !affirming.has(hit.id));
   }

@@ -5,6 +5,7 @@ import * as sqliteVec from 'sqlite-vec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRecord } from '../../../../main/api/contract.js';
 import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
+import { chestRadiographRules } from '../../../../main/core/labels/report-label-rules.js';
 import { pathRange } from '../../../../main/core/library/path-range.js';
 import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
 import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/tasks/library-embeddings.js';
@@ -87,6 +88,35 @@ describe('search through the core API', () => {
     expect(byMeaning.results.length).toBeGreaterThan(0);
     for (const hit of byMeaning.results)
       if (reported.has(hit.imageId)) expect(withFinding.has(hit.imageId)).toBe(false);
+  });
+
+  it("reads queries and reports by the library's label rules once labels.fromReports is given others", async () => {
+    const withEffusion = relevantImages(catalog, 'effusion', true);
+    const before = await search({ text: 'water on the lung', mode: 'lexical', k: 20 });
+    expect(before.interpreted.terms).not.toContain('water on the lung');
+    expect((await search({ text: 'effusion is absent', mode: 'lexical' })).interpreted.excludedTerms).toEqual([]);
+
+    const rules = {
+      ...chestRadiographRules,
+      trailingNegationCues: [...chestRadiographRules.trailingNegationCues, 'is absent'],
+      searchSynonyms: [...chestRadiographRules.searchSynonyms, ['effusion', 'water on the lung']],
+    };
+    await callOk(server, 'labels.fromReports', { rules });
+    const layTerms = await search({ text: 'water on the lung', mode: 'lexical', k: 20 });
+    expect(layTerms.interpreted.terms).toEqual(['water on the lung']);
+    expect(layTerms.results.length).toBeGreaterThan(0);
+    for (const hit of layTerms.results) expect(withEffusion.has(hit.imageId), hit.why.lexical!.snippet).toBe(true);
+    const absent = await search({ text: 'effusion is absent', mode: 'lexical', k: 20 });
+    expect(absent.interpreted.excludedTerms).toEqual(['effusion']);
+    for (const hit of absent.results) expect(withEffusion.has(hit.imageId)).toBe(false);
+
+    // Labelling again without rules keeps the library's, not the built-in set.
+    await callOk(server, 'labels.fromReports', {});
+    expect((await search({ text: 'effusion is absent', mode: 'lexical' })).interpreted.excludedTerms).toEqual([
+      'effusion',
+    ]);
+    await callOk(server, 'labels.fromReports', { rules: chestRadiographRules });
+    expect((await search({ text: 'effusion is absent', mode: 'lexical' })).interpreted.excludedTerms).toEqual([]);
   });
 
   it('returns identifiers and reasons, applies filters, finds similar images', async () => {
