@@ -22,7 +22,7 @@ for (const [name, command, args] of steps) {
   console.log(`\nnpm test: ${name}`);
   const run = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (run.status !== 0) {
-    failed = `${name} failed (exit ${run.status ?? run.signal})`;
+    failed = `${name} failed (${run.error ? run.error.message : `exit ${run.status ?? run.signal}`})`;
     break;
   }
 }

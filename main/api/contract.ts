@@ -409,6 +409,13 @@ export const TrainingMetric = z.object({
 });
 export type TrainingMetric = z.infer<typeof TrainingMetric>;
 
+/** A path the caller names on this machine: absolute, since the server's own working directory means nothing to them. */
+export const AbsolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path');
+
 export const ModelRecord = z.object({
   id: z.string(),
   name: z.string(),
@@ -734,12 +741,18 @@ export const apiMethods = {
     summary: 'Make a model with embeddings the one searches use and new imports are embedded by.',
   },
   'models.export': {
-    input: z.strictObject({ modelId: z.string().min(1).max(100), file: z.string().min(1).max(4096) }),
+    input: z.strictObject({
+      modelId: z.string().min(1).max(100),
+      file: AbsolutePath,
+      /** Replace a file already there (never one inside the library). */
+      overwrite: z.boolean().default(false),
+    }),
     output: z.object({ file: z.string(), bytes: z.number().int() }),
-    summary: 'Write a model (config, tokenizer, metrics and weights) to one file.',
+    summary:
+      'Write a model (config, tokenizer, metrics and weights) to one file outside the library; an existing file only with overwrite.',
   },
   'models.import': {
-    input: z.strictObject({ file: z.string().min(1).max(4096), name: z.string().min(1).max(200).optional() }),
+    input: z.strictObject({ file: AbsolutePath, name: z.string().min(1).max(200).optional() }),
     output: ModelRecord,
     summary: 'Add a model exported by Unisight to this library.',
   },

@@ -241,7 +241,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
       return { modelId: current?.model.id ?? null, chosen: current?.chosen ?? false };
     },
     'search.chooseModel': async ({ modelId }) => models.chooseForSearch(modelId),
-    'models.export': async ({ modelId, file }) => models.exportFile(modelId, file),
+    'models.export': async ({ modelId, file, overwrite }) => models.exportFile(modelId, file, overwrite),
     'models.import': async ({ file, name }) => models.importFile(file, name),
     'logs.recent': async ({ limit }) => logs.recent(limit),
   };

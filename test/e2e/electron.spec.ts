@@ -9,7 +9,7 @@ const binary = locateElectronBinary();
 const missing = skipUnless(
   'the desktop app test (electron.spec.ts)',
   {
-    description: 'a usable Electron binary and display',
+    description: 'a usable Electron binary with a display',
     remedy: 'npm install where it can download Electron, and a display (xvfb-run)',
     mayBeMissingInCi: true,
   },

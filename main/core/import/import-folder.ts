@@ -205,9 +205,8 @@ async function importWalkedFolder(
   if (stopped !== null) throw stopped;
 
   let tables = options.tables;
-  if (tables.length === 0 && folderHasManifest) {
-    tables = readManifest(folder, manifestFileName).tables;
-  }
+  const tablesFromManifest = tables.length === 0 && folderHasManifest;
+  if (tablesFromManifest) tables = readManifest(folder, manifestFileName).tables;
   const mappedTables = new Set(tables.map((table) => path.resolve(folder, table.file)));
   for (const file of tableFiles) {
     const reason =
@@ -223,7 +222,9 @@ async function importWalkedFolder(
   if (!cancelled) {
     report('linking reports');
     linkTextReports(database, folder);
-    tableSummaries = tables.map((table) => linkTable(database, context.pseudonymiser, folder, table));
+    tableSummaries = tables.map((table) =>
+      linkTable(database, context.pseudonymiser, folder, table, tablesFromManifest),
+    );
   }
   const summary = summariseFolder(database, folder, {
     total,

@@ -4,7 +4,8 @@ import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
 import type { ReportTableMapping } from '../../api/contract.js';
 import { duplicateReasons } from './catalog-writer.js';
-import { readReportTable } from './report-tables.js';
+import { OutsideFileError, pathInsideFolder } from '../files/outside-files.js';
+import { readReportTable, type ReadTable } from './report-tables.js';
 
 export interface TableLinkSummary {
   file: string;
@@ -81,15 +82,28 @@ function normaliseDate(value: string): string {
   return value.replace(/[^0-9]/g, '').slice(0, 8);
 }
 
-/** Links every row of a mapped table to its study: report text becomes a report, label columns become labels. */
+/**
+ * Links every row of a mapped table to its study: report text becomes a report, label columns become labels. A table
+ * named by the folder's own manifest (`insideFolderOnly`) is read only from inside the folder; one the researcher
+ * named may be anywhere. A table that cannot be read is a summary with the reason, not a failed import.
+ */
 export function linkTable(
   database: Database.Database,
   pseudonymiser: Pseudonymiser,
   rootFolder: string,
   mapping: ReportTableMapping,
+  insideFolderOnly: boolean,
 ): TableLinkSummary {
-  const file = path.resolve(rootFolder, mapping.file);
-  const table = readReportTable(file);
+  let file = path.resolve(rootFolder, mapping.file);
+  let table: ReadTable;
+  try {
+    if (insideFolderOnly) file = pathInsideFolder(rootFolder, mapping.file, "The manifest's table");
+    table = readReportTable(file);
+  } catch (error) {
+    if (!(error instanceof OutsideFileError)) throw error;
+    const refused = { rows: 0, matchedRows: 0, unmatchedRows: 0, labelsWritten: 0, delimiter: '', encoding: '' };
+    return { file, ...refused, problems: [`not read: ${error.message}`] };
+  }
   const findStudy = {
     'accession-number': database.prepare('SELECT id FROM studies WHERE accession_number = ?'),
     'study-instance-uid': database.prepare('SELECT id FROM studies WHERE study_instance_uid = ?'),

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../api/api-error.js';
 import type { ImportPreview } from '../../api/contract.js';
-import { readManifest, readReportTable } from './report-tables.js';
+import { OutsideFileError } from '../files/outside-files.js';
+import { readManifest, readReportTable, type ReadTable } from './report-tables.js';
 import { manifestFileName, walkFolder } from './walk-folder.js';
 
 /** A quick look before importing: what kinds of files are there, and what the tables and the manifest say. */
@@ -20,7 +21,13 @@ export function previewFolder(folderInput: string): ImportPreview {
     else if (file.kind === 'manifest') manifestFound ||= path.dirname(file.path) === folder;
     else {
       files.tables += 1;
-      const table = readReportTable(file.path);
+      let table: ReadTable;
+      try {
+        table = readReportTable(file.path);
+      } catch (error) {
+        if (!(error instanceof OutsideFileError)) throw error;
+        table = { rows: [], delimiter: '', encoding: '', problems: [error.message] };
+      }
       tables.push({
         file: path.relative(folder, file.path),
         columns: Object.keys(table.rows[0]?.values ?? {}),

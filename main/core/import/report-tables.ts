@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ReportTableMapping } from '../../api/contract.js';
+import { readRegularFile } from '../files/outside-files.js';
 import { decodeTextFile } from './text-encoding.js';
 
 export const ImportManifest = z.strictObject({
@@ -29,9 +29,17 @@ function detectDelimiter(firstLine: string): string {
   return counts.sort((left, right) => right[1] - left[1])[0]![1] > 0 ? counts[0]![0] : ',';
 }
 
-/** Reads a CSV/TSV (delimiter and encoding detected) or JSONL table; bad rows are reported and skipped, never fatal. */
+/** Largest report table read: its text must fit one JavaScript string (V8 caps those near 512 MiB). */
+export const maximumTableBytes = 256 * 1024 * 1024;
+/** Largest manifest read: a few tables' mappings take a few kilobytes. */
+const maximumManifestBytes = 1024 * 1024;
+
+/**
+ * Reads a CSV/TSV (delimiter and encoding detected) or JSONL table; bad rows are reported and skipped, never fatal.
+ * A file that is not a regular file, or is too large, throws an OutsideFileError saying so.
+ */
 export function readReportTable(file: string): ReadTable {
-  const { text, encoding } = decodeTextFile(fs.readFileSync(file));
+  const { text, encoding } = decodeTextFile(readRegularFile(file, 'The report table', maximumTableBytes));
   const problems: string[] = [];
   if (/\.(jsonl|ndjson)$/i.test(file)) {
     const rows: TableRow[] = [];
@@ -73,9 +81,18 @@ export function readReportTable(file: string): ReadTable {
   };
 }
 
-/** The manifest a folder may carry (e.g. one written by `unisight demo-data`), so importing it needs no flags. */
+/**
+ * The manifest a folder may carry (e.g. one written by `unisight demo-data`), so importing it needs no flags. The
+ * tables it names are the folder's content: linking reads them only inside the folder (link-reports.ts).
+ */
 export function readManifest(folder: string, manifestFile: string): ImportManifest {
-  const raw = JSON.parse(fs.readFileSync(path.join(folder, manifestFile), 'utf8')) as unknown;
+  const bytes = readRegularFile(path.join(folder, manifestFile), 'The manifest', maximumManifestBytes);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new Error(`${manifestFile} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
   const parsed = ImportManifest.safeParse(raw);
   if (!parsed.success)
     throw new Error(

@@ -7,6 +7,10 @@ import { DatasetSplitSummary, ModelRecord, RetrievalMetrics } from '../../api/co
 import { EncoderConfig } from '../../../ml/model/model-config.js';
 import { ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
+import { OutsideFileError, openRegularFile } from '../files/outside-files.js';
+
+/** Largest model file imported: the largest preset's weights take a few hundred megabytes. */
+const maximumModelBytes = 8 * 1024 * 1024 * 1024;
 
 interface ModelRow {
   id: string;
@@ -36,20 +40,22 @@ export interface TrainedModel {
 }
 
 /** Reads and checks a model file's header: a damaged, truncated or foreign file is refused with the reason. */
-function inspectModelFile(file: string): ModelFileMetadata {
+function inspectModelFile(file: string, shownAs = file): ModelFileMetadata {
   let header: ReturnType<typeof readTensorBundleHeader>;
   try {
     header = readTensorBundleHeader(file);
   } catch (error) {
     const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} does not exist.` : (error as Error).message;
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `${shownAs} does not exist.`
+        : (error as Error).message.replaceAll(path.basename(file), path.basename(shownAs));
     throw new ApiError('invalid-input', `Cannot use this model file: ${reason}`);
   }
   const parsed = ModelFileMetadata.safeParse(header.metadata);
   if (!parsed.success)
     throw new ApiError(
       'invalid-input',
-      `${path.basename(file)} is not a Unisight model export (its header does not describe a model).`,
+      `${path.basename(shownAs)} is not a Unisight model export (its header does not describe a model).`,
     );
   const stored = header.tensors
     .filter((tensor) => tensor.name.startsWith('model/'))
@@ -57,7 +63,7 @@ function inspectModelFile(file: string): ModelFileMetadata {
   if (stored !== parsed.data.parameterCount)
     throw new ApiError(
       'invalid-input',
-      `${path.basename(file)} holds ${stored} weights but describes a model of ${parsed.data.parameterCount}.`,
+      `${path.basename(shownAs)} holds ${stored} weights but describes a model of ${parsed.data.parameterCount}.`,
     );
   return parsed.data;
 }
@@ -128,14 +134,29 @@ export class ModelStore {
     return this.get(modelId);
   }
 
-  /** Copies an exported model into the library; the original file is left untouched. */
+  /**
+   * Copies an exported model into the library and checks the copy; the original file is left untouched. Only a
+   * regular file is read (a FIFO or device named here must not block the server).
+   */
   importFile(file: string, name: string | undefined): ModelRecord {
-    const metadata = inspectModelFile(file);
+    try {
+      fs.closeSync(openRegularFile(file, 'The model file', maximumModelBytes).descriptor);
+    } catch (error) {
+      if (error instanceof OutsideFileError) throw new ApiError('invalid-input', error.message);
+      throw error;
+    }
     const id = randomUUID();
     const target = path.join(this.libraryPath, 'models', `${id}.unisight`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync(file, `${target}.partial`);
-    fs.renameSync(`${target}.partial`, target);
+    let metadata: ModelFileMetadata;
+    try {
+      fs.copyFileSync(file, `${target}.partial`);
+      metadata = inspectModelFile(`${target}.partial`, file);
+      fs.renameSync(`${target}.partial`, target);
+    } catch (error) {
+      fs.rmSync(`${target}.partial`, { force: true });
+      throw error;
+    }
     return this.insert({
       id,
       runId: null,
@@ -149,14 +170,38 @@ export class ModelStore {
     });
   }
 
-  /** Writes the model as one file: config, tokenizer, data split, metrics and weights. */
-  exportFile(modelId: string, file: string): { file: string; bytes: number } {
+  /**
+   * Writes the model as one file: config, tokenizer, data split, metrics and weights. Never into the library (its
+   * catalog and caches are not to be overwritten), never over an existing file unless asked; written beside the
+   * target and renamed, so a failed export leaves nothing behind and the file is whole or absent.
+   */
+  exportFile(modelId: string, file: string, overwrite: boolean): { file: string; bytes: number } {
     const model = this.get(modelId);
     const target = path.resolve(file);
-    if (!fs.existsSync(path.dirname(target)))
-      throw new ApiError('invalid-input', `The folder ${path.dirname(target)} does not exist.`);
-    fs.copyFileSync(model.weightsFile, `${target}.partial`);
-    fs.renameSync(`${target}.partial`, target);
+    const folder = path.dirname(target);
+    if (!fs.existsSync(folder)) throw new ApiError('invalid-input', `The folder ${folder} does not exist.`);
+    const library = fs.realpathSync(this.libraryPath);
+    const realTarget = path.join(fs.realpathSync(folder), path.basename(target));
+    if (realTarget === library || realTarget.startsWith(library + path.sep))
+      throw new ApiError('invalid-input', `${target} is inside the library folder; export to a file outside it.`);
+    const existing = fs.statSync(target, { throwIfNoEntry: false });
+    if (existing?.isDirectory())
+      throw new ApiError(
+        'invalid-input',
+        `${target} is a folder; name the file to write, e.g. ${target}/model.unisight.`,
+      );
+    if (existing && !existing.isFile())
+      throw new ApiError('invalid-input', `${target} exists and is not a regular file; choose another name.`);
+    if (existing && !overwrite)
+      throw new ApiError('invalid-input', `${target} already exists; choose another name, or overwrite it on purpose.`);
+    const temporary = path.join(folder, `.${path.basename(target)}.${randomUUID()}.partial`);
+    try {
+      fs.copyFileSync(model.weightsFile, temporary, fs.constants.COPYFILE_EXCL);
+      fs.renameSync(temporary, target);
+    } catch (error) {
+      fs.rmSync(temporary, { force: true });
+      throw error;
+    }
     return { file: target, bytes: fs.statSync(target).size };
   }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +108,44 @@ describe('pretraining runs through the core API', () => {
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toMatch(/truncated/);
     expect(await call<ModelRecord[]>('models.list')).toHaveLength(2);
+  });
+
+  it('refuses a FIFO, a device or a relative path to import, and exports that would overwrite a file or the library', async () => {
+    const [trained] = await call<ModelRecord[]>('models.list');
+    const fifo = path.join(workspace.path, 'model.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['models.import', { file: fifo }, /is a named pipe, not a file/],
+      ['models.import', { file: '/dev/zero' }, /is a device, not a file/],
+      ['models.import', { file: 'exported.unisight' }, /must be an absolute path/],
+      ['models.export', { modelId: trained!.id, file: path.join(library, 'catalog.sqlite') }, /inside the library/],
+      ['models.export', { modelId: trained!.id, file: path.join(library, 'new.unisight') }, /inside the library/],
+      ['models.export', { modelId: trained!.id, file: workspace.path }, /is a folder; name the file/],
+      [
+        'models.export',
+        { modelId: trained!.id, file: path.join(workspace.path, 'exported.unisight') },
+        /already exists/,
+      ],
+      ['models.export', { modelId: trained!.id, file: 'relative.unisight' }, /must be an absolute path/],
+    ];
+    for (const [method, input, message] of refusals) {
+      const refused = await server.call(method, input);
+      expect(refused.status, `${method} ${JSON.stringify(input)}`).toBe(400);
+      expect(JSON.stringify(refused.body)).toMatch(message);
+    }
+    // The server still answers, the library still opens, and nothing half-written was left anywhere.
+    expect(await call<ModelRecord[]>('models.list')).toHaveLength(2);
+    expect(fs.readdirSync(workspace.path).filter((name) => name.endsWith('.partial'))).toEqual([]);
+    expect(fs.readdirSync(library).filter((name) => name.endsWith('.partial'))).toEqual([]);
+
+    const replaced = path.join(workspace.path, 'exported.unisight');
+    fs.writeFileSync(replaced, 'an older export');
+    const overwritten = await call<{ bytes: number }>('models.export', {
+      modelId: trained!.id,
+      file: replaced,
+      overwrite: true,
+    });
+    expect(fs.statSync(replaced).size).toBe(overwritten.bytes);
+    expect(overwritten.bytes).toBe(trained!.weightsBytes);
   });
 });
