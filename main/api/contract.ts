@@ -409,7 +409,7 @@ export const TrainingMetric = z.object({
 });
 export type TrainingMetric = z.infer<typeof TrainingMetric>;
 
-/** A path the caller names on this machine: absolute, since the server's own working directory means nothing to them. */
+/** A path the caller names on this machine: absolute, since the server's working directory means nothing to them. */
 export const AbsolutePath = z
   .string()
   .min(1)
