@@ -14,7 +14,8 @@ import { manifestFileName, walkedFileAt, walkFolder, type WalkedFile } from './w
 
 export const modelImageSize = 256;
 export const thumbnailSize = 160;
-const maximumFileBytes = 2 * 1024 ** 3;
+/** Files this large or larger are skipped: read whole into one buffer, 2 GiB is past what Node reads at once. */
+export const maximumFileBytes = 2 * 1024 ** 3;
 const batchSize = 64;
 /** Results are written at least this often, so a kill loses at most a fraction of a second of work. */
 const batchMilliseconds = 250;

@@ -17,6 +17,7 @@ export interface ProcessFileRequest {
   libraryPath: string;
   modelImageSize: number;
   thumbnailSize: number;
+  /** Files of this size or more are skipped unread. */
   maximumFileBytes: number;
 }
 
@@ -58,12 +59,12 @@ export function representativeFrameIndex(numberOfFrames: number): number {
 export async function processFile(request: ProcessFileRequest): Promise<ProcessFileResult> {
   const size = fs.statSync(request.path).size;
   if (size === 0) return { path: request.path, sha256: null, outcome: 'skipped', reason: 'empty file' };
-  if (size > request.maximumFileBytes)
+  if (size >= request.maximumFileBytes)
     return {
       path: request.path,
       sha256: null,
       outcome: 'skipped',
-      reason: `larger than ${request.maximumFileBytes} bytes`,
+      reason: `${size} bytes, the limit is ${request.maximumFileBytes - 1}`,
     };
   return withFileBytes(request.path, (bytes) => processBytes(request, bytes));
 }

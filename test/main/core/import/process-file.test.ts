@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { maximumFileBytes } from '../../../../main/core/import/import-folder.js';
+import { processFile } from '../../../../main/core/import/process-file.js';
+import { temporaryLibrary } from '../../../support/temporary-library.js';
+
+describe('processFile at the file size limit', () => {
+  const library = temporaryLibrary();
+  afterAll(() => library.remove());
+  const request = (file: string) => ({
+    path: file,
+    kind: 'dicom' as const,
+    libraryPath: library.path,
+    modelImageSize: 64,
+    thumbnailSize: 32,
+    maximumFileBytes,
+  });
+
+  // Sparse files: their size is real, their bytes cost no disk.
+  it.each([
+    ['exactly 2 GiB', 2 ** 31],
+    ['one byte more', 2 ** 31 + 1],
+  ])('skips a file of %s with its size, unread', async (_name, size) => {
+    const file = path.join(library.path, `sparse-${size}.dcm`);
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, size);
+    expect(await processFile(request(file))).toEqual({
+      path: file,
+      sha256: null,
+      outcome: 'skipped',
+      reason: `${size} bytes, the limit is ${2 ** 31 - 1}`,
+    });
+    fs.rmSync(file);
+  });
+});
