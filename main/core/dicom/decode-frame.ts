@@ -228,7 +228,8 @@ export async function decodeFrame(
   checkPixelDescription(image);
   const syntax = transferSyntax(parsed.transferSyntaxUid);
   if (!syntax) throw new DicomImportError('failed', `unknown transfer syntax ${parsed.transferSyntaxUid}`);
-  if (!syntax.codec) throw new DicomImportError('skipped', `${syntax.name} (video) is not imported as an image`);
+  if (!syntax.codec)
+    throw new DicomImportError('skipped', `${syntax.name}: ${syntax.notImported ?? 'no decoder for it'}`);
   const { rows, columns, samplesPerPixel } = image;
   let photometric = image.photometricInterpretation;
   let values: StoredSamples;

@@ -7,6 +7,8 @@ export interface TransferSyntax {
   codec: PixelCodec | null;
   lossless: boolean;
   bigEndian?: boolean;
+  /** Why a syntax without a codec is not imported (such files are `skipped` with it). */
+  notImported?: string;
 }
 
 const syntaxes: TransferSyntax[] = [
@@ -26,9 +28,27 @@ const syntaxes: TransferSyntax[] = [
   { uid: '1.2.840.10008.1.2.4.201', name: 'HTJ2K Lossless', codec: 'htj2k', lossless: true },
   { uid: '1.2.840.10008.1.2.4.202', name: 'HTJ2K Lossless RPCL', codec: 'htj2k', lossless: true },
   { uid: '1.2.840.10008.1.2.4.203', name: 'HTJ2K', codec: 'htj2k', lossless: false },
-  { uid: '1.2.840.10008.1.2.4.100', name: 'MPEG2 Main Profile', codec: null, lossless: false },
-  { uid: '1.2.840.10008.1.2.4.102', name: 'MPEG-4 AVC/H.264', codec: null, lossless: false },
-  { uid: '1.2.840.10008.1.2.4.110', name: 'JPEG XL Lossless', codec: null, lossless: true },
+  {
+    uid: '1.2.840.10008.1.2.4.100',
+    name: 'MPEG2 Main Profile',
+    codec: null,
+    lossless: false,
+    notImported: 'video is not imported as images',
+  },
+  {
+    uid: '1.2.840.10008.1.2.4.102',
+    name: 'MPEG-4 AVC/H.264',
+    codec: null,
+    lossless: false,
+    notImported: 'video is not imported as images',
+  },
+  {
+    uid: '1.2.840.10008.1.2.4.110',
+    name: 'JPEG XL Lossless',
+    codec: null,
+    lossless: true,
+    notImported: 'no JPEG XL decoder is bundled yet',
+  },
 ];
 
 const byUid = new Map(syntaxes.map((syntax) => [syntax.uid, syntax]));

@@ -90,6 +90,15 @@ describe('hostile and broken DICOM', () => {
     await expect(decodeFirstFrame(part10('1.2.840.10008.1.2.4.80', body))).rejects.toBeInstanceOf(DicomImportError);
   });
 
+  it.each([
+    ['1.2.840.10008.1.2.4.110', 'JPEG XL Lossless: no JPEG XL decoder is bundled yet'],
+    ['1.2.840.10008.1.2.4.102', 'MPEG-4 AVC/H.264: video is not imported as images'],
+  ])('skips a file in a syntax it cannot decode (%s) with the reason', async (syntax, reason) => {
+    const refusal = decodeFirstFrame(part10(syntax, imageBody(2, 2, 8)));
+    await expect(refusal).rejects.toThrow(reason);
+    await expect(refusal).rejects.toMatchObject({ outcome: 'skipped' });
+  });
+
   it('calls a non-DICOM file skipped, not failed', () => {
     expect(() => parseDicomBytes(Buffer.from('%PDF-1.7 just a pdf, long enough to sniff'))).toThrow(
       expect.objectContaining({ outcome: 'skipped' }),
