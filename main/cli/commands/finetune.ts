@@ -9,6 +9,7 @@ import { predictionsCsv } from '../../../common/predictions-csv.js';
 import { describeClassifierRun, parseMethod } from '../finetune-flags.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
+import { runToResume } from '../resume-target.js';
 
 function requestFromFlags(values: Record<string, string | boolean | undefined>): FinetuneRequest {
   if (typeof values.task !== 'string')
@@ -102,7 +103,7 @@ export const finetuneCommand: CliCommand = {
     seed: 'seed of the label sample, initialisation and order',
     name: 'a name for the run',
     export: "write the classifier's score for every image to this CSV file",
-    resume: 'continue a cancelled, failed or interrupted run from its last checkpoint',
+    resume: 'continue a cancelled, failed or interrupted run (its run id or job id) from its last checkpoint',
     tasks: "list the library's labelled tasks and stop",
   },
   run: async ({ values, positionals, output }) => {
@@ -127,7 +128,7 @@ export const finetuneCommand: CliCommand = {
       }
       const started = request
         ? await core.handlers['finetune.start']({ name: values.name as string | undefined, options: request })
-        : await core.handlers['finetune.resume']({ runId: resume! });
+        : await core.handlers['finetune.resume']({ runId: await runToResume(core, resume!, 'model.finetune') });
       const { job, run } = await followFinetune(core, started, output);
       let exported = '';
       if (job.state === 'succeeded' && typeof values.export === 'string')

@@ -11,6 +11,7 @@ import { runJobToEnd } from '../run-job-to-end.js';
 import { type EncoderPresetName, presetTraining } from '../../../ml/model/model-config.js';
 import { pretrainingObjectives } from '../../../ml/training/pretraining-objectives.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
+import { runToResume } from '../resume-target.js';
 
 function describePresetTraining(value: (training: (typeof presetTraining)[EncoderPresetName]) => number): string {
   return (Object.keys(presetTraining) as EncoderPresetName[])
@@ -136,7 +137,7 @@ export const pretrainCommand: CliCommand = {
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',
     name: 'a name for the run',
-    resume: 'continue a cancelled, failed or interrupted run from its last checkpoint',
+    resume: 'continue a cancelled, failed or interrupted run (its run id or job id) from its last checkpoint',
   },
   run: async ({ values, positionals, output }) => {
     if (positionals.length > 0) throw new CliUsageError('pretrain takes no positional arguments.');
@@ -146,7 +147,7 @@ export const pretrainCommand: CliCommand = {
     try {
       const started = options
         ? await core.handlers['training.start']({ name: values.name as string | undefined, options })
-        : await core.handlers['training.resume']({ runId: resume! });
+        : await core.handlers['training.resume']({ runId: await runToResume(core, resume!, 'model.pretrain') });
       return await followRun(core, started, output);
     } finally {
       await core.close();
