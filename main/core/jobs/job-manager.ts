@@ -35,7 +35,11 @@ const persistIntervalMilliseconds = 1000;
 interface RunningJob {
   job: Job;
   controller: AbortController;
-  startedAtMilliseconds: number;
+  /**
+   * The first progress report: the rate counts only what this job did after it, so a resumed run's checkpointed
+   * steps (reported done at once) do not inflate it.
+   */
+  firstProgress: { done: number; at: number } | null;
   lastEventAt: number;
   lastPersistAt: number;
 }
@@ -154,7 +158,7 @@ export class JobManager {
     const running: RunningJob = {
       job: { ...job, state: 'running', startedAt: new Date(startedAt).toISOString() },
       controller: new AbortController(),
-      startedAtMilliseconds: startedAt,
+      firstProgress: null,
       lastEventAt: 0,
       lastPersistAt: startedAt,
     };
@@ -181,8 +185,10 @@ export class JobManager {
 
   private onProgress(running: RunningJob, update: ProgressUpdate): void {
     const now = this.now();
-    const elapsedSeconds = (now - running.startedAtMilliseconds) / 1000;
-    const ratePerSecond = elapsedSeconds > 0 && update.done > 0 ? update.done / elapsedSeconds : null;
+    running.firstProgress ??= { done: update.done, at: now };
+    const elapsedSeconds = (now - running.firstProgress.at) / 1000;
+    const doneHere = update.done - running.firstProgress.done;
+    const ratePerSecond = elapsedSeconds > 0 && doneHere > 0 ? doneHere / elapsedSeconds : null;
     const remaining = Math.max(0, update.total - update.done);
     const progress: JobProgress = {
       done: update.done,

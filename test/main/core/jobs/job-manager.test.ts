@@ -46,6 +46,7 @@ describe('JobManager', () => {
   let received: ApiEvent[];
   let executor: SteppedExecutor;
   let importExecutor: SteppedExecutor;
+  let pretrainExecutor: SteppedExecutor;
   let clock: number;
   let manager: JobManager;
 
@@ -56,6 +57,7 @@ describe('JobManager', () => {
     events.subscribe((event) => received.push(event));
     executor = new SteppedExecutor('engine');
     importExecutor = new SteppedExecutor('import');
+    pretrainExecutor = new SteppedExecutor('engine');
     clock = Date.parse('2026-01-01T00:00:00Z');
     manager = new JobManager(
       new JobStore(catalog.database),
@@ -63,7 +65,7 @@ describe('JobManager', () => {
       {
         'engine.selfcheck': executor,
         'library.import': importExecutor,
-        'model.pretrain': new SteppedExecutor('engine'),
+        'model.pretrain': pretrainExecutor,
         'model.finetune': new SteppedExecutor('engine'),
         'model.embed': new SteppedExecutor('engine'),
       },
@@ -76,16 +78,29 @@ describe('JobManager', () => {
     library.remove();
   });
 
+  it("counts in its rate only what the job did: a resumed run's checkpointed steps do not inflate it", async () => {
+    const job = manager.submit('model.pretrain', { runId: 'resumed' });
+    await flush();
+    clock += 5000; // loading the checkpoint
+    pretrainExecutor.contexts[0]!.reportProgress({ done: 600, total: 1000, unit: 'steps' });
+    clock += 4000;
+    pretrainExecutor.contexts[0]!.reportProgress({ done: 608, total: 1000, unit: 'steps' });
+    expect(manager.get(job.id).progress).toMatchObject({ done: 608, ratePerSecond: 2, etaSeconds: 196 });
+  });
+
   it('runs a job to success, with rate and ETA from its progress, and persists every state', async () => {
     const job = manager.submit('engine.selfcheck', { iterations: 10 });
     expect(job.state).toBe('queued');
     await flush();
     expect(manager.get(job.id).state).toBe('running');
 
+    clock += 1000;
+    executor.contexts[0]!.reportProgress({ done: 1, total: 10 });
+    expect(manager.get(job.id).progress).toMatchObject({ done: 1, ratePerSecond: null, etaSeconds: null });
     clock += 2000;
-    executor.contexts[0]!.reportProgress({ done: 4, total: 10 });
+    executor.contexts[0]!.reportProgress({ done: 5, total: 10 });
     const progressed = manager.get(job.id).progress;
-    expect(progressed).toMatchObject({ done: 4, total: 10, ratePerSecond: 2, etaSeconds: 3 });
+    expect(progressed).toMatchObject({ done: 5, total: 10, ratePerSecond: 2, etaSeconds: 2.5 });
 
     executor.finish(0, { answer: 42 });
     const finished = await manager.waitForJob(job.id);
