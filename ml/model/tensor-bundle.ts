@@ -35,17 +35,23 @@ export function writeTensorBundle(file: string, bundle: TensorBundle): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const descriptor = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(descriptor, magic);
-    fs.writeSync(descriptor, headerLength);
-    fs.writeSync(descriptor, headerJson);
-    fs.writeSync(descriptor, Buffer.alloc(padding, 0x20));
-    for (const { values } of bundle.tensors.values())
-      fs.writeSync(descriptor, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-    fs.fsyncSync(descriptor);
-  } finally {
-    fs.closeSync(descriptor);
+    try {
+      fs.writeSync(descriptor, magic);
+      fs.writeSync(descriptor, headerLength);
+      fs.writeSync(descriptor, headerJson);
+      fs.writeSync(descriptor, Buffer.alloc(padding, 0x20));
+      for (const { values } of bundle.tensors.values())
+        fs.writeSync(descriptor, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+      fs.fsyncSync(descriptor);
+    } finally {
+      fs.closeSync(descriptor);
+    }
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    // A full disk mid-write: the previous file stays whole, and no half-written one is left beside it.
+    fs.rmSync(temporary, { force: true });
+    throw error;
   }
-  fs.renameSync(temporary, file);
 }
 
 interface BundleHeader {

@@ -57,8 +57,13 @@ async function evaluate(
 function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: number): BpeTokenizer {
   if (fs.existsSync(file)) return new BpeTokenizer(JSON.parse(fs.readFileSync(file, 'utf8')));
   const tokenizer = trainBpeTokenizer(texts, vocabularySize);
-  fs.writeFileSync(`${file}.partial`, JSON.stringify(tokenizer.data));
-  fs.renameSync(`${file}.partial`, file);
+  try {
+    fs.writeFileSync(`${file}.partial`, JSON.stringify(tokenizer.data));
+    fs.renameSync(`${file}.partial`, file);
+  } catch (error) {
+    fs.rmSync(`${file}.partial`, { force: true });
+    throw error;
+  }
   return tokenizer;
 }
 

@@ -9,7 +9,8 @@ import { CatalogWriter, copyOfChangedReason } from './catalog-writer.js';
 import { linkTable, linkTextReports, type TableLinkSummary } from './link-reports.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { readManifest } from './report-tables.js';
-import { diskFullMessage, isDiskFull, isRetryableFailure } from './retryable-failure.js';
+import { isDiskFull } from '../library/disk-full.js';
+import { diskFullMessage, isRetryableFailure } from './retryable-failure.js';
 import { manifestFileName, walkedFileAt, walkFolder, type WalkedFile } from './walk-folder.js';
 
 export const modelImageSize = 256;

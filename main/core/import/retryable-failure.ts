@@ -1,3 +1,4 @@
+import { diskFullMessage as diskFull, errorText, isDiskFull } from '../library/disk-full.js';
 import { copyOfChangedReason } from './catalog-writer.js';
 
 // A file that failed because of the machine, not because of its bytes, is processed again by the next import even
@@ -7,11 +8,6 @@ import { copyOfChangedReason } from './catalog-writer.js';
 
 /** Resources of the machine that run out, and come back. */
 const machineErrorCodes = /\bE(NOSPC|DQUOT|MFILE|NFILE|NOMEM|AGAIN)\b/;
-
-/** The disk holding the library is full: the import stops rather than fail every remaining file the same way. */
-export function isDiskFull(reason: string | null): boolean {
-  return reason !== null && /\bE(NOSPC|DQUOT)\b|SQLITE_FULL|database or disk is full/.test(reason);
-}
 
 export function isRetryableFailure(reason: string | null): boolean {
   if (reason === null) return false;
@@ -23,12 +19,13 @@ export function isRetryableFailure(reason: string | null): boolean {
 
 /** The message an import fails with when the library's disk is full. */
 export function diskFullMessage(libraryPath: string): string {
-  return `The disk holding the library (${libraryPath}) is full. Free some space and run the import again: everything imported so far is kept, and the rest is picked up.`;
+  return diskFull(
+    `the library (${libraryPath})`,
+    'run the import again: everything imported so far is kept, and the rest is picked up.',
+  );
 }
 
 /** A full disk (SQLite's SQLITE_FULL, the file system's ENOSPC) as the message above; any other error as it is. */
 export function explainStorageError(error: unknown, libraryPath: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  const text = `${typeof code === 'string' ? code : ''} ${error instanceof Error ? error.message : String(error)}`;
-  return isDiskFull(text) ? new Error(diskFullMessage(libraryPath)) : error;
+  return isDiskFull(errorText(error)) ? new Error(diskFullMessage(libraryPath)) : error;
 }

@@ -69,6 +69,7 @@ export class EngineRunJobs<Run extends { name: string; state: string }> {
       runs.assignJob(runId, job.id);
       const runDirectory = runs.runDirectory(runId);
       const recorded = {
+        folder: runDirectory,
         setState: (state: 'running' | 'cancelled' | 'failed', error?: string) =>
           runs.setState(runId, state, error ?? null),
         publish: () => this.handlers.publishRun(runId),

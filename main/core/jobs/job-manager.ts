@@ -31,6 +31,7 @@ export interface JobExecutor {
 
 const eventIntervalMilliseconds = 100;
 const persistIntervalMilliseconds = 1000;
+const unsavedRetryMilliseconds = 5000;
 
 interface RunningJob {
   job: Job;
@@ -50,6 +51,8 @@ export class JobManager {
   private readonly queue: Job[] = [];
   private readonly waiters = new Map<string, Array<(job: Job) => void>>();
   private readonly unsaved = new Map<string, Job>();
+  /** Tries again to save the ends in `unsaved` while there are any: space may come back with no other job to run. */
+  private unsavedRetry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: JobStore,
@@ -141,6 +144,9 @@ export class JobManager {
     const stopping = [...this.running.keys()].map((jobId) => this.waitForJob(jobId));
     for (const running of this.running.values()) running.controller.abort();
     await Promise.all(stopping);
+    this.saveUnsaved();
+    if (this.unsavedRetry) clearInterval(this.unsavedRetry);
+    this.unsavedRetry = null;
   }
 
   private startQueuedJobs(): void {
@@ -230,12 +236,21 @@ export class JobManager {
       const reason = `its end could not be saved: ${failure}`;
       finished.error = finished.error ? `${finished.error} (${reason})` : `The job ${finished.state}, but ${reason}`;
       this.unsaved.set(finished.id, finished);
+      this.unsavedRetry ??= setInterval(() => this.saveUnsaved(), unsavedRetryMilliseconds).unref();
     } else {
-      for (const [jobId, unsaved] of this.unsaved) if (!this.trySave(unsaved)) this.unsaved.delete(jobId);
+      this.saveUnsaved();
     }
     this.publish(finished);
     for (const resolve of this.waiters.get(job.id) ?? []) resolve(structuredClone(finished));
     this.waiters.delete(job.id);
+  }
+
+  private saveUnsaved(): void {
+    for (const [jobId, unsaved] of this.unsaved) if (!this.trySave(unsaved)) this.unsaved.delete(jobId);
+    if (this.unsaved.size === 0 && this.unsavedRetry) {
+      clearInterval(this.unsavedRetry);
+      this.unsavedRetry = null;
+    }
   }
 
   /** Null once written; else why the catalog would not take it (a full disk). */

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import { ApiError } from '../../api/api-error.js';
+import { diskFullMessage, errorText, isDiskFull } from '../library/disk-full.js';
 import type { JobOutcome } from './job-manager.js';
 
 /** A training run recorded in the catalog whose state follows the job that runs it. */
 export interface RecordedRun {
+  /** Where the run writes its checkpoints (named when the disk is full). */
+  folder: string;
   setState(state: 'running' | 'cancelled' | 'failed', error?: string): void;
   publish(): void;
 }
@@ -24,12 +27,26 @@ export async function followRecordedRun(
     const outcome = await work();
     if (outcome.outcome === 'cancelled') run.setState('cancelled');
     return outcome;
-  } catch (error) {
-    if (signal.aborted) run.setState('cancelled');
-    else run.setState('failed', (error as Error).message);
+  } catch (caught) {
+    const error = isDiskFull(errorText(caught))
+      ? new Error(
+          diskFullMessage(`the run's folder (${run.folder})`, 'resume the run: it goes on from its last checkpoint.'),
+        )
+      : caught;
+    // On a full disk recording the state may fail too: the job still ends with the cause, not SQLite's error.
+    try {
+      if (signal.aborted) run.setState('cancelled');
+      else run.setState('failed', (error as Error).message);
+    } catch {
+      // The job's own end carries the reason; JobManager keeps retrying to save it.
+    }
     throw error;
   } finally {
-    run.publish();
+    try {
+      run.publish();
+    } catch {
+      // Publishing reads the run back; a catalog that cannot be read now is reported by the job's end.
+    }
   }
 }
 
