@@ -1,4 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
+// The browser build: it carries its own Buffer, which the renderer lacks (the Node build would need Node's).
+import { stringify } from 'csv-stringify/browser/esm/sync';
 
 export type CsvCell = string | number | null;
 
