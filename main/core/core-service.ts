@@ -11,7 +11,7 @@ import { LogBuffer } from './log-buffer.js';
 import { importFolder } from './import/import-folder.js';
 import { explainStorageError } from './import/retryable-failure.js';
 import { previewFolder } from './import/preview-folder.js';
-import { FileWorkerPool } from './import/worker-pool.js';
+import { FileWorkerPool, importWorkerMemoryBytes } from './import/worker-pool.js';
 import { describeJpeg2000Route } from './dicom/codecs/native-jpeg-2000.js';
 import { appVersion } from './install-paths.js';
 import {
@@ -87,6 +87,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
         size: workers,
         timeoutMilliseconds: 60_000,
         queuedPerWorker: importFilesQueuedPerWorker,
+        memoryLimitBytes: importWorkerMemoryBytes,
         log: (stream, line) => logs.write(stream === 'stderr' ? 'warn' : 'info', 'import', line),
       });
       try {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { ChildProcessChannel, ChildProcessLauncher } from '../child-process/child-process-channel.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { WorkerReply } from './worker-reply.js';
@@ -8,6 +9,16 @@ import { WorkerReply } from './worker-reply.js';
  */
 export const importWorkerHeapMegabytes = 1024;
 
+/**
+ * Resident memory one worker may hold, everything counted (buffers, WebAssembly heaps and native decoders live
+ * outside the JavaScript heap the cap above bounds): a worker found above it is ended and its file fails. Read every
+ * 50 ms, so a worker's peak stays within about 1.5 times this even while it allocates fast.
+ */
+export const importWorkerMemoryBytes = importWorkerHeapMegabytes * 1024 * 1024;
+
+/** How often a busy worker's resident memory is read. */
+const memoryCheckMilliseconds = 50;
+
 export interface WorkerPoolOptions {
   /** Starts one worker process (import-worker.js with a capped heap). */
   launchWorker: ChildProcessLauncher;
@@ -16,6 +27,8 @@ export interface WorkerPoolOptions {
   timeoutMilliseconds: number;
   /** Files handed to a worker beyond the one it is on, so it goes straight on while the main thread writes a batch. */
   queuedPerWorker: number;
+  /** A busy worker whose resident memory passes this is ended, and its file fails with the reason. */
+  memoryLimitBytes: number;
   log(stream: 'stdout' | 'stderr', line: string): void;
 }
 
@@ -33,6 +46,8 @@ interface Slot {
   /** The file the worker is on first, then those queued behind it; the worker takes them in order. */
   tasks: Task[];
   timer: NodeJS.Timeout | null;
+  /** Reads the worker's resident memory while it has work (Linux); null while idle or where it cannot be read. */
+  memoryWatch: NodeJS.Timeout | null;
   peakResidentBytes: number;
   exited: Promise<void>;
 }
@@ -97,6 +112,7 @@ export class FileWorkerPool {
       channel,
       tasks: [],
       timer: null,
+      memoryWatch: null,
       peakResidentBytes: 0,
       exited: new Promise((resolve) => (exited = resolve)),
     };
@@ -149,11 +165,36 @@ export class FileWorkerPool {
       () => this.replace(slot, `timed out after ${this.options.timeoutMilliseconds / 1000} s`),
       this.options.timeoutMilliseconds,
     );
+    slot.memoryWatch ??= this.watchMemory(slot);
+  }
+
+  /**
+   * The worker's own heap cap leaves out buffers and native memory, where a hostile file can ask for gigabytes: the
+   * pool reads the worker's resident set and ends it past the limit, failing the file it was on.
+   */
+  private watchMemory(slot: Slot): NodeJS.Timeout | null {
+    const processId = slot.channel.processId;
+    if (processId === null || process.platform !== 'linux') return null;
+    const limit = this.options.memoryLimitBytes;
+    return setInterval(() => {
+      const resident = residentBytes(processId);
+      if (resident === null) return;
+      slot.peakResidentBytes = Math.max(slot.peakResidentBytes, resident);
+      if (resident > limit)
+        this.replace(
+          slot,
+          `needed more than ${megabytes(limit)} of memory (the limit of one import worker); not imported`,
+        );
+    }, memoryCheckMilliseconds).unref();
   }
 
   private complete(slot: Slot, result: ProcessFileResult): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
+    if (slot.tasks.length === 1 && slot.memoryWatch) {
+      clearInterval(slot.memoryWatch);
+      slot.memoryWatch = null;
+    }
     slot.tasks.shift()!.resolve(result);
     if (slot.tasks.length > 0) this.startTimer(slot);
     this.dispatch();
@@ -186,8 +227,23 @@ export class FileWorkerPool {
   private retire(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
+    if (slot.memoryWatch) clearInterval(slot.memoryWatch);
+    slot.memoryWatch = null;
     this.retiredPeakResidentBytes += slot.peakResidentBytes;
     slot.peakResidentBytes = 0;
+  }
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** A process's resident set from /proc (VmRSS), or null once it is gone. */
+function residentBytes(processId: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${processId}/status`, 'utf8');
+    const kilobytes = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kilobytes === undefined ? null : Number(kilobytes) * 1024;
+  } catch {
+    return null;
   }
 }
 

@@ -31,6 +31,7 @@ describe('the import worker pool (real worker processes)', () => {
     size: 1,
     timeoutMilliseconds: 30_000,
     queuedPerWorker: 1,
+    memoryLimitBytes: 1 << 30,
     log: () => undefined,
     ...overrides,
   });
@@ -85,6 +86,30 @@ describe('the import worker pool (real worker processes)', () => {
     }
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'ends a worker whose resident memory passes the limit on a large valid image, failing that file only',
+    async () => {
+      // An uncompressed 8192 × 8192 16-bit film: 128 MB of pixels, decoded into more; valid, only too large here.
+      const large = path.join(library.path, 'large-film.dcm');
+      fs.writeFileSync(large, largeFilm(8192));
+      const limit = 256 * 1024 * 1024;
+      const pool = new FileWorkerPool(options({ memoryLimitBytes: limit }));
+      try {
+        const result = await pool.run(request(large));
+        expect(result).toMatchObject({
+          outcome: 'failed',
+          reason: 'needed more than 256 MB of memory (the limit of one import worker); not imported',
+        });
+        // Its peak as read every 50 ms: within 1.5 times the limit.
+        expect(pool.peakResidentBytes()).toBeLessThan(1.5 * limit);
+        expect((await pool.run(request(sample))).outcome).toBe('image');
+      } finally {
+        await pool.close();
+        fs.rmSync(large);
+      }
+    },
+  );
+
   it('starts a worker that died idle again only when there is work, not in a loop', async () => {
     started.length = 0;
     const logged: string[] = [];
@@ -107,4 +132,40 @@ async function waitFor(condition: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 200 && !condition(); attempt++)
     await new Promise((resolve) => setTimeout(resolve, 25));
   expect(condition()).toBe(true);
+}
+
+/** A Part-10 file (explicit VR little endian) holding one size × size 16-bit monochrome image of zeros. */
+function largeFilm(size: number): Buffer {
+  const element = (group: number, number: number, vr: string, value: Buffer) => {
+    const long = vr === 'OW';
+    const header = Buffer.alloc(long ? 12 : 8);
+    header.writeUInt16LE(group, 0);
+    header.writeUInt16LE(number, 2);
+    header.write(vr, 4, 'latin1');
+    if (long) header.writeUInt32LE(value.length, 8);
+    else header.writeUInt16LE(value.length, 6);
+    return Buffer.concat([header, value]);
+  };
+  const text = (value: string) => Buffer.from(value.length % 2 ? `${value}\0` : value, 'latin1');
+  const us = (value: number) => Buffer.from(Uint16Array.of(value).buffer);
+  const meta = element(0x0002, 0x0010, 'UI', text('1.2.840.10008.1.2.1'));
+  return Buffer.concat([
+    Buffer.alloc(128),
+    Buffer.from('DICM'),
+    element(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer)),
+    meta,
+    element(0x0008, 0x0016, 'UI', text('1.2.840.10008.5.1.4.1.1.1')),
+    element(0x0008, 0x0018, 'UI', text('2.25.1234')),
+    element(0x0020, 0x000d, 'UI', text('2.25.1235')),
+    element(0x0020, 0x000e, 'UI', text('2.25.1236')),
+    element(0x0028, 0x0002, 'US', us(1)),
+    element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
+    element(0x0028, 0x0010, 'US', us(size)),
+    element(0x0028, 0x0011, 'US', us(size)),
+    element(0x0028, 0x0100, 'US', us(16)),
+    element(0x0028, 0x0101, 'US', us(12)),
+    element(0x0028, 0x0102, 'US', us(11)),
+    element(0x0028, 0x0103, 'US', us(0)),
+    element(0x7fe0, 0x0010, 'OW', Buffer.alloc(size * size * 2)),
+  ]);
 }
