@@ -119,6 +119,18 @@ describe('search through the core API', () => {
     expect((await search({ text: 'effusion is absent', mode: 'lexical' })).interpreted.excludedTerms).toEqual([]);
   });
 
+  it('answers concurrent queries, encoded together, exactly as each alone', async () => {
+    const texts = ['pneumothorax', 'pleural effusion', 'enlarged heart', 'nodule in the left upper zone', 'no acute'];
+    // Scores to five places: a batch may sum in another order than a single text.
+    const ranking = (response: SearchResponse) =>
+      response.results.map((result) => [result.imageId, result.score.toFixed(5)]);
+    const alone: SearchResponse[] = [];
+    for (const text of texts) alone.push(await search({ text, mode: 'semantic', k: 10 }));
+    const together = await Promise.all(texts.map((text) => search({ text, mode: 'semantic', k: 10 })));
+    for (const [index, response] of together.entries()) expect(ranking(response)).toEqual(ranking(alone[index]!));
+    expect(new Set(alone.map((response) => JSON.stringify(ranking(response)))).size).toBe(texts.length);
+  });
+
   it('returns identifiers and reasons, applies filters, finds similar images', async () => {
     const response = await search({ text: 'pleural effusion', k: 10 });
     expect(response.modelId).not.toBeNull();
