@@ -12,11 +12,15 @@ import { readManifest } from './report-tables.js';
 import { isDiskFull } from '../library/disk-full.js';
 import { diskFullMessage, isRetryableFailure } from './retryable-failure.js';
 import { manifestFileName, walkedFileAt, walkFolder, type WalkedFile } from './walk-folder.js';
+import { importWorkerMemoryBytes } from './worker-pool.js';
 
 export const modelImageSize = 256;
 export const thumbnailSize = 160;
-/** Files this large or larger are skipped: read whole into one buffer, 2 GiB is past what Node reads at once. */
-export const maximumFileBytes = 2 * 1024 ** 3;
+/**
+ * Files this large or larger are skipped unread: a worker reads a file whole, so one larger than the memory a worker
+ * may hold could only end it (and 2 GiB is past what Node reads at once).
+ */
+export const maximumFileBytes = Math.min(importWorkerMemoryBytes, 2 * 1024 ** 3);
 const batchSize = 64;
 /** Results are written at least this often, so a kill loses at most a fraction of a second of work. */
 const batchMilliseconds = 250;

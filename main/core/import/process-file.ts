@@ -64,7 +64,7 @@ export async function processFile(request: ProcessFileRequest): Promise<ProcessF
       path: request.path,
       sha256: null,
       outcome: 'skipped',
-      reason: `${size} bytes, the limit is ${request.maximumFileBytes - 1}`,
+      reason: `${size} bytes, more than an import worker may hold (${request.maximumFileBytes - 1})`,
     };
   return withFileBytes(request.path, (bytes) => processBytes(request, bytes));
 }
