@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChildProcessChannel } from '../../../../main/core/child-process/child-process-channel.js';
 import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
@@ -110,6 +111,27 @@ describe('the import worker pool (real worker processes)', () => {
     },
   );
 
+  it.skipIf(process.platform !== 'linux')(
+    'ends a worker inflating a deflate bomb (1.6 MB that inflates to 1.5 GiB) within its memory limit',
+    async () => {
+      const bomb = path.join(library.path, 'deflate-bomb.dcm');
+      fs.writeFileSync(bomb, deflateBomb(1536));
+      expect(fs.statSync(bomb).size).toBeLessThan(2_000_000);
+      const limit = 256 * 1024 * 1024;
+      const pool = new FileWorkerPool(options({ memoryLimitBytes: limit }));
+      try {
+        expect(await pool.run(request(bomb))).toMatchObject({
+          outcome: 'failed',
+          reason: 'needed more than 256 MB of memory (the limit of one import worker); not imported',
+        });
+        expect(pool.peakResidentBytes()).toBeLessThan(1.5 * limit);
+      } finally {
+        await pool.close();
+        fs.rmSync(bomb);
+      }
+    },
+  );
+
   it('starts a worker that died idle again only when there is work, not in a loop', async () => {
     started.length = 0;
     const logged: string[] = [];
@@ -167,5 +189,27 @@ function largeFilm(size: number): Buffer {
     element(0x0028, 0x0102, 'US', us(11)),
     element(0x0028, 0x0103, 'US', us(0)),
     element(0x7fe0, 0x0010, 'OW', Buffer.alloc(size * size * 2)),
+  ]);
+}
+
+/**
+ * A Part-10 file in Deflated Explicit VR Little Endian whose data set inflates to `megabytes` MiB of zeros: raw
+ * deflate streams of 1 MiB each, flushed but not final, concatenate into one valid stream.
+ */
+function deflateBomb(megabytes: number): Buffer {
+  const syntax = Buffer.from('1.2.840.10008.1.2.1.99\0', 'latin1');
+  const meta = Buffer.concat([Buffer.from([0x02, 0x00, 0x10, 0x00, 0x55, 0x49]), Buffer.alloc(2), syntax]);
+  meta.writeUInt16LE(syntax.length, 6);
+  const groupLength = Buffer.from([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 0x04, 0x00, 0, 0, 0, 0]);
+  groupLength.writeUInt32LE(meta.length, 8);
+  const piece = zlib.deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const pieces = Array.from({ length: megabytes }, () => piece);
+  return Buffer.concat([
+    Buffer.alloc(128),
+    Buffer.from('DICM'),
+    groupLength,
+    meta,
+    ...pieces,
+    zlib.deflateRawSync(Buffer.alloc(0)),
   ]);
 }
