@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { PredictionCsvRow } from '../../../common/predictions-csv.js';
 import { ApiError } from '../../api/api-error.js';
 import { predictedClass } from '../../../ml/evaluation/multiclass-metrics.js';
 import {
@@ -207,15 +208,7 @@ export class ClassifierRunStore {
   }
 
   /** Rows of the predictions export: one per image, with its identifiers and the classifier's score. */
-  predictions(runId: string): Array<{
-    studyInstanceUid: string;
-    seriesInstanceUid: string;
-    sopInstanceUid: string;
-    patientPseudonym: string;
-    score: number;
-    predictedClass: string | null;
-    split: string;
-  }> {
+  predictions(runId: string): PredictionCsvRow[] {
     this.row(runId);
     return this.database
       .prepare(

@@ -3,30 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js';
 import { decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
 import { DicomImportError, parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
-
-/** Explicit VR little endian element bytes. */
-function element(group: number, elementNumber: number, vr: string, value: Buffer): Buffer {
-  const long = ['OB', 'OW', 'UN', 'SQ', 'UT'].includes(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(group, 0);
-  header.writeUInt16LE(elementNumber, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
-  return Buffer.concat([header, value]);
-}
-const text = (value: string): Buffer => Buffer.from(value.length % 2 ? `${value}\0` : value, 'latin1');
-const us = (value: number): Buffer => {
-  const buffer = Buffer.alloc(2);
-  buffer.writeUInt16LE(value);
-  return buffer;
-};
-
-function part10(transferSyntax: string, body: Buffer): Buffer {
-  const meta = element(0x0002, 0x0010, 'UI', text(transferSyntax));
-  const groupLength = element(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer));
-  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body]);
-}
+import { element, part10, text, us } from '../../../support/dicom-elements.js';
 
 function imageBody(rows: number, columns: number, pixelBytes: number): Buffer {
   return Buffer.concat([

@@ -1,28 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoExport, runCli } from '../../../support/demo-export.js';
-import { skipUnless } from '../../../support/outside-tools.js';
-import { temporaryLibrary } from '../../../support/temporary-library.js';
+import { smallDisk } from '../../../support/small-disk.js';
 
-const workspace = temporaryLibrary();
-const disk = path.join(workspace.path, 'small-disk');
-fs.mkdirSync(disk);
-// A real full disk: a tmpfs of a few megabytes, grown afterwards. Mounting needs root with CAP_SYS_ADMIN (the CI
-// machines have it); elsewhere the test says why it did not run.
-const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', disk], { encoding: 'utf8' });
-const cannotMount = skipUnless(
-  'an import onto a full disk (import-full-disk.test.ts)',
-  { description: 'a small tmpfs', remedy: 'run the tests as root with CAP_SYS_ADMIN on Linux' },
-  mounted.status === 0 ? null : (mounted.stderr || mounted.error?.message || 'mount failed').trim(),
-);
-
-afterAll(() => {
-  if (!cannotMount) spawnSync('umount', [disk]);
-  workspace.remove();
-});
+// A real full disk: a tmpfs of a few megabytes, grown afterwards.
+const small = smallDisk('4m', 'an import onto a full disk (import-full-disk.test.ts)');
+const disk = small.path;
+const cannotMount = small.skipped;
+afterAll(() => small.remove());
 
 describe.skipIf(cannotMount !== null)('an import onto a full disk', () => {
   it('says the disk is full, keeps what it wrote, and finishes every file once there is space', () => {

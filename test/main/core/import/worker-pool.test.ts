@@ -6,6 +6,7 @@ import type { ChildProcessChannel } from '../../../../main/core/child-process/ch
 import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
 import { importWorkerFile } from '../../../../main/core/install-paths.js';
 import { FileWorkerPool, type WorkerPoolOptions } from '../../../../main/core/import/worker-pool.js';
+import { element, part10, text, us } from '../../../support/dicom-elements.js';
 import { listSampleFiles } from '../../../support/dicom-samples.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
@@ -158,38 +159,24 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 /** A Part-10 file (explicit VR little endian) holding one size × size 16-bit monochrome image of zeros. */
 function largeFilm(size: number): Buffer {
-  const element = (group: number, number: number, vr: string, value: Buffer) => {
-    const long = vr === 'OW';
-    const header = Buffer.alloc(long ? 12 : 8);
-    header.writeUInt16LE(group, 0);
-    header.writeUInt16LE(number, 2);
-    header.write(vr, 4, 'latin1');
-    if (long) header.writeUInt32LE(value.length, 8);
-    else header.writeUInt16LE(value.length, 6);
-    return Buffer.concat([header, value]);
-  };
-  const text = (value: string) => Buffer.from(value.length % 2 ? `${value}\0` : value, 'latin1');
-  const us = (value: number) => Buffer.from(Uint16Array.of(value).buffer);
-  const meta = element(0x0002, 0x0010, 'UI', text('1.2.840.10008.1.2.1'));
-  return Buffer.concat([
-    Buffer.alloc(128),
-    Buffer.from('DICM'),
-    element(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer)),
-    meta,
-    element(0x0008, 0x0016, 'UI', text('1.2.840.10008.5.1.4.1.1.1')),
-    element(0x0008, 0x0018, 'UI', text('2.25.1234')),
-    element(0x0020, 0x000d, 'UI', text('2.25.1235')),
-    element(0x0020, 0x000e, 'UI', text('2.25.1236')),
-    element(0x0028, 0x0002, 'US', us(1)),
-    element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
-    element(0x0028, 0x0010, 'US', us(size)),
-    element(0x0028, 0x0011, 'US', us(size)),
-    element(0x0028, 0x0100, 'US', us(16)),
-    element(0x0028, 0x0101, 'US', us(12)),
-    element(0x0028, 0x0102, 'US', us(11)),
-    element(0x0028, 0x0103, 'US', us(0)),
-    element(0x7fe0, 0x0010, 'OW', Buffer.alloc(size * size * 2)),
-  ]);
+  return part10(
+    '1.2.840.10008.1.2.1',
+    Buffer.concat([
+      element(0x0008, 0x0016, 'UI', text('1.2.840.10008.5.1.4.1.1.1')),
+      element(0x0008, 0x0018, 'UI', text('2.25.1234')),
+      element(0x0020, 0x000d, 'UI', text('2.25.1235')),
+      element(0x0020, 0x000e, 'UI', text('2.25.1236')),
+      element(0x0028, 0x0002, 'US', us(1)),
+      element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
+      element(0x0028, 0x0010, 'US', us(size)),
+      element(0x0028, 0x0011, 'US', us(size)),
+      element(0x0028, 0x0100, 'US', us(16)),
+      element(0x0028, 0x0101, 'US', us(12)),
+      element(0x0028, 0x0102, 'US', us(11)),
+      element(0x0028, 0x0103, 'US', us(0)),
+      element(0x7fe0, 0x0010, 'OW', Buffer.alloc(size * size * 2)),
+    ]),
+  );
 }
 
 /**
@@ -197,19 +184,7 @@ function largeFilm(size: number): Buffer {
  * deflate streams of 1 MiB each, flushed but not final, concatenate into one valid stream.
  */
 function deflateBomb(megabytes: number): Buffer {
-  const syntax = Buffer.from('1.2.840.10008.1.2.1.99\0', 'latin1');
-  const meta = Buffer.concat([Buffer.from([0x02, 0x00, 0x10, 0x00, 0x55, 0x49]), Buffer.alloc(2), syntax]);
-  meta.writeUInt16LE(syntax.length, 6);
-  const groupLength = Buffer.from([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 0x04, 0x00, 0, 0, 0, 0]);
-  groupLength.writeUInt32LE(meta.length, 8);
   const piece = zlib.deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
   const pieces = Array.from({ length: megabytes }, () => piece);
-  return Buffer.concat([
-    Buffer.alloc(128),
-    Buffer.from('DICM'),
-    groupLength,
-    meta,
-    ...pieces,
-    zlib.deflateRawSync(Buffer.alloc(0)),
-  ]);
+  return part10('1.2.840.10008.1.2.1.99', Buffer.concat([...pieces, zlib.deflateRawSync(Buffer.alloc(0))]));
 }

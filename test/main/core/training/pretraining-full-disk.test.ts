@@ -1,26 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoExport, runCli } from '../../../support/demo-export.js';
-import { skipUnless } from '../../../support/outside-tools.js';
-import { temporaryLibrary } from '../../../support/temporary-library.js';
+import { smallDisk } from '../../../support/small-disk.js';
 
-const workspace = temporaryLibrary();
-const disk = path.join(workspace.path, 'small-disk');
-fs.mkdirSync(disk);
-// A real full disk: a tmpfs, filled until a checkpoint no longer fits. Mounting needs root with CAP_SYS_ADMIN.
-const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', disk], { encoding: 'utf8' });
-const cannotMount = skipUnless(
-  'pretraining onto a full disk (pretraining-full-disk.test.ts)',
-  { description: 'a small tmpfs', remedy: 'run the tests as root with CAP_SYS_ADMIN on Linux' },
-  mounted.status === 0 ? null : (mounted.stderr || mounted.error?.message || 'mount failed').trim(),
-);
-
-afterAll(() => {
-  if (!cannotMount) spawnSync('umount', [disk]);
-  workspace.remove();
-});
+// A real full disk: a tmpfs, filled until a checkpoint no longer fits.
+const small = smallDisk('32m', 'pretraining onto a full disk (pretraining-full-disk.test.ts)');
+const disk = small.path;
+const cannotMount = small.skipped;
+afterAll(() => small.remove());
 
 function partialFiles(folder: string): string[] {
   return (fs.readdirSync(folder, { recursive: true }) as string[]).filter((name) => name.endsWith('.partial'));
