@@ -218,15 +218,7 @@ export class ClassifierRunStore {
          JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id
          WHERE predictions.run_id = ? ORDER BY predictions.score DESC, images.id`,
       )
-      .all(runId) as Array<{
-      studyInstanceUid: string;
-      seriesInstanceUid: string;
-      sopInstanceUid: string;
-      patientPseudonym: string;
-      score: number;
-      predictedClass: string | null;
-      split: string;
-    }>;
+      .all(runId) as PredictionCsvRow[];
   }
 
   markInterrupted(jobIds: readonly string[]): string[] {
