@@ -20,7 +20,8 @@ fs.rmSync(skippedLog, { force: true });
 let failed = null;
 for (const [name, command, args] of steps) {
   console.log(`\nnpm test: ${name}`);
-  const run = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  // Through a shell on Windows, where npm and node_modules/.bin hold .cmd files.
+  const run = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   if (run.status !== 0) {
     failed = `${name} failed (${run.error ? run.error.message : `exit ${run.status ?? run.signal}`})`;
     break;

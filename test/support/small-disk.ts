@@ -22,11 +22,17 @@ export function smallDisk(size: string, tests: string): SmallDisk {
   const disk = path.join(workspace.path, 'small-disk');
   fs.mkdirSync(disk);
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', disk], { encoding: 'utf8' });
-  const skipped = skipUnless(
-    tests,
-    { description: 'a small tmpfs', remedy: 'run the tests as root with CAP_SYS_ADMIN on Linux' },
-    mounted.status === 0 ? null : (mounted.stderr || mounted.error?.message || 'mount failed').trim(),
-  );
+  let skipped: string | null;
+  try {
+    skipped = skipUnless(
+      tests,
+      { description: 'a small tmpfs', remedy: 'run the tests as root with CAP_SYS_ADMIN on Linux' },
+      mounted.status === 0 ? null : (mounted.stderr || mounted.error?.message || 'mount failed').trim(),
+    );
+  } catch (error) {
+    workspace.remove();
+    throw error;
+  }
   return {
     path: disk,
     skipped,

@@ -78,7 +78,11 @@ export function pathInsideFolder(folder: string, name: string, what: string): st
   } catch {
     // A missing file is reported when it is opened; its name alone must still stay inside.
   }
-  const inside = (candidate: string, within: string) => candidate.startsWith(within + path.sep);
+  // By relative path, so a folder at a drive's or file system's root (`E:\\`, `/`) works too.
+  const inside = (candidate: string, within: string) => {
+    const relative = path.relative(within, candidate);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
   if (!inside(resolved, path.resolve(folder)) || !inside(real, root))
     throw new OutsideFileError(`${what} "${name}" is outside the imported folder; only files inside it are read.`);
   return resolved;

@@ -17,10 +17,11 @@ import { importWorkerMemoryBytes } from './worker-pool.js';
 export const modelImageSize = 256;
 export const thumbnailSize = 160;
 /**
- * Files this large or larger are skipped unread: a worker reads a file whole, so one larger than the memory a worker
- * may hold could only end it (and 2 GiB is past what Node reads at once).
+ * Files this large or larger are skipped unread: a worker reads a file whole, so one near the memory a worker may hold
+ * (three quarters of it, leaving room for the worker itself and a decode) could only end it; and 2 GiB is past what
+ * Node reads at once.
  */
-export const maximumFileBytes = Math.min(importWorkerMemoryBytes, 2 * 1024 ** 3);
+export const maximumFileBytes = Math.min(Math.floor(importWorkerMemoryBytes * 0.75), 2 * 1024 ** 3);
 const batchSize = 64;
 /** Results are written at least this often, so a kill loses at most a fraction of a second of work. */
 const batchMilliseconds = 250;

@@ -38,6 +38,8 @@ export type WorkerRequest = { taskId: number; request: ProcessFileRequest } | { 
 interface Task {
   id: number;
   request: ProcessFileRequest;
+  /** Set once the file has been given a fresh worker after one was ended over memory (see `watchMemory`). */
+  retriedForMemory?: boolean;
   resolve(result: ProcessFileResult): void;
 }
 
@@ -65,6 +67,8 @@ export class FileWorkerPool {
   private closed = false;
   /** Peak resident sets of workers that were replaced or closed, added to those of the live ones. */
   private retiredPeakResidentBytes = 0;
+  /** The largest peak of any one worker that was replaced or closed. */
+  private retiredLargestPeakBytes = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
     for (let index = 0; index < options.size; index++) this.slots.push(this.createSlot());
@@ -81,6 +85,11 @@ export class FileWorkerPool {
   peakResidentBytes(): number {
     const live = this.live().reduce((sum, slot) => sum + slot.peakResidentBytes, 0);
     return this.retiredPeakResidentBytes + live;
+  }
+
+  /** The largest peak resident set of any one worker so far: what the memory limit bounds. */
+  largestPeakResidentBytes(): number {
+    return Math.max(this.retiredLargestPeakBytes, ...this.live().map((slot) => slot.peakResidentBytes));
   }
 
   /**
@@ -184,6 +193,7 @@ export class FileWorkerPool {
         this.replace(
           slot,
           `needed more than ${megabytes(limit)} of memory (the limit of one import worker); not imported`,
+          true,
         );
     }, memoryCheckMilliseconds).unref();
   }
@@ -205,7 +215,7 @@ export class FileWorkerPool {
    * front of the queue, and a fresh worker takes the slot when there is work for it. (One that cannot start at all
    * thus fails the files one by one with its exit, instead of being restarted in a loop.)
    */
-  private replace(slot: Slot, reason: string): void {
+  private replace(slot: Slot, reason: string, overMemory = false): void {
     const index = this.slots.indexOf(slot);
     if (index < 0 || this.closed) return;
     const [current, ...queued] = slot.tasks.splice(0);
@@ -214,7 +224,12 @@ export class FileWorkerPool {
     if (!current)
       this.options.log('stderr', `an idle import worker ended (${reason}); another starts when there is work`);
     this.waiting.unshift(...queued);
-    if (current) current.resolve(failure(current, reason));
+    // Memory the worker kept from earlier files counts too, so a file is failed over memory only when a fresh worker
+    // runs out on it as well.
+    if (current && overMemory && !current.retriedForMemory) {
+      current.retriedForMemory = true;
+      this.waiting.unshift(current);
+    } else if (current) current.resolve(failure(current, reason));
     this.dispatch();
   }
 
@@ -230,6 +245,7 @@ export class FileWorkerPool {
     if (slot.memoryWatch) clearInterval(slot.memoryWatch);
     slot.memoryWatch = null;
     this.retiredPeakResidentBytes += slot.peakResidentBytes;
+    this.retiredLargestPeakBytes = Math.max(this.retiredLargestPeakBytes, slot.peakResidentBytes);
     slot.peakResidentBytes = 0;
   }
 }

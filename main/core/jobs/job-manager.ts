@@ -50,7 +50,8 @@ export class JobManager {
   private readonly busyLanes = new Set<string>();
   private readonly queue: Job[] = [];
   private readonly waiters = new Map<string, Array<(job: Job) => void>>();
-  private readonly unsaved = new Map<string, Job>();
+  /** Ends not yet written: what this process answers with (`shown`, saying so) and what is to be saved. */
+  private readonly unsaved = new Map<string, { shown: Job; end: Job }>();
   /** Tries again to save the ends in `unsaved` while there are any: space may come back with no other job to run. */
   private unsavedRetry: NodeJS.Timeout | null = null;
 
@@ -107,7 +108,7 @@ export class JobManager {
 
   /** The job as this process knows it, ahead of the catalog: queued, running, or finished but not yet saved. */
   private live(jobId: string): Job | undefined {
-    return this.running.get(jobId)?.job ?? this.queue.find((job) => job.id === jobId) ?? this.unsaved.get(jobId);
+    return this.running.get(jobId)?.job ?? this.queue.find((job) => job.id === jobId) ?? this.unsaved.get(jobId)?.shown;
   }
 
   cancel(jobId: string): Job {
@@ -233,9 +234,10 @@ export class JobManager {
     // and writes it with the next one that can be saved, and a restart before that reads the job as interrupted.
     const failure = this.trySave(finished);
     if (failure) {
+      const end = structuredClone(finished);
       const reason = `its end could not be saved: ${failure}`;
       finished.error = finished.error ? `${finished.error} (${reason})` : `The job ${finished.state}, but ${reason}`;
-      this.unsaved.set(finished.id, finished);
+      this.unsaved.set(finished.id, { shown: finished, end });
       this.unsavedRetry ??= setInterval(() => this.saveUnsaved(), unsavedRetryMilliseconds).unref();
     } else {
       this.saveUnsaved();
@@ -246,7 +248,11 @@ export class JobManager {
   }
 
   private saveUnsaved(): void {
-    for (const [jobId, unsaved] of this.unsaved) if (!this.trySave(unsaved)) this.unsaved.delete(jobId);
+    for (const [jobId, { end }] of this.unsaved) {
+      if (this.trySave(end)) continue;
+      this.unsaved.delete(jobId);
+      this.publish(end);
+    }
     if (this.unsaved.size === 0 && this.unsavedRetry) {
       clearInterval(this.unsavedRetry);
       this.unsavedRetry = null;

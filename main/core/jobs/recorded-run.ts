@@ -31,22 +31,20 @@ export async function followRecordedRun(
     const error = isDiskFull(errorText(caught))
       ? new Error(
           diskFullMessage(`the run's folder (${run.folder})`, 'resume the run: it goes on from its last checkpoint.'),
+          { cause: caught },
         )
       : caught;
-    // On a full disk recording the state may fail too: the job still ends with the cause, not SQLite's error.
+    // On a full disk recording the state may fail too: the job still ends with the cause, not SQLite's error (the
+    // job's own end carries it, and JobManager keeps trying to save that). Any other failure to record is raised.
     try {
       if (signal.aborted) run.setState('cancelled');
       else run.setState('failed', (error as Error).message);
-    } catch {
-      // The job's own end carries the reason; JobManager keeps retrying to save it.
+    } catch (recording) {
+      if (!isDiskFull(errorText(recording))) throw recording;
     }
     throw error;
   } finally {
-    try {
-      run.publish();
-    } catch {
-      // Publishing reads the run back; a catalog that cannot be read now is reported by the job's end.
-    }
+    run.publish();
   }
 }
 

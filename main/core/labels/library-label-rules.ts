@@ -17,11 +17,20 @@ export function libraryLabelRules(database: Database.Database): ReportLabelRules
   if (!row) return chestRadiographRules;
   let rules = parsedRules.get(row.value);
   if (!rules) {
-    rules = ReportLabelRules.parse(JSON.parse(row.value));
+    // Stored by an older or newer version in another shape: search keeps working on the built-in rules.
+    rules = ReportLabelRules.safeParse(safeJson(row.value)).data ?? chestRadiographRules;
     parsedRules.clear();
     parsedRules.set(row.value, rules);
   }
   return rules;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 export function saveLibraryLabelRules(database: Database.Database, rules: ReportLabelRules): void {

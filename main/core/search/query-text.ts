@@ -44,7 +44,10 @@ const vocabularies = new WeakMap<ReportLabelRules, Vocabulary>();
 function vocabularyOf(rules: ReportLabelRules): Vocabulary {
   let vocabulary = vocabularies.get(rules);
   if (!vocabulary) {
-    const synonymGroups = [...rules.findings.map((rule) => rule.terms), ...rules.searchSynonyms];
+    // Queries are read in lower case, so the rules' phrases are too ("Pneumothorax" in a rule file still groups).
+    const synonymGroups = [...rules.findings.map((rule) => rule.terms), ...rules.searchSynonyms].map((group) =>
+      group.map((phrase) => phrase.toLowerCase()),
+    );
     const multiWord = synonymGroups.flat().filter((phrase) => /\s/.test(phrase));
     vocabulary = {
       synonymGroups,

@@ -68,6 +68,14 @@ describe('reading a search query', () => {
     expect(parseQuery('no fracture', rules).excluded).toEqual([]);
   });
 
+  it('groups rule phrases whatever their case', () => {
+    const rules = ReportLabelRules.parse({
+      findings: [{ task: 'fracture', terms: ['Fracture', 'Broken Bone'] }],
+      negationCues: ['no'],
+    });
+    expect(parseQuery('broken bone', rules).terms[0]!.phrases).toEqual(['broken bone', 'fracture']);
+  });
+
   it('reads words alone when no finding phrase has two words', () => {
     const rules = ReportLabelRules.parse({ findings: [{ task: 'mass', terms: ['mass'] }], negationCues: ['no'] });
     expect(parseQuery('left mass', rules).terms.map((term) => term.text)).toEqual(['left', 'mass']);
