@@ -103,7 +103,7 @@ describe('the import worker pool (real worker processes)', () => {
           outcome: 'failed',
           reason: 'needed more than 256 MB of memory (the limit of one import worker); not imported',
         });
-        // Tried in a second, fresh worker before it failed; each worker's peak, as read every 50 ms, within 1.5× the limit.
+        // Tried again in a fresh worker before it failed; each worker's peak, read every 50 ms, within 1.5× the limit.
         expect(started).toHaveLength(2);
         expect(pool.largestPeakResidentBytes()).toBeLessThan(1.5 * limit);
         expect((await pool.run(request(sample))).outcome).toBe('image');
