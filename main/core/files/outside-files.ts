@@ -66,6 +66,15 @@ export function readRegularFile(file: string, what: string, maximumBytes: number
 }
 
 /**
+ * Whether `candidate` lies below `folder` (both absolute, as resolved). By relative path, so a folder at a drive's or
+ * file system's root (`E:\\`, `/`) works too.
+ */
+export function isInsideFolder(candidate: string, folder: string): boolean {
+  const relative = path.relative(folder, candidate);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/**
  * `name` resolved inside `folder`, for paths a folder's own content names (a manifest's tables): absolute paths,
  * `..` and symbolic links that lead out of the folder are refused.
  */
@@ -78,12 +87,7 @@ export function pathInsideFolder(folder: string, name: string, what: string): st
   } catch {
     // A missing file is reported when it is opened; its name alone must still stay inside.
   }
-  // By relative path, so a folder at a drive's or file system's root (`E:\\`, `/`) works too.
-  const inside = (candidate: string, within: string) => {
-    const relative = path.relative(within, candidate);
-    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-  };
-  if (!inside(resolved, path.resolve(folder)) || !inside(real, root))
+  if (!isInsideFolder(resolved, path.resolve(folder)) || !isInsideFolder(real, root))
     throw new OutsideFileError(`${what} "${name}" is outside the imported folder; only files inside it are read.`);
   return resolved;
 }

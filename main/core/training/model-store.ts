@@ -7,7 +7,7 @@ import { DatasetSplitSummary, ModelRecord, RetrievalMetrics } from '../../api/co
 import { EncoderConfig } from '../../../ml/model/model-config.js';
 import { ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
-import { OutsideFileError, openRegularFile } from '../files/outside-files.js';
+import { isInsideFolder, OutsideFileError, openRegularFile } from '../files/outside-files.js';
 
 /** Largest model file imported: the largest preset's weights take a few hundred megabytes. */
 const maximumModelBytes = 8 * 1024 * 1024 * 1024;
@@ -182,7 +182,7 @@ export class ModelStore {
     if (!fs.existsSync(folder)) throw new ApiError('invalid-input', `The folder ${folder} does not exist.`);
     const library = fs.realpathSync(this.libraryPath);
     const realTarget = path.join(fs.realpathSync(folder), path.basename(target));
-    if (realTarget === library || realTarget.startsWith(library + path.sep))
+    if (realTarget === library || isInsideFolder(realTarget, library))
       throw new ApiError('invalid-input', `${target} is inside the library folder; export to a file outside it.`);
     const existing = fs.statSync(target, { throwIfNoEntry: false });
     if (existing?.isDirectory())

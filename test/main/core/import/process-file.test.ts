@@ -3,19 +3,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maximumFileBytes } from '../../../../main/core/import/import-folder.js';
 import { processFile } from '../../../../main/core/import/process-file.js';
+import { dicomFileRequest } from '../../../support/dicom-samples.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 describe('processFile at the file size limit (what one import worker may hold)', () => {
   const library = temporaryLibrary();
   afterAll(() => library.remove());
-  const request = (file: string) => ({
-    path: file,
-    kind: 'dicom' as const,
-    libraryPath: library.path,
-    modelImageSize: 64,
-    thumbnailSize: 32,
-    maximumFileBytes,
-  });
+  const request = (file: string) => dicomFileRequest(library.path, file, maximumFileBytes);
 
   // Sparse files: their size is real, their bytes cost no disk.
   it.each([

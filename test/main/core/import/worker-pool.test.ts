@@ -7,20 +7,13 @@ import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.
 import { importWorkerFile } from '../../../../main/core/install-paths.js';
 import { FileWorkerPool, type WorkerPoolOptions } from '../../../../main/core/import/worker-pool.js';
 import { element, part10, text, us } from '../../../support/dicom-elements.js';
-import { listSampleFiles } from '../../../support/dicom-samples.js';
+import { dicomFileRequest, listSampleFiles } from '../../../support/dicom-samples.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 describe('the import worker pool (real worker processes)', () => {
   const library = temporaryLibrary();
   afterAll(() => library.remove());
-  const request = (file: string) => ({
-    path: file,
-    kind: 'dicom' as const,
-    libraryPath: library.path,
-    modelImageSize: 64,
-    thumbnailSize: 32,
-    maximumFileBytes: 1 << 30,
-  });
+  const request = (file: string) => dicomFileRequest(library.path, file, 1 << 30);
   const sample = listSampleFiles().find((file) => file.endsWith('CT_small.dcm'))!;
   const started: ChildProcessChannel[] = [];
   const launch = forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 256 });
