@@ -14,6 +14,8 @@ export class AppState {
   activeJobs = $derived(this.jobs.filter((job) => job.state === 'queued' || job.state === 'running'));
 
   api!: ApiClient;
+  /** Engine status events applied so far: a refresh answered before the latest one must not undo it. */
+  private engineUpdates = 0;
 
   attach(api: ApiClient): void {
     this.api = api;
@@ -30,13 +32,15 @@ export class AppState {
   }
 
   async refresh(): Promise<void> {
+    const engineUpdatesBefore = this.engineUpdates;
     try {
       const [info, jobs] = await Promise.all([
         this.api.call('app.info', {}),
         this.api.call('jobs.list', { limit: jobHistoryLimit }),
       ]);
       this.info = info;
-      this.engine = info.engine;
+      // The engine may have reported (say, ready) while app.info was on its way with the older state.
+      if (this.engineUpdates === engineUpdatesBefore) this.engine = info.engine;
       this.jobs = jobs;
       this.loadError = null;
     } catch (error) {
@@ -50,7 +54,10 @@ export class AppState {
 
   private apply(event: ApiEvent): void {
     if (event.name === 'job.updated') this.upsertJob(event.payload);
-    else if (event.name === 'engine.status') this.engine = event.payload;
+    else if (event.name === 'engine.status') {
+      this.engineUpdates += 1;
+      this.engine = event.payload;
+    }
   }
 
   private upsertJob(job: Job): void {
