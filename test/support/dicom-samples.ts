@@ -16,6 +16,19 @@ export function listSampleFiles(directory = sampleDicomDirectory): string[] {
 }
 
 /** What the importer asks a worker for one DICOM file, with small renders so tests stay quick. */
-export function dicomFileRequest(libraryPath: string, file: string, maximumFileBytes: number) {
-  return { path: file, kind: 'dicom' as const, libraryPath, modelImageSize: 64, thumbnailSize: 32, maximumFileBytes };
+export function dicomFileRequest(
+  libraryPath: string,
+  file: string,
+  maximumFileBytes: number,
+  memoryBudgetBytes = 2 * maximumFileBytes,
+) {
+  return {
+    path: file,
+    kind: 'dicom' as const,
+    libraryPath,
+    modelImageSize: 64,
+    thumbnailSize: 32,
+    maximumFileBytes,
+    memoryBudgetBytes,
+  };
 }

@@ -52,7 +52,11 @@ function cappedInflater(maximumBytes: number) {
     try {
       inflated = zlib.inflateRawSync(byteArray.subarray(position), { maxOutputLength: maximumBytes });
     } catch (error) {
-      throw new DicomImportError('failed', `deflated data set cannot be inflated: ${(error as Error).message}`);
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+          ? `it inflates past ${Math.floor(maximumBytes / 1024 ** 2)} MB, more than one import worker may use`
+          : (error as Error).message;
+      throw new DicomImportError('failed', `deflated data set cannot be inflated: ${reason}`);
     }
     const whole = new Uint8Array(position + inflated.length);
     whole.set(byteArray.subarray(0, position), 0);

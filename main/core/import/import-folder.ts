@@ -22,6 +22,8 @@ export const thumbnailSize = 160;
  * Node reads at once.
  */
 export const maximumFileBytes = Math.min(Math.floor(importWorkerMemoryBytes * 0.75), 2 * 1024 ** 3);
+/** What one file may take of a worker (its limit, less what an idle worker holds: Node and the codecs' heaps). */
+export const fileMemoryBudgetBytes = importWorkerMemoryBytes - 128 * 1024 ** 2;
 const batchSize = 64;
 /** Results are written at least this often, so a kill loses at most a fraction of a second of work. */
 const batchMilliseconds = 250;
@@ -170,6 +172,7 @@ async function importWalkedFolder(
         modelImageSize,
         thumbnailSize,
         maximumFileBytes,
+        memoryBudgetBytes: fileMemoryBudgetBytes,
       });
       // After a failed write the import stops; this result is not written, and the next import processes the file.
       if (stopped !== null) break;

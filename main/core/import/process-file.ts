@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { decodeFrame } from '../dicom/decode-frame.js';
+import { checkDecodeBudget, decodeFrame } from '../dicom/decode-frame.js';
 import { readDicomMetadata, type DicomMetadata, type ImagePixelDescription } from '../dicom/dicom-metadata.js';
 import { DicomImportError, parseDicomBytes } from '../dicom/read-dicom.js';
 import { renderLibraryImages } from '../dicom/render-image.js';
@@ -19,6 +19,11 @@ export interface ProcessFileRequest {
   thumbnailSize: number;
   /** Files of this size or more are skipped unread. */
   maximumFileBytes: number;
+  /**
+   * What one file may take of a worker's memory: inflation is capped to fit in it, and a decode estimated past it
+   * (from the header, before anything is allocated) fails the file with the sizes.
+   */
+  memoryBudgetBytes: number;
 }
 
 interface FileFacts {
@@ -84,7 +89,8 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
   try {
     if (bytes.subarray(0, 5).toString('latin1') === '%PDF-')
       return { ...facts, outcome: 'skipped', reason: 'PDF document, not DICOM' };
-    const parsed = parseDicomBytes(bytes);
+    // The file, the inflated data set and its copy with the header in front are held at once.
+    const parsed = parseDicomBytes(bytes, Math.max(1, Math.floor((request.memoryBudgetBytes - bytes.length) / 2)));
     const { image, ...metadata } = readDicomMetadata(parsed.dataSet);
     if (!image) {
       if (isStructuredReport(metadata.sopClassUid)) {
@@ -112,6 +118,8 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
       if (!value) return { ...facts, outcome: 'failed', reason: `image without ${field}` };
     }
     const representativeFrame = representativeFrameIndex(image.numberOfFrames);
+    const parsedCopy = parsed.dataSet.byteArray.buffer === bytes.buffer ? 0 : parsed.dataSet.byteArray.length;
+    checkDecodeBudget(image, bytes.length + parsedCopy, request.memoryBudgetBytes);
     const frame = await decodeFrame(parsed, image, representativeFrame);
     const rendered = renderLibraryImages(frame, image, parsed.dataSet, request.modelImageSize, request.thumbnailSize);
     // The model image keeps the aspect ratio inside a black square; the thumbnail is derived from it, not from the full

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js';
-import { decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
+import { checkDecodeBudget, decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
 import { DicomImportError, parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
 import { element, part10, text, us } from '../../../support/dicom-elements.js';
 
@@ -46,7 +46,27 @@ describe('hostile and broken DICOM', () => {
     );
     expect(bomb.length).toBeLessThan(10_000);
     expect(() => parseDicomBytes(part10('1.2.840.10008.1.2.1.99', bomb), 1 << 20)).toThrow(DicomImportError);
-    expect(() => parseDicomBytes(part10('1.2.840.10008.1.2.1.99', bomb), 1 << 20)).toThrow(/cannot be inflated/);
+    expect(() => parseDicomBytes(part10('1.2.840.10008.1.2.1.99', bomb), 1 << 20)).toThrow(
+      'deflated data set cannot be inflated: it inflates past 1 MB, more than one import worker may use',
+    );
+  });
+
+  it('refuses, from its header alone, an image whose decode would pass the memory budget', () => {
+    // A valid 16384² 16-bit film (512 MB of pixels) took one worker to 2.6 GB before this check.
+    const film = readDicomMetadata(
+      parseDicomBytes(part10('1.2.840.10008.1.2.1', imageBody(16384, 16384, 64))).dataSet,
+    ).image!;
+    const held = 16384 * 16384 * 2;
+    expect(() => checkDecodeBudget(film, held, 896 * 1024 ** 2)).toThrow(
+      new DicomImportError(
+        'failed',
+        'decoding this 16384×16384×1 image would need about 4096 MB, more than one import worker may use (896 MB); ' +
+          'not imported',
+      ),
+    );
+    // A large real film (a 4280 × 3520 chest radiograph) fits with room to spare.
+    const chest = { ...film, rows: 4280, columns: 3520 };
+    expect(() => checkDecodeBudget(chest, 4280 * 3520 * 2, 896 * 1024 ** 2)).not.toThrow();
   });
 
   it('refuses encapsulated fragments that point past the end of the file', async () => {

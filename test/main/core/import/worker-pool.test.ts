@@ -128,6 +128,38 @@ describe('the import worker pool (real worker processes)', () => {
     },
   );
 
+  it.skipIf(process.platform !== 'linux')(
+    'refuses, before decoding, a file whose estimated decode passes the memory budget, and one that inflates past it',
+    async () => {
+      const large = path.join(library.path, 'large-film-budget.dcm');
+      const bomb = path.join(library.path, 'deflate-bomb-budget.dcm');
+      fs.writeFileSync(large, largeFilm(8192));
+      fs.writeFileSync(bomb, deflateBomb(1536));
+      started.length = 0;
+      // The memory watch is set far above the budget: only the checks before allocating can keep the peak low.
+      const budget = 256 * 1024 * 1024;
+      const pool = new FileWorkerPool(options({ memoryLimitBytes: 8 * budget }));
+      try {
+        expect(await pool.run(dicomFileRequest(library.path, large, 1 << 30, budget))).toMatchObject({
+          outcome: 'failed',
+          reason: expect.stringMatching(
+            /^decoding this 8192×8192×1 image would need about \d+ MB, more than one import worker may use \(256 MB\)/,
+          ) as unknown,
+        });
+        expect(await pool.run(dicomFileRequest(library.path, bomb, 1 << 30, budget))).toMatchObject({
+          outcome: 'failed',
+          reason: expect.stringMatching(/^deflated data set cannot be inflated: it inflates past 127 MB/) as unknown,
+        });
+        expect(started).toHaveLength(1);
+        expect(pool.largestPeakResidentBytes()).toBeLessThan(1.5 * budget);
+      } finally {
+        await pool.close();
+        fs.rmSync(large);
+        fs.rmSync(bomb);
+      }
+    },
+  );
+
   it('starts a worker that died idle again only when there is work, not in a loop', async () => {
     started.length = 0;
     const logged: string[] = [];
