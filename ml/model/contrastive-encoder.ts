@@ -6,6 +6,18 @@ import { applyLinear, createLinear, linear, type LinearParameters } from './laye
 import { sinusoidalPatchPositions } from './layers/sinusoidal-positions.js';
 import { embedTokens } from './layers/token-embedding.js';
 import {
+  applyConvolutionalStem,
+  createConvolutionalStem,
+  type ConvolutionalStemParameters,
+} from './layers/convolutional-stem.js';
+import {
+  applyLateral,
+  createParallelBranch,
+  type BranchMap,
+  type ParallelBranchParameters,
+} from './layers/parallel-branch.js';
+import {
+  createBlockParts,
   createTransformerBlock,
   transformerBlock,
   type TransformerBlockParameters,
@@ -18,8 +30,14 @@ export type Modality = 'image' | 'text';
 const paddingBias = -1e9;
 
 interface ModalityParameters {
-  /** Image: patch pixels → content width. */
+  /** Image, linear stem: patch pixels → content width. */
   patchEmbedding?: LinearParameters;
+  /** Image, convolutional stem (MS-CLIP's early convolution), in place of the patch embedding. */
+  convolutionalStem?: ConvolutionalStemParameters;
+  /** Image: MS-CLIP's parallel convolutional branch, when configured. */
+  parallelBranch?: ParallelBranchParameters;
+  /** The shared stack as this modality runs it: shared parts, and its own copies of the parts not shared. */
+  sharedStack: TransformerBlockParameters[];
   /** Text: vocabulary → content width. */
   tokenEmbedding?: tf.Variable;
   modalityFeature?: tf.Variable;
@@ -57,7 +75,6 @@ export class ContrastiveEncoder {
   readonly config: EncoderConfig;
   readonly store: ParameterStore;
   readonly logitScale: tf.Variable;
-  private readonly shared: TransformerBlockParameters[];
   private readonly perModality: Record<Modality, ModalityParameters>;
 
   constructor(config: EncoderConfig, seed: number) {
@@ -67,23 +84,53 @@ export class ContrastiveEncoder {
     const block = (name: string, frozen = false) =>
       createTransformerBlock(this.store, name, width, heads, mlpRatio, { frozen });
     const stackLayers = this.config.architecture === 'shared' ? this.config.sharedLayers : this.config.sharedLayers / 2;
-    this.shared =
+    const parts = this.config.sharedBlockParts;
+    const sharedParts =
       this.config.architecture === 'shared'
         ? Array.from({ length: stackLayers }, (_, index) =>
-            block(`shared.${index}`, index < this.config.frozenSharedLayers),
+            createBlockParts(this.store, `shared.${index}`, this.config, parts, {
+              frozen: index < this.config.frozenSharedLayers,
+            }),
           )
         : [];
+    const ownParts = { layerNorms: !parts.layerNorms, attention: !parts.attention, mlp: !parts.mlp };
+    // Every part shared: both modalities run the very same block objects, as the shared encoder always did.
+    const sharedStack = (modality: Modality): TransformerBlockParameters[] =>
+      sharedParts.map(
+        (shared, index) =>
+          ({
+            ...shared,
+            ...createBlockParts(this.store, `${modality}.shared.${index}`, this.config, ownParts, {
+              frozen: index < this.config.frozenSharedLayers,
+            }),
+          }) as TransformerBlockParameters,
+      );
     const build = (modality: Modality): ModalityParameters => {
       const content = contentWidth(this.config);
       const identifier = this.config.modalityIdentifier;
       const sequenceLength =
         (modality === 'image' ? patchesPerImage(this.config) + 1 : this.config.maximumTextTokens) +
         (identifier.kind === 'token' ? 1 : 0);
+      const image = modality === 'image';
       return {
         patchEmbedding:
-          modality === 'image'
+          image && this.config.imageStem === 'linear'
             ? createLinear(this.store, 'image.patchEmbedding', this.config.patchSize ** 2, content)
             : undefined,
+        convolutionalStem:
+          image && this.config.imageStem === 'convolutional'
+            ? createConvolutionalStem(this.store, 'image.convolutionalStem', width, content, this.config.patchSize)
+            : undefined,
+        parallelBranch:
+          image && this.config.parallelBranchLayers.length > 0
+            ? createParallelBranch(this.store, 'image.parallelBranch', {
+                width,
+                imageSize: this.config.imageSize,
+                patchSize: this.config.patchSize,
+                lateralCount: this.config.parallelBranchLayers.length,
+              })
+            : undefined,
+        sharedStack: sharedStack(modality),
         tokenEmbedding:
           modality === 'text'
             ? this.store.create('text.tokenEmbedding', [this.config.vocabularySize, content], {
@@ -147,7 +194,7 @@ export class ContrastiveEncoder {
     const parameters = this.perModality[modality];
     const stack =
       this.config.architecture === 'shared'
-        ? this.shared.map((_, index) => `shared.${index}`)
+        ? parameters.sharedStack.map((_, index) => `shared.${index}`)
         : parameters.ownStack.map((_, index) => `${modality}.stack.${index}`);
     return [
       ...parameters.early.map((_, index) => `${modality}.early.${index}`),
@@ -184,7 +231,7 @@ export class ContrastiveEncoder {
         ? [parameters.modalityToken.reshape([1, 1, width]).tile([batch, 1, 1]), classToken]
         : [classToken];
       const prefixPositions = parameters.positions.slice([0, 0], [prefix.length, -1]);
-      let patchTokens = this.withModalityFeature(linear(patches, parameters.patchEmbedding!), parameters).add(
+      let patchTokens = this.withModalityFeature(this.patchContent(patches, keptPatches), parameters).add(
         parameters.positions.slice([prefix.length, 0], [-1, -1]),
       );
       if (keptPatches)
@@ -215,6 +262,23 @@ export class ContrastiveEncoder {
     return { sequence: sequence.add(parameters.positions), classIndex: 0, keyBias };
   }
 
+  /**
+   * Each patch's content vector, [batch, patches, content]. A convolution sees past its patch's edges, so with masking
+   * the patches left out are blacked out first: the kept ones must not see what the model is asked to reconstruct.
+   */
+  private patchContent(patches: tf.Tensor3D, keptPatches?: KeptPatches): tf.Tensor {
+    const parameters = this.perModality.image;
+    if (!parameters.convolutionalStem) return linear(patches, parameters.patchEmbedding!);
+    let visible: tf.Tensor3D = patches;
+    if (keptPatches) {
+      const [batch, patchCount] = patches.shape;
+      const keep = new Float32Array(batch * patchCount);
+      for (const index of keptPatches.flatIndices) keep[index] = 1;
+      visible = patches.mul(tf.tensor3d(keep, [batch, patchCount, 1]));
+    }
+    return applyConvolutionalStem(visible, parameters.convolutionalStem, this.config.imageSize, this.config.patchSize);
+  }
+
   /** Tokens in front of an image's patches (CLS, and the modality token when there is one). */
   imagePrefixLength(): number {
     return this.config.modalityIdentifier.kind === 'token' ? 2 : 1;
@@ -226,16 +290,56 @@ export class ContrastiveEncoder {
    */
   tokenStates(modality: Modality, input: tf.Tensor | TextBatch, keptPatches?: KeptPatches): tf.Tensor3D {
     const { sequence, keyBias } = this.embedSequence(modality, input, keptPatches);
+    return layerNorm(
+      this.runBlocks(modality, sequence, input, keyBias, keptPatches),
+      this.perModality[modality].finalNorm,
+    ) as tf.Tensor3D;
+  }
+
+  /**
+   * The blocks in order, MS-CLIP's parallel branch writing into the image tokens before each of its layers. The branch
+   * reads the whole patch grid, so it cannot run on a masked image.
+   */
+  private runBlocks(
+    modality: Modality,
+    sequence: tf.Tensor,
+    input: tf.Tensor | TextBatch,
+    keyBias?: tf.Tensor,
+    keptPatches?: KeptPatches,
+  ): tf.Tensor {
+    const parameters = this.perModality[modality];
+    const branch = parameters.parallelBranch;
+    if (branch && keptPatches)
+      throw new Error('the parallel convolutional branch needs every patch: it cannot be combined with patch masking');
+    const lateralLayers = this.config.parallelBranchLayers;
     let hidden = sequence;
-    for (const block of this.blocks(modality)) hidden = transformerBlock(hidden, block, keyBias);
-    return layerNorm(hidden, this.perModality[modality].finalNorm) as tf.Tensor3D;
+    let branchMap: BranchMap | undefined;
+    this.blocks(modality).forEach((block, index) => {
+      const lateral = branch ? lateralLayers.indexOf(index) : -1;
+      if (lateral >= 0) {
+        const source = branchMap ?? {
+          patches: input as tf.Tensor3D,
+          imageSize: this.config.imageSize,
+          patchSize: this.config.patchSize,
+        };
+        ({ tokens: hidden, branch: branchMap } = applyLateral(
+          lateral,
+          branch!,
+          hidden as tf.Tensor3D,
+          this.imagePrefixLength(),
+          source,
+        ));
+      }
+      hidden = transformerBlock(hidden, block, keyBias);
+    });
+    return hidden;
   }
 
   private blocks(modality: Modality): TransformerBlockParameters[] {
     const parameters = this.perModality[modality];
     return [
       ...parameters.early,
-      ...(this.config.architecture === 'shared' ? this.shared : parameters.ownStack),
+      ...(this.config.architecture === 'shared' ? parameters.sharedStack : parameters.ownStack),
       ...parameters.late,
     ];
   }
@@ -244,8 +348,7 @@ export class ContrastiveEncoder {
   encode(modality: Modality, input: tf.Tensor | TextBatch): tf.Tensor2D {
     const parameters = this.perModality[modality];
     const { sequence, classIndex, keyBias } = this.embedSequence(modality, input);
-    let hidden = sequence;
-    for (const block of this.blocks(modality)) hidden = transformerBlock(hidden, block, keyBias);
+    const hidden = this.runBlocks(modality, sequence, input, keyBias);
     const pooled = layerNorm(hidden.slice([0, classIndex, 0], [-1, 1, -1]).squeeze([1]), parameters.finalNorm);
     const projected = applyLinear(pooled, parameters.projection.weight) as tf.Tensor2D;
     return projected.div(projected.square().sum(1, true).add(1e-12).sqrt());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parallelBranchStages, stemChannels } from './convolution-shapes.js';
 
 /**
  * How the encoder is told which modality a sequence is (Roy et al. 2025, §3): `feature` concatenates a learnable
@@ -22,6 +23,15 @@ export const ModalityIdentifier = z.discriminatedUnion('kind', [
 export type ModalityIdentifier = z.infer<typeof ModalityIdentifier>;
 
 export const ImagePositionInitialisation = z.enum(['normal', 'sinusoidal']);
+
+/**
+ * Which parts of each shared block both modalities use (MS-CLIP, You et al. 2022): the paper shares attention and MLP
+ * and keeps the LayerNorms modality-specific; the shared encoder of Roy et al. shares all three. A part not shared
+ * becomes one copy per modality at that position in the stack.
+ */
+export const SharedBlockParts = z.strictObject({ attention: z.boolean(), mlp: z.boolean(), layerNorms: z.boolean() });
+export type SharedBlockParts = z.infer<typeof SharedBlockParts>;
+const everyPartShared: SharedBlockParts = { attention: true, mlp: true, layerNorms: true };
 
 export const EncoderConfig = z
   .strictObject({
@@ -48,6 +58,17 @@ export const EncoderConfig = z
      * `sinusoidal`: MAE's 2-D sine–cosine values at the patches' scale, still learned from there (the CPU presets).
      */
     imagePositionInitialisation: ImagePositionInitialisation.default('normal'),
+    sharedBlockParts: SharedBlockParts.default(everyPartShared),
+    /**
+     * How image patches become tokens. `linear`: one matrix over each patch's pixels (ViT). `convolutional`: MS-CLIP's
+     * early convolution, stride-2 3 × 3 convolutions down to the patch grid (layers/convolutional-stem.ts).
+     */
+    imageStem: z.enum(['linear', 'convolutional']).default('linear'),
+    /**
+     * MS-CLIP's parallel convolutional branch: the image blocks (counted over early, shared and late, from 0) before
+     * which it writes into the patch tokens, one branch stage each; MS-CLIP B/16: [2, 4, 6, 8, 10]. Empty: no branch.
+     */
+    parallelBranchLayers: z.array(z.number().int().min(0)).default([]),
     /** Text positions including the CLS token. */
     maximumTextTokens: z.number().int().min(2),
     embeddingSize: z.number().int().min(2),
@@ -64,8 +85,30 @@ export const EncoderConfig = z
     if (config.frozenSharedLayers > config.sharedLayers) issue('cannot freeze more shared layers than there are');
     if (config.architecture === 'separate' && config.sharedLayers % 2 !== 0)
       issue('the separate baseline splits the shared layers between two stacks: use an even number');
+    const parts = config.sharedBlockParts;
+    if (config.architecture === 'separate' && !(parts.attention && parts.mlp && parts.layerNorms))
+      issue('the separate baseline shares no block: sharedBlockParts applies to the shared encoder only');
+    const convolutional = config.imageStem === 'convolutional' || config.parallelBranchLayers.length > 0;
+    if (convolutional && !Number.isInteger(Math.log2(config.patchSize)))
+      issue(
+        `the convolutional stem and branch halve the image down to patches: patch size ${config.patchSize} is not a power of two`,
+      );
+    const imageBlocks = imageBlockCount(config);
+    config.parallelBranchLayers.forEach((layer, index) => {
+      if (layer >= imageBlocks) issue(`parallel branch layer ${layer} is past the image's ${imageBlocks} blocks`);
+      if (index > 0 && layer <= config.parallelBranchLayers[index - 1]!)
+        issue('parallel branch layers must be listed in increasing order, each once');
+    });
   });
 export type EncoderConfig = z.infer<typeof EncoderConfig>;
+
+/** Blocks an image passes through: early, the shared stack (or its own half in the separate baseline), late. */
+export function imageBlockCount(
+  config: Pick<EncoderConfig, 'architecture' | 'sharedLayers' | 'earlyLayers' | 'lateLayers'>,
+): number {
+  const stack = config.architecture === 'shared' ? config.sharedLayers : config.sharedLayers / 2;
+  return config.earlyLayers + stack + config.lateLayers;
+}
 
 export function patchesPerImage(config: EncoderConfig): number {
   return (config.imageSize / config.patchSize) ** 2;
@@ -88,6 +131,16 @@ const common = {
   maximumLogitScale: 100,
 } as const;
 
+/** Seed 000's encoder: every block part shared, a linear patch embedding, no convolutional branch. */
+export const withoutModalitySpecificParts: Pick<
+  EncoderConfig,
+  'sharedBlockParts' | 'imageStem' | 'parallelBranchLayers'
+> = {
+  sharedBlockParts: everyPartShared,
+  imageStem: 'linear',
+  parallelBranchLayers: [],
+};
+
 /**
  * `paper` is the published setting (ViT-B/16-like, for GPU machines); `cpu-fast` and `balanced` scale it down so a
  * laptop CPU can train it, keeping the same structure.
@@ -95,6 +148,7 @@ const common = {
 export const encoderPresets = {
   'cpu-fast': {
     ...common,
+    ...withoutModalitySpecificParts,
     imagePositionInitialisation: 'sinusoidal',
     width: 64,
     heads: 4,
@@ -108,6 +162,7 @@ export const encoderPresets = {
   },
   balanced: {
     ...common,
+    ...withoutModalitySpecificParts,
     imagePositionInitialisation: 'sinusoidal',
     width: 256,
     heads: 4,
@@ -121,6 +176,7 @@ export const encoderPresets = {
   },
   paper: {
     ...common,
+    ...withoutModalitySpecificParts,
     imagePositionInitialisation: 'normal',
     width: 768,
     heads: 12,
@@ -149,11 +205,18 @@ export const presetTraining: Record<EncoderPresetName, { epochs: number; peakLea
 /** Weights of one configuration, counted without building it (the core shows sizes without loading TensorFlow). */
 export function countParameters(config: EncoderConfig): number {
   const { width, mlpRatio, embeddingSize } = config;
-  const block =
-    2 * 2 * width +
-    4 * (width * width + width) +
-    (width * width * mlpRatio + width * mlpRatio) +
-    (width * mlpRatio * width + width);
+  const parts = {
+    layerNorms: 2 * 2 * width,
+    attention: 4 * (width * width + width),
+    mlp: 2 * width * width * mlpRatio + width * mlpRatio + width,
+  };
+  const block = parts.layerNorms + parts.attention + parts.mlp;
+  const shared = config.sharedBlockParts;
+  // A part not shared is one copy per modality.
+  const sharedBlock = (['layerNorms', 'attention', 'mlp'] as const).reduce(
+    (sum, part) => sum + parts[part] * (config.architecture === 'shared' && !shared[part] ? 2 : 1),
+    0,
+  );
   const identifier = config.modalityIdentifier;
   const content = contentWidth(config);
   const identifierTokens = identifier.kind === 'token' ? 1 : 0;
@@ -164,7 +227,28 @@ export function countParameters(config: EncoderConfig): number {
     (config.earlyLayers + config.lateLayers) * block +
     2 * width +
     width * embeddingSize;
-  const image = perModality(patchesPerImage(config) + 1) + (config.patchSize ** 2 * content + content) + width;
+  const convolutionStage = (inChannels: number, outChannels: number) => 9 * inChannels * outChannels + 2 * outChannels;
+  const stemChannelList = stemChannels(width, config.patchSize);
+  const patchEmbedding =
+    config.imageStem === 'linear'
+      ? config.patchSize ** 2 * content + content
+      : stemChannelList.reduce(
+          (sum, channels, stage) => sum + convolutionStage(stage === 0 ? 1 : stemChannelList[stage - 1]!, channels),
+          0,
+        ) +
+        width * content;
+  const grid = config.imageSize / config.patchSize;
+  const branch = parallelBranchStages({
+    width,
+    imageSize: config.imageSize,
+    patchSize: config.patchSize,
+    lateralCount: config.parallelBranchLayers.length,
+  });
+  const parallelBranch = branch.reduce((sum, { channels, mapSize }, stage) => {
+    const adapter = (mapSize / grid) ** 2 * channels + 2 * channels + channels * width + 9 * width + 2 * 2 * width;
+    return sum + convolutionStage(stage === 0 ? 1 : branch[stage - 1]!.channels, channels) + adapter;
+  }, 0);
+  const image = perModality(patchesPerImage(config) + 1) + patchEmbedding + parallelBranch + width;
   const text = perModality(config.maximumTextTokens) + config.vocabularySize * content;
-  return image + text + config.sharedLayers * block + 1;
+  return image + text + config.sharedLayers * sharedBlock + 1;
 }

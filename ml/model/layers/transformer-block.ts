@@ -13,6 +13,30 @@ export interface TransformerBlockParameters {
   mlpOut: LinearParameters;
 }
 
+export type BlockPart = 'layerNorms' | 'attention' | 'mlp';
+
+/** Some parts of a block, under `name`: MS-CLIP builds the shared parts once and the rest once per modality. */
+export function createBlockParts(
+  store: ParameterStore,
+  name: string,
+  dimensions: { width: number; heads: number; mlpRatio: number },
+  parts: Record<BlockPart, boolean>,
+  options: { frozen?: boolean } = {},
+): Partial<TransformerBlockParameters> {
+  const { width, heads, mlpRatio } = dimensions;
+  return {
+    ...(parts.layerNorms && {
+      attentionNorm: createLayerNorm(store, `${name}.attentionNorm`, width, options),
+      mlpNorm: createLayerNorm(store, `${name}.mlpNorm`, width, options),
+    }),
+    ...(parts.attention && { attention: createAttention(store, `${name}.attention`, width, heads, options) }),
+    ...(parts.mlp && {
+      mlpIn: createLinear(store, `${name}.mlpIn`, width, width * mlpRatio, options),
+      mlpOut: createLinear(store, `${name}.mlpOut`, width * mlpRatio, width, options),
+    }),
+  };
+}
+
 export function createTransformerBlock(
   store: ParameterStore,
   name: string,
@@ -21,13 +45,8 @@ export function createTransformerBlock(
   mlpRatio: number,
   options: { frozen?: boolean } = {},
 ): TransformerBlockParameters {
-  return {
-    attentionNorm: createLayerNorm(store, `${name}.attentionNorm`, width, options),
-    attention: createAttention(store, `${name}.attention`, width, heads, options),
-    mlpNorm: createLayerNorm(store, `${name}.mlpNorm`, width, options),
-    mlpIn: createLinear(store, `${name}.mlpIn`, width, width * mlpRatio, options),
-    mlpOut: createLinear(store, `${name}.mlpOut`, width * mlpRatio, width, options),
-  };
+  const every = { layerNorms: true, attention: true, mlp: true };
+  return createBlockParts(store, name, { width, heads, mlpRatio }, every, options) as TransformerBlockParameters;
 }
 
 /** Pre-LN block: x + Attention(LN(x)), then + MLP(LN(·)). */

@@ -7,7 +7,7 @@ import { SplitHeadClassifier } from '../../../ml/finetune/split-head-classifier.
 import { modalityOfParameter, supervisedStep } from '../../../ml/finetune/supervised-step.js';
 import { prefixedTrainable, reconstructionStep } from '../../../ml/finetune/td-calib-step.js';
 import { ContrastiveEncoder } from '../../../ml/model/contrastive-encoder.js';
-import { type EncoderConfig, patchesPerImage } from '../../../ml/model/model-config.js';
+import { withoutModalitySpecificParts, type EncoderConfig, patchesPerImage } from '../../../ml/model/model-config.js';
 import { AdamW } from '../../../ml/training/adamw.js';
 import { EmaTeacher } from '../../../ml/training/ema-teacher.js';
 
@@ -16,6 +16,7 @@ beforeAll(async () => {
 });
 
 const tiny: EncoderConfig = {
+  ...withoutModalitySpecificParts,
   architecture: 'shared',
   width: 16,
   heads: 2,

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ContrastiveEncoder, type TextBatch } from '../../../ml/model/contrastive-encoder.js';
-import { countParameters, EncoderConfig, encoderPresets, patchesPerImage } from '../../../ml/model/model-config.js';
+import {
+  withoutModalitySpecificParts,
+  countParameters,
+  EncoderConfig,
+  encoderPresets,
+  patchesPerImage,
+} from '../../../ml/model/model-config.js';
 import { AdamW } from '../../../ml/training/adamw.js';
 import { contrastiveStep } from '../../../ml/training/contrastive-step.js';
 
@@ -10,6 +16,7 @@ beforeAll(async () => {
 });
 
 const tiny: EncoderConfig = {
+  ...withoutModalitySpecificParts,
   architecture: 'shared',
   width: 16,
   heads: 2,
@@ -130,6 +137,97 @@ describe('contrastive encoder', () => {
     tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
   });
 
+  it('MS-CLIP: keeps LayerNorms per modality while attention and MLP stay shared', () => {
+    const encoder = model({ sharedBlockParts: { attention: true, mlp: true, layerNorms: false } });
+    expect(encoder.layerNames('image')).toEqual(['shared.0', 'shared.1']);
+    expect(() => encoder.store.get('shared.0.attentionNorm.gain')).toThrow('no parameter');
+    const { patches, texts } = batch();
+    const embed = () =>
+      tf.tidy(() => ({
+        image: Array.from(values(encoder.encode('image', patches))),
+        text: Array.from(values(encoder.encode('text', texts))),
+      }));
+    const perturb = (name: string) => tf.tidy(() => encoder.store.get(name).assign(encoder.store.get(name).add(0.5)));
+    const before = embed();
+    perturb('image.shared.1.mlpNorm.shift');
+    const afterImageNorm = embed();
+    expect(afterImageNorm.text).toEqual(before.text);
+    expect(afterImageNorm.image).not.toEqual(before.image);
+    perturb('text.shared.0.attentionNorm.gain');
+    const afterTextNorm = embed();
+    expect(afterTextNorm.image).toEqual(afterImageNorm.image);
+    expect(afterTextNorm.text).not.toEqual(afterImageNorm.text);
+    perturb('shared.1.attention.value.weight');
+    const afterShared = embed();
+    expect(afterShared.image).not.toEqual(afterTextNorm.image);
+    expect(afterShared.text).not.toEqual(afterTextNorm.text);
+    tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
+  });
+
+  it('MS-CLIP: the convolutional stem lets no kept patch see a masked one, and the parallel branch refuses masking', () => {
+    const encoder = model({ imageStem: 'convolutional' });
+    expect(() => encoder.store.get('image.patchEmbedding.weight')).toThrow('no parameter');
+    const { patches, texts } = batch(2);
+    // Keep patches 0 and 3 of each 2 × 2 grid; 1 and 2 are masked, and then changed completely.
+    const kept = { flatIndices: Int32Array.from([0, 3, 4, 7]), perImage: 2 };
+    const changed = tf.tidy(() => {
+      const keep = tf.tensor3d([1, 0, 0, 1, 1, 0, 0, 1], [2, 4, 1]);
+      return patches.mul(keep).add(tf.randomNormal(patches.shape, 0, 5, 'float32', 3).mul(tf.scalar(1).sub(keep)));
+    }) as tf.Tensor3D;
+    const states = (input: tf.Tensor3D) => tf.tidy(() => Array.from(values(encoder.tokenStates('image', input, kept))));
+    expect(states(changed)).toEqual(states(patches));
+    const unmasked = (input: tf.Tensor3D) => tf.tidy(() => Array.from(values(encoder.encode('image', input))));
+    expect(unmasked(changed)).not.toEqual(unmasked(patches));
+    const branched = model({ parallelBranchLayers: [1] });
+    expect(() => branched.tokenStates('image', patches, kept)).toThrow('cannot be combined with patch masking');
+    tf.dispose([patches, changed, texts.tokenIds, texts.attentionMask]);
+  });
+
+  it('MS-CLIP: the parallel branch writes into the tokens before its layers only', () => {
+    const encoder = model({ parallelBranchLayers: [1] });
+    const { patches, texts } = batch();
+    const embed = () => tf.tidy(() => Array.from(values(encoder.encode('image', patches))));
+    const perturb = (name: string) => tf.tidy(() => encoder.store.get(name).assign(encoder.store.get(name).add(0.5)));
+    const before = embed();
+    perturb('image.parallelBranch.stage.0.weight');
+    const afterStage = embed();
+    expect(afterStage).not.toEqual(before);
+    perturb('image.parallelBranch.adapter.0.pointwise');
+    expect(embed()).not.toEqual(afterStage);
+    // Text never passes the branch.
+    const text = () => tf.tidy(() => Array.from(values(encoder.encode('text', texts))));
+    const textBefore = text();
+    perturb('image.parallelBranch.adapter.0.mergeNorm.gain');
+    expect(text()).toEqual(textBefore);
+    tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
+  });
+
+  it('MS-CLIP: learns with every option on, and no step leaves a tensor behind', () => {
+    const encoder = model({
+      sharedBlockParts: { attention: true, mlp: true, layerNorms: false },
+      earlyLayers: 1,
+      imageStem: 'convolutional',
+      parallelBranchLayers: [1, 2],
+    });
+    const optimizer = new AdamW(encoder.store.trainable(), {
+      beta1: 0.9,
+      beta2: 0.98,
+      epsilon: 1e-6,
+      weightDecay: 0.2,
+    });
+    const { patches, texts } = batch();
+    const losses: number[] = [];
+    const tensorCounts: number[] = [];
+    for (let step = 0; step < 40; step++) {
+      losses.push(contrastiveStep(encoder, optimizer, patches, texts, 1e-3, 1).loss);
+      tensorCounts.push(tf.memory().numTensors);
+    }
+    expect(new Set(tensorCounts.slice(1)).size).toBe(1);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+    optimizer.dispose();
+    tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
+  });
+
   it('gives the separate baseline two stacks with the same parameter count as the shared encoder', () => {
     const shared = model();
     const separate = model({ architecture: 'separate' });
@@ -144,6 +242,10 @@ describe('contrastive encoder', () => {
       { architecture: 'separate' },
       { modalityIdentifier: { kind: 'token' }, earlyLayers: 1 },
       { modalityIdentifier: { kind: 'none' }, lateLayers: 2, frozenSharedLayers: 1 },
+      { sharedBlockParts: { attention: true, mlp: true, layerNorms: false }, earlyLayers: 1 },
+      { sharedBlockParts: { attention: false, mlp: true, layerNorms: true } },
+      { imageStem: 'convolutional', parallelBranchLayers: [0, 1] },
+      { imageStem: 'convolutional', imageSize: 32, patchSize: 8, parallelBranchLayers: [0, 1, 2], lateLayers: 1 },
     ];
     for (const layout of layouts) expect(model(layout).store.count()).toBe(countParameters({ ...tiny, ...layout }));
   });
@@ -263,5 +365,19 @@ describe('contrastive encoder', () => {
       /narrower/,
     );
     expect(() => EncoderConfig.parse({ ...tiny, architecture: 'separate', sharedLayers: 3 })).toThrow(/even/);
+    const ownNorms = { attention: true, mlp: true, layerNorms: false };
+    expect(() => EncoderConfig.parse({ ...tiny, architecture: 'separate', sharedBlockParts: ownNorms })).toThrow(
+      /shared encoder only/,
+    );
+    expect(() => EncoderConfig.parse({ ...tiny, imageSize: 24, patchSize: 12, imageStem: 'convolutional' })).toThrow(
+      /not a power of two/,
+    );
+    expect(() => EncoderConfig.parse({ ...tiny, parallelBranchLayers: [2] })).toThrow(/past the image's 2 blocks/);
+    expect(() => EncoderConfig.parse({ ...tiny, parallelBranchLayers: [1, 0] })).toThrow(/increasing order/);
+  });
+
+  it('reads a configuration saved before the MS-CLIP options as the seed-000 encoder', () => {
+    const { sharedBlockParts, imageStem, parallelBranchLayers, ...saved } = tiny;
+    expect(EncoderConfig.parse(saved)).toMatchObject({ sharedBlockParts, imageStem, parallelBranchLayers });
   });
 });

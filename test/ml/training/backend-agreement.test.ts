@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContrastiveEncoder } from '../../../ml/model/contrastive-encoder.js';
-import type { EncoderConfig } from '../../../ml/model/model-config.js';
+import { withoutModalitySpecificParts, type EncoderConfig } from '../../../ml/model/model-config.js';
 import { AdamW } from '../../../ml/training/adamw.js';
 import { contrastiveStep } from '../../../ml/training/contrastive-step.js';
 
 const config: EncoderConfig = {
+  ...withoutModalitySpecificParts,
   architecture: 'shared',
   width: 32,
   heads: 4,
@@ -27,9 +28,12 @@ const config: EncoderConfig = {
 };
 
 /** Three training steps from the same seed and data; the losses and the tensor count after each step. */
-async function threeSteps(backend: 'cpu' | 'wasm'): Promise<{ losses: number[]; tensorCounts: number[] }> {
+async function threeSteps(
+  backend: 'cpu' | 'wasm',
+  overrides: Partial<EncoderConfig> = {},
+): Promise<{ losses: number[]; tensorCounts: number[] }> {
   await tf.setBackend(backend);
-  const model = new ContrastiveEncoder(config, 3);
+  const model = new ContrastiveEncoder({ ...config, ...overrides }, 3);
   const optimizer = new AdamW(model.store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.2 });
   const patches = tf.tensor3d(
     Float32Array.from({ length: 4 * 16 * 64 }, (_, index) => Math.sin(index * 0.731) * 0.5 + 0.5),
@@ -64,6 +68,18 @@ describe('training on the wasm backend', () => {
   it('has every kernel a training step needs, leaks nothing, and agrees with the cpu backend', async () => {
     const reference = await threeSteps('cpu');
     const wasm = await threeSteps('wasm');
+    expect(new Set(wasm.tensorCounts).size).toBe(1);
+    wasm.losses.forEach((loss, index) => expect(loss).toBeCloseTo(reference.losses[index]!, 3));
+  });
+
+  it('agrees with the cpu backend with every MS-CLIP option on (per-modality norms, convolutional stem, branch)', async () => {
+    const msClip: Partial<EncoderConfig> = {
+      sharedBlockParts: { attention: true, mlp: true, layerNorms: false },
+      imageStem: 'convolutional',
+      parallelBranchLayers: [1, 2, 3],
+    };
+    const reference = await threeSteps('cpu', msClip);
+    const wasm = await threeSteps('wasm', msClip);
     expect(new Set(wasm.tensorCounts).size).toBe(1);
     wasm.losses.forEach((loss, index) => expect(loss).toBeCloseTo(reference.losses[index]!, 3));
   });
