@@ -22,6 +22,7 @@ import {
   encoderPresets,
   ImagePositionInitialisation,
   ModalityIdentifier,
+  SharedBlockParts,
   presetTraining,
 } from '../../ml/model/model-config.js';
 
@@ -306,6 +307,9 @@ export const EncoderOverrides = z.strictObject({
   modalityIdentifier: ModalityIdentifier.optional(),
   imageSize: z.number().int().min(32).max(512).optional(),
   imagePositionInitialisation: ImagePositionInitialisation.optional(),
+  sharedBlockParts: SharedBlockParts.optional(),
+  imageStem: z.enum(['linear', 'convolutional']).optional(),
+  parallelBranchLayers: z.array(z.number().int().min(0).max(60)).max(12).optional(),
   patchSize: z.number().int().min(4).max(64).optional(),
   vocabularySize: z.number().int().min(64).max(65_536).optional(),
   maximumTextTokens: z.number().int().min(8).max(512).optional(),

@@ -19,6 +19,37 @@ function describePresetTraining(value: (training: (typeof presetTraining)[Encode
     .join(', ');
 }
 
+const blockParts = { attention: 'attention', mlp: 'mlp', 'layer-norms': 'layerNorms' } as const;
+
+/** `--share attention,mlp` (MS-CLIP: LayerNorms per modality); every part when the flag is absent. */
+function sharedBlockParts(
+  flag: string | boolean | undefined,
+): Record<'attention' | 'mlp' | 'layerNorms', boolean> | undefined {
+  if (flag === undefined) return undefined;
+  const named = String(flag)
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const unknown = named.filter((part) => !(part in blockParts));
+  if (unknown.length > 0)
+    throw new CliUsageError(
+      `--share lists parts of a shared block: ${Object.keys(blockParts).join(', ')} (not ${unknown.join(', ')}).`,
+    );
+  const parts = new Set(named.map((part) => blockParts[part as keyof typeof blockParts]));
+  return { attention: parts.has('attention'), mlp: parts.has('mlp'), layerNorms: parts.has('layerNorms') };
+}
+
+function layerList(flag: string | boolean | undefined): number[] | undefined {
+  if (flag === undefined) return undefined;
+  const text = String(flag).trim();
+  if (text === 'none' || text === '') return [];
+  return text.split(',').map((layer) => {
+    if (!/^\d+$/.test(layer.trim()))
+      throw new CliUsageError(`--parallel-branch lists block numbers (from 0), e.g. 1,2; not ${text}.`);
+    return Number(layer);
+  });
+}
+
 function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
   const architecture = values.architecture;
   if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate')
@@ -26,11 +57,18 @@ function optionsFromFlags(values: Record<string, string | boolean | undefined>):
   const imagePositions = values['image-positions'];
   if (imagePositions !== undefined && imagePositions !== 'normal' && imagePositions !== 'sinusoidal')
     throw new CliUsageError('--image-positions is normal or sinusoidal.');
+  const imageStem = values['image-stem'];
+  if (imageStem !== undefined && imageStem !== 'linear' && imageStem !== 'convolutional')
+    throw new CliUsageError('--image-stem is linear or convolutional.');
   const encoder = Object.fromEntries(
     Object.entries({
       architecture,
       width: integerOption(values.width, 'width'),
       sharedLayers: integerOption(values.layers, 'layers'),
+      earlyLayers: integerOption(values['early-layers'], 'early-layers'),
+      sharedBlockParts: sharedBlockParts(values.share),
+      imageStem,
+      parallelBranchLayers: layerList(values['parallel-branch']),
       imageSize: integerOption(values['image-size'], 'image-size'),
       patchSize: integerOption(values['patch-size'], 'patch-size'),
       imagePositionInitialisation: imagePositions,
@@ -99,7 +137,7 @@ async function followRun(
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
   summary: "Pretrain the shared encoder (or the separate baseline) on the library's image–report pairs; resumable.",
-  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional] [--parallel-branch N,N] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     preset: { type: 'string' },
@@ -113,6 +151,10 @@ export const pretrainCommand: CliCommand = {
     'image-size': { type: 'string' },
     'patch-size': { type: 'string' },
     'image-positions': { type: 'string' },
+    share: { type: 'string' },
+    'early-layers': { type: 'string' },
+    'image-stem': { type: 'string' },
+    'parallel-branch': { type: 'string' },
     'training-images': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     seed: { type: 'string' },
@@ -133,6 +175,13 @@ export const pretrainCommand: CliCommand = {
     'patch-size': 'side of the square image patches that become tokens (divides the image size)',
     'image-positions':
       'how image positional embeddings start: sinusoidal (2-D sine–cosine, the CPU presets) or normal (small random, the paper)',
+    share:
+      'which parts of each shared block both modalities use (default all three; MS-CLIP: attention,mlp, keeping LayerNorms per modality)',
+    'early-layers': 'modality-specific layers before the shared stack (MS-CLIP leaves the first layer unshared: 1)',
+    'image-stem':
+      'linear (the ViT patch embedding) or convolutional (MS-CLIP early convolution: stride-2 3×3 convolutions down to the patch grid)',
+    'parallel-branch':
+      "MS-CLIP's parallel convolutional branch: the image blocks (from 0, early layers counted) it writes into, e.g. 1,2; none for no branch",
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',
