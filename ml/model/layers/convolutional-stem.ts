@@ -40,7 +40,7 @@ export function createConvolutionalStem(
   };
 }
 
-/** Patches [batch, patches, patchSize²], the encoder's input → one content vector a patch: [batch, patches, content]. */
+/** Patches [batch, patches, patchSize²] → one content vector a patch, [batch, patches, content]. */
 export function applyConvolutionalStem(
   patches: tf.Tensor3D,
   stem: ConvolutionalStemParameters,
