@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
+import { ImageProbeResult } from '../../ml/evaluation/image-probe.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { ReportLabelRules } from '../core/labels/report-label-rules.js';
 import { StudyFilter } from './study-filter.js';
@@ -374,7 +375,7 @@ export const PretrainTaskParameters = z.strictObject({
 });
 export type PretrainTaskParameters = z.infer<typeof PretrainTaskParameters>;
 
-export { RetrievalMetrics };
+export { ImageProbeResult, RetrievalMetrics };
 
 export { DatasetSplitSummary };
 
@@ -397,6 +398,8 @@ export const TrainingRun = z.object({
   parameterCount: z.number().int().nullable(),
   validation: RetrievalMetrics.nullable(),
   test: RetrievalMetrics.nullable(),
+  /** The image-side linear probe per labelled task once a run succeeds; null before, or without labels. */
+  imageProbe: z.array(ImageProbeResult).nullable(),
   modelId: z.string().nullable(),
   error: z.string().nullable(),
   createdAt: z.string(),
@@ -407,7 +410,7 @@ export type TrainingRun = z.infer<typeof TrainingRun>;
 
 export const TrainingMetric = z.object({
   runId: z.string(),
-  kind: z.enum(['train', 'validation', 'test']),
+  kind: z.enum(['train', 'validation', 'test', 'image-probe']),
   step: z.number().int(),
   values: z.record(z.string(), z.unknown()),
 });
@@ -429,7 +432,11 @@ export const ModelRecord = z.object({
   config: EncoderConfig,
   tokenizerFingerprint: z.string(),
   split: DatasetSplitSummary,
-  metrics: z.object({ validation: RetrievalMetrics.nullable(), test: RetrievalMetrics.nullable() }),
+  metrics: z.object({
+    validation: RetrievalMetrics.nullable(),
+    test: RetrievalMetrics.nullable(),
+    imageProbe: z.array(ImageProbeResult).nullable(),
+  }),
   weightsFile: z.string(),
   weightsBytes: z.number().int(),
   embeddingsFile: z.string().nullable(),

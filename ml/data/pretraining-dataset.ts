@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ProbeTask } from '../evaluation/image-probe.js';
 import type { DatasetSplitSummary } from './dataset-split-summary.js';
 
 /** One image of the library with its study's report: what the core hands the engine to pretrain on. */
@@ -21,7 +22,11 @@ export const PretrainingItem = z.strictObject({
 });
 export type PretrainingItem = z.infer<typeof PretrainingItem>;
 
-export const PretrainingDataset = z.strictObject({ items: z.array(PretrainingItem) });
+export const PretrainingDataset = z.strictObject({
+  items: z.array(PretrainingItem),
+  /** The library's labelled tasks, read by the image probe after pretraining (datasets of older runs have none). */
+  probeTasks: z.array(ProbeTask).default([]),
+});
 export type PretrainingDataset = z.infer<typeof PretrainingDataset>;
 
 export interface SplitFractions {

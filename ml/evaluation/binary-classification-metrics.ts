@@ -96,21 +96,18 @@ export interface Interval {
 export type MetricName = 'auroc' | 'accuracy' | 'sensitivity' | 'specificity' | 'f1';
 
 /**
- * Each metric with a 95% percentile-bootstrap interval: `resamples` draws with replacement (seeded); draws where a
- * metric is undefined (a class missing) are left out of that metric's interval. With `groupOf` (the patient) whole
- * groups are drawn, as images of one patient are not independent; groups of one draw exactly as examples do.
+ * Seeded draws of `examples` with replacement, each as many groups as there are: whole groups (a patient's images) at
+ * a time with `groupOf`, as images of one patient are not independent; groups of one draw exactly as examples do.
  */
-export function bootstrapMetrics<T>(
+export function* bootstrapResamples<T>(
   examples: readonly T[],
-  metricsOf: (sample: readonly T[]) => Record<MetricName, number>,
-  options: { resamples?: number; seed?: string; groupOf?: (example: T) => string } = {},
-): Record<MetricName, Interval> {
-  const { resamples = 1000, seed = 'bootstrap', groupOf } = options;
+  options: { resamples: number; seed: string; groupOf?: (example: T) => string },
+): Generator<T[]> {
   const groups: T[][] = [];
-  if (groupOf) {
+  if (options.groupOf) {
     const byKey = new Map<string, T[]>();
     for (const example of examples) {
-      const key = groupOf(example);
+      const key = options.groupOf(example);
       const members = byKey.get(key);
       if (members) members.push(example);
       else {
@@ -120,15 +117,26 @@ export function bootstrapMetrics<T>(
       }
     }
   } else for (const example of examples) groups.push([example]);
+  const random = new SeededRandom(options.seed);
+  for (let resample = 0; resample < options.resamples; resample++)
+    yield Array.from({ length: groups.length }, () => groups[Math.floor(random.next() * groups.length)]!).flat();
+}
+
+/**
+ * Each metric with a 95% percentile-bootstrap interval: `resamples` draws with replacement (seeded, by patient with
+ * `groupOf`: bootstrapResamples); draws where a metric is undefined (a class missing) are left out of that metric's
+ * interval.
+ */
+export function bootstrapMetrics<T>(
+  examples: readonly T[],
+  metricsOf: (sample: readonly T[]) => Record<MetricName, number>,
+  options: { resamples?: number; seed?: string; groupOf?: (example: T) => string } = {},
+): Record<MetricName, Interval> {
+  const { resamples = 1000, seed = 'bootstrap', groupOf } = options;
   const names: MetricName[] = ['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'];
   const point = metricsOf(examples);
   const draws = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<MetricName, number[]>;
-  const random = new SeededRandom(seed);
-  for (let resample = 0; resample < resamples; resample++) {
-    const sample = Array.from(
-      { length: groups.length },
-      () => groups[Math.floor(random.next() * groups.length)]!,
-    ).flat();
+  for (const sample of bootstrapResamples(examples, { resamples, seed, groupOf })) {
     const metrics = metricsOf(sample);
     for (const name of names) if (!Number.isNaN(metrics[name])) draws[name].push(metrics[name]);
   }

@@ -11,7 +11,7 @@ export const ModelFileMetadata = z.object({
   tokenizer: TokenizerData,
   options: z.record(z.string(), z.unknown()),
   split: DatasetSplitSummary,
-  metrics: z.object({ validation: z.unknown(), test: z.unknown() }),
+  metrics: z.object({ validation: z.unknown(), test: z.unknown(), imageProbe: z.unknown().optional() }),
   parameterCount: z.number().int().positive(),
 });
 export type ModelFileMetadata = z.infer<typeof ModelFileMetadata>;

@@ -12,6 +12,7 @@ import {
   summariseSplit,
   trainingSubset,
 } from '../data/pretraining-dataset.js';
+import { type ImageProbeResult, probeImageEmbeddings } from '../evaluation/image-probe.js';
 import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../model/model-config.js';
@@ -21,7 +22,7 @@ import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { modelTensors } from '../training/checkpoint.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
-import { embedItems, embedLibraryItems, writeLibraryEmbeddings } from './library-embeddings.js';
+import { embedItems, embedLibraryItems, type LibraryEmbeddings, writeLibraryEmbeddings } from './library-embeddings.js';
 import type { EngineTask, TaskContext } from './task-context.js';
 
 /** Files of a run, all inside its directory so a run can be resumed, inspected or deleted as one folder. */
@@ -65,6 +66,42 @@ function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: num
     throw error;
   }
   return tokenizer;
+}
+
+/**
+ * The image-side probe on the embeddings just made: every image with a label takes part, reports or not, in the
+ * run's own patient split (the same seed and fractions place each patient as pretraining did).
+ */
+function probeLibraryImages(
+  dataset: PretrainingDataset,
+  embeddings: LibraryEmbeddings,
+  options: PretrainTaskParameters['options'],
+): ImageProbeResult[] {
+  if (dataset.probeTasks.length === 0) return [];
+  const width = embeddings.size;
+  const rowOfImage = new Map(embeddings.imageIds.map((imageId, row) => [imageId, row]));
+  const features = new Float32Array(dataset.items.length * width);
+  dataset.items.forEach((item, index) => {
+    const row = rowOfImage.get(item.imageId)!;
+    features.set(embeddings.images.subarray(row * width, (row + 1) * width), index * width);
+  });
+  const split = splitByPatient(
+    dataset.items,
+    { validation: options.validationFraction, test: options.testFraction },
+    options.seed,
+    { includeImagesWithoutReports: true },
+  );
+  return probeImageEmbeddings(
+    {
+      features,
+      width,
+      patientKeys: dataset.items.map((item) => item.patientKey),
+      train: split.train,
+      test: split.test,
+    },
+    dataset.probeTasks,
+    options.seed,
+  );
 }
 
 /**
@@ -210,19 +247,6 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     const validation = lastValidation ?? (await evaluate(model, batches, dataset.items, split.validation, context));
     const test = await evaluate(model, batches, dataset.items, split.test, context);
     context.reportMetrics({ kind: 'test', step, retrieval: test });
-    const modelFile = path.join(runDirectory, runFiles.model);
-    const metadata: ModelFileMetadata = {
-      format: 'unisight-model',
-      formatVersion: 1,
-      config,
-      tokenizer: tokenizer.data,
-      options,
-      split: summariseSplit(dataset.items, options),
-      metrics: { validation, test },
-      parameterCount: describeRun.parameterCount,
-    };
-    writeTensorBundle(modelFile, { metadata, tensors: modelTensors(model) });
-
     context.reportProgress(totalSteps, totalSteps, 'embedding the library for search');
     const embeddings = await embedLibraryItems(
       model,
@@ -231,6 +255,22 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
       dataset.items.map((_, index) => index),
       context,
     );
+    context.reportProgress(totalSteps, totalSteps, 'probing the image embeddings with the library labels');
+    const imageProbe = probeLibraryImages(dataset, embeddings, options);
+    context.reportMetrics({ kind: 'image-probe', step, imageProbe });
+    const modelFile = path.join(runDirectory, runFiles.model);
+    const metadata: ModelFileMetadata = {
+      format: 'unisight-model',
+      formatVersion: 1,
+      config,
+      tokenizer: tokenizer.data,
+      options,
+      split: summariseSplit(dataset.items, options),
+      metrics: { validation, test, imageProbe },
+      parameterCount: describeRun.parameterCount,
+    };
+    writeTensorBundle(modelFile, { metadata, tensors: modelTensors(model) });
+
     const embeddingsFile = path.join(runDirectory, runFiles.embeddings);
     writeLibraryEmbeddings(embeddingsFile, embeddings);
     return {
@@ -240,6 +280,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
         step,
         validation,
         test,
+        imageProbe,
         modelFile,
         embeddingsFile,
         embeddedImages: embeddings.imageIds.length,

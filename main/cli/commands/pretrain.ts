@@ -5,6 +5,7 @@ import {
   type RetrievalMetrics,
   type TrainingRun,
 } from '../../api/contract.js';
+import { formatPercent } from '../../../common/format-percent.js';
 import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
@@ -101,12 +102,30 @@ function formatRecall(name: string, metrics: RetrievalMetrics | null): string[] 
   ];
 }
 
+function formatImageProbe(probes: TrainingRun['imageProbe']): string[] {
+  if (!probes || probes.length === 0) return [];
+  return [
+    '  image-side linear probe (test split, AUROC with 95% interval; chance 0.5):',
+    ...probes.map(
+      (probe) =>
+        `    ${probe.task} (${probe.testImages} test images, ${probe.testPositives} positive): ` +
+        probe.results
+          .map(
+            (result) =>
+              `${formatPercent(result.labelFraction)} labels ${result.auroc.estimate.toFixed(3)} [${result.auroc.lower.toFixed(3)}, ${result.auroc.upper.toFixed(3)}]`,
+          )
+          .join(', '),
+    ),
+  ];
+}
+
 export function describeRun(run: TrainingRun): string {
   return [
     `Run ${run.id} (${run.name}): ${run.state}, step ${run.step}/${run.totalSteps ?? '?'} on ${run.backend ?? 'an unknown backend'}`,
     `  data: ${run.dataset.trainingPairs} training, ${run.dataset.validationPairs} validation, ${run.dataset.testPairs} test pairs (split by patient, seed ${run.dataset.seed})`,
     ...formatRecall('validation', run.validation),
     ...formatRecall('test', run.test),
+    ...formatImageProbe(run.imageProbe),
     ...(run.modelId ? [`  model: ${run.modelId}`] : []),
     ...(run.error ? [`  error: ${run.error}`] : []),
   ].join('\n');

@@ -1,52 +1,11 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { ClassificationDataset } from '../../../ml/data/classification-dataset.js';
-import { manualSource } from '../labels/manual-labels.js';
-import { reportRuleSource } from '../labels/weak-labels.js';
+import { binaryValue, studyLabels } from '../labels/study-labels.js';
 import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
-
-/** Values that mean "has the finding" (manifest columns: 1, yes, true; weak labels: positive). */
-const positiveValues = /^(1|yes|y|true|positive|pos)$/i;
-const negativeValues = /^(0|no|n|false|negative|neg)$/i;
 
 /** More classes than this is a free-text column, not a task. */
 const maximumClasses = 20;
-
-/** Sources in order of trust: a label set by hand overrides one from a manifest. */
-function sourceRank(source: string): number {
-  return source === manualSource ? 0 : 1;
-}
-
-/**
- * A task's data for one run: every catalogued image, its study's report, and the study's label for the task from the
- * chosen kind of source. Expert labels (manual, manifest) and weak ones (report rules) are never mixed. Values that
- * all read as yes/no make a binary task; other values are the classes of a multi-class task.
- */
-/** Each study's label for a task from one kind of source, one per study: manual over manifest. */
-export function studyLabels(
-  database: Database.Database,
-  task: string,
-  labelSource: 'expert' | 'weak',
-): Map<number, string> {
-  const rows = database
-    .prepare('SELECT study_id AS studyId, value, source FROM labels WHERE task = ?')
-    .all(task) as Array<{ studyId: number; value: string; source: string }>;
-  const chosen = new Map<number, { value: string; rank: number }>();
-  for (const row of rows) {
-    const isWeak = row.source === reportRuleSource;
-    if (isWeak !== (labelSource === 'weak')) continue;
-    const rank = sourceRank(row.source);
-    const current = chosen.get(row.studyId);
-    if (!current || rank < current.rank) chosen.set(row.studyId, { value: row.value.trim(), rank });
-  }
-  return new Map([...chosen].map(([studyId, { value }]) => [studyId, value]));
-}
-
-/** "positive", "negative", or null for a value that is neither. */
-export function binaryValue(value: string): 'positive' | 'negative' | null {
-  if (positiveValues.test(value)) return 'positive';
-  return negativeValues.test(value) ? 'negative' : null;
-}
 
 /**
  * A task's data for one run: every catalogued image, its study's report, and the study's label for the task from the

@@ -23,7 +23,8 @@ import type { JobExecutor } from '../jobs/job-manager.js';
 import { EngineRunJobs, type EngineRunHandlers } from '../jobs/engine-run-jobs.js';
 import { createRunDirectory } from '../jobs/recorded-run.js';
 import type { ModelStore } from '../training/model-store.js';
-import { binaryValue, buildClassificationDataset, studyLabels } from './classification-dataset-builder.js';
+import { binaryValue, studyLabels } from '../labels/study-labels.js';
+import { buildClassificationDataset } from './classification-dataset-builder.js';
 import type { ClassifierRunStore } from './classifier-run-store.js';
 
 const datasetFileName = 'dataset.json';

@@ -361,6 +361,28 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: "each pretraining run's image-side probe (a linear probe on the image embeddings per labelled task)",
+    up: (database) => {
+      // A CHECK cannot be altered in SQLite: the metrics table is made anew with the new kind and its rows copied.
+      database.exec(`
+        ALTER TABLE training_runs ADD COLUMN image_probe_json TEXT;
+        CREATE TABLE training_metrics_new (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES training_runs (id) ON DELETE CASCADE,
+          kind TEXT NOT NULL CHECK (kind IN ('train', 'validation', 'test', 'image-probe')),
+          step INTEGER NOT NULL,
+          values_json TEXT NOT NULL,
+          recorded_at TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO training_metrics_new SELECT * FROM training_metrics;
+        DROP TABLE training_metrics;
+        ALTER TABLE training_metrics_new RENAME TO training_metrics;
+        CREATE INDEX training_metrics_by_run ON training_metrics (run_id, kind, step);
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

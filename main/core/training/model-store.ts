@@ -4,6 +4,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import { DatasetSplitSummary, ModelRecord, RetrievalMetrics } from '../../api/contract.js';
+import { ImageProbeResult } from '../../../ml/evaluation/image-probe.js';
 import { EncoderConfig } from '../../../ml/model/model-config.js';
 import { ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
@@ -245,7 +246,7 @@ export class ModelStore {
   }
 
   private record(row: ModelRow): ModelRecord {
-    const metrics = JSON.parse(row.metrics_json) as { validation?: unknown; test?: unknown };
+    const metrics = JSON.parse(row.metrics_json) as { validation?: unknown; test?: unknown; imageProbe?: unknown };
     return {
       id: row.id,
       name: row.name,
@@ -255,7 +256,15 @@ export class ModelStore {
       config: EncoderConfig.parse(JSON.parse(row.config_json)),
       tokenizerFingerprint: row.tokenizer_fingerprint,
       split: DatasetSplitSummary.parse(JSON.parse(row.split_json)),
-      metrics: { validation: optionalMetrics(metrics.validation), test: optionalMetrics(metrics.test) },
+      metrics: {
+        validation: optionalMetrics(metrics.validation),
+        test: optionalMetrics(metrics.test),
+        // Models trained before the probe, and imported ones whose file lacks it, have none.
+        imageProbe: ImageProbeResult.array()
+          .nullable()
+          .catch(null)
+          .parse(metrics.imageProbe ?? null),
+      },
       weightsFile: path.join(this.libraryPath, row.weights_file),
       weightsBytes: row.weights_bytes,
       embeddingsFile: row.embeddings_file === null ? null : path.join(this.libraryPath, row.embeddings_file),

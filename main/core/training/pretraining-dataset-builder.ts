@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { PretrainingDataset, PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
+import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
 
 interface ImageRow {
   imageId: number;
@@ -17,7 +17,10 @@ interface ImageRow {
  * A snapshot of the library for one run: every catalogued image with its cached model input and its study's report
  * (the first linked one). Kept with the run, so a resumed run trains on exactly the data it started with.
  */
-export function buildPretrainingDataset(database: Database.Database, libraryPath: string): PretrainingDataset {
+export function buildPretrainingDataset(
+  database: Database.Database,
+  libraryPath: string,
+): { items: PretrainingItem[] } {
   const rows = database
     .prepare(
       `SELECT images.id AS imageId, studies.id AS studyId, patients.pseudonym AS patientKey,

@@ -14,7 +14,11 @@ import {
   type PretrainTaskParameters,
   type TrainingRun,
 } from '../../api/contract.js';
-import { minimumEvaluationPairs, summariseSplit } from '../../../ml/data/pretraining-dataset.js';
+import {
+  minimumEvaluationPairs,
+  type PretrainingDataset,
+  summariseSplit,
+} from '../../../ml/data/pretraining-dataset.js';
 import {
   countParameters,
   EncoderConfig,
@@ -29,6 +33,7 @@ import { EngineRunJobs, type EngineRunHandlers } from '../jobs/engine-run-jobs.j
 import { createRunDirectory } from '../jobs/recorded-run.js';
 import type { ModelStore } from './model-store.js';
 import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
+import { probeTasks } from './probe-tasks.js';
 import type { TrainingRunStore } from './training-run-store.js';
 
 const presetSummaries: Record<EncoderPresetName, { summary: string; paperSetting: boolean }> = {
@@ -118,7 +123,8 @@ export class PretrainingService implements EngineRunHandlers {
   start(name: string | undefined, request: PretrainRequest): { run: TrainingRun; job: Job } {
     const options = resolvePretrainOptions(request);
     const encoder = resolveEncoder(options);
-    const dataset = buildPretrainingDataset(this.options.database, this.options.libraryPath);
+    const { items } = buildPretrainingDataset(this.options.database, this.options.libraryPath);
+    const dataset: PretrainingDataset = { items, probeTasks: probeTasks(this.options.database, items) };
     const split = summariseSplit(dataset.items, options);
     if (split.trainingPairs < options.batchSize) {
       throw new ApiError(

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import {
   DatasetSplitSummary,
+  ImageProbeResult,
   PretrainOptions,
   RetrievalMetrics,
   TrainingMetric,
@@ -26,6 +27,7 @@ interface TrainingRunRow {
   description_json: string | null;
   validation_json: string | null;
   test_json: string | null;
+  image_probe_json: string | null;
   error: string | null;
   created_at: string;
   updated_at: string;
@@ -70,6 +72,7 @@ function runFromRow(row: TrainingRunRow): TrainingRun {
     parameterCount: description?.parameterCount ?? null,
     validation: parseMetrics(row.validation_json),
     test: parseMetrics(row.test_json),
+    imageProbe: row.image_probe_json === null ? null : ImageProbeResult.array().parse(JSON.parse(row.image_probe_json)),
     modelId: row.model_id,
     error: row.error,
     createdAt: row.created_at,
@@ -163,6 +166,10 @@ export class TrainingRunStore {
       this.database
         .prepare('UPDATE training_runs SET step = max(step, ?), updated_at = ? WHERE id = ?')
         .run(metric.step, this.now(), metric.runId);
+      if (metric.kind === 'image-probe')
+        this.database
+          .prepare('UPDATE training_runs SET image_probe_json = ? WHERE id = ?')
+          .run(JSON.stringify(ImageProbeResult.array().parse(metric.values.imageProbe)), metric.runId);
       if (metric.kind === 'validation' || metric.kind === 'test') {
         const retrieval = RetrievalMetrics.parse(metric.values.retrieval);
         this.database

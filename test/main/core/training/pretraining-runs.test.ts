@@ -85,6 +85,14 @@ describe('pretraining runs through the core API', () => {
       embeddedImages: run.dataset.images,
     });
     expect(run.modelId).toBe(models[0]!.id);
+    // The image-side probe ran on the library's manifest labels and is kept with the run and the model.
+    expect(run.imageProbe!.map((probe) => probe.task)).toContain('abnormal');
+    for (const probe of run.imageProbe!) {
+      expect(probe.results.map((result) => result.labelFraction)).toEqual([0.01, 1]);
+      for (const { auroc } of probe.results) expect(auroc.lower).toBeLessThanOrEqual(auroc.upper);
+    }
+    expect(models[0]!.metrics.imageProbe).toEqual(run.imageProbe);
+    expect(metrics.filter((metric) => metric.kind === 'image-probe')).toHaveLength(1);
   }, 400_000);
 
   it('exports a model as one file and imports it again; a damaged file is refused with the reason', async () => {

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { sampleLabelBudget } from '../data/label-budget.js';
+import { scoreLinearProbe, trainLinearProbe } from '../finetune/linear-probe.js';
+import { auroc, bootstrapResamples, type ScoredExample } from './binary-classification-metrics.js';
+
+/** A labelled task as the probe reads it: each dataset item's label, null where its study has none. */
+export const ProbeTask = z.strictObject({
+  task: z.string().min(1),
+  labels: z.array(z.union([z.literal(0), z.literal(1)]).nullable()),
+});
+export type ProbeTask = z.infer<typeof ProbeTask>;
+
+const AurocInterval = z.object({ estimate: z.number(), lower: z.number(), upper: z.number() });
+
+export const ImageProbeResult = z.object({
+  task: z.string(),
+  testImages: z.number().int(),
+  testPositives: z.number().int(),
+  results: z.array(
+    z.object({
+      /** Share of the labelled training images the probe was fitted on. */
+      labelFraction: z.number(),
+      labelledImages: z.number().int(),
+      /** Independent label draws averaged (one at 100%: there is only one). */
+      draws: z.number().int(),
+      /**
+       * AUROC on the test split: the mean over draws, and a 95% interval pooling a patient-level bootstrap of every
+       * draw, so it holds both the test set's and the label sample's variation.
+       */
+      auroc: AurocInterval,
+    }),
+  ),
+});
+export type ImageProbeResult = z.infer<typeof ImageProbeResult>;
+
+/** The label shares reported after every pretraining run: the 1% of the label-efficiency papers, and all. */
+export const probeLabelFractions = [0.01, 1] as const;
+const drawsBelowAll = 5;
+const resamplesPerDraw = 200;
+
+export interface ProbeData {
+  /** Image embeddings, one row of `width` per dataset item. */
+  features: Float32Array;
+  width: number;
+  /** Each item's patient, for the grouped bootstrap. */
+  patientKeys: readonly string[];
+  train: readonly number[];
+  test: readonly number[];
+}
+
+function rowsOf(data: ProbeData, indices: readonly number[]): Float32Array {
+  const rows = new Float32Array(indices.length * data.width);
+  indices.forEach((item, row) =>
+    rows.set(data.features.subarray(item * data.width, (item + 1) * data.width), row * data.width),
+  );
+  return rows;
+}
+
+/**
+ * Whether the image side learned, without reading a report: a linear probe (logistic regression) on the frozen image
+ * embeddings for each labelled task, fitted on 1% and on all of the labelled training images and judged on the test
+ * split. A task whose training or test images lack either class is left out.
+ */
+export function probeImageEmbeddings(data: ProbeData, tasks: readonly ProbeTask[], seed: string): ImageProbeResult[] {
+  return tasks.flatMap((task): ImageProbeResult[] => {
+    const labelled = (indices: readonly number[]) => indices.filter((index) => task.labels[index] !== null);
+    const train = labelled(data.train);
+    const test = labelled(data.test);
+    const classesIn = (indices: number[]) => new Set(indices.map((index) => task.labels[index])).size;
+    if (classesIn(train) < 2 || classesIn(test) < 2) return [];
+    const testFeatures = rowsOf(data, test);
+    const results = probeLabelFractions.map((labelFraction) => {
+      const draws = labelFraction < 1 ? drawsBelowAll : 1;
+      const points: number[] = [];
+      const pooled: number[] = [];
+      let labelledImages = 0;
+      for (let draw = 0; draw < draws; draw++) {
+        const chosen = sampleLabelBudget(
+          train.map((index) => ({ index, label: String(task.labels[index]) })),
+          { fraction: labelFraction },
+          `${seed}:probe:${task.task}:${draw}`,
+        );
+        labelledImages = chosen.length;
+        const probe = trainLinearProbe(
+          rowsOf(data, chosen),
+          data.width,
+          chosen.map((index) => task.labels[index]!),
+        );
+        const scores = scoreLinearProbe(probe, testFeatures);
+        const examples: ScoredExample[] = test.map((index, row) => ({
+          score: scores[row]!,
+          positive: task.labels[index] === 1,
+          group: data.patientKeys[index]!,
+        }));
+        points.push(auroc(examples));
+        for (const sample of bootstrapResamples(examples, {
+          resamples: resamplesPerDraw,
+          seed: `${seed}:probe-bootstrap:${task.task}:${draw}`,
+          groupOf: (example) => example.group!,
+        })) {
+          const value = auroc(sample);
+          if (!Number.isNaN(value)) pooled.push(value);
+        }
+      }
+      pooled.sort((left, right) => left - right);
+      // A test split of a few patients can leave every resample one class short: then nothing bounds the AUROC.
+      const percentile = (fraction: number, unknown: number) =>
+        pooled.length === 0 ? unknown : pooled[Math.round(fraction * (pooled.length - 1))]!;
+      return {
+        labelFraction,
+        labelledImages,
+        draws,
+        auroc: {
+          estimate: points.reduce((sum, value) => sum + value, 0) / points.length,
+          lower: percentile(0.025, 0),
+          upper: percentile(0.975, 1),
+        },
+      };
+    });
+    return [
+      {
+        task: task.task,
+        testImages: test.length,
+        testPositives: test.filter((index) => task.labels[index] === 1).length,
+        results,
+      },
+    ];
+  });
+}
