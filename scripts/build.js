@@ -16,6 +16,7 @@ await esbuild({
     'bench/train-step-benchmark': 'bench/train-step-benchmark.ts',
     'bench/search-benchmark': 'bench/search-benchmark.ts',
     'bench/search-quality': 'bench/search-quality.ts',
+    'bench/real-images': 'bench/real-images.ts',
   },
   outdir: 'dist',
   bundle: true,
