@@ -3,6 +3,7 @@
 // transports are typed from it. Adding a capability means adding it here first.
 import { z } from 'zod';
 import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
+import { defaultTextSampling, noTextSampling, TextSamplingSettings } from '../../ml/data/text-sampling.js';
 import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { ImageProbeResult } from '../../ml/evaluation/image-probe.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
@@ -347,6 +348,8 @@ export const PretrainRequest = z.strictObject({
    */
   trainingImagesLimit: z.number().int().min(2).optional(),
   augmentation: AugmentationSettings.default(defaultAugmentation),
+  /** Reports read as sampled sentences and short spans as well as whole (defaultTextSampling when left out). */
+  textSampling: TextSamplingSettings.optional(),
   checkpointEverySteps: z.number().int().min(1).default(50),
   metricsEverySteps: z.number().int().min(1).default(5),
   seed: z.string().min(1).max(100).default('unisight'),
@@ -354,7 +357,12 @@ export const PretrainRequest = z.strictObject({
 export type PretrainRequest = z.infer<typeof PretrainRequest>;
 
 /** A request with everything decided: what a run records and the engine trains with. */
-export const PretrainOptions = PretrainRequest.extend({ epochs, peakLearningRate });
+export const PretrainOptions = PretrainRequest.extend({
+  epochs,
+  peakLearningRate,
+  // Runs recorded before text sampling read whole reports, and resume that way.
+  textSampling: TextSamplingSettings.default(noTextSampling),
+});
 export type PretrainOptions = z.infer<typeof PretrainOptions>;
 
 export function resolvePretrainOptions(request: PretrainRequest): PretrainOptions {
@@ -363,6 +371,7 @@ export function resolvePretrainOptions(request: PretrainRequest): PretrainOption
     ...request,
     epochs: request.epochs ?? preset.epochs,
     peakLearningRate: request.peakLearningRate ?? preset.peakLearningRate,
+    textSampling: request.textSampling ?? defaultTextSampling,
   });
 }
 

@@ -6,6 +6,7 @@ import { patchesPerImage } from '../model/model-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { identityTransform, renderPatches, sampleTransform, type AugmentationSettings } from './image-augmentation.js';
 import { readFileRange } from './read-file-range.js';
+import { sampleReportText, type TextSamplingSettings } from './text-sampling.js';
 import type { PretrainingItem } from './pretraining-dataset.js';
 
 /** One batch as plain arrays, built in JS so tensors are made once per step and nothing else lives in tfjs. */
@@ -40,8 +41,15 @@ export class PretrainingBatches {
     return new SeededRandom(`${this.seed}:order:${epoch}`).shuffle([...indices]);
   }
 
-  /** Images and texts of `indices`; augmented with draws seeded by `step` when `augmentation` is given. */
-  build(indices: readonly number[], augmentation: { settings: AugmentationSettings; step: number } | null): HostBatch {
+  /**
+   * Images and texts of `indices`; augmented with draws seeded by `step` when `augmentation` is given, and with
+   * `textSampling` each report may be read as one of its sentences or a short span (a stream of draws of its own, so
+   * the images are augmented the same with or without it).
+   */
+  build(
+    indices: readonly number[],
+    augmentation: { settings: AugmentationSettings; step: number; textSampling?: TextSamplingSettings } | null,
+  ): HostBatch {
     const { imageSize, patchSize, maximumTextTokens } = this.config;
     const batch: HostBatch = {
       size: indices.length,
@@ -50,6 +58,8 @@ export class PretrainingBatches {
       attentionMask: new Float32Array(indices.length * maximumTextTokens),
     };
     const random = augmentation ? new SeededRandom(`${this.seed}:augment:${augmentation.step}`) : null;
+    const textSampling = augmentation?.textSampling;
+    const textRandom = textSampling ? new SeededRandom(`${this.seed}:text:${augmentation.step}`) : null;
     indices.forEach((itemIndex, position) => {
       const item = this.items[itemIndex]!;
       const source = readModelImage(item);
@@ -63,7 +73,9 @@ export class PretrainingBatches {
         batch.patches,
         position * this.patchValues,
       );
-      const text = this.tokenizer.encode(item.reportText, maximumTextTokens);
+      const reportText =
+        textSampling && textRandom ? sampleReportText(item.reportText, textSampling, textRandom) : item.reportText;
+      const text = this.tokenizer.encode(reportText, maximumTextTokens);
       batch.tokenIds.set(text.tokenIds, position * maximumTextTokens);
       batch.attentionMask.set(text.attentionMask, position * maximumTextTokens);
     });

@@ -195,6 +195,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
       const position = (step % stepsPerEpoch) * options.batchSize;
       const host = batches.build(order.slice(position, position + options.batchSize), {
         settings: options.augmentation,
+        textSampling: options.textSampling,
         step,
       });
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);

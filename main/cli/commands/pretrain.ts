@@ -51,6 +51,19 @@ function layerList(flag: string | boolean | undefined): number[] | undefined {
   });
 }
 
+/** `--text-sampling 0.3,0.2` (sentence, span probabilities) or `none` (whole reports only). */
+function textSampling(
+  flag: string | boolean | undefined,
+): { sentenceProbability: number; phraseProbability: number } | undefined {
+  if (flag === undefined) return undefined;
+  const text = String(flag).trim();
+  if (text === 'none') return { sentenceProbability: 0, phraseProbability: 0 };
+  const parts = text.split(',').map(Number);
+  if (parts.length !== 2 || parts.some((part) => !(part >= 0 && part <= 1)) || parts[0]! + parts[1]! > 1)
+    throw new CliUsageError('--text-sampling is two chances that add up to at most 1, e.g. 0.3,0.2, or none.');
+  return { sentenceProbability: parts[0]!, phraseProbability: parts[1]! };
+}
+
 function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
   const architecture = values.architecture;
   if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate')
@@ -86,6 +99,7 @@ function optionsFromFlags(values: Record<string, string | boolean | undefined>):
     batchSize: integerOption(values['batch-size'], 'batch-size'),
     peakLearningRate: numberOption(values['learning-rate'], 'learning-rate'),
     trainingImagesLimit: integerOption(values['training-images'], 'training-images'),
+    textSampling: textSampling(values['text-sampling']),
     checkpointEverySteps: integerOption(values['checkpoint-every'], 'checkpoint-every'),
     seed: values.seed,
   });
@@ -156,7 +170,7 @@ async function followRun(
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
   summary: "Pretrain the shared encoder (or the separate baseline) on the library's image–report pairs; resumable.",
-  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional] [--parallel-branch N,N] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional] [--parallel-branch N,N] [--text-sampling S,P|none] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     preset: { type: 'string' },
@@ -175,6 +189,7 @@ export const pretrainCommand: CliCommand = {
     'image-stem': { type: 'string' },
     'parallel-branch': { type: 'string' },
     'training-images': { type: 'string' },
+    'text-sampling': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     seed: { type: 'string' },
     name: { type: 'string' },
@@ -202,6 +217,8 @@ export const pretrainCommand: CliCommand = {
     'parallel-branch':
       "MS-CLIP's parallel convolutional branch: the image blocks (from 0, early layers counted) it writes into, e.g. 1,2; none for no branch",
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
+    'text-sampling':
+      'chances a report is read as one sentence, or as a 2–4-word span, instead of whole (default 0.3,0.2; none: whole reports)',
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',
     name: 'a name for the run',
