@@ -7,7 +7,13 @@ import type { ModelRecord } from '../../../../main/api/contract.js';
 import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
 import { chestRadiographRules } from '../../../../main/core/labels/report-label-rules.js';
 import { pathRange } from '../../../../main/core/library/path-range.js';
-import { evaluateSearchQuality, relevantImages } from '../../../../main/core/search/search-quality.js';
+import {
+  evaluateSearchQuality,
+  heldOutQueries,
+  relevantImages,
+  relevantImagesFor,
+  tuningQueries,
+} from '../../../../main/core/search/search-quality.js';
 import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/tasks/library-embeddings.js';
 import { copyTree, demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
 import {
@@ -46,7 +52,7 @@ describe('search through the core API', () => {
   });
 
   it('scores the fixed query set per mode, hybrid at least as good as the better single mode', async () => {
-    const qualities = await evaluateSearchQuality(catalog, (request) => search(request));
+    const { modes: qualities, chanceRecallAt10 } = await evaluateSearchQuality(catalog, (request) => search(request));
     console.log(
       qualities
         .map(
@@ -59,7 +65,61 @@ describe('search through the core API', () => {
     expect(hybrid!.recallAt10).toBeGreaterThanOrEqual(Math.max(semantic!.recallAt10, lexical!.recallAt10) - 1e-9);
     expect(hybrid!.ndcgAt10).toBeGreaterThanOrEqual(Math.max(semantic!.ndcgAt10, lexical!.ndcgAt10) - 1e-9);
     expect(lexical!.recallAt10).toBeGreaterThan(0.5);
+    expect(chanceRecallAt10).toBeGreaterThan(0);
+    expect(chanceRecallAt10).toBeLessThan(lexical!.recallAt10);
   }, 120_000);
+
+  it('judges the held-out set: 30+ queries of its own; a side narrows by the ground truth, a combination intersects', () => {
+    expect(heldOutQueries.length).toBeGreaterThanOrEqual(30);
+    const tuned = new Set(tuningQueries.map((query) => query.text));
+    expect(heldOutQueries.filter((query) => tuned.has(query.text))).toEqual([]);
+    const truth = new Map(
+      fs
+        .readFileSync(path.join(demoExport(120), 'ground-truth.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (line) => JSON.parse(line) as { accession_number: string; findings: Array<{ name: string; side: string }> },
+        )
+        .map((study) => [study.accession_number, study.findings] as const),
+    );
+    // 120 studies hold every single finding on each side; combinations may be missing from so few.
+    for (const query of heldOutQueries.filter((candidate) => candidate.all.length === 1))
+      expect(relevantImagesFor(catalog, query, truth).size, query.text).toBeGreaterThan(0);
+    const anySide = relevantImagesFor(
+      catalog,
+      { text: 'pneumothorax', all: [{ finding: 'pneumothorax', present: true }] },
+      truth,
+    );
+    const left = relevantImagesFor(
+      catalog,
+      heldOutQueries.find((query) => query.text === 'left pneumothorax')!,
+      truth,
+    );
+    const right = relevantImagesFor(
+      catalog,
+      heldOutQueries.find((query) => query.text === 'right pneumothorax')!,
+      truth,
+    );
+    expect(left.size + right.size).toBe(anySide.size);
+    expect([...left].every((id) => anySide.has(id) && !right.has(id))).toBe(true);
+    // Without ground truth a side cannot be judged: the finding alone decides.
+    expect(
+      relevantImagesFor(
+        catalog,
+        heldOutQueries.find((query) => query.text === 'left pneumothorax')!,
+        null,
+      ),
+    ).toEqual(anySide);
+    const both = relevantImagesFor(
+      catalog,
+      heldOutQueries.find((query) => query.text === 'effusion and consolidation')!,
+      truth,
+    );
+    const effusion = relevantImages(catalog, 'effusion', true);
+    expect([...both].every((id) => effusion.has(id))).toBe(true);
+    expect(both.size).toBeLessThan(effusion.size);
+  });
 
   it('respects negation: "pneumothorax" finds affirmed ones, "no pneumothorax" reports that rule it out', async () => {
     const withFinding = relevantImages(catalog, 'pneumothorax', true);
