@@ -20,7 +20,7 @@ const lacks = (finding: string): RelevanceCondition => ({ finding, present: fals
 
 /**
  * The tuning set: paraphrases and negations of the demo generator's planted findings, as a clinician would type them.
- * The hybrid weight and the synonym table were fitted on these, so they flatter search; the held-out set below does not.
+ * The hybrid weight and the synonym table were fitted on these, so they flatter search; the held-out set does not.
  */
 export const tuningQueries: readonly SearchQualityQuery[] = [
   { text: 'pneumothorax', all: [has('pneumothorax')] },
