@@ -219,20 +219,20 @@ export function resizeGray(image: GrayImage, width: number, height: number): Gra
   return { width, height, values };
 }
 
-/** The size that makes the longer side `size` (never enlarging). */
-function fittedSize(width: number, height: number, size: number): { width: number; height: number } {
-  const scale = Math.min(1, size / Math.max(width, height));
+/** The size that makes the longer side `size` (a smaller image keeps its size unless `enlarge`). */
+function fittedSize(width: number, height: number, size: number, enlarge: boolean): { width: number; height: number } {
+  const scale = enlarge ? size / Math.max(width, height) : Math.min(1, size / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-/** Scales the image so its longer side is `size` (never enlarging). */
-export function fitWithin(image: GrayImage, size: number): GrayImage {
-  const fitted = fittedSize(image.width, image.height, size);
+/** Scales the image so its longer side is `size`; a smaller one is enlarged only when `enlarge` says so. */
+export function fitWithin(image: GrayImage, size: number, enlarge = false): GrayImage {
+  const fitted = fittedSize(image.width, image.height, size, enlarge);
   return resizeGray(image, fitted.width, fitted.height);
 }
 
-function fitStep(width: number, height: number, size: number): ResizeStep {
-  const fitted = fittedSize(width, height, size);
+function fitStep(width: number, height: number, size: number, enlarge: boolean): ResizeStep {
+  const fitted = fittedSize(width, height, size, enlarge);
   const same = fitted.width === width && fitted.height === height;
   return {
     ...fitted,
@@ -248,6 +248,11 @@ export interface LibraryImages {
   thumbnail: { width: number; height: number; pixels: Uint8Array };
 }
 
+/** A thumbnail no larger than the frame itself: it is made from the (possibly enlarged) model image. */
+export function thumbnailSide(frame: { width: number; height: number }, thumbnailSize: number): number {
+  return Math.min(thumbnailSize, Math.max(frame.width, frame.height));
+}
+
 /**
  * The two images the catalog keeps of a frame, as fitWithin, padToSquare and toBytes make them from toDisplayGray's
  * output; for grayscale, in one pass through WebAssembly (the importer runs this on every image).
@@ -260,17 +265,19 @@ export function renderLibraryImages(
   thumbnailSize: number,
 ): LibraryImages {
   const linear = linearWindow(frame, image, dataSet);
+  // The model image fills its square whatever the source size: a 28-px image left at 28 px in a 256-px square is
+  // a few patches of content in a black field, and the encoder learns nothing from it. Thumbnails are never enlarged.
   if (linear) {
-    const fit = fitStep(frame.width, frame.height, modelImageSize);
-    const small = fitStep(fit.width, fit.height, thumbnailSize);
+    const fit = fitStep(frame.width, frame.height, modelImageSize, true);
+    const small = fitStep(fit.width, fit.height, thumbnailSide(frame, thumbnailSize), false);
     const rendered = renderLinearInWasm(frame.values, frame.width, frame.height, linear, fit, modelImageSize, small);
     return {
       modelImage: rendered.canvas,
       thumbnail: { width: small.width, height: small.height, pixels: rendered.thumbnail },
     };
   }
-  const fitted = fitWithin(toDisplayGray(frame, image, dataSet), modelImageSize);
-  const small = fitWithin(fitted, thumbnailSize);
+  const fitted = fitWithin(toDisplayGray(frame, image, dataSet), modelImageSize, true);
+  const small = fitWithin(fitted, thumbnailSide(frame, thumbnailSize));
   return {
     modelImage: padToSquare(fitted, modelImageSize),
     thumbnail: { width: small.width, height: small.height, pixels: toBytes(small) },

@@ -383,6 +383,17 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 13,
+    name: 'images smaller than the model image are enlarged to fill it: their files are imported again on the next import of their folder',
+    // modified_ms = -1 never matches a file on disk, so the next import of the folder processes these files again.
+    up: (database) => {
+      database.exec(`
+        UPDATE files SET modified_ms = -1
+          WHERE id IN (SELECT file_id FROM images WHERE max(rows, columns) < model_image_size);
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

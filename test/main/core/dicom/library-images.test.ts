@@ -6,6 +6,7 @@ import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js
 import { parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
 import {
   fitWithin,
+  thumbnailSide,
   padToSquare,
   renderLibraryImages,
   toBytes,
@@ -48,13 +49,41 @@ describe('the catalog images of a frame (model image and thumbnail)', () => {
     const parsed = parseDicomBytes(await read());
     const { image } = readDicomMetadata(parsed.dataSet);
     const frame = await decodeFrame(parsed, image!, 0);
-    const fitted = fitWithin(toDisplayGray(frame, image!, parsed.dataSet), 256);
-    const small = fitWithin(fitted, 160);
+    const fitted = fitWithin(toDisplayGray(frame, image!, parsed.dataSet), 256, true);
+    const small = fitWithin(fitted, thumbnailSide(frame, 160));
     const rendered = renderLibraryImages(frame, image!, parsed.dataSet, 256, 160);
     expect(Buffer.compare(rendered.modelImage, padToSquare(fitted, 256))).toBe(0);
     expect([rendered.thumbnail.width, rendered.thumbnail.height]).toEqual([small.width, small.height]);
     expect(Buffer.compare(rendered.thumbnail.pixels, toBytes(small))).toBe(0);
     expect(new Set(rendered.thumbnail.pixels).size).toBeGreaterThan(1);
+  });
+});
+
+describe('small images', () => {
+  it('fill the model square (a 28-px digit is not left as a few patches in a black field); the thumbnail stays small', async () => {
+    const size = 28;
+    // A bright ring on black, the shape of a handwritten zero.
+    const pixels = Uint16Array.from({ length: size * size }, (_, index) => {
+      const [row, column] = [Math.floor(index / size), index % size];
+      const radius = Math.hypot(row - 13.5, column - 13.5);
+      return radius > 7 && radius < 11 ? 4095 : 0;
+    });
+    const small = { width: size, height: size, pixels, windowCenter: 2048, windowWidth: 4096 };
+    const parsed = parseDicomBytes(
+      await writeDicomFile(
+        phantomFilmDataset(small, { Rows: size, Columns: size }),
+        small,
+        demoTransferSyntaxes.explicitLittleEndian,
+      ),
+    );
+    const { image } = readDicomMetadata(parsed.dataSet);
+    const frame = await decodeFrame(parsed, image!, 0);
+    const rendered = renderLibraryImages(frame, image!, parsed.dataSet, 256, 160);
+    const bright = [...rendered.modelImage.keys()].filter((index) => rendered.modelImage[index]! > 128);
+    const rows = bright.map((index) => Math.floor(index / 256));
+    // The ring spans 22 of 28 pixels: about 200 of 256 once enlarged.
+    expect(Math.max(...rows) - Math.min(...rows)).toBeGreaterThan(180);
+    expect([rendered.thumbnail.width, rendered.thumbnail.height]).toEqual([28, 28]);
   });
 });
 
@@ -98,6 +127,6 @@ describe('PALETTE COLOR films', () => {
       expect(gray.values[index]).toBeCloseTo(expected, 5);
     }
     const rendered = renderLibraryImages(frame, image!, parsed.dataSet, 256, 160);
-    expect(Buffer.compare(rendered.modelImage, padToSquare(fitWithin(gray, 256), 256))).toBe(0);
+    expect(Buffer.compare(rendered.modelImage, padToSquare(fitWithin(gray, 256, true), 256))).toBe(0);
   });
 });
