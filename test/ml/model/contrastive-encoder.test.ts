@@ -63,6 +63,19 @@ function values(tensor: tf.Tensor): Float32Array {
   return tensor.dataSync() as Float32Array;
 }
 
+/** Both modalities' embeddings of a batch, as plain arrays to compare before and after a change. */
+function embedBoth(encoder: ContrastiveEncoder, patches: tf.Tensor3D, texts: TextBatch) {
+  return tf.tidy(() => ({
+    image: Array.from(values(encoder.encode('image', patches))),
+    text: Array.from(values(encoder.encode('text', texts))),
+  }));
+}
+
+/** Moves one parameter by 0.5 everywhere, to see which embeddings depend on it. */
+function perturbParameter(encoder: ContrastiveEncoder, name: string): void {
+  tf.tidy(() => encoder.store.get(name).assign(encoder.store.get(name).add(0.5)));
+}
+
 describe('contrastive encoder', () => {
   it('concatenates the k-wide modality feature in front of (d − k)-wide content on every token', () => {
     const encoder = model();
@@ -115,12 +128,8 @@ describe('contrastive encoder', () => {
     expect(encoder.layerNames('image')).toEqual(['image.early.0', 'shared.0', 'shared.1', 'image.late.0']);
     expect(encoder.layerNames('text')).toEqual(['text.early.0', 'shared.0', 'shared.1', 'text.late.0']);
     const { patches, texts } = batch();
-    const embed = () =>
-      tf.tidy(() => ({
-        image: Array.from(values(encoder.encode('image', patches))),
-        text: Array.from(values(encoder.encode('text', texts))),
-      }));
-    const perturb = (name: string) => tf.tidy(() => encoder.store.get(name).assign(encoder.store.get(name).add(0.5)));
+    const embed = () => embedBoth(encoder, patches, texts);
+    const perturb = (name: string) => perturbParameter(encoder, name);
     const before = embed();
     perturb('text.early.0.mlpIn.weight');
     const afterTextEarly = embed();
@@ -142,12 +151,8 @@ describe('contrastive encoder', () => {
     expect(encoder.layerNames('image')).toEqual(['shared.0', 'shared.1']);
     expect(() => encoder.store.get('shared.0.attentionNorm.gain')).toThrow('no parameter');
     const { patches, texts } = batch();
-    const embed = () =>
-      tf.tidy(() => ({
-        image: Array.from(values(encoder.encode('image', patches))),
-        text: Array.from(values(encoder.encode('text', texts))),
-      }));
-    const perturb = (name: string) => tf.tidy(() => encoder.store.get(name).assign(encoder.store.get(name).add(0.5)));
+    const embed = () => embedBoth(encoder, patches, texts);
+    const perturb = (name: string) => perturbParameter(encoder, name);
     const before = embed();
     perturb('image.shared.1.mlpNorm.shift');
     const afterImageNorm = embed();
@@ -187,7 +192,7 @@ describe('contrastive encoder', () => {
     const encoder = model({ parallelBranchLayers: [1] });
     const { patches, texts } = batch();
     const embed = () => tf.tidy(() => Array.from(values(encoder.encode('image', patches))));
-    const perturb = (name: string) => tf.tidy(() => encoder.store.get(name).assign(encoder.store.get(name).add(0.5)));
+    const perturb = (name: string) => perturbParameter(encoder, name);
     const before = embed();
     perturb('image.parallelBranch.stage.0.weight');
     const afterStage = embed();
