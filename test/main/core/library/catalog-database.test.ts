@@ -96,6 +96,41 @@ describe('catalog database', () => {
     after.database.close();
   });
 
+  it('keeps training curves through the metrics table made anew, and marks small images for the next import', () => {
+    const before = openCatalogDatabase(
+      library.path,
+      migrations.filter((migration) => migration.version < 12),
+    );
+    before.database.exec(`
+      INSERT INTO patients (id, pseudonym) VALUES (1, 'P1');
+      INSERT INTO studies (id, study_instance_uid, patient_id) VALUES (1, '2.25.1', 1);
+      INSERT INTO series (id, series_instance_uid, study_id) VALUES (1, '2.25.2', 1);
+      INSERT INTO files (id, path, size_bytes, modified_ms, kind, outcome, updated_at) VALUES (1, '/small', 1, 5, 'dicom', 'imported', 'now'), (2, '/large', 1, 7, 'dicom', 'imported', 'now');
+      INSERT INTO images (id, sop_instance_uid, series_id, file_id, rows, columns, bits_allocated, bits_stored, photometric_interpretation,
+        number_of_frames, representative_frame, transfer_syntax_uid, rescale_slope, rescale_intercept, model_image_path, model_image_size, thumbnail_path)
+      VALUES (1, '2.25.3', 1, 1, 28, 28, 16, 12, 'MONOCHROME2', 1, 0, '1.2.840.10008.1.2.1', 1, 0, 'cache/a', 256, 'cache/b'),
+             (2, '2.25.4', 1, 2, 512, 400, 16, 12, 'MONOCHROME2', 1, 0, '1.2.840.10008.1.2.1', 1, 0, 'cache/c', 256, 'cache/d');
+      INSERT INTO training_runs (id, kind, name, state, run_directory, options_json, encoder_json, dataset_json, created_at, updated_at)
+        VALUES ('r1', 'pretrain', 'old run', 'succeeded', '/runs/r1', '{}', '{}', '{}', 'now', 'now');
+      INSERT INTO training_metrics (run_id, kind, step, values_json, recorded_at) VALUES ('r1', 'train', 1, '{"loss":3.4}', 'now');
+    `);
+    before.database.close();
+    const after = openCatalogDatabase(library.path);
+    expect(after.database.prepare('SELECT path, modified_ms AS modified FROM files ORDER BY id').all()).toEqual([
+      { path: '/small', modified: -1 },
+      { path: '/large', modified: 7 },
+    ]);
+    expect(
+      after.database.prepare('SELECT run_id AS run, kind, values_json AS json FROM training_metrics').all(),
+    ).toEqual([{ run: 'r1', kind: 'train', json: '{"loss":3.4}' }]);
+    after.database
+      .prepare(
+        "INSERT INTO training_metrics (run_id, kind, step, values_json, recorded_at) VALUES ('r1', 'image-probe', 2, '{}', 'now')",
+      )
+      .run();
+    after.database.close();
+  });
+
   it('refuses a library written by a newer version instead of damaging it', () => {
     const catalog = openCatalogDatabase(library.path);
     catalog.database.pragma(`user_version = ${latestSchemaVersion + 5}`);
