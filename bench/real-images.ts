@@ -21,7 +21,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     work: { type: 'string' },
-    'per-class': { type: 'string', default: '200' },
+    'per-class': { type: 'string', default: '100' },
     'without-report': { type: 'string', default: '0.3' },
     seed: { type: 'string', default: 'real-images' },
   },
