@@ -26,6 +26,8 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
   await form.getByTestId('train-width').fill('32');
   await form.getByTestId('train-layers').fill('2');
   await form.getByTestId('train-image-size').fill('32');
+  // MS-CLIP's per-modality LayerNorms, chosen on the page, reach the run's model settings.
+  await form.getByTestId('train-shared-norms').selectOption('per-modality');
   await form.getByLabel('Checkpoint every (steps)').fill('4');
   await form.getByLabel('Name (optional)').fill('e2e run');
   await form.getByTestId('train-start').click();
@@ -55,6 +57,22 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
     .poll(async () => Number(await detail.getByTestId('chart-recall').getAttribute('data-points')))
     .toBeGreaterThanOrEqual(30);
   await expect(detail.getByTestId('run-test-metrics')).toContainText('chance');
+  // The image-side probe on the library's manifest labels, with intervals.
+  const probe = detail.getByTestId('run-image-probe');
+  await expect(probe).toContainText('abnormal');
+  await expect(probe).toContainText(/AUROC, 1% of labels/);
+  await expect(probe).toContainText(/\[\d\.\d{3}, \d\.\d{3}\]/);
+  const runs = (
+    await server.call<Array<{ name: string; encoder: { sharedBlockParts: Record<string, boolean> } }>>(
+      'training.runs',
+      {},
+    )
+  ).body.result!;
+  expect(runs.find((run) => run.name === 'e2e run')!.encoder.sharedBlockParts).toEqual({
+    attention: true,
+    mlp: true,
+    layerNorms: false,
+  });
   await expect(page.getByTestId('runs-table')).toContainText('e2e run');
   await page.getByRole('checkbox', { name: 'compare e2e run' }).check();
   await expect(page.getByTestId('chart-compare')).toBeVisible();
