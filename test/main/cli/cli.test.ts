@@ -103,6 +103,21 @@ describe('unisight CLI', () => {
     const badFlag = unisight(['info', '--colour']);
     expect(badFlag.status).toBe(2);
     expect(badFlag.stderr).toMatch(/--colour/);
+
+    // The MS-CLIP and text-sampling flags are checked before any library is opened.
+    for (const [flags, reason] of [
+      [
+        ['--share', 'attention,norms'],
+        /--share lists parts of a shared block: attention, mlp, layer-norms \(not norms\)/,
+      ],
+      [['--parallel-branch', '1,x'], /--parallel-branch lists block numbers/],
+      [['--image-stem', 'resnet'], /--image-stem is linear or convolutional/],
+      [['--text-sampling', '0.8,0.5'], /--text-sampling is two chances that add up to at most 1/],
+    ] as const) {
+      const refused = unisight(['pretrain', ...flags]);
+      expect(refused.status, flags.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(reason);
+    }
   });
 
   it('refuses a library from a newer version with a clear reason', () => {
