@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { pseudonymKeyFile } from '../../main/core/library/pseudonymiser.js';
 import { demoExport } from '../support/demo-export.js';
 import { missingOutsideTool } from '../support/outside-tools.js';
 import { startServeProcess, waitUntil, type ServeProcess } from '../support/serve-process.js';
@@ -23,6 +26,10 @@ export const test = base.extend<{ browserPresent: void; consoleErrors: string[];
   server: [
     async ({}, use) => {
       const library = temporaryLibrary();
+      // Splits go by the keyed hash of each patient's pseudonym: a fixed key gives these small libraries the same
+      // patient split on every run (a random one can leave a test split without a class, and the run page without
+      // the image probe of that task).
+      fs.writeFileSync(path.join(library.path, pseudonymKeyFile), 'a5'.repeat(32), { mode: 0o600 });
       const server = await startServeProcess(library.path);
       await use(server);
       await server.stop();
