@@ -27,3 +27,21 @@ export function part10(transferSyntax: string, body: Buffer): Buffer {
   const groupLength = element(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer));
   return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body]);
 }
+
+/**
+ * The image pixel module of one 16-bit (12 stored, high bit 11) unsigned MONOCHROME2 frame of `rows` × `columns`,
+ * with `pixelBytes` of zeros as its pixel data (fewer than the size needs makes a truncated file).
+ */
+export function monochromeImageElements(rows: number, columns: number, pixelBytes: number): Buffer[] {
+  return [
+    element(0x0028, 0x0002, 'US', us(1)),
+    element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
+    element(0x0028, 0x0010, 'US', us(rows)),
+    element(0x0028, 0x0011, 'US', us(columns)),
+    element(0x0028, 0x0100, 'US', us(16)),
+    element(0x0028, 0x0101, 'US', us(12)),
+    element(0x0028, 0x0102, 'US', us(11)),
+    element(0x0028, 0x0103, 'US', us(0)),
+    element(0x7fe0, 0x0010, 'OW', Buffer.alloc(pixelBytes)),
+  ];
+}

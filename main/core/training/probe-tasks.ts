@@ -19,20 +19,18 @@ export function probeTasks(database: Database.Database, items: readonly Pretrain
     const byStudy = studyLabels(database, task, 'expert');
     if (byStudy.size === 0) return [];
     const values = [...new Set(byStudy.values())].sort((left, right) => left.localeCompare(right));
-    if (values.every((value) => binaryValue(value) !== null)) {
-      const labels = items.map((item) => {
+    // Each item's label by its study's value: 1 where `isPositive`, 0 otherwise, null where the study has none.
+    const labelled = (isPositive: (value: string) => boolean) =>
+      items.map((item) => {
         const value = byStudy.get(item.studyId);
-        return value === undefined ? null : binaryValue(value) === 'positive' ? (1 as const) : (0 as const);
+        return value === undefined ? null : isPositive(value) ? (1 as const) : (0 as const);
       });
-      return [{ task, labels }];
-    }
+    if (values.every((value) => binaryValue(value) !== null))
+      return [{ task, labels: labelled((value) => binaryValue(value) === 'positive') }];
     if (values.length > maximumProbedClasses) return [];
     return values.map((positive) => ({
       task: `${task} = ${positive}`,
-      labels: items.map((item) => {
-        const value = byStudy.get(item.studyId);
-        return value === undefined ? null : value === positive ? (1 as const) : (0 as const);
-      }),
+      labels: labelled((value) => value === positive),
     }));
   });
 }

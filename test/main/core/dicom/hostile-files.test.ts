@@ -3,19 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { readDicomMetadata } from '../../../../main/core/dicom/dicom-metadata.js';
 import { checkDecodeBudget, decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
 import { DicomImportError, parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
-import { element, part10, text, us } from '../../../support/dicom-elements.js';
+import { element, monochromeImageElements, part10, text } from '../../../support/dicom-elements.js';
 
 function imageBody(rows: number, columns: number, pixelBytes: number): Buffer {
   return Buffer.concat([
     element(0x0008, 0x0018, 'UI', text('1.2.3.4')),
-    element(0x0028, 0x0002, 'US', us(1)),
-    element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
-    element(0x0028, 0x0010, 'US', us(rows)),
-    element(0x0028, 0x0011, 'US', us(columns)),
-    element(0x0028, 0x0100, 'US', us(16)),
-    element(0x0028, 0x0101, 'US', us(12)),
-    element(0x0028, 0x0103, 'US', us(0)),
-    element(0x7fe0, 0x0010, 'OW', Buffer.alloc(pixelBytes)),
+    ...monochromeImageElements(rows, columns, pixelBytes),
   ]);
 }
 

@@ -6,7 +6,7 @@ import type { ChildProcessChannel } from '../../../../main/core/child-process/ch
 import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
 import { importWorkerFile } from '../../../../main/core/install-paths.js';
 import { FileWorkerPool, type WorkerPoolOptions } from '../../../../main/core/import/worker-pool.js';
-import { element, part10, text, us } from '../../../support/dicom-elements.js';
+import { element, monochromeImageElements, part10, text } from '../../../support/dicom-elements.js';
 import { dicomFileRequest, listSampleFiles } from '../../../support/dicom-samples.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
@@ -81,17 +81,34 @@ describe('the import worker pool (real worker processes)', () => {
     }
   });
 
+  /** Writes the files into the library folder, runs `use` on a pool with that memory limit, then cleans both up. */
+  async function withFilesAndPool(
+    memoryLimitBytes: number,
+    files: Record<string, Buffer>,
+    use: (pool: FileWorkerPool, paths: string[]) => Promise<void>,
+  ): Promise<void> {
+    const paths = Object.entries(files).map(([name, bytes]) => {
+      const file = path.join(library.path, name);
+      fs.writeFileSync(file, bytes);
+      return file;
+    });
+    started.length = 0;
+    const pool = new FileWorkerPool(options({ memoryLimitBytes }));
+    try {
+      await use(pool, paths);
+    } finally {
+      await pool.close();
+      for (const file of paths) fs.rmSync(file);
+    }
+  }
+
   it.skipIf(process.platform !== 'linux')(
     'ends a worker whose resident memory passes the limit on a large valid image, failing that file only',
     async () => {
       // An uncompressed 8192 × 8192 16-bit film: 128 MB of pixels, decoded into more; valid, only too large here.
-      const large = path.join(library.path, 'large-film.dcm');
-      fs.writeFileSync(large, largeFilm(8192));
-      started.length = 0;
       const limit = 256 * 1024 * 1024;
-      const pool = new FileWorkerPool(options({ memoryLimitBytes: limit }));
-      try {
-        const result = await pool.run(request(large));
+      await withFilesAndPool(limit, { 'large-film.dcm': largeFilm(8192) }, async (pool, [large]) => {
+        const result = await pool.run(request(large!));
         expect(result).toMatchObject({
           outcome: 'failed',
           reason: 'needed more than 256 MB of memory (the limit of one import worker); not imported',
@@ -100,63 +117,45 @@ describe('the import worker pool (real worker processes)', () => {
         expect(started).toHaveLength(2);
         expect(pool.largestPeakResidentBytes()).toBeLessThan(1.5 * limit);
         expect((await pool.run(request(sample))).outcome).toBe('image');
-      } finally {
-        await pool.close();
-        fs.rmSync(large);
-      }
+      });
     },
   );
 
   it.skipIf(process.platform !== 'linux')(
     'ends a worker inflating a deflate bomb (1.6 MB that inflates to 1.5 GiB) within its memory limit',
     async () => {
-      const bomb = path.join(library.path, 'deflate-bomb.dcm');
-      fs.writeFileSync(bomb, deflateBomb(1536));
-      expect(fs.statSync(bomb).size).toBeLessThan(2_000_000);
       const limit = 256 * 1024 * 1024;
-      const pool = new FileWorkerPool(options({ memoryLimitBytes: limit }));
-      try {
-        expect(await pool.run(request(bomb))).toMatchObject({
+      await withFilesAndPool(limit, { 'deflate-bomb.dcm': deflateBomb(1536) }, async (pool, [bomb]) => {
+        expect(fs.statSync(bomb!).size).toBeLessThan(2_000_000);
+        expect(await pool.run(request(bomb!))).toMatchObject({
           outcome: 'failed',
           reason: 'needed more than 256 MB of memory (the limit of one import worker); not imported',
         });
         expect(pool.largestPeakResidentBytes()).toBeLessThan(1.5 * limit);
-      } finally {
-        await pool.close();
-        fs.rmSync(bomb);
-      }
+      });
     },
   );
 
   it.skipIf(process.platform !== 'linux')(
     'refuses, before decoding, a file whose estimated decode passes the memory budget, and one that inflates past it',
     async () => {
-      const large = path.join(library.path, 'large-film-budget.dcm');
-      const bomb = path.join(library.path, 'deflate-bomb-budget.dcm');
-      fs.writeFileSync(large, largeFilm(8192));
-      fs.writeFileSync(bomb, deflateBomb(1536));
-      started.length = 0;
       // The memory watch is set far above the budget: only the checks before allocating can keep the peak low.
       const budget = 256 * 1024 * 1024;
-      const pool = new FileWorkerPool(options({ memoryLimitBytes: 8 * budget }));
-      try {
-        expect(await pool.run(dicomFileRequest(library.path, large, 1 << 30, budget))).toMatchObject({
+      const files = { 'large-film-budget.dcm': largeFilm(8192), 'deflate-bomb-budget.dcm': deflateBomb(1536) };
+      await withFilesAndPool(8 * budget, files, async (pool, [large, bomb]) => {
+        expect(await pool.run(dicomFileRequest(library.path, large!, 1 << 30, budget))).toMatchObject({
           outcome: 'failed',
           reason: expect.stringMatching(
             /^decoding this 8192×8192×1 image would need about \d+ MB, more than one import worker may use \(256 MB\)/,
           ) as unknown,
         });
-        expect(await pool.run(dicomFileRequest(library.path, bomb, 1 << 30, budget))).toMatchObject({
+        expect(await pool.run(dicomFileRequest(library.path, bomb!, 1 << 30, budget))).toMatchObject({
           outcome: 'failed',
           reason: expect.stringMatching(/^deflated data set cannot be inflated: it inflates past 127 MB/) as unknown,
         });
         expect(started).toHaveLength(1);
         expect(pool.largestPeakResidentBytes()).toBeLessThan(1.5 * budget);
-      } finally {
-        await pool.close();
-        fs.rmSync(large);
-        fs.rmSync(bomb);
-      }
+      });
     },
   );
 
@@ -193,15 +192,7 @@ function largeFilm(size: number): Buffer {
       element(0x0008, 0x0018, 'UI', text('2.25.1234')),
       element(0x0020, 0x000d, 'UI', text('2.25.1235')),
       element(0x0020, 0x000e, 'UI', text('2.25.1236')),
-      element(0x0028, 0x0002, 'US', us(1)),
-      element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
-      element(0x0028, 0x0010, 'US', us(size)),
-      element(0x0028, 0x0011, 'US', us(size)),
-      element(0x0028, 0x0100, 'US', us(16)),
-      element(0x0028, 0x0101, 'US', us(12)),
-      element(0x0028, 0x0102, 'US', us(11)),
-      element(0x0028, 0x0103, 'US', us(0)),
-      element(0x7fe0, 0x0010, 'OW', Buffer.alloc(size * size * 2)),
+      ...monochromeImageElements(size, size, size * size * 2),
     ]),
   );
 }
