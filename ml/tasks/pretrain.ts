@@ -69,8 +69,9 @@ function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: num
 }
 
 /**
- * The image-side probe on the embeddings just made: every image with a label takes part, reports or not, in the
- * run's own patient split (the same seed and fractions place each patient as pretraining did).
+ * The image-side probe on the embeddings just made: every image with a label takes part, reports or not, split by
+ * patient with the run's seed and fractions, which place each patient as pretraining did (only in a library too small
+ * for the hash alone to fill the test split may the top-up that splitByPatient makes differ).
  */
 function probeLibraryImages(
   dataset: PretrainingDataset,
