@@ -92,6 +92,8 @@ export const LibraryInfo = z.object({
   databaseFile: z.string(),
   schemaVersion: z.number().int(),
   databaseBytes: z.number().int().nonnegative(),
+  /** Folder and file names are catalogued as keyed pseudonyms (switched on by an import, for good). */
+  pathsPseudonymised: z.boolean(),
 });
 export type LibraryInfo = z.infer<typeof LibraryInfo>;
 
@@ -179,6 +181,11 @@ export const ImportParameters = z.strictObject({
   folder: z.string().min(1).max(4096),
   tables: z.array(ReportTableMapping).max(20).default([]),
   keepIdentifiers: z.boolean().default(false),
+  /**
+   * Catalogue folder and file names as keyed pseudonyms from now on (only a library without files can switch; once on,
+   * every import pseudonymises).
+   */
+  pseudonymisePaths: z.boolean().default(false),
 });
 export type ImportParameters = z.infer<typeof ImportParameters>;
 

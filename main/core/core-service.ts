@@ -22,6 +22,7 @@ import {
   thumbnailDataUrl,
   unmatchedReports,
 } from './library/library-queries.js';
+import { CatalogPaths, pathsArePseudonymised, pseudonymisePaths } from './library/catalog-paths.js';
 import { Pseudonymiser } from './library/pseudonymiser.js';
 import { renderCataloguedImage } from './library/render-catalogued-image.js';
 import { ModelStore } from './training/model-store.js';
@@ -179,6 +180,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
         databaseFile: catalog.databaseFile,
         schemaVersion: catalog.schemaVersion,
         databaseBytes: fs.statSync(catalog.databaseFile).size,
+        pathsPseudonymised: pathsArePseudonymised(catalog.database),
       },
       engine: engine.status,
       jpeg2000Decoder: describeJpeg2000Route(),
@@ -188,7 +190,10 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'jobs.get': async ({ jobId }) => jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),
     'engine.selfcheck': async (parameters) => jobs.submit('engine.selfcheck', parameters),
-    'import.start': async (parameters) => jobs.submit('library.import', parameters),
+    'import.start': async (parameters) => {
+      if (parameters.pseudonymisePaths) pseudonymisePaths(catalog.database);
+      return jobs.submit('library.import', parameters);
+    },
     'import.files': async (query) => importedFiles(catalog.database, query),
     'import.preview': async ({ folder }) => previewFolder(folder),
     'system.chooseFolder': async () => ({ folder: options.chooseFolder ? await options.chooseFolder() : null }),
@@ -198,7 +203,8 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.thumbnail': async ({ imageId }) => ({
       dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId),
     }),
-    'library.renderImage': async (request) => renderCataloguedImage(catalog.database, request),
+    'library.renderImage': async (request) =>
+      renderCataloguedImage(catalog.database, CatalogPaths.of(catalog.database, pseudonymiser), request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),
     'labels.fromReports': async ({ rules }) =>
       writeReportRuleLabels(catalog.database, rules ?? libraryLabelRules(catalog.database)),

@@ -24,6 +24,7 @@ export function dicomFileRequest(
 ) {
   return {
     path: file,
+    catalogPath: file,
     kind: 'dicom' as const,
     libraryPath,
     modelImageSize: 64,

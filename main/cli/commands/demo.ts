@@ -35,7 +35,7 @@ export const demoCommand: CliCommand = {
     try {
       const job = await runJobToEnd(
         core,
-        await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false }),
+        await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false, pseudonymisePaths: false }),
         output,
       );
       if (job.result) output.say(describeImport(ImportSummary.parse(job.result)));

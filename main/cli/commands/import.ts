@@ -44,7 +44,7 @@ export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Import a folder of DICOM studies and their reports into the library; re-running it only adds what changed.',
   usage:
-    'unisight import <folder> [--table FILE --match KIND --key-column C [--date-column D] [--text-column T] [--label-columns A,B]] [--keep-identifiers] [--library DIR] [--json]',
+    'unisight import <folder> [--table FILE --match KIND --key-column C [--date-column D] [--text-column T] [--label-columns A,B]] [--keep-identifiers] [--pseudonymise-paths] [--library DIR] [--json]',
   options: {
     ...commonOptions,
     table: { type: 'string' },
@@ -54,6 +54,7 @@ export const importCommand: CliCommand = {
     'text-column': { type: 'string' },
     'label-columns': { type: 'string' },
     'keep-identifiers': { type: 'boolean', default: false },
+    'pseudonymise-paths': { type: 'boolean', default: false },
   },
   optionHelp: {
     table: 'a CSV/TSV report or label table to link (a manifest in the folder is used when this is absent)',
@@ -63,6 +64,8 @@ export const importCommand: CliCommand = {
     'text-column': 'the column holding the report text',
     'label-columns': 'comma-separated columns holding per-study labels (stored as written; blank cells are skipped)',
     'keep-identifiers': 'also keep the original patient IDs and names in the catalog (pseudonyms are made either way)',
+    'pseudonymise-paths':
+      'catalogue folder and file names as keyed pseudonyms, for folders named after patients (a new library only; then always on)',
   },
   run: async ({ values, positionals, output }) => {
     if (positionals.length !== 1) throw new CliUsageError('import needs exactly one folder.');
@@ -70,6 +73,7 @@ export const importCommand: CliCommand = {
       folder: positionals[0],
       tables: tableFromFlags(values),
       keepIdentifiers: values['keep-identifiers'] === true,
+      pseudonymisePaths: values['pseudonymise-paths'] === true,
     });
     const core = openCoreForCli(values.library as string | undefined);
     try {

@@ -66,6 +66,32 @@ export function readRegularFile(file: string, what: string, maximumBytes: number
 }
 
 /**
+ * Copies a regular file of at most `maximumBytes` (see `openRegularFile`) to a new file `target`, from the descriptor
+ * that was checked, in bounded pieces: the name may point elsewhere by the time it would be opened again.
+ */
+export function copyRegularFile(file: string, what: string, maximumBytes: number, target: string): number {
+  const { descriptor, bytes } = openRegularFile(file, what, maximumBytes);
+  try {
+    const output = fs.openSync(target, 'wx');
+    try {
+      const piece = Buffer.allocUnsafe(Math.min(bytes, 4 * 1024 ** 2) || 1);
+      let copied = 0;
+      while (copied < bytes) {
+        const read = fs.readSync(descriptor, piece, 0, Math.min(piece.length, bytes - copied), copied);
+        if (read === 0) break;
+        fs.writeSync(output, piece, 0, read);
+        copied += read;
+      }
+      return copied;
+    } finally {
+      fs.closeSync(output);
+    }
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/**
  * Whether `candidate` lies below `folder` (both absolute, as resolved). By relative path, so a folder at a drive's or
  * file system's root (`E:\\`, `/`) works too.
  */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { CatalogPaths } from '../library/catalog-paths.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
 import type { ProcessFileResult } from './process-file.js';
 import type { WalkedFile } from './walk-folder.js';
@@ -47,6 +48,7 @@ export class CatalogWriter {
   constructor(
     private readonly database: Database.Database,
     private readonly pseudonymiser: Pseudonymiser,
+    private readonly paths: CatalogPaths,
     private readonly keepIdentifiers: boolean,
   ) {
     this.statements = {
@@ -67,9 +69,9 @@ export class CatalogWriter {
          ON CONFLICT (series_instance_uid) DO UPDATE SET modality = coalesce(modality, excluded.modality) RETURNING id`,
       ),
       file: database.prepare(
-        `INSERT INTO files (path, size_bytes, modified_ms, content_sha256, kind, outcome, reason, study_id, duplicate_of, import_run_id, updated_at)
-         VALUES (@path, @size, @modified, @sha, @kind, @outcome, @reason, @studyId, @duplicateOf, @run, @now)
-         ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes, modified_ms = excluded.modified_ms,
+        `INSERT INTO files (path, location, size_bytes, modified_ms, content_sha256, kind, outcome, reason, study_id, duplicate_of, import_run_id, updated_at)
+         VALUES (@path, @location, @size, @modified, @sha, @kind, @outcome, @reason, @studyId, @duplicateOf, @run, @now)
+         ON CONFLICT (path) DO UPDATE SET location = excluded.location, size_bytes = excluded.size_bytes, modified_ms = excluded.modified_ms,
            content_sha256 = excluded.content_sha256, kind = excluded.kind, outcome = excluded.outcome, reason = excluded.reason,
            study_id = excluded.study_id, duplicate_of = excluded.duplicate_of, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
          RETURNING id`,
@@ -115,18 +117,20 @@ export class CatalogWriter {
     importRunId: string,
     modelImageSize: number,
   ): WrittenFile {
-    this.statements.removeFileImages.run(walked.path);
-    this.statements.markDuplicatesStale.run(walked.path, walked.path);
+    const catalogPath = this.paths.catalogPath(walked.path);
+    const file = { walked, catalogPath };
+    this.statements.removeFileImages.run(catalogPath);
+    this.statements.markDuplicatesStale.run(catalogPath, catalogPath);
     if ('reason' in result) {
       // Files that were never processed (operating-system junk, tables read in the linking step) are kind 'other'.
       const kind = walked.kind === 'report-text' ? 'report-text' : walked.kind === 'dicom' ? 'dicom' : 'other';
-      this.saveFile(walked, importRunId, {
+      this.saveFile(file, importRunId, {
         sha256: result.sha256,
         kind,
         outcome: result.outcome,
         reason: result.reason,
       });
-      return { path: walked.path, outcome: result.outcome, reason: result.reason, kind: 'other' };
+      return { path: catalogPath, outcome: result.outcome, reason: result.reason, kind: 'other' };
     }
     if (result.outcome === 'copy') {
       // The original may have changed in this very import; then this file is no copy of anything catalogued.
@@ -135,7 +139,7 @@ export class CatalogWriter {
       const [outcome, reason] = original
         ? (['duplicate', duplicateReasons.sameContent] as const)
         : (['failed', copyOfChangedReason] as const);
-      this.saveFile(walked, importRunId, {
+      this.saveFile(file, importRunId, {
         sha256: result.sha256,
         kind: 'dicom',
         outcome,
@@ -143,38 +147,38 @@ export class CatalogWriter {
         studyId: original?.study_id ?? null,
         duplicateOf: original ? result.copyOf : null,
       });
-      return { path: walked.path, outcome, reason, kind: 'image' };
+      return { path: catalogPath, outcome, reason, kind: 'image' };
     }
     if (result.outcome === 'report-text') {
-      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'report-text', outcome: 'imported' });
+      this.saveFile(file, importRunId, { sha256: result.sha256, kind: 'report-text', outcome: 'imported' });
       this.statements.report.run({
         studyId: null,
         source: 'text-file',
-        path: walked.path,
+        path: catalogPath,
         key: '',
         match: null,
         text: result.text,
       });
-      return { path: walked.path, outcome: 'imported', reason: null, kind: 'report-text' };
+      return { path: catalogPath, outcome: 'imported', reason: null, kind: 'report-text' };
     }
     const studyId = this.study(result.metadata);
     if (result.outcome === 'structured-report') {
-      this.saveFile(walked, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported' });
+      this.saveFile(file, importRunId, { sha256: result.sha256, kind: 'dicom', outcome: 'imported' });
       this.statements.report.run({
         studyId,
         source: 'structured-report',
-        path: walked.path,
+        path: catalogPath,
         key: '',
         match: result.metadata.studyInstanceUid,
         text: result.text,
       });
-      return { path: walked.path, outcome: 'imported', reason: null, kind: 'structured-report' };
+      return { path: catalogPath, outcome: 'imported', reason: null, kind: 'structured-report' };
     }
     const existing = this.statements.existingImage.get(result.metadata.sopInstanceUid) as
       { id: number; path: string } | undefined;
-    if (existing && existing.path !== walked.path) {
+    if (existing && existing.path !== catalogPath) {
       const reason = duplicateReasons.sameInstance;
-      this.saveFile(walked, importRunId, {
+      this.saveFile(file, importRunId, {
         sha256: result.sha256,
         kind: 'dicom',
         outcome: 'duplicate',
@@ -182,9 +186,9 @@ export class CatalogWriter {
         studyId,
         duplicateOf: existing.path,
       });
-      return { path: walked.path, outcome: 'duplicate', reason, kind: 'image' };
+      return { path: catalogPath, outcome: 'duplicate', reason, kind: 'image' };
     }
-    const fileId = this.saveFile(walked, importRunId, {
+    const fileId = this.saveFile(file, importRunId, {
       sha256: result.sha256,
       kind: 'dicom',
       outcome: 'imported',
@@ -226,7 +230,7 @@ export class CatalogWriter {
       thumbnailWidth: result.thumbnailWidth,
       thumbnailHeight: result.thumbnailHeight,
     });
-    return { path: walked.path, outcome: 'imported', reason: null, kind: 'image' };
+    return { path: catalogPath, outcome: 'imported', reason: null, kind: 'image' };
   }
 
   private study(metadata: Metadata): number {
@@ -247,15 +251,21 @@ export class CatalogWriter {
     return study.id;
   }
 
-  private saveFile(walked: WalkedFile, importRunId: string, file: FileRecord): number {
+  private saveFile(
+    { walked, catalogPath }: { walked: WalkedFile; catalogPath: string },
+    importRunId: string,
+    file: FileRecord,
+  ): number {
     const row = this.statements.file.get({
-      path: walked.path,
+      path: catalogPath,
+      location: this.paths.seal(walked.path),
       size: walked.sizeBytes,
       modified: walked.modifiedMs,
       sha: file.sha256,
       kind: file.kind,
       outcome: file.outcome,
-      reason: file.reason ?? null,
+      // A system error's message may name the file: under its catalog path, as everywhere in the catalog.
+      reason: file.reason?.replaceAll(walked.path, catalogPath) ?? null,
       studyId: file.studyId ?? null,
       duplicateOf: file.duplicateOf ?? null,
       run: importRunId,

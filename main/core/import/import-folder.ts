@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ImportSummary, ReportTableMapping } from '../../api/contract.js';
 import type { ProgressUpdate } from '../jobs/job-manager.js';
+import { CatalogPaths, type CataloguedLocation } from '../library/catalog-paths.js';
 import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
 import { CatalogWriter, copyOfChangedReason } from './catalog-writer.js';
@@ -64,11 +65,12 @@ export async function importFolder(
   const folder = path.resolve(options.folder);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder.`);
   const { database } = context;
+  const paths = CatalogPaths.of(database, context.pseudonymiser);
   database
     .prepare("INSERT INTO import_runs (id, root_path, started_at, state) VALUES (?, ?, ?, 'running')")
-    .run(context.importRunId, folder, new Date().toISOString());
+    .run(context.importRunId, paths.catalogPath(folder), new Date().toISOString());
   try {
-    return await importWalkedFolder(context, options, folder);
+    return await importWalkedFolder(context, options, folder, paths);
   } catch (error) {
     markRunFailed(database, context.importRunId);
     throw error;
@@ -79,9 +81,10 @@ async function importWalkedFolder(
   context: ImportFolderContext,
   options: ImportFolderOptions,
   folder: string,
+  paths: CatalogPaths,
 ): Promise<{ cancelled: boolean; summary: ImportSummary }> {
   const { database } = context;
-  const writer = new CatalogWriter(database, context.pseudonymiser, options.keepIdentifiers);
+  const writer = new CatalogWriter(database, context.pseudonymiser, paths, options.keepIdentifiers);
   const known = database.prepare('SELECT size_bytes, modified_ms, outcome, reason FROM files WHERE path = ?');
   const unchangedPaths = new Set<string>();
   const unreadable: string[] = [];
@@ -125,10 +128,14 @@ async function importWalkedFolder(
   const walk = async (): Promise<void> => {
     report();
     let sliceStarted = performance.now();
-    for (const file of walkFolder(folder, (directory, reason) => unreadable.push(`${directory}: ${reason}`))) {
+    const onUnreadable = (directory: string, reason: string): void => {
+      const catalogDirectory = paths.catalogPath(directory);
+      unreadable.push(`${catalogDirectory}: ${reason.replaceAll(directory, catalogDirectory)}`);
+    };
+    for (const file of walkFolder(folder, onUnreadable)) {
       total += 1;
       if (file.kind === 'manifest' && path.dirname(file.path) === folder) folderHasManifest = true;
-      const previous = known.get(file.path) as KnownFile | undefined;
+      const previous = known.get(paths.catalogPath(file.path)) as KnownFile | undefined;
       const retry = previous?.outcome === 'failed' && isRetryableFailure(previous.reason);
       if (previous && !retry && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
         unchanged += 1;
@@ -167,6 +174,7 @@ async function importWalkedFolder(
       const file = toProcess[next++]!;
       const result = await context.processFile({
         path: file.path,
+        catalogPath: paths.catalogPath(file.path),
         kind: file.kind === 'report-text' ? 'report-text' : 'dicom',
         libraryPath: context.libraryPath,
         modelImageSize,
@@ -199,12 +207,11 @@ async function importWalkedFolder(
     : (
         database
           .prepare(
-            "SELECT path FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?",
+            "SELECT path, location FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?",
           )
-          .pluck()
-          .all(copyOfChangedReason, ...pathRange(folder)) as string[]
+          .all(copyOfChangedReason, ...pathRange(paths.catalogPath(folder))) as CataloguedLocation[]
       )
-        .map(walkedFileAt)
+        .map((file) => walkedFileAt(paths.realPath(file)))
         .filter((file): file is WalkedFile => file !== null);
   for (const file of stale) {
     if (unchangedPaths.delete(file.path)) unchanged -= 1;
@@ -231,12 +238,12 @@ async function importWalkedFolder(
   let tableSummaries: TableLinkSummary[] = [];
   if (!cancelled) {
     report('linking reports');
-    linkTextReports(database, folder);
+    linkTextReports(database, paths, folder);
     tableSummaries = tables.map((table) =>
-      linkTable(database, context.pseudonymiser, folder, table, tablesFromManifest),
+      linkTable(database, context.pseudonymiser, paths, folder, table, tablesFromManifest),
     );
   }
-  const summary = summariseFolder(database, folder, {
+  const summary = summariseFolder(database, paths.catalogPath(folder), {
     total,
     unchanged,
     processed: new Set(toProcess.map((file) => file.path)).size,

@@ -27,10 +27,10 @@ export class KnownContent {
     }
   }
 
-  /** The path of an imported file with the same content, or null (also when the catalog cannot answer). */
-  importedCopyOf(sha256: string, filePath: string): string | null {
+  /** The catalog path of an imported file with the same content, or null (also when the catalog cannot answer). */
+  importedCopyOf(sha256: string, catalogPath: string): string | null {
     try {
-      return (this.lookup?.get(sha256, filePath) as string | undefined) ?? null;
+      return (this.lookup?.get(sha256, catalogPath) as string | undefined) ?? null;
     } catch (error) {
       this.giveUp(error);
       return null;

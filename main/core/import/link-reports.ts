@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import type { CatalogPaths, CataloguedLocation } from '../library/catalog-paths.js';
 import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
 import type { ReportTableMapping } from '../../api/contract.js';
@@ -25,12 +26,17 @@ export interface TableLinkSummary {
  * study and naming the report kept (its file a duplicate), so search, weak labels and training see each report once.
  * Every import links afresh, so a copy whose twin was since amended comes back as a report of its own.
  */
-export function linkTextReports(database: Database.Database, rootFolder: string): void {
+export function linkTextReports(database: Database.Database, paths: CatalogPaths, rootFolder: string): void {
+  // The file's real name, for its accession number or UID: under pseudonymised paths the catalog's name is a pseudonym.
   const reports = database
     .prepare(
-      "SELECT id, source_path, text FROM reports WHERE source = 'text-file' AND source_path >= ? AND source_path < ? ORDER BY id",
+      `SELECT reports.id, reports.source_path, reports.text, files.path, files.location FROM reports
+       JOIN files ON files.path = reports.source_path
+       WHERE reports.source = 'text-file' AND reports.source_path >= ? AND reports.source_path < ? ORDER BY reports.id`,
     )
-    .all(...pathRange(rootFolder)) as Array<{ id: number; source_path: string; text: string }>;
+    .all(...pathRange(paths.catalogPath(rootFolder))) as Array<
+    CataloguedLocation & { id: number; source_path: string; text: string }
+  >;
   const byName = database.prepare('SELECT id FROM studies WHERE accession_number = ? OR study_instance_uid = ?');
   // Studies with image files under a directory (at any depth), duplicates of files stored elsewhere included: a copied
   // study folder's report belongs to the study its copies show. The range covers exactly the paths below it.
@@ -46,7 +52,8 @@ export function linkTextReports(database: Database.Database, rootFolder: string)
   );
   database.transaction(() => {
     for (const report of reports) {
-      const stem = path.basename(report.source_path, path.extname(report.source_path));
+      const realPath = paths.realPath(report);
+      const stem = path.basename(realPath, path.extname(realPath));
       const named = byName.all(stem, stem) as Array<{ id: number }>;
       const nearby =
         named.length === 1 ? [] : (studiesUnder.all(...pathRange(path.dirname(report.source_path))) as number[]);
@@ -90,6 +97,7 @@ function normaliseDate(value: string): string {
 export function linkTable(
   database: Database.Database,
   pseudonymiser: Pseudonymiser,
+  paths: CatalogPaths,
   rootFolder: string,
   mapping: ReportTableMapping,
   insideFolderOnly: boolean,
@@ -102,8 +110,9 @@ export function linkTable(
   } catch (error) {
     if (!(error instanceof OutsideFileError)) throw error;
     const refused = { rows: 0, matchedRows: 0, unmatchedRows: 0, labelsWritten: 0, delimiter: '', encoding: '' };
-    return { file, ...refused, problems: [`not read: ${error.message}`] };
+    return { file: paths.catalogPath(file), ...refused, problems: [`not read: ${error.message}`] };
   }
+  const catalogFile = paths.catalogPath(file);
   const findStudy = {
     'accession-number': database.prepare('SELECT id FROM studies WHERE accession_number = ?'),
     'study-instance-uid': database.prepare('SELECT id FROM studies WHERE study_instance_uid = ?'),
@@ -118,12 +127,14 @@ export function linkTable(
     `INSERT INTO reports (study_id, source, source_path, source_key, match_key, text) VALUES (?, 'manifest', ?, ?, ?, ?)
      ON CONFLICT (source_path, source_key) DO UPDATE SET study_id = excluded.study_id, match_key = excluded.match_key, text = excluded.text`,
   );
+  // Rows once stored under a raw patient ID (before keys were pseudonymised) give way to their pseudonymised twin.
+  const forgetRawKey = database.prepare('DELETE FROM reports WHERE source_path = ? AND source_key = ?');
   const saveLabel = database.prepare(
     `INSERT INTO labels (study_id, task, value, source) VALUES (?, ?, ?, ?)
      ON CONFLICT (study_id, task, source) DO UPDATE SET value = excluded.value`,
   );
   const summary: TableLinkSummary = {
-    file,
+    file: catalogFile,
     rows: table.rows.length,
     matchedRows: 0,
     unmatchedRows: 0,
@@ -143,21 +154,30 @@ export function linkTable(
   database.transaction(() => {
     for (const row of table.rows) {
       const key = row.values[mapping.keyColumn]?.trim() ?? '';
+      // What the catalog keeps of the key: a patient ID as its pseudonym, a file path as the catalog names the file.
+      let storedKey = key;
       let arguments_: string[] = [key];
-      if (mapping.match === 'patient-id-and-study-date')
-        arguments_ = [pseudonymiser.patient(key, ''), normaliseDate(row.values[mapping.dateColumn ?? ''] ?? '')];
-      if (mapping.match === 'file-path') arguments_ = [path.resolve(rootFolder, key)];
+      if (mapping.match === 'patient-id-and-study-date') {
+        storedKey = pseudonymiser.patient(key, '');
+        arguments_ = [storedKey, normaliseDate(row.values[mapping.dateColumn ?? ''] ?? '')];
+      }
+      if (mapping.match === 'file-path') {
+        storedKey = paths.catalogPath(path.resolve(rootFolder, key));
+        arguments_ = [storedKey];
+      }
       const study = key ? (findStudy.get(...arguments_) as { id: number } | undefined) : undefined;
       if (study) summary.matchedRows += 1;
       else summary.unmatchedRows += 1;
       const text = mapping.textColumn ? row.values[mapping.textColumn]?.trim() : undefined;
-      const sourceKey = `${mapping.keyColumn}=${key}${mapping.dateColumn ? `@${row.values[mapping.dateColumn] ?? ''}` : ''}`;
-      if (text) saveReport.run(study?.id ?? null, file, sourceKey, `${mapping.match} ${key}`, text);
+      const date = mapping.dateColumn ? `@${row.values[mapping.dateColumn] ?? ''}` : '';
+      const sourceKey = `${mapping.keyColumn}=${storedKey}${date}`;
+      if (storedKey !== key) forgetRawKey.run(catalogFile, `${mapping.keyColumn}=${key}${date}`);
+      if (text) saveReport.run(study?.id ?? null, catalogFile, sourceKey, `${mapping.match} ${storedKey}`, text);
       if (!study) continue;
       for (const column of mapping.labelColumns) {
         const value = row.values[column]?.trim();
         if (!value) continue;
-        saveLabel.run(study.id, column, value, `manifest:${path.basename(file)}`);
+        saveLabel.run(study.id, column, value, `manifest:${path.basename(catalogFile)}`);
         summary.labelsWritten += 1;
       }
     }

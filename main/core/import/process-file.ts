@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { checkDecodeBudget, decodeFrame } from '../dicom/decode-frame.js';
 import { readDicomMetadata, type DicomMetadata, type ImagePixelDescription } from '../dicom/dicom-metadata.js';
 import { DicomImportError, parseDicomBytes } from '../dicom/read-dicom.js';
 import { renderLibraryImages } from '../dicom/render-image.js';
 import { describeSopClass, isDicomDirectory, isStructuredReport } from '../dicom/sop-classes.js';
 import { structuredReportText } from '../dicom/structured-report.js';
-import { withFileBytes } from './file-bytes.js';
+import { UnreadFileError, withFileBytes } from './file-bytes.js';
 import { appendToPack } from './cache-pack.js';
 import { KnownContent } from './known-content.js';
 import { decodeTextFile } from './text-encoding.js';
 
 export interface ProcessFileRequest {
   path: string;
+  /** What the catalog calls the file (its path, or its pseudonym in a library with pseudonymised paths). */
+  catalogPath: string;
   kind: 'dicom' | 'report-text';
   libraryPath: string;
   modelImageSize: number;
@@ -62,16 +63,12 @@ export function representativeFrameIndex(numberOfFrames: number): number {
 
 /** Everything the importer does with one file that needs no database: read, hash, parse, decode, render, cache. */
 export async function processFile(request: ProcessFileRequest): Promise<ProcessFileResult> {
-  const size = fs.statSync(request.path).size;
-  if (size === 0) return { path: request.path, sha256: null, outcome: 'skipped', reason: 'empty file' };
-  if (size >= request.maximumFileBytes)
-    return {
-      path: request.path,
-      sha256: null,
-      outcome: 'skipped',
-      reason: `${size} bytes, more than an import worker may hold (${request.maximumFileBytes - 1})`,
-    };
-  return withFileBytes(request.path, (bytes) => processBytes(request, bytes));
+  try {
+    return await withFileBytes(request.path, request.maximumFileBytes, (bytes) => processBytes(request, bytes));
+  } catch (error) {
+    if (!(error instanceof UnreadFileError)) throw error;
+    return { path: request.path, sha256: null, outcome: 'skipped', reason: error.message };
+  }
 }
 
 const catalogs = new Map<string, KnownContent>();
@@ -84,7 +81,7 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
   // Only DICOM: two identical report texts ("No acute abnormality.") may well belong to different studies.
   const known = catalogs.get(request.libraryPath) ?? new KnownContent(request.libraryPath);
   catalogs.set(request.libraryPath, known);
-  const copyOf = known.importedCopyOf(sha256, request.path);
+  const copyOf = known.importedCopyOf(sha256, request.catalogPath);
   if (copyOf !== null) return { ...facts, outcome: 'copy', copyOf };
   try {
     if (bytes.subarray(0, 5).toString('latin1') === '%PDF-')

@@ -208,6 +208,7 @@ export function importedFiles(
   database: Database.Database,
   options: { folder?: string | undefined; outcome?: string | undefined; offset: number; limit: number },
 ): { total: number; files: ImportedFile[] } {
+  // The folder as the catalog names it (an import summary's `folder`), pseudonymised or not.
   const conditions: string[] = [];
   const parameters: Record<string, unknown> = { offset: options.offset, limit: options.limit };
   if (options.folder) {

@@ -394,6 +394,13 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: 'files: the real path, sealed, for libraries that catalogue files under pseudonymised paths',
+    up: (database) => {
+      database.exec('ALTER TABLE files ADD COLUMN location TEXT');
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

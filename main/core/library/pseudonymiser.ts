@@ -27,4 +27,14 @@ export class Pseudonymiser {
     const subject = patientId ? `patient:${patientId}` : `study:${studyInstanceUid}`;
     return `P${createHmac('sha256', this.key).update(subject).digest('hex').slice(0, 16)}`;
   }
+
+  /** The same name always gets the same pseudonym, so the folders of a pseudonymised path keep their structure. */
+  pathComponent(name: string): string {
+    return createHmac('sha256', this.key).update(`path:${name}`).digest('hex').slice(0, 16);
+  }
+
+  /** A key of its own for each use, derived from the library's, so no use can reveal another's. */
+  derivedKey(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`key:${purpose}`).digest();
+  }
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { RenderedImage } from '../../api/contract.js';
@@ -7,6 +6,9 @@ import { readDicomMetadata } from '../dicom/dicom-metadata.js';
 import { encodeGrayPng } from '../dicom/gray-png.js';
 import { parseDicomBytes } from '../dicom/read-dicom.js';
 import { defaultWindow, fitWithin, toBytes, toDisplayGray } from '../dicom/render-image.js';
+import { OutsideFileError, readRegularFile } from '../files/outside-files.js';
+import { maximumFileBytes } from '../import/import-folder.js';
+import type { CatalogPaths, CataloguedLocation } from './catalog-paths.js';
 
 /**
  * Renders a catalogued image from its DICOM file with the window the reader chose (modality units), so window and
@@ -14,6 +16,7 @@ import { defaultWindow, fitWithin, toBytes, toDisplayGray } from '../dicom/rende
  */
 export async function renderCataloguedImage(
   database: Database.Database,
+  paths: CatalogPaths,
   request: {
     imageId: number;
     windowCenter?: number | undefined;
@@ -23,13 +26,20 @@ export async function renderCataloguedImage(
 ): Promise<RenderedImage> {
   const row = database
     .prepare(
-      'SELECT files.path AS path, images.representative_frame AS frame FROM images JOIN files ON files.id = images.file_id WHERE images.id = ?',
+      'SELECT files.path, files.location, images.representative_frame AS frame FROM images JOIN files ON files.id = images.file_id WHERE images.id = ?',
     )
-    .get(request.imageId) as { path: string; frame: number } | undefined;
+    .get(request.imageId) as (CataloguedLocation & { frame: number }) | undefined;
   if (!row) throw new ApiError('not-found', `No image with id ${request.imageId}.`);
-  if (!fs.existsSync(row.path))
-    throw new ApiError('not-found', `The file of image ${request.imageId} is no longer at ${row.path}.`);
-  const parsed = parseDicomBytes(fs.readFileSync(row.path));
+  let bytes: Buffer;
+  try {
+    // The file may have been replaced since its import (by a pipe, a device, something huge): opened as any file
+    // named from outside, so it cannot block the server; named as the catalog names it.
+    bytes = readRegularFile(paths.realPath(row), `The file of image ${request.imageId}`, maximumFileBytes - 1);
+  } catch (error) {
+    if (!(error instanceof OutsideFileError)) throw error;
+    throw new ApiError('not-found', error.message.replaceAll(paths.realPath(row), row.path));
+  }
+  const parsed = parseDicomBytes(bytes);
   const image = readDicomMetadata(parsed.dataSet).image;
   if (!image) throw new ApiError('conflict', `${row.path} no longer holds an image.`);
   const frame = await decodeFrame(parsed, image, row.frame);

@@ -8,7 +8,8 @@ import { ImageProbeResult } from '../../../ml/evaluation/image-probe.js';
 import { EncoderConfig } from '../../../ml/model/model-config.js';
 import { ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
-import { isInsideFolder, OutsideFileError, openRegularFile } from '../files/outside-files.js';
+import { moveIntoPlace } from '../files/move-into-place.js';
+import { copyRegularFile, isInsideFolder, OutsideFileError } from '../files/outside-files.js';
 
 /** Largest model file imported: the largest preset's weights take a few hundred megabytes. */
 const maximumModelBytes = 8 * 1024 * 1024 * 1024;
@@ -140,18 +141,17 @@ export class ModelStore {
    * regular file is read (a FIFO or device named here must not block the server).
    */
   importFile(file: string, name: string | undefined): ModelRecord {
-    try {
-      fs.closeSync(openRegularFile(file, 'The model file', maximumModelBytes).descriptor);
-    } catch (error) {
-      if (error instanceof OutsideFileError) throw new ApiError('invalid-input', error.message);
-      throw error;
-    }
     const id = randomUUID();
     const target = path.join(this.libraryPath, 'models', `${id}.unisight`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     let metadata: ModelFileMetadata;
     try {
-      fs.copyFileSync(file, `${target}.partial`);
+      try {
+        copyRegularFile(file, 'The model file', maximumModelBytes, `${target}.partial`);
+      } catch (error) {
+        if (error instanceof OutsideFileError) throw new ApiError('invalid-input', error.message);
+        throw error;
+      }
       metadata = inspectModelFile(`${target}.partial`, file);
       fs.renameSync(`${target}.partial`, target);
     } catch (error) {
@@ -198,9 +198,14 @@ export class ModelStore {
     const temporary = path.join(folder, `.${path.basename(target)}.${randomUUID()}.partial`);
     try {
       fs.copyFileSync(model.weightsFile, temporary, fs.constants.COPYFILE_EXCL);
-      fs.renameSync(temporary, target);
+      moveIntoPlace(temporary, target, overwrite);
     } catch (error) {
       fs.rmSync(temporary, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ApiError(
+          'invalid-input',
+          `${target} already exists; choose another name, or overwrite it on purpose.`,
+        );
       throw error;
     }
     return { file: target, bytes: fs.statSync(target).size };

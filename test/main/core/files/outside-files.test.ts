@@ -2,7 +2,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OutsideFileError, pathInsideFolder, readRegularFile } from '../../../../main/core/files/outside-files.js';
+import {
+  copyRegularFile,
+  OutsideFileError,
+  pathInsideFolder,
+  readRegularFile,
+} from '../../../../main/core/files/outside-files.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 const workspace = temporaryLibrary();
@@ -33,5 +38,18 @@ describe('reading a file named from outside', () => {
     for (const name of ['../secret.csv', path.join(workspace.path, 'secret.csv'), 'link.csv', 'tables/../../x', '.'])
       expect(() => pathInsideFolder(folder, name, 'The table'), name).toThrow(/is outside the imported folder/);
     expect(pathInsideFolder('/', 'etc/hostname', 'The table')).toBe('/etc/hostname');
+  });
+
+  it('copies a regular file from the descriptor it checked, in pieces, to a new file only', () => {
+    const file = path.join(workspace.path, 'model.unisight');
+    const bytes = Buffer.alloc(9 * 1024 ** 2 + 7);
+    for (let index = 0; index < bytes.length; index += 4096) bytes[index] = index % 251;
+    fs.writeFileSync(file, bytes);
+    const copy = path.join(workspace.path, 'copy.unisight');
+    expect(copyRegularFile(file, 'The model file', bytes.length, copy)).toBe(bytes.length);
+    expect(fs.readFileSync(copy).equals(bytes)).toBe(true);
+    expect(() => copyRegularFile(file, 'The model file', bytes.length, copy)).toThrow(/EEXIST/);
+    expect(() => copyRegularFile('/dev/zero', 'The model file', 100, `${copy}.2`)).toThrow(/is a device/);
+    expect(fs.existsSync(`${copy}.2`)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { parseDicom } from 'dicom-parser';
 import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreService } from '../../../../main/core/core-service.js';
@@ -258,6 +259,41 @@ describe('unisight import on a generated hospital export', () => {
     expect(summary.tables).toHaveLength(1);
     expect(summary.tables[0]).toMatchObject({ delimiter: ',', encoding: 'utf-8', unmatchedRows: 2 });
     expect(summary.tables[0].matchedRows).toBe(summary.tables[0].rows - 2);
+  });
+
+  it('keeps patient IDs that link a table only as their pseudonyms, in report keys and unmatched lists too', () => {
+    const bare = copyTree(exportFolder, path.join(workspace.path, 'by-patient'));
+    fs.rmSync(path.join(bare, 'unisight-manifest.json'));
+    const image = fs.readdirSync(bare, { recursive: true, encoding: 'utf8' }).find((name) => /IM\d+\.dcm$/.test(name))!;
+    const dataSet = parseDicom(fs.readFileSync(path.join(bare, image)));
+    const [patientId, date] = [dataSet.string('x00100020')!, dataSet.string('x00080020')!];
+    const unknownPatient = 'MRN0000000';
+    fs.writeFileSync(
+      path.join(bare, 'by-patient.csv'),
+      `patient_id,study_date,report_text\n${patientId},${date},Addendum.\n${unknownPatient},${date},Nobody's.\n`,
+    );
+    const patientLibrary = path.join(workspace.path, 'library-by-patient');
+    const run = runCli(
+      ['import', bare, '--library', patientLibrary, '--json', '--table', 'by-patient.csv'].concat(
+        ['--match', 'patient-id-and-study-date', '--key-column', 'patient_id', '--date-column', 'study_date'],
+        ['--text-column', 'report_text'],
+      ),
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.json().tables[0]).toMatchObject({ rows: 2, matchedRows: 1, unmatchedRows: 1 });
+    const database = new Database(path.join(patientLibrary, 'catalog.sqlite'), { readonly: true });
+    const reports = database
+      .prepare(
+        "SELECT source_key AS sourceKey, match_key AS matchKey, study_id AS studyId FROM reports WHERE source = 'manifest'",
+      )
+      .all() as Array<{ sourceKey: string; matchKey: string; studyId: number | null }>;
+    database.close();
+    expect(reports).toHaveLength(2);
+    expect(JSON.stringify(reports)).not.toMatch(new RegExp(`${patientId}|${unknownPatient}`));
+    expect(reports.map((report) => report.matchKey)).toEqual([
+      expect.stringMatching(/^patient-id-and-study-date P[0-9a-f]{16}$/),
+      expect.stringMatching(/^patient-id-and-study-date P[0-9a-f]{16}$/),
+    ]);
   });
 
   it('links the report of a copied study folder to its study, and keeps a report text once per study', () => {

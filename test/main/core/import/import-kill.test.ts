@@ -102,7 +102,12 @@ describe('an import killed with SIGKILL', () => {
       launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }),
     });
     try {
-      const started = await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false });
+      const started = await core.handlers['import.start']({
+        folder,
+        tables: [],
+        keepIdentifiers: false,
+        pseudonymisePaths: false,
+      });
       await new Promise<void>((resolve) => {
         const unsubscribe = core.events.subscribe((event) => {
           if (event.name === 'job.updated' && event.payload.id === started.id && event.payload.progress.done > 0) {
@@ -118,7 +123,12 @@ describe('an import killed with SIGKILL', () => {
       expect(kept).toBeGreaterThan(0);
       expect(kept).toBeLessThan(120);
 
-      const again = await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false });
+      const again = await core.handlers['import.start']({
+        folder,
+        tables: [],
+        keepIdentifiers: false,
+        pseudonymisePaths: false,
+      });
       const finished = await core.jobs.waitForJob(again.id);
       expect(finished.state).toBe('succeeded');
       expect(finished.result).toMatchObject({ images: 120, studies: 120, files: { unchanged: expect.any(Number) } });
