@@ -21,6 +21,12 @@ export const SearchRequest = z.strictObject({
   semanticWeight: z.number().min(0).max(1).default(0.2),
   filter: SearchFilter.default({}),
   /**
+   * Images found by meaning alone are results only above the model's calibrated similarity (`calibrated`); `none`
+   * shows the nearest ones whatever their similarity, to look at how a model ranks (hybrid search still adds none from
+   * a model no better than chance).
+   */
+  meaningCutOff: z.enum(['calibrated', 'none']).default('calibrated'),
+  /**
    * The model that encodes the query; left out, the one chosen with `search.chooseModel`, else the newest model that
    * has embedded the library.
    */
@@ -68,8 +74,27 @@ export const SearchResult = z.object({
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 
+/** How far a model's matches by meaning can be trusted, from its held-out test split. */
+export const MeaningQuality = z.object({
+  recallAt10: z.number().nullable(),
+  chanceAt10: z.number().nullable(),
+  testPairs: z.number().int(),
+  /** Clearly better than chance (at least 2× and p < 0.01): only then does hybrid search add images by meaning alone. */
+  trusted: z.boolean(),
+  /** In plain words, for the screen. */
+  statement: z.string(),
+});
+export type MeaningQuality = z.infer<typeof MeaningQuality>;
+
 export const SearchResponse = z.object({
   results: z.array(SearchResult),
+  /** How the results were found: by report words (with or without meaning's ranking) and by meaning alone. */
+  counts: z.object({ wordMatches: z.number().int(), meaningOnly: z.number().int() }),
+  /**
+   * The model that read the query, how far it can be trusted, and the similarity an image needs to be found by meaning
+   * alone (calibrated per model: what only 1% of a report and an image of another study reach). Null without a model.
+   */
+  meaning: z.object({ quality: MeaningQuality, minimumSimilarity: z.number().nullable() }).nullable(),
   mode: z.enum(searchModes),
   /** What the query was read as: terms searched in reports (synonyms added), terms it asks to be absent. */
   interpreted: z.object({ terms: z.array(z.string()), excludedTerms: z.array(z.string()) }),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
 
-test('types a query, sees ranked thumbnails with highlighted report snippets, filters by body part, saves and exports a cohort', async ({
+test('types a query, sees ranked thumbnails with highlighted report snippets, filters by body part, saves and exports a cohort of exactly the word matches', async ({
   page,
   server,
 }) => {
@@ -12,14 +12,20 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   await openApp(page, server);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Search' }).click();
   await expect(page.getByTestId('search-status')).toContainText('Type what you are looking for');
-  // The model that answers is named, with its retrieval quality, so a researcher knows which one searches.
-  await expect(page.getByTestId('search-model').locator('option:checked')).toContainText(
-    /test text→image R@10 \d\.\d\d/,
-  );
+  // The model that answers is named, with its retrieval quality beside chance, so a researcher knows which one
+  // searches and whether it learned anything.
+  const modelOption = page.getByTestId('search-model').locator('option:checked');
+  await expect(modelOption).toContainText(/test text→image R@10 \d\.\d\d \(chance \d\.\d\d, \d+\.\d×\)/);
+  const chanceLevel = (await modelOption.textContent())!.includes('no better than chance');
   await page.getByTestId('search-input').pressSequentially('right pneumothorax', { delay: 30 });
   await expect(page.getByTestId('search-status')).toContainText(
-    /\d+ images · \d+ ms · report words: right, pneumothorax/,
+    /\d+ images: \d+ matched by report words, \d+ by meaning alone \(similarity ≥ -?\d\.\d\d\) · \d+ ms · report words: right, pneumothorax/,
   );
+  // A model no better than chance says so in plain words, and adds nothing by meaning alone.
+  if (chanceLevel) {
+    await expect(page.getByTestId('search-notice').first()).toContainText('has not learned to match text to images');
+    await expect(page.getByTestId('search-counts')).toContainText(', 0 by meaning alone');
+  }
   const results = page.getByTestId('search-result');
   await expect(results.first()).toBeVisible();
   await expect(results.first()).toContainText('#1');
@@ -41,9 +47,22 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   await expect(results.nth(1)).toBeFocused();
   await page.screenshot({ path: path.join(screenshotDirectory, 'search-results.png'), fullPage: true });
 
+  await page.getByTestId('filter-body-part').selectOption('Any');
+  await expect
+    .poll(async () => Number((await page.getByTestId('search-status').textContent())!.match(/(\d+) images/)?.[1] ?? -1))
+    .toBe(unfiltered);
+  const wordMatches = Number(
+    (await page.getByTestId('search-counts').textContent())!.match(/(\d+) matched by report words/)![1],
+  );
+  await expect(page.getByTestId('cohort-members').locator('option:checked')).toHaveText(
+    `every report-word match (${wordMatches})`,
+  );
   await page.getByTestId('cohort-name').fill('right pneumothoraces');
   await page.getByTestId('cohort-save').click();
-  await expect(page.getByTestId('cohort-message')).toContainText('Saved cohort "right pneumothoraces"');
+  await expect(page.getByTestId('cohort-message')).toContainText(
+    `Saved cohort "right pneumothoraces": ${wordMatches} images, every image whose report matched the words (${wordMatches} matched by report words, 0 by meaning alone)`,
+  );
+  await page.screenshot({ path: path.join(screenshotDirectory, 'search-cohort-word-matches.png'), fullPage: true });
   const download = page.waitForEvent('download');
   await page.getByTestId('cohort-export').click();
   const file = await (await download).path();
@@ -51,8 +70,36 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   expect(lines[0]).toBe(
     'rank,score,study_instance_uid,series_instance_uid,sop_instance_uid,accession_number,patient_pseudonym',
   );
-  expect(lines.length).toBeGreaterThan(1);
+  expect(lines.length).toBe(wordMatches + 1);
   expect(lines[1]).toMatch(/^1,[\d.]+,[\d.]+,[\d.]+,[\d.]+,/);
+
+  // A cohort of hand-picked images holds those and nothing else.
+  const ticks = page.getByTestId('result-tick');
+  await ticks.nth(0).check();
+  await ticks.nth(2).check();
+  await page.getByTestId('cohort-members').selectOption('ticked');
+  await page.getByTestId('cohort-name').fill('two picked');
+  await page.getByTestId('cohort-save').click();
+  await expect(page.getByTestId('cohort-message')).toContainText(
+    'Saved cohort "two picked": 2 images, 2 ticked images',
+  );
+
+  // The saved cohort and its export belong to the query that made them: a new query clears them.
+  await page.getByTestId('search-input').fill('left effusion');
+  await expect(page.getByTestId('search-status')).toContainText('report words: left, effusion');
+  await expect(page.getByTestId('cohort-message')).toHaveCount(0);
+  await expect(page.getByTestId('cohort-export')).toHaveCount(0);
+
+  // A query that names nothing (or that no report matches) is answered with nothing, not padded by meaning.
+  await page.getByTestId('search-input').fill('the and of');
+  await expect(page.getByTestId('search-status')).toContainText('0 images: 0 matched by report words');
+  await expect(page.getByTestId('search-notice').first()).toContainText('names nothing to search for');
+  await page.getByTestId('search-input').fill('"; DROP TABLE studies; --');
+  await expect(page.getByTestId('search-status')).toContainText('0 matched by report words');
+  if (chanceLevel) await expect(page.getByTestId('search-status')).toContainText('0 images');
+  await page.screenshot({ path: path.join(screenshotDirectory, 'search-nonsense-query.png'), fullPage: true });
+  await page.getByTestId('search-input').fill('right pneumothorax');
+  await expect(results.first()).toBeVisible();
 
   await page.getByTestId('reports-for-image').click();
   await expect(page.getByTestId('nearest-reports').locator('li')).toHaveCount(5);

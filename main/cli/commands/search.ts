@@ -4,7 +4,7 @@ import { openCoreForCli } from '../open-core.js';
 
 function describeResults(response: SearchResponse): string {
   const lines = [
-    `${response.results.length} result(s), ${response.mode}, ${response.milliseconds.toFixed(0)} ms${response.interpreted.terms.length ? `; report terms: ${response.interpreted.terms.join(', ')}` : ''}${response.interpreted.excludedTerms.length ? `; absent: ${response.interpreted.excludedTerms.join(', ')}` : ''}`,
+    `${response.results.length} result(s) (${response.counts.wordMatches} by report words, ${response.counts.meaningOnly} by meaning alone${response.meaning?.minimumSimilarity != null ? ` at similarity ≥ ${response.meaning.minimumSimilarity.toFixed(3)}` : ''}), ${response.mode}, ${response.milliseconds.toFixed(0)} ms${response.interpreted.terms.length ? `; report terms: ${response.interpreted.terms.join(', ')}` : ''}${response.interpreted.excludedTerms.length ? `; absent: ${response.interpreted.excludedTerms.join(', ')}` : ''}`,
     ...response.notices.map((notice) => `  note: ${notice}`),
   ];
   response.results.forEach((result, index) => {
@@ -25,12 +25,13 @@ function describeResults(response: SearchResponse): string {
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: "Search the library's images by free text: semantic, lexical (negation-aware) or hybrid.",
-  usage: `unisight search "<text>" [--k 20] [--mode ${searchModes.join('|')}] [--semantic-weight 0.2] [--body-part P] [--model ID] [--library DIR] [--json]`,
+  usage: `unisight search "<text>" [--k 20] [--mode ${searchModes.join('|')}] [--semantic-weight 0.2] [--meaning-cut-off calibrated|none] [--body-part P] [--model ID] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     k: { type: 'string' },
     mode: { type: 'string' },
     'semantic-weight': { type: 'string' },
+    'meaning-cut-off': { type: 'string' },
     'body-part': { type: 'string' },
     model: { type: 'string' },
   },
@@ -38,6 +39,8 @@ export const searchCommand: CliCommand = {
     k: 'how many images to return (default 20)',
     mode: "semantic (the model's text encoder), lexical (report words, negations respected) or hybrid (both, fused; the default)",
     'semantic-weight': 'hybrid only: 1 ranks by meaning alone, 0 by report words alone (default 0.2)',
+    'meaning-cut-off':
+      "calibrated (default): images found by meaning alone only above the model's calibrated similarity; none: the nearest whatever their similarity",
     'body-part': 'only images of this body part',
     model:
       'the model that encodes the query (default: the library search model, chosen on the Search page, else the newest with embeddings)',
@@ -50,6 +53,7 @@ export const searchCommand: CliCommand = {
       k: integerOption(values.k, 'k'),
       mode: values.mode,
       semanticWeight: numberOption(values['semantic-weight'], 'semantic-weight'),
+      meaningCutOff: values['meaning-cut-off'],
       filter: typeof values['body-part'] === 'string' ? { bodyPart: values['body-part'] } : {},
       modelId: values.model,
     });

@@ -118,7 +118,7 @@ export function parseQuery(raw: string, rules: ReportLabelRules): ParsedQuery {
     add(word, match.index);
   }
   if (words(text).length > 0 && terms.length === 0 && excluded.length === 0)
-    notices.push('The query has only common words; reports are not searched by word, only by meaning.');
+    notices.push('The query has only common words: it names nothing to search for, by report words or by meaning.');
   if (terms.length > maximumTerms)
     notices.push(
       `Reports are searched for the first ${maximumTerms} of the query's ${terms.length} words; meaning reads all of it.`,

@@ -13,6 +13,8 @@ import { libraryLabelRules } from '../labels/library-label-rules.js';
 import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';
 import { affirmsExcluded, lexicalSearch, type LexicalHit } from './lexical-search.js';
+import { meaningQuality } from '../../../common/meaning-quality.js';
+import { unrelatedPairThreshold } from './meaning-threshold.js';
 import type { QueryEncoder } from './query-encoder.js';
 import { parseQuery, type ParsedQuery } from './query-text.js';
 import { maximumNeighbours, type VectorIndex } from './vector-index.js';
@@ -35,8 +37,27 @@ const resultColumns = `images.id AS imageId, studies.id AS studyId, studies.stud
 const imageJoins =
   'FROM images JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id';
 
+/**
+ * Whether an image found by meaning alone (no report words) is close enough to be a result: above the model's
+ * calibrated similarity, and from a model better than chance. Without a calibration a semantic-mode search keeps it
+ * (the researcher asked for meaning alone, and is told).
+ */
+function standsAlone(
+  item: Ranked,
+  meaning: SearchResponse['meaning'],
+  cutOff: SearchRequest['meaningCutOff'],
+): boolean {
+  if (!item.semantic || !meaning) return false;
+  if (cutOff === 'none') return true;
+  if (meaning.minimumSimilarity === null) return meaning.quality.trusted;
+  return item.semantic.similarity >= meaning.minimumSimilarity;
+}
+
 /** Semantic (the active model's text encoder and the vector index), lexical (FTS5 with negation) and hybrid search. */
 export class SearchService {
+  /** Per model and index build: computed once, from every vector of the library. */
+  private readonly thresholds = new Map<string, number | null>();
+
   constructor(
     private readonly database: Database.Database,
     private readonly models: ModelStore,
@@ -59,14 +80,20 @@ export class SearchService {
     const notices = [...query.notices];
     const wanted = request.k;
     let model: ModelRecord | null = null;
+    let meaning: SearchResponse['meaning'] = null;
     let semantic: Array<{ id: number; similarity: number }> = [];
-    if (request.mode !== 'lexical' && query.text.length > 0) {
+    // A query of stop-words and punctuation alone ("the and of") names nothing: meaning would only return the images
+    // nearest to nothing in particular.
+    const namesSomething = query.terms.length + query.excluded.length > 0;
+    if (request.mode !== 'lexical' && namesSomething) {
       model = this.activeModel(request.modelId);
       if (!model)
         notices.push('No trained model with embeddings yet: semantic search needs one (Train). Lexical results only.');
       else {
         try {
           this.index.ensure(model);
+          meaning = { quality: meaningQuality(model), minimumSimilarity: this.threshold(model.id) };
+          if (!meaning.quality.trusted) notices.push(meaning.quality.statement);
           const [vector] = await this.encoder.encode(model.weightsFile, [query.text]);
           semantic = this.withoutExcluded(
             this.filtered(
@@ -90,14 +117,23 @@ export class SearchService {
     const lexicalLimit = Object.keys(request.filter).length === 0 ? 5 * wanted + 100 : Number.MAX_SAFE_INTEGER;
     const lexical = request.mode !== 'semantic' ? lexicalSearch(this.database, query, lexicalLimit) : [];
     if (query.text.length === 0) notices.push('Type what to look for, e.g. "small right apical pneumothorax".');
+    // Hybrid search with a model no better than chance ranks by report words alone.
+    const trustedSemantic = request.mode === 'hybrid' && !meaning?.quality.trusted ? [] : semantic;
     const ranked = this.fuse(
       request.mode,
-      semantic,
+      trustedSemantic,
       this.lexicalImages(lexical, request.filter),
       request.semanticWeight,
-    ).slice(0, wanted);
+    )
+      .filter((item) => item.lexical !== null || standsAlone(item, meaning, request.meaningCutOff))
+      .slice(0, wanted);
+    const meaningOnly = ranked.filter((item) => item.lexical === null).length;
+    if (request.mode !== 'lexical' && meaning && meaning.minimumSimilarity === null)
+      notices.push('Too few reports are linked to calibrate this model: images found by meaning are not cut off.');
     return {
       results: this.describe(ranked),
+      counts: { wordMatches: ranked.length - meaningOnly, meaningOnly },
+      meaning,
       mode: request.mode,
       interpreted: {
         terms: query.terms.map((term) => term.text),
@@ -131,11 +167,14 @@ export class SearchService {
       lexical: null,
       score: hit.similarity,
     }));
+    const quality = meaningQuality(model);
     return {
       results: this.describe(ranked),
+      counts: { wordMatches: 0, meaningOnly: ranked.length },
+      meaning: { quality, minimumSimilarity: null },
       mode: 'semantic',
       interpreted: { terms: [], excludedTerms: [] },
-      notices: [],
+      notices: quality.trusted ? [] : [quality.statement],
       modelId: model.id,
       milliseconds: performance.now() - started,
     };
@@ -179,6 +218,13 @@ export class SearchService {
           ]
         : [];
     });
+  }
+
+  private threshold(modelId: string): number | null {
+    const builtAt = this.index.vectors(modelId, 'image')?.builtAt ?? '';
+    const key = `${modelId}@${builtAt}`;
+    if (!this.thresholds.has(key)) this.thresholds.set(key, unrelatedPairThreshold(this.database, this.index, modelId));
+    return this.thresholds.get(key)!;
   }
 
   /** Filters (and excluded terms) narrow the candidates after the nearest-neighbour step, so it fetches more then. */

@@ -155,6 +155,20 @@ export class VectorIndex {
     }));
   }
 
+  /**
+   * Every vector of one kind, rows of `dimension` values in `ids` order, and when the index was built (a key for what
+   * is computed from them); null before the index is built.
+   */
+  vectors(
+    modelId: string,
+    kind: 'image' | 'report',
+  ): { builtAt: string; dimension: number; ids: Int32Array; vectors: Float32Array } | null {
+    const row = this.row(modelId);
+    if (!row) return null;
+    const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
+    return { ...table, dimension: row.dimension };
+  }
+
   private loaded(table: string, row: IndexRow): LoadedTable {
     const cached = this.memory.get(table);
     if (cached && cached.builtAt === row.built_at) return cached;

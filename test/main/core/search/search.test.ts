@@ -144,7 +144,7 @@ describe('search through the core API', () => {
           .all() as Array<{ id: number }>
       ).map((row) => row.id),
     );
-    const byMeaning = await search({ text: 'no pneumothorax', mode: 'semantic', k: 60 });
+    const byMeaning = await search({ text: 'no pneumothorax', mode: 'semantic', k: 60, meaningCutOff: 'none' });
     expect(byMeaning.results.length).toBeGreaterThan(0);
     for (const hit of byMeaning.results)
       if (reported.has(hit.imageId)) expect(withFinding.has(hit.imageId)).toBe(false);
@@ -185,8 +185,9 @@ describe('search through the core API', () => {
     const ranking = (response: SearchResponse) =>
       response.results.map((result) => [result.imageId, result.score.toFixed(5)]);
     const alone: SearchResponse[] = [];
-    for (const text of texts) alone.push(await search({ text, mode: 'semantic', k: 10 }));
-    const together = await Promise.all(texts.map((text) => search({ text, mode: 'semantic', k: 10 })));
+    const request = (text: string) => ({ text, mode: 'semantic' as const, k: 10, meaningCutOff: 'none' as const });
+    for (const text of texts) alone.push(await search(request(text)));
+    const together = await Promise.all(texts.map((text) => search(request(text))));
     for (const [index, response] of together.entries()) expect(ranking(response)).toEqual(ranking(alone[index]!));
     expect(new Set(alone.map((response) => JSON.stringify(ranking(response)))).size).toBe(texts.length);
   });
@@ -225,6 +226,44 @@ describe('search through the core API', () => {
     for (let index = 1; index < reports.length; index++)
       expect(reports[index]!.similarity).toBeLessThanOrEqual(reports[index - 1]!.similarity);
     expect(reports.every((report) => report.excerpt.length > 0 && typeof report.ownStudy === 'boolean')).toBe(true);
+  });
+
+  it('adds images by meaning alone only from a model better than chance, above its calibrated similarity', async () => {
+    const images = (catalog.prepare('SELECT count(*) AS count FROM images').get() as { count: number }).count;
+    const hybrid = await search({ text: 'pleural effusion', k: 200 });
+    const { quality, minimumSimilarity } = hybrid.meaning!;
+    expect(minimumSimilarity).toBeGreaterThan(-1);
+    expect(minimumSimilarity).toBeLessThan(1);
+    const meaningOnly = hybrid.results.filter((result) => result.why.lexical === null);
+    expect(hybrid.counts).toEqual({
+      wordMatches: hybrid.results.length - meaningOnly.length,
+      meaningOnly: meaningOnly.length,
+    });
+    expect(hybrid.counts.wordMatches).toBeGreaterThan(0);
+    for (const result of meaningOnly)
+      expect(result.why.semantic!.similarity).toBeGreaterThanOrEqual(minimumSimilarity!);
+    if (!quality.trusted) {
+      expect(meaningOnly).toEqual([]);
+      expect(hybrid.notices).toContain(quality.statement);
+    }
+    // Meaning alone, asked for: still cut off, so not every image of the library comes back.
+    const semantic = await search({ text: 'pleural effusion', mode: 'semantic', k: 1000 });
+    expect(semantic.results.length).toBeLessThan(images / 4);
+    const uncut = await search({ text: 'pleural effusion', mode: 'semantic', k: 1000, meaningCutOff: 'none' });
+    expect(uncut.results.length).toBe(images);
+    for (const result of semantic.results)
+      expect(result.why.semantic!.similarity).toBeGreaterThanOrEqual(minimumSimilarity!);
+  });
+
+  it.each([
+    ['only stop-words', 'the and of'],
+    ['an injection no report mentions', '"; DROP TABLE studies; --'],
+  ])('pads no result by meaning for a query that matches no report (%s)', async (_name, text) => {
+    const response = await search({ text, k: 200 });
+    expect(response.counts.wordMatches).toBe(0);
+    for (const result of response.results)
+      expect(result.why.semantic!.similarity).toBeGreaterThanOrEqual(response.meaning!.minimumSimilarity!);
+    if (!response.meaning?.quality.trusted) expect(response.results).toEqual([]);
   });
 
   it.each([
