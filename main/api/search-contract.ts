@@ -91,10 +91,22 @@ export const SearchResponse = z.object({
   /** How the results were found: by report words (with or without meaning's ranking) and by meaning alone. */
   counts: z.object({ wordMatches: z.number().int(), meaningOnly: z.number().int() }),
   /**
-   * The model that read the query, how far it can be trusted, and the similarity an image needs to be found by meaning
-   * alone (calibrated per model: what only 1% of a report and an image of another study reach). Null without a model.
+   * The model that read the query, how far it can be trusted, and the similarity an image needed to be found by meaning
+   * alone for this query: as close as the median image whose report matched the words (and above what 5% of pairs of
+   * a report and an image of another study reach), or without word matches what only 1% of such pairs reach. Null
+   * without a model.
    */
-  meaning: z.object({ quality: MeaningQuality, minimumSimilarity: z.number().nullable() }).nullable(),
+  meaning: z
+    .object({
+      quality: MeaningQuality,
+      minimumSimilarity: z.number().nullable(),
+      /**
+       * How well the query's vector ranks its own report-word matches above the other reported images (AUROC); below
+       * 0.8 meaning adds no image of its own. Null without word matches.
+       */
+      wordAgreement: z.number().nullable(),
+    })
+    .nullable(),
   mode: z.enum(searchModes),
   /** What the query was read as: terms searched in reports (synonyms added), terms it asks to be absent. */
   interpreted: z.object({ terms: z.array(z.string()), excludedTerms: z.array(z.string()) }),

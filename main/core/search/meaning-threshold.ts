@@ -1,25 +1,36 @@
 import type Database from 'better-sqlite3';
+import { auroc } from '../../../ml/evaluation/binary-classification-metrics.js';
 import type { VectorIndex } from './vector-index.js';
 
-/** The share of unrelated report–image pairs that may reach the threshold. */
-export const unrelatedShareAbove = 0.01;
-/** Reports sampled, and images of other studies compared with each: enough for a stable 99th percentile. */
+/**
+ * Shares of unrelated report–image pairs allowed at or above the bars: `strict` when nothing else tells what the query
+ * looks like, `floor` under a bar set by the query's own word matches.
+ */
+export const unrelatedShares = { strict: 0.01, floor: 0.05 } as const;
+/** Reports sampled, and images of other studies compared with each: enough for stable upper percentiles. */
 const sampledReports = 400;
 const imagesPerReport = 25;
-/** Fewer unrelated pairs than this give no threshold worth the name. */
+/** Fewer unrelated pairs than this give no bar worth the name. */
 const minimumPairs = 200;
 
+export interface UnrelatedPairBars {
+  /** The similarity only 1% of unrelated pairs reach. */
+  strict: number;
+  /** The similarity 5% of unrelated pairs reach. */
+  floor: number;
+}
+
 /**
- * The similarity an image needs to be found by meaning alone: the one only 1% of pairs of a report and an image of
- * another study reach, in this model's own space and library. Similarities are not comparable across models (or
+ * How similar a report and an image of another study are in this model's space and library, at the upper
+ * percentiles: the bars an image found by meaning alone must pass. Similarities are not comparable across models (or
  * calibrated in themselves), so a fixed cut-off would keep everything for one model and nothing for another. Null
  * when the library has too few linked reports to tell.
  */
-export function unrelatedPairThreshold(
+export function unrelatedPairBars(
   database: Database.Database,
   index: VectorIndex,
   modelId: string,
-): number | null {
+): UnrelatedPairBars | null {
   const images = index.vectors(modelId, 'image');
   const reports = index.vectors(modelId, 'report');
   if (!images || !reports || images.ids.length < 2 || reports.ids.length === 0) return null;
@@ -61,5 +72,35 @@ export function unrelatedPairThreshold(
   }
   if (similarities.length < minimumPairs) return null;
   similarities.sort((left, right) => left - right);
-  return similarities[Math.min(similarities.length - 1, Math.floor((1 - unrelatedShareAbove) * similarities.length))]!;
+  const reachedBy = (share: number) =>
+    similarities[Math.min(similarities.length - 1, Math.floor((1 - share) * similarities.length))]!;
+  return { strict: reachedBy(unrelatedShares.strict), floor: reachedBy(unrelatedShares.floor) };
+}
+
+/**
+ * The similarity an image found by meaning alone needs for this query. With word matches, the query shows what it
+ * looks like: an image must be as close to it as the median image whose report matched the words, and those matches
+ * must themselves stand out from unrelated pairs (their median above what 5% of those reach), or meaning adds nothing
+ * (null). Without word matches (a query no report matches, or meaning alone) only the strict bar stands.
+ */
+export function meaningBar(bars: UnrelatedPairBars, wordMatchSimilarities: readonly number[]): number | null {
+  if (wordMatchSimilarities.length < 5) return bars.strict;
+  const sorted = [...wordMatchSimilarities].sort((left, right) => left - right);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return median >= bars.floor ? median : null;
+}
+
+/** How well meaning must agree with a query's report words before it adds images of its own. */
+export const minimumWordAgreement = 0.8;
+
+/**
+ * Whether meaning reads the query as its words do: the AUROC with which the query's vector ranks the images whose
+ * reports matched the words above the images whose reports did not. A query the model cannot read ("big heart" when
+ * "big" is no word it learned) scores near 0.5, and then nothing it finds alone is worth adding.
+ */
+export function wordAgreement(wordMatchSimilarities: readonly number[], otherSimilarities: readonly number[]): number {
+  return auroc([
+    ...wordMatchSimilarities.map((score) => ({ score, positive: true })),
+    ...otherSimilarities.map((score) => ({ score, positive: false })),
+  ]);
 }

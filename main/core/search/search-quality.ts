@@ -189,7 +189,9 @@ export async function evaluateSearchQuality(
     const queries: RankingScores[] = [];
     for (const [index, query] of set.entries()) {
       // Through the contract, so every field left out takes the API's own default (the hybrid weight included).
-      const response = await search(SearchRequest.parse({ k: 10, ...base, text: query.text, mode }));
+      // Meaning alone is measured uncut: the figure says how the model ranks, not where its calibration stops.
+      const cutOff = mode === 'semantic' ? { meaningCutOff: 'none' } : {};
+      const response = await search(SearchRequest.parse({ k: 10, ...base, ...cutOff, text: query.text, mode }));
       queries.push(
         rankingScores(
           response.results.map((result) => result.imageId),

@@ -14,7 +14,13 @@ import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';
 import { affirmsExcluded, lexicalSearch, type LexicalHit } from './lexical-search.js';
 import { meaningQuality } from '../../../common/meaning-quality.js';
-import { unrelatedPairThreshold } from './meaning-threshold.js';
+import {
+  meaningBar,
+  minimumWordAgreement,
+  unrelatedPairBars,
+  wordAgreement,
+  type UnrelatedPairBars,
+} from './meaning-threshold.js';
 import type { QueryEncoder } from './query-encoder.js';
 import { parseQuery, type ParsedQuery } from './query-text.js';
 import { maximumNeighbours, type VectorIndex } from './vector-index.js';
@@ -38,25 +44,20 @@ const imageJoins =
   'FROM images JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id JOIN patients ON patients.id = studies.patient_id';
 
 /**
- * Whether an image found by meaning alone (no report words) is close enough to be a result: above the model's
- * calibrated similarity, and from a model better than chance. Without a calibration a semantic-mode search keeps it
- * (the researcher asked for meaning alone, and is told).
+ * Whether an image found by meaning alone (no report words) is a result: its similarity at or above the bar this query
+ * set (`meaningBar`); no image when the bar is null (meaning adds nothing for this query). The researcher may lift the
+ * cut-off to look at how the model ranks.
  */
-function standsAlone(
-  item: Ranked,
-  meaning: SearchResponse['meaning'],
-  cutOff: SearchRequest['meaningCutOff'],
-): boolean {
-  if (!item.semantic || !meaning) return false;
+function standsAlone(item: Ranked, bar: number | null, cutOff: SearchRequest['meaningCutOff']): boolean {
+  if (!item.semantic) return false;
   if (cutOff === 'none') return true;
-  if (meaning.minimumSimilarity === null) return meaning.quality.trusted;
-  return item.semantic.similarity >= meaning.minimumSimilarity;
+  return bar !== null && item.semantic.similarity >= bar;
 }
 
 /** Semantic (the active model's text encoder and the vector index), lexical (FTS5 with negation) and hybrid search. */
 export class SearchService {
   /** Per model and index build: computed once, from every vector of the library. */
-  private readonly thresholds = new Map<string, number | null>();
+  private readonly bars = new Map<string, UnrelatedPairBars | null>();
 
   constructor(
     private readonly database: Database.Database,
@@ -82,6 +83,8 @@ export class SearchService {
     let model: ModelRecord | null = null;
     let meaning: SearchResponse['meaning'] = null;
     let semantic: Array<{ id: number; similarity: number }> = [];
+    let queryVector: Float32Array | null = null;
+    let bars: UnrelatedPairBars | null = null;
     // A query of stop-words and punctuation alone ("the and of") names nothing: meaning would only return the images
     // nearest to nothing in particular.
     const namesSomething = query.terms.length + query.excluded.length > 0;
@@ -92,9 +95,11 @@ export class SearchService {
       else {
         try {
           this.index.ensure(model);
-          meaning = { quality: meaningQuality(model), minimumSimilarity: this.threshold(model.id) };
+          bars = this.unrelatedBars(model.id);
+          meaning = { quality: meaningQuality(model), minimumSimilarity: bars?.strict ?? null, wordAgreement: null };
           if (!meaning.quality.trusted) notices.push(meaning.quality.statement);
           const [vector] = await this.encoder.encode(model.weightsFile, [query.text]);
+          queryVector = vector!;
           semantic = this.withoutExcluded(
             this.filtered(
               this.index.nearest(
@@ -119,17 +124,16 @@ export class SearchService {
     if (query.text.length === 0) notices.push('Type what to look for, e.g. "small right apical pneumothorax".');
     // Hybrid search with a model no better than chance ranks by report words alone.
     const trustedSemantic = request.mode === 'hybrid' && !meaning?.quality.trusted ? [] : semantic;
-    const ranked = this.fuse(
-      request.mode,
-      trustedSemantic,
-      this.lexicalImages(lexical, request.filter),
-      request.semanticWeight,
-    )
-      .filter((item) => item.lexical !== null || standsAlone(item, meaning, request.meaningCutOff))
+    const wordMatched = this.lexicalImages(lexical, request.filter);
+    const bar =
+      model && meaning && queryVector
+        ? this.meaningBarFor(model.id, request.mode, meaning, bars, queryVector, wordMatched, notices)
+        : null;
+    if (meaning) meaning.minimumSimilarity = bar === null || !Number.isFinite(bar) ? null : bar;
+    const ranked = this.fuse(request.mode, trustedSemantic, wordMatched, request.semanticWeight)
+      .filter((item) => item.lexical !== null || standsAlone(item, bar, request.meaningCutOff))
       .slice(0, wanted);
     const meaningOnly = ranked.filter((item) => item.lexical === null).length;
-    if (request.mode !== 'lexical' && meaning && meaning.minimumSimilarity === null)
-      notices.push('Too few reports are linked to calibrate this model: images found by meaning are not cut off.');
     return {
       results: this.describe(ranked),
       counts: { wordMatches: ranked.length - meaningOnly, meaningOnly },
@@ -171,7 +175,7 @@ export class SearchService {
     return {
       results: this.describe(ranked),
       counts: { wordMatches: 0, meaningOnly: ranked.length },
-      meaning: { quality, minimumSimilarity: null },
+      meaning: { quality, minimumSimilarity: null, wordAgreement: null },
       mode: 'semantic',
       interpreted: { terms: [], excludedTerms: [] },
       notices: quality.trusted ? [] : [quality.statement],
@@ -220,11 +224,63 @@ export class SearchService {
     });
   }
 
-  private threshold(modelId: string): number | null {
+  /**
+   * The similarity an image found by meaning alone needs for this query (see `meaningBar`), null when meaning adds no
+   * image of its own, saying why. A library too thin to calibrate leaves a semantic-mode search uncut (the researcher
+   * asked for meaning alone) and a hybrid one without additions.
+   */
+  private meaningBarFor(
+    modelId: string,
+    mode: SearchRequest['mode'],
+    meaning: NonNullable<SearchResponse['meaning']>,
+    bars: UnrelatedPairBars | null,
+    queryVector: Float32Array,
+    wordMatched: ReadonlyArray<{ imageId: number }>,
+    notices: string[],
+  ): number | null {
+    if (!bars) {
+      notices.push(
+        'Too few reports are linked to calibrate this model: nothing is added by meaning alone in hybrid search.',
+      );
+      return meaning.quality.trusted && mode === 'semantic' ? Number.NEGATIVE_INFINITY : null;
+    }
+    if (wordMatched.length === 0) return bars.strict;
+    const matchedIds = wordMatched.map((hit) => hit.imageId);
+    const matched = this.index.similarities(modelId, 'image', queryVector, matchedIds);
+    const matchedSet = new Set(matchedIds);
+    const others = this.imagesWithReports().filter((imageId) => !matchedSet.has(imageId));
+    const agreement = wordAgreement(matched, this.index.similarities(modelId, 'image', queryVector, others));
+    meaning.wordAgreement = Number.isNaN(agreement) ? null : agreement;
+    if (meaning.wordAgreement !== null && meaning.wordAgreement < minimumWordAgreement) {
+      if (meaning.quality.trusted)
+        notices.push(
+          `By meaning, the model does not rank this query's report-word matches first (agreement ${meaning.wordAgreement.toFixed(2)}, ${minimumWordAgreement} needed): it adds no images of its own.`,
+        );
+      return null;
+    }
+    const bar = meaningBar(bars, matched);
+    if (bar === null && meaning.quality.trusted)
+      notices.push(
+        "By meaning, this query's report-word matches are no closer to it than unrelated images: it adds no images of its own.",
+      );
+    return bar;
+  }
+
+  private imagesWithReports(): number[] {
+    return this.database
+      .prepare(
+        `SELECT images.id FROM images JOIN series ON series.id = images.series_id
+         WHERE EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)`,
+      )
+      .pluck()
+      .all() as number[];
+  }
+
+  private unrelatedBars(modelId: string): UnrelatedPairBars | null {
     const builtAt = this.index.vectors(modelId, 'image')?.builtAt ?? '';
     const key = `${modelId}@${builtAt}`;
-    if (!this.thresholds.has(key)) this.thresholds.set(key, unrelatedPairThreshold(this.database, this.index, modelId));
-    return this.thresholds.get(key)!;
+    if (!this.bars.has(key)) this.bars.set(key, unrelatedPairBars(this.database, this.index, modelId));
+    return this.bars.get(key)!;
   }
 
   /** Filters (and excluded terms) narrow the candidates after the nearest-neighbour step, so it fetches more then. */

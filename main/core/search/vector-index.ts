@@ -18,6 +18,8 @@ interface LoadedTable {
   builtAt: string;
   ids: Int32Array;
   vectors: Float32Array;
+  /** Row of each id, made when first asked for. */
+  rowOf?: Map<number, number>;
 }
 
 interface IndexRow {
@@ -155,6 +157,22 @@ export class VectorIndex {
     }));
   }
 
+  /** Cosine similarities of a unit vector to the images (or reports) with these ids; ids without one are left out. */
+  similarities(modelId: string, kind: 'image' | 'report', vector: Float32Array, ids: readonly number[]): number[] {
+    const row = this.row(modelId);
+    if (!row) return [];
+    const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
+    table.rowOf ??= new Map(Array.from(table.ids, (id, index) => [id, index]));
+    return ids.flatMap((id) => {
+      const index = table.rowOf!.get(id);
+      if (index === undefined) return [];
+      let dot = 0;
+      for (let component = 0; component < row.dimension; component++)
+        dot += vector[component]! * table.vectors[index * row.dimension + component]!;
+      return [dot];
+    });
+  }
+
   /**
    * Every vector of one kind, rows of `dimension` values in `ids` order, and when the index was built (a key for what
    * is computed from them); null before the index is built.
@@ -165,8 +183,8 @@ export class VectorIndex {
   ): { builtAt: string; dimension: number; ids: Int32Array; vectors: Float32Array } | null {
     const row = this.row(modelId);
     if (!row) return null;
-    const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
-    return { ...table, dimension: row.dimension };
+    const { builtAt, ids, vectors } = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
+    return { builtAt, ids, vectors, dimension: row.dimension };
   }
 
   private loaded(table: string, row: IndexRow): LoadedTable {
