@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expect, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
+import { expect, expectFormsIntact, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
 
 test('walks the fine-tuning wizard at 1% labels and sees results with ROC and confusion matrix', async ({
   page,
@@ -13,15 +13,18 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   const task = page.getByTestId('wizard-task');
   await expect(task.getByTestId('wizard-task-select')).toHaveValue('abnormal');
   await expect(task).toContainText(/Expert labels .*\d+ positive/);
+  await expectFormsIntact(page);
   await task.getByTestId('wizard-next').click();
 
   const budget = page.getByTestId('wizard-budget');
   await expect(budget.getByRole('radio', { name: '1% of the labelled training images' })).toBeChecked();
   await expect(budget.getByTestId('wizard-budget-preview')).toContainText(/That is \d+ labelled images/);
+  await expectFormsIntact(page);
   await budget.getByTestId('wizard-next').click();
 
   const method = page.getByTestId('wizard-method');
   await expect(method.getByRole('radio', { name: /TD-Calib \+ GM-Coord \(recommended\)/ })).toBeChecked();
+  await expectFormsIntact(page);
   await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-method.png'), fullPage: true });
   await method.getByTestId('wizard-start').click();
 

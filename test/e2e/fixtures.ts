@@ -71,3 +71,45 @@ export async function importAndPretrain(server: ServeProcess, studies: number): 
   const pretraining = await finished(pretrained.body.result!.job.id);
   expect(pretraining.state, pretraining.error ?? '').toBe('succeeded');
 }
+
+/**
+ * The form system holds on this page: every checkbox and radio button sits at the start of its label's first line
+ * (not floated away from its text), and every select is wide enough for the option it shows.
+ */
+export async function expectFormsIntact(page: Page): Promise<void> {
+  const problems = await page.evaluate(() => {
+    const found: string[] = [];
+    const visible = (element: Element) => {
+      const box = element.getBoundingClientRect();
+      return box.width > 0 && box.height > 0;
+    };
+    for (const label of document.querySelectorAll('label')) {
+      const input = label.querySelector(':scope > input[type="checkbox"], :scope > input[type="radio"]');
+      if (!input || !visible(label)) continue;
+      const labelBox = label.getBoundingClientRect();
+      const inputBox = input.getBoundingClientRect();
+      if (inputBox.left - labelBox.left > 4 || inputBox.top - labelBox.top > 8)
+        found.push(
+          `"${label.textContent!.trim().slice(0, 40)}": its ${input.getAttribute('type')} is away from its text`,
+        );
+    }
+    for (const control of document.querySelectorAll(
+      'label > select, label > input:not([type="checkbox"], [type="radio"])',
+    )) {
+      const field = control.parentElement!;
+      if (visible(control) && control.getBoundingClientRect().right > field.getBoundingClientRect().right + 1)
+        found.push(`"${field.textContent!.trim().slice(0, 40)}": its control runs past its field`);
+    }
+    const context = document.createElement('canvas').getContext('2d')!;
+    for (const select of document.querySelectorAll('select')) {
+      if (!visible(select) || select.selectedIndex < 0) continue;
+      const style = getComputedStyle(select);
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const text = select.options[select.selectedIndex]!.text;
+      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
+      if (context.measureText(text).width > room + 1) found.push(`select "${text}" is cut (${room.toFixed(0)} px)`);
+    }
+    return found;
+  });
+  expect(problems, 'form controls').toEqual([]);
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { demoExport } from '../support/demo-export.js';
-import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
+import { expect, expectFormsIntact, openApp, screenshotDirectory, test } from './fixtures.js';
 
 test('imports a generated export through the wizard, then opens a study and reads its report', async ({
   page,
@@ -15,6 +15,7 @@ test('imports a generated export through the wizard, then opens a study and read
   await page.getByRole('button', { name: 'Look inside' }).click();
   await expect(page.getByTestId('preview-counts')).toContainText('files to examine as DICOM');
   await expect(page.getByText('The folder carries a manifest; its mapping will be used:')).toBeVisible();
+  await expectFormsIntact(page);
   await page.getByRole('button', { name: 'Start import' }).click();
 
   const progress = page.getByRole('region', { name: 'Import progress' });

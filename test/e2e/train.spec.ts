@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { demoExport } from '../support/demo-export.js';
 import { waitUntil } from '../support/serve-process.js';
-import { expect, openApp, screenshotDirectory, test } from './fixtures.js';
+import { expect, expectFormsIntact, openApp, screenshotDirectory, test } from './fixtures.js';
 
 test('starts a cpu-fast run from the Train page, watches the charts, cancels, resumes and sees it finish', async ({
   page,
@@ -28,6 +28,8 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
   await form.getByTestId('train-image-size').fill('32');
   // MS-CLIP's per-modality LayerNorms, chosen on the page, reach the run's model settings.
   await form.getByTestId('train-shared-norms').selectOption('per-modality');
+  await expectFormsIntact(page);
+  await page.screenshot({ path: path.join(screenshotDirectory, 'train-form.png'), fullPage: true });
   await form.getByLabel('Checkpoint every (steps)').fill('4');
   await form.getByLabel('Name (optional)').fill('e2e run');
   await form.getByTestId('train-start').click();
