@@ -79,7 +79,7 @@ export const MeaningQuality = z.object({
   recallAt10: z.number().nullable(),
   chanceAt10: z.number().nullable(),
   testPairs: z.number().int(),
-  /** Clearly better than chance (at least 2× and p < 0.01): only then does hybrid search add images by meaning alone. */
+  /** Clearly better than chance (at least 2×, p < 0.01): only then does hybrid search add images by meaning alone. */
   trusted: z.boolean(),
   /** In plain words, for the screen. */
   statement: z.string(),
