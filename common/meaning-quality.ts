@@ -1,4 +1,4 @@
-import type { ModelRecord } from '../main/api/contract.js';
+import type { ModelRecord, RetrievalMetrics } from '../main/api/contract.js';
 import type { MeaningQuality } from '../main/api/search-contract.js';
 
 /** At least this many times chance at Recall@10 before meaning is trusted to add images of its own. */
@@ -12,28 +12,40 @@ const oneSidedZ = 2.326;
  * no better than chance must not be shown as finding images "by meaning".
  */
 export function meaningQuality(model: ModelRecord): MeaningQuality {
-  const test = model.metrics.test;
+  return retrievalQuality(model.name, model.metrics.test);
+}
+
+/** A test split's text→image Recall@10 beside its chance, in words. */
+export function measuredRetrieval(test: RetrievalMetrics): string {
+  const recall = test.textToImage.recall['10'];
+  const chance = test.textToImage.chance['10'];
+  const times = chance > 0 ? `${(recall / chance).toFixed(1)}×` : 'chance 0';
+  return `test text→image Recall@10 ${recall.toFixed(2)} against chance ${chance.toFixed(2)} (${times}, ${test.pairs} held-out pairs)`;
+}
+
+/** The same judgement of a run's (or model's) test split, named `name` in its statement. */
+export function retrievalQuality(name: string, test: RetrievalMetrics | null): MeaningQuality {
   if (!test)
     return {
       recallAt10: null,
       chanceAt10: null,
       testPairs: 0,
       trusted: false,
-      statement: `${model.name} was not measured on held-out pairs, so whether it matches text to images is unknown.`,
+      statement: `${name} was not measured on held-out pairs, so whether it matches text to images is unknown.`,
     };
   const recall = test.textToImage.recall['10'];
   const chance = test.textToImage.chance['10'];
   const timesChance = chance > 0 ? recall / chance : Number.POSITIVE_INFINITY;
   const z = (recall - chance) / Math.sqrt(Math.max(chance * (1 - chance), 1e-12) / test.pairs);
   const trusted = timesChance >= trustedTimesChance && z >= oneSidedZ;
-  const measured = `test text→image Recall@10 ${recall.toFixed(2)} against chance ${chance.toFixed(2)} (${timesChance.toFixed(1)}×, ${test.pairs} held-out pairs)`;
+  const measured = measuredRetrieval(test);
   return {
     recallAt10: recall,
     chanceAt10: chance,
     testPairs: test.pairs,
     trusted,
     statement: trusted
-      ? `${model.name}: ${measured}.`
-      : `${model.name} has not learned to match text to images: ${measured}. Images it finds by meaning are no better than a random pick, so hybrid search uses report words only.`,
+      ? `${name}: ${measured}.`
+      : `${name} has not learned to match text to images: ${measured}. Images it finds by meaning are no better than a random pick, so hybrid search uses report words only.`,
   };
 }

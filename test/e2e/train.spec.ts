@@ -29,13 +29,17 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
   // MS-CLIP's per-modality LayerNorms, chosen on the page, reach the run's model settings.
   await form.getByTestId('train-shared-norms').selectOption('per-modality');
   await expectFormsIntact(page);
+  const parameters = page.getByTestId('train-parameters');
+  // The size shown is the most the model as set can have: the tokenizer the reports give may be smaller.
+  await expect(parameters).toContainText(/At most [\d.]+ k parameters as set \(the preset: 368\.7 k\); fewer when/);
+  const parametersAsSet = Number((await parameters.textContent())!.match(/At most ([\d.]+) k parameters/)![1]) * 1000;
   await page.screenshot({ path: path.join(screenshotDirectory, 'train-form.png'), fullPage: true });
   await form.getByLabel('Checkpoint every (steps)').fill('4');
   await form.getByLabel('Name (optional)').fill('e2e run');
   await form.getByTestId('train-start').click();
 
   const detail = page.getByTestId('run-detail');
-  await expect(detail.getByRole('heading', { name: 'e2e run' })).toBeVisible();
+  await expect(detail.getByRole('heading', { name: 'e2e run' })).toBeInViewport();
   await expect(detail.getByTestId('run-state')).toHaveText('running', { timeout: 60_000 });
   await expect(detail.getByTestId('run-backend')).toHaveText(/wasm|cpu|tensorflow/);
   const lossChart = detail.getByTestId('chart-loss');
@@ -59,17 +63,22 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
     .poll(async () => Number(await detail.getByTestId('chart-recall').getAttribute('data-points')))
     .toBeGreaterThanOrEqual(30);
   await expect(detail.getByTestId('run-test-metrics')).toContainText('chance');
+  // A plain verdict on the test split beside the figures.
+  await expect(detail.getByTestId('run-verdict')).toContainText(
+    /(Clearly better than chance|has not learned to match text to images)[\s\S]*Recall@10 \d\.\d\d against chance \d\.\d\d/,
+  );
   // The image-side probe on the library's manifest labels, with intervals.
   const probe = detail.getByTestId('run-image-probe');
   await expect(probe).toContainText('abnormal');
   await expect(probe).toContainText(/AUROC, 1% of labels/);
   await expect(probe).toContainText(/\[\d\.\d{3}, \d\.\d{3}\]/);
   const runs = (
-    await server.call<Array<{ name: string; encoder: { sharedBlockParts: Record<string, boolean> } }>>(
-      'training.runs',
-      {},
-    )
+    await server.call<
+      Array<{ name: string; parameterCount: number | null; encoder: { sharedBlockParts: Record<string, boolean> } }>
+    >('training.runs', {})
   ).body.result!;
+  // The form shows thousands to one decimal: ±50.
+  expect(runs.find((run) => run.name === 'e2e run')!.parameterCount!).toBeLessThanOrEqual(parametersAsSet + 50);
   expect(runs.find((run) => run.name === 'e2e run')!.encoder.sharedBlockParts).toEqual({
     attention: true,
     mlp: true,

@@ -14,6 +14,7 @@ import {
   type PretrainTaskParameters,
   type TrainingRun,
 } from '../../api/contract.js';
+import { encoderWithOverrides } from '../../../common/encoder-with-overrides.js';
 import {
   minimumEvaluationPairs,
   type PretrainingDataset,
@@ -86,13 +87,7 @@ export interface PretrainingServiceOptions {
 
 /** A preset with the user's overrides, checked as a whole (heads divide the width, patches tile the image…). */
 export function resolveEncoder(options: PretrainOptions): EncoderConfig {
-  const { modalityIdentifier, ...overrides } = options.encoder;
-  const preset = encoderPresets[options.preset];
-  const parsed = EncoderConfig.safeParse({
-    ...preset,
-    ...overrides,
-    modalityIdentifier: modalityIdentifier ?? preset.modalityIdentifier,
-  });
+  const parsed = encoderWithOverrides(encoderPresets[options.preset], options.encoder);
   if (!parsed.success)
     throw new ApiError(
       'invalid-input',
