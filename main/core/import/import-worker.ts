@@ -1,6 +1,8 @@
 // Import worker process: processes one untrusted file at a time, in the order the pool sends them. It runs with a
 // heap cap, and the pool ends it when a file takes too long or it dies, so a hostile file costs a worker, never the
 // import.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { connectToParent } from '../child-process/parent-port.js';
 import { useNativeJpeg2000 } from '../dicom/codecs/native-jpeg-2000.js';
 import { processFile, type ProcessFileResult } from './process-file.js';
@@ -23,6 +25,19 @@ function peakResidentBytes(): number {
   return peak;
 }
 
+/**
+ * A large file's bytes (and what was inflated from them) live outside the V8 heap and go only when the collector
+ * next runs, which may be after the next file has allocated as much again: two files' worth at once, past the budget
+ * each was checked against. After a task that leaves more than this outside the heap, the worker collects at once.
+ */
+const collectAboveExternalBytes = 64 * 1024 ** 2;
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+function releaseLargeBuffers(): void {
+  const { external, arrayBuffers } = process.memoryUsage();
+  if (Math.max(external, arrayBuffers) > collectAboveExternalBytes) collectGarbage();
+}
+
 let previous: Promise<void> = Promise.resolve();
 parent.onMessage((message) => {
   const received = message as WorkerRequest;
@@ -41,6 +56,7 @@ parent.onMessage((message) => {
     } catch (error) {
       result = { path: request.path, sha256: null, outcome: 'failed', reason: `worker error: ${String(error)}` };
     }
+    releaseLargeBuffers();
     const reply: WorkerReply = { taskId, result, peakResidentBytes: peakResidentBytes() };
     parent.send(reply);
   });
