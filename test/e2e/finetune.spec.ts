@@ -19,6 +19,14 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   const budget = page.getByTestId('wizard-budget');
   await expect(budget.getByRole('radio', { name: '1% of the labelled training images' })).toBeChecked();
   await expect(budget.getByTestId('wizard-budget-preview')).toContainText(/That is \d+ labelled images/);
+  // A budget with fewer than five images of a class says it is too small to learn from.
+  const [images, positives] = (await budget.getByTestId('wizard-budget-preview').textContent())!
+    .match(/That is (\d+) labelled images \((\d+) positive\)/)!
+    .slice(1)
+    .map(Number);
+  await expect(budget.getByTestId('wizard-budget-warning')).toHaveCount(
+    Math.min(positives!, images! - positives!) < 5 ? 1 : 0,
+  );
   await expectFormsIntact(page);
   await budget.getByTestId('wizard-next').click();
 
@@ -50,11 +58,18 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   const download = page.waitForEvent('download');
   await run.getByTestId('export-predictions-link').click();
   expect((await download).suggestedFilename()).toMatch(/^predictions-abnormal-.*\.csv$/);
-  await expect
-    .poll(async () => Number(await page.getByTestId('chart-label-efficiency').getAttribute('data-points')))
-    .toBe(1);
-  await expect(page.getByTestId('run-label-study')).toBeVisible();
+  await expect(page.getByTestId('label-efficiency-points')).toHaveText('1 measured point(s)');
   await page.screenshot({ path: path.join(screenshotDirectory, 'finetune-results.png'), fullPage: true });
+
+  // The label-efficiency study queues only the budgets the method lacks, and plots all three on a log axis.
+  await page.getByTestId('run-label-study').click();
+  await expect(page.getByTestId('label-efficiency')).toContainText('Queued 10%, 100% (the others exist)');
+  await expect(page.getByTestId('label-efficiency-points')).toHaveText('3 measured point(s)', { timeout: 300_000 });
+  const efficiency = page.getByTestId('label-efficiency');
+  await expect(page.getByTestId('chart-label-efficiency')).toHaveAttribute('data-x-ticks', '1% 10% 100%');
+  await efficiency.screenshot({ path: path.join(screenshotDirectory, 'finetune-label-efficiency.png') });
+  await page.getByTestId('run-label-study').click();
+  await expect(efficiency).toContainText('This method already has runs at 1%, 10% and 100% of the labels.');
 
   // The classifier's predictions filter the Library.
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Library' }).click();
