@@ -126,6 +126,11 @@ export const ClassificationEvaluation = z.object({
       positives: z.number().int(),
       threshold: z.number(),
       roc: z.array(z.object({ falsePositiveRate: z.number(), truePositiveRate: z.number() })),
+      /**
+       * Every judged image with its score and truth (up to 20,000), so the threshold can be moved and a cell of the
+       * confusion matrix opened; absent from runs made before it was kept.
+       */
+      examples: z.array(z.object({ imageId: z.number().int(), score: z.number(), positive: z.boolean() })).optional(),
       confusion: z.object({
         truePositive: z.number().int(),
         falsePositive: z.number().int(),

@@ -6,6 +6,8 @@ const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 
 /** Enough corners to draw a smooth ROC curve; more only weigh down every stored run. */
 const maximumRocPoints = 200;
+/** Judged images kept with a binary evaluation (for a movable threshold and opening a matrix cell's images). */
+const maximumKeptExamples = 20_000;
 
 /**
  * A classifier's class probabilities on a split, judged with seeded 95% bootstrap intervals (drawn by patient when
@@ -62,6 +64,21 @@ export function evaluateClassifier(
       [confusion.trueNegative, confusion.falsePositive],
       [confusion.falseNegative, confusion.truePositive],
     ],
-    binary: { positiveClass: classes[1]!, positives: classCounts[1]!, threshold, roc, confusion },
+    binary: {
+      positiveClass: classes[1]!,
+      positives: classCounts[1]!,
+      threshold,
+      roc,
+      confusion,
+      ...(examples.length <= maximumKeptExamples && examples.every((example) => example.imageId !== undefined)
+        ? {
+            examples: examples.map((example) => ({
+              imageId: example.imageId!,
+              score: example.probabilities[1]!,
+              positive: example.label === 1,
+            })),
+          }
+        : {}),
+    },
   };
 }

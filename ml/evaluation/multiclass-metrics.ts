@@ -6,6 +6,8 @@ export interface ClassProbabilities {
   label: number;
   /** Examples sharing a group (a patient's images) are resampled together. */
   group?: string;
+  /** The image judged, when the caller knows it: kept with a binary evaluation's examples. */
+  imageId?: number;
 }
 
 export function predictedClass(probabilities: ArrayLike<number>): number {

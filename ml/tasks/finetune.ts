@@ -109,6 +109,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
         probabilities: probabilities.subarray(position * classes.length, (position + 1) * classes.length),
         label: items[index]!.label!,
         group: items[index]!.patientKey,
+        imageId: items[index]!.imageId,
       })),
       classes,
       options.seed,

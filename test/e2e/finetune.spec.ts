@@ -51,6 +51,22 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
     .toBeGreaterThanOrEqual(3);
   await expect(run.getByTestId('roc-curve').locator('polyline')).toBeVisible();
   await expect(run.getByTestId('confusion-matrix')).toContainText('predicted positive');
+  await expect(run.getByTestId('roc-curve')).toHaveAttribute('data-ticks', '5');
+  // The threshold moves and the matrix follows; a cell opens onto its images.
+  const cellCount = async (truth: number, predicted: number) =>
+    Number(await run.getByTestId(`confusion-cell-${truth}-${predicted}`).textContent());
+  const testImages = Number(
+    (await run.getByTestId('threshold-metrics').textContent())!.match(/\((\d+) test images\)/)![1],
+  );
+  await run.getByTestId('confusion-threshold').fill('0');
+  await expect(run.getByTestId('threshold-metrics')).toContainText('At 0.00: sensitivity 100.0%');
+  expect((await cellCount(0, 1)) + (await cellCount(1, 1))).toBe(testImages);
+  await run.getByTestId('confusion-threshold').fill('0.5');
+  await run.getByTestId('confusion-cell-1-1').click();
+  await expect(run.getByTestId('confusion-cell-images')).toContainText(
+    `Truth positive, predicted positive: ${await cellCount(1, 1)} images`,
+  );
+  await run.screenshot({ path: path.join(screenshotDirectory, 'finetune-threshold.png') });
   await expect
     .poll(async () => Number(await run.getByTestId('chart-gm-coord').getAttribute('data-points')))
     .toBeGreaterThanOrEqual(60);
