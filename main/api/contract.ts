@@ -240,6 +240,8 @@ export const StudyDetail = z.object({
       columns: z.number().int(),
       numberOfFrames: z.number().int(),
       transferSyntaxUid: z.string(),
+      /** The transfer syntax's name ("JPEG 2000 Lossless"), or the UID when it is not one the importer knows. */
+      transferSyntaxName: z.string(),
       photometricInterpretation: z.string(),
       windowCenter: z.number().nullable(),
       windowWidth: z.number().nullable(),

@@ -28,6 +28,9 @@ test('every page passes axe-core with no serious or critical violation', async (
       await expect(cards.nth(1)).toBeFocused();
       await page.keyboard.press('ArrowLeft');
       await expect(cards.first()).toBeFocused();
+      // The study panel and its viewer are checked too.
+      await page.keyboard.press('Enter');
+      await expect(page.getByRole('complementary', { name: 'Study' }).getByRole('img')).toBeVisible();
     }
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     for (const violation of results.violations)

@@ -47,5 +47,16 @@ test('imports a generated export through the wizard, then opens a study and read
   await study.getByRole('slider').focus();
   await page.keyboard.press('ArrowUp');
   await expect(study.getByTestId('window-values')).not.toHaveText(before!);
+  // Zoom with the wheel and back to fit; invert; the transfer syntax by name, not by UID.
+  const viewer = study.getByTestId('viewer');
+  await viewer.hover();
+  await page.mouse.wheel(0, -400);
+  await expect.poll(async () => Number(await viewer.getAttribute('data-zoom'))).toBeGreaterThan(1.5);
+  await study.getByRole('button', { name: /^Fit/ }).click();
+  await expect(viewer).toHaveAttribute('data-zoom', '1.00');
+  await study.getByRole('button', { name: 'Invert' }).click();
+  await expect(study.getByRole('button', { name: 'Invert' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(study).toContainText(/Explicit VR Little Endian|Implicit VR Little Endian|JPEG|RLE|Deflated/);
+  await expect(study).not.toContainText(/· 1\.2\.840\.10008\.1\.2/);
   await page.screenshot({ path: path.join(screenshotDirectory, 'library-study.png') });
 });

@@ -1,3 +1,4 @@
+import { transferSyntax } from '../dicom/transfer-syntaxes.js';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
@@ -140,14 +141,22 @@ export function studyDetail(database: Database.Database, studyId: number): Study
          photometric_interpretation AS photometricInterpretation, window_center AS windowCenter, window_width AS windowWidth
        FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = ? ORDER BY series.series_number, images.instance_number, images.id`,
     )
-    .all(studyId) as StudyDetail['images'];
+    .all(studyId) as Array<Omit<StudyDetail['images'][number], 'transferSyntaxName'>>;
   const reports = database
     .prepare('SELECT id, source, source_path AS sourcePath, text FROM reports WHERE study_id = ? ORDER BY id')
     .all(studyId) as StudyDetail['reports'];
   const labels = database
     .prepare('SELECT task, value, source FROM labels WHERE study_id = ? ORDER BY task')
     .all(studyId) as StudyDetail['labels'];
-  return { study: toStudy(row), images, reports, labels };
+  return {
+    study: toStudy(row),
+    images: images.map((image) => ({
+      ...image,
+      transferSyntaxName: transferSyntax(image.transferSyntaxUid)?.name ?? image.transferSyntaxUid,
+    })),
+    reports,
+    labels,
+  };
 }
 
 /**
