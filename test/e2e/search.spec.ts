@@ -102,6 +102,15 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   await page.getByTestId('search-input').fill('right pneumothorax');
   await expect(results.first()).toBeVisible();
 
+  // A 1024×700 window with the sidebar collapsed still shows the first row of results above the fold.
+  await page.getByRole('button', { name: 'Close study' }).click();
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.getByTestId('sidebar-toggle').click();
+  await expect(page.getByTestId('sidebar-toggle')).toHaveAttribute('aria-expanded', 'false');
+  for (const index of [0, 1, 2]) await expect(results.nth(index).getByRole('img')).toBeInViewport({ ratio: 1 });
+  await page.screenshot({ path: path.join(screenshotDirectory, 'search-1024x700.png') });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await results.first().click();
   await page.getByTestId('reports-for-image').click();
   await expect(page.getByTestId('nearest-reports').locator('li')).toHaveCount(5);
   await page.getByTestId('find-similar').click();

@@ -2,6 +2,7 @@ import type { ApiClient, ApiEvent, AppInfo, EngineStatus, Job } from '../../../m
 import { sectionFromHash, type SectionId } from './sections.js';
 
 const jobHistoryLimit = 200;
+const sidebarKey = 'unisight.sidebar';
 
 /** Everything the shell shows, kept current from the core's events; pages read it and call `api`. */
 export class AppState {
@@ -11,6 +12,8 @@ export class AppState {
   connected = $state(false);
   loadError = $state<string | null>(null);
   section = $state<SectionId>(sectionFromHash(location.hash));
+  /** The sidebar narrowed to its section initials, for small windows; remembered on this machine. */
+  sidebarCollapsed = $state(localStorage.getItem(sidebarKey) === 'collapsed');
   activeJobs = $derived(this.jobs.filter((job) => job.state === 'queued' || job.state === 'running'));
 
   api!: ApiClient;
@@ -46,6 +49,11 @@ export class AppState {
     } catch (error) {
       this.loadError = (error as Error).message;
     }
+  }
+
+  toggleSidebar(): void {
+    this.sidebarCollapsed = !this.sidebarCollapsed;
+    localStorage.setItem(sidebarKey, this.sidebarCollapsed ? 'collapsed' : 'open');
   }
 
   navigate(section: SectionId): void {
