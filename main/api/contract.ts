@@ -201,6 +201,8 @@ export const LibrarySummary = z.object({
   modalities: z.array(z.string()),
   bodyParts: z.array(z.string()),
   labelTasks: z.array(z.string()),
+  /** Each task's stored values with how many studies carry each, so a filter offers them rather than asking. */
+  labelValues: z.record(z.string(), z.array(z.object({ value: z.string(), studies: z.number().int() }))),
   viewPositions: z.array(z.string()),
   /** Fine-tuned classifiers whose predictions are stored, newest first: the prediction filter offers them. */
   classifiers: z.array(

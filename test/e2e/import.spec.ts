@@ -35,6 +35,14 @@ test('imports a generated export through the wizard, then opens a study and read
   await expect(page.getByTestId('library-counts')).toContainText('50 studies');
   await page.getByText(/^Unmatched reports \(\d+\)/).click();
   await expect(page.getByRole('table', { name: 'Unmatched reports' })).toContainText('ACC09999991');
+  // A label filter offers the task's values with their counts, rather than asking for one to be typed.
+  const filters = page.getByRole('form', { name: 'Filters' });
+  await filters.getByLabel('Label').selectOption('abnormal');
+  const values = await filters.getByTestId('filter-label-value').locator('option').allTextContents();
+  expect(values[0]).toBe('any value');
+  expect(values.slice(1).length).toBeGreaterThanOrEqual(2);
+  for (const value of values.slice(1)) expect(value).toMatch(/^\S+ \(\d+ studies\)$/);
+  await filters.getByLabel('Label').selectOption('');
   await page.getByRole('form', { name: 'Filters' }).getByLabel('Report').selectOption('yes');
   await expect(page.getByTestId('study-total')).not.toHaveText('50 matching studies');
   const firstStudy = page.getByRole('grid', { name: 'Studies' }).getByRole('button').first();

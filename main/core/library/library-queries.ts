@@ -34,6 +34,7 @@ export function librarySummary(database: Database.Database): LibrarySummary {
       'SELECT DISTINCT body_part AS value FROM series WHERE body_part IS NOT NULL ORDER BY 1',
     ),
     labelTasks: column(database, 'SELECT DISTINCT task AS value FROM labels ORDER BY 1'),
+    labelValues: labelValuesByTask(database),
     viewPositions: column(
       database,
       'SELECT DISTINCT view_position AS value FROM images WHERE view_position IS NOT NULL ORDER BY 1',
@@ -211,6 +212,17 @@ export function unmatchedReports(database: Database.Database, limit: number) {
       text: string;
     }>
   ).map(({ text, ...rest }) => ({ ...rest, excerpt: text.slice(0, 200) }));
+}
+
+function labelValuesByTask(database: Database.Database): Record<string, Array<{ value: string; studies: number }>> {
+  const byTask: Record<string, Array<{ value: string; studies: number }>> = {};
+  for (const row of database
+    .prepare(
+      'SELECT task, value, count(DISTINCT study_id) AS studies FROM labels GROUP BY task, value ORDER BY task, value',
+    )
+    .all() as Array<{ task: string; value: string; studies: number }>)
+    (byTask[row.task] ??= []).push({ value: row.value, studies: row.studies });
+  return byTask;
 }
 
 export function importedFiles(

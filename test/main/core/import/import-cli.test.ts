@@ -137,6 +137,9 @@ describe('unisight import on a generated hospital export', () => {
         labelTasks: ['abnormal', 'cardiomegaly', 'consolidation', 'effusion', 'nodule', 'pneumothorax'],
       });
       expect(summary.patients).toBeLessThan(50);
+      // Each task's values with their study counts, for the Label filter to offer: every study has each label.
+      for (const task of summary.labelTasks)
+        expect(summary.labelValues[task]!.reduce((sum, option) => sum + option.studies, 0)).toBe(50);
       // Every thumbnail reads back from its pack as a PNG of at most 160 px, each its own film.
       const imageIds = new Database(path.join(library, 'catalog.sqlite'), { readonly: true })
         .prepare('SELECT id FROM images ORDER BY id')
