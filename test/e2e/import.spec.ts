@@ -67,4 +67,11 @@ test('imports a generated export through the wizard, then opens a study and read
   await expect(study).toContainText(/Explicit VR Little Endian|Implicit VR Little Endian|JPEG|RLE|Deflated/);
   await expect(study).not.toContainText(/· 1\.2\.840\.10008\.1\.2/);
   await page.screenshot({ path: path.join(screenshotDirectory, 'library-study.png') });
+  // Next and previous study without going back to the grid.
+  const heading = study.getByRole('heading', { level: 2 });
+  const first = await heading.textContent();
+  await study.getByRole('button', { name: 'Next' }).click();
+  await expect(heading).not.toHaveText(first!);
+  await page.keyboard.press('PageUp');
+  await expect(heading).toHaveText(first!);
 });
