@@ -19,6 +19,7 @@ const shown = [
   'finetune-label-efficiency.png',
   'finetune-threshold.png',
   'search-1024x700.png',
+  'runs-experiments.png',
 ];
 
 const missing = shown.filter((name) => !fs.existsSync(path.join(source, name)));

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect, expectFormsIntact, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
 
@@ -86,6 +87,27 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await efficiency.screenshot({ path: path.join(screenshotDirectory, 'finetune-label-efficiency.png') });
   await page.getByTestId('run-label-study').click();
   await expect(efficiency).toContainText('This method already has runs at 1%, 10% and 100% of the labels.');
+
+  // Runs as experiments: every run with its duration and headline figure; two side by side; exported.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Runs' }).click();
+  const experiments = page.getByTestId('experiments');
+  await expect(experiments.getByRole('row')).toHaveCount(1 + 4);
+  await expect(experiments).toContainText(/test text→image Recall@10 \d\.\d\d against chance/);
+  await expect(experiments).toContainText(/test AUROC \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \(abnormal, 1%\)/);
+  await page.getByRole('checkbox', { name: 'compare small encoder' }).check();
+  await experiments.getByRole('checkbox').nth(1).check();
+  const comparison = page.getByTestId('experiment-comparison');
+  await expect(comparison).toContainText('duration');
+  await expect(comparison.locator('td.differs').first()).toBeVisible();
+  const exported = page.waitForEvent('download');
+  await page.getByTestId('export-runs-csv').click();
+  const csv = fs
+    .readFileSync((await (await exported).path())!, 'utf8')
+    .trim()
+    .split('\n');
+  expect(csv).toHaveLength(3);
+  expect(csv[0]).toMatch(/^kind,id,name,state,created_at,duration_s,backend,/);
+  await page.screenshot({ path: path.join(screenshotDirectory, 'runs-experiments.png'), fullPage: true });
 
   // The classifier's predictions filter the Library.
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Library' }).click();

@@ -41,6 +41,7 @@ test('runs an engine self-check to completion with a moving progress bar, and ca
 }) => {
   await openApp(page, server);
   await page.getByRole('link', { name: 'Runs' }).click();
+  await page.getByText('Engine self-check').click();
 
   await page.getByLabel('Iterations').fill('400');
   await page.getByLabel('Matrix size').fill('384');
