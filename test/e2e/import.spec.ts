@@ -23,6 +23,12 @@ test('imports a generated export through the wizard, then opens a study and read
   await expect(progress.getByTestId('job-state')).toHaveText('succeeded', { timeout: 90_000 });
   await expect(page.getByTestId('import-outcomes')).toContainText('failed');
   await expect(page.getByRole('region', { name: 'Import summary' })).toContainText('PDF document, not DICOM');
+  // Failures are named file by file, not only counted by reason.
+  await page
+    .getByTestId('failed-files')
+    .getByText(/The \d+ failed files, by name/)
+    .click();
+  await expect(page.getByTestId('failed-files').locator('li').first()).toContainText(/IM_TRUNCATED\.dcm|\.dcm/);
   await page.screenshot({ path: path.join(screenshotDirectory, 'import-summary.png'), fullPage: true });
 
   const download = page.waitForEvent('download');
