@@ -254,6 +254,17 @@ export const StudyDetail = z.object({
 });
 export type StudyDetail = z.infer<typeof StudyDetail>;
 
+/** One top-level element of an image's DICOM file, as the viewer's tag panel shows it. */
+export const ImageTag = z.object({
+  /** "(0010,0020)". */
+  tag: z.string(),
+  /** The data dictionary's keyword; null for a private or unknown tag. */
+  name: z.string().nullable(),
+  vr: z.string().nullable(),
+  value: z.string(),
+});
+export type ImageTag = z.infer<typeof ImageTag>;
+
 export const ImportedFile = z.object({
   path: z.string(),
   outcome: z.enum(['imported', 'duplicate', 'skipped', 'failed']),
@@ -561,6 +572,12 @@ export const apiMethods = {
     }),
     output: RenderedImage,
     summary: 'An image rendered from its DICOM file with a window (centre/width in modality units), as a PNG data URL.',
+  },
+  'library.imageTags': {
+    input: z.strictObject({ imageId: z.number().int().positive() }),
+    output: z.object({ tags: z.array(ImageTag), withheld: z.number().int() }),
+    summary:
+      "An image's DICOM attributes, named: the Patient ID as its pseudonym, names and the patient's identifying attributes withheld.",
   },
   'library.unmatchedReports': {
     input: z.strictObject({ limit: z.number().int().min(1).max(10_000).default(500) }),

@@ -24,6 +24,7 @@ import {
 } from './library/library-queries.js';
 import { CatalogPaths, pathsArePseudonymised, pseudonymisePaths } from './library/catalog-paths.js';
 import { Pseudonymiser } from './library/pseudonymiser.js';
+import { imageTags } from './library/image-tags.js';
 import { renderCataloguedImage } from './library/render-catalogued-image.js';
 import { ModelStore } from './training/model-store.js';
 import { PretrainingService } from './training/pretraining-service.js';
@@ -203,6 +204,8 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'library.thumbnail': async ({ imageId }) => ({
       dataUrl: thumbnailDataUrl(catalog.database, catalog.libraryPath, imageId),
     }),
+    'library.imageTags': async ({ imageId }) =>
+      imageTags(catalog.database, CatalogPaths.of(catalog.database, pseudonymiser), imageId),
     'library.renderImage': async (request) =>
       renderCataloguedImage(catalog.database, CatalogPaths.of(catalog.database, pseudonymiser), request),
     'library.unmatchedReports': async ({ limit }) => unmatchedReports(catalog.database, limit),

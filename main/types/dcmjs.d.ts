@@ -1,4 +1,4 @@
-// dcmjs ships no types; only the writer API the demo generator uses is declared.
+// dcmjs ships no types; only what is used is declared: the writer (demo generator) and the data dictionary (tag panel).
 declare module 'dcmjs' {
   interface DicomDictInstance {
     dict: Record<string, unknown>;
@@ -9,6 +9,8 @@ declare module 'dcmjs' {
       DicomDict: new (meta: Record<string, unknown>) => DicomDictInstance;
       DicomMetaDictionary: {
         denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+        /** The DICOM data dictionary, keyed "(GGGG,EEEE)". */
+        dictionary: Record<string, { tag: string; vr: string; vm: string; name: string } | undefined>;
       };
     };
   };

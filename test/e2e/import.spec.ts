@@ -72,6 +72,13 @@ test('imports a generated export through the wizard, then opens a study and read
   await expect(study.getByRole('button', { name: 'Invert' })).toHaveAttribute('aria-pressed', 'true');
   await expect(study).toContainText(/Explicit VR Little Endian|Implicit VR Little Endian|JPEG|RLE|Deflated/);
   await expect(study).not.toContainText(/· 1\.2\.840\.10008\.1\.2/);
+  // The file's DICOM attributes, named, with the patient's withheld and the Patient ID as its pseudonym.
+  await study.getByTestId('dicom-tags').getByText('DICOM tags').click();
+  const tags = study.getByTestId('dicom-tags').locator('table');
+  await expect(tags.getByRole('row', { name: /PatientID/ })).toContainText(/P[0-9a-f]{16} \(pseudonym\)/);
+  await expect(tags.getByRole('row', { name: /PatientName/ })).toContainText('(withheld: identifying)');
+  await expect(tags.getByRole('row', { name: /TransferSyntaxUID|Modality/ }).first()).toBeVisible();
+  await study.getByTestId('dicom-tags').getByText('DICOM tags').click();
   await page.screenshot({ path: path.join(screenshotDirectory, 'library-study.png') });
   // Next and previous study without going back to the grid.
   const heading = study.getByRole('heading', { level: 2 });

@@ -4,11 +4,9 @@ import type { RenderedImage } from '../../api/contract.js';
 import { decodeFrame } from '../dicom/decode-frame.js';
 import { readDicomMetadata } from '../dicom/dicom-metadata.js';
 import { encodeGrayPng } from '../dicom/gray-png.js';
-import { parseDicomBytes } from '../dicom/read-dicom.js';
 import { defaultWindow, fitWithin, toBytes, toDisplayGray } from '../dicom/render-image.js';
-import { OutsideFileError, readRegularFile } from '../files/outside-files.js';
-import { maximumFileBytes } from '../import/import-folder.js';
-import type { CatalogPaths, CataloguedLocation } from './catalog-paths.js';
+import type { CatalogPaths } from './catalog-paths.js';
+import { readCataloguedImageFile } from './catalogued-image-file.js';
 
 /**
  * Renders a catalogued image from its DICOM file with the window the reader chose (modality units), so window and
@@ -24,25 +22,10 @@ export async function renderCataloguedImage(
     maximumSize: number;
   },
 ): Promise<RenderedImage> {
-  const row = database
-    .prepare(
-      'SELECT files.path, files.location, images.representative_frame AS frame FROM images JOIN files ON files.id = images.file_id WHERE images.id = ?',
-    )
-    .get(request.imageId) as (CataloguedLocation & { frame: number }) | undefined;
-  if (!row) throw new ApiError('not-found', `No image with id ${request.imageId}.`);
-  let bytes: Buffer;
-  try {
-    // The file may have been replaced since its import (by a pipe, a device, something huge): opened as any file
-    // named from outside, so it cannot block the server; named as the catalog names it.
-    bytes = readRegularFile(paths.realPath(row), `The file of image ${request.imageId}`, maximumFileBytes - 1);
-  } catch (error) {
-    if (!(error instanceof OutsideFileError)) throw error;
-    throw new ApiError('not-found', error.message.replaceAll(paths.realPath(row), row.path));
-  }
-  const parsed = parseDicomBytes(bytes);
+  const { parsed, catalogPath, representativeFrame } = readCataloguedImageFile(database, paths, request.imageId);
   const image = readDicomMetadata(parsed.dataSet).image;
-  if (!image) throw new ApiError('conflict', `${row.path} no longer holds an image.`);
-  const frame = await decodeFrame(parsed, image, row.frame);
+  if (!image) throw new ApiError('conflict', `${catalogPath} no longer holds an image.`);
+  const frame = await decodeFrame(parsed, image, representativeFrame);
   const initial = defaultWindow(frame, image);
   const window = { center: request.windowCenter ?? initial.center, width: request.windowWidth ?? initial.width };
   const shown = fitWithin(toDisplayGray(frame, image, parsed.dataSet, window), request.maximumSize);

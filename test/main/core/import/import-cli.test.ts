@@ -151,6 +151,21 @@ describe('unisight import on a generated hospital export', () => {
         expect(Math.max(png.width, png.height)).toBe(160);
       }
       expect(new Set(thumbnails.map((thumbnail) => thumbnail.dataUrl)).size).toBe(imageIds.length);
+      // The tag panel names the file's attributes and keeps the catalog's pseudonymisation.
+      const { tags, withheld } = await core.handlers['library.imageTags']({ imageId: imageIds[0]! });
+      const byName = new Map(tags.map((tag) => [tag.name, tag]));
+      expect(byName.get('Modality')).toMatchObject({ tag: '(0008,0060)', vr: 'CS' });
+      expect(byName.get('Rows')!.value).toMatch(/^\d+$/);
+      expect(byName.get('PatientID')!.value).toMatch(/^P[0-9a-f]{16} \(pseudonym\)$/);
+      expect(byName.get('PatientName')!.value).toBe('(withheld: identifying)');
+      expect(withheld).toBeGreaterThanOrEqual(2);
+      const file = new Database(path.join(library, 'catalog.sqlite'), { readonly: true }).prepare(
+        'SELECT path FROM files JOIN images ON images.file_id = files.id WHERE images.id = ?',
+      );
+      const dataSet = parseDicom(fs.readFileSync(file.pluck().get(imageIds[0]!) as string));
+      const raw = JSON.stringify(tags);
+      for (const identifier of [dataSet.string('x00100010'), dataSet.string('x00100020')])
+        expect(raw).not.toContain(identifier!);
     } finally {
       await core.close();
     }
