@@ -15,6 +15,9 @@ import { writeTensorBundle } from '../model/tensor-bundle.js';
 import { finetuneRunFiles } from './finetune-run-files.js';
 import type { EngineTask } from './task-context.js';
 
+/** Labelled images of a budget listed with the run (a 1% budget is a handful; 100% is capped). */
+const maximumBudgetExamplesShown = 500;
+
 /**
  * Fine-tunes a classifier for one task (two classes or more) from a pretrained encoder: the encoder's own patient
  * split (so no test patient was seen in pretraining), a stratified label budget from the labelled training images,
@@ -91,6 +94,10 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     budgetImages: labelled.length,
     budgetPositives: labelled.filter((index) => items[index]!.label === 1).length,
     budgetByClass: classes.map((_, label) => labelled.filter((index) => items[index]!.label === label).length),
+    // The images the budget drew, with their labels, for the run page to show what the classifier learned from.
+    budgetExamples: labelled
+      .slice(0, maximumBudgetExamplesShown)
+      .map((index) => ({ imageId: items[index]!.imageId, label: classes[items[index]!.label!]! })),
     trainingImages: split.train.length,
     validationImages: validation.length,
     testImages: test.length,

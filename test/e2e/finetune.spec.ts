@@ -53,6 +53,16 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await expect(run.getByTestId('roc-curve').locator('polyline')).toBeVisible();
   await expect(run.getByTestId('confusion-matrix')).toContainText('predicted positive');
   await expect(run.getByTestId('roc-curve')).toHaveAttribute('data-ticks', '5');
+  // The images the 1% budget drew, each with its label.
+  const drawn = Number(
+    (await run.getByTestId('classifier-run-labels').textContent())!.match(/(\d+) of \d+ labelled/)![1],
+  );
+  await run
+    .getByTestId('budget-examples')
+    .getByText(/labelled images it learned from/)
+    .click();
+  await expect(run.getByTestId('budget-examples').locator('li')).toHaveCount(drawn);
+  await expect(run.getByTestId('budget-examples').locator('li').first()).toContainText(/positive|negative/);
   // The threshold moves and the matrix follows; a cell opens onto its images.
   const cellCount = async (truth: number, predicted: number) =>
     Number(await run.getByTestId(`confusion-cell-${truth}-${predicted}`).textContent());
