@@ -225,6 +225,8 @@ export const StudyListItem = z.object({
   imageCount: z.number().int(),
   firstImageId: z.number().int().nullable(),
   hasReport: z.boolean(),
+  /** Under a classifier filter: the highest score that classifier gave an image of the study (of the class filtered). */
+  predictionScore: z.number().nullable().optional(),
 });
 export type StudyListItem = z.infer<typeof StudyListItem>;
 

@@ -124,6 +124,16 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await expect(page.getByTestId('study-total')).toHaveText('120 matching studies');
   await page.getByTestId('filter-classifier').selectOption({ label: 'abnormal: TD-Calib + GM-Coord, 1% labels' });
   await page.getByTestId('filter-minimum-score').fill('0.5');
+  // Each card under the filter shows the score that let it through.
+  await expect
+    .poll(async () =>
+      Number(
+        (await page.getByTestId('study-prediction-score').first().textContent())?.match(
+          /classifier score ([\d.]+)/,
+        )?.[1] ?? -1,
+      ),
+    )
+    .toBeGreaterThanOrEqual(0.5);
   await expect
     .poll(async () => Number((await page.getByTestId('study-total').textContent())!.match(/\d+/)![0]))
     .toBeLessThan(120);

@@ -120,9 +120,14 @@ export function listStudies(
   const total = (
     database.prepare(`SELECT count(*) AS count FROM studies ${where}`).get(parameters) as { count: number }
   ).count;
+  // Under a classifier filter each study carries the score that let it through, for its card to show.
+  const predictionScore = filter.predictionRunId
+    ? `, (SELECT max(predictions.score) FROM predictions JOIN images ON images.id = predictions.image_id JOIN series ON series.id = images.series_id
+         WHERE series.study_id = studies.id AND predictions.run_id = @predictionRunId${filter.predictedClass ? ' AND predictions.predicted_class = @predictedClass' : ''}) AS predictionScore`
+    : '';
   const rows = database
     .prepare(
-      `SELECT ${studyColumns} FROM studies JOIN patients ON patients.id = studies.patient_id ${where} ORDER BY studies.study_date DESC, studies.id DESC LIMIT @limit OFFSET @offset`,
+      `SELECT ${studyColumns}${predictionScore} FROM studies JOIN patients ON patients.id = studies.patient_id ${where} ORDER BY studies.study_date DESC, studies.id DESC LIMIT @limit OFFSET @offset`,
     )
     .all({ ...parameters, limit, offset }) as Array<Record<string, unknown>>;
   return { total, studies: rows.map(toStudy) };
