@@ -225,7 +225,7 @@ export const StudyListItem = z.object({
   imageCount: z.number().int(),
   firstImageId: z.number().int().nullable(),
   hasReport: z.boolean(),
-  /** Under a classifier filter: the highest score that classifier gave an image of the study (of the class filtered). */
+  /** Under a classifier filter: the highest score that classifier gave an image of the study (of the class chosen). */
   predictionScore: z.number().nullable().optional(),
 });
 export type StudyListItem = z.infer<typeof StudyListItem>;
