@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import dcmjs from 'dcmjs';
-import type { Element } from 'dicom-parser';
+import type { DataSet, Element } from 'dicom-parser';
 import type { ImageTag } from '../../api/contract.js';
 import { readText } from '../dicom/dicom-metadata.js';
 import type { CatalogPaths } from './catalog-paths.js';
@@ -28,18 +28,17 @@ const identifying = new Set([
   'x00380010', // Admission ID
   'x00400006', // Scheduled Performing Physician's Name
 ]);
-const numeric: Record<string, (element: Element, read: Readers) => string> = {
-  US: (element, read) => read.list(element, 2, (offset) => read.view.getUint16(offset, true)),
-  SS: (element, read) => read.list(element, 2, (offset) => read.view.getInt16(offset, true)),
-  UL: (element, read) => read.list(element, 4, (offset) => read.view.getUint32(offset, true)),
-  SL: (element, read) => read.list(element, 4, (offset) => read.view.getInt32(offset, true)),
-  FL: (element, read) => read.list(element, 4, (offset) => read.view.getFloat32(offset, true)),
-  FD: (element, read) => read.list(element, 8, (offset) => read.view.getFloat64(offset, true)),
+/** Numeric VRs: the size of one value and dicom-parser's reader for it (which knows the data set's byte order). */
+const numeric: Record<string, [number, (dataSet: DataSet, tag: string, index: number) => number | undefined]> = {
+  US: [2, (dataSet, tag, index) => dataSet.uint16(tag, index)],
+  SS: [2, (dataSet, tag, index) => dataSet.int16(tag, index)],
+  UL: [4, (dataSet, tag, index) => dataSet.uint32(tag, index)],
+  SL: [4, (dataSet, tag, index) => dataSet.int32(tag, index)],
+  FL: [4, (dataSet, tag, index) => dataSet.float(tag, index)],
+  FD: [8, (dataSet, tag, index) => dataSet.double(tag, index)],
 };
-interface Readers {
-  view: DataView;
-  list(element: Element, size: number, at: (offset: number) => number): string;
-}
+/** Values of a multi-valued numeric element shown; the rest are elided. */
+const maximumValuesShown = 16;
 /** Longest value shown; longer ones are cut with an ellipsis. */
 const maximumValueCharacters = 200;
 
@@ -63,15 +62,6 @@ export function imageTags(
     )
     .pluck()
     .get(imageId) as string | undefined)!;
-  const bytes = dataSet.byteArray;
-  const readers: Readers = {
-    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    list: (element, size, at) => {
-      const count = Math.min(16, Math.floor(element.length / size));
-      const values = Array.from({ length: count }, (_, index) => at(element.dataOffset + index * size));
-      return values.join('\\') + (element.length / size > count ? '\\…' : '');
-    },
-  };
   let withheld = 0;
   const tags: ImageTag[] = [];
   for (const [tag, element] of Object.entries(dataSet.elements).sort(([left], [right]) => left.localeCompare(right))) {
@@ -88,23 +78,22 @@ export function imageTags(
       tags.push({ ...base, value: '(withheld: identifying)' });
       continue;
     }
-    tags.push({ ...base, value: valueOf(dataSet, tag, element, vr, readers) });
+    tags.push({ ...base, value: valueOf(dataSet, tag, element, vr) });
   }
   return { tags, withheld };
 }
 
-function valueOf(
-  dataSet: Parameters<typeof readText>[0],
-  tag: string,
-  element: Element,
-  vr: string | null,
-  readers: Readers,
-): string {
+function valueOf(dataSet: DataSet, tag: string, element: Element, vr: string | null): string {
   if (element.items) return `(sequence of ${element.items.length} item${element.items.length === 1 ? '' : 's'})`;
   if (tag === 'x7fe00010' || element.encapsulatedPixelData) return `(pixel data, ${element.length} bytes)`;
   if (element.dataOffset + element.length > dataSet.byteArray.length) return '(cut short in the file)';
   const reader = vr ? numeric[vr] : undefined;
-  if (reader) return reader(element, readers);
+  if (reader) {
+    const [size, read] = reader;
+    const count = Math.floor(element.length / size);
+    const values = Array.from({ length: Math.min(count, maximumValuesShown) }, (_, index) => read(dataSet, tag, index));
+    return values.join('\\') + (count > maximumValuesShown ? '\\…' : '');
+  }
   if (vr && ['OB', 'OW', 'OF', 'OD', 'UN', 'OL', 'OV'].includes(vr)) return `(${element.length} bytes)`;
   const text = readText(dataSet, tag) ?? '';
   return text.length > maximumValueCharacters ? `${text.slice(0, maximumValueCharacters)}…` : text;

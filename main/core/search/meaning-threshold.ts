@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { auroc } from '../../../ml/evaluation/binary-classification-metrics.js';
 import type { VectorIndex } from './vector-index.js';
+import { rowDotProduct } from './vector-scan.js';
 
 /**
  * Shares of unrelated report–image pairs allowed at or above the bars: `strict` when nothing else tells what the query
@@ -64,10 +65,7 @@ export function unrelatedPairBars(
     for (let taken = 0, imageRow = (sample * 7919) % images.ids.length; taken < imagesPerReport; taken++) {
       imageRow = (imageRow + stride) % images.ids.length;
       if (studyOfImage.get(images.ids[imageRow]!) === study) continue;
-      let dot = 0;
-      for (let component = 0; component < dimension; component++)
-        dot += report[component]! * images.vectors[imageRow * dimension + component]!;
-      similarities.push(dot);
+      similarities.push(rowDotProduct(images.vectors, imageRow, dimension, report));
     }
   }
   if (similarities.length < minimumPairs) return null;

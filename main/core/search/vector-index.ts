@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import type { ModelRecord } from '../../api/contract.js';
 import { readTensorBundle, readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
-import { topByDotProduct } from './vector-scan.js';
+import { rowDotProduct, topByDotProduct } from './vector-scan.js';
 
 export interface VectorIndexInfo {
   modelId: string;
@@ -165,11 +165,7 @@ export class VectorIndex {
     table.rowOf ??= new Map(Array.from(table.ids, (id, index) => [id, index]));
     return ids.flatMap((id) => {
       const index = table.rowOf!.get(id);
-      if (index === undefined) return [];
-      let dot = 0;
-      for (let component = 0; component < row.dimension; component++)
-        dot += vector[component]! * table.vectors[index * row.dimension + component]!;
-      return [dot];
+      return index === undefined ? [] : [rowDotProduct(table.vectors, index, row.dimension, vector)];
     });
   }
 

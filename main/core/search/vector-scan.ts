@@ -1,3 +1,10 @@
+/** The dot product of row `row` of `vectors` ([rows, dimension]) with `query`. */
+export function rowDotProduct(vectors: Float32Array, row: number, dimension: number, query: Float32Array): number {
+  let sum = 0;
+  for (let column = 0; column < dimension; column++) sum += vectors[row * dimension + column]! * query[column]!;
+  return sum;
+}
+
 /**
  * Exact nearest neighbours by dot product over unit vectors held in one Float32Array, [rows, dimension]: a single
  * pass that keeps the k best in a small sorted buffer. Measured faster than sqlite-vec's own scan at 1M vectors
