@@ -1,4 +1,5 @@
 import { ImportParameters, ImportSummary, tableMatchKinds, type ReportTableMapping } from '../../api/contract.js';
+import { ownPeakResidentBytes } from '../../core/child-process/process-memory.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js';
@@ -84,7 +85,7 @@ export const importCommand: CliCommand = {
         return 1;
       }
       // This process's peak plus each worker process's: an upper bound on what the import held at any one time.
-      const peakResidentBytes = process.resourceUsage().maxRSS * 1024 + (summary.workerPeakResidentBytes ?? 0);
+      const peakResidentBytes = ownPeakResidentBytes() + (summary.workerPeakResidentBytes ?? 0);
       // The import queued the embedding of its new images for search when the library has a model: see it through.
       const embedJob = (await core.handlers['jobs.list']({ limit: 10 })).find(
         (candidate) =>

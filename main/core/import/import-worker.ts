@@ -1,9 +1,8 @@
 // Import worker process: processes one untrusted file at a time, in the order the pool sends them. It runs with a
 // heap cap, and the pool ends it when a file takes too long or it dies, so a hostile file costs a worker, never the
 // import.
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { connectToParent } from '../child-process/parent-port.js';
+import { ownPeakResidentBytes } from '../child-process/process-memory.js';
 import { useNativeJpeg2000 } from '../dicom/codecs/native-jpeg-2000.js';
 import { processFile, type ProcessFileResult } from './process-file.js';
 import type { WorkerRequest } from './worker-pool.js';
@@ -14,28 +13,15 @@ useNativeJpeg2000();
 // A worker whose import is gone (the main process was killed) has no one to answer: it ends too.
 process.on('disconnect', () => process.exit(0));
 
-// Reading the peak costs a system call (~0.1 ms, a few per cent of a small file): look again at most every 200 ms.
+// Reading the peak costs a read of /proc (~0.1 ms, a few per cent of a small file): look again at most every 200 ms.
 let peakCheckedAt = Number.NEGATIVE_INFINITY;
 let peak = 0;
 function peakResidentBytes(): number {
   if (performance.now() - peakCheckedAt >= 200) {
-    peak = process.resourceUsage().maxRSS * 1024;
+    peak = ownPeakResidentBytes();
     peakCheckedAt = performance.now();
   }
   return peak;
-}
-
-/**
- * A large file's bytes (and what was inflated from them) live outside the V8 heap and go only when the collector
- * next runs, which may be after the next file has allocated as much again: two files' worth at once, past the budget
- * each was checked against. After a task that leaves more than this outside the heap, the worker collects at once.
- */
-const collectAboveExternalBytes = 64 * 1024 ** 2;
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
-function releaseLargeBuffers(): void {
-  const { external, arrayBuffers } = process.memoryUsage();
-  if (Math.max(external, arrayBuffers) > collectAboveExternalBytes) collectGarbage();
 }
 
 let previous: Promise<void> = Promise.resolve();
@@ -43,7 +29,7 @@ parent.onMessage((message) => {
   const received = message as WorkerRequest;
   if ('stop' in received) {
     void previous.then(() => {
-      const farewell: WorkerReply = { stopping: true, peakResidentBytes: process.resourceUsage().maxRSS * 1024 };
+      const farewell: WorkerReply = { stopping: true, peakResidentBytes: ownPeakResidentBytes() };
       parent.send(farewell, () => process.exit(0));
     });
     return;
@@ -56,7 +42,6 @@ parent.onMessage((message) => {
     } catch (error) {
       result = { path: request.path, sha256: null, outcome: 'failed', reason: `worker error: ${String(error)}` };
     }
-    releaseLargeBuffers();
     const reply: WorkerReply = { taskId, result, peakResidentBytes: peakResidentBytes() };
     parent.send(reply);
   });

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import type { ChildProcessChannel, ChildProcessLauncher } from '../child-process/child-process-channel.js';
+import { residentBytes } from '../child-process/process-memory.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { WorkerReply } from './worker-reply.js';
 
@@ -251,17 +251,6 @@ export class FileWorkerPool {
 }
 
 const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-
-/** A process's resident set from /proc (VmRSS), or null once it is gone. */
-function residentBytes(processId: number): number | null {
-  try {
-    const status = fs.readFileSync(`/proc/${processId}/status`, 'utf8');
-    const kilobytes = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    return kilobytes === undefined ? null : Number(kilobytes) * 1024;
-  } catch {
-    return null;
-  }
-}
 
 function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());

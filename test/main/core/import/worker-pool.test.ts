@@ -159,6 +159,20 @@ describe('the import worker pool (real worker processes)', () => {
     },
   );
 
+  it.skipIf(process.platform !== 'linux')(
+    "reports a worker's own peak memory, not the resident size of the process that started it",
+    async () => {
+      // Linux hands a parent's peak to the child it forks (getrusage's maxRSS survives fork and exec): a worker
+      // started by a large process would report that process's size and look over its limit.
+      const held = Buffer.alloc(512 * 1024 ** 2, 1);
+      await withFilesAndPool(1 << 30, {}, async (pool) => {
+        expect((await pool.run(request(sample))).outcome).toBe('image');
+        expect(pool.largestPeakResidentBytes()).toBeGreaterThan(0);
+        expect(pool.largestPeakResidentBytes()).toBeLessThan(held.length / 2);
+      });
+    },
+  );
+
   it('starts a worker that died idle again only when there is work, not in a loop', async () => {
     started.length = 0;
     const logged: string[] = [];
