@@ -20,6 +20,10 @@ const shown = [
   'finetune-threshold.png',
   'search-1024x700.png',
   'runs-experiments.png',
+  'library-series.png',
+  'import-manifest-override.png',
+  'import-folder-browser.png',
+  'search-help.png',
 ];
 
 const missing = shown.filter((name) => !fs.existsSync(path.join(source, name)));

@@ -186,6 +186,11 @@ export const ImportParameters = z.strictObject({
    * every import pseudonymises).
    */
   pseudonymisePaths: z.boolean().default(false),
+  /**
+   * Without `tables`, link reports as the folder's unisight-manifest.json maps them; false ignores the manifest. Tables
+   * given always replace the manifest's.
+   */
+  useManifest: z.boolean().default(true),
 });
 export type ImportParameters = z.infer<typeof ImportParameters>;
 
@@ -237,6 +242,10 @@ export const StudyDetail = z.object({
       id: z.number().int(),
       sopInstanceUid: z.string(),
       seriesInstanceUid: z.string(),
+      seriesNumber: z.number().int().nullable(),
+      seriesDescription: z.string().nullable(),
+      /** The image's place in its series (Instance Number); the images come ordered by series, then by this. */
+      instanceNumber: z.number().int().nullable(),
       modality: z.string().nullable(),
       bodyPart: z.string().nullable(),
       viewPosition: z.string().nullable(),
@@ -285,7 +294,13 @@ export const ImportPreview = z.object({
     tables: z.number().int(),
     ignored: z.number().int(),
   }),
-  manifest: z.object({ found: z.boolean(), error: z.string().nullable(), tables: z.array(ReportTableMapping) }),
+  manifest: z.object({
+    found: z.boolean(),
+    error: z.string().nullable(),
+    tables: z.array(ReportTableMapping),
+    /** The manifest file as written, for the researcher to read (null when it could not be read). */
+    text: z.string().nullable(),
+  }),
   tables: z.array(
     z.object({
       file: z.string(),
@@ -298,6 +313,18 @@ export const ImportPreview = z.object({
   ),
 });
 export type ImportPreview = z.infer<typeof ImportPreview>;
+
+/** A folder's subfolders, for choosing an import folder where no operating-system dialog exists (browser mode). */
+export const FolderListing = z.object({
+  folder: z.string(),
+  /** The folder above; null at the root. */
+  parent: z.string().nullable(),
+  home: z.string(),
+  /** Subfolder names, hidden ones left out, in natural order. */
+  folders: z.array(z.string()),
+  truncated: z.boolean(),
+});
+export type FolderListing = z.infer<typeof FolderListing>;
 
 export const RenderedImage = z.object({
   dataUrl: z.string(),
@@ -530,6 +557,12 @@ export const apiMethods = {
     input: NoInput,
     output: z.object({ folder: z.string().nullable() }),
     summary: 'Let the user pick a folder with the operating system dialog (desktop app only).',
+  },
+  'system.listFolders': {
+    input: z.strictObject({ folder: z.string().min(1).max(4096).optional() }),
+    output: FolderListing,
+    summary:
+      "A folder's subfolders (names only; the home folder when none is named), to pick an import folder in browser mode.",
   },
   'import.files': {
     input: z.strictObject({

@@ -11,6 +11,7 @@ import { LogBuffer } from './log-buffer.js';
 import { importFolder } from './import/import-folder.js';
 import { explainStorageError } from './import/retryable-failure.js';
 import { previewFolder } from './import/preview-folder.js';
+import { listFolders } from './files/list-folders.js';
 import { FileWorkerPool, importWorkerMemoryBytes } from './import/worker-pool.js';
 import { describeJpeg2000Route } from './dicom/codecs/native-jpeg-2000.js';
 import { appVersion } from './install-paths.js';
@@ -198,6 +199,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     'import.files': async (query) => importedFiles(catalog.database, query),
     'import.preview': async ({ folder }) => previewFolder(folder),
     'system.chooseFolder': async () => ({ folder: options.chooseFolder ? await options.chooseFolder() : null }),
+    'system.listFolders': async ({ folder }) => listFolders(folder),
     'library.summary': async () => librarySummary(catalog.database),
     'library.studies': async ({ filter, offset, limit }) => listStudies(catalog.database, filter, offset, limit),
     'library.study': async ({ studyId }) => studyDetail(catalog.database, studyId),

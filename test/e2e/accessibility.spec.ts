@@ -1,12 +1,16 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, importAndPretrain, openApp, test } from './fixtures.js';
+import path from 'node:path';
+import { expect, importAndPretrain, openApp, screenshotDirectory, test } from './fixtures.js';
 
 const sections = ['Library', 'Import', 'Train', 'Fine-tune', 'Search', 'Runs'];
 
 // axe-core's WCAG 2.1 A and AA rules on every page of a library with studies, reports and a model: nothing serious or
 // critical may remain. (Found and fixed when this test was written: the study and result grids' ARIA structure, their
 // cards' names, the contrast of the accent buttons and of the Train form's notes.)
-test('every page passes axe-core with no serious or critical violation', async ({ page, server }) => {
+test('every page explains its numbers in a help panel and passes axe-core with no serious or critical violation', async ({
+  page,
+  server,
+}) => {
   test.setTimeout(300_000);
   await importAndPretrain(server, 60);
   await openApp(page, server);
@@ -31,6 +35,15 @@ test('every page passes axe-core with no serious or critical violation', async (
       // The study panel and its viewer are checked too.
       await page.keyboard.press('Enter');
       await expect(page.getByRole('complementary', { name: 'Study' }).getByRole('img')).toBeVisible();
+    }
+    // Each page explains its numbers in a short help panel, closed until asked for (checked by axe open).
+    const help = page.getByTestId('page-help');
+    await help.getByText('What the numbers here mean').click();
+    await expect(help.locator('li').first()).toBeVisible();
+    expect(await help.locator('li').count()).toBeGreaterThanOrEqual(2);
+    if (section === 'Search') {
+      await expect(help).toContainText('chance');
+      await page.screenshot({ path: path.join(screenshotDirectory, 'search-help.png') });
     }
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     for (const violation of results.violations)

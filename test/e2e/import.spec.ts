@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { demoExport } from '../support/demo-export.js';
+import { waitUntil } from '../support/serve-process.js';
+import { writeSeriesStudy } from '../support/series-study.js';
 import { expect, expectFormsIntact, openApp, screenshotDirectory, test } from './fixtures.js';
 
 test('imports a generated export through the wizard, then opens a study and reads its report', async ({
@@ -14,7 +17,7 @@ test('imports a generated export through the wizard, then opens a study and read
   await page.getByLabel('Folder path').fill(folder);
   await page.getByRole('button', { name: 'Look inside' }).click();
   await expect(page.getByTestId('preview-counts')).toContainText('files to examine as DICOM');
-  await expect(page.getByText('The folder carries a manifest; its mapping will be used:')).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'as the manifest maps them:' })).toBeChecked();
   await expectFormsIntact(page);
   await page.getByRole('button', { name: 'Start import' }).click();
 
@@ -87,4 +90,115 @@ test('imports a generated export through the wizard, then opens a study and read
   await expect(heading).not.toHaveText(first!);
   await page.keyboard.press('PageUp');
   await expect(heading).toHaveText(first!);
+});
+
+test("lists a CT study's series with their counts and scrolls a series slice by slice, in instance order", async ({
+  page,
+  server,
+}) => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-series-'));
+  try {
+    writeSeriesStudy(folder, 8);
+    const started = await server.call<{ id: string }>('import.start', { folder });
+    await waitUntil(async () => {
+      const job = (await server.call<{ state: string }>('jobs.get', { jobId: started.body.result!.id })).body.result!;
+      return job.state === 'succeeded' ? job : null;
+    }, 60_000);
+    await openApp(page, server);
+    await page.getByRole('grid', { name: 'Studies' }).getByRole('button').first().click();
+    const study = page.getByRole('complementary', { name: 'Study' });
+    const series = study.getByTestId('series-select');
+    expect(await series.locator('option').allTextContents()).toEqual([
+      'Series 1 · SCOUT · CT',
+      'Series 2 · AXIAL 5mm · CT · 8 images',
+    ]);
+    await series.selectOption({ label: 'Series 2 · AXIAL 5mm · CT · 8 images' });
+    const position = study.getByTestId('series-position');
+    await expect(position).toHaveText('1 / 8 (instance 1)');
+    const viewer = study.getByTestId('viewer');
+    const picture = viewer.getByRole('img');
+    await expect(picture).toBeVisible();
+    const first = await picture.getAttribute('src');
+    // The wheel steps through the slices; each renders its own pixels.
+    await viewer.hover();
+    await page.mouse.wheel(0, 100);
+    await expect(position).toHaveText('2 / 8 (instance 2)');
+    await expect(picture).not.toHaveAttribute('src', first!);
+    await expect(viewer).toHaveAttribute('data-zoom', '1.00');
+    await viewer.focus();
+    await page.keyboard.press('End');
+    await expect(position).toHaveText('8 / 8 (instance 8)');
+    await page.keyboard.press(',');
+    await expect(position).toHaveText('7 / 8 (instance 7)');
+    await page.keyboard.press('Home');
+    await expect(position).toHaveText('1 / 8 (instance 1)');
+    await study.getByTestId('series-slider').fill('5');
+    await expect(position).toHaveText('5 / 8 (instance 5)');
+    await page.screenshot({ path: path.join(screenshotDirectory, 'library-series.png') });
+    // Ctrl-wheel still zooms within a series.
+    await viewer.hover();
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -400);
+    await page.keyboard.up('Control');
+    await expect.poll(async () => Number(await viewer.getAttribute('data-zoom'))).toBeGreaterThan(1.5);
+    await expect(position).toHaveText('5 / 8 (instance 5)');
+    // A one-image series has nothing to scroll.
+    await series.selectOption({ index: 0 });
+    await expect(study.getByTestId('series-slider')).toHaveCount(0);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('browses to a folder without typing its path, reads its manifest, and maps the tables itself instead', async ({
+  page,
+  server,
+}) => {
+  const folder = demoExport(50);
+  await openApp(page, server);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Import' }).click();
+  // Browser mode has no operating-system dialog: the core lists folders, starting where the typed path points.
+  await page.getByLabel('Folder path').fill(path.dirname(folder));
+  await page.getByRole('button', { name: 'Browse…' }).click();
+  const browser = page.getByRole('dialog', { name: 'Choose the folder to import' });
+  await expect(browser.getByTestId('folder-browser-path')).toHaveText(path.dirname(folder));
+  await browser.getByRole('button', { name: path.basename(folder) }).click();
+  await expect(browser.getByTestId('folder-browser-path')).toHaveText(folder);
+  await expect(browser.getByRole('list', { name: 'Folders inside' })).toContainText('PAT_');
+  await page.screenshot({ path: path.join(screenshotDirectory, 'import-folder-browser.png') });
+  await browser.getByRole('button', { name: 'Up one folder' }).click();
+  await expect(browser.getByTestId('folder-browser-path')).toHaveText(path.dirname(folder));
+  await browser.getByRole('button', { name: path.basename(folder) }).click();
+  await browser.getByRole('button', { name: 'Choose this folder' }).click();
+  await expect(browser).toBeHidden();
+  await expect(page.getByLabel('Folder path')).toHaveValue(folder);
+
+  await page.getByRole('button', { name: 'Look inside' }).click();
+  const manifest = page.getByRole('region', { name: 'Manifest' });
+  await expect(manifest.getByRole('radio', { name: 'as the manifest maps them:' })).toBeChecked();
+  await manifest.getByText('Show unisight-manifest.json').click();
+  const written = JSON.parse(fs.readFileSync(path.join(folder, 'unisight-manifest.json'), 'utf8')) as {
+    tables: Array<{ file: string; keyColumn: string }>;
+  };
+  expect(JSON.parse((await manifest.getByTestId('manifest-text').textContent())!)).toEqual(written);
+  // Mapping the tables oneself starts from the manifest's mapping (its tables ticked, with its key columns); here
+  // every table is then left out.
+  await manifest.getByRole('radio', { name: 'as I map them here (the manifest is ignored)' }).check();
+  const tableChoices = page.getByRole('checkbox', { name: /^Use / });
+  expect(await tableChoices.count()).toBeGreaterThan(written.tables.length - 1);
+  for (const table of written.tables) {
+    await expect(page.getByRole('checkbox', { name: `Use ${table.file} (` })).toBeChecked();
+    const mapping = page.getByRole('group', { name: `Use ${table.file} (` });
+    await expect(mapping.getByLabel('Key column')).toHaveValue(table.keyColumn);
+  }
+  await expectFormsIntact(page);
+  await page.screenshot({ path: path.join(screenshotDirectory, 'import-manifest-override.png'), fullPage: true });
+  for (const choice of await tableChoices.all()) await choice.uncheck();
+  await page.getByRole('button', { name: 'Start import' }).click();
+  await expect(page.getByRole('region', { name: 'Import progress' }).getByTestId('job-state')).toHaveText('succeeded', {
+    timeout: 90_000,
+  });
+  const jobs = (await server.call<Array<{ kind: string; result: { tables: unknown[] } }>>('jobs.list', {})).body
+    .result!;
+  expect(jobs.find((job) => job.kind === 'library.import')!.result.tables).toEqual([]);
 });

@@ -35,7 +35,13 @@ export const demoCommand: CliCommand = {
     try {
       const job = await runJobToEnd(
         core,
-        await core.handlers['import.start']({ folder, tables: [], keepIdentifiers: false, pseudonymisePaths: false }),
+        await core.handlers['import.start']({
+          folder,
+          tables: [],
+          keepIdentifiers: false,
+          pseudonymisePaths: false,
+          useManifest: true,
+        }),
         output,
       );
       if (job.result) output.say(describeImport(ImportSummary.parse(job.result)));

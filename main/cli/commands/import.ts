@@ -45,7 +45,7 @@ export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Import a folder of DICOM studies and their reports into the library; re-running it only adds what changed.',
   usage:
-    'unisight import <folder> [--table FILE --match KIND --key-column C [--date-column D] [--text-column T] [--label-columns A,B]] [--keep-identifiers] [--pseudonymise-paths] [--library DIR] [--json]',
+    'unisight import <folder> [--table FILE --match KIND --key-column C [--date-column D] [--text-column T] [--label-columns A,B]] [--keep-identifiers] [--pseudonymise-paths] [--ignore-manifest] [--library DIR] [--json]',
   options: {
     ...commonOptions,
     table: { type: 'string' },
@@ -56,6 +56,7 @@ export const importCommand: CliCommand = {
     'label-columns': { type: 'string' },
     'keep-identifiers': { type: 'boolean', default: false },
     'pseudonymise-paths': { type: 'boolean', default: false },
+    'ignore-manifest': { type: 'boolean', default: false },
   },
   optionHelp: {
     table: 'a CSV/TSV report or label table to link (a manifest in the folder is used when this is absent)',
@@ -65,6 +66,8 @@ export const importCommand: CliCommand = {
     'text-column': 'the column holding the report text',
     'label-columns': 'comma-separated columns holding per-study labels (stored as written; blank cells are skipped)',
     'keep-identifiers': 'also keep the original patient IDs and names in the catalog (pseudonyms are made either way)',
+    'ignore-manifest':
+      "link no report tables by the folder's unisight-manifest.json (tables named with --table replace it anyway)",
     'pseudonymise-paths':
       'catalogue folder and file names as keyed pseudonyms, for folders named after patients (a new library only; then always on)',
   },
@@ -75,6 +78,7 @@ export const importCommand: CliCommand = {
       tables: tableFromFlags(values),
       keepIdentifiers: values['keep-identifiers'] === true,
       pseudonymisePaths: values['pseudonymise-paths'] === true,
+      useManifest: values['ignore-manifest'] !== true,
     });
     const core = openCoreForCli(values.library as string | undefined);
     try {

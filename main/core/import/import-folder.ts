@@ -33,6 +33,8 @@ export interface ImportFolderOptions {
   folder: string;
   tables: ReportTableMapping[];
   keepIdentifiers: boolean;
+  /** Without `tables`: link as the folder's manifest says (true), or link no tables (false). */
+  useManifest: boolean;
 }
 
 export interface ImportFolderContext {
@@ -222,7 +224,7 @@ async function importWalkedFolder(
   if (stopped !== null) throw stopped;
 
   let tables = options.tables;
-  const tablesFromManifest = tables.length === 0 && folderHasManifest;
+  const tablesFromManifest = tables.length === 0 && folderHasManifest && options.useManifest;
   if (tablesFromManifest) tables = readManifest(folder, manifestFileName).tables;
   const mappedTables = new Set(tables.map((table) => path.resolve(folder, table.file)));
   for (const file of tableFiles) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApiError } from '../../api/api-error.js';
 import type { ImportPreview } from '../../api/contract.js';
 import { OutsideFileError } from '../files/outside-files.js';
-import { readManifest, readReportTable, type ReadTable } from './report-tables.js';
+import { parseManifest, readManifestText, readReportTable, type ReadTable } from './report-tables.js';
 import { manifestFileName, walkFolder } from './walk-folder.js';
 
 /** A quick look before importing: what kinds of files are there, and what the tables and the manifest say. */
@@ -38,12 +38,13 @@ export function previewFolder(folderInput: string): ImportPreview {
       });
     }
   }
-  let manifest: ImportPreview['manifest'] = { found: manifestFound, error: null, tables: [] };
+  const manifest: ImportPreview['manifest'] = { found: manifestFound, error: null, tables: [], text: null };
   if (manifestFound) {
     try {
-      manifest = { found: true, error: null, tables: readManifest(folder, manifestFileName).tables };
+      manifest.text = readManifestText(folder, manifestFileName);
+      manifest.tables = parseManifest(manifest.text, manifestFileName).tables;
     } catch (error) {
-      manifest = { found: true, error: (error as Error).message, tables: [] };
+      manifest.error = (error as Error).message;
     }
   }
   return { folder, files, manifest, tables };

@@ -86,10 +86,18 @@ export function readReportTable(file: string): ReadTable {
  * tables it names are the folder's content: linking reads them only inside the folder (link-reports.ts).
  */
 export function readManifest(folder: string, manifestFile: string): ImportManifest {
-  const bytes = readRegularFile(path.join(folder, manifestFile), 'The manifest', maximumManifestBytes);
+  return parseManifest(readManifestText(folder, manifestFile), manifestFile);
+}
+
+/** The manifest file's text, read as any file the folder hands us: a regular file, bounded in size. */
+export function readManifestText(folder: string, manifestFile: string): string {
+  return readRegularFile(path.join(folder, manifestFile), 'The manifest', maximumManifestBytes).toString('utf8');
+}
+
+export function parseManifest(text: string, manifestFile: string): ImportManifest {
   let raw: unknown;
   try {
-    raw = JSON.parse(bytes.toString('utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new Error(`${manifestFile} is not JSON: ${(error as Error).message}`, { cause: error });
   }

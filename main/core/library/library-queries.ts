@@ -142,7 +142,8 @@ export function studyDetail(database: Database.Database, studyId: number): Study
   if (!row) throw new ApiError('not-found', `No study with id ${studyId}.`);
   const images = database
     .prepare(
-      `SELECT images.id, sop_instance_uid AS sopInstanceUid, series.series_instance_uid AS seriesInstanceUid, series.modality, series.body_part AS bodyPart,
+      `SELECT images.id, sop_instance_uid AS sopInstanceUid, series.series_instance_uid AS seriesInstanceUid,
+         series.series_number AS seriesNumber, series.description AS seriesDescription, images.instance_number AS instanceNumber, series.modality, series.body_part AS bodyPart,
          view_position AS viewPosition, rows, columns, number_of_frames AS numberOfFrames, transfer_syntax_uid AS transferSyntaxUid,
          photometric_interpretation AS photometricInterpretation, window_center AS windowCenter, window_width AS windowWidth
        FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = ? ORDER BY series.series_number, images.instance_number, images.id`,

@@ -279,6 +279,24 @@ describe('unisight import on a generated hospital export', () => {
     expect(summary.tables[0].matchedRows).toBe(summary.tables[0].rows - 2);
   });
 
+  it("links no table by the folder's manifest when told to ignore it, and the same folder's tables by the manifest otherwise", () => {
+    const ignoring = path.join(workspace.path, 'library-no-manifest');
+    const run = runCli(['import', exportFolder, '--library', ignoring, '--json', '--ignore-manifest']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = run.json();
+    expect(summary.tables).toEqual([]);
+    expect(first.tables.length).toBeGreaterThan(0);
+    const database = new Database(path.join(ignoring, 'catalog.sqlite'), { readonly: true });
+    try {
+      const sources = database.prepare('SELECT DISTINCT source FROM reports').pluck().all();
+      expect(sources).not.toContain('manifest');
+      expect(sources.length).toBeGreaterThan(0);
+      expect(database.prepare("SELECT count(*) FROM labels WHERE source LIKE 'manifest:%'").pluck().get()).toBe(0);
+    } finally {
+      database.close();
+    }
+  });
+
   it('keeps patient IDs that link a table only as their pseudonyms, in report keys and unmatched lists too', () => {
     const bare = copyTree(exportFolder, path.join(workspace.path, 'by-patient'));
     fs.rmSync(path.join(bare, 'unisight-manifest.json'));

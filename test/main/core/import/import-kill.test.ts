@@ -107,6 +107,7 @@ describe('an import killed with SIGKILL', () => {
         tables: [],
         keepIdentifiers: false,
         pseudonymisePaths: false,
+        useManifest: true,
       });
       await new Promise<void>((resolve) => {
         const unsubscribe = core.events.subscribe((event) => {
@@ -128,6 +129,7 @@ describe('an import killed with SIGKILL', () => {
         tables: [],
         keepIdentifiers: false,
         pseudonymisePaths: false,
+        useManifest: true,
       });
       const finished = await core.jobs.waitForJob(again.id);
       expect(finished.state).toBe('succeeded');
