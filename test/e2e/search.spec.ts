@@ -41,10 +41,18 @@ test('types a query, sees ranked thumbnails with highlighted report snippets, fi
   await expect
     .poll(async () => Number((await page.getByTestId('search-status').textContent())!.match(/(\d+) images/)?.[1] ?? -1))
     .toBeLessThanOrEqual(unfiltered);
-  await results.first().click();
+  await page.getByTestId('search-input').focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(results.first()).toBeFocused();
   await page.keyboard.press('ArrowRight');
   await expect(results.nth(1)).toHaveClass(/selected/);
   await expect(results.nth(1)).toBeFocused();
+  // The viewer's arrow keys set window and level and leave the result selection where it is.
+  const viewer = page.getByRole('complementary', { name: 'Study' }).getByTestId('viewer');
+  await viewer.focus();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowLeft');
+  await expect(results.nth(1)).toHaveClass(/selected/);
   await page.screenshot({ path: path.join(screenshotDirectory, 'search-results.png'), fullPage: true });
 
   await page.getByTestId('filter-body-part').selectOption('Any');

@@ -58,6 +58,7 @@ function standsAlone(item: Ranked, bar: number | null, cutOff: SearchRequest['me
 export class SearchService {
   /** Per model and index build: computed once, from every vector of the library. */
   private readonly bars = new Map<string, UnrelatedPairBars | null>();
+  private reportedImages: { key: string; ids: number[] } | null = null;
 
   constructor(
     private readonly database: Database.Database,
@@ -266,14 +267,30 @@ export class SearchService {
     return bar;
   }
 
-  private imagesWithReports(): number[] {
-    return this.database
+  /**
+   * The images whose study has a linked report: every query with word matches compares them all, so they are read
+   * once per state of the catalog (the linked reports and the images), not per query.
+   */
+  private imagesWithReports(): readonly number[] {
+    const state = this.database
       .prepare(
-        `SELECT images.id FROM images JOIN series ON series.id = images.series_id
-         WHERE EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)`,
+        `SELECT (SELECT max(id) FROM images) AS lastImage, (SELECT max(id) FROM reports) AS lastReport,
+           (SELECT count(*) FROM reports WHERE study_id IS NOT NULL) AS linked`,
       )
-      .pluck()
-      .all() as number[];
+      .get() as { lastImage: number | null; lastReport: number | null; linked: number };
+    const key = `${state.lastImage}:${state.lastReport}:${state.linked}`;
+    if (this.reportedImages?.key !== key)
+      this.reportedImages = {
+        key,
+        ids: this.database
+          .prepare(
+            `SELECT images.id FROM images JOIN series ON series.id = images.series_id
+             WHERE EXISTS (SELECT 1 FROM reports WHERE reports.study_id = series.study_id)`,
+          )
+          .pluck()
+          .all() as number[],
+      };
+    return this.reportedImages.ids;
   }
 
   private unrelatedBars(modelId: string): UnrelatedPairBars | null {
