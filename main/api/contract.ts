@@ -66,7 +66,15 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm-openblas', 'wasm-threaded', 'wasm', 'cpu'] as const;
+export const backendNames = [
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'wasm-openblas',
+  'wasm-threaded',
+  'wasm',
+  'cpu',
+] as const;
 export const BackendName = z.enum(backendNames);
 export type BackendName = z.infer<typeof BackendName>;
 
@@ -82,6 +90,8 @@ export const EngineStatus = z.object({
   processId: z.number().int().nullable(),
   backend: BackendName.nullable(),
   threads: z.number().int().nullable(),
+  /** The GPU the backend runs on (a WebGPU adapter: vendor, architecture, memory limits); null on the CPU routes. */
+  device: z.string().nullable(),
   attempts: z.array(BackendAttempt),
   lastExitReason: z.string().nullable(),
 });

@@ -8,15 +8,20 @@ import { wasmGemmUnavailableReason } from './wasm-gemm/wasm-gemm.js';
 import { registerWasmSharedIdentity } from './wasm-shared-identity.js';
 import { registerWasmSliceKernels } from './wasm-slice-kernels.js';
 import { registerThreadedWasm } from './wasm-threaded-build.js';
+import { describeAdapter, startWebGpu, WebGpuUnavailable } from './webgpu-device.js';
 
-// Order of preference: native TensorFlow with CUDA, native TensorFlow on CPU, WebAssembly with its matrix products in
-// OpenBLAS (the optional addon of `npm run build:native`), multi-threaded WebAssembly, single-threaded, then plain JS.
+// Order of preference: native TensorFlow with CUDA, WebGPU on a hardware adapter (Dawn; installs offline), native
+// TensorFlow on CPU, WebAssembly with its matrix products in OpenBLAS (the optional addon of `npm run build:native`),
+// multi-threaded WebAssembly, single-threaded, then plain JS.
 // Every attempt is recorded with why it was or was not taken, for `unisight info` and the status bar.
 
 interface BackendCandidate {
   name: BackendName;
-  /** Threads in use, and for the WebAssembly routes how matrix products run. */
-  activate(): Promise<{ threads: number; products?: string }>;
+  /**
+   * Threads in use, for the WebAssembly routes how matrix products run, for a GPU route the device. `forced`: the
+   * user asked for this backend by name (UNISIGHT_BACKEND), so it is taken even where it would be passed over.
+   */
+  activate(forced: boolean): Promise<{ threads: number; products?: string; device?: string }>;
 }
 
 class BackendUnavailable extends Error {}
@@ -82,6 +87,17 @@ const candidates: BackendCandidate[] = [
       await importOptional('@tensorflow/tfjs-node-gpu', `${nativeInstallHint}; needs CUDA 11.2 and cuDNN 8.1`);
       await switchTo('tensorflow');
       return { threads: 0 };
+    },
+  },
+  {
+    name: 'webgpu',
+    activate: async (forced) => {
+      try {
+        return { threads: 0, device: describeAdapter(await startWebGpu(forced)) };
+      } catch (error) {
+        if (error instanceof WebGpuUnavailable) throw new BackendUnavailable(error.message);
+        throw error;
+      }
     },
   },
   {
@@ -168,16 +184,16 @@ export async function selectBackend(requested: BackendName | null): Promise<Back
       continue;
     }
     try {
-      const { threads, products } = await candidate.activate();
+      const { threads, products, device } = await candidate.activate(requested === candidate.name);
       attempts.push({
         backend: candidate.name,
         chosen: true,
-        reason: chosenReason(candidate.name, requested, threads, products),
+        reason: chosenReason(candidate.name, requested, threads, products ?? device),
       });
       for (const rest of candidates.slice(candidates.indexOf(candidate) + 1)) {
         attempts.push({ backend: rest.name, chosen: false, reason: `not tried: ${candidate.name} is preferred` });
       }
-      return { backend: candidate.name, threads, attempts };
+      return { backend: candidate.name, threads, device: device ?? null, attempts };
     } catch (error) {
       attempts.push({ backend: candidate.name, chosen: false, reason: (error as Error).message });
     }
@@ -191,13 +207,15 @@ function chosenReason(
   name: BackendName,
   requested: BackendName | null,
   threads: number,
-  products: string | undefined,
+  /** How matrix products run (WebAssembly routes), or the device (GPU routes). */
+  detail: string | undefined,
 ): string {
-  if (requested) return `chosen: requested by UNISIGHT_BACKEND${products ? `; ${products}` : ''}`;
+  if (requested) return `chosen: requested by UNISIGHT_BACKEND${detail ? `; ${detail}` : ''}`;
   if (name === 'tensorflow-gpu') return 'chosen: native TensorFlow with CUDA';
+  if (name === 'webgpu') return `chosen: WebGPU on ${detail ?? 'an unnamed adapter'}`;
   if (name === 'tensorflow') return 'chosen: native TensorFlow on CPU';
   if (name === 'cpu') return 'chosen: plain JavaScript fallback (slow)';
   if (name === 'wasm-openblas')
     return `chosen: WebAssembly with SIMD, matrix products in OpenBLAS on ${threads} thread${threads === 1 ? '' : 's'}`;
-  return `chosen: WebAssembly with SIMD, ${threads} thread${threads === 1 ? '' : 's'}${products ? `; ${products}` : ''}`;
+  return `chosen: WebAssembly with SIMD, ${threads} thread${threads === 1 ? '' : 's'}${detail ? `; ${detail}` : ''}`;
 }

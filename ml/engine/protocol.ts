@@ -22,6 +22,8 @@ export type EngineRequest = z.infer<typeof EngineRequest>;
 export const BackendReport = z.object({
   backend: BackendName,
   threads: z.number().int(),
+  /** The GPU in use (a WebGPU adapter described); null on the CPU routes. */
+  device: z.string().nullable(),
   attempts: z.array(BackendAttempt),
 });
 export type BackendReport = z.infer<typeof BackendReport>;

@@ -153,10 +153,13 @@ export async function trainAdaptor(
             const adapted = adaptor.forward(imageBatch, textBatch);
             return symmetricInfoNce(adapted.image, adapted.text, adaptor.logitScale);
           }, [...trainable.values()]);
-          optimizer.step(gradientsByParameterName(trainable, grads), rate);
-          sum += value.dataSync()[0]!;
-          value.dispose();
-          tf.dispose(grads);
+          try {
+            await optimizer.step(gradientsByParameterName(trainable, grads), rate);
+            sum += (await value.data())[0]!;
+          } finally {
+            value.dispose();
+            tf.dispose(grads);
+          }
         } finally {
           tf.dispose([imageBatch, textBatch]);
         }
@@ -175,17 +178,22 @@ export async function trainAdaptor(
  * Adapted features of every row for the linear head, [text ‖ image] or (no texts) the image's alone; the module stays
  * frozen.
  */
-export function adaptedFeatures(
+export async function adaptedFeatures(
   adaptor: Adaptor,
   images: Float32Array,
   texts: Float32Array | null,
   embeddingSize: number,
-): Float32Array {
+): Promise<Float32Array> {
   const rows = images.length / embeddingSize;
-  return tf.tidy(() => {
+  const features = tf.tidy(() => {
     const imageBatch = tf.tensor2d(images, [rows, embeddingSize]);
-    if (!texts) return adaptor.forwardImage(imageBatch).dataSync() as Float32Array;
+    if (!texts) return adaptor.forwardImage(imageBatch);
     const adapted = adaptor.forward(imageBatch, tf.tensor2d(texts, [rows, embeddingSize]));
-    return tf.concat([adapted.text, adapted.image], 1).dataSync() as Float32Array;
+    return tf.concat([adapted.text, adapted.image], 1);
   });
+  try {
+    return (await features.data()) as Float32Array;
+  } finally {
+    features.dispose();
+  }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readScalar } from '../training/read-scalar.js';
 
 /**
  * GM-Coord (Zhang et al. 2024, UMD §3.3, Eq. 10–13; reference: gmcoord/umd/modules/objectives.py), the OGM-GE-style
@@ -23,24 +24,25 @@ export interface ModalityScores {
  * Eq. 10–11: each modality's share of the head, out_m = f_m·W_m + b/2, scored as Σ over the batch of softmax(out_m)
  * at the true class.
  */
-export function modalityScores(
+export async function modalityScores(
   textFeatures: tf.Tensor2D,
   imageFeatures: tf.Tensor2D,
   head: SplitHead,
   labels: readonly number[],
-): ModalityScores {
-  return tf.tidy(() => {
+): Promise<ModalityScores> {
+  const [text, image] = tf.tidy(() => {
     const classes = head.weight.shape[1];
     const imageWidth = head.weight.shape[0] - head.textWidth;
     const halfBias = head.bias.div(2);
     const truth = tf.oneHot(tf.tensor1d([...labels], 'int32'), classes);
     const score = (features: tf.Tensor2D, weight: tf.Tensor2D) =>
-      tf.softmax(tf.matMul(features, weight).add(halfBias)).mul(truth).sum().dataSync()[0]!;
-    return {
-      text: score(textFeatures, head.weight.slice([0, 0], [head.textWidth, classes])),
-      image: score(imageFeatures, head.weight.slice([head.textWidth, 0], [imageWidth, classes])),
-    };
+      tf.softmax(tf.matMul(features, weight).add(halfBias)).mul(truth).sum();
+    return [
+      score(textFeatures, head.weight.slice([0, 0], [head.textWidth, classes])),
+      score(imageFeatures, head.weight.slice([head.textWidth, 0], [imageWidth, classes])),
+    ];
   });
+  return { text: await readScalar(text), image: await readScalar(image) };
 }
 
 export interface CoordinationCoefficients {
@@ -65,11 +67,10 @@ export function coordinationCoefficients(scores: ModalityScores, beta = 0.1): Co
  * Eq. 13: g ← g·coefficient + N(0, σ(g) + 1e-8), the Gaussian "generalisation enhancement" noise added to both
  * modalities every step, its spread that of the gradient itself.
  */
-export function modulateGradient(gradient: tf.Tensor, coefficient: number, seed: number): tf.Tensor {
-  return tf.tidy(() => {
-    // torch.std: the unbiased (n − 1) estimate.
-    const count = gradient.size;
-    const spread = Math.sqrt((tf.moments(gradient).variance.dataSync()[0]! * count) / Math.max(count - 1, 1)) + 1e-8;
-    return gradient.mul(coefficient).add(tf.randomNormal(gradient.shape, 0, spread, 'float32', seed));
-  });
+export async function modulateGradient(gradient: tf.Tensor, coefficient: number, seed: number): Promise<tf.Tensor> {
+  // torch.std: the unbiased (n − 1) estimate.
+  const count = gradient.size;
+  const variance = await readScalar(tf.tidy(() => tf.moments(gradient).variance));
+  const spread = Math.sqrt((variance * count) / Math.max(count - 1, 1)) + 1e-8;
+  return tf.tidy(() => gradient.mul(coefficient).add(tf.randomNormal(gradient.shape, 0, spread, 'float32', seed)));
 }

@@ -97,7 +97,7 @@ export async function runSupervised(
     const epochs = new EpochBatches(stage.batches, labelled, batchSize);
     while (step < totalSteps) {
       if (task.isCancelled()) {
-        checkpoint();
+        await checkpoint();
         return null;
       }
       const chosen = epochs.at(step);
@@ -106,9 +106,9 @@ export async function runSupervised(
         encoder.config,
       );
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);
-      let result: ReturnType<typeof supervisedStep>;
+      let result: Awaited<ReturnType<typeof supervisedStep>>;
       try {
-        result = supervisedStep(
+        result = await supervisedStep(
           encoder,
           classifier,
           optimisers,
@@ -142,11 +142,11 @@ export async function runSupervised(
         loss: result.loss,
         ...coordination,
       });
-      if (step % options.checkpointEverySteps === 0) checkpoint();
+      if (step % options.checkpointEverySteps === 0) await checkpoint();
       if (step % validateEvery === 0 || step === totalSteps) await validate(classifier, step);
       await task.yieldToEvents();
     }
-    checkpoint();
+    await checkpoint();
     finished = true;
     return classifier;
   } finally {

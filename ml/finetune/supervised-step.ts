@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
 import { gradientsByParameterName } from '../model/parameter-store.js';
-import type { AdamW } from '../training/adamw.js';
+import { squaredNorm, type AdamW } from '../training/adamw.js';
+import { readScalar } from '../training/read-scalar.js';
 import {
   coordinationCoefficients,
   type CoordinationCoefficients,
@@ -36,7 +37,7 @@ export function modalityOfParameter(name: string): 'image' | 'text' | null {
  * give the coefficients (Eq. 12), and every modality-specific gradient becomes g·coefficient + N(0, σ(g)) (Eq. 13)
  * before the update. The head learns at its own rate (UMD: head ×10 for classification).
  */
-export function supervisedStep(
+export async function supervisedStep(
   encoder: ContrastiveEncoder,
   classifier: SplitHeadClassifier,
   optimisers: SupervisedOptimisers,
@@ -44,7 +45,7 @@ export function supervisedStep(
   rates: { encoder: number; head: number },
   clipNorm: number,
   gmCoord: { beta: number; seed: number } | null,
-): SupervisedStepResult {
+): Promise<SupervisedStepResult> {
   const encoderTrainable = encoder.store.trainable();
   const headTrainable = classifier.store.trainable();
   const kept: ClassifierFeatures[] = [];
@@ -61,7 +62,7 @@ export function supervisedStep(
     const modulated: tf.Tensor[] = [];
     if (gmCoord) {
       coordination = coordinationCoefficients(
-        modalityScores(features.text, features.image, classifier.splitHead(), input.labels),
+        await modalityScores(features.text, features.image, classifier.splitHead(), input.labels),
         gmCoord.beta,
       );
       let parameterIndex = 0;
@@ -69,19 +70,15 @@ export function supervisedStep(
         parameterIndex += 1;
         const modality = modalityOfParameter(name);
         if (!modality) continue;
-        const replaced = modulateGradient(gradient, coordination[modality], gmCoord.seed * 1000 + parameterIndex);
+        const replaced = await modulateGradient(gradient, coordination[modality], gmCoord.seed * 1000 + parameterIndex);
         modulated.push(replaced);
         encoderGradients[name] = replaced;
       }
     }
     const headGradients = gradientsByParameterName(headTrainable, grads);
     // One clipping norm over encoder and head together, as the reference's trainer clips all parameters at once.
-    const norm = tf.tidy(() =>
-      Math.sqrt(
-        [...Object.values(encoderGradients), ...Object.values(headGradients)]
-          .reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0))
-          .dataSync()[0]!,
-      ),
+    const norm = Math.sqrt(
+      await readScalar(squaredNorm([...Object.values(encoderGradients), ...Object.values(headGradients)])),
     );
     const scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
     const clip = (gradients: tf.NamedTensorMap) =>
@@ -91,13 +88,13 @@ export function supervisedStep(
     const clippedEncoder = clip(encoderGradients);
     const clippedHead = clip(headGradients);
     try {
-      optimisers.encoder.step(clippedEncoder, rates.encoder);
-      optimisers.head.step(clippedHead, rates.head);
+      await optimisers.encoder.step(clippedEncoder, rates.encoder);
+      await optimisers.head.step(clippedHead, rates.head);
     } finally {
       tf.dispose(modulated);
       if (scale !== 1) tf.dispose([...Object.values(clippedEncoder), ...Object.values(clippedHead)]);
     }
-    return { loss: value.dataSync()[0]!, coordination };
+    return { loss: (await value.data())[0]!, coordination };
   } finally {
     value.dispose();
     tf.dispose(grads);

@@ -95,16 +95,16 @@ export async function runTdCalib(
     const epochs = new EpochBatches(stage.batches, images, options.tdCalibBatchSize);
     while (step < totalSteps) {
       if (task.isCancelled()) {
-        checkpoint();
+        await checkpoint();
         return false;
       }
       const host = stage.batches.build(epochs.at(step), { settings: options.augmentation, step });
       const masks = buildReconstructionBatch(host, encoder.config, options, `${options.seed}:td-calib`, step);
       const tensors = batchTensors(host, encoder.config);
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.tdCalibLearningRate);
-      let result: ReturnType<typeof reconstructionStep>;
+      let result: Awaited<ReturnType<typeof reconstructionStep>>;
       try {
-        result = reconstructionStep(
+        result = await reconstructionStep(
           encoder,
           heads,
           { model: teacherModel, ema },
@@ -136,10 +136,10 @@ export async function runTdCalib(
           textFeature: result.textFeature,
           imageFeature: result.imageFeature,
         });
-      if (step % options.checkpointEverySteps === 0) checkpoint();
+      if (step % options.checkpointEverySteps === 0) await checkpoint();
       await task.yieldToEvents();
     }
-    saveVariableGroups(calibrated, { encoder: encoder.store.variables }, { steps: totalSteps });
+    await saveVariableGroups(calibrated, { encoder: encoder.store.variables }, { steps: totalSteps });
     fs.rmSync(checkpointFile, { force: true });
     try {
       rememberCalibration(calibrated, plan.cacheFile);

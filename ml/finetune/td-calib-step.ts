@@ -38,7 +38,7 @@ export function prefixedTrainable(
  * student and the heads learn from the masked one, then the teacher follows the student (every step, as UMD's
  * callback does). Leaves no tensor behind.
  */
-export function reconstructionStep(
+export async function reconstructionStep(
   student: ContrastiveEncoder,
   heads: ReconstructionHeads,
   teacher: { model: ContrastiveEncoder; ema: EmaTeacher },
@@ -48,7 +48,7 @@ export function reconstructionStep(
   learningRate: number,
   clipNorm: number,
   extra?: ExtraObjectives,
-): ReconstructionStepResult {
+): Promise<ReconstructionStepResult> {
   const teacherStates = tf.tidy(() => ({
     image: teacher.model.tokenStates('image', input.patches),
     text: teacher.model.tokenStates('text', input.texts),
@@ -73,14 +73,14 @@ export function reconstructionStep(
       return total;
     }, [...trainable.values()]);
     try {
-      optimizer.step(gradientsByParameterName(trainable, grads), learningRate, clipNorm);
+      await optimizer.step(gradientsByParameterName(trainable, grads), learningRate, clipNorm);
       teacher.ema.update(student.store.variables);
-      const [maskedLanguage, maskedImage, textFeature, imageFeature, ...extraValues] = parts.map(
-        (part) => part.dataSync()[0]!,
-      ) as [number, number, number, number, ...number[]];
+      const [maskedLanguage, maskedImage, textFeature, imageFeature, ...extraValues] = (await Promise.all(
+        parts.map(async (part) => (await part.data())[0]!),
+      )) as [number, number, number, number, ...number[]];
       const extraLosses = Object.fromEntries(extraNames.map((name, index) => [name, extraValues[index]!]));
       return {
-        total: value.dataSync()[0]!,
+        total: (await value.data())[0]!,
         maskedLanguage,
         maskedImage,
         textFeature,

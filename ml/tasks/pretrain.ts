@@ -185,7 +185,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     const stepAtStart = step;
     while (step < totalSteps) {
       if (context.isCancelled()) {
-        checkpoint();
+        await checkpoint();
         return { outcome: 'cancelled', result: { step, totalSteps } };
       }
       const epoch = Math.floor(step / stepsPerEpoch);
@@ -200,7 +200,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
         step,
       });
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);
-      const { loss, parts } = trainer.step(host, step, learningRate);
+      const { loss, parts } = await trainer.step(host, step, learningRate);
       if (!Number.isFinite(loss)) {
         throw new Error(
           `The loss became ${loss} at step ${step + 1}; lower the learning rate (now ${options.peakLearningRate}) and resume or start again.`,
@@ -226,7 +226,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
           loss: lossSum / lossCount,
           ...parts,
           learningRate,
-          temperature: 1 / Math.exp(model.logitScale.dataSync()[0]!),
+          temperature: 1 / Math.exp((await model.logitScale.data())[0]!),
           samplesPerSecond,
           etaSeconds: (totalSteps - step) * secondsPerStep,
           tensorCount,
@@ -236,14 +236,14 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
         intervalSteps = 0;
         intervalStarted = now;
       }
-      if (step % options.checkpointEverySteps === 0) checkpoint();
+      if (step % options.checkpointEverySteps === 0) await checkpoint();
       if (step % stepsPerEpoch === 0) {
         lastValidation = await evaluate(model, batches, dataset.items, split.validation, context);
         context.reportMetrics({ kind: 'validation', step, epoch: step / stepsPerEpoch, retrieval: lastValidation });
       }
       await context.yieldToEvents();
     }
-    checkpoint();
+    await checkpoint();
 
     context.reportProgress(totalSteps, totalSteps, 'evaluating on the test split');
     const validation = lastValidation ?? (await evaluate(model, batches, dataset.items, split.validation, context));
@@ -271,7 +271,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
       metrics: { validation, test, imageProbe },
       parameterCount: describeRun.parameterCount,
     };
-    writeTensorBundle(modelFile, { metadata, tensors: modelTensors(model) });
+    writeTensorBundle(modelFile, { metadata, tensors: await modelTensors(model) });
 
     const embeddingsFile = path.join(runDirectory, runFiles.embeddings);
     writeLibraryEmbeddings(embeddingsFile, embeddings);

@@ -14,12 +14,14 @@ export function referenceMatMul(a: Float32Array, b: Float32Array, size: number):
   return out;
 }
 
-function checkCorrectness(): number {
+async function checkCorrectness(): Promise<number> {
   const size = 33;
   const a = Float32Array.from({ length: size * size }, (_, index) => Math.sin(index * 0.37));
   const b = Float32Array.from({ length: size * size }, (_, index) => Math.cos(index * 0.11));
   const expected = referenceMatMul(a, b, size);
-  const actual = tf.tidy(() => tf.matMul(tf.tensor2d(a, [size, size]), tf.tensor2d(b, [size, size])).dataSync());
+  const product = tf.tidy(() => tf.matMul(tf.tensor2d(a, [size, size]), tf.tensor2d(b, [size, size])));
+  const actual = await product.data();
+  product.dispose();
   let largestError = 0;
   for (let index = 0; index < expected.length; index++) {
     largestError = Math.max(largestError, Math.abs(actual[index]! - expected[index]!));
@@ -40,7 +42,7 @@ function median(values: number[]): number {
 export const runSelfCheck: EngineTask = async (rawParameters, context) => {
   const parameters = SelfCheckParameters.parse(rawParameters);
   const tensorsBefore = tf.memory().numTensors;
-  const largestError = checkCorrectness();
+  const largestError = await checkCorrectness();
   if (largestError > 1e-3)
     throw new Error(`matMul disagrees with the exact reference by ${largestError.toExponential(2)}`);
 

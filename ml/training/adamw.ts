@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readScalar } from './read-scalar.js';
 
 export interface AdamWOptions {
   beta1: number;
@@ -10,6 +11,11 @@ export interface AdamWOptions {
 /** Decay matrices only: biases, norms, tokens and the logit scale keep their size (open_clip's rule). */
 export function isDecayed(variable: tf.Variable): boolean {
   return variable.rank >= 2;
+}
+
+/** The sum of squares of every element of `tensors`: the square of their global norm, for clipping. */
+export function squaredNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => tensors.reduce<tf.Scalar>((sum, tensor) => sum.add(tensor.square().sum()), tf.scalar(0)));
 }
 
 function zeroMoment(variable: tf.Variable): tf.Variable {
@@ -39,22 +45,16 @@ export class AdamW {
   }
 
   /** One update with `gradients` (by parameter name; missing ones count as zero), clipped to a global norm first. */
-  step(
+  async step(
     gradients: tf.NamedTensorMap,
     learningRate: number,
     clipNorm = Number.POSITIVE_INFINITY,
-  ): { gradientNorm: number } {
+  ): Promise<{ gradientNorm: number }> {
     this.stepCount += 1;
     const { beta1, beta2, epsilon, weightDecay } = this.options;
     const correction1 = 1 - beta1 ** this.stepCount;
     const correction2 = 1 - beta2 ** this.stepCount;
-    const gradientNorm = tf.tidy(() =>
-      Math.sqrt(
-        Object.values(gradients)
-          .reduce((sum, gradient) => sum.add(gradient.square().sum()), tf.scalar(0))
-          .dataSync()[0]!,
-      ),
-    );
+    const gradientNorm = Math.sqrt(await readScalar(squaredNorm(Object.values(gradients))));
     const clipScale = gradientNorm > clipNorm ? clipNorm / (gradientNorm + 1e-6) : 1;
     tf.tidy(() => {
       for (const [name, variable] of this.parameters) {

@@ -6,9 +6,13 @@ import type { AdamW } from './adamw.js';
 /** Variables to save or restore under a name prefix each: a model's weights, an optimiser's moments, a head. */
 export type VariableGroups = Record<string, ReadonlyMap<string, tf.Variable>>;
 
-function snapshot(prefix: string, variables: ReadonlyMap<string, tf.Variable>, into: TensorBundle['tensors']): void {
+async function snapshot(
+  prefix: string,
+  variables: ReadonlyMap<string, tf.Variable>,
+  into: TensorBundle['tensors'],
+): Promise<void> {
   for (const [name, variable] of variables)
-    into.set(prefix + name, { shape: variable.shape, values: variable.dataSync() as Float32Array });
+    into.set(prefix + name, { shape: variable.shape, values: (await variable.data()) as Float32Array });
 }
 
 function restore(
@@ -29,9 +33,9 @@ function restore(
 }
 
 /** The weights of a model (all of them, frozen ones included), for exported models and embeddings. */
-export function modelTensors(model: ContrastiveEncoder): TensorBundle['tensors'] {
+export async function modelTensors(model: ContrastiveEncoder): Promise<TensorBundle['tensors']> {
   const tensors: TensorBundle['tensors'] = new Map();
-  snapshot('model/', model.store.variables, tensors);
+  await snapshot('model/', model.store.variables, tensors);
   return tensors;
 }
 
@@ -40,9 +44,13 @@ export function loadModelTensors(model: ContrastiveEncoder, bundle: TensorBundle
 }
 
 /** Writes every group's variables under `prefix/name` and the caller's state as the header, atomically. */
-export function saveVariableGroups(file: string, groups: VariableGroups, state: Record<string, unknown>): void {
+export async function saveVariableGroups(
+  file: string,
+  groups: VariableGroups,
+  state: Record<string, unknown>,
+): Promise<void> {
   const tensors: TensorBundle['tensors'] = new Map();
-  for (const [prefix, variables] of Object.entries(groups)) snapshot(`${prefix}/`, variables, tensors);
+  for (const [prefix, variables] of Object.entries(groups)) await snapshot(`${prefix}/`, variables, tensors);
   writeTensorBundle(file, { metadata: state, tensors });
 }
 
@@ -65,8 +73,8 @@ export function saveCheckpoint(
   model: ContrastiveEncoder,
   optimizer: AdamW,
   state: Record<string, unknown>,
-): void {
-  saveVariableGroups(
+): Promise<void> {
+  return saveVariableGroups(
     file,
     { model: model.store.variables, ...optimizerGroups('adam', optimizer) },
     { ...state, optimizerSteps: optimizer.stepCount },

@@ -15,20 +15,20 @@ export function contrastiveLoss(model: ContrastiveEncoder, patches: tf.Tensor3D,
 }
 
 /** One optimisation step on the trainable (not frozen) parameters; leaves no tensor behind. */
-export function contrastiveStep(
+export async function contrastiveStep(
   model: ContrastiveEncoder,
   optimizer: AdamW,
   patches: tf.Tensor3D,
   texts: TextBatch,
   learningRate: number,
   clipNorm: number,
-): StepResult {
+): Promise<StepResult> {
   const trainable = model.store.trainable();
   const { value, grads } = tf.variableGrads(() => contrastiveLoss(model, patches, texts), [...trainable.values()]);
   try {
-    const { gradientNorm } = optimizer.step(gradientsByParameterName(trainable, grads), learningRate, clipNorm);
+    const { gradientNorm } = await optimizer.step(gradientsByParameterName(trainable, grads), learningRate, clipNorm);
     clampLogitScale(model.logitScale, model.config.maximumLogitScale);
-    return { loss: value.dataSync()[0]!, gradientNorm };
+    return { loss: (await value.data())[0]!, gradientNorm };
   } finally {
     value.dispose();
     tf.dispose(grads);

@@ -19,8 +19,8 @@ import { ImageTextMatching } from './image-text-matching.js';
 
 /** One pretraining objective: how a step trains, and what a checkpoint of it holds. */
 export interface PretrainingTrainer {
-  step(batch: HostBatch, step: number, learningRate: number): { loss: number; parts: Record<string, number> };
-  save(file: string, state: Record<string, unknown>): void;
+  step(batch: HostBatch, step: number, learningRate: number): Promise<{ loss: number; parts: Record<string, number> }>;
+  save(file: string, state: Record<string, unknown>): Promise<void>;
   /** Restores a checkpoint; returns the caller's state. */
   load(file: string): Record<string, unknown>;
   dispose(): void;
@@ -36,11 +36,11 @@ export function contrastiveTrainer(
 ): PretrainingTrainer {
   const optimizer = new AdamW(model.store.trainable(), { ...adamSettings, weightDecay });
   return {
-    step: (batch, _step, learningRate) => {
+    step: async (batch, _step, learningRate) => {
       const tensors = batchTensors(batch, model.config);
       try {
         return {
-          loss: contrastiveStep(model, optimizer, tensors.patches, tensors.texts, learningRate, clipNorm).loss,
+          loss: (await contrastiveStep(model, optimizer, tensors.patches, tensors.texts, learningRate, clipNorm)).loss,
           parts: {},
         };
       } finally {
@@ -90,7 +90,7 @@ export function mrPretrainTrainer(
     ...optimizerGroups('adam', optimizer),
   };
   return {
-    step: (batch, step, learningRate) => {
+    step: async (batch, step, learningRate) => {
       const masks = buildReconstructionBatch(batch, model.config, mrPretrainSettings, seed, step);
       const random = new SeededRandom(`${seed}:itm:${step}`);
       const negatives = {
@@ -110,7 +110,7 @@ export function mrPretrainTrainer(
             };
           },
         };
-        const result = reconstructionStep(
+        const result = await reconstructionStep(
           model,
           heads,
           { model: teacherModel, ema },

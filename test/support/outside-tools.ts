@@ -45,7 +45,39 @@ export const outsideTools = {
     remedy: 'apt install chromium (or set UNISIGHT_CHROMIUM to a Chromium binary)',
     probe: () => commandRuns(chromiumPath(), ['--version']),
   },
+  softwareGpu: {
+    description:
+      "a software Vulkan driver WebGPU can use (libvulkan1, and SwiftShader's driver from Debian's chromium)",
+    remedy: 'apt install libvulkan1 chromium',
+    probe: () => webGpuAdapterProblem(),
+  },
 } satisfies Record<string, OutsideTool>;
+
+/** SwiftShader's Vulkan driver, as Debian's chromium package installs it: exact, slow, enough for tests. */
+export const swiftShaderDriver = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** The environment under which Dawn finds SwiftShader (and no other driver): for tests of the WebGPU route. */
+export function softwareGpuEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env, VK_ICD_FILENAMES: swiftShaderDriver };
+}
+
+/** Null when Dawn (the webgpu package) finds an adapter on SwiftShader, else why not; asked in a child process. */
+function webGpuAdapterProblem(): string | null {
+  if (!fs.existsSync(swiftShaderDriver)) return `${swiftShaderDriver} is missing`;
+  const script = `const { create } = await import('webgpu');
+    const adapter = await create([]).requestAdapter();
+    process.stdout.write(adapter ? 'adapter' : 'none');`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: projectRoot,
+    env: softwareGpuEnvironment(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (run.stdout === 'adapter') return null;
+  return run.stdout === 'none'
+    ? 'Dawn found no Vulkan adapter (is libvulkan1 installed?)'
+    : `Dawn did not start: ${(run.stderr || String(run.status)).trim().split('\n')[0]}`;
+}
 
 export type OutsideToolName = keyof typeof outsideTools;
 

@@ -7,7 +7,7 @@ function describe(info: AppInfo): string {
     `Unisight ${info.appVersion}`,
     `Node ${info.nodeVersion}${info.electronVersion ? `, Electron ${info.electronVersion}` : ''} on ${info.platform}/${info.architecture}`,
     `Library: ${info.library.path} (schema ${info.library.schemaVersion}, ${info.library.databaseBytes} bytes)`,
-    `ML backend: ${info.engine.backend ?? 'none'}${info.engine.threads ? ` (${info.engine.threads} thread(s))` : ''}`,
+    `ML backend: ${info.engine.backend ?? 'none'}${info.engine.device ? ` on ${info.engine.device}` : ''}${info.engine.threads ? ` (${info.engine.threads} thread(s))` : ''}`,
     ...info.engine.attempts.map((attempt) => `  ${attempt.chosen ? '*' : '-'} ${attempt.backend}: ${attempt.reason}`),
     `JPEG 2000 decoder: ${info.jpeg2000Decoder.route}: ${info.jpeg2000Decoder.reason}`,
   ];

@@ -37,6 +37,7 @@ export class EngineSupervisor {
     processId: null,
     backend: null,
     threads: null,
+    device: null,
     attempts: [],
     lastExitReason: null,
   };
@@ -80,12 +81,13 @@ export class EngineSupervisor {
             state: 'ready',
             backend: message.report.backend,
             threads: message.report.threads,
+            device: message.report.device,
             attempts: message.report.attempts,
           });
           this.logs.write(
             'info',
             'engine',
-            `ML backend: ${message.report.backend} (${message.report.threads} thread(s))`,
+            `ML backend: ${message.report.backend}${message.report.device ? ` on ${message.report.device}` : ` (${message.report.threads} thread(s))`}`,
           );
           resolve(message.report);
         } else if (message.type === 'startup-failed') {

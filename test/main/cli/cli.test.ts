@@ -33,6 +33,7 @@ describe('unisight CLI', () => {
     const attempts = info.engine.attempts as Array<{ backend: string; chosen: boolean; reason: string }>;
     expect(attempts.map((attempt) => attempt.backend)).toEqual([
       'tensorflow-gpu',
+      'webgpu',
       'tensorflow',
       'wasm-openblas',
       'wasm-threaded',
@@ -42,6 +43,10 @@ describe('unisight CLI', () => {
     expect(attempts.filter((attempt) => attempt.chosen)).toHaveLength(1);
     expect(attempts.find((attempt) => attempt.chosen)!.backend).toBe(info.engine.backend);
     for (const attempt of attempts) expect(attempt.reason.length).toBeGreaterThan(10);
+    // The WebGPU route names the adapter it found, or why it found none: here no hardware GPU.
+    expect(attempts.find((attempt) => attempt.backend === 'webgpu')!.reason).toMatch(
+      /^(only a software adapter, .+: slower than WebAssembly|no WebGPU adapter|Dawn .* failed to load|chosen: WebGPU on )/,
+    );
   });
 
   it('keeps a V8 code cache in the temporary folder, so later commands start faster', () => {

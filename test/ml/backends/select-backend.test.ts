@@ -10,6 +10,7 @@ describe('backend selection', () => {
     const report = await selectBackend(null);
     expect(report.attempts.map((attempt) => attempt.backend)).toEqual([
       'tensorflow-gpu',
+      'webgpu',
       'tensorflow',
       'wasm-openblas',
       'wasm-threaded',

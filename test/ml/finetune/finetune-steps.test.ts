@@ -74,7 +74,7 @@ const snapshot = (variables: ReadonlyMap<string, tf.Variable>) =>
   new Map([...variables].map(([name, variable]) => [name, Array.from(variable.dataSync())]));
 
 describe('TD-Calib step', () => {
-  it('lowers the masked reconstruction losses on a fixed batch, moves the teacher by the EMA rule, keeps frozen layers, and leaks nothing', () => {
+  it('lowers the masked reconstruction losses on a fixed batch, moves the teacher by the EMA rule, keeps frozen layers, and leaks nothing', async () => {
     const student = keep(new ContrastiveEncoder({ ...tiny, frozenSharedLayers: 1 }, 3));
     const teacherModel = keep(new ContrastiveEncoder({ ...tiny, frozenSharedLayers: 1 }, 99));
     const heads = keep(new ReconstructionHeads(student, 1, 4));
@@ -98,7 +98,7 @@ describe('TD-Calib step', () => {
     for (let step = 0; step < 25; step++) {
       const teacherBefore = step === 0 ? snapshot(teacherModel.store.variables) : null;
       results.push(
-        reconstructionStep(
+        await reconstructionStep(
           student,
           heads,
           { model: teacherModel, ema },
@@ -134,7 +134,7 @@ describe('TD-Calib step', () => {
 });
 
 describe('supervised step with GM-Coord', () => {
-  function run(gmCoord: boolean) {
+  async function run(gmCoord: boolean) {
     const encoder = keep(new ContrastiveEncoder(tiny, 5));
     const classifier = keep(new SplitHeadClassifier(tiny.embeddingSize, 2, 6));
     tf.tidy(() => classifier.weight.assign(tf.randomNormal([2 * tiny.embeddingSize, 2], 0, 1, 'float32', 7)));
@@ -145,7 +145,7 @@ describe('supervised step with GM-Coord', () => {
     };
     const host = hostBatch(4);
     const tensors = tensorsOf(host);
-    const result = supervisedStep(
+    const result = await supervisedStep(
       encoder,
       classifier,
       optimisers,
@@ -158,10 +158,10 @@ describe('supervised step with GM-Coord', () => {
     return { result, weights: snapshot(encoder.store.variables) };
   }
 
-  it("scales and noises only the modality-specific gradients, leaving the shared stack's update as without it", () => {
-    const plain = run(false);
+  it("scales and noises only the modality-specific gradients, leaving the shared stack's update as without it", async () => {
+    const plain = await run(false);
     const before = tf.memory().numTensors;
-    const coordinated = run(true);
+    const coordinated = await run(true);
     expect(plain.result.coordination).toBeNull();
     const { ratio, text, image } = coordinated.result.coordination!;
     expect(ratio).toBeGreaterThan(0);
@@ -203,10 +203,10 @@ describe('Adaptor', () => {
     );
     expect(tf.memory().numTensors).toBe(before);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
-    const imageOnly = adaptedFeatures(adaptor, images, null, size);
+    const imageOnly = await adaptedFeatures(adaptor, images, null, size);
     expect(imageOnly.length).toBe(rows * 16);
     expect(Math.hypot(...imageOnly.subarray(0, 16))).toBeCloseTo(1, 4);
-    const features = adaptedFeatures(adaptor, images, texts, size);
+    const features = await adaptedFeatures(adaptor, images, texts, size);
     expect(features.length).toBe(rows * 32);
     const norm = Math.hypot(...features.subarray(0, 16));
     expect(norm).toBeCloseTo(1, 4);

@@ -101,13 +101,13 @@ function adamW(encoder: ContrastiveEncoder): AdamW {
 }
 
 /** 40 steps on a fixed batch: the loss falls to under half, and every step leaves the same number of tensors. */
-function expectLearnsWithoutLeaks(encoder: ContrastiveEncoder): void {
+async function expectLearnsWithoutLeaks(encoder: ContrastiveEncoder): Promise<void> {
   const optimizer = adamW(encoder);
   const { patches, texts } = batch();
   const losses: number[] = [];
   const tensorCounts: number[] = [];
   for (let step = 0; step < 40; step++) {
-    losses.push(contrastiveStep(encoder, optimizer, patches, texts, 1e-3, 1).loss);
+    losses.push((await contrastiveStep(encoder, optimizer, patches, texts, 1e-3, 1)).loss);
     tensorCounts.push(tf.memory().numTensors);
   }
   expect(new Set(tensorCounts.slice(1)).size).toBe(1);
@@ -219,14 +219,14 @@ describe('contrastive encoder', () => {
     tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
   });
 
-  it('MS-CLIP: learns with every option on, and no step leaves a tensor behind', () => {
+  it('MS-CLIP: learns with every option on, and no step leaves a tensor behind', async () => {
     const encoder = model({
       sharedBlockParts: { attention: true, mlp: true, layerNorms: false },
       earlyLayers: 1,
       imageStem: 'convolutional',
       parallelBranchLayers: [1, 2],
     });
-    expectLearnsWithoutLeaks(encoder);
+    await expectLearnsWithoutLeaks(encoder);
   });
 
   it('gives the separate baseline two stacks with the same parameter count as the shared encoder', () => {
@@ -277,14 +277,14 @@ describe('contrastive encoder', () => {
     tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
   });
 
-  it('keeps frozen shared layers unchanged through a training step while the rest learn', () => {
+  it('keeps frozen shared layers unchanged through a training step while the rest learn', async () => {
     const encoder = model({ frozenSharedLayers: 1 });
     const optimizer = adamW(encoder);
     const snapshot = new Map(
       [...encoder.store.variables].map(([name, variable]) => [name, Array.from(variable.dataSync())]),
     );
     const { patches, texts } = batch();
-    const { loss } = contrastiveStep(encoder, optimizer, patches, texts, 1e-3, 1);
+    const { loss } = await contrastiveStep(encoder, optimizer, patches, texts, 1e-3, 1);
     expect(Number.isFinite(loss)).toBe(true);
     for (const [name, variable] of encoder.store.variables) {
       const unchanged = Array.from(variable.dataSync()).every((value, index) => value === snapshot.get(name)![index]);
@@ -297,9 +297,9 @@ describe('contrastive encoder', () => {
   });
 
   // Random embeddings first fall to the plateau near log N (everything alike), then separate: 40 steps cover both.
-  it('learns: the loss on a fixed batch falls, and no step leaves a tensor behind', () => {
+  it('learns: the loss on a fixed batch falls, and no step leaves a tensor behind', async () => {
     const encoder = model();
-    expectLearnsWithoutLeaks(encoder);
+    await expectLearnsWithoutLeaks(encoder);
   });
 
   it('is reproducible: the same seed gives the same weights, another seed different ones', () => {

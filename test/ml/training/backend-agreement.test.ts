@@ -51,7 +51,7 @@ async function threeSteps(
   const losses: number[] = [];
   const tensorCounts: number[] = [];
   for (let step = 0; step < 3; step++) {
-    losses.push(contrastiveStep(model, optimizer, patches, texts, 1e-3, 1).loss);
+    losses.push((await contrastiveStep(model, optimizer, patches, texts, 1e-3, 1)).loss);
     tensorCounts.push(tf.memory().numTensors);
   }
   tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
