@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { readScalar } from '../training/read-scalar.js';
 
 /**
  * GM-Coord (Zhang et al. 2024, UMD §3.3, Eq. 10–13; reference: gmcoord/umd/modules/objectives.py), the OGM-GE-style
@@ -30,19 +29,24 @@ export async function modalityScores(
   head: SplitHead,
   labels: readonly number[],
 ): Promise<ModalityScores> {
-  const [text, image] = tf.tidy(() => {
+  const scores = tf.tidy(() => {
     const classes = head.weight.shape[1];
     const imageWidth = head.weight.shape[0] - head.textWidth;
     const halfBias = head.bias.div(2);
     const truth = tf.oneHot(tf.tensor1d([...labels], 'int32'), classes);
     const score = (features: tf.Tensor2D, weight: tf.Tensor2D) =>
       tf.softmax(tf.matMul(features, weight).add(halfBias)).mul(truth).sum();
-    return [
+    return tf.stack([
       score(textFeatures, head.weight.slice([0, 0], [head.textWidth, classes])),
       score(imageFeatures, head.weight.slice([head.textWidth, 0], [imageWidth, classes])),
-    ];
+    ]);
   });
-  return { text: await readScalar(text), image: await readScalar(image) };
+  try {
+    const [text, image] = await scores.data();
+    return { text: text!, image: image! };
+  } finally {
+    scores.dispose();
+  }
 }
 
 export interface CoordinationCoefficients {
@@ -67,10 +71,15 @@ export function coordinationCoefficients(scores: ModalityScores, beta = 0.1): Co
  * Eq. 13: g ← g·coefficient + N(0, σ(g) + 1e-8), the Gaussian "generalisation enhancement" noise added to both
  * modalities every step, its spread that of the gradient itself.
  */
-export async function modulateGradient(gradient: tf.Tensor, coefficient: number, seed: number): Promise<tf.Tensor> {
-  // torch.std: the unbiased (n − 1) estimate.
-  const count = gradient.size;
-  const variance = await readScalar(tf.tidy(() => tf.moments(gradient).variance));
-  const spread = Math.sqrt((variance * count) / Math.max(count - 1, 1)) + 1e-8;
-  return tf.tidy(() => gradient.mul(coefficient).add(tf.randomNormal(gradient.shape, 0, spread, 'float32', seed)));
+export function modulateGradient(gradient: tf.Tensor, coefficient: number, seed: number): tf.Tensor {
+  return tf.tidy(() => {
+    // torch.std: the unbiased (n − 1) estimate, kept on the device so that no step waits on a read per parameter.
+    const count = gradient.size;
+    const spread = tf
+      .moments(gradient)
+      .variance.mul(count / Math.max(count - 1, 1))
+      .sqrt()
+      .add(1e-8);
+    return gradient.mul(coefficient).add(tf.randomNormal(gradient.shape, 0, 1, 'float32', seed).mul(spread));
+  });
 }

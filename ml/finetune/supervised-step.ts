@@ -70,7 +70,7 @@ export async function supervisedStep(
         parameterIndex += 1;
         const modality = modalityOfParameter(name);
         if (!modality) continue;
-        const replaced = await modulateGradient(gradient, coordination[modality], gmCoord.seed * 1000 + parameterIndex);
+        const replaced = modulateGradient(gradient, coordination[modality], gmCoord.seed * 1000 + parameterIndex);
         modulated.push(replaced);
         encoderGradients[name] = replaced;
       }

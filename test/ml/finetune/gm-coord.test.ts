@@ -44,17 +44,17 @@ describe('GM-Coord', () => {
     expect(coordinationCoefficients({ text: 2, image: 1 }, 0.5).text).toBeCloseTo(1 - Math.tanh(1), 10);
   });
 
-  it("scales a gradient and adds noise with the gradient's own (unbiased) spread (Eq. 13), leaving no tensor behind", async () => {
+  it("scales a gradient and adds noise with the gradient's own (unbiased) spread (Eq. 13), leaving no tensor behind", () => {
     const gradient = tf.tensor1d(Array.from({ length: 20_000 }, (_, index) => (index % 2 ? 3 : -1)));
     const before = tf.memory().numTensors;
-    const modulated = await modulateGradient(gradient, 0.5, 7);
+    const modulated = modulateGradient(gradient, 0.5, 7);
     expect(tf.memory().numTensors).toBe(before + 1);
     const noise = tf.tidy(() => modulated.sub(gradient.mul(0.5)));
     const { mean, variance } = tf.moments(noise);
     // The gradient's spread is 2 (values −1 and 3), so the noise is N(0, 2²).
     expect(mean.dataSync()[0]).toBeCloseTo(0, 1);
     expect(Math.sqrt(variance.dataSync()[0]!)).toBeCloseTo(2, 1);
-    const again = await modulateGradient(gradient, 0.5, 7);
+    const again = modulateGradient(gradient, 0.5, 7);
     expect(Array.from(again.dataSync())).toEqual(Array.from(modulated.dataSync()));
     tf.dispose([gradient, modulated, noise, mean, variance, again]);
   });
