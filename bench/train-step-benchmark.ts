@@ -1,7 +1,8 @@
 // `npm run bench:train`: one training step of the reference transformer (pre-LN, 4 layers, d 256, 4 heads, MLP 1024,
 // 32 sequences × 65 tokens, AdamW) built from the engine's own layers, on each CPU backend this machine can use, then
 // the identical model in PyTorch (bench/train_step_reference.py), and last the ratio of the app's default backend to
-// PyTorch. Figures belong in bench/RESULTS.md with date, machine and command.
+// PyTorch. WebGPU is timed where a hardware adapter exists (a software one, SwiftShader, is slower than WebAssembly
+// and is only named). Figures belong in bench/RESULTS.md with date, machine and command.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,54 +13,14 @@ import { registerPureWasmGemm, registerWasmKernelReplacements, selectBackend } f
 import type { BackendName } from '../main/api/contract.js';
 import { loadWasmBlas, registerBlasMatMul } from '../ml/backends/wasm-blas-matmul.js';
 import { registerThreadedWasm } from '../ml/backends/wasm-threaded-build.js';
-import { createTransformerBlock, transformerBlock } from '../ml/model/layers/transformer-block.js';
-import { gradientsByParameterName, ParameterStore } from '../ml/model/parameter-store.js';
-import { AdamW } from '../ml/training/adamw.js';
+import { describeAdapter, startWebGpu, stopWebGpu, WebGpuUnavailable } from '../ml/backends/webgpu-device.js';
+import { reference, timeReferenceSteps } from './reference-step.js';
 
-const reference = { layers: 4, width: 256, heads: 4, mlpRatio: 4, tokens: 65, batch: 32 };
 const { values } = parseArgs({
   options: { steps: { type: 'string', default: '5' }, 'include-cpu': { type: 'boolean', default: false } },
 });
 const timedSteps = Number(values.steps);
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/** Median seconds of a forward + backward + AdamW step, after one warm-up step; and whether tensors stayed constant. */
-async function timeSteps(backend: string): Promise<{ seconds: number; leakFree: boolean }> {
-  await tf.setBackend(backend);
-  await tf.ready();
-  const store = new ParameterStore(1);
-  const blocks = Array.from({ length: reference.layers }, (_, index) =>
-    createTransformerBlock(store, `block.${index}`, reference.width, reference.heads, reference.mlpRatio),
-  );
-  const optimizer = new AdamW(store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.2 });
-  const input = tf.randomNormal([reference.batch, reference.tokens, reference.width], 0, 1, 'float32', 2);
-  const target = tf.randomNormal([reference.batch, reference.tokens, reference.width], 0, 1, 'float32', 3);
-  const seconds: number[] = [];
-  const counts: number[] = [];
-  for (let step = 0; step <= timedSteps; step++) {
-    const started = performance.now();
-    const trainable = store.trainable();
-    const { value, grads } = tf.variableGrads(() => {
-      let hidden: tf.Tensor = input;
-      for (const block of blocks) hidden = transformerBlock(hidden, block);
-      return hidden.sub(target).square().mean() as tf.Scalar;
-    }, [...trainable.values()]);
-    optimizer.step(gradientsByParameterName(trainable, grads), 1e-4, 1);
-    await value.data();
-    tf.dispose([value, grads]);
-    if (step > 0) seconds.push((performance.now() - started) / 1000);
-    counts.push(tf.memory().numTensors);
-  }
-  const leakFree = new Set(counts).size === 1;
-  tf.dispose([input, target]);
-  optimizer.dispose();
-  store.dispose();
-  return { seconds: median(seconds), leakFree };
-}
+const timeSteps = (backend: string) => timeReferenceSteps(backend, timedSteps);
 
 console.log(
   `train-step benchmark: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.versions.node}, tfjs ${tf.version.tfjs}`,
@@ -105,6 +66,19 @@ times['wasm-threaded'] = await withGemm(cores, () => timeRoute('wasm-threaded'))
 if (values['include-cpu']) {
   const cpu = await timeSteps('cpu');
   console.log(`  tfjs cpu            ${cpu.seconds.toFixed(2)} s/step`);
+}
+try {
+  const adapter = await startWebGpu(false);
+  const gpu = await timeSteps('webgpu');
+  times.webgpu = gpu.seconds;
+  console.log(
+    `  tfjs webgpu          ${gpu.seconds.toFixed(3)} s/step${gpu.leakFree ? '' : '  (TENSOR COUNT GREW)'} on ${describeAdapter(adapter)}`,
+  );
+  await tf.setBackend('cpu');
+  stopWebGpu();
+} catch (error) {
+  if (!(error instanceof WebGpuUnavailable)) throw error;
+  console.log(`  tfjs webgpu          not measured: no hardware adapter (${error.message})`);
 }
 const selected = await selectBackend(null);
 console.log(

@@ -5,7 +5,8 @@ against a random target, AdamW (betas 0.9/0.98, eps 1e-6, weight decay 0.2) with
 Tries 1 and 2 intra-op threads and reports the faster (on this 2-core machine one torch thread with a 2-thread
 OpenBLAS is fastest, see ../shared/reference/platform.md). Prints one JSON object.
 
-Needs Debian python3-torch (and libopenblas0-pthread for a fast BLAS).
+Needs Debian python3-torch (and libopenblas0-pthread for a fast BLAS). `--device cuda` times the same step on the GPU
+(one run; the step is synchronised before the clock stops), for `npm run bench:gpu`.
 """
 import json
 import re
@@ -38,12 +39,13 @@ class Block(nn.Module):
         return x + self.mlp_out(nn.functional.gelu(self.mlp_in(self.mlp_norm(x)), approximate="tanh"))
 
 
-def time_steps(threads, steps):
+def time_steps(threads, steps, device="cpu"):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = nn.Sequential(*(Block() for _ in range(LAYERS)))
+    model = nn.Sequential(*(Block() for _ in range(LAYERS))).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.2)
-    inputs, target = torch.randn(BATCH, TOKENS, WIDTH), torch.randn(BATCH, TOKENS, WIDTH)
+    inputs = torch.randn(BATCH, TOKENS, WIDTH, device=device)
+    target = torch.randn(BATCH, TOKENS, WIDTH, device=device)
     seconds = []
     for step in range(steps + 1):
         started = time.perf_counter()
@@ -52,13 +54,22 @@ def time_steps(threads, steps):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
+        # As the app reads its loss back every step.
+        loss.item()
         if step > 0:
             seconds.append(time.perf_counter() - started)
     return statistics.median(seconds)
 
 
 def main():
-    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--device")]
+    device = next((argument.split("=", 1)[1] for argument in sys.argv[1:] if argument.startswith("--device=")), "cpu")
+    steps = int(arguments[0]) if arguments else 5
+    if device != "cpu":
+        seconds = time_steps(torch.get_num_threads(), steps, device)
+        name = torch.cuda.get_device_name() if device.startswith("cuda") else device
+        print(json.dumps({"seconds": seconds, "device": name, "torch": torch.__version__}))
+        return
     results = {threads: time_steps(threads, steps) for threads in (1, 2)}
     threads = min(results, key=results.get)
     found = re.search(r"BLAS_INFO=([^,]+)", torch.__config__.show())

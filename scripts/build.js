@@ -14,6 +14,7 @@ await esbuild({
     'ml/engine/engine-process': 'ml/engine/engine-process.ts',
     'main/core/import/import-worker': 'main/core/import/import-worker.ts',
     'bench/train-step-benchmark': 'bench/train-step-benchmark.ts',
+    'bench/gpu-check': 'bench/gpu-check.ts',
     'bench/search-benchmark': 'bench/search-benchmark.ts',
     'bench/search-quality': 'bench/search-quality.ts',
     'bench/real-images': 'bench/real-images.ts',
