@@ -124,5 +124,6 @@ describe.skipIf(missing !== null)('the WebGPU backend on a software GPU (SwiftSh
       expect(largestDifference(gpu.weights, reference.weights)).toBeLessThan(1e-4);
       expect(new Set(gpu.tensorCounts).size).toBe(1);
       expect(new Set(gpu.bufferCounts).size).toBe(1);
-    });
+      // SwiftShader compiles and runs every shader on the CPU: about a minute here, more beside other tests.
+    }, 300_000);
 });
