@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
 /** The GPU adapter a WebGPU backend runs on, as `unisight info`, the status bar and the Train page show it. */
 export interface WebGpuAdapter {
@@ -59,6 +60,7 @@ export async function startWebGpu(forced: boolean): Promise<WebGpuAdapter> {
     tf.env().set('WEBGPU_CPU_FORWARD', false);
     if (!(await tf.setBackend('webgpu'))) throw new WebGpuUnavailable("tf.setBackend('webgpu') refused to initialise");
     await tf.ready();
+    watchDevice((tf.backend() as WebGPUBackend).device);
   } catch (error) {
     stopWebGpu();
     throw error instanceof WebGpuUnavailable ? error : new WebGpuUnavailable((error as Error).message);
@@ -80,6 +82,38 @@ async function dawnInstance(): Promise<GPU> {
   Object.assign(globalThis, dawn.globals);
   instance = dawn.create([]);
   return instance;
+}
+
+const failureListeners: Array<(reason: string) => void> = [];
+let failure: string | null = null;
+
+/**
+ * Calls `listener` once, with the reason, when the GPU fails: out of memory, a buffer larger than the adapter allows,
+ * any other error WebGPU reports, or the device lost. tfjs creates its buffers without error scopes, so after such an
+ * error it goes on computing with invalid buffers and returns wrong numbers without a word: a job must stop there.
+ */
+export function onGpuFailure(listener: (reason: string) => void): void {
+  if (failure !== null) listener(failure);
+  else failureListeners.push(listener);
+}
+
+function failed(reason: string): void {
+  if (failure !== null) return;
+  failure = reason;
+  for (const listener of failureListeners.splice(0)) listener(reason);
+}
+
+function watchDevice(device: GPUDevice): void {
+  device.addEventListener('uncapturederror', (event) => {
+    const { error } = event as GPUUncapturedErrorEvent;
+    const first = error.message.split('\n')[0]!.trim();
+    failed(
+      error.constructor.name === 'GPUOutOfMemoryError' || /exceeds the max buffer size/i.test(first)
+        ? `the GPU ran out of memory (${first})`
+        : `the GPU reported an error (${first})`,
+    );
+  });
+  void device.lost.then((info) => failed(`the GPU device was lost (${info.reason}: ${info.message})`));
 }
 
 /** Takes `navigator.gpu` away, so the process can exit (Dawn keeps it alive while it is reachable). */

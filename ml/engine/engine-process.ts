@@ -7,6 +7,7 @@ import { runPretraining } from '../tasks/pretrain.js';
 import { runSelfCheck } from '../tasks/self-check.js';
 import type { EngineTask, TaskContext } from '../tasks/task-context.js';
 import { parseRequestedBackend, selectBackend } from '../backends/select-backend.js';
+import { onGpuFailure } from '../backends/webgpu-device.js';
 import { connectToParent } from '../../main/core/child-process/parent-port.js';
 import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
 
@@ -22,6 +23,7 @@ const port = connectToParent();
 const send = (message: EngineMessage): void => port.send(message);
 const cancelledJobs = new Set<string>();
 let busy = false;
+let currentJob: string | null = null;
 let backendName = 'unknown';
 
 async function runTask(jobId: string, task: EngineTaskName, parameters: Record<string, unknown>): Promise<void> {
@@ -30,6 +32,7 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
     return;
   }
   busy = true;
+  currentJob = jobId;
   const context: TaskContext = {
     backend: backendName,
     reportProgress: (done, total, message) =>
@@ -47,6 +50,7 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
   } finally {
     cancelledJobs.delete(jobId);
     busy = false;
+    currentJob = null;
   }
 }
 
@@ -54,6 +58,16 @@ async function start(): Promise<void> {
   try {
     const report = await selectBackend(parseRequestedBackend(process.env.UNISIGHT_BACKEND));
     backendName = report.backend;
+    // After a GPU error every later result is suspect: the job fails with the reason, and the engine ends so that the
+    // next job starts a fresh one (the core restarts it).
+    if (report.backend === 'webgpu')
+      onGpuFailure((reason) => {
+        const error = `${reason[0]!.toUpperCase()}${reason.slice(1)}; the engine restarts for the next job.`;
+        if (currentJob) port.send({ type: 'task-failed', jobId: currentJob, error } satisfies EngineMessage);
+        port.send({ type: 'task-log', jobId: currentJob, level: 'error', message: error } satisfies EngineMessage, () =>
+          process.exit(1),
+        );
+      });
     send({ type: 'ready', report });
   } catch (error) {
     send({ type: 'startup-failed', error: error instanceof Error ? error.message : String(error) });

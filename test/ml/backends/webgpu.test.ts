@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebGpu, stopWebGpu } from '../../../ml/backends/webgpu-device.js';
+import { onGpuFailure, startWebGpu, stopWebGpu } from '../../../ml/backends/webgpu-device.js';
 import { contrastiveLoss, contrastiveStep } from '../../../ml/training/contrastive-step.js';
 import { ContrastiveEncoder } from '../../../ml/model/contrastive-encoder.js';
 import { withoutModalitySpecificParts, type EncoderConfig } from '../../../ml/model/model-config.js';
@@ -126,4 +126,17 @@ describe.skipIf(missing !== null)('the WebGPU backend on a software GPU (SwiftSh
       expect(new Set(gpu.bufferCounts).size).toBe(1);
       // SwiftShader compiles and runs every shader on the CPU: about a minute here, more beside other tests.
     }, 300_000);
+
+  // Last: it leaves the device unusable, as a real out-of-memory error would.
+  it('reports a tensor larger than the GPU allows as out of memory, where tfjs alone would compute on with garbage', async () => {
+    const reasons: string[] = [];
+    onGpuFailure((reason) => reasons.push(reason));
+    const adapter = await startWebGpu(true);
+    const tooLarge = tf.zeros([Math.ceil(adapter.maxBufferSize / 4) + 1024]);
+    const sum = tooLarge.sum();
+    await sum.data();
+    tf.dispose([tooLarge, sum]);
+    await expect.poll(() => reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/^the GPU ran out of memory \(Buffer size \(\d+\) exceeds the max buffer size limit/);
+  }, 120_000);
 });
