@@ -1,18 +1,24 @@
 import fs from 'node:fs';
+import type { Page } from '@playwright/test';
 import os from 'node:os';
 import path from 'node:path';
 import { demoExport } from '../support/demo-export.js';
 import { waitUntil } from '../support/serve-process.js';
 import { writeSeriesStudy } from '../support/series-study.js';
 import { expect, expectFormsIntact, openApp, screenshotDirectory, test } from './fixtures.js';
+import type { ServeProcess } from '../support/serve-process.js';
+
+async function openImportPage(page: Page, server: ServeProcess): Promise<void> {
+  await openApp(page, server);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Import' }).click();
+}
 
 test('imports a generated export through the wizard, then opens a study and reads its report', async ({
   page,
   server,
 }) => {
   const folder = demoExport(50);
-  await openApp(page, server);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Import' }).click();
+  await openImportPage(page, server);
 
   await page.getByLabel('Folder path').fill(folder);
   await page.getByRole('button', { name: 'Look inside' }).click();
@@ -155,8 +161,7 @@ test('browses to a folder without typing its path, reads its manifest, and maps 
   server,
 }) => {
   const folder = demoExport(50);
-  await openApp(page, server);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Import' }).click();
+  await openImportPage(page, server);
   // Browser mode has no operating-system dialog: the core lists folders, starting where the typed path points.
   await page.getByLabel('Folder path').fill(path.dirname(folder));
   await page.getByRole('button', { name: 'Browse…' }).click();

@@ -30,9 +30,15 @@ export function part10(transferSyntax: string, body: Buffer): Buffer {
 
 /**
  * The image pixel module of one 16-bit (12 stored, high bit 11) unsigned MONOCHROME2 frame of `rows` × `columns`,
- * with `pixelBytes` of zeros as its pixel data (fewer than the size needs makes a truncated file).
+ * with `pixels` as its pixel data, or `pixelBytes` of zeros (fewer than the size needs makes a truncated file).
+ * `between`: elements of group 0028 after the pixel description and before the pixel data (a rescale, a window).
  */
-export function monochromeImageElements(rows: number, columns: number, pixelBytes: number): Buffer[] {
+export function monochromeImageElements(
+  rows: number,
+  columns: number,
+  pixels: number | Buffer,
+  between: Buffer[] = [],
+): Buffer[] {
   return [
     element(0x0028, 0x0002, 'US', us(1)),
     element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
@@ -42,6 +48,7 @@ export function monochromeImageElements(rows: number, columns: number, pixelByte
     element(0x0028, 0x0101, 'US', us(12)),
     element(0x0028, 0x0102, 'US', us(11)),
     element(0x0028, 0x0103, 'US', us(0)),
-    element(0x7fe0, 0x0010, 'OW', Buffer.alloc(pixelBytes)),
+    ...between,
+    element(0x7fe0, 0x0010, 'OW', typeof pixels === 'number' ? Buffer.alloc(pixels) : pixels),
   ];
 }

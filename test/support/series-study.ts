@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { element, part10, text, us } from './dicom-elements.js';
+import { element, monochromeImageElements, part10, text } from './dicom-elements.js';
 
 /** A DICOM Integer String (IS) value. */
 const integerString = (value: number): Buffer => text(String(value));
@@ -32,17 +32,10 @@ function ctSlice(uids: { study: string; series: string }, seriesNumber: number, 
       element(0x0020, 0x000e, 'UI', text(uids.series)),
       element(0x0020, 0x0011, 'IS', integerString(seriesNumber)),
       element(0x0020, 0x0013, 'IS', integerString(instance)),
-      element(0x0028, 0x0002, 'US', us(1)),
-      element(0x0028, 0x0004, 'CS', text('MONOCHROME2')),
-      element(0x0028, 0x0010, 'US', us(size)),
-      element(0x0028, 0x0011, 'US', us(size)),
-      element(0x0028, 0x0100, 'US', us(16)),
-      element(0x0028, 0x0101, 'US', us(12)),
-      element(0x0028, 0x0102, 'US', us(11)),
-      element(0x0028, 0x0103, 'US', us(0)),
-      element(0x0028, 0x1052, 'DS', text('-1024')),
-      element(0x0028, 0x1053, 'DS', text('1')),
-      element(0x7fe0, 0x0010, 'OW', pixels),
+      ...monochromeImageElements(size, size, pixels, [
+        element(0x0028, 0x1052, 'DS', text('-1024')),
+        element(0x0028, 0x1053, 'DS', text('1')),
+      ]),
     ]),
   );
 }

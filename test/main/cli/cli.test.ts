@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { backendNames } from '../../../main/api/contract.js';
 import { cliEntry, projectRoot } from '../../support/serve-process.js';
 import { temporaryLibrary } from '../../support/temporary-library.js';
 
@@ -31,15 +32,7 @@ describe('unisight CLI', () => {
     expect(info.nodeVersion).toMatch(/^22\./);
     expect(info.library.path).toBe(library.path);
     const attempts = info.engine.attempts as Array<{ backend: string; chosen: boolean; reason: string }>;
-    expect(attempts.map((attempt) => attempt.backend)).toEqual([
-      'tensorflow-gpu',
-      'webgpu',
-      'tensorflow',
-      'wasm-openblas',
-      'wasm-threaded',
-      'wasm',
-      'cpu',
-    ]);
+    expect(attempts.map((attempt) => attempt.backend)).toEqual([...backendNames]);
     expect(attempts.filter((attempt) => attempt.chosen)).toHaveLength(1);
     expect(attempts.find((attempt) => attempt.chosen)!.backend).toBe(info.engine.backend);
     for (const attempt of attempts) expect(attempt.reason.length).toBeGreaterThan(10);

@@ -21,6 +21,11 @@ function importedLibrary(library: string): string {
   return library;
 }
 
+/** A command line: the command, each option as `--name value`, and `--json`. */
+function flags(command: string, options: Record<string, string | number>): string[] {
+  return [command, ...Object.entries(options).flatMap(([name, value]) => [`--${name}`, String(value)]), '--json'];
+}
+
 /**
  * A tiny pretraining and a TD-Calib + linear-probe fine-tuning of the model it made (so TD-Calib runs, and is not
  * reused from the other backend's run) on one backend; what each job reported.
@@ -28,45 +33,20 @@ function importedLibrary(library: string): string {
 function trainOn(backend: 'cpu' | 'webgpu', library: string) {
   const environment = { ...softwareGpuEnvironment(), UNISIGHT_BACKEND: backend };
   const pretraining = runCli(
-    [
-      'pretrain',
-      '--library',
-      library,
-      '--width',
-      '16',
-      '--layers',
-      '1',
-      '--image-size',
-      '32',
-      '--patch-size',
-      '8',
-      '--epochs',
-      '1',
-      '--batch-size',
-      '8',
-      '--json',
-    ],
+    flags('pretrain', { library, width: 16, layers: 1, 'image-size': 32, 'patch-size': 8, epochs: 1, 'batch-size': 8 }),
     environment,
   );
   expect(pretraining.status, pretraining.stderr).toBe(0);
   const pretrained = pretraining.json().run;
   const finetuning = runCli(
-    [
-      'finetune',
-      '--library',
+    flags('finetune', {
       library,
-      '--model',
-      pretrained.modelId,
-      '--task',
-      'abnormal',
-      '--fraction',
-      '0.1',
-      '--method',
-      'tdcalib+linear',
-      '--td-calib-epochs',
-      '1',
-      '--json',
-    ],
+      model: pretrained.modelId,
+      task: 'abnormal',
+      fraction: 0.1,
+      method: 'tdcalib+linear',
+      'td-calib-epochs': 1,
+    }),
     environment,
   );
   expect(finetuning.status, finetuning.stderr).toBe(0);

@@ -4,19 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseRequestedBackend, selectBackend } from '../../../ml/backends/select-backend.js';
 import { wasmBlasAddonPath } from '../../../ml/backends/wasm-blas-matmul.js';
+import { backendNames } from '../../../main/api/contract.js';
 
 describe('backend selection', () => {
   it('tries every backend in order of preference and records a reason for each', async () => {
     const report = await selectBackend(null);
-    expect(report.attempts.map((attempt) => attempt.backend)).toEqual([
-      'tensorflow-gpu',
-      'webgpu',
-      'tensorflow',
-      'wasm-openblas',
-      'wasm-threaded',
-      'wasm',
-      'cpu',
-    ]);
+    expect(report.attempts.map((attempt) => attempt.backend)).toEqual([...backendNames]);
     const chosen = report.attempts.filter((attempt) => attempt.chosen);
     expect(chosen).toHaveLength(1);
     expect(chosen[0]!.backend).toBe(report.backend);

@@ -1,87 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onGpuFailure, startWebGpu, stopWebGpu } from '../../../ml/backends/webgpu-device.js';
-import { contrastiveLoss, contrastiveStep } from '../../../ml/training/contrastive-step.js';
-import { ContrastiveEncoder } from '../../../ml/model/contrastive-encoder.js';
-import { withoutModalitySpecificParts, type EncoderConfig } from '../../../ml/model/model-config.js';
-import { gradientsByParameterName } from '../../../ml/model/parameter-store.js';
-import { AdamW } from '../../../ml/training/adamw.js';
+import type { EncoderConfig } from '../../../ml/model/model-config.js';
 import { missingOutsideTool, swiftShaderDriver } from '../../support/outside-tools.js';
+import { largestDifference, threeTinySteps } from '../../support/tiny-training.js';
 
 const missing = missingOutsideTool('the WebGPU backend tests (test/ml/backends/webgpu.test.ts)', 'softwareGpu');
-
-const tiny: EncoderConfig = {
-  ...withoutModalitySpecificParts,
-  architecture: 'shared',
-  width: 32,
-  heads: 4,
-  sharedLayers: 2,
-  earlyLayers: 1,
-  lateLayers: 1,
-  frozenSharedLayers: 0,
-  mlpRatio: 4,
-  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 1 },
-  imageSize: 32,
-  patchSize: 8,
-  vocabularySize: 50,
-  maximumTextTokens: 8,
-  embeddingSize: 16,
-  initialTemperature: 0.07,
-  maximumLogitScale: 100,
-  imagePositionInitialisation: 'sinusoidal',
-};
-
-/** The first step's gradients, then three steps' losses and the weights after them, all read back to the host. */
-async function threeSteps(backend: string, overrides: Partial<EncoderConfig>) {
-  await tf.setBackend(backend);
-  const model = new ContrastiveEncoder({ ...tiny, ...overrides }, 3);
-  const optimizer = new AdamW(model.store.trainable(), { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0.1 });
-  const patches = tf.tensor3d(
-    Float32Array.from({ length: 4 * 16 * 64 }, (_, index) => Math.sin(index * 0.013) * Math.cos(index * 0.0007)),
-    [4, 16, 64],
-  );
-  const ids = Array.from({ length: 4 }, (_, row) =>
-    Array.from({ length: 8 }, (_, position) =>
-      position === 0 ? 1 : position < 5 + (row % 3) ? 3 + ((row * 7 + position * 5) % 45) : 0,
-    ),
-  );
-  const texts = {
-    tokenIds: tf.tensor2d(ids, undefined, 'int32'),
-    attentionMask: tf.tensor2d(ids.map((row) => row.map((id) => (id === 0 ? 0 : 1)))),
-  };
-  const trainable = model.store.trainable();
-  const { value, grads } = tf.variableGrads(() => contrastiveLoss(model, patches, texts), [...trainable.values()]);
-  const gradients = new Map<string, Float32Array>();
-  for (const [name, gradient] of Object.entries(gradientsByParameterName(trainable, grads)))
-    gradients.set(name, (await gradient.data()) as Float32Array);
-  tf.dispose([value, ...Object.values(grads)]);
-  const losses: number[] = [];
-  const tensorCounts: number[] = [];
-  const bufferCounts: number[] = [];
-  for (let step = 0; step < 3; step++) {
-    losses.push((await contrastiveStep(model, optimizer, patches, texts, 1e-3, 1)).loss);
-    tensorCounts.push(tf.memory().numTensors);
-    if (backend === 'webgpu') bufferCounts.push((tf.backend() as WebGPUBackend).bufferManager.getNumUsedBuffers());
-  }
-  const weights = new Map<string, Float32Array>();
-  for (const [name, variable] of model.store.variables) weights.set(name, (await variable.data()) as Float32Array);
-  tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
-  optimizer.dispose();
-  model.dispose();
-  return { gradients, losses, weights, tensorCounts, bufferCounts };
-}
-
-function largestDifference(left: Map<string, Float32Array>, right: Map<string, Float32Array>): number {
-  expect([...left.keys()]).toEqual([...right.keys()]);
-  let largest = 0;
-  for (const [name, values] of left) {
-    const other = right.get(name)!;
-    for (let index = 0; index < values.length; index++)
-      largest = Math.max(largest, Math.abs(values[index]! - other[index]!));
-  }
-  return largest;
-}
 
 describe.skipIf(missing !== null)('the WebGPU backend on a software GPU (SwiftShader)', () => {
   const driverBefore = process.env.VK_ICD_FILENAMES;
@@ -117,8 +41,8 @@ describe.skipIf(missing !== null)('the WebGPU backend on a software GPU (SwiftSh
   for (const [name, overrides] of Object.entries(architectures))
     it(`trains ${name} as the cpu backend does: gradients, losses and weights within 1e-4, nothing leaked`, async () => {
       await startWebGpu(true);
-      const reference = await threeSteps('cpu', overrides);
-      const gpu = await threeSteps('webgpu', overrides);
+      const reference = await threeTinySteps('cpu', overrides);
+      const gpu = await threeTinySteps('webgpu', overrides);
       expect(largestDifference(gpu.gradients, reference.gradients)).toBeLessThan(1e-4);
       gpu.losses.forEach((loss, index) => expect(Math.abs(loss - reference.losses[index]!)).toBeLessThan(1e-4));
       expect(largestDifference(gpu.weights, reference.weights)).toBeLessThan(1e-4);
