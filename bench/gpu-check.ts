@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerPureWasmGemm, registerWasmKernelReplacements } from '../ml/backends/select-backend.js';
 import { registerThreadedWasm } from '../ml/backends/wasm-threaded-build.js';
 import { describeAdapter, startWebGpu, stopWebGpu, WebGpuUnavailable } from '../ml/backends/webgpu-device.js';
-import { encoderPresets } from '../ml/model/model-config.js';
+import { encoderPresets } from '../common/encoder-config.js';
 import { timeContrastiveSteps, timeReferenceSteps, type StepTiming } from './reference-step.js';
 
 const { values } = parseArgs({

@@ -15,7 +15,7 @@ import { csvText } from '../common/csv.js';
 import type { SearchResponse } from '../main/api/search-contract.js';
 import type { TrainingRun } from '../main/api/contract.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../main/demo/dicom-writer.js';
-import { SeededRandom } from '../main/demo/seeded-random.js';
+import { SeededRandom } from '../common/seeded-random.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

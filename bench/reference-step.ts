@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createTransformerBlock, transformerBlock } from '../ml/model/layers/transformer-block.js';
 import { ContrastiveEncoder } from '../ml/model/contrastive-encoder.js';
-import { patchesPerImage, type EncoderConfig } from '../ml/model/model-config.js';
+import { patchesPerImage, type EncoderConfig } from '../common/encoder-config.js';
 import { gradientsByParameterName, ParameterStore } from '../ml/model/parameter-store.js';
 import { AdamW } from '../ml/training/adamw.js';
 import { contrastiveStep } from '../ml/training/contrastive-step.js';

@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { openCatalogDatabase } from '../main/core/library/catalog-database.js';
 import { VectorIndex } from '../main/core/search/vector-index.js';
 import type { ModelRecord } from '../main/api/contract.js';
-import { SeededRandom } from '../main/demo/seeded-random.js';
-import { encoderPresets } from '../ml/model/model-config.js';
+import { SeededRandom } from '../common/seeded-random.js';
+import { encoderPresets } from '../common/encoder-config.js';
 import { writeTensorBundle } from '../ml/model/tensor-bundle.js';
 
 const { values } = parseArgs({

@@ -1,5 +1,5 @@
 import type { EncoderOverrides } from '../main/api/contract.js';
-import { EncoderConfig } from '../ml/model/model-config.js';
+import { EncoderConfig } from './encoder-config.js';
 
 /**
  * A preset's encoder with a run's overrides, checked as a whole (heads divide the width, patches tile the image…).

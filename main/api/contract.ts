@@ -26,7 +26,7 @@ import {
   ModalityIdentifier,
   SharedBlockParts,
   presetTraining,
-} from '../../ml/model/model-config.js';
+} from '../../common/encoder-config.js';
 
 export const jobKinds = [
   'engine.selfcheck',

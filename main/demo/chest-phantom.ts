@@ -1,5 +1,5 @@
 import type { Finding, Side, Zone } from './findings.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../../common/seeded-random.js';
 
 export interface ChestImage {
   width: number;

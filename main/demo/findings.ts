@@ -1,4 +1,4 @@
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../../common/seeded-random.js';
 
 export const findingNames = ['nodule', 'consolidation', 'effusion', 'cardiomegaly', 'pneumothorax'] as const;
 export type FindingName = (typeof findingNames)[number];

@@ -4,7 +4,7 @@ import { drawChest } from './chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile, type DemoTransferSyntax } from './dicom-writer.js';
 import { findingNames, sampleFindings, type Finding } from './findings.js';
 import { writeReport } from './report-writer.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 import { csvText } from '../../common/csv.js';
 
 export interface GenerateHospitalOptions {

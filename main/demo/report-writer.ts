@@ -1,5 +1,5 @@
 import type { Finding, FindingName, Side, Zone } from './findings.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../../common/seeded-random.js';
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

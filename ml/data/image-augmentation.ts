@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SeededRandom } from '../../main/demo/seeded-random.js';
+import type { SeededRandom } from '../../common/seeded-random.js';
 
 /** Ranges the training job draws from for each image; CLIP-style crops kept mild because findings sit near edges. */
 export const AugmentationSettings = z.strictObject({

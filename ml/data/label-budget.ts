@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 
 /** How many labelled training items a fine-tuning run may use: a fraction of each class, or a count per class. */
 export type LabelBudget = { fraction: number } | { perClass: number };

@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../../main/demo/seeded-random.js';
+import type { SeededRandom } from '../../common/seeded-random.js';
 
 /**
  * MAE-style random patch masking (UMD `random_masking`, mask ratio 0.75): exactly floor(patches·(1 − ratio)) patches

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { SeededRandom } from '../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 import type { TextBatch } from '../model/contrastive-encoder.js';
-import type { EncoderConfig } from '../model/model-config.js';
-import { patchesPerImage } from '../model/model-config.js';
+import type { EncoderConfig } from '../../common/encoder-config.js';
+import { patchesPerImage } from '../../common/encoder-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { identityTransform, renderPatches, sampleTransform, type AugmentationSettings } from './image-augmentation.js';
 import { readFileRange } from './read-file-range.js';

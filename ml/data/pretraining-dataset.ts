@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { fnv1a } from '../../common/fnv1a.js';
 import { ProbeTask } from '../evaluation/image-probe.js';
 import type { DatasetSplitSummary } from './dataset-split-summary.js';
 
@@ -93,9 +94,7 @@ export function splitByPatient(
 
 /** A 32-bit number from a text seed (FNV-1a), for seeding generators and orderings. */
 export function numericSeed(seed: string): number {
-  let hash = 2166136261;
-  for (let index = 0; index < seed.length; index++) hash = Math.imul(hash ^ seed.charCodeAt(index), 16777619);
-  return hash >>> 0;
+  return fnv1a(seed);
 }
 
 /** A seeded subset of the training split, nested across sizes: a smaller training set is part of every larger one. */

@@ -1,6 +1,6 @@
-import { SeededRandom } from '../../main/demo/seeded-random.js';
-import type { EncoderConfig } from '../model/model-config.js';
-import { patchesPerImage } from '../model/model-config.js';
+import { SeededRandom } from '../../common/seeded-random.js';
+import type { EncoderConfig } from '../../common/encoder-config.js';
+import { patchesPerImage } from '../../common/encoder-config.js';
 import { specialTokens } from '../tokenizer/bpe-tokenizer.js';
 import { maskTokens, normalisedPatchTargets, randomPatchMask } from './masking.js';
 import type { HostBatch } from './pretraining-batches.js';

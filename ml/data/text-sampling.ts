@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SeededRandom } from '../../main/demo/seeded-random.js';
+import type { SeededRandom } from '../../common/seeded-random.js';
 
 /**
  * What a training step reads of a report. A model trained on whole reports meets one-word and short-phrase queries at

@@ -1,5 +1,10 @@
 import type { ClassificationEvaluation } from '../../main/api/finetune-contract.js';
-import { binaryMetrics, bootstrapIntervals, rocCurve, type ScoredExample } from './binary-classification-metrics.js';
+import {
+  binaryMetrics,
+  bootstrapIntervals,
+  rocCurve,
+  type ScoredExample,
+} from '../../common/binary-classification-metrics.js';
 import { confusionMatrix, multiClassIntervals, type ClassProbabilities } from './multiclass-metrics.js';
 
 const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sampleLabelBudget } from '../data/label-budget.js';
 import { scoreLinearProbe, trainLinearProbe } from '../finetune/linear-probe.js';
-import { auroc, bootstrapResamples, type ScoredExample } from './binary-classification-metrics.js';
+import { auroc, bootstrapResamples, type ScoredExample } from '../../common/binary-classification-metrics.js';
 
 /** A labelled task as the probe reads it: each dataset item's label, null where its study has none. */
 export const ProbeTask = z.strictObject({

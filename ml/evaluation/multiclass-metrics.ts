@@ -1,4 +1,4 @@
-import { auroc, bootstrapMetrics, type Interval, type MetricName } from './binary-classification-metrics.js';
+import { auroc, bootstrapMetrics, type Interval, type MetricName } from '../../common/binary-classification-metrics.js';
 
 /** One prediction of a C-class classifier: its probability for each class and the true class. */
 export interface ClassProbabilities {

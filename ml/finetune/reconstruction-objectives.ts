@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ReconstructionBatch } from '../data/reconstruction-batch.js';
 import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
-import { patchesPerImage } from '../model/model-config.js';
+import { patchesPerImage } from '../../common/encoder-config.js';
 import { gatherRows } from '../model/layers/gather-rows.js';
 import { createLayerNorm, layerNorm, type LayerNormParameters } from '../model/layers/layer-norm.js';
 import { createLinear, linear, type LinearParameters } from '../model/layers/linear.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { contentWidth, EncoderConfig, patchesPerImage } from './model-config.js';
+import { contentWidth, EncoderConfig, patchesPerImage } from '../../common/encoder-config.js';
 import { gatherRows } from './layers/gather-rows.js';
 import { createLayerNorm, layerNorm, type LayerNormParameters } from './layers/layer-norm.js';
 import { applyLinear, createLinear, linear, type LinearParameters } from './layers/linear.js';

@@ -2,7 +2,7 @@ import { numericSeed } from '../data/pretraining-dataset.js';
 import { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { loadModelTensors } from '../training/checkpoint.js';
 import { ContrastiveEncoder } from './contrastive-encoder.js';
-import { type EncoderConfig } from './model-config.js';
+import { type EncoderConfig } from '../../common/encoder-config.js';
 import { ModelFileMetadata } from './model-file.js';
 import { readTensorBundle } from './tensor-bundle.js';
 

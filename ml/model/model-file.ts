@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DatasetSplitSummary } from '../data/dataset-split-summary.js';
 import { TokenizerData } from '../tokenizer/bpe-tokenizer.js';
-import { EncoderConfig } from './model-config.js';
+import { EncoderConfig } from '../../common/encoder-config.js';
 
 /** The header of an exported model: everything needed to rebuild it and to judge it, beside its weights. */
 export const ModelFileMetadata = z.object({

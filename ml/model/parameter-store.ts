@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fnv1a } from '../../common/fnv1a.js';
 
 export type Initialiser =
   | { kind: 'normal'; standardDeviation: number }
@@ -7,11 +8,9 @@ export type Initialiser =
   | { kind: 'constant'; value: number }
   | { kind: 'values'; values: Float32Array };
 
-/** FNV-1a: a stable per-parameter seed, so a parameter's initial values do not depend on creation order. */
+/** A stable per-parameter seed, so a parameter's initial values do not depend on creation order. */
 function nameSeed(name: string, seed: number): number {
-  let hash = 0x811c9dc5 ^ seed;
-  for (let index = 0; index < name.length; index++) hash = Math.imul(hash ^ name.charCodeAt(index), 0x01000193);
-  return hash >>> 0;
+  return fnv1a(name, 0x811c9dc5 ^ seed);
 }
 
 let storesCreated = 0;

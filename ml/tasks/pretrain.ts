@@ -15,7 +15,7 @@ import {
 import { type ImageProbeResult, probeImageEmbeddings } from '../evaluation/image-probe.js';
 import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
-import type { EncoderConfig } from '../model/model-config.js';
+import type { EncoderConfig } from '../../common/encoder-config.js';
 import type { ModelFileMetadata } from '../model/model-file.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';

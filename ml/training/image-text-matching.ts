@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SeededRandom } from '../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 import { gatherRows } from '../model/layers/gather-rows.js';
 import { ParameterStore } from '../model/parameter-store.js';
 

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 import { batchTensors, disposeBatch, type HostBatch } from '../data/pretraining-batches.js';
 import { buildReconstructionBatch } from '../data/reconstruction-batch.js';
 import { ReconstructionHeads, type ReconstructionWeights } from '../finetune/reconstruction-objectives.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ContrastiveEncoder } from '../../ml/model/contrastive-encoder.js';
-import { withoutModalitySpecificParts, type EncoderConfig } from '../../ml/model/model-config.js';
+import { withoutModalitySpecificParts, type EncoderConfig } from '../../common/encoder-config.js';
 import { gradientsByParameterName } from '../../ml/model/parameter-store.js';
 import { AdamW } from '../../ml/training/adamw.js';
 import { contrastiveLoss, contrastiveStep } from '../../ml/training/contrastive-step.js';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { auroc } from '../../../ml/evaluation/binary-classification-metrics.js';
+import { auroc } from '../../../common/binary-classification-metrics.js';
 import type { VectorIndex } from './vector-index.js';
 import { rowDotProduct } from './vector-scan.js';
 

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
 import { DatasetSplitSummary, ModelRecord, RetrievalMetrics } from '../../api/contract.js';
 import { ImageProbeResult } from '../../../ml/evaluation/image-probe.js';
-import { EncoderConfig } from '../../../ml/model/model-config.js';
+import { EncoderConfig } from '../../../common/encoder-config.js';
 import { ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
 import { moveIntoPlace } from '../files/move-into-place.js';

@@ -26,7 +26,7 @@ import {
   encoderPresets,
   type EncoderPresetName,
   presetTraining,
-} from '../../../ml/model/model-config.js';
+} from '../../../common/encoder-config.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobExecutor } from '../jobs/job-manager.js';

@@ -9,7 +9,7 @@ import {
   type TrainingRun,
   type TrainingRunState,
 } from '../../api/contract.js';
-import { EncoderConfig } from '../../../ml/model/model-config.js';
+import { EncoderConfig } from '../../../common/encoder-config.js';
 
 interface TrainingRunRow {
   id: string;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { stemChannels } from '../convolution-shapes.js';
+import { stemChannels } from '../../../common/convolution-shapes.js';
 import type { ParameterStore } from '../parameter-store.js';
 import { patchMajor } from './convolution.js';
 import { applyConvolutionStage, createConvolutionStage, type ConvolutionStage } from './convolution-stage.js';

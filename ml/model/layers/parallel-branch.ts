@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { parallelBranchStages, type ParallelBranchGeometry } from '../convolution-shapes.js';
+import { parallelBranchStages, type ParallelBranchGeometry } from '../../../common/convolution-shapes.js';
 import type { ParameterStore } from '../parameter-store.js';
 import { depthwiseConvolution, patchMajor, type MapShape, type Window } from './convolution.js';
 import { applyConvolutionStage, createConvolutionStage, type ConvolutionStage } from './convolution-stage.js';

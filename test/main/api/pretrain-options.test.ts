@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PretrainRequest, resolvePretrainOptions } from '../../../main/api/contract.js';
-import { presetTraining } from '../../../ml/model/model-config.js';
+import { presetTraining } from '../../../common/encoder-config.js';
 
 describe('resolvePretrainOptions', () => {
   it('takes epochs and learning rate from the chosen preset when the request leaves them out', () => {

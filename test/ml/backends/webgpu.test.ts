@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onGpuFailure, startWebGpu, stopWebGpu } from '../../../ml/backends/webgpu-device.js';
-import type { EncoderConfig } from '../../../ml/model/model-config.js';
+import type { EncoderConfig } from '../../../common/encoder-config.js';
 import { missingOutsideTool, swiftShaderDriver } from '../../support/outside-tools.js';
 import { largestDifference, threeTinySteps } from '../../support/tiny-training.js';
 

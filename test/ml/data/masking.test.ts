@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../common/seeded-random.js';
 import { maskTokens, normalisedPatchTargets, randomPatchMask } from '../../../ml/data/masking.js';
 import { maskId } from '../../../ml/tokenizer/bpe-tokenizer.js';
 

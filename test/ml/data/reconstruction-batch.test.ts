@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReconstructionBatch } from '../../../ml/data/reconstruction-batch.js';
 import type { HostBatch } from '../../../ml/data/pretraining-batches.js';
-import { type EncoderConfig, encoderPresets, patchesPerImage } from '../../../ml/model/model-config.js';
+import { type EncoderConfig, encoderPresets, patchesPerImage } from '../../../common/encoder-config.js';
 
 const config: EncoderConfig = {
   ...encoderPresets['cpu-fast'],

@@ -5,7 +5,7 @@ import {
   reportSentences,
   sampleReportText,
 } from '../../../ml/data/text-sampling.js';
-import { SeededRandom } from '../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../common/seeded-random.js';
 
 const report =
   'FINDINGS: Moderate right pleural effusion with basal atelectasis. No pneumothorax.\nIMPRESSION: Right effusion.';

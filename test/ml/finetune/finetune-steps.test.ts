@@ -7,7 +7,7 @@ import { SplitHeadClassifier } from '../../../ml/finetune/split-head-classifier.
 import { modalityOfParameter, supervisedStep } from '../../../ml/finetune/supervised-step.js';
 import { prefixedTrainable, reconstructionStep } from '../../../ml/finetune/td-calib-step.js';
 import { ContrastiveEncoder } from '../../../ml/model/contrastive-encoder.js';
-import { withoutModalitySpecificParts, type EncoderConfig, patchesPerImage } from '../../../ml/model/model-config.js';
+import { withoutModalitySpecificParts, type EncoderConfig, patchesPerImage } from '../../../common/encoder-config.js';
 import { AdamW } from '../../../ml/training/adamw.js';
 import { EmaTeacher } from '../../../ml/training/ema-teacher.js';
 

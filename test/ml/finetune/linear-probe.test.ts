@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../main/demo/seeded-random.js';
-import { auroc } from '../../../ml/evaluation/binary-classification-metrics.js';
+import { SeededRandom } from '../../../common/seeded-random.js';
+import { auroc } from '../../../common/binary-classification-metrics.js';
 import { scoreLinearProbe, trainLinearProbe } from '../../../ml/finetune/linear-probe.js';
 
 /** Rows whose label depends on two of eight features through a known direction, plus noise. */

@@ -7,7 +7,7 @@ import {
   EncoderConfig,
   encoderPresets,
   patchesPerImage,
-} from '../../../ml/model/model-config.js';
+} from '../../../common/encoder-config.js';
 import { AdamW } from '../../../ml/training/adamw.js';
 import { contrastiveStep } from '../../../ml/training/contrastive-step.js';
 

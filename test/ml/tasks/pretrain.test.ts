@@ -4,12 +4,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PretrainOptions, type PretrainTaskParameters } from '../../../main/api/contract.js';
-import { SeededRandom } from '../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../common/seeded-random.js';
 import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import { runFiles, runPretraining } from '../../../ml/tasks/pretrain.js';
 import type { TaskContext } from '../../../ml/tasks/task-context.js';
-import { EncoderConfig } from '../../../ml/model/model-config.js';
+import { EncoderConfig } from '../../../common/encoder-config.js';
 
 const imageSize = 32;
 const sides = ['left', 'right'] as const;

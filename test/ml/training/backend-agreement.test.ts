@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EncoderConfig } from '../../../ml/model/model-config.js';
+import type { EncoderConfig } from '../../../common/encoder-config.js';
 import { threeTinySteps } from '../../support/tiny-training.js';
 
 afterAll(async () => {

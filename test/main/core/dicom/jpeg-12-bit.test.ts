@@ -8,7 +8,7 @@ import { decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
 import { parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
 import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
-import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import { missingOutsideTool } from '../../../support/outside-tools.js';
 
 const jpegExtendedSyntax = '1.2.840.10008.1.2.4.51';

@@ -14,7 +14,7 @@ import {
 } from '../../../../main/core/dicom/render-image.js';
 import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
-import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import { sampleDicomDirectory } from '../../../support/dicom-samples.js';
 import { phantomFilmDataset } from '../../../support/phantom-film.js';
 

@@ -9,7 +9,7 @@ import { DicomImportError, parseDicomBytes } from '../../../../main/core/dicom/r
 import { transferSyntax } from '../../../../main/core/dicom/transfer-syntaxes.js';
 import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
-import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import { listSampleFiles, sampleDicomDirectory } from '../../../support/dicom-samples.js';
 import { skipUnless } from '../../../support/outside-tools.js';
 import { phantomFilmDataset } from '../../../support/phantom-film.js';

@@ -4,7 +4,7 @@ import { decodeFrame } from '../../../../main/core/dicom/decode-frame.js';
 import { parseDicomBytes } from '../../../../main/core/dicom/read-dicom.js';
 import { drawChest } from '../../../../main/demo/chest-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../../../../main/demo/dicom-writer.js';
-import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import { phantomFilmDataset } from '../../../support/phantom-film.js';
 
 // One test per transfer syntax the generator writes: a 12-bit phantom film, encoded by an independent encoder

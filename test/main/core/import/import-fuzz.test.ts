@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import { runCli } from '../../../support/demo-export.js';
 import { listSampleFiles } from '../../../support/dicom-samples.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findingNames, sampleFindings } from '../../../../main/demo/findings.js';
 import { writeReport } from '../../../../main/demo/report-writer.js';
-import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import {
   chestRadiographRules,
   labelReport,

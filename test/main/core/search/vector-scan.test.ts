@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../../main/demo/seeded-random.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import { topByDotProduct } from '../../../../main/core/search/vector-scan.js';
 
 describe('exact top-k by dot product', () => {

@@ -5,7 +5,7 @@ import {
   bootstrapIntervals,
   rocCurve,
   type ScoredExample,
-} from '../../../ml/evaluation/binary-classification-metrics.js';
+} from '../../common/binary-classification-metrics.js';
 
 const example = (score: number, positive: boolean): ScoredExample => ({ score, positive });
 

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../main/demo/seeded-random.js';
+import { SeededRandom } from './seeded-random.js';
 
 /** One binary prediction: the classifier's score for the positive class and the true label. */
 export interface ScoredExample {

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../support/serve-process.js';
+
+/** The source folders and what each may import from the others (ARCHITECTURE.md). */
+const areas = { common: 'common', main: 'main', ml: 'ml', renderer: 'renderer/src' } as const;
+type Area = keyof typeof areas;
+
+interface ImportEdge {
+  from: string;
+  to: string;
+  /** `import type`: gone at run time, so it cannot load TensorFlow, but it still ties the folders together. */
+  typeOnly: boolean;
+}
+
+/**
+ * Imports that break the rules today, each to be removed by moving the module it names into `common/` (issue 22):
+ * the API contract and the parent-port helper. The test fails on any import not listed, and on a listed one that no
+ * longer exists, so the list only shrinks.
+ */
+const knownViolations = [
+  'common → main/api/contract.ts',
+  'common → main/api/search-contract.ts',
+  'ml → main/api/contract.ts',
+  'ml → main/api/finetune-contract.ts',
+  'ml → main/core/child-process/parent-port.ts',
+  'renderer → main/api/contract.ts',
+  'renderer → main/api/finetune-contract.ts',
+  'renderer → main/api/search-contract.ts',
+];
+
+function sourceFiles(folder: string): string[] {
+  return fs.readdirSync(folder, { withFileTypes: true, recursive: true }).flatMap((entry) => {
+    const file = path.join(entry.parentPath, entry.name);
+    if (!entry.isFile() || /node_modules|\/assembly\//.test(file) || entry.name.endsWith('.d.ts')) return [];
+    return /\.(ts|svelte)$/.test(entry.name) ? [path.relative(projectRoot, file)] : [];
+  });
+}
+
+const importPattern =
+  /(?:^|\n)\s*(?:import|export)\s+(type\s+)?[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+
+/** Every import of `file`: relative ones resolved to repository paths, packages by name. */
+function importsOf(file: string): Array<{ specifier: string; target: string | null; typeOnly: boolean }> {
+  const text = fs.readFileSync(path.join(projectRoot, file), 'utf8');
+  return [...text.matchAll(importPattern)].map((match) => {
+    const specifier = (match[2] ?? match[3] ?? match[4])!;
+    if (!specifier.startsWith('.')) return { specifier, target: null, typeOnly: Boolean(match[1]) };
+    const resolved = path.relative(projectRoot, path.resolve(path.dirname(path.join(projectRoot, file)), specifier));
+    return { specifier, target: resolved.replace(/\.js$/, '.ts'), typeOnly: Boolean(match[1]) };
+  });
+}
+
+function areaOf(file: string): Area | null {
+  for (const [area, folder] of Object.entries(areas) as Array<[Area, string]>)
+    if (file.startsWith(`${folder}/`)) return area;
+  return null;
+}
+
+const files = Object.values(areas).flatMap((folder) => sourceFiles(path.join(projectRoot, folder)));
+const edges: ImportEdge[] = files.flatMap((from) =>
+  importsOf(from).flatMap(({ target, typeOnly }) => (target ? [{ from, to: target, typeOnly }] : [])),
+);
+
+/** Whether loading `file` loads TensorFlow.js, directly or through what it imports at run time. */
+function loadsTensorFlow(file: string, seen = new Set<string>()): boolean {
+  if (seen.has(file) || !fs.existsSync(path.join(projectRoot, file))) return false;
+  seen.add(file);
+  return importsOf(file).some(({ specifier, target, typeOnly }) =>
+    typeOnly ? false : target === null ? specifier.startsWith('@tensorflow/') : loadsTensorFlow(target, seen),
+  );
+}
+
+/** What each area may import, beside itself. */
+const allowed: Record<Area, Area[]> = { common: [], renderer: ['common'], ml: ['common'], main: ['common', 'ml'] };
+
+describe('the import graph', () => {
+  it('finds the imports it checks', () => {
+    expect(files.length).toBeGreaterThan(200);
+    expect(edges.some((edge) => edge.from.startsWith('renderer/') && edge.to.startsWith('common/'))).toBe(true);
+    expect(loadsTensorFlow('ml/training/adamw.ts')).toBe(true);
+    expect(loadsTensorFlow('common/encoder-config.ts')).toBe(false);
+  });
+
+  it('keeps each folder to what it may import: renderer and ml to common, common to nothing, never ml → main', () => {
+    const found = new Set<string>();
+    for (const edge of edges) {
+      const from = areaOf(edge.from);
+      const to = areaOf(edge.to);
+      if (from && to && from !== to && !allowed[from].includes(to)) found.add(`${from} → ${edge.to}`);
+    }
+    expect([...found].sort()).toEqual([...knownViolations].sort());
+  });
+
+  it('lets main reach ml only through code that does not load TensorFlow (the engine runs in its own process)', () => {
+    const loading = edges
+      .filter((edge) => areaOf(edge.from) === 'main' && areaOf(edge.to) === 'ml' && !edge.typeOnly)
+      .filter((edge) => loadsTensorFlow(edge.to))
+      .map((edge) => `${edge.from} → ${edge.to}`);
+    expect(loading).toEqual([]);
+  });
+});
