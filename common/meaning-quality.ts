@@ -1,5 +1,5 @@
 import type { ModelRecord, RetrievalMetrics } from '../main/api/contract.js';
-import type { MeaningQuality } from '../main/api/search-contract.js';
+import type { MeaningQuality } from './contract/search.js';
 
 /** At least this many times chance at Recall@10 before meaning is trusted to add images of its own. */
 export const trustedTimesChance = 2;

@@ -8,8 +8,15 @@ import { DatasetSplitSummary } from '../../ml/data/dataset-split-summary.js';
 import { ImageProbeResult } from '../../ml/evaluation/image-probe.js';
 import { RetrievalMetrics } from '../../ml/evaluation/retrieval-recall.js';
 import { ReportLabelRules } from '../core/labels/report-label-rules.js';
-import { StudyFilter } from './study-filter.js';
-import { Cohort, CohortMember, ReportMatch, SearchRequest, SearchResponse, SimilarRequest } from './search-contract.js';
+import { StudyFilter } from '../../common/contract/study-filter.js';
+import {
+  Cohort,
+  CohortMember,
+  ReportMatch,
+  SearchRequest,
+  SearchResponse,
+  SimilarRequest,
+} from '../../common/contract/search.js';
 import {
   BudgetPreview,
   BudgetPreviewRequest,
@@ -226,7 +233,7 @@ export const LibrarySummary = z.object({
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
-export { StudyFilter } from './study-filter.js';
+export { StudyFilter } from '../../common/contract/study-filter.js';
 
 export const StudyListItem = z.object({
   id: z.number().int(),

@@ -16,18 +16,17 @@ interface ImportEdge {
 
 /**
  * Imports that break the rules today, each to be removed by moving the module it names into `common/` (issue 22):
- * the API contract and the parent-port helper. The test fails on any import not listed, and on a listed one that no
+ * the rest of the API contract (search's and the study filter's are in `common/contract/` already) and the
+ * parent-port helper. The test fails on any import not listed, and on a listed one that no
  * longer exists, so the list only shrinks.
  */
 const knownViolations = [
   'common → main/api/contract.ts',
-  'common → main/api/search-contract.ts',
   'ml → main/api/contract.ts',
   'ml → main/api/finetune-contract.ts',
   'ml → main/core/child-process/parent-port.ts',
   'renderer → main/api/contract.ts',
   'renderer → main/api/finetune-contract.ts',
-  'renderer → main/api/search-contract.ts',
 ];
 
 function sourceFiles(folder: string): string[] {

@@ -1,4 +1,4 @@
-import { searchModes, SearchRequest, type SearchResponse } from '../../api/search-contract.js';
+import { searchModes, SearchRequest, type SearchResponse } from '../../../common/contract/search.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 import { openCoreForCli } from '../open-core.js';
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
-import type { Cohort, CohortMember } from '../../api/search-contract.js';
+import type { Cohort, CohortMember } from '../../../common/contract/search.js';
 
 /** Named result sets kept in the catalog, for export to downstream research. */
 export class CohortStore {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SearchRequest, type SearchResponse } from '../../api/search-contract.js';
+import { SearchRequest, type SearchResponse } from '../../../common/contract/search.js';
 
 /** What makes an image relevant: its study has (or has not) the finding, on the given side when one is named. */
 export interface RelevanceCondition {

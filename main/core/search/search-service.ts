@@ -8,7 +8,7 @@ import type {
   SearchRequest,
   SearchResponse,
   SearchResult,
-} from '../../api/search-contract.js';
+} from '../../../common/contract/search.js';
 import { libraryLabelRules } from '../labels/library-label-rules.js';
 import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRecord } from '../../../../main/api/contract.js';
-import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../main/api/search-contract.js';
+import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../common/contract/search.js';
 import { chestRadiographRules } from '../../../../main/core/labels/report-label-rules.js';
 import { pathRange } from '../../../../main/core/library/path-range.js';
 import {
