@@ -9,7 +9,7 @@ import { JobStore } from './jobs/job-store.js';
 import { openCatalogDatabase, type CatalogDatabase } from './library/catalog-database.js';
 import { LogBuffer } from './log-buffer.js';
 import { importFolder } from './import/import-folder.js';
-import { explainStorageError } from './import/retryable-failure.js';
+import { explainStorageError } from './import/storage-error.js';
 import { previewFolder } from './import/preview-folder.js';
 import { listFolders } from './files/list-folders.js';
 import { FileWorkerPool, importWorkerMemoryBytes } from './import/worker-pool.js';

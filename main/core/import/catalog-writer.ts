@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CatalogPaths } from '../library/catalog-paths.js';
+import type { FailureKind } from './failure-kind.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
 import type { ProcessFileResult } from './process-file.js';
 import type { WalkedFile } from './walk-folder.js';
@@ -15,7 +16,7 @@ export interface WrittenFile {
 
 type Metadata = Extract<ProcessFileResult, { outcome: 'image' }>['metadata'];
 
-/** Retried by the next import (retryable-failure.ts): nothing is wrong with the file itself. */
+/** An `interrupted` failure: nothing is wrong with the file itself. */
 export const copyOfChangedReason = 'the file it copies changed during this import';
 
 /**
@@ -37,6 +38,7 @@ interface FileRecord {
   kind: string;
   outcome: FileOutcome;
   reason?: string | null;
+  failureKind?: FailureKind | null;
   studyId?: number | null;
   duplicateOf?: string | null;
 }
@@ -69,11 +71,11 @@ export class CatalogWriter {
          ON CONFLICT (series_instance_uid) DO UPDATE SET modality = coalesce(modality, excluded.modality) RETURNING id`,
       ),
       file: database.prepare(
-        `INSERT INTO files (path, location, size_bytes, modified_ms, content_sha256, kind, outcome, reason, study_id, duplicate_of, import_run_id, updated_at)
-         VALUES (@path, @location, @size, @modified, @sha, @kind, @outcome, @reason, @studyId, @duplicateOf, @run, @now)
+        `INSERT INTO files (path, location, size_bytes, modified_ms, content_sha256, kind, outcome, reason, failure_kind, stale, study_id, duplicate_of, import_run_id, updated_at)
+         VALUES (@path, @location, @size, @modified, @sha, @kind, @outcome, @reason, @failureKind, 0, @studyId, @duplicateOf, @run, @now)
          ON CONFLICT (path) DO UPDATE SET location = excluded.location, size_bytes = excluded.size_bytes, modified_ms = excluded.modified_ms,
            content_sha256 = excluded.content_sha256, kind = excluded.kind, outcome = excluded.outcome, reason = excluded.reason,
-           study_id = excluded.study_id, duplicate_of = excluded.duplicate_of, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
+           failure_kind = excluded.failure_kind, stale = 0, study_id = excluded.study_id, duplicate_of = excluded.duplicate_of, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at
          RETURNING id`,
       ),
       existingImage: database.prepare(
@@ -92,7 +94,7 @@ export class CatalogWriter {
       ),
       // A rewritten file's duplicates may duplicate nothing now: they look changed (modified_ms -1) until processed
       // again.
-      markDuplicatesStale: database.prepare('UPDATE files SET modified_ms = -1 WHERE duplicate_of = ? AND path != ?'),
+      markDuplicatesStale: database.prepare('UPDATE files SET stale = 1 WHERE duplicate_of = ? AND path != ?'),
       report: database.prepare(
         `INSERT INTO reports (study_id, source, source_path, source_key, match_key, text) VALUES (@studyId, @source, @path, @key, @match, @text)
          ON CONFLICT (source_path, source_key) DO UPDATE SET study_id = excluded.study_id, match_key = excluded.match_key, text = excluded.text`,
@@ -129,6 +131,7 @@ export class CatalogWriter {
         kind,
         outcome: result.outcome,
         reason: result.reason,
+        failureKind: result.outcome === 'failed' ? (result.failureKind ?? 'content') : null,
       });
       return { path: catalogPath, outcome: result.outcome, reason: result.reason, kind: 'other' };
     }
@@ -144,6 +147,7 @@ export class CatalogWriter {
         kind: 'dicom',
         outcome,
         reason,
+        failureKind: original ? null : 'interrupted',
         studyId: original?.study_id ?? null,
         duplicateOf: original ? result.copyOf : null,
       });
@@ -266,6 +270,7 @@ export class CatalogWriter {
       outcome: file.outcome,
       // A system error's message may name the file: under its catalog path, as everywhere in the catalog.
       reason: file.reason?.replaceAll(walked.path, catalogPath) ?? null,
+      failureKind: file.failureKind ?? null,
       studyId: file.studyId ?? null,
       duplicateOf: file.duplicateOf ?? null,
       run: importRunId,

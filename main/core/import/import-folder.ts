@@ -6,12 +6,13 @@ import type { ProgressUpdate } from '../jobs/job-manager.js';
 import { CatalogPaths, type CataloguedLocation } from '../library/catalog-paths.js';
 import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
-import { CatalogWriter, copyOfChangedReason } from './catalog-writer.js';
+import { CatalogWriter } from './catalog-writer.js';
+import { isRetried, type FailureKind } from './failure-kind.js';
 import { linkTable, linkTextReports, type TableLinkSummary } from './link-reports.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { readManifest } from './report-tables.js';
 import { isDiskFull } from '../library/disk-full.js';
-import { diskFullMessage, isRetryableFailure } from './retryable-failure.js';
+import { diskFullMessage } from './storage-error.js';
 import { manifestFileName, walkedFileAt, walkFolder, type WalkedFile } from './walk-folder.js';
 import { importWorkerMemoryBytes } from './worker-pool.js';
 
@@ -52,7 +53,8 @@ interface KnownFile {
   size_bytes: number;
   modified_ms: number;
   outcome: string;
-  reason: string | null;
+  failure_kind: FailureKind | null;
+  stale: 0 | 1;
 }
 
 /**
@@ -87,7 +89,9 @@ async function importWalkedFolder(
 ): Promise<{ cancelled: boolean; summary: ImportSummary }> {
   const { database } = context;
   const writer = new CatalogWriter(database, context.pseudonymiser, paths, options.keepIdentifiers);
-  const known = database.prepare('SELECT size_bytes, modified_ms, outcome, reason FROM files WHERE path = ?');
+  const known = database.prepare(
+    'SELECT size_bytes, modified_ms, outcome, failure_kind, stale FROM files WHERE path = ?',
+  );
   const unchangedPaths = new Set<string>();
   const unreadable: string[] = [];
   const tableFiles: WalkedFile[] = [];
@@ -138,8 +142,8 @@ async function importWalkedFolder(
       total += 1;
       if (file.kind === 'manifest' && path.dirname(file.path) === folder) folderHasManifest = true;
       const previous = known.get(paths.catalogPath(file.path)) as KnownFile | undefined;
-      const retry = previous?.outcome === 'failed' && isRetryableFailure(previous.reason);
-      if (previous && !retry && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
+      const again = previous !== undefined && (previous.stale === 1 || isRetried(previous.failure_kind));
+      if (previous && !again && previous.size_bytes === file.sizeBytes && previous.modified_ms === file.modifiedMs) {
         unchanged += 1;
         done += 1;
         unchangedPaths.add(file.path);
@@ -201,17 +205,18 @@ async function importWalkedFolder(
   await Promise.all([walk(), ...workers()]);
   if (stopped !== null) throw stopped;
 
-  // Duplicates of files this import rewrote may duplicate nothing now (catalog-writer marks them): again, in this run
-  // (a cancelled import leaves them marked, for the next).
+  // Duplicates of files this import rewrote may duplicate nothing now (catalog-writer marks them stale), and copies
+  // whose original changed in this run were not judged: again, in this run (a cancelled import leaves them, for the
+  // next).
   flush();
   const stale = context.signal.aborted
     ? []
     : (
         database
           .prepare(
-            "SELECT path, location FROM files WHERE (modified_ms = -1 OR (outcome = 'failed' AND reason = ?)) AND path >= ? AND path < ?",
+            "SELECT path, location FROM files WHERE (stale = 1 OR (failure_kind = 'interrupted' AND import_run_id = ?)) AND path >= ? AND path < ?",
           )
-          .all(copyOfChangedReason, ...pathRange(paths.catalogPath(folder))) as CataloguedLocation[]
+          .all(context.importRunId, ...pathRange(paths.catalogPath(folder))) as CataloguedLocation[]
       )
         .map((file) => walkedFileAt(paths.realPath(file)))
         .filter((file): file is WalkedFile => file !== null);

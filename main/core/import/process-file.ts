@@ -7,6 +7,7 @@ import { describeSopClass, isDicomDirectory, isStructuredReport } from '../dicom
 import { structuredReportText } from '../dicom/structured-report.js';
 import { UnreadFileError, withFileBytes } from './file-bytes.js';
 import { appendToPack } from './cache-pack.js';
+import type { FailureKind } from './failure-kind.js';
 import { KnownContent } from './known-content.js';
 import { decodeTextFile } from './text-encoding.js';
 
@@ -54,7 +55,10 @@ export type ProcessFileResult =
   | (FileFacts & { outcome: 'report-text'; text: string })
   /** Byte for byte a DICOM file the catalog already imported from `copyOf`: nothing decoded, nothing cached. */
   | (FileFacts & { outcome: 'copy'; copyOf: string })
-  | (FileFacts & { outcome: 'skipped' | 'failed'; reason: string });
+  | (FileFacts & { outcome: 'skipped' | 'failed'; reason: string; failureKind?: FailureKind });
+
+/** Resources of the machine that run out, and come back: a failure with one of these codes is not the file's. */
+const machineErrorCodes = new Set(['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN']);
 
 /** Multi-frame images are represented by their middle frame: for cine and stacks it shows the anatomy, not an edge. */
 export function representativeFrameIndex(numberOfFrames: number): number {
@@ -147,6 +151,12 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
         : typeof error === 'number'
           ? `decoder aborted with code ${error}`
           : String(error);
-    return { ...facts, outcome: 'failed', reason: `unexpected error: ${message}` };
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    return {
+      ...facts,
+      outcome: 'failed',
+      reason: `unexpected error: ${message}`,
+      failureKind: code && machineErrorCodes.has(code) ? 'resource' : 'content',
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { ChildProcessChannel, ChildProcessLauncher } from '../child-process/child-process-channel.js';
 import { residentBytes } from '../child-process/process-memory.js';
+import type { FailureKind } from './failure-kind.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { WorkerReply } from './worker-reply.js';
 
@@ -100,7 +101,8 @@ export class FileWorkerPool {
     this.closed = true;
     const slots = this.live();
     const pending = [...this.waiting.splice(0), ...slots.flatMap((slot) => slot.tasks.splice(0))];
-    for (const task of pending) task.resolve(failure(task, 'import stopped before this file was processed'));
+    for (const task of pending)
+      task.resolve(failure(task, 'import stopped before this file was processed', 'interrupted'));
     const idle = pending.length === 0;
     if (idle) for (const slot of slots) slot.channel.send({ stop: true } satisfies WorkerRequest);
     const allExited = Promise.all(slots.map((slot) => slot.exited));
@@ -256,6 +258,7 @@ function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
 }
 
-function failure(task: Task, reason: string): ProcessFileResult {
-  return { path: task.request.path, sha256: null, outcome: 'failed', reason };
+/** A worker that crashed, hung or ran out of memory on a file failed on the file's content (see FailureKind). */
+function failure(task: Task, reason: string, failureKind: FailureKind = 'content'): ProcessFileResult {
+  return { path: task.request.path, sha256: null, outcome: 'failed', reason, failureKind };
 }

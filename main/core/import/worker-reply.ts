@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cachePackPath } from './cache-pack.js';
+import { failureKinds } from './failure-kind.js';
 import type { ProcessFileResult } from './process-file.js';
 
 // A worker process handles hostile files, with native decoders among them, so what it sends back is checked like any
@@ -87,7 +88,12 @@ export const WorkerFileResult: z.ZodType<ProcessFileResult> = z.discriminatedUni
   }),
   z.strictObject({ ...facts, outcome: z.literal('report-text'), text: z.string().max(16 * 1024 ** 2) }),
   z.strictObject({ ...facts, outcome: z.literal('copy'), copyOf: text }),
-  z.strictObject({ ...facts, outcome: z.enum(['skipped', 'failed']), reason: text }),
+  z.strictObject({
+    ...facts,
+    outcome: z.enum(['skipped', 'failed']),
+    reason: text,
+    failureKind: z.enum(failureKinds).optional(),
+  }),
 ]);
 
 /** What a worker process sends back: a file's result, or its last word before it ends when asked to stop. */

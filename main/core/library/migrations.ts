@@ -401,6 +401,32 @@ export const migrations: Migration[] = [
       database.exec('ALTER TABLE files ADD COLUMN location TEXT');
     },
   },
+  {
+    version: 15,
+    name: "files: why a file failed (failure_kind) and whether it must be read again (stale), in columns instead of the reason's words and modified_ms = -1",
+    up: (database) => {
+      database.exec(`
+        ALTER TABLE files ADD COLUMN failure_kind TEXT CHECK (failure_kind IN ('content', 'resource', 'interrupted'));
+        ALTER TABLE files ADD COLUMN stale INTEGER NOT NULL DEFAULT 0 CHECK (stale IN (0, 1));
+        UPDATE files SET stale = 1 WHERE modified_ms = -1;
+      `);
+      // Until now the next import read these from the reason's words: the machine's error codes, and two sentences.
+      const classify = database.prepare('UPDATE files SET failure_kind = ? WHERE id = ?');
+      const failed = database.prepare("SELECT id, reason FROM files WHERE outcome = 'failed'").all() as Array<{
+        id: number;
+        reason: string | null;
+      }>;
+      for (const { id, reason } of failed) {
+        const kind = /\bE(NOSPC|DQUOT|MFILE|NFILE|NOMEM|AGAIN)\b/.test(reason ?? '')
+          ? 'resource'
+          : reason === 'import stopped before this file was processed' ||
+              reason === 'the file it copies changed during this import'
+            ? 'interrupted'
+            : 'content';
+        classify.run(kind, id);
+      }
+    },
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

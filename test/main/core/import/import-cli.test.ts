@@ -462,7 +462,7 @@ describe('unisight import on a generated hospital export', () => {
     writer.prepare('DELETE FROM images WHERE file_id = ?').run(victim.id);
     writer
       .prepare(
-        "UPDATE files SET outcome = 'failed', reason = 'unexpected error: ENOSPC: no space left on device, write' WHERE id = ?",
+        "UPDATE files SET outcome = 'failed', reason = 'unexpected error: ENOSPC: no space left on device, write', failure_kind = 'resource' WHERE id = ?",
       )
       .run(victim.id);
     const failedForTheFile = writer
@@ -480,6 +480,46 @@ describe('unisight import on a generated hospital export', () => {
     expect(summary.outcomes.failed).toBe(failedForTheFile - 1);
     const reader = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
     expect(reader.prepare('SELECT outcome FROM files WHERE path = ?').pluck().get(victim.path)).toBe('imported');
+    reader.close();
+  });
+
+  it('opens a library of the previous schema, reads its failures and stale marks into columns, and processes only those again', () => {
+    const writer = new Database(path.join(library, 'catalog.sqlite'));
+    const [resource, stale] = writer
+      .prepare(
+        'SELECT files.id, files.path FROM files JOIN images ON images.file_id = files.id ORDER BY files.id LIMIT 2',
+      )
+      .all() as Array<{ id: number; path: string }>;
+    // As schema 14 kept them: a machine failure told only by its reason, a file to read again by modified_ms = -1.
+    writer.prepare('DELETE FROM images WHERE file_id = ?').run(resource!.id);
+    writer
+      .prepare(
+        "UPDATE files SET outcome = 'failed', reason = 'unexpected error: EMFILE: too many open files' WHERE id = ?",
+      )
+      .run(resource!.id);
+    writer.prepare('UPDATE files SET modified_ms = -1 WHERE id = ?').run(stale!.id);
+    writer.exec(
+      'ALTER TABLE files DROP COLUMN failure_kind; ALTER TABLE files DROP COLUMN stale; DELETE FROM schema_migrations WHERE version = 15',
+    );
+    writer.pragma('user_version = 14');
+    const failedBefore = writer.prepare("SELECT count(*) FROM files WHERE outcome = 'failed'").pluck().get() as number;
+    writer.close();
+
+    const run = runCli(['import', exportFolder, '--library', library, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = run.json();
+    expect(summary.files.processed).toBe(2);
+    expect(summary.outcomes.failed).toBe(failedBefore - 1);
+    const reader = new Database(path.join(library, 'catalog.sqlite'), { readonly: true });
+    expect(reader.prepare('SELECT outcome FROM files WHERE path = ?').pluck().get(resource!.path)).toBe('imported');
+    expect(reader.prepare('SELECT count(*) FROM files WHERE stale = 1').pluck().get()).toBe(0);
+    // The truncated and unparseable files of the export stay failed, now for their content.
+    expect(reader.prepare("SELECT DISTINCT failure_kind FROM files WHERE outcome = 'failed'").pluck().all()).toEqual([
+      'content',
+    ]);
+    expect(
+      reader.prepare("SELECT count(*) FROM files WHERE outcome != 'failed' AND failure_kind IS NOT NULL").pluck().get(),
+    ).toBe(0);
     reader.close();
   });
 });

@@ -116,9 +116,9 @@ describe('catalog database', () => {
     `);
     before.database.close();
     const after = openCatalogDatabase(library.path);
-    expect(after.database.prepare('SELECT path, modified_ms AS modified FROM files ORDER BY id').all()).toEqual([
-      { path: '/small', modified: -1 },
-      { path: '/large', modified: 7 },
+    expect(after.database.prepare('SELECT path, stale FROM files ORDER BY id').all()).toEqual([
+      { path: '/small', stale: 1 },
+      { path: '/large', stale: 0 },
     ]);
     expect(
       after.database.prepare('SELECT run_id AS run, kind, values_json AS json FROM training_metrics').all(),
