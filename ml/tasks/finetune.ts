@@ -4,10 +4,9 @@ import { FinetuneTaskParameters, type ClassificationEvaluation } from '../../mai
 import { ClassificationDataset, taskSplit } from '../data/classification-dataset.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { evaluateClassifier } from '../evaluation/classification-evaluation.js';
-import { fitAdaptor, fitLinearProbe, type FrozenClassifier } from '../finetune/frozen-encoder-methods.js';
-import type { SplitHeadClassifier } from '../finetune/split-head-classifier.js';
+import { finetuneMethodRegistry } from '../finetune/finetune-method-registry.js';
+import type { FrozenClassifier } from '../finetune/frozen-encoder-methods.js';
 import type { StageContext } from '../finetune/stage-context.js';
-import { runSupervised, scoreWithClassifier, supervisedSteps } from '../finetune/supervised-stage.js';
 import { calibrationCacheFile } from '../finetune/td-calib-cache.js';
 import { planTdCalib, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
 import { loadModelFile } from '../model/load-model.js';
@@ -67,12 +66,8 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   // The description says where it came from; a run's own calibration, finished before a cancel, was computed.
   const calibration = !calibrationPlan ? 'none' : calibrationPlan.source === 'reused' ? 'reused' : 'computed';
   const calibrationSteps = calibration === 'computed' ? tdCalibSteps(split.train.length, options) : 0;
-  const methodSteps =
-    options.method === 'gmcoord' || options.method === 'full'
-      ? supervisedSteps(labelled.length, options)
-      : options.method === 'adaptor'
-        ? options.adaptorEpochs
-        : 1;
+  const method = finetuneMethodRegistry[options.method];
+  const methodSteps = method.steps(labelled.length, options);
   const totalWork = calibrationSteps + methodSteps + 1;
   let stageOffset = 0;
   const stage: StageContext = {
@@ -107,9 +102,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   };
   context.reportMetrics({ kind: 'run', step: 0, ...describeRun });
 
-  let frozen: FrozenClassifier | null = null;
-  let supervisedHead: SplitHeadClassifier | null = null;
-  let score: (indices: readonly number[]) => Promise<Float32Array>;
+  let fitted: FrozenClassifier | null = null;
   const evaluate = (indices: readonly number[], probabilities: Float32Array) =>
     evaluateClassifier(
       indices.map((index, position) => ({
@@ -125,48 +118,21 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     if (calibrationPlan && !(await runTdCalib(stage, split.train, calibrationPlan)))
       return { outcome: 'cancelled', result: { stage: 'td-calib' } };
     stageOffset = calibrationSteps;
-    let parameterCount: { trainable: number; frozen: number };
-    if (options.method === 'gmcoord' || options.method === 'full') {
-      const classifier = await runSupervised(stage, labelled, options.method === 'gmcoord', async (head, step) => {
-        const evaluation = evaluate(validation, await scoreWithClassifier(stage, head, validation));
+    fitted = await method.fit(stage, {
+      labelled,
+      trainingImages: split.train,
+      validate: async (score, step) => {
+        const evaluation = evaluate(validation, await score(validation));
         context.reportMetrics({
           kind: 'validation',
           step,
           auroc: evaluation.metrics.auroc.estimate,
           accuracy: evaluation.metrics.accuracy.estimate,
         });
-      });
-      if (!classifier) return { outcome: 'cancelled', result: { stage: 'supervised' } };
-      supervisedHead = classifier;
-      score = (indices) => scoreWithClassifier(stage, classifier, indices);
-      const encoderTrainable = [...encoder.store.trainable().values()].reduce(
-        (sum, variable) => sum + variable.size,
-        0,
-      );
-      parameterCount = {
-        trainable: encoderTrainable + classifier.store.count(),
-        frozen: encoder.store.count() - encoderTrainable,
-      };
-    } else {
-      frozen =
-        options.method === 'adaptor'
-          ? await fitAdaptor(
-              stage,
-              split.train.filter((index) => items[index]!.reportText !== ''),
-              labelled,
-              async (epoch, loss) => {
-                stage.progress(
-                  epoch + 1,
-                  `Adaptor epoch ${epoch + 1}/${options.adaptorEpochs}, loss ${loss.toFixed(3)}`,
-                );
-                context.reportMetrics({ kind: 'train', stage: 'adaptor', step: epoch + 1, loss });
-                await context.yieldToEvents();
-              },
-            )
-          : await fitLinearProbe(stage, labelled);
-      score = frozen.score;
-      parameterCount = frozen.parameterCount;
-    }
+      },
+    });
+    if (!fitted) return { outcome: 'cancelled', result: { stage: options.method } };
+    const { score, parameterCount } = fitted;
     stageOffset += methodSteps;
     stage.progress(0, 'evaluating on the test split');
     const validationEvaluation: ClassificationEvaluation = evaluate(validation, await score(validation));
@@ -195,15 +161,14 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
       result: {
         ...describeRun,
         parameterCount,
-        ...(frozen?.describe ?? {}),
+        ...fitted.describe,
         validation: validationEvaluation,
         test: testEvaluation,
         predictionsFile,
       },
     };
   } finally {
-    frozen?.dispose();
-    supervisedHead?.dispose();
+    fitted?.dispose();
     encoder.dispose();
   }
 };
