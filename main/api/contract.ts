@@ -25,7 +25,7 @@ import {
   FinetuneRequest,
   LabelTask,
 } from './finetune-contract.js';
-import { pretrainingObjectives } from '../../ml/training/pretraining-objectives.js';
+import { pretrainingObjectives } from '../../common/engine/pretrain-task.js';
 import {
   EncoderConfig,
   encoderPresets,

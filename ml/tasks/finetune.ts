@@ -11,7 +11,7 @@ import { calibrationCacheFile } from '../finetune/td-calib-cache.js';
 import { planTdCalib, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
 import { loadModelFile } from '../model/load-model.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
-import { finetuneRunFiles } from './finetune-run-files.js';
+import { finetuneRunFiles } from '../../common/engine/finetune-task.js';
 import type { EngineTask } from './task-context.js';
 
 /** Labelled images of a budget listed with the run (a 1% budget is a handful; 100% is capped). */

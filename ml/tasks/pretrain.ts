@@ -24,14 +24,7 @@ import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
 import { embedItems, embedLibraryItems, type LibraryEmbeddings, writeLibraryEmbeddings } from './library-embeddings.js';
 import type { EngineTask, TaskContext } from './task-context.js';
-
-/** Files of a run, all inside its directory so a run can be resumed, inspected or deleted as one folder. */
-export const runFiles = {
-  tokenizer: 'tokenizer.json',
-  checkpoint: 'checkpoint.bin',
-  model: 'model.unisight',
-  embeddings: 'embeddings.bin',
-} as const;
+import { pretrainRunFiles } from '../../common/engine/pretrain-task.js';
 
 /**
  * Retrieval over one image per study: a study's second view shares its report, and counting it as a wrong answer
@@ -130,7 +123,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     );
 
   const tokenizer = loadOrTrainTokenizer(
-    path.join(runDirectory, runFiles.tokenizer),
+    path.join(runDirectory, pretrainRunFiles.tokenizer),
     train.map((index) => dataset.items[index]!.reportText),
     encoder.vocabularySize,
   );
@@ -151,7 +144,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
   const stepsPerEpoch = Math.floor(train.length / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
   const warmupSteps = Math.round(totalSteps * options.warmupFraction);
-  const checkpointFile = path.join(runDirectory, runFiles.checkpoint);
+  const checkpointFile = path.join(runDirectory, pretrainRunFiles.checkpoint);
   const describeRun = {
     backend: context.backend,
     parameterCount: model.store.count(),
@@ -260,7 +253,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     context.reportProgress(totalSteps, totalSteps, 'probing the image embeddings with the library labels');
     const imageProbe = probeLibraryImages(dataset, embeddings, options);
     context.reportMetrics({ kind: 'image-probe', step, imageProbe });
-    const modelFile = path.join(runDirectory, runFiles.model);
+    const modelFile = path.join(runDirectory, pretrainRunFiles.model);
     const metadata: ModelFileMetadata = {
       format: 'unisight-model',
       formatVersion: 1,
@@ -273,7 +266,7 @@ export const runPretraining: EngineTask = async (rawParameters, context) => {
     };
     writeTensorBundle(modelFile, { metadata, tensors: await modelTensors(model) });
 
-    const embeddingsFile = path.join(runDirectory, runFiles.embeddings);
+    const embeddingsFile = path.join(runDirectory, pretrainRunFiles.embeddings);
     writeLibraryEmbeddings(embeddingsFile, embeddings);
     return {
       outcome: 'succeeded',

@@ -10,7 +10,7 @@ import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 import { type EncoderPresetName, presetTraining } from '../../../common/encoder-config.js';
-import { pretrainingObjectives } from '../../../ml/training/pretraining-objectives.js';
+import { pretrainingObjectives } from '../../../common/engine/pretrain-task.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 import { runToResume } from '../resume-target.js';
 

@@ -15,7 +15,7 @@ import {
   TaskSplitSettings,
 } from '../../api/finetune-contract.js';
 import { taskSplit } from '../../../ml/data/classification-dataset.js';
-import { finetuneRunFiles } from '../../../ml/tasks/finetune-run-files.js';
+import { finetuneRunFiles } from '../../../common/engine/finetune-task.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
@@ -27,7 +27,6 @@ import { binaryValue, studyLabels } from '../labels/study-labels.js';
 import { buildClassificationDataset } from './classification-dataset-builder.js';
 import type { ClassifierRunStore } from './classifier-run-store.js';
 
-const datasetFileName = 'dataset.json';
 const PredictionsHeader = z.object({
   imageIds: z.array(z.number().int()),
   classes: z.array(z.string()),
@@ -133,7 +132,7 @@ export class FinetuneService implements EngineRunHandlers {
     const split = FinetuneService.splitSettings(model);
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'finetune-runs', id);
-    createRunDirectory(runDirectory, path.join(runDirectory, datasetFileName), dataset);
+    createRunDirectory(runDirectory, path.join(runDirectory, finetuneRunFiles.dataset), dataset);
     const budget =
       request.labelsPerClass !== undefined
         ? `${request.labelsPerClass} per class`
@@ -163,7 +162,7 @@ export class FinetuneService implements EngineRunHandlers {
     if (!run.modelId) throw new ApiError('conflict', `The encoder run ${run.name} started from has been deleted.`);
     return {
       runDirectory,
-      datasetFile: path.join(runDirectory, datasetFileName),
+      datasetFile: path.join(runDirectory, finetuneRunFiles.dataset),
       modelFile: this.options.models.get(run.modelId).weightsFile,
       calibrationDirectory: path.join(this.options.libraryPath, 'cache', 'td-calib'),
       split: run.split,

@@ -1,3 +1,4 @@
+import { pretrainRunFiles } from '../../../common/engine/pretrain-task.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -54,8 +55,6 @@ const presetSummaries: Record<EncoderPresetName, { summary: string; paperSetting
     paperSetting: true,
   },
 };
-
-const runFileNames = { dataset: 'dataset.json' } as const;
 
 const EngineRunDescription = z
   .object({
@@ -134,7 +133,7 @@ export class PretrainingService implements EngineRunHandlers {
       );
     const id = randomUUID();
     const runDirectory = path.join(this.options.libraryPath, 'runs', id);
-    createRunDirectory(runDirectory, path.join(runDirectory, runFileNames.dataset), dataset);
+    createRunDirectory(runDirectory, path.join(runDirectory, pretrainRunFiles.dataset), dataset);
     const architecture = encoder.architecture === 'shared' ? 'shared encoder' : 'separate encoders';
     this.options.runs.create({
       id,
@@ -159,7 +158,7 @@ export class PretrainingService implements EngineRunHandlers {
     const run = this.options.runs.get(runId);
     return {
       runDirectory,
-      datasetFile: path.join(runDirectory, runFileNames.dataset),
+      datasetFile: path.join(runDirectory, pretrainRunFiles.dataset),
       encoder: run.encoder,
       options: run.options,
     };

@@ -7,7 +7,8 @@ import { PretrainOptions, type PretrainTaskParameters } from '../../../main/api/
 import { SeededRandom } from '../../../common/seeded-random.js';
 import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
-import { runFiles, runPretraining } from '../../../ml/tasks/pretrain.js';
+import { pretrainRunFiles } from '../../../common/engine/pretrain-task.js';
+import { runPretraining } from '../../../ml/tasks/pretrain.js';
 import type { TaskContext } from '../../../ml/tasks/task-context.js';
 import { EncoderConfig } from '../../../common/encoder-config.js';
 
@@ -131,9 +132,9 @@ describe('pretraining task', () => {
     };
     expect(test.textToImage.chance['1']).toBeCloseTo(1 / test.pairs);
 
-    const model = readTensorBundle(path.join(runDirectory, runFiles.model));
+    const model = readTensorBundle(path.join(runDirectory, pretrainRunFiles.model));
     expect(model.metadata.format).toBe('unisight-model');
-    const embeddings = readTensorBundle(path.join(runDirectory, runFiles.embeddings));
+    const embeddings = readTensorBundle(path.join(runDirectory, pretrainRunFiles.embeddings));
     expect(embeddings.tensors.get('image')!.shape).toEqual([80, 16]);
     expect(embeddings.tensors.get('report')!.shape).toEqual([80, 16]);
     const first = embeddings.tensors.get('image')!.values.slice(0, 16);
@@ -141,7 +142,7 @@ describe('pretraining task', () => {
   }, 120_000);
 
   it('resumes a cancelled run from its checkpoint to the same weights as an uninterrupted run', async () => {
-    const whole = readTensorBundle(path.join(root, 'whole', runFiles.model));
+    const whole = readTensorBundle(path.join(root, 'whole', pretrainRunFiles.model));
     const runDirectory = path.join(root, 'interrupted');
     fs.mkdirSync(runDirectory);
     const cancelled = await runPretraining(parameters(runDirectory), context(5));
@@ -149,7 +150,7 @@ describe('pretraining task', () => {
     expect(cancelled.result!.step).toBe(5);
     const resumed = await runPretraining(parameters(runDirectory), context());
     expect(resumed.outcome).toBe('succeeded');
-    const again = readTensorBundle(path.join(runDirectory, runFiles.model));
+    const again = readTensorBundle(path.join(runDirectory, pretrainRunFiles.model));
     for (const [name, tensor] of whole.tensors)
       expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
   }, 120_000);
@@ -178,8 +179,8 @@ describe('pretraining task', () => {
 
     expect((await runPretraining(parameters(interrupted, 'mr+contrastive'), context(5))).outcome).toBe('cancelled');
     expect((await runPretraining(parameters(interrupted, 'mr+contrastive'), context())).outcome).toBe('succeeded');
-    const expected = readTensorBundle(path.join(whole, runFiles.model));
-    const again = readTensorBundle(path.join(interrupted, runFiles.model));
+    const expected = readTensorBundle(path.join(whole, pretrainRunFiles.model));
+    const again = readTensorBundle(path.join(interrupted, pretrainRunFiles.model));
     for (const [name, tensor] of expected.tensors)
       expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
   }, 180_000);
