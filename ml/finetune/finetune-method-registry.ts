@@ -1,5 +1,5 @@
 import type { FinetuneMethod } from '../../common/finetune-method-name.js';
-import { fitAdaptor, fitLinearProbe, type FrozenClassifier } from './frozen-encoder-methods.js';
+import { fitAdaptor, fitLinearProbe, type FittedClassifier } from './frozen-encoder-methods.js';
 import type { StageContext } from './stage-context.js';
 import { runSupervised, scoreWithClassifier, supervisedSteps } from './supervised-stage.js';
 
@@ -15,7 +15,7 @@ export interface MethodInput {
 /** One fine-tuning method: how much work it reports, and the classifier it fits (null when cancelled). */
 export interface FinetuneMethodStage {
   steps(labelledImages: number, options: StageContext['options']): number;
-  fit(stage: StageContext, input: MethodInput): Promise<FrozenClassifier | null>;
+  fit(stage: StageContext, input: MethodInput): Promise<FittedClassifier | null>;
 }
 
 /** Encoder and split head trained together on cross-entropy, with GM-Coord's gradient modulation or without. */

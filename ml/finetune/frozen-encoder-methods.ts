@@ -4,8 +4,8 @@ import { Adaptor, adaptedFeatures, trainAdaptor } from './adaptor.js';
 import { type LinearProbe, scoreLinearProbe, trainLinearProbe } from './linear-probe.js';
 import type { StageContext } from './stage-context.js';
 
-/** A fitted classifier on frozen features: scores for any items of the run. */
-export interface FrozenClassifier {
+/** A fitted classifier, whatever the method: frozen-encoder ones here, the supervised ones in the registry. */
+export interface FittedClassifier {
   /** Class probabilities of the items, [items, classes]. */
   score(indices: readonly number[]): Promise<Float32Array>;
   parameterCount: { trainable: number; frozen: number };
@@ -112,7 +112,7 @@ function fitProbe(
 }
 
 /** Linear probe: L2 logistic regression on the frozen encoder's [report ‖ image] embeddings. */
-export async function fitLinearProbe(stage: StageContext, labelled: readonly number[]): Promise<FrozenClassifier> {
+export async function fitLinearProbe(stage: StageContext, labelled: readonly number[]): Promise<FittedClassifier> {
   const cache = new EmbeddingCache(stage);
   const inputs = stage.options.inputs;
   const width = (inputs === 'image' ? 1 : 2) * stage.encoder.config.embeddingSize;
@@ -141,7 +141,7 @@ export async function fitAdaptor(
   trainingPairs: readonly number[],
   labelled: readonly number[],
   onEpoch: (epoch: number, loss: number) => Promise<void>,
-): Promise<FrozenClassifier> {
+): Promise<FittedClassifier> {
   const { options } = stage;
   if (trainingPairs.length < 2)
     throw new Error(

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
 import { gradientsByParameterName } from '../model/parameter-store.js';
-import { squaredNorm, type AdamW } from '../training/adamw.js';
-import { readScalar } from '../training/read-scalar.js';
+import { globalNormClipping, type AdamW } from '../training/adamw.js';
 import {
   coordinationCoefficients,
   type CoordinationCoefficients,
@@ -77,10 +76,10 @@ export async function supervisedStep(
     }
     const headGradients = gradientsByParameterName(headTrainable, grads);
     // One clipping norm over encoder and head together, as the reference's trainer clips all parameters at once.
-    const norm = Math.sqrt(
-      await readScalar(squaredNorm([...Object.values(encoderGradients), ...Object.values(headGradients)])),
+    const { scale } = await globalNormClipping(
+      [...Object.values(encoderGradients), ...Object.values(headGradients)],
+      clipNorm,
     );
-    const scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
     const clip = (gradients: tf.NamedTensorMap) =>
       scale === 1
         ? gradients

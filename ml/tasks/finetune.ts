@@ -5,7 +5,7 @@ import { ClassificationDataset, taskSplit } from '../data/classification-dataset
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { evaluateClassifier } from '../evaluation/classification-evaluation.js';
 import { finetuneMethodRegistry } from '../finetune/finetune-method-registry.js';
-import type { FrozenClassifier } from '../finetune/frozen-encoder-methods.js';
+import type { FittedClassifier } from '../finetune/frozen-encoder-methods.js';
 import type { StageContext } from '../finetune/stage-context.js';
 import { calibrationCacheFile } from '../finetune/td-calib-cache.js';
 import { planTdCalib, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
@@ -102,7 +102,7 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
   };
   context.reportMetrics({ kind: 'run', step: 0, ...describeRun });
 
-  let fitted: FrozenClassifier | null = null;
+  let fitted: FittedClassifier | null = null;
   const evaluate = (indices: readonly number[], probabilities: Float32Array) =>
     evaluateClassifier(
       indices.map((index, position) => ({

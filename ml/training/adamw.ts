@@ -13,9 +13,19 @@ export function isDecayed(variable: tf.Variable): boolean {
   return variable.rank >= 2;
 }
 
-/** The sum of squares of every element of `tensors`: the square of their global norm, for clipping. */
-export function squaredNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tensors.reduce<tf.Scalar>((sum, tensor) => sum.add(tensor.square().sum()), tf.scalar(0)));
+/**
+ * The global norm of `tensors` (gradients), and the factor that scales them down to `clipNorm` when they exceed it
+ * (1 otherwise), as PyTorch's clip_grad_norm_ does.
+ */
+export async function globalNormClipping(
+  tensors: readonly tf.Tensor[],
+  clipNorm: number,
+): Promise<{ norm: number; scale: number }> {
+  const squared = tf.tidy(() =>
+    tensors.reduce<tf.Scalar>((sum, tensor) => sum.add(tensor.square().sum()), tf.scalar(0)),
+  );
+  const norm = Math.sqrt(await readScalar(squared));
+  return { norm, scale: norm > clipNorm ? clipNorm / (norm + 1e-6) : 1 };
 }
 
 function zeroMoment(variable: tf.Variable): tf.Variable {
@@ -54,8 +64,7 @@ export class AdamW {
     const { beta1, beta2, epsilon, weightDecay } = this.options;
     const correction1 = 1 - beta1 ** this.stepCount;
     const correction2 = 1 - beta2 ** this.stepCount;
-    const gradientNorm = Math.sqrt(await readScalar(squaredNorm(Object.values(gradients))));
-    const clipScale = gradientNorm > clipNorm ? clipNorm / (gradientNorm + 1e-6) : 1;
+    const { norm: gradientNorm, scale: clipScale } = await globalNormClipping(Object.values(gradients), clipNorm);
     tf.tidy(() => {
       for (const [name, variable] of this.parameters) {
         const gradient = gradients[name];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
 /** A process's resident set from /proc (VmRSS), or null once it is gone or on a system without /proc. */
-export function residentBytes(processId: number | 'self'): number | null {
+export function residentBytes(processId: number): number | null {
   return statusKilobytes(processId, 'VmRSS');
 }
 
