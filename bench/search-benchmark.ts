@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCatalogDatabase } from '../main/core/library/catalog-database.js';
 import { VectorIndex } from '../main/core/search/vector-index.js';
-import type { ModelRecord } from '../main/api/contract.js';
+import type { ModelRecord } from '../common/contract/index.js';
 import { SeededRandom } from '../common/seeded-random.js';
 import { encoderPresets } from '../common/encoder-config.js';
 import { writeTensorBundle } from '../ml/model/tensor-bundle.js';

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerPureWasmGemm, registerWasmKernelReplacements, selectBackend } from '../ml/backends/select-backend.js';
-import type { BackendName } from '../main/api/contract.js';
+import type { BackendName } from '../common/contract/index.js';
 import { loadWasmBlas, registerBlasMatMul } from '../ml/backends/wasm-blas-matmul.js';
 import { registerThreadedWasm } from '../ml/backends/wasm-threaded-build.js';
 import { describeAdapter, startWebGpu, stopWebGpu, WebGpuUnavailable } from '../ml/backends/webgpu-device.js';

@@ -1,4 +1,4 @@
-import type { EncoderOverrides } from '../main/api/contract.js';
+import type { EncoderOverrides } from './contract/index.js';
 import { EncoderConfig } from './encoder-config.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ModelRecord, RetrievalMetrics } from '../main/api/contract.js';
+import type { ModelRecord, RetrievalMetrics } from './contract/index.js';
 import type { MeaningQuality } from './contract/search.js';
 
 /** At least this many times chance at Recall@10 before meaning is trusted to add images of its own. */

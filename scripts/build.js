@@ -11,7 +11,7 @@ await esbuild({
   entryPoints: {
     'main/cli/index': 'main/cli/index.ts',
     'main/electron/main': 'main/electron/main.ts',
-    'ml/engine/engine-process': 'ml/engine/engine-process.ts',
+    'main/core/engine/engine-entry': 'main/core/engine/engine-entry.ts',
     'main/core/import/import-worker': 'main/core/import/import-worker.ts',
     'bench/train-step-benchmark': 'bench/train-step-benchmark.ts',
     'bench/gpu-check': 'bench/gpu-check.ts',

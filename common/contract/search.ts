@@ -1,5 +1,8 @@
 // Search's part of the API contract.
 import { z } from 'zod';
+import { NoInput } from './inputs.js';
+import { Job } from './jobs.js';
+import { ModelRecord } from './models.js';
 import { StudyFilter } from './study-filter.js';
 
 export const searchModes = ['semantic', 'lexical', 'hybrid'] as const;
@@ -146,3 +149,73 @@ export const ReportMatch = z.object({
   ownStudy: z.boolean(),
 });
 export type ReportMatch = z.infer<typeof ReportMatch>;
+
+export const searchApiMethods = {
+  'search.query': {
+    input: SearchRequest,
+    output: SearchResponse,
+    summary:
+      "Images by free text: semantic (the model's text encoder), lexical (report words, negation-aware) or hybrid, with filters; each result says why it matched.",
+  },
+  'search.similar': {
+    input: SimilarRequest,
+    output: SearchResponse,
+    summary: 'Images most like one image of the library.',
+  },
+  'search.reportsForImage': {
+    input: z.strictObject({
+      imageId: z.number().int().positive(),
+      k: z.number().int().min(1).max(100).default(5),
+      modelId: z.string().min(1).max(100).optional(),
+    }),
+    output: z.array(ReportMatch),
+    summary: "The reports nearest to an image in the model's shared space (image → reports).",
+  },
+  'search.index': {
+    input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
+    output: z.object({
+      modelId: z.string(),
+      dimension: z.number().int(),
+      images: z.number().int(),
+      reports: z.number().int(),
+      buildMilliseconds: z.number(),
+    }),
+    summary: 'Build or bring up to date the vector index of a model (the search model by default).',
+  },
+  'search.embedLibrary': {
+    input: z.strictObject({ modelId: z.string().min(1).max(100).optional() }),
+    output: Job,
+    summary:
+      'Embed the images and reports a model has not seen yet (imported after its training) and update its vector index; runs after every import by itself.',
+  },
+  'search.model': {
+    input: NoInput,
+    output: z.object({ modelId: z.string().nullable(), chosen: z.boolean() }),
+    summary:
+      'The model searches use unless told otherwise, and whether the researcher chose it (else it is the newest with embeddings).',
+  },
+  'search.chooseModel': {
+    input: z.strictObject({ modelId: z.string().min(1).max(100) }),
+    output: ModelRecord,
+    summary: 'Make a model with embeddings the one searches use and new imports are embedded by.',
+  },
+  'cohorts.save': {
+    input: z.strictObject({
+      name: z.string().trim().min(1).max(200),
+      query: z.record(z.string(), z.unknown()).default({}),
+      members: z
+        .array(z.strictObject({ imageId: z.number().int().positive(), score: z.number() }))
+        .min(1)
+        .max(100_000),
+    }),
+    output: Cohort,
+    summary: 'Save a result set as a named cohort.',
+  },
+  'cohorts.list': { input: NoInput, output: z.array(Cohort), summary: 'Saved cohorts, newest first.' },
+  'cohorts.members': {
+    input: z.strictObject({ cohortId: z.number().int().positive() }),
+    output: z.array(CohortMember),
+    summary:
+      "A cohort's images with study/series/instance UIDs, accession number, pseudonymised patient and score: the export rows.",
+  },
+} as const;

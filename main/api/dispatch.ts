@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
-import { apiMethods, isApiMethodName, type ApiHandlers, type ApiMethodName, type ApiOutput } from './contract.js';
+import {
+  apiMethods,
+  isApiMethodName,
+  type ApiHandlers,
+  type ApiMethodName,
+  type ApiOutput,
+} from '../../common/contract/index.js';
 
 /**
  * The single entry every transport uses: checks the method name and validates the untrusted payload against the

@@ -4,7 +4,7 @@ import {
   parseFinetuneMethodName,
   type FinetuneMethod,
 } from '../../common/finetune-method-name.js';
-import type { ClassificationEvaluation, ClassifierRun } from '../api/finetune-contract.js';
+import type { ClassificationEvaluation, ClassifierRun } from '../../common/contract/finetune.js';
 import { CliUsageError } from './cli-command.js';
 
 /** A `--method` value, or a usage error naming the choices. */

@@ -1,4 +1,4 @@
-import type { JobKind } from '../api/contract.js';
+import type { JobKind } from '../../common/contract/index.js';
 import type { CoreService } from '../core/core-service.js';
 
 /**

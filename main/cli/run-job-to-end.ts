@@ -1,4 +1,4 @@
-import type { Job } from '../api/contract.js';
+import type { Job } from '../../common/contract/index.js';
 import type { CoreService } from '../core/core-service.js';
 import type { CliOutput } from './cli-command.js';
 import { createJobProgressPrinter } from './job-progress-printer.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { ImportParameters, type ApiHandlers, type ImportSummary, type JobKind } from '../api/contract.js';
+import { ImportParameters, type ApiHandlers, type ImportSummary, type JobKind } from '../../common/contract/index.js';
 import { EventBus } from './event-bus.js';
 import { EngineSupervisor } from './engine/engine-supervisor.js';
 import type { ChildProcessLauncher } from './child-process/child-process-channel.js';

@@ -1,4 +1,4 @@
-import type { ApiEvent } from '../api/contract.js';
+import type { ApiEvent } from '../../common/contract/index.js';
 
 export type ApiEventListener = (event: ApiEvent) => void;
 

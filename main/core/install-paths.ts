@@ -24,6 +24,6 @@ export const packageRoot = found.root;
 export const appVersion = found.version;
 export const distDirectory = path.join(packageRoot, 'dist');
 export const rendererDirectory = path.join(distDirectory, 'renderer');
-export const engineEntryFile = path.join(distDirectory, 'ml', 'engine', 'engine-process.js');
+export const engineEntryFile = path.join(distDirectory, 'main', 'core', 'engine', 'engine-entry.js');
 export const importWorkerFile = path.join(distDirectory, 'main', 'core', 'import', 'import-worker.js');
 export const preloadFile = path.join(distDirectory, 'main', 'electron', 'preload.cjs');

@@ -1,4 +1,4 @@
-import type { LogEntry } from '../api/contract.js';
+import type { LogEntry } from '../../common/contract/index.js';
 import type { EventBus } from './event-bus.js';
 
 /** Keeps the latest log lines for late subscribers and publishes each as it comes. */

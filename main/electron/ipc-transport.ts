@@ -1,6 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { toApiError } from '../api/api-error.js';
-import { apiMethodNames } from '../api/contract.js';
+import { apiMethodNames } from '../../common/contract/index.js';
 import { dispatchApiCall } from '../api/dispatch.js';
 import type { CoreService } from '../core/core-service.js';
 import { ipcCallChannel, ipcEventChannel } from './ipc-channels.js';

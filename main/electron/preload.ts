@@ -1,15 +1,15 @@
-// Sandboxed preload: exposes exactly one function per contract method, plus an event subscription, and nothing of
-// Electron or Node itself. Bundled to CommonJS because sandboxed preloads cannot load ES modules or local files.
+// Sandboxed preload: exposes one call function and an event subscription, and nothing of Electron or Node itself.
+// Bundled to CommonJS because sandboxed preloads cannot load ES modules or local files. It does not list the contract's
+// methods (that would bundle zod into every page): main handles a channel for each method only, so a call to any other
+// name is refused there, and the payload is validated there as for HTTP.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { apiMethodNames, type ApiEvent } from '../api/contract.js';
+import type { ApiEvent } from '../../common/contract/index.js';
 import { ipcCallChannel, ipcEventChannel } from './ipc-channels.js';
 
-const calls = Object.fromEntries(
-  apiMethodNames.map((method) => [method, (input: unknown) => ipcRenderer.invoke(ipcCallChannel(method), input ?? {})]),
-);
-
 contextBridge.exposeInMainWorld('unisight', {
-  calls,
+  call(method: string, input: unknown): Promise<unknown> {
+    return ipcRenderer.invoke(ipcCallChannel(String(method)), input ?? {});
+  },
   subscribe(listener: (event: ApiEvent) => void): () => void {
     const forward = (_event: IpcRendererEvent, payload: ApiEvent): void => listener(payload);
     ipcRenderer.on(ipcEventChannel, forward);

@@ -4,10 +4,12 @@ import type { TextBatch } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../../common/encoder-config.js';
 import { patchesPerImage } from '../../common/encoder-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { identityTransform, renderPatches, sampleTransform, type AugmentationSettings } from './image-augmentation.js';
+import { identityTransform, renderPatches, sampleTransform } from './image-augmentation.js';
 import { readFileRange } from './read-file-range.js';
-import { sampleReportText, type TextSamplingSettings } from './text-sampling.js';
+import { sampleReportText } from './text-sampling.js';
 import type { PretrainingItem } from './pretraining-dataset.js';
+import type { AugmentationSettings } from '../../common/contract/augmentation-settings.js';
+import type { TextSamplingSettings } from '../../common/contract/text-sampling-settings.js';
 
 /** One batch as plain arrays, built in JS so tensors are made once per step and nothing else lives in tfjs. */
 export interface HostBatch {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { fnv1a } from '../../common/fnv1a.js';
 import { ProbeTask } from '../evaluation/image-probe.js';
-import type { DatasetSplitSummary } from './dataset-split-summary.js';
+import type { DatasetSplitSummary } from '../../common/contract/evaluation.js';
 
 /** One image of the library with its study's report: what the core hands the engine to pretrain on. */
 export const PretrainingItem = z.strictObject({

@@ -1,5 +1,5 @@
-// Entry of the ML engine process. It owns TensorFlow.js, runs one task at a time, and reports progress; the core
-// supervises it, so an OOM or crash here fails the job but never the app.
+// The ML engine process (entered through main/core/engine/engine-entry.ts). It owns TensorFlow.js, runs one task at a
+// time, and reports progress; the core supervises it, so an OOM or crash here fails the job but never the app.
 import { runEmbedLibrary } from '../tasks/embed-library.js';
 import { runEncodeTexts } from '../tasks/encode-texts.js';
 import { runFinetuning } from '../tasks/finetune.js';
@@ -8,7 +8,7 @@ import { runSelfCheck } from '../tasks/self-check.js';
 import type { EngineTask, TaskContext } from '../tasks/task-context.js';
 import { parseRequestedBackend, selectBackend } from '../backends/select-backend.js';
 import { onGpuFailure } from '../backends/webgpu-device.js';
-import { connectToParent } from '../../main/core/child-process/parent-port.js';
+import type { ParentPort } from '../../common/parent-port.js';
 import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
 
 const tasks: Record<EngineTaskName, EngineTask> = {
@@ -19,7 +19,7 @@ const tasks: Record<EngineTaskName, EngineTask> = {
   'embed-library': runEmbedLibrary,
 };
 
-const port = connectToParent();
+let port: ParentPort;
 const send = (message: EngineMessage): void => port.send(message);
 const cancelledJobs = new Set<string>();
 let busy = false;
@@ -54,7 +54,9 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
   }
 }
 
-async function start(): Promise<void> {
+/** Chooses a backend, says ready (or why not), then runs the tasks the core sends over `parentPort`. */
+export async function serveEngine(parentPort: ParentPort): Promise<void> {
+  port = parentPort;
   try {
     const report = await selectBackend(parseRequestedBackend(process.env.UNISIGHT_BACKEND));
     backendName = report.backend;
@@ -90,5 +92,3 @@ async function start(): Promise<void> {
     else process.exit(0);
   });
 }
-
-void start();

@@ -1,7 +1,7 @@
 // Messages between the core (main) and the ML engine process. Both sides validate what they receive: the engine
 // may be killed mid-message, and main must never act on a malformed one.
 import { z } from 'zod';
-import { BackendAttempt, BackendName } from '../../main/api/contract.js';
+import { BackendAttempt, BackendName } from '../../common/contract/index.js';
 
 export const engineTaskNames = ['selfcheck', 'pretrain', 'finetune', 'encode-texts', 'embed-library'] as const;
 export const EngineTaskName = z.enum(engineTaskNames);

@@ -1,4 +1,4 @@
-import type { ClassificationEvaluation } from '../../main/api/finetune-contract.js';
+import type { ClassificationEvaluation } from '../../common/contract/finetune.js';
 import {
   binaryMetrics,
   bootstrapIntervals,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sampleLabelBudget } from '../data/label-budget.js';
 import { scoreLinearProbe, trainLinearProbe } from '../finetune/linear-probe.js';
 import { auroc, bootstrapResamples, type ScoredExample } from '../../common/binary-classification-metrics.js';
+import type { ImageProbeResult } from '../../common/contract/evaluation.js';
 
 /** A labelled task as the probe reads it: each dataset item's label, null where its study has none. */
 export const ProbeTask = z.strictObject({
@@ -9,29 +10,6 @@ export const ProbeTask = z.strictObject({
   labels: z.array(z.union([z.literal(0), z.literal(1)]).nullable()),
 });
 export type ProbeTask = z.infer<typeof ProbeTask>;
-
-const AurocInterval = z.object({ estimate: z.number(), lower: z.number(), upper: z.number() });
-
-export const ImageProbeResult = z.object({
-  task: z.string(),
-  testImages: z.number().int(),
-  testPositives: z.number().int(),
-  results: z.array(
-    z.object({
-      /** Share of the labelled training images the probe was fitted on. */
-      labelFraction: z.number(),
-      labelledImages: z.number().int(),
-      /** Independent label draws averaged (one at 100%: there is only one). */
-      draws: z.number().int(),
-      /**
-       * AUROC on the test split: the mean over draws, and a 95% interval pooling a patient-level bootstrap of every
-       * draw, so it holds both the test set's and the label sample's variation.
-       */
-      auroc: AurocInterval,
-    }),
-  ),
-});
-export type ImageProbeResult = z.infer<typeof ImageProbeResult>;
 
 /** The label shares reported after every pretraining run: the 1% of the label-efficiency papers, and all. */
 export const probeLabelFractions = [0.01, 1] as const;

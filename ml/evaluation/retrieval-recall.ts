@@ -1,19 +1,6 @@
-import { z } from 'zod';
+import type { RecallAtK, RetrievalMetrics } from '../../common/contract/evaluation.js';
 
 export const recallCutoffs = [1, 5, 10] as const;
-
-const perCutoff = z.object({ '1': z.number(), '5': z.number(), '10': z.number() });
-
-export const RecallAtK = z.object({
-  /** Hit rate: the share of queries whose own pair is among the K nearest (mmlearn's retrieval recall). */
-  recall: perCutoff,
-  /** What a random ranking scores: K / N, printed beside every recall. */
-  chance: perCutoff,
-});
-export type RecallAtK = z.infer<typeof RecallAtK>;
-
-export const RetrievalMetrics = z.object({ pairs: z.number().int(), imageToText: RecallAtK, textToImage: RecallAtK });
-export type RetrievalMetrics = z.infer<typeof RetrievalMetrics>;
 
 /**
  * Recall@1/5/10 in both directions for N paired, L2-normalised embeddings (row i of each is one pair). Ties count

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { FinetuneRequest } from '../../main/api/finetune-contract.js';
+import type { FinetuneRequest } from '../../common/contract/finetune.js';
 import type { ClassificationItem } from '../data/classification-dataset.js';
 import type { PretrainingBatches } from '../data/pretraining-batches.js';
 import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FinetuneRequest } from '../../main/api/finetune-contract.js';
+import type { FinetuneRequest } from '../../common/contract/finetune.js';
 import type { ClassificationItem } from '../data/classification-dataset.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetSplitSummary } from '../data/dataset-split-summary.js';
+import { DatasetSplitSummary } from '../../common/contract/evaluation.js';
 import { TokenizerData } from '../tokenizer/bpe-tokenizer.js';
 import { EncoderConfig } from '../../common/encoder-config.js';
 

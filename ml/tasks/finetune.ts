@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FinetuneTaskParameters, type ClassificationEvaluation } from '../../main/api/finetune-contract.js';
+import type { ClassificationEvaluation } from '../../common/contract/finetune.js';
 import { ClassificationDataset, taskSplit } from '../data/classification-dataset.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { evaluateClassifier } from '../evaluation/classification-evaluation.js';
@@ -11,7 +11,7 @@ import { calibrationCacheFile } from '../finetune/td-calib-cache.js';
 import { planTdCalib, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
 import { loadModelFile } from '../model/load-model.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
-import { finetuneRunFiles } from '../../common/engine/finetune-task.js';
+import { FinetuneTaskParameters, finetuneRunFiles } from '../../common/engine/finetune-task.js';
 import type { EngineTask } from './task-context.js';
 
 /** Labelled images of a budget listed with the run (a 1% budget is a handful; 100% is capped). */

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { PretrainTaskParameters } from '../../main/api/contract.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import {
   minimumEvaluationPairs,
@@ -12,8 +11,9 @@ import {
   summariseSplit,
   trainingSubset,
 } from '../data/pretraining-dataset.js';
-import { type ImageProbeResult, probeImageEmbeddings } from '../evaluation/image-probe.js';
-import { retrievalRecall, type RetrievalMetrics } from '../evaluation/retrieval-recall.js';
+import { probeImageEmbeddings } from '../evaluation/image-probe.js';
+import { retrievalRecall } from '../evaluation/retrieval-recall.js';
+import type { ImageProbeResult, RetrievalMetrics } from '../../common/contract/evaluation.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../../common/encoder-config.js';
 import type { ModelFileMetadata } from '../model/model-file.js';
@@ -24,7 +24,7 @@ import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
 import { embedItems, embedLibraryItems, type LibraryEmbeddings, writeLibraryEmbeddings } from './library-embeddings.js';
 import type { EngineTask, TaskContext } from './task-context.js';
-import { pretrainRunFiles } from '../../common/engine/pretrain-task.js';
+import { PretrainTaskParameters, pretrainRunFiles } from '../../common/engine/pretrain-task.js';
 
 /**
  * Retrieval over one image per study: a study's second view shares its report, and counting it as a wrong answer

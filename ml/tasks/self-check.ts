@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SelfCheckParameters } from '../../main/api/contract.js';
+import { SelfCheckParameters } from '../../common/contract/index.js';
 import type { EngineTask } from './task-context.js';
 
 /** Exact product of two small row-major matrices, the reference the backend's matMul is checked against. */

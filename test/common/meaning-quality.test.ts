@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelRecord } from '../../main/api/contract.js';
+import type { ModelRecord } from '../../common/contract/index.js';
 import { meaningQuality } from '../../common/meaning-quality.js';
 
 /** A model record as the catalog keeps it, with the test split's text→image recall at 10 and its chance. */

@@ -35,11 +35,19 @@ test.describe('desktop app (Electron)', () => {
       });
       expect(preferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
       expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+      // The preload exposes exactly a call function and a subscription; a name outside the contract is refused by main.
       expect(
-        await window.evaluate(() =>
-          Object.keys((window as unknown as { unisight: { calls: object } }).unisight.calls).sort(),
-        ),
-      ).toContain('app.info');
+        await window.evaluate(() => Object.keys((window as unknown as { unisight: object }).unisight).sort()),
+      ).toEqual(['call', 'subscribe']);
+      const refused = await window.evaluate(async () => {
+        const bridge = (window as unknown as { unisight: { call(method: string, input: unknown): Promise<unknown> } })
+          .unisight;
+        return bridge.call('not.aMethod', {}).then(
+          () => 'answered',
+          (error: unknown) => String(error),
+        );
+      });
+      expect(refused).toMatch(/No handler registered/);
       await window.getByRole('link', { name: 'Runs' }).click();
       await window.getByLabel('Iterations').fill('20');
       await window.getByRole('button', { name: 'Run self-check' }).click();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImportSummary } from '../../api/contract.js';
+import { ImportSummary } from '../../../common/contract/index.js';
 import { generateHospital } from '../../demo/generate-hospital.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FinetuneRequest, type ClassifierRun } from '../../api/finetune-contract.js';
-import type { Job } from '../../api/contract.js';
+import { FinetuneRequest, type ClassifierRun } from '../../../common/contract/finetune.js';
+import type { Job } from '../../../common/contract/index.js';
 import type { CoreService } from '../../core/core-service.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 import { finetuneMethodNames } from '../../../common/finetune-method-name.js';

@@ -1,4 +1,9 @@
-import { ImportParameters, ImportSummary, tableMatchKinds, type ReportTableMapping } from '../../api/contract.js';
+import {
+  ImportParameters,
+  ImportSummary,
+  tableMatchKinds,
+  type ReportTableMapping,
+} from '../../../common/contract/index.js';
 import { ownPeakResidentBytes } from '../../core/child-process/process-memory.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';

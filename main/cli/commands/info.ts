@@ -1,4 +1,4 @@
-import type { AppInfo } from '../../api/contract.js';
+import type { AppInfo } from '../../../common/contract/index.js';
 import { openCoreForCli } from '../open-core.js';
 import { commonOptions, type CliCommand } from '../cli-command.js';
 

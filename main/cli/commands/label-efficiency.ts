@@ -1,4 +1,4 @@
-import { FinetuneRequest, type ClassifierRun } from '../../api/finetune-contract.js';
+import { FinetuneRequest, type ClassifierRun } from '../../../common/contract/finetune.js';
 import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js';
 import { finetuneMethodName, finetuneMethodNames } from '../../../common/finetune-method-name.js';
 import { parseMethod } from '../finetune-flags.js';

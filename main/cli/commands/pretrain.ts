@@ -4,13 +4,13 @@ import {
   type Job,
   type RetrievalMetrics,
   type TrainingRun,
-} from '../../api/contract.js';
+} from '../../../common/contract/index.js';
 import { formatPercent } from '../../../common/format-percent.js';
 import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 import { type EncoderPresetName, presetTraining } from '../../../common/encoder-config.js';
-import { pretrainingObjectives } from '../../../common/engine/pretrain-task.js';
+import { pretrainingObjectives } from '../../../common/contract/training.js';
 import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
 import { runToResume } from '../resume-target.js';
 

@@ -1,4 +1,4 @@
-import { SelfCheckParameters } from '../../api/contract.js';
+import { SelfCheckParameters } from '../../../common/contract/index.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 import { commonOptions, integerOption, type CliCommand } from '../cli-command.js';

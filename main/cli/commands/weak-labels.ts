@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ReportLabelRules } from '../../core/labels/report-label-rules.js';
+import { ReportLabelRules } from '../../../common/contract/report-label-rules.js';
 import { openCoreForCli } from '../open-core.js';
 import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js';
 

@@ -1,11 +1,7 @@
+import type { ParentPort } from '../../../common/parent-port.js';
+
 // Child processes (the ML engine, import workers) run as Electron utilityProcesses in the desktop app and as Node
 // child_process.fork in server and CLI mode; both offer a message port to the parent, with different shapes.
-
-export interface ParentPort {
-  /** `onSent` runs once the message has left this process (so exiting after it loses nothing). */
-  send(message: unknown, onSent?: () => void): void;
-  onMessage(listener: (message: unknown) => void): void;
-}
 
 interface ElectronParentPort {
   postMessage(message: unknown): void;

@@ -1,4 +1,4 @@
-import type { EngineStatus } from '../../api/contract.js';
+import type { EngineStatus } from '../../../common/contract/index.js';
 import {
   EngineMessage,
   type BackendReport,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../../api/api-error.js';
-import type { FolderListing } from '../../api/contract.js';
+import type { FolderListing } from '../../../common/contract/index.js';
 
 /** More subfolders than this in one folder are cut off (the listing says so): a picker, not a file manager. */
 const maximumFolders = 5000;

@@ -8,7 +8,7 @@ import {
   type ClassifierRun,
   FinetuneRequest,
   TaskSplitSettings,
-} from '../../api/finetune-contract.js';
+} from '../../../common/contract/finetune.js';
 
 type RunState = ClassifierRun['state'];
 

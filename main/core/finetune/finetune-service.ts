@@ -3,17 +3,16 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ApiError } from '../../api/api-error.js';
-import type { Job, JobKind, ModelRecord } from '../../api/contract.js';
+import type { Job, JobKind, ModelRecord } from '../../../common/contract/index.js';
 import {
   type BudgetPreview,
   type BudgetPreviewRequest,
   ClassifierMetric,
   type ClassifierRun,
   type FinetuneRequest,
-  type FinetuneTaskParameters,
   type LabelTask,
   TaskSplitSettings,
-} from '../../api/finetune-contract.js';
+} from '../../../common/contract/finetune.js';
 import { taskSplit } from '../../../ml/data/classification-dataset.js';
 import { finetuneRunFiles } from '../../../common/engine/finetune-task.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
@@ -26,6 +25,7 @@ import type { ModelStore } from '../training/model-store.js';
 import { binaryValue, studyLabels } from '../labels/study-labels.js';
 import { buildClassificationDataset } from './classification-dataset-builder.js';
 import type { ClassifierRunStore } from './classifier-run-store.js';
+import type { FinetuneTaskParameters } from '../../../common/engine/finetune-task.js';
 
 const PredictionsHeader = z.object({
   imageIds: z.array(z.number().int()),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ImportSummary, ReportTableMapping } from '../../api/contract.js';
+import type { ImportSummary, ReportTableMapping } from '../../../common/contract/index.js';
 import type { ProgressUpdate } from '../jobs/job-manager.js';
 import { CatalogPaths, type CataloguedLocation } from '../library/catalog-paths.js';
 import { pathRange } from '../library/path-range.js';

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { CatalogPaths, CataloguedLocation } from '../library/catalog-paths.js';
 import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
-import type { ReportTableMapping } from '../../api/contract.js';
+import type { ReportTableMapping } from '../../../common/contract/index.js';
 import { duplicateReasons } from './catalog-writer.js';
 import { OutsideFileError, pathInsideFolder } from '../files/outside-files.js';
 import { readReportTable, type ReadTable } from './report-tables.js';

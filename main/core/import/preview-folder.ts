@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../api/api-error.js';
-import type { ImportPreview } from '../../api/contract.js';
+import type { ImportPreview } from '../../../common/contract/index.js';
 import { OutsideFileError } from '../files/outside-files.js';
 import { parseManifest, readManifestText, readReportTable, type ReadTable } from './report-tables.js';
 import { manifestFileName, walkFolder } from './walk-folder.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { ReportTableMapping } from '../../api/contract.js';
+import { ReportTableMapping } from '../../../common/contract/index.js';
 import { readRegularFile } from '../files/outside-files.js';
 import { decodeTextFile } from './text-encoding.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Job, JobKind } from '../../api/contract.js';
+import type { Job, JobKind } from '../../../common/contract/index.js';
 import type { EngineTaskName } from '../../../ml/engine/protocol.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { JobExecutor } from './job-manager.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../api/api-error.js';
-import type { Job, JobKind, JobProgress } from '../../api/contract.js';
+import type { Job, JobKind, JobProgress } from '../../../common/contract/index.js';
 import type { EventBus } from '../event-bus.js';
 import type { JobStore } from './job-store.js';
 

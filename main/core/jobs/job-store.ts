@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Job, JobKind, JobProgress, JobState } from '../../api/contract.js';
+import type { Job, JobKind, JobProgress, JobState } from '../../../common/contract/index.js';
 
 interface JobRow {
   id: string;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { chestRadiographRules, ReportLabelRules } from './report-label-rules.js';
+import { chestRadiographRules, ReportLabelRules } from '../../../common/contract/report-label-rules.js';
 
 /** Where in `library_meta` the library's rules are kept, as JSON. */
 const metaKey = 'report_label_rules';

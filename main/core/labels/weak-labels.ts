@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { saveLibraryLabelRules } from './library-label-rules.js';
-import { reportLabeller, type ReportLabelRules } from './report-label-rules.js';
+import { reportLabeller } from './report-label-rules.js';
+import type { ReportLabelRules } from '../../../common/contract/report-label-rules.js';
 
 /** Labels written from report text carry this source, so they are never mistaken for expert labels. */
 export const reportRuleSource = 'report-rules';

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import dcmjs from 'dcmjs';
 import type { DataSet, Element } from 'dicom-parser';
-import type { ImageTag } from '../../api/contract.js';
+import type { ImageTag } from '../../../common/contract/index.js';
 import { readText } from '../dicom/dicom-metadata.js';
 import type { CatalogPaths } from './catalog-paths.js';
 import { readCataloguedImageFile } from './catalogued-image-file.js';

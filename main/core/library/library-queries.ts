@@ -5,7 +5,13 @@ import { ApiError } from '../../api/api-error.js';
 import { readFileRange } from '../../../ml/data/read-file-range.js';
 import { encodeGrayPng } from '../dicom/gray-png.js';
 import { pathRange } from './path-range.js';
-import type { ImportedFile, LibrarySummary, StudyDetail, StudyFilter, StudyListItem } from '../../api/contract.js';
+import type {
+  ImportedFile,
+  LibrarySummary,
+  StudyDetail,
+  StudyFilter,
+  StudyListItem,
+} from '../../../common/contract/index.js';
 
 const count = (database: Database.Database, sql: string): number =>
   (database.prepare(sql).get() as { count: number }).count;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
-import type { RenderedImage } from '../../api/contract.js';
+import type { RenderedImage } from '../../../common/contract/index.js';
 import { decodeFrame } from '../dicom/decode-frame.js';
 import { readDicomMetadata } from '../dicom/dicom-metadata.js';
 import { encodeGrayPng } from '../dicom/gray-png.js';

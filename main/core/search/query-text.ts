@@ -1,10 +1,5 @@
-import {
-  mentions,
-  negationPatterns,
-  phrasePattern,
-  type NegationPatterns,
-  type ReportLabelRules,
-} from '../labels/report-label-rules.js';
+import { mentions, negationPatterns, phrasePattern, type NegationPatterns } from '../labels/report-label-rules.js';
+import type { ReportLabelRules } from '../../../common/contract/report-label-rules.js';
 
 /** Longest query read; longer text (a pasted report is far shorter) is cut, with a notice. */
 export const maximumQueryCharacters = 2000;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
-import type { ModelRecord } from '../../api/contract.js';
+import type { ModelRecord } from '../../../common/contract/index.js';
 import type {
   MatchReason,
   ReportMatch,

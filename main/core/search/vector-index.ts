@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
-import type { ModelRecord } from '../../api/contract.js';
+import type { ModelRecord } from '../../../common/contract/index.js';
 import { readTensorBundle, readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
 import { rowDotProduct, topByDotProduct } from './vector-scan.js';
 

@@ -3,8 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../api/api-error.js';
-import { DatasetSplitSummary, ModelRecord, RetrievalMetrics } from '../../api/contract.js';
-import { ImageProbeResult } from '../../../ml/evaluation/image-probe.js';
+import {
+  DatasetSplitSummary,
+  ImageProbeResult,
+  ModelRecord,
+  RetrievalMetrics,
+} from '../../../common/contract/index.js';
 import { EncoderConfig } from '../../../common/encoder-config.js';
 import { ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';

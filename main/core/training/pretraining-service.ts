@@ -1,4 +1,4 @@
-import { pretrainRunFiles } from '../../../common/engine/pretrain-task.js';
+import { pretrainRunFiles, type PretrainTaskParameters } from '../../../common/engine/pretrain-task.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -12,9 +12,8 @@ import {
   type EncoderPreset,
   type Job,
   type JobKind,
-  type PretrainTaskParameters,
   type TrainingRun,
-} from '../../api/contract.js';
+} from '../../../common/contract/index.js';
 import { encoderWithOverrides } from '../../../common/encoder-with-overrides.js';
 import {
   minimumEvaluationPairs,

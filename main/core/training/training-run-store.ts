@@ -8,7 +8,7 @@ import {
   TrainingMetric,
   type TrainingRun,
   type TrainingRunState,
-} from '../../api/contract.js';
+} from '../../../common/contract/index.js';
 import { EncoderConfig } from '../../../common/encoder-config.js';
 
 interface TrainingRunRow {

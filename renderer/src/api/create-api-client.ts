@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../../main/api/contract.js';
+import type { ApiClient } from '../../../common/contract/index.js';
 import { createHttpClient } from './http-client.js';
 import { createIpcClient, type PreloadBridge } from './ipc-client.js';
 

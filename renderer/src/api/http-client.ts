@@ -1,4 +1,4 @@
-import type { ApiClient, ApiEvent } from '../../../main/api/contract.js';
+import type { ApiClient, ApiEvent } from '../../../common/contract/index.js';
 import { ApiCallError, unwrapReply, type CallReply } from './api-call-error.js';
 
 const reconnectDelays = [250, 500, 1000, 2000, 5000];

@@ -1,4 +1,4 @@
-import type { ApiClient, ApiEvent, AppInfo, EngineStatus, Job } from '../../../main/api/contract.js';
+import type { ApiClient, ApiEvent, AppInfo, EngineStatus, Job } from '../../../common/contract/index.js';
 import { sectionFromHash, type SectionId } from './sections.js';
 
 const jobHistoryLimit = 200;

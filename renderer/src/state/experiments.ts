@@ -1,8 +1,8 @@
 import { finetuneMethodName } from '../../../common/finetune-method-name.js';
 import { formatPercent } from '../../../common/format-percent.js';
 import { measuredRetrieval } from '../../../common/meaning-quality.js';
-import type { TrainingRun } from '../../../main/api/contract.js';
-import type { ClassifierRun } from '../../../main/api/finetune-contract.js';
+import type { TrainingRun } from '../../../common/contract/index.js';
+import type { ClassifierRun } from '../../../common/contract/finetune.js';
 
 /** One run of either kind as the Runs page lists, compares and exports it. */
 export interface Experiment {

@@ -1,5 +1,5 @@
-import type { ApiEvent, ModelRecord } from '../../../main/api/contract.js';
-import type { ClassifierMetric, ClassifierRun, LabelTask } from '../../../main/api/finetune-contract.js';
+import type { ApiEvent, ModelRecord } from '../../../common/contract/index.js';
+import type { ClassifierMetric, ClassifierRun, LabelTask } from '../../../common/contract/finetune.js';
 import { appState } from './app-state.svelte.js';
 
 /** The Fine-tune page's view of the core: labelled tasks, encoders, runs, and the selected run's live curves. */

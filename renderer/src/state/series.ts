@@ -1,4 +1,4 @@
-import type { StudyDetail } from '../../../main/api/contract.js';
+import type { StudyDetail } from '../../../common/contract/index.js';
 
 export interface SeriesGroup {
   seriesInstanceUid: string;

@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../../main/api/contract.js';
+import type { ApiClient } from '../../../common/contract/index.js';
 
 const capacity = 3000;
 const cache = new Map<number, Promise<string>>();

@@ -4,7 +4,7 @@ import type {
   PretrainRequest,
   TrainingMetric,
   TrainingRun,
-} from '../../../main/api/contract.js';
+} from '../../../common/contract/index.js';
 import { appState } from './app-state.svelte.js';
 
 /** A resumed run repeats the steps after its last checkpoint: a repeated point replaces the earlier one. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../main/api/api-error.js';
-import { apiMethods, type ApiHandlers } from '../../../main/api/contract.js';
+import { apiMethods, type ApiHandlers } from '../../../common/contract/index.js';
 import { dispatchApiCall } from '../../../main/api/dispatch.js';
 
 function recordingHandlers(calls: Array<[string, unknown]>): ApiHandlers {

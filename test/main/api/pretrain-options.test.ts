@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PretrainRequest, resolvePretrainOptions } from '../../../main/api/contract.js';
+import { PretrainRequest, resolvePretrainOptions } from '../../../common/contract/index.js';
 import { presetTraining } from '../../../common/encoder-config.js';
 
 describe('resolvePretrainOptions', () => {

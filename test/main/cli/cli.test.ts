@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backendNames } from '../../../main/api/contract.js';
+import { backendNames } from '../../../common/contract/index.js';
 import { cliEntry, projectRoot } from '../../support/serve-process.js';
 import { temporaryLibrary } from '../../support/temporary-library.js';
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseRequestedBackend, selectBackend } from '../../../ml/backends/select-backend.js';
 import { wasmBlasAddonPath } from '../../../ml/backends/wasm-blas-matmul.js';
-import { backendNames } from '../../../main/api/contract.js';
+import { backendNames } from '../../../common/contract/index.js';
 
 describe('backend selection', () => {
   it('tries every backend in order of preference and records a reason for each', async () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  defaultTextSampling,
-  noTextSampling,
-  reportSentences,
-  sampleReportText,
-} from '../../../ml/data/text-sampling.js';
+import { reportSentences, sampleReportText } from '../../../ml/data/text-sampling.js';
+import { defaultTextSampling, noTextSampling } from '../../../common/contract/text-sampling-settings.js';
 import { SeededRandom } from '../../../common/seeded-random.js';
 
 const report =

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { DecoderRoute } from '../../../api/contract.js';
+import type { DecoderRoute } from '../../../../common/contract/index.js';
 import { packageRoot } from '../../install-paths.js';
 import type { DecodedCodecFrame } from './wasm-codec.js';
 

@@ -5,8 +5,8 @@ import { splitByPatient } from '../../../../ml/data/pretraining-dataset.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../../../main/api/contract.js';
-import type { ClassifierMetric, ClassifierRun, LabelTask } from '../../../../main/api/finetune-contract.js';
+import type { Job } from '../../../../common/contract/index.js';
+import type { ClassifierMetric, ClassifierRun, LabelTask } from '../../../../common/contract/finetune.js';
 import { importedAndPretrained } from '../../../support/demo-export.js';
 import {
   callOk,

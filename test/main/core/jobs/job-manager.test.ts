@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiEvent, Job } from '../../../../main/api/contract.js';
+import type { ApiEvent, Job } from '../../../../common/contract/index.js';
 import { EventBus } from '../../../../main/core/event-bus.js';
 import {
   JobManager,

@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { findingNames, sampleFindings } from '../../../../main/demo/findings.js';
 import { writeReport } from '../../../../main/demo/report-writer.js';
 import { SeededRandom } from '../../../../common/seeded-random.js';
-import {
-  chestRadiographRules,
-  labelReport,
-  ReportLabelRules,
-} from '../../../../main/core/labels/report-label-rules.js';
+import { labelReport } from '../../../../main/core/labels/report-label-rules.js';
+import { chestRadiographRules, ReportLabelRules } from '../../../../common/contract/report-label-rules.js';
 
 describe('weak labels from report rules', () => {
   it('reads negations before and after a finding, within their scope', () => {

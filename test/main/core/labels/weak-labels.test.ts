@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chestRadiographRules } from '../../../../main/core/labels/report-label-rules.js';
+import { chestRadiographRules } from '../../../../common/contract/report-label-rules.js';
 import {
   reportRuleSource,
   weakLabelAgreement,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chestRadiographRules, ReportLabelRules } from '../../../../main/core/labels/report-label-rules.js';
+import { chestRadiographRules, ReportLabelRules } from '../../../../common/contract/report-label-rules.js';
 import { ftsQuery, maximumQueryCharacters, parseQuery } from '../../../../main/core/search/query-text.js';
 
 describe('reading a search query', () => {

@@ -3,9 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRecord } from '../../../../main/api/contract.js';
+import type { ModelRecord } from '../../../../common/contract/index.js';
 import type { Cohort, CohortMember, SearchRequest, SearchResponse } from '../../../../common/contract/search.js';
-import { chestRadiographRules } from '../../../../main/core/labels/report-label-rules.js';
+import { chestRadiographRules } from '../../../../common/contract/report-label-rules.js';
 import { pathRange } from '../../../../main/core/library/path-range.js';
 import {
   evaluateSearchQuality,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job, ModelRecord, TrainingMetric, TrainingRun } from '../../../../main/api/contract.js';
+import type { Job, ModelRecord, TrainingMetric, TrainingRun } from '../../../../common/contract/index.js';
 import { pseudonymKeyFile } from '../../../../main/core/library/pseudonymiser.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
 import {

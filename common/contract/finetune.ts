@@ -1,7 +1,9 @@
 // Fine-tuning's part of the API contract: what a researcher asks for, what a run records, what the engine receives.
 import { z } from 'zod';
-import { finetuneMethods } from '../../common/finetune-method-name.js';
-import { AugmentationSettings, defaultAugmentation } from '../../ml/data/image-augmentation.js';
+import { finetuneMethods } from '../finetune-method-name.js';
+import { AugmentationSettings, defaultAugmentation } from './augmentation-settings.js';
+import { NoInput, RunReference } from './inputs.js';
+import { Job } from './jobs.js';
 
 /**
  * `gmcoord`: encoder + split head with UMD's gradient modulation (the recommended default, after TD-Calib);
@@ -84,17 +86,6 @@ export const TaskSplitSettings = z.strictObject({
   testFraction: z.number(),
 });
 export type TaskSplitSettings = z.infer<typeof TaskSplitSettings>;
-
-export const FinetuneTaskParameters = z.strictObject({
-  runDirectory: z.string(),
-  datasetFile: z.string(),
-  modelFile: z.string(),
-  /** Finished TD-Calib encoders, by what they were calibrated from (ml/finetune/td-calib-cache.ts). */
-  calibrationDirectory: z.string(),
-  split: TaskSplitSettings,
-  options: FinetuneRequest,
-});
-export type FinetuneTaskParameters = z.infer<typeof FinetuneTaskParameters>;
 
 export const MetricInterval = z.object({
   estimate: z.number().nullable(),
@@ -206,3 +197,52 @@ export const BudgetPreview = z.object({
   testPositives: z.number().int(),
 });
 export type BudgetPreview = z.infer<typeof BudgetPreview>;
+
+export const finetuneApiMethods = {
+  'finetune.tasks': {
+    input: NoInput,
+    output: z.array(LabelTask),
+    summary: 'Labelled tasks of the library with their counts, expert and weak labels apart.',
+  },
+  'finetune.preview': {
+    input: BudgetPreviewRequest,
+    output: BudgetPreview,
+    summary: 'How many labelled images a label budget gives for a task, and the test split it will be judged on.',
+  },
+  'finetune.start': {
+    input: z.strictObject({ name: z.string().min(1).max(200).optional(), options: FinetuneRequest }),
+    output: z.object({ run: ClassifierRun, job: Job }),
+    summary:
+      'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget and a method (a resumable job).',
+  },
+  'finetune.resume': {
+    input: RunReference,
+    output: z.object({ run: ClassifierRun, job: Job }),
+    summary: 'Continue a cancelled, failed or interrupted fine-tuning run from its last checkpoint.',
+  },
+  'finetune.runs': {
+    input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(ClassifierRun),
+    summary: 'Fine-tuning runs, newest first, with their evaluations.',
+  },
+  'finetune.run': {
+    input: RunReference,
+    output: z.object({ run: ClassifierRun, metrics: z.array(ClassifierMetric) }),
+    summary: 'One fine-tuning run with its curves (loss, GM-Coord coefficients, validation AUROC) and results.',
+  },
+  'finetune.predictions': {
+    input: RunReference,
+    output: z.array(
+      z.object({
+        studyInstanceUid: z.string(),
+        seriesInstanceUid: z.string(),
+        sopInstanceUid: z.string(),
+        patientPseudonym: z.string(),
+        score: z.number(),
+        predictedClass: z.string().nullable(),
+        split: z.string(),
+      }),
+    ),
+    summary: "The classifier's score for every image of the library, highest first, with identifiers for export.",
+  },
+} as const;

@@ -1,0 +1,51 @@
+// What a pretraining run measures and records: its data split, retrieval recall with chance, the image-side probe.
+import { z } from 'zod';
+
+/** How many image–report pairs went to each split, and how they were drawn. */
+export const DatasetSplitSummary = z.object({
+  seed: z.string(),
+  validationFraction: z.number(),
+  testFraction: z.number(),
+  images: z.number().int(),
+  pairs: z.number().int(),
+  trainingPairs: z.number().int(),
+  validationPairs: z.number().int(),
+  testPairs: z.number().int(),
+});
+export type DatasetSplitSummary = z.infer<typeof DatasetSplitSummary>;
+
+const perCutoff = z.object({ '1': z.number(), '5': z.number(), '10': z.number() });
+
+export const RecallAtK = z.object({
+  /** Hit rate: the share of queries whose own pair is among the K nearest (mmlearn's retrieval recall). */
+  recall: perCutoff,
+  /** What a random ranking scores: K / N, printed beside every recall. */
+  chance: perCutoff,
+});
+export type RecallAtK = z.infer<typeof RecallAtK>;
+
+export const RetrievalMetrics = z.object({ pairs: z.number().int(), imageToText: RecallAtK, textToImage: RecallAtK });
+export type RetrievalMetrics = z.infer<typeof RetrievalMetrics>;
+
+const AurocInterval = z.object({ estimate: z.number(), lower: z.number(), upper: z.number() });
+
+export const ImageProbeResult = z.object({
+  task: z.string(),
+  testImages: z.number().int(),
+  testPositives: z.number().int(),
+  results: z.array(
+    z.object({
+      /** Share of the labelled training images the probe was fitted on. */
+      labelFraction: z.number(),
+      labelledImages: z.number().int(),
+      /** Independent label draws averaged (one at 100%: there is only one). */
+      draws: z.number().int(),
+      /**
+       * AUROC on the test split: the mean over draws, and a 95% interval pooling a patient-level bootstrap of every
+       * draw, so it holds both the test set's and the label sample's variation.
+       */
+      auroc: AurocInterval,
+    }),
+  ),
+});
+export type ImageProbeResult = z.infer<typeof ImageProbeResult>;

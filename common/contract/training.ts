@@ -1,0 +1,178 @@
+// Pretraining: presets, what a run is asked for and records, its metrics.
+import { z } from 'zod';
+import { NoInput, RunReference } from './inputs.js';
+import { Job } from './jobs.js';
+import { AugmentationSettings, defaultAugmentation } from './augmentation-settings.js';
+import { defaultTextSampling, noTextSampling, TextSamplingSettings } from './text-sampling-settings.js';
+import { DatasetSplitSummary, ImageProbeResult, RetrievalMetrics } from './evaluation.js';
+import {
+  EncoderConfig,
+  encoderPresets,
+  ImagePositionInitialisation,
+  ModalityIdentifier,
+  SharedBlockParts,
+  presetTraining,
+} from '../encoder-config.js';
+
+/** What pretraining optimises. */
+export const pretrainingObjectives = ['contrastive', 'mr', 'mr+contrastive'] as const;
+
+export const encoderPresetNames = Object.keys(encoderPresets) as Array<keyof typeof encoderPresets>;
+
+/** Model settings a user may change on top of a preset; every other field comes from the preset. */
+export const EncoderOverrides = z.strictObject({
+  architecture: z.enum(['shared', 'separate']).optional(),
+  width: z.number().int().min(16).max(2048).optional(),
+  heads: z.number().int().min(1).max(32).optional(),
+  sharedLayers: z.number().int().min(1).max(48).optional(),
+  earlyLayers: z.number().int().min(0).max(12).optional(),
+  lateLayers: z.number().int().min(0).max(12).optional(),
+  frozenSharedLayers: z.number().int().min(0).max(48).optional(),
+  modalityIdentifier: ModalityIdentifier.optional(),
+  imageSize: z.number().int().min(32).max(512).optional(),
+  imagePositionInitialisation: ImagePositionInitialisation.optional(),
+  sharedBlockParts: SharedBlockParts.optional(),
+  imageStem: z.enum(['linear', 'convolutional']).optional(),
+  parallelBranchLayers: z.array(z.number().int().min(0).max(60)).max(12).optional(),
+  patchSize: z.number().int().min(4).max(64).optional(),
+  vocabularySize: z.number().int().min(64).max(65_536).optional(),
+  maximumTextTokens: z.number().int().min(8).max(512).optional(),
+  embeddingSize: z.number().int().min(16).max(2048).optional(),
+});
+export type EncoderOverrides = z.infer<typeof EncoderOverrides>;
+
+const epochs = z.number().int().min(1).max(1000);
+const peakLearningRate = z.number().positive().max(1);
+
+/** What a caller asks for. Epochs and peak learning rate left out come from the preset (`presetTraining`). */
+export const PretrainRequest = z.strictObject({
+  preset: z
+    .enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>])
+    .default('cpu-fast'),
+  encoder: EncoderOverrides.default({}),
+  /**
+   * `contrastive`: symmetric InfoNCE (the shared-encoder paper); `mr`: UMD's MR-Pretrain (masked image and language
+   * modelling, feature-level reconstruction against an EMA teacher, image–text matching); `mr+contrastive`: both.
+   */
+  objective: z.enum(pretrainingObjectives).default('contrastive'),
+  epochs: epochs.optional(),
+  batchSize: z.number().int().min(2).max(1024).default(32),
+  peakLearningRate: peakLearningRate.optional(),
+  /** Of all steps; the rest follow a cosine down to zero. */
+  warmupFraction: z.number().min(0).max(0.5).default(0.1),
+  weightDecay: z.number().min(0).max(1).default(0.1),
+  gradientClipNorm: z.number().positive().default(1),
+  validationFraction: z.number().min(0.02).max(0.4).default(0.1),
+  testFraction: z.number().min(0.02).max(0.4).default(0.1),
+  /**
+   * Train on at most this many training-split images (the validation and test splits stay whole): for data-size
+   * studies.
+   */
+  trainingImagesLimit: z.number().int().min(2).optional(),
+  augmentation: AugmentationSettings.default(defaultAugmentation),
+  /** Reports read as sampled sentences and short spans as well as whole (defaultTextSampling when left out). */
+  textSampling: TextSamplingSettings.optional(),
+  checkpointEverySteps: z.number().int().min(1).default(50),
+  metricsEverySteps: z.number().int().min(1).default(5),
+  seed: z.string().min(1).max(100).default('unisight'),
+});
+export type PretrainRequest = z.infer<typeof PretrainRequest>;
+
+/** A request with everything decided: what a run records and the engine trains with. */
+export const PretrainOptions = PretrainRequest.extend({
+  epochs,
+  peakLearningRate,
+  // Runs recorded before text sampling read whole reports, and resume that way.
+  textSampling: TextSamplingSettings.default(noTextSampling),
+});
+export type PretrainOptions = z.infer<typeof PretrainOptions>;
+
+export function resolvePretrainOptions(request: PretrainRequest): PretrainOptions {
+  const preset = presetTraining[request.preset];
+  return PretrainOptions.parse({
+    ...request,
+    epochs: request.epochs ?? preset.epochs,
+    peakLearningRate: request.peakLearningRate ?? preset.peakLearningRate,
+    textSampling: request.textSampling ?? defaultTextSampling,
+  });
+}
+
+export const trainingRunStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const TrainingRunState = z.enum(trainingRunStates);
+export type TrainingRunState = z.infer<typeof TrainingRunState>;
+
+export const TrainingRun = z.object({
+  id: z.string(),
+  kind: z.literal('pretrain'),
+  name: z.string(),
+  state: TrainingRunState,
+  lastJobId: z.string().nullable(),
+  options: PretrainOptions,
+  encoder: EncoderConfig,
+  dataset: DatasetSplitSummary,
+  backend: z.string().nullable(),
+  step: z.number().int(),
+  totalSteps: z.number().int().nullable(),
+  parameterCount: z.number().int().nullable(),
+  validation: RetrievalMetrics.nullable(),
+  test: RetrievalMetrics.nullable(),
+  /** The image-side linear probe per labelled task once a run succeeds; null before, or without labels. */
+  imageProbe: z.array(ImageProbeResult).nullable(),
+  modelId: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type TrainingRun = z.infer<typeof TrainingRun>;
+
+export const TrainingMetric = z.object({
+  runId: z.string(),
+  kind: z.enum(['train', 'validation', 'test', 'image-probe']),
+  step: z.number().int(),
+  values: z.record(z.string(), z.unknown()),
+});
+export type TrainingMetric = z.infer<typeof TrainingMetric>;
+
+export const EncoderPreset = z.object({
+  name: z.enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>]),
+  summary: z.string(),
+  /** The published setting rather than a CPU scale-down. */
+  paperSetting: z.boolean(),
+  encoder: EncoderConfig,
+  /** Epochs and peak learning rate a run of this preset uses unless told otherwise. */
+  training: z.object({ epochs, peakLearningRate }),
+  parameterCount: z.number().int(),
+});
+export type EncoderPreset = z.infer<typeof EncoderPreset>;
+
+export const trainingApiMethods = {
+  'training.presets': {
+    input: NoInput,
+    output: z.object({ presets: z.array(EncoderPreset), defaults: PretrainRequest }),
+    summary: 'The encoder presets (cpu-fast, balanced, paper) and the default training options.',
+  },
+  'training.start': {
+    input: z.strictObject({
+      name: z.string().min(1).max(200).optional(),
+      options: PretrainRequest.default(PretrainRequest.parse({})),
+    }),
+    output: z.object({ run: TrainingRun, job: Job }),
+    summary: "Start pretraining an encoder on the library's image–report pairs (a resumable job).",
+  },
+  'training.resume': {
+    input: RunReference,
+    output: z.object({ run: TrainingRun, job: Job }),
+    summary: 'Continue a cancelled, failed or interrupted run from its last checkpoint.',
+  },
+  'training.runs': {
+    input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),
+    output: z.array(TrainingRun),
+    summary: 'Training runs, newest first, with their settings and final metrics.',
+  },
+  'training.run': {
+    input: RunReference,
+    output: z.object({ run: TrainingRun, metrics: z.array(TrainingMetric) }),
+    summary: 'One run with its whole metric history (training curves, validation and test recall).',
+  },
+} as const;
