@@ -1,7 +1,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { backendNames, type BackendAttempt, type BackendName } from '../../common/contract/index.js';
-import type { BackendReport } from '../engine/protocol.js';
+import type { BackendReport } from '../../common/engine/protocol.js';
 import { loadWasmBlas, registerBlasMatMul } from './wasm-blas-matmul.js';
 import { registerWasmGemmMatMul } from './wasm-gemm-matmul.js';
 import { wasmGemmUnavailableReason } from './wasm-gemm/wasm-gemm.js';

@@ -5,19 +5,35 @@ import { runEncodeTexts } from '../tasks/encode-texts.js';
 import { runFinetuning } from '../tasks/finetune.js';
 import { runPretraining } from '../tasks/pretrain.js';
 import { runSelfCheck } from '../tasks/self-check.js';
-import type { EngineTask, TaskContext } from '../tasks/task-context.js';
+import type { EngineTask, TaskContext } from '../../common/engine/engine-task.js';
 import { parseRequestedBackend, selectBackend } from '../backends/select-backend.js';
 import { onGpuFailure } from '../backends/webgpu-device.js';
 import type { ParentPort } from '../../common/parent-port.js';
-import { EngineRequest, type EngineMessage, type EngineTaskName } from './protocol.js';
+import {
+  EngineRequest,
+  engineTasks,
+  type EngineMessage,
+  type EngineTaskName,
+  type EngineTaskParsedParameters,
+} from '../../common/engine/protocol.js';
 
-const tasks: Record<EngineTaskName, EngineTask> = {
+const tasks: { [Name in EngineTaskName]: EngineTask<Name> } = {
   selfcheck: runSelfCheck,
   pretrain: runPretraining,
   finetune: runFinetuning,
   'encode-texts': runEncodeTexts,
   'embed-library': runEmbedLibrary,
 };
+
+/** The task's parameters checked against its declaration (common/engine/<task>-task.ts) before it runs. */
+function runNamedTask<Name extends EngineTaskName>(
+  name: Name,
+  parameters: Record<string, unknown>,
+  context: TaskContext<Record<string, unknown>>,
+): ReturnType<EngineTask<Name>> {
+  const parsed = engineTasks[name].parameters.parse(parameters) as EngineTaskParsedParameters<Name>;
+  return (tasks[name] as EngineTask<Name>)(parsed, context as TaskContext<never>);
+}
 
 let port: ParentPort;
 const send = (message: EngineMessage): void => port.send(message);
@@ -33,7 +49,7 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
   }
   busy = true;
   currentJob = jobId;
-  const context: TaskContext = {
+  const context: TaskContext<Record<string, unknown>> = {
     backend: backendName,
     reportProgress: (done, total, message) =>
       send({ type: 'task-progress', jobId, done, total, message: message ?? null }),
@@ -43,7 +59,7 @@ async function runTask(jobId: string, task: EngineTaskName, parameters: Record<s
     yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
   };
   try {
-    const outcome = await tasks[task](parameters, context);
+    const outcome = await runNamedTask(task, parameters, context);
     send({ type: 'task-finished', jobId, outcome: outcome.outcome, result: outcome.result });
   } catch (error) {
     send({ type: 'task-failed', jobId, error: error instanceof Error ? error.message : String(error) });

@@ -3,7 +3,8 @@ import type { FinetuneRequest } from '../../common/contract/finetune.js';
 import type { ClassificationItem } from '../data/classification-dataset.js';
 import type { PretrainingBatches } from '../data/pretraining-batches.js';
 import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
-import type { TaskContext } from '../tasks/task-context.js';
+import type { TaskContext } from '../../common/engine/engine-task.js';
+import type { FinetuneMetrics } from '../../common/engine/finetune-task.js';
 
 /** What every stage of a fine-tuning run works with. */
 export interface StageContext {
@@ -14,7 +15,7 @@ export interface StageContext {
   classCount: number;
   options: FinetuneRequest;
   runDirectory: string;
-  task: TaskContext;
+  task: TaskContext<FinetuneMetrics>;
   /** Reports the stage's progress as part of the whole run's. */
   progress(stageDone: number, message: string): void;
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { z } from 'zod';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { PretrainingDataset } from '../data/pretraining-dataset.js';
 import { loadModelFile } from '../model/load-model.js';
@@ -11,21 +10,17 @@ import {
   reportTextDigest,
   writeLibraryEmbeddings,
 } from './library-embeddings.js';
-import type { EngineTask } from './task-context.js';
-
-const EmbedLibraryParameters = z.strictObject({
-  modelFile: z.string(),
-  datasetFile: z.string(),
-  embeddingsFile: z.string(),
-});
+import type { EngineTask } from '../../common/engine/engine-task.js';
 
 /**
  * Brings a model's stored embeddings up to date with the library: images (and reports) catalogued since the model
  * embedded the library are embedded and added, reports whose text changed are embedded again, and vectors of images
  * and reports no longer in the catalog are dropped; the rest are kept. Stopping loses only this pass.
  */
-export const runEmbedLibrary: EngineTask = async (rawParameters, context) => {
-  const { modelFile, datasetFile, embeddingsFile } = EmbedLibraryParameters.parse(rawParameters);
+export const runEmbedLibrary: EngineTask<'embed-library'> = async (
+  { modelFile, datasetFile, embeddingsFile },
+  context,
+) => {
   const { items } = PretrainingDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const existing = readLibraryEmbeddings(embeddingsFile);
   const currentReports = new Map<number, string>();

@@ -1,14 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
 import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { loadModelFile } from '../model/load-model.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import type { EngineTask } from './task-context.js';
-
-const EncodeTextsParameters = z.strictObject({
-  modelFile: z.string(),
-  texts: z.array(z.string().max(100_000)).min(1).max(256),
-});
+import type { EngineTask } from '../../common/engine/engine-task.js';
 
 /** The model search queries are encoded with, kept loaded between queries: loading it costs far more than a query. */
 let loaded: { file: string; encoder: ContrastiveEncoder; tokenizer: BpeTokenizer } | null = null;
@@ -22,8 +16,7 @@ function modelFor(file: string): { encoder: ContrastiveEncoder; tokenizer: BpeTo
 }
 
 /** Embeds texts (search queries, pasted reports) with the text side of a model: L2-normalised vectors. */
-export const runEncodeTexts: EngineTask = async (rawParameters) => {
-  const { modelFile, texts } = EncodeTextsParameters.parse(rawParameters);
+export const runEncodeTexts: EngineTask<'encode-texts'> = async ({ modelFile, texts }) => {
   const { encoder, tokenizer } = modelFor(modelFile);
   const length = encoder.config.maximumTextTokens;
   const tokenIds = new Int32Array(texts.length * length);

@@ -11,8 +11,8 @@ import { calibrationCacheFile } from '../finetune/td-calib-cache.js';
 import { planTdCalib, runTdCalib, tdCalibSteps } from '../finetune/td-calib-stage.js';
 import { loadModelFile } from '../model/load-model.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
-import { FinetuneTaskParameters, finetuneRunFiles } from '../../common/engine/finetune-task.js';
-import type { EngineTask } from './task-context.js';
+import { finetuneRunFiles } from '../../common/engine/finetune-task.js';
+import type { EngineTask } from '../../common/engine/engine-task.js';
 
 /** Labelled images of a budget listed with the run (a 1% budget is a handful; 100% is capped). */
 const maximumBudgetExamplesShown = 500;
@@ -24,15 +24,8 @@ const maximumBudgetExamplesShown = 500;
  * head, the Adaptor, or a linear probe. Judged once, on the test split, with bootstrap intervals; then every image of
  * the library is scored.
  */
-export const runFinetuning: EngineTask = async (rawParameters, context) => {
-  const {
-    runDirectory,
-    datasetFile,
-    modelFile,
-    calibrationDirectory,
-    split: splitSettings,
-    options,
-  } = FinetuneTaskParameters.parse(rawParameters);
+export const runFinetuning: EngineTask<'finetune'> = async (parameters, context) => {
+  const { runDirectory, datasetFile, modelFile, calibrationDirectory, split: splitSettings, options } = parameters;
   const dataset = ClassificationDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const { items, classes } = dataset;
   const budgetRequest =
@@ -64,7 +57,11 @@ export const runFinetuning: EngineTask = async (rawParameters, context) => {
     ? planTdCalib(runDirectory, calibrationCacheFile(calibrationDirectory, modelFile, items, split.train, options))
     : null;
   // The description says where it came from; a run's own calibration, finished before a cancel, was computed.
-  const calibration = !calibrationPlan ? 'none' : calibrationPlan.source === 'reused' ? 'reused' : 'computed';
+  const calibration = !calibrationPlan
+    ? ('none' as const)
+    : calibrationPlan.source === 'reused'
+      ? ('reused' as const)
+      : ('computed' as const);
   const calibrationSteps = calibration === 'computed' ? tdCalibSteps(split.train.length, options) : 0;
   const method = finetuneMethodRegistry[options.method];
   const methodSteps = method.steps(labelled.length, options);

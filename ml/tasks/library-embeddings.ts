@@ -5,7 +5,7 @@ import { batchTensors, type PretrainingBatches } from '../data/pretraining-batch
 import type { PretrainingItem } from '../data/pretraining-dataset.js';
 import type { ContrastiveEncoder, Modality } from '../model/contrastive-encoder.js';
 import { readTensorBundle, writeTensorBundle } from '../model/tensor-bundle.js';
-import type { TaskContext } from './task-context.js';
+import type { TaskContext } from '../../common/engine/engine-task.js';
 
 const evaluationBatchSize = 64;
 

@@ -23,7 +23,7 @@ import { modelTensors } from '../training/checkpoint.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
 import { embedItems, embedLibraryItems, type LibraryEmbeddings, writeLibraryEmbeddings } from './library-embeddings.js';
-import type { EngineTask, TaskContext } from './task-context.js';
+import type { EngineTask, TaskContext } from '../../common/engine/engine-task.js';
 import { PretrainTaskParameters, pretrainRunFiles } from '../../common/engine/pretrain-task.js';
 
 /**
@@ -104,8 +104,10 @@ function probeLibraryImages(
  * checkpoints every N steps and on cancel, validation Recall@K each epoch, and at the end the test metrics, an
  * exported model and embeddings of every image and report for search. Resumes from the run's checkpoint.
  */
-export const runPretraining: EngineTask = async (rawParameters, context) => {
-  const { runDirectory, datasetFile, encoder, options } = PretrainTaskParameters.parse(rawParameters);
+export const runPretraining: EngineTask<'pretrain'> = async (
+  { runDirectory, datasetFile, encoder, options },
+  context,
+) => {
   const dataset = PretrainingDataset.parse(JSON.parse(fs.readFileSync(datasetFile, 'utf8')));
   const split = splitByPatient(
     dataset.items,

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SelfCheckParameters } from '../../common/contract/index.js';
-import type { EngineTask } from './task-context.js';
+import type { EngineTask } from '../../common/engine/engine-task.js';
 
 /** Exact product of two small row-major matrices, the reference the backend's matMul is checked against. */
 export function referenceMatMul(a: Float32Array, b: Float32Array, size: number): Float64Array {
@@ -39,8 +38,7 @@ function median(values: number[]): number {
  * A short backend benchmark with real tensor work: verifies matMul against an exact reference, times square
  * matMuls (with a dependent chain so nothing is skipped), and fails if any tensor outlives its step.
  */
-export const runSelfCheck: EngineTask = async (rawParameters, context) => {
-  const parameters = SelfCheckParameters.parse(rawParameters);
+export const runSelfCheck: EngineTask<'selfcheck'> = async (parameters, context) => {
   const tensorsBefore = tf.memory().numTensors;
   const largestError = await checkCorrectness();
   if (largestError > 1e-3)

@@ -1,12 +1,17 @@
 import type { EngineStatus } from '../../../common/contract/index.js';
+import type { TaskOutcome } from '../../../common/engine/engine-task.js';
 import {
   EngineMessage,
+  engineTasks,
   type BackendReport,
   type EngineRequest,
+  type EngineTaskMetrics,
   type EngineTaskName,
-} from '../../../ml/engine/protocol.js';
+  type EngineTaskParameters,
+  type EngineTaskResult,
+} from '../../../common/engine/protocol.js';
 import type { EventBus } from '../event-bus.js';
-import type { JobExecutionContext, JobOutcome } from '../jobs/job-manager.js';
+import type { JobExecutionContext } from '../jobs/job-manager.js';
 import type { LogBuffer } from '../log-buffer.js';
 import type {
   ChildProcessChannel,
@@ -18,9 +23,10 @@ const startupTimeoutMilliseconds = 120_000;
 
 interface ActiveTask {
   jobId: string;
+  task: EngineTaskName;
   context: JobExecutionContext;
-  onMetrics?: ((metrics: Record<string, unknown>) => void) | undefined;
-  resolve(outcome: JobOutcome): void;
+  onMetrics?: ((metrics: never) => void) | undefined;
+  resolve(outcome: TaskOutcome<unknown>): void;
   reject(error: Error): void;
 }
 
@@ -108,23 +114,33 @@ export class EngineSupervisor {
     return this.ready;
   }
 
-  /** Runs one engine task for a job; `onMetrics` receives what the task reports for the run's curves and results. */
-  async runTask(
+  /**
+   * Runs one engine task for a job; `onMetrics` receives what the task reports for the run's curves and results. Both
+   * those and the result are checked against the task's declaration (common/engine/<task>-task.ts) first.
+   */
+  async runTask<Name extends EngineTaskName>(
     jobId: string,
-    task: EngineTaskName,
-    parameters: Record<string, unknown>,
+    task: Name,
+    parameters: EngineTaskParameters<Name>,
     context: JobExecutionContext,
-    onMetrics?: (metrics: Record<string, unknown>) => void,
-  ): Promise<JobOutcome> {
+    onMetrics?: (metrics: EngineTaskMetrics<Name>) => void,
+  ): Promise<TaskOutcome<EngineTaskResult<Name>>> {
     await this.start();
     if (this.activeTask) throw new Error('The engine is busy with another job.');
     const channel = this.channel!;
-    return new Promise<JobOutcome>((resolve, reject) => {
-      this.activeTask = { jobId, context, onMetrics, resolve, reject };
+    return new Promise<TaskOutcome<EngineTaskResult<Name>>>((resolve, reject) => {
+      this.activeTask = {
+        jobId,
+        task,
+        context,
+        onMetrics,
+        resolve: resolve as (outcome: TaskOutcome<unknown>) => void,
+        reject,
+      };
       const cancel = (): void => this.send(channel, { type: 'cancel-task', jobId });
       if (context.signal.aborted) cancel();
       else context.signal.addEventListener('abort', cancel, { once: true });
-      this.send(channel, { type: 'run-task', jobId, task, parameters });
+      this.send(channel, { type: 'run-task', jobId, task, parameters: parameters as Record<string, unknown> });
     });
   }
 
@@ -160,7 +176,7 @@ export class EngineSupervisor {
     }
     if (message.type === 'task-metrics') {
       try {
-        task.onMetrics?.(message.metrics);
+        task.onMetrics?.(engineTasks[task.task].metrics.parse(message.metrics) as never);
       } catch (error) {
         this.logs.write(
           'error',
@@ -171,9 +187,20 @@ export class EngineSupervisor {
       return;
     }
     this.activeTask = null;
-    if (message.type === 'task-finished')
-      task.resolve({ outcome: message.outcome, result: message.result } as JobOutcome);
-    else task.reject(new Error(message.error));
+    if (message.type === 'task-failed') {
+      task.reject(new Error(message.error));
+      return;
+    }
+    if (message.outcome === 'cancelled') {
+      task.resolve({ outcome: 'cancelled', result: message.result });
+      return;
+    }
+    const result = engineTasks[task.task].result.safeParse(message.result);
+    if (result.success) task.resolve({ outcome: 'succeeded', result: result.data });
+    else
+      task.reject(
+        new Error(`The engine's result for ${task.task} is not what the task declares: ${result.error.message}`),
+      );
   }
 
   private onExit(channel: ChildProcessChannel, reason: string): void {

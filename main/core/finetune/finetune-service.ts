@@ -14,7 +14,6 @@ import {
   TaskSplitSettings,
 } from '../../../common/contract/finetune.js';
 import { taskSplit } from '../../../ml/data/classification-dataset.js';
-import { finetuneRunFiles } from '../../../common/engine/finetune-task.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
@@ -25,7 +24,12 @@ import type { ModelStore } from '../training/model-store.js';
 import { binaryValue, studyLabels } from '../labels/study-labels.js';
 import { buildClassificationDataset } from './classification-dataset-builder.js';
 import type { ClassifierRunStore } from './classifier-run-store.js';
-import type { FinetuneTaskParameters } from '../../../common/engine/finetune-task.js';
+import {
+  finetuneRunFiles,
+  type FinetuneMetrics,
+  type FinetuneResult,
+  type FinetuneTaskParameters,
+} from '../../../common/engine/finetune-task.js';
 
 const PredictionsHeader = z.object({
   imageIds: z.array(z.number().int()),
@@ -50,8 +54,8 @@ export interface FinetuneServiceOptions {
 }
 
 /** Starts, resumes and records fine-tuning runs; the training happens in the engine process. */
-export class FinetuneService implements EngineRunHandlers {
-  private readonly jobs: EngineRunJobs<ClassifierRun>;
+export class FinetuneService implements EngineRunHandlers<'finetune'> {
+  private readonly jobs: EngineRunJobs<ClassifierRun, 'finetune'>;
 
   constructor(private readonly options: FinetuneServiceOptions) {
     this.jobs = new EngineRunJobs(options, { jobKind: 'model.finetune', engineTask: 'finetune' }, this);
@@ -170,7 +174,7 @@ export class FinetuneService implements EngineRunHandlers {
     };
   }
 
-  recordSuccess(runId: string, runDirectory: string, engineResult: Record<string, unknown>): Record<string, never> {
+  recordSuccess(runId: string, runDirectory: string, engineResult: FinetuneResult): Record<string, never> {
     const predictions = readTensorBundle(path.join(runDirectory, finetuneRunFiles.predictions));
     const header = PredictionsHeader.parse(predictions.metadata);
     this.options.runs.recordResult(runId, engineResult, {
@@ -182,7 +186,7 @@ export class FinetuneService implements EngineRunHandlers {
     return {};
   }
 
-  recordMetrics(runId: string, metrics: Record<string, unknown>): void {
+  recordMetrics(runId: string, metrics: FinetuneMetrics): void {
     if (metrics.kind === 'run') {
       const { kind: _kind, ...description } = metrics;
       this.options.runs.recordStart(runId, description);

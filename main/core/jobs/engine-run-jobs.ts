@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { Job, JobKind } from '../../../common/contract/index.js';
-import type { EngineTaskName } from '../../../ml/engine/protocol.js';
+import type {
+  EngineTaskMetrics,
+  EngineTaskName,
+  EngineTaskParameters,
+  EngineTaskResult,
+} from '../../../common/engine/protocol.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { JobExecutor } from './job-manager.js';
 import { assertResumable, followRecordedRun } from './recorded-run.js';
@@ -21,15 +26,15 @@ export interface EngineRunServices<Run extends { name: string; state: string }> 
 }
 
 /** What differs between kinds of engine run: implemented by each run service. */
-export interface EngineRunHandlers {
+export interface EngineRunHandlers<Task extends EngineTaskName> {
   /** Tells the app the run changed (its state, its summary). */
   publishRun(runId: string): void;
   /** Records one message of the engine's metrics stream. */
-  recordMetrics(runId: string, metrics: Record<string, unknown>): void;
+  recordMetrics(runId: string, metrics: EngineTaskMetrics<Task>): void;
   /** The engine task's parameters for this run; throwing fails the run with the reason. */
-  taskParameters(runId: string, runDirectory: string): Record<string, unknown>;
+  taskParameters(runId: string, runDirectory: string): EngineTaskParameters<Task>;
   /** Records what a finished task produced and says what the job reports beyond the engine's own result. */
-  recordSuccess(runId: string, runDirectory: string, engineResult: Record<string, unknown>): Record<string, unknown>;
+  recordSuccess(runId: string, runDirectory: string, engineResult: EngineTaskResult<Task>): Record<string, unknown>;
 }
 
 const RunJobParameters = z.strictObject({ runId: z.string() });
@@ -39,11 +44,11 @@ const RunJobParameters = z.strictObject({ runId: z.string() });
  * `running` while the engine works on it, `cancelled` or `failed` (with the reason) when it stops, its results
  * recorded when it finishes, every change published.
  */
-export class EngineRunJobs<Run extends { name: string; state: string }> {
+export class EngineRunJobs<Run extends { name: string; state: string }, Task extends EngineTaskName> {
   constructor(
     private readonly services: EngineRunServices<Run>,
-    private readonly kind: { jobKind: JobKind; engineTask: EngineTaskName },
-    private readonly handlers: EngineRunHandlers,
+    private readonly kind: { jobKind: JobKind; engineTask: Task },
+    private readonly handlers: EngineRunHandlers<Task>,
   ) {}
 
   submit(runId: string): { run: Run; job: Job } {

@@ -9,7 +9,6 @@ import { buildPretrainingDataset } from '../training/pretraining-dataset-builder
 import type { VectorIndex } from './vector-index.js';
 
 const EmbedJobParameters = z.strictObject({ modelId: z.string() });
-const EmbedResult = z.object({ embeddedImages: z.number().int(), embeddedReports: z.number().int() }).loose();
 
 /**
  * The job that embeds what a model has not seen yet (images imported after its training, or a whole library for an
@@ -41,7 +40,7 @@ export function libraryEmbeddingExecutor(options: {
           context,
         );
         if (outcome.outcome === 'cancelled') return outcome;
-        const result = EmbedResult.parse(outcome.result);
+        const result = outcome.result;
         const updated = options.models.setEmbeddings(
           model.id,
           embeddingsFile,

@@ -94,10 +94,9 @@ export class QueryEncoder {
         ),
         timeout,
       ]);
-      const vectors = (outcome.result as { vectors?: number[][] } | null)?.vectors;
-      if (outcome.outcome !== 'succeeded' || vectors?.length !== texts.length)
+      if (outcome.outcome !== 'succeeded' || outcome.result.vectors.length !== texts.length)
         throw new Error('The query engine did not encode the query.');
-      return vectors.map((vector) => Float32Array.from(vector));
+      return outcome.result.vectors.map((vector) => Float32Array.from(vector));
     } finally {
       clearTimeout(timer);
     }

@@ -1,8 +1,12 @@
-import { pretrainRunFiles, type PretrainTaskParameters } from '../../../common/engine/pretrain-task.js';
+import {
+  pretrainRunFiles,
+  type PretrainMetrics,
+  type PretrainResult,
+  type PretrainTaskParameters,
+} from '../../../common/engine/pretrain-task.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import { ApiError } from '../../api/api-error.js';
 import {
   type PretrainOptions,
@@ -55,24 +59,6 @@ const presetSummaries: Record<EncoderPresetName, { summary: string; paperSetting
   },
 };
 
-const EngineRunDescription = z
-  .object({
-    kind: z.literal('run'),
-    backend: z.string(),
-    step: z.number().int(),
-    totalSteps: z.number().int(),
-    parameterCount: z.number().int(),
-  })
-  .loose();
-const EngineResult = z
-  .object({
-    modelFile: z.string(),
-    embeddingsFile: z.string(),
-    embeddedImages: z.number().int(),
-    embeddedReports: z.number().int(),
-  })
-  .loose();
-
 export interface PretrainingServiceOptions {
   database: Database.Database;
   libraryPath: string;
@@ -95,8 +81,8 @@ export function resolveEncoder(options: PretrainOptions): EncoderConfig {
 }
 
 /** Starts, resumes and records pretraining runs; the training itself happens in the engine process. */
-export class PretrainingService implements EngineRunHandlers {
-  private readonly jobs: EngineRunJobs<TrainingRun>;
+export class PretrainingService implements EngineRunHandlers<'pretrain'> {
+  private readonly jobs: EngineRunJobs<TrainingRun, 'pretrain'>;
 
   constructor(private readonly options: PretrainingServiceOptions) {
     this.jobs = new EngineRunJobs(options, { jobKind: 'model.pretrain', engineTask: 'pretrain' }, this);
@@ -163,17 +149,24 @@ export class PretrainingService implements EngineRunHandlers {
     };
   }
 
-  recordSuccess(runId: string, _runDirectory: string, engineResult: Record<string, unknown>): { modelId: string } {
+  recordSuccess(runId: string, _runDirectory: string, engineResult: PretrainResult): { modelId: string } {
     const { runs, models } = this.options;
-    const model = models.registerTrained({ runId, name: runs.get(runId).name, ...EngineResult.parse(engineResult) });
+    const { modelFile, embeddingsFile, embeddedImages, embeddedReports } = engineResult;
+    const model = models.registerTrained({
+      runId,
+      name: runs.get(runId).name,
+      modelFile,
+      embeddingsFile,
+      embeddedImages,
+      embeddedReports,
+    });
     runs.setState(runId, 'succeeded');
     return { modelId: model.id };
   }
 
-  recordMetrics(runId: string, metrics: Record<string, unknown>): void {
+  recordMetrics(runId: string, metrics: PretrainMetrics): void {
     if (metrics.kind === 'run') {
-      const description = EngineRunDescription.parse(metrics);
-      this.options.runs.recordStart(runId, description, metrics);
+      this.options.runs.recordStart(runId, metrics, metrics);
       this.publishRun(runId);
       return;
     }

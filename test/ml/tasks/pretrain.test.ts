@@ -9,7 +9,7 @@ import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import { pretrainRunFiles, type PretrainTaskParameters } from '../../../common/engine/pretrain-task.js';
 import { runPretraining } from '../../../ml/tasks/pretrain.js';
-import type { TaskContext } from '../../../ml/tasks/task-context.js';
+import type { TaskContext } from '../../../common/engine/engine-task.js';
 import { EncoderConfig } from '../../../common/encoder-config.js';
 
 const imageSize = 32;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceMatMul, runSelfCheck } from '../../../ml/tasks/self-check.js';
-import type { TaskContext } from '../../../ml/tasks/task-context.js';
+import type { TaskContext } from '../../../common/engine/engine-task.js';
 
 function context(options: { cancelAfter?: number } = {}): TaskContext & { progress: number[] } {
   const progress: number[] = [];
@@ -44,9 +44,5 @@ describe('engine self-check', () => {
     const outcome = await runSelfCheck({ iterations: 1000, matrixSize: 16 }, run);
     expect(outcome).toEqual({ outcome: 'cancelled', result: { completedIterations: 3 } });
     expect(tf.memory().numTensors).toBe(before);
-  });
-
-  it('rejects parameters outside the contract', async () => {
-    await expect(runSelfCheck({ iterations: 0 }, context())).rejects.toThrow();
   });
 });

@@ -76,4 +76,22 @@ describe('EngineSupervisor with a real engine process', () => {
     expect(after.outcome).toBe('succeeded');
     expect(supervisor.status.processId).not.toBe(firstProcess);
   });
+
+  it("refuses parameters outside the task's declaration in the engine, before the task runs", async () => {
+    supervisor = createSupervisor();
+    const progress: ProgressUpdate[] = [];
+    await expect(
+      supervisor.runTask(
+        'job-5',
+        'selfcheck',
+        { iterations: 0 },
+        context((update) => progress.push(update)),
+      ),
+    ).rejects.toThrow(/iterations/);
+    expect(progress).toEqual([]);
+    // The engine is still there for the next task.
+    expect((await supervisor.runTask('job-6', 'selfcheck', { iterations: 1, matrixSize: 16 }, context())).outcome).toBe(
+      'succeeded',
+    );
+  });
 });

@@ -1,11 +1,32 @@
 // Messages between the core (main) and the ML engine process. Both sides validate what they receive: the engine
 // may be killed mid-message, and main must never act on a malformed one.
 import { z } from 'zod';
-import { BackendAttempt, BackendName } from '../../common/contract/index.js';
+import { BackendAttempt, BackendName } from '../contract/app.js';
+import { embedLibraryTask } from './embed-library-task.js';
+import { encodeTextsTask } from './encode-texts-task.js';
+import { finetuneTask } from './finetune-task.js';
+import { pretrainTask } from './pretrain-task.js';
+import { selfCheckTask } from './selfcheck-task.js';
 
-export const engineTaskNames = ['selfcheck', 'pretrain', 'finetune', 'encode-texts', 'embed-library'] as const;
-export const EngineTaskName = z.enum(engineTaskNames);
-export type EngineTaskName = z.infer<typeof EngineTaskName>;
+/** Every task the engine runs, by name: a new task is its file in this folder plus one line here. */
+export const engineTasks = {
+  selfcheck: selfCheckTask,
+  pretrain: pretrainTask,
+  finetune: finetuneTask,
+  'encode-texts': encodeTextsTask,
+  'embed-library': embedLibraryTask,
+} as const;
+
+export type EngineTaskName = keyof typeof engineTasks;
+export const EngineTaskName = z.enum(Object.keys(engineTasks) as [EngineTaskName, ...EngineTaskName[]]);
+/** What the core passes (defaults may be left out). */
+export type EngineTaskParameters<Name extends EngineTaskName> = z.input<(typeof engineTasks)[Name]['parameters']>;
+/** What the task receives, parsed. */
+export type EngineTaskParsedParameters<Name extends EngineTaskName> = z.output<
+  (typeof engineTasks)[Name]['parameters']
+>;
+export type EngineTaskMetrics<Name extends EngineTaskName> = z.output<(typeof engineTasks)[Name]['metrics']>;
+export type EngineTaskResult<Name extends EngineTaskName> = z.output<(typeof engineTasks)[Name]['result']>;
 
 export const EngineRequest = z.discriminatedUnion('type', [
   z.object({
