@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerPureWasmGemm, registerWasmKernelReplacements } from '../ml/backends/select-backend.js';
+import { registerPureWasmGemm, registerWasmKernelReplacements } from '../ml/backends/wasm-kernels.js';
 import { registerThreadedWasm } from '../ml/backends/wasm-threaded-build.js';
 import { describeAdapter, startWebGpu, stopWebGpu, WebGpuUnavailable } from '../ml/backends/webgpu-device.js';
 import { encoderPresets } from '../common/encoder-config.js';

@@ -1,3 +1,5 @@
+import { fnv1a } from './fnv1a.js';
+
 /** A small fast PRNG (sfc32) seeded from a string, so every generated hospital is reproducible from its seed. */
 export class SeededRandom {
   private a: number;
@@ -89,4 +91,9 @@ export class SeededRandom {
     for (let index = 0; index < count; index++) text += String(this.integer(0, 9));
     return text;
   }
+}
+
+/** A 32-bit number from a text seed (FNV-1a), for seeding generators and orderings. */
+export function numericSeed(seed: string): number {
+  return fnv1a(seed);
 }

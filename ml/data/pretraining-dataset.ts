@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { fnv1a } from '../../common/fnv1a.js';
-import { ProbeTask } from '../evaluation/image-probe.js';
+import { numericSeed } from '../../common/seeded-random.js';
 import type { DatasetSplitSummary } from '../../common/contract/evaluation.js';
 
 /** One image of the library with its study's report: what the core hands the engine to pretrain on. */
+/** A labelled task as the probe reads it: each dataset item's label, null where its study has none. */
+export const ProbeTask = z.strictObject({
+  task: z.string().min(1),
+  labels: z.array(z.union([z.literal(0), z.literal(1)]).nullable()),
+});
+export type ProbeTask = z.infer<typeof ProbeTask>;
+
 export const PretrainingItem = z.strictObject({
   imageId: z.number().int(),
   studyId: z.number().int(),
@@ -90,11 +96,6 @@ export function splitByPatient(
   ordered.forEach((patient, rank) => split[splitOf[rank]!].push(...patient.indices));
   for (const indices of [split.train, split.validation, split.test]) indices.sort((left, right) => left - right);
   return split;
-}
-
-/** A 32-bit number from a text seed (FNV-1a), for seeding generators and orderings. */
-export function numericSeed(seed: string): number {
-  return fnv1a(seed);
 }
 
 /** A seeded subset of the training split, nested across sizes: a smaller training set is part of every larger one. */

@@ -1,15 +1,8 @@
-import { z } from 'zod';
 import { sampleLabelBudget } from '../data/label-budget.js';
+import type { ProbeTask } from '../data/pretraining-dataset.js';
 import { scoreLinearProbe, trainLinearProbe } from '../finetune/linear-probe.js';
 import { auroc, bootstrapResamples, type ScoredExample } from '../../common/binary-classification-metrics.js';
 import type { ImageProbeResult } from '../../common/contract/evaluation.js';
-
-/** A labelled task as the probe reads it: each dataset item's label, null where its study has none. */
-export const ProbeTask = z.strictObject({
-  task: z.string().min(1),
-  labels: z.array(z.union([z.literal(0), z.literal(1)]).nullable()),
-});
-export type ProbeTask = z.infer<typeof ProbeTask>;
 
 /** The label shares reported after every pretraining run: the 1% of the label-efficiency papers, and all. */
 export const probeLabelFractions = [0.01, 1] as const;

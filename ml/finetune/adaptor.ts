@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { symmetricInfoNce } from '../losses/info-nce.js';
+import { symmetricInfoNce } from '../objectives/info-nce.js';
 import { createLayerNorm, layerNorm, type LayerNormParameters } from '../model/layers/layer-norm.js';
 import { createLinear, linear, type LinearParameters } from '../model/layers/linear.js';
 import { gradientsByParameterName, ParameterStore } from '../model/parameter-store.js';

@@ -1,5 +1,5 @@
-import { numericSeed } from '../data/pretraining-dataset.js';
-import { embedItems } from '../tasks/library-embeddings.js';
+import { numericSeed } from '../../common/seeded-random.js';
+import { embedItems } from '../embedding/library-embeddings.js';
 import { Adaptor, adaptedFeatures, trainAdaptor } from './adaptor.js';
 import { type LinearProbe, scoreLinearProbe, trainLinearProbe } from './linear-probe.js';
 import type { StageContext } from './stage-context.js';

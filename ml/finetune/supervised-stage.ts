@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { numericSeed } from '../data/pretraining-dataset.js';
+import { numericSeed } from '../../common/seeded-random.js';
 import { AdamW } from '../training/adamw.js';
 import { loadVariableGroups, optimizerGroups, saveVariableGroups } from '../training/checkpoint.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';

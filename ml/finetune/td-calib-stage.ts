@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildReconstructionBatch } from '../data/reconstruction-batch.js';
-import { numericSeed } from '../data/pretraining-dataset.js';
+import { numericSeed } from '../../common/seeded-random.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { AdamW } from '../training/adamw.js';
 import { loadVariableGroups, optimizerGroups, saveVariableGroups } from '../training/checkpoint.js';
 import { EmaTeacher } from '../training/ema-teacher.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
-import { ReconstructionHeads, tdCalibWeights } from './reconstruction-objectives.js';
+import { ReconstructionHeads, tdCalibWeights } from '../objectives/reconstruction-objectives.js';
 import { batchTensors, disposeBatch } from '../data/pretraining-batches.js';
 import { EpochBatches, LeakCheck, type StageContext } from './stage-context.js';
 import { rememberCalibration } from './td-calib-cache.js';
-import { prefixedTrainable, reconstructionStep } from './td-calib-step.js';
+import { prefixedTrainable, reconstructionStep } from '../training/reconstruction-step.js';
 
 const files = { checkpoint: 'td-calib-checkpoint.bin', calibrated: 'td-calib-encoder.bin' } as const;
 

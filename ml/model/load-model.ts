@@ -1,6 +1,6 @@
-import { numericSeed } from '../data/pretraining-dataset.js';
+import { numericSeed } from '../../common/seeded-random.js';
 import { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { loadModelTensors } from '../training/checkpoint.js';
+import { loadModelTensors } from './model-tensors.js';
 import { ContrastiveEncoder } from './contrastive-encoder.js';
 import { type EncoderConfig } from '../../common/encoder-config.js';
 import { ModelFileMetadata } from './model-file.js';

@@ -9,7 +9,7 @@ import {
   readLibraryEmbeddings,
   reportTextDigest,
   writeLibraryEmbeddings,
-} from './library-embeddings.js';
+} from '../embedding/library-embeddings.js';
 import type { EngineTask } from '../../common/engine/engine-task.js';
 
 /**

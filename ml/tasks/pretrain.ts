@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { numericSeed } from '../../common/seeded-random.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import {
   minimumEvaluationPairs,
-  numericSeed,
   PretrainingDataset,
   type PretrainingItem,
   splitByPatient,
@@ -19,10 +19,15 @@ import type { EncoderConfig } from '../../common/encoder-config.js';
 import type { ModelFileMetadata } from '../model/model-file.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { modelTensors } from '../training/checkpoint.js';
+import { modelTensors } from '../model/model-tensors.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
-import { embedItems, embedLibraryItems, type LibraryEmbeddings, writeLibraryEmbeddings } from './library-embeddings.js';
+import {
+  embedItems,
+  embedLibraryItems,
+  type LibraryEmbeddings,
+  writeLibraryEmbeddings,
+} from '../embedding/library-embeddings.js';
 import type { EngineTask, TaskContext } from '../../common/engine/engine-task.js';
 import { PretrainTaskParameters, pretrainRunFiles } from '../../common/engine/pretrain-task.js';
 

@@ -1,47 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
+import { restoreVariables, snapshotVariables } from '../model/model-tensors.js';
 import { readTensorBundle, writeTensorBundle, type TensorBundle } from '../model/tensor-bundle.js';
 import type { AdamW } from './adamw.js';
 
 /** Variables to save or restore under a name prefix each: a model's weights, an optimiser's moments, a head. */
 export type VariableGroups = Record<string, ReadonlyMap<string, tf.Variable>>;
-
-async function snapshot(
-  prefix: string,
-  variables: ReadonlyMap<string, tf.Variable>,
-  into: TensorBundle['tensors'],
-): Promise<void> {
-  for (const [name, variable] of variables)
-    into.set(prefix + name, { shape: variable.shape, values: (await variable.data()) as Float32Array });
-}
-
-function restore(
-  prefix: string,
-  variables: ReadonlyMap<string, tf.Variable>,
-  bundle: TensorBundle,
-  file: string,
-): void {
-  for (const [name, variable] of variables) {
-    const stored = bundle.tensors.get(prefix + name);
-    if (!stored) throw new Error(`${file} has no ${prefix}${name}: it belongs to a different model configuration.`);
-    if (stored.shape.join('×') !== variable.shape.join('×'))
-      throw new Error(
-        `${file}: ${prefix}${name} is ${stored.shape.join('×')}, the model expects ${variable.shape.join('×')}.`,
-      );
-    tf.tidy(() => variable.assign(tf.tensor(stored.values, variable.shape)));
-  }
-}
-
-/** The weights of a model (all of them, frozen ones included), for exported models and embeddings. */
-export async function modelTensors(model: ContrastiveEncoder): Promise<TensorBundle['tensors']> {
-  const tensors: TensorBundle['tensors'] = new Map();
-  await snapshot('model/', model.store.variables, tensors);
-  return tensors;
-}
-
-export function loadModelTensors(model: ContrastiveEncoder, bundle: TensorBundle, file: string): void {
-  restore('model/', model.store.variables, bundle, file);
-}
 
 /** Writes every group's variables under `prefix/name` and the caller's state as the header, atomically. */
 export async function saveVariableGroups(
@@ -50,14 +14,14 @@ export async function saveVariableGroups(
   state: Record<string, unknown>,
 ): Promise<void> {
   const tensors: TensorBundle['tensors'] = new Map();
-  for (const [prefix, variables] of Object.entries(groups)) await snapshot(`${prefix}/`, variables, tensors);
+  for (const [prefix, variables] of Object.entries(groups)) await snapshotVariables(`${prefix}/`, variables, tensors);
   writeTensorBundle(file, { metadata: state, tensors });
 }
 
 /** Restores what `saveVariableGroups` wrote into variables of the same shapes; returns the state. */
 export function loadVariableGroups(file: string, groups: VariableGroups): Record<string, unknown> {
   const bundle = readTensorBundle(file);
-  for (const [prefix, variables] of Object.entries(groups)) restore(`${prefix}/`, variables, bundle, file);
+  for (const [prefix, variables] of Object.entries(groups)) restoreVariables(`${prefix}/`, variables, bundle, file);
   return bundle.metadata;
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { clampLogitScale, symmetricInfoNce } from '../losses/info-nce.js';
+import { clampLogitScale, symmetricInfoNce } from '../objectives/info-nce.js';
 import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
 import { gradientsByParameterName } from '../model/parameter-store.js';
 import type { AdamW } from './adamw.js';

@@ -1,9 +1,9 @@
 import { SeededRandom } from '../../common/seeded-random.js';
 import { batchTensors, disposeBatch, type HostBatch } from '../data/pretraining-batches.js';
 import { buildReconstructionBatch } from '../data/reconstruction-batch.js';
-import { ReconstructionHeads, type ReconstructionWeights } from '../finetune/reconstruction-objectives.js';
-import { prefixedTrainable, reconstructionStep } from '../finetune/td-calib-step.js';
-import { clampLogitScale, symmetricInfoNce } from '../losses/info-nce.js';
+import { ReconstructionHeads, type ReconstructionWeights } from '../objectives/reconstruction-objectives.js';
+import { prefixedTrainable, reconstructionStep } from './reconstruction-step.js';
+import { clampLogitScale, symmetricInfoNce } from '../objectives/info-nce.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { AdamW, type AdamWOptions } from './adamw.js';
 import {
@@ -15,7 +15,7 @@ import {
 } from './checkpoint.js';
 import { contrastiveStep } from './contrastive-step.js';
 import { EmaTeacher } from './ema-teacher.js';
-import { ImageTextMatching } from './image-text-matching.js';
+import { ImageTextMatching } from '../objectives/image-text-matching.js';
 
 /** One pretraining objective: how a step trains, and what a checkpoint of it holds. */
 export interface PretrainingTrainer {

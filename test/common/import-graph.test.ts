@@ -58,6 +58,24 @@ function loadsTensorFlow(file: string, seen = new Set<string>()): boolean {
 
 const engineEntry = 'main/core/engine/engine-entry.ts';
 
+/**
+ * The engine's folders from the bottom up: a folder imports only from folders of lower layers (type imports too), so
+ * an objective never reaches for training code, nor training for fine-tuning.
+ */
+const mlLayers = [
+  ['backends', 'tokenizer'],
+  ['model'],
+  ['data'],
+  ['objectives'],
+  ['training', 'embedding'],
+  ['finetune'],
+  ['evaluation'],
+  ['tasks'],
+  ['engine'],
+];
+const mlFolder = (file: string): string => file.split('/')[1]!;
+const mlLayer = (file: string): number => mlLayers.findIndex((layer) => layer.includes(mlFolder(file)));
+
 /** What each area may import, beside itself. */
 const allowed: Record<Area, Area[]> = { common: [], renderer: ['common'], ml: ['common'], main: ['common', 'ml'] };
 
@@ -86,5 +104,15 @@ describe('the import graph', () => {
       .map((edge) => `${edge.from} → ${edge.to}`);
     // The engine process's entry starts the engine: the one place the core's code and TensorFlow meet, in that process.
     expect(loading).toEqual([`${engineEntry} → ml/engine/engine-process.ts`]);
+  });
+
+  it('keeps ml in layers: every folder in one, each importing only from the layers below it', () => {
+    const mlFiles = files.filter((file) => areaOf(file) === 'ml');
+    expect(mlFiles.filter((file) => mlLayer(file) < 0).map(mlFolder)).toEqual([]);
+    const upward = edges
+      .filter((edge) => areaOf(edge.from) === 'ml' && areaOf(edge.to) === 'ml')
+      .filter((edge) => mlFolder(edge.from) !== mlFolder(edge.to) && mlLayer(edge.to) >= mlLayer(edge.from))
+      .map((edge) => `${edge.from} → ${edge.to}`);
+    expect(upward).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
-import type { ProbeTask } from '../../../ml/evaluation/image-probe.js';
+import type { PretrainingItem, ProbeTask } from '../../../ml/data/pretraining-dataset.js';
 import { binaryValue, studyLabels } from '../labels/study-labels.js';
 
 /** A task with more values than this is a free-text column, not classes to probe one by one. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { probeImageEmbeddings, type ProbeTask } from '../../../ml/evaluation/image-probe.js';
+import { probeImageEmbeddings } from '../../../ml/evaluation/image-probe.js';
+import type { ProbeTask } from '../../../ml/data/pretraining-dataset.js';
 import { SeededRandom } from '../../../common/seeded-random.js';
 
 /** 400 images of 200 patients (two each), 8-wide features; the task's label is carried by feature 3 alone. */

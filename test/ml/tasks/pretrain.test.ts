@@ -7,7 +7,12 @@ import { PretrainOptions } from '../../../common/contract/index.js';
 import { SeededRandom } from '../../../common/seeded-random.js';
 import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
-import { pretrainRunFiles, type PretrainTaskParameters } from '../../../common/engine/pretrain-task.js';
+import {
+  pretrainRunFiles,
+  pretrainTask,
+  type PretrainMetrics,
+  type PretrainTaskParameters,
+} from '../../../common/engine/pretrain-task.js';
 import { runPretraining } from '../../../ml/tasks/pretrain.js';
 import type { TaskContext } from '../../../common/engine/engine-task.js';
 import { EncoderConfig } from '../../../common/encoder-config.js';
@@ -70,8 +75,8 @@ const encoder = EncoderConfig.parse({
 
 function context(
   cancelAfterSteps = Number.POSITIVE_INFINITY,
-): TaskContext & { metrics: Array<Record<string, unknown>> } {
-  const metrics: Array<Record<string, unknown>> = [];
+): TaskContext<PretrainMetrics> & { metrics: PretrainMetrics[] } {
+  const metrics: PretrainMetrics[] = [];
   let steps = 0;
   return {
     metrics,
@@ -122,6 +127,12 @@ describe('pretraining task', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     const result = outcome.result!;
     expect(result.step).toBe(result.totalSteps);
+    // What the core will parse is what the task sends: the declaration drops nothing and refuses nothing.
+    expect(pretrainTask.result.parse(result)).toEqual(result);
+    for (const entry of progress.metrics) expect(pretrainTask.metrics.parse(entry)).toEqual(entry);
+    expect(new Set(progress.metrics.map((entry) => entry.kind))).toEqual(
+      new Set(['run', 'train', 'validation', 'test', 'image-probe']),
+    );
     const train = progress.metrics.filter((entry) => entry.kind === 'train');
     expect(train.length).toBeGreaterThan(2);
     expect(new Set(train.map((entry) => entry.tensorCount)).size).toBe(1);

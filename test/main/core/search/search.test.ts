@@ -14,7 +14,7 @@ import {
   relevantImagesFor,
   tuningQueries,
 } from '../../../../main/core/search/search-quality.js';
-import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/tasks/library-embeddings.js';
+import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/embedding/library-embeddings.js';
 import { copyTree, demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
 import {
   callOk,

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ReconstructionBatch } from '../data/reconstruction-batch.js';
 import type { ContrastiveEncoder, TextBatch } from '../model/contrastive-encoder.js';
 import { gradientsByParameterName } from '../model/parameter-store.js';
-import type { AdamW } from '../training/adamw.js';
-import type { EmaTeacher } from '../training/ema-teacher.js';
-import type { ReconstructionHeads, ReconstructionWeights } from './reconstruction-objectives.js';
+import type { AdamW } from './adamw.js';
+import type { EmaTeacher } from './ema-teacher.js';
+import type { ReconstructionHeads, ReconstructionWeights } from '../objectives/reconstruction-objectives.js';
 
 export interface ReconstructionStepResult {
   total: number;

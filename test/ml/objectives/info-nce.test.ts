@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clampLogitScale, symmetricInfoNce } from '../../../ml/losses/info-nce.js';
+import { clampLogitScale, symmetricInfoNce } from '../../../ml/objectives/info-nce.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

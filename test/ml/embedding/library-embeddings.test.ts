@@ -9,7 +9,7 @@ import {
   reportTextDigest,
   writeLibraryEmbeddings,
   type LibraryEmbeddings,
-} from '../../../ml/tasks/library-embeddings.js';
+} from '../../../ml/embedding/library-embeddings.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
 
 const embeddings = (imageIds: number[], reportIds: number[], offset: number): LibraryEmbeddings => ({
