@@ -7,6 +7,7 @@ export default defineConfig({
       'test/main/**/*.test.ts',
       'test/ml/**/*.test.ts',
       'test/scripts/**/*.test.ts',
+      'test/scale-out/**/*.test.ts',
     ],
     globalSetup: ['test/support/build-before-tests.ts'],
     pool: 'forks',

@@ -1,6 +1,7 @@
 // Models: trained and imported encoders, their files and metrics.
 import { z } from 'zod';
 import { AbsolutePath, NoInput } from './inputs.js';
+import { Job } from './jobs.js';
 import { DatasetSplitSummary, ImageProbeResult, RetrievalMetrics } from './evaluation.js';
 import { EncoderConfig } from '../encoder-config.js';
 
@@ -43,6 +44,12 @@ export const modelApiMethods = {
     output: z.object({ file: z.string(), bytes: z.number().int() }),
     summary:
       'Write a model (config, tokenizer, metrics and weights) to one file outside the library; an existing file only with overwrite.',
+  },
+  'models.importCheckpoint': {
+    input: z.strictObject({ file: AbsolutePath, name: z.string().min(1).max(200).optional() }),
+    output: z.object({ model: ModelRecord, job: Job }),
+    summary:
+      "Add a model trained by the scale-out trainer (its model.unisight-tensors); the job that follows embeds the library and judges the model on this library's test split.",
   },
   'models.import': {
     input: z.strictObject({ file: AbsolutePath, name: z.string().min(1).max(200).optional() }),

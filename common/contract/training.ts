@@ -1,6 +1,6 @@
 // Pretraining: presets, what a run is asked for and records, its metrics.
 import { z } from 'zod';
-import { NoInput, RunReference } from './inputs.js';
+import { AbsolutePath, NoInput, RunReference } from './inputs.js';
 import { Job } from './jobs.js';
 import { AugmentationSettings, defaultAugmentation } from './augmentation-settings.js';
 import { defaultTextSampling, noTextSampling, TextSamplingSettings } from './text-sampling-settings.js';
@@ -134,6 +134,15 @@ export const TrainingMetric = z.object({
 });
 export type TrainingMetric = z.infer<typeof TrainingMetric>;
 
+/** What a training bundle for a cluster holds, shown before it is written: report text leaves the machine with it. */
+export const TrainingBundleManifest = z.object({
+  pairs: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+  patients: z.number().int(),
+  /** Each kind of data that leaves with the bundle, in words. */
+  leavesTheMachine: z.array(z.string()),
+});
+export type TrainingBundleManifest = z.infer<typeof TrainingBundleManifest>;
+
 export const EncoderPreset = z.object({
   name: z.enum(encoderPresetNames as [keyof typeof encoderPresets, ...Array<keyof typeof encoderPresets>]),
   summary: z.string(),
@@ -164,6 +173,25 @@ export const trainingApiMethods = {
     input: RunReference,
     output: z.object({ run: TrainingRun, job: Job }),
     summary: 'Continue a cancelled, failed or interrupted run from its last checkpoint.',
+  },
+  'training.exportBundle': {
+    input: z.strictObject({
+      folder: AbsolutePath,
+      options: PretrainRequest.default(PretrainRequest.parse({})),
+      /** Continue from this model's weights and tokenizer (its configuration wins over the preset's). */
+      modelId: z.string().min(1).max(100).optional(),
+      /** Only say what the bundle would hold. */
+      dryRun: z.boolean().default(false),
+    }),
+    output: z.object({
+      manifest: TrainingBundleManifest,
+      folder: z.string(),
+      /** Empty for a dry run. */
+      files: z.array(z.string()),
+      bytes: z.number().int(),
+    }),
+    summary:
+      "Write the library's pretraining data (tar shards by the desktop's patient split), the encoder and tokenizer, and the PyTorch trainer to a folder, for torchrun on a cluster.",
   },
   'training.runs': {
     input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),

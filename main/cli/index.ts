@@ -14,6 +14,8 @@ import { selfcheckCommand } from './commands/selfcheck.js';
 import { serveCommand } from './commands/serve.js';
 import { startCommand } from './commands/start.js';
 import { weakLabelsCommand } from './commands/weak-labels.js';
+import { exportTrainingCommand } from './commands/export-training.js';
+import { modelsCommand } from './commands/models.js';
 
 const commands: CliCommand[] = [
   startCommand,
@@ -24,6 +26,8 @@ const commands: CliCommand[] = [
   demoCommand,
   selfcheckCommand,
   pretrainCommand,
+  exportTrainingCommand,
+  modelsCommand,
   weakLabelsCommand,
   finetuneCommand,
   labelEfficiencyCommand,

@@ -14,6 +14,7 @@ import { openCatalogDatabase, type CatalogDatabase } from './library/catalog-dat
 import { libraryFeature } from './library/index.js';
 import { Pseudonymiser } from './library/pseudonymiser.js';
 import { LogBuffer } from './log-buffer.js';
+import { scaleOutFeature } from './scale-out/index.js';
 import { searchFeature } from './search/index.js';
 import { trainingFeature } from './training/index.js';
 
@@ -60,7 +61,8 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
   const library = libraryFeature(context);
   const labels = labelsFeature(context);
   const finetuning = finetuneFeature(context, training.models);
-  const features = [app, importing, library, labels, training, finetuning, search];
+  const scaleOut = scaleOutFeature(context, training.models);
+  const features = [app, importing, library, labels, training, finetuning, search, scaleOut];
 
   const executors: Record<JobKind, JobExecutor> = {
     ...app.executors,
@@ -83,6 +85,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     ...training.handlers,
     ...finetuning.handlers,
     ...search.handlers,
+    ...scaleOut.handlers,
   };
 
   return {

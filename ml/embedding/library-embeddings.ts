@@ -1,10 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { batchTensors, type PretrainingBatches } from '../data/pretraining-batches.js';
 import type { PretrainingItem } from '../data/pretraining-dataset.js';
 import type { ContrastiveEncoder, Modality } from '../model/contrastive-encoder.js';
-import { readTensorBundle, writeTensorBundle } from '../model/tensor-bundle.js';
+import type { LibraryEmbeddings } from './library-embeddings-file.js';
 import type { TaskContext } from '../../common/engine/engine-task.js';
 
 const evaluationBatchSize = 64;
@@ -39,19 +38,6 @@ export async function embedItems(
   return result;
 }
 
-/** The vectors search reads: one per image and one per report, by catalog id. */
-export interface LibraryEmbeddings {
-  size: number;
-  imageIds: number[];
-  reportIds: number[];
-  /**
-   * A digest of each report's text as it was embedded, so a report whose text changed is embedded again ('' unknown).
-   */
-  reportDigests: string[];
-  images: Float32Array;
-  reports: Float32Array;
-}
-
 /** What a report's vector was made from: its text. */
 export function reportTextDigest(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -78,42 +64,6 @@ export async function embedLibraryItems(
     images: (await embedItems(model, batches, indices, ['image'], context)).image,
     reports: (await embedItems(model, batches, reportIndices, ['text'], context)).text,
   };
-}
-
-export function readLibraryEmbeddings(file: string): LibraryEmbeddings | null {
-  if (!fs.existsSync(file)) return null;
-  const bundle = readTensorBundle(file);
-  const images = bundle.tensors.get('image')!;
-  const reportIds = bundle.metadata.reportIds as number[];
-  // Files written before digests were kept: every report counts as changed, so the next pass embeds each once more.
-  const reportDigests = (bundle.metadata.reportDigests as string[] | undefined) ?? reportIds.map(() => '');
-  return {
-    size: images.shape[1]!,
-    imageIds: bundle.metadata.imageIds as number[],
-    reportIds,
-    reportDigests,
-    images: images.values,
-    reports: bundle.tensors.get('report')!.values,
-  };
-}
-
-/**
- * Written beside the target and renamed, so readers see the old file or the new one, never half of one. Each write
- * gets a new revision, by which a vector index knows whether it was built from this file.
- */
-export function writeLibraryEmbeddings(file: string, embeddings: LibraryEmbeddings): void {
-  writeTensorBundle(file, {
-    metadata: {
-      imageIds: embeddings.imageIds,
-      reportIds: embeddings.reportIds,
-      reportDigests: embeddings.reportDigests,
-      revision: randomUUID(),
-    },
-    tensors: new Map([
-      ['image', { shape: [embeddings.imageIds.length, embeddings.size], values: embeddings.images }],
-      ['report', { shape: [embeddings.reportIds.length, embeddings.size], values: embeddings.reports }],
-    ]),
-  });
 }
 
 /** Embeddings of nothing, to merge when a pass only removes. */

@@ -6,10 +6,9 @@ import {
   embedLibraryItems,
   mergeLibraryEmbeddings,
   noLibraryEmbeddings,
-  readLibraryEmbeddings,
   reportTextDigest,
-  writeLibraryEmbeddings,
 } from '../embedding/library-embeddings.js';
+import { readLibraryEmbeddings, writeLibraryEmbeddings } from '../embedding/library-embeddings-file.js';
 import type { EngineTask } from '../../common/engine/engine-task.js';
 
 /**

@@ -11,9 +11,9 @@ import {
   summariseSplit,
   trainingSubset,
 } from '../data/pretraining-dataset.js';
-import { probeImageEmbeddings } from '../evaluation/image-probe.js';
+import { probeLibraryImages } from '../evaluation/library-evaluation.js';
 import { retrievalRecall } from '../evaluation/retrieval-recall.js';
-import type { ImageProbeResult, RetrievalMetrics } from '../../common/contract/evaluation.js';
+import type { RetrievalMetrics } from '../../common/contract/evaluation.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../../common/encoder-config.js';
 import type { ModelFileMetadata } from '../model/model-file.js';
@@ -22,14 +22,10 @@ import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { modelTensors } from '../model/model-tensors.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
-import {
-  embedItems,
-  embedLibraryItems,
-  type LibraryEmbeddings,
-  writeLibraryEmbeddings,
-} from '../embedding/library-embeddings.js';
+import { embedItems, embedLibraryItems } from '../embedding/library-embeddings.js';
+import { writeLibraryEmbeddings } from '../embedding/library-embeddings-file.js';
 import type { EngineTask, TaskContext } from '../../common/engine/engine-task.js';
-import { PretrainTaskParameters, pretrainRunFiles } from '../../common/engine/pretrain-task.js';
+import { pretrainRunFiles } from '../../common/engine/pretrain-task.js';
 
 /**
  * Retrieval over one image per study: a study's second view shares its report, and counting it as a wrong answer
@@ -64,43 +60,6 @@ function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: num
     throw error;
   }
   return tokenizer;
-}
-
-/**
- * The image-side probe on the embeddings just made: every image with a label takes part, reports or not, split by
- * patient with the run's seed and fractions, which place each patient as pretraining did (only in a library too small
- * for the hash alone to fill the test split may the top-up that splitByPatient makes differ).
- */
-function probeLibraryImages(
-  dataset: PretrainingDataset,
-  embeddings: LibraryEmbeddings,
-  options: PretrainTaskParameters['options'],
-): ImageProbeResult[] {
-  if (dataset.probeTasks.length === 0) return [];
-  const width = embeddings.size;
-  const rowOfImage = new Map(embeddings.imageIds.map((imageId, row) => [imageId, row]));
-  const features = new Float32Array(dataset.items.length * width);
-  dataset.items.forEach((item, index) => {
-    const row = rowOfImage.get(item.imageId)!;
-    features.set(embeddings.images.subarray(row * width, (row + 1) * width), index * width);
-  });
-  const split = splitByPatient(
-    dataset.items,
-    { validation: options.validationFraction, test: options.testFraction },
-    options.seed,
-    { includeImagesWithoutReports: true },
-  );
-  return probeImageEmbeddings(
-    {
-      features,
-      width,
-      patientKeys: dataset.items.map((item) => item.patientKey),
-      train: split.train,
-      test: split.test,
-    },
-    dataset.probeTasks,
-    options.seed,
-  );
 }
 
 /**

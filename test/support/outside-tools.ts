@@ -45,6 +45,15 @@ export const outsideTools = {
     remedy: 'apt install chromium (or set UNISIGHT_CHROMIUM to a Chromium binary)',
     probe: () => commandRuns(chromiumPath(), ['--version']),
   },
+  pytorch: {
+    description: "PyTorch with torch.distributed and gloo (Debian's python3)",
+    remedy: 'apt install python3-torch',
+    probe: () =>
+      commandRuns(debianPython, [
+        '-c',
+        'import torch, torch.distributed as d; assert d.is_available() and d.is_gloo_available()',
+      ]),
+  },
   softwareGpu: {
     description:
       "a software Vulkan driver WebGPU can use (libvulkan1, and SwiftShader's driver from Debian's chromium)",

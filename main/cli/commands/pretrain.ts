@@ -64,7 +64,7 @@ function textSampling(
   return { sentenceProbability: parts[0]!, phraseProbability: parts[1]! };
 }
 
-function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
+export function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
   const architecture = values.architecture;
   if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate')
     throw new CliUsageError('--architecture is shared or separate.');
@@ -105,7 +105,7 @@ function optionsFromFlags(values: Record<string, string | boolean | undefined>):
   });
 }
 
-function formatRecall(name: string, metrics: RetrievalMetrics | null): string[] {
+export function formatRecall(name: string, metrics: RetrievalMetrics | null): string[] {
   if (!metrics) return [`  ${name}: not evaluated`];
   const direction = (label: string, recall: RetrievalMetrics['imageToText']) =>
     `  ${name} ${label}: ${(['1', '5', '10'] as const).map((k) => `R@${k} ${recall.recall[k].toFixed(3)} (chance ${recall.chance[k].toFixed(3)})`).join(', ')}`;
@@ -116,7 +116,7 @@ function formatRecall(name: string, metrics: RetrievalMetrics | null): string[] 
   ];
 }
 
-function formatImageProbe(probes: TrainingRun['imageProbe']): string[] {
+export function formatImageProbe(probes: TrainingRun['imageProbe']): string[] {
   if (!probes || probes.length === 0) return [];
   return [
     '  image-side linear probe (test split, AUROC with 95% interval; chance 0.5):',

@@ -7,6 +7,11 @@ import type { JobExecutor } from '../jobs/job-manager.js';
 import type { ModelStore } from '../training/model-store.js';
 import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
 import type { VectorIndex } from './vector-index.js';
+import type { ModelRecord } from '../../../common/contract/index.js';
+import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
+import { readLibraryEmbeddings } from '../../../ml/embedding/library-embeddings-file.js';
+import { probeLibraryImages, storedRetrieval } from '../../../ml/evaluation/library-evaluation.js';
+import { probeTasks } from '../training/probe-tasks.js';
 
 const EmbedJobParameters = z.strictObject({ modelId: z.string() });
 
@@ -31,7 +36,8 @@ export function libraryEmbeddingExecutor(options: {
         model.embeddingsFile ?? path.join(options.libraryPath, 'models', `${model.id}.embeddings.bin`);
       const datasetFile = path.join(options.libraryPath, 'runs', `embed-${job.id}.json`);
       fs.mkdirSync(path.dirname(datasetFile), { recursive: true });
-      fs.writeFileSync(datasetFile, JSON.stringify(buildPretrainingDataset(options.database, options.libraryPath)));
+      const dataset = buildPretrainingDataset(options.database, options.libraryPath);
+      fs.writeFileSync(datasetFile, JSON.stringify(dataset));
       try {
         const outcome = await options.engine.runTask(
           job.id,
@@ -47,11 +53,30 @@ export function libraryEmbeddingExecutor(options: {
           result.embeddedImages,
           result.embeddedReports,
         );
-        const index = options.index.ensure(updated);
+        const judged = updated.metrics.test ? updated : judgeOnLibrary(options, updated, dataset.items);
+        const index = options.index.ensure(judged);
         return { outcome: 'succeeded', result: { ...result, modelId, indexedImages: index.images } };
       } finally {
         fs.rmSync(datasetFile, { force: true });
       }
     },
   };
+}
+
+/**
+ * A model that came without metrics (trained elsewhere and imported) judged on this library from the embeddings just
+ * made: Recall@K on the validation and test splits its options name, and the image-side probe.
+ */
+function judgeOnLibrary(
+  options: { database: Database.Database; models: ModelStore },
+  model: ModelRecord,
+  items: PretrainingItem[],
+): ModelRecord {
+  const embeddings = readLibraryEmbeddings(model.embeddingsFile!);
+  if (!embeddings) return model;
+  return options.models.setMetrics(model.id, {
+    validation: storedRetrieval(items, embeddings, 'validation', model.split),
+    test: storedRetrieval(items, embeddings, 'test', model.split),
+    imageProbe: probeLibraryImages({ items, probeTasks: probeTasks(options.database, items) }, embeddings, model.split),
+  });
 }

@@ -140,6 +140,13 @@ export class ModelStore {
     return this.get(modelId);
   }
 
+  /** Metrics a model gets after it came (imported models are judged on this library once embedded). */
+  setMetrics(modelId: string, metrics: ModelRecord['metrics']): ModelRecord {
+    this.get(modelId);
+    this.database.prepare('UPDATE models SET metrics_json = ? WHERE id = ?').run(JSON.stringify(metrics), modelId);
+    return this.get(modelId);
+  }
+
   /**
    * Copies an exported model into the library and checks the copy; the original file is left untouched. Only a
    * regular file is read (a FIFO or device named here must not block the server).

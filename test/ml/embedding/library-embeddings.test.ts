@@ -5,11 +5,13 @@ import { describe, expect, it } from 'vitest';
 import {
   mergeLibraryEmbeddings,
   noLibraryEmbeddings,
-  readLibraryEmbeddings,
   reportTextDigest,
+} from '../../../ml/embedding/library-embeddings.js';
+import {
+  readLibraryEmbeddings,
   writeLibraryEmbeddings,
   type LibraryEmbeddings,
-} from '../../../ml/embedding/library-embeddings.js';
+} from '../../../ml/embedding/library-embeddings-file.js';
 import { readTensorBundleHeader } from '../../../ml/model/tensor-bundle.js';
 
 const embeddings = (imageIds: number[], reportIds: number[], offset: number): LibraryEmbeddings => ({

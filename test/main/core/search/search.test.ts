@@ -14,7 +14,8 @@ import {
   relevantImagesFor,
   tuningQueries,
 } from '../../../../main/core/search/search-quality.js';
-import { readLibraryEmbeddings, reportTextDigest } from '../../../../ml/embedding/library-embeddings.js';
+import { reportTextDigest } from '../../../../ml/embedding/library-embeddings.js';
+import { readLibraryEmbeddings } from '../../../../ml/embedding/library-embeddings-file.js';
 import { copyTree, demoExport, importedAndPretrained, runCli } from '../../../support/demo-export.js';
 import {
   callOk,

@@ -1,0 +1,199 @@
+"""One training run over a bundle: the desktop's contrastive pretraining (AdamW as PyTorch's with open_clip's decay
+rule, warm-up then cosine, global-norm clipping, the logit scale clamped after every step), on one process or many
+under torchrun (DistributedDataParallel; gloo on CPU, NCCL on CUDA)."""
+
+import json
+import math
+import os
+import random
+import time
+
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+from .data import IDENTITY, epoch_order, read_shards, render_patches, sample_report_text, sample_transform
+from .loss import symmetric_info_nce
+from .model import ContrastiveEncoder
+from .tensor_bundle import read_tensor_bundle, write_tensor_bundle
+from .tokenizer import BpeTokenizer
+
+CHECKPOINT = "checkpoint.pt"
+RESULT = "model.unisight-tensors"
+
+
+def numeric_seed(seed):
+    """FNV-1a of the seed text, as the desktop's numericSeed."""
+    value = 0x811C9DC5
+    for byte in seed.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def warmup_cosine_rate(step, total_steps, warmup_steps, peak_rate):
+    if step < warmup_steps:
+        return peak_rate * (step + 1) / warmup_steps
+    progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+    return 0.5 * peak_rate * (1 + math.cos(math.pi * progress))
+
+
+class Bundle:
+    def __init__(self, folder):
+        with open(os.path.join(folder, "bundle.json"), encoding="utf-8") as file:
+            self.manifest = json.load(file)
+        if self.manifest.get("format") != "unisight-training-bundle" or self.manifest.get("formatVersion") != 1:
+            raise ValueError(f"{folder} holds no Unisight training bundle (bundle.json, version 1)")
+        self.folder = folder
+        self.config = self.manifest["encoder"]
+        self.training = self.manifest["training"]
+        self.tokenizer = BpeTokenizer(self.manifest["tokenizer"])
+
+    def initial_weights(self):
+        name = self.manifest.get("initialWeights")
+        return read_tensor_bundle(os.path.join(self.folder, name))[1] if name else None
+
+
+def load_weights(model, tensors, prefix="model/"):
+    with torch.no_grad():
+        for name, parameter in model.named_weights():
+            stored = tensors.get(prefix + name)
+            if stored is None:
+                raise ValueError(f"the weights have no {prefix}{name}: they belong to another model configuration")
+            if list(stored.shape) != list(parameter.shape):
+                raise ValueError(f"{name} is {list(stored.shape)}, the model expects {list(parameter.shape)}")
+            parameter.copy_(stored)
+
+
+def build_batch(samples, positions, step, bundle, augment=True):
+    """Patches and token ids of samples at global `positions`; each sample's randomness is seeded by the run's seed,
+    the step and its place in the global batch, so any split of the batch across ranks sees the same inputs."""
+    config, training = bundle.config, bundle.training
+    transforms, token_ids, masks = [], [], []
+    for place, index in positions:
+        generator = random.Random(f"{training['seed']}:{step}:{place}")
+        transforms.append(sample_transform(generator, training["augmentation"]) if augment else IDENTITY)
+        text = samples[index]["text"]
+        if augment:
+            text = sample_report_text(text, training["textSampling"], generator)
+        ids, mask = bundle.tokenizer.encode(text, config["maximumTextTokens"])
+        token_ids.append(ids)
+        masks.append(mask)
+    images = torch.stack([samples[index]["image"] for _, index in positions])
+    patches = render_patches(images, transforms, config["imageSize"], config["patchSize"])
+    return patches, torch.tensor(token_ids), torch.tensor(masks)
+
+
+def optimizer_for(model, weight_decay):
+    """Decay matrices only: biases, norms, tokens and the logit scale keep their size (open_clip's rule)."""
+    trainable = [parameter for _, parameter in model.named_weights() if parameter.requires_grad]
+    groups = [
+        {"params": [p for p in trainable if p.dim() >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in trainable if p.dim() < 2], "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, betas=(0.9, 0.98), eps=1e-6)
+
+
+def train(bundle_folder, out, max_steps=None, checkpoint_every=None, log=print):
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    cuda = torch.cuda.is_available()
+    if distributed:
+        dist.init_process_group("nccl" if cuda else "gloo")
+    rank = dist.get_rank() if distributed else 0
+    world = dist.get_world_size() if distributed else 1
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if cuda else "cpu")
+    if cuda:
+        torch.cuda.set_device(device)
+    bundle = Bundle(bundle_folder)
+    training = bundle.training
+    batch_size = training["batchSize"]
+    if batch_size % world:
+        raise ValueError(f"the batch of {batch_size} does not divide among {world} processes")
+    local_batch = batch_size // world
+    samples = read_shards(bundle_folder, "train")
+    steps_per_epoch = len(samples) // batch_size
+    if steps_per_epoch == 0:
+        raise ValueError(f"{len(samples)} training pairs are fewer than one batch of {batch_size}")
+    total_steps = steps_per_epoch * training["epochs"]
+    if max_steps:
+        total_steps = min(total_steps, max_steps)
+    warmup_steps = round(total_steps * training["warmupFraction"])
+    checkpoint_every = checkpoint_every or training["checkpointEverySteps"]
+
+    generator = torch.Generator().manual_seed(numeric_seed(training["seed"]))
+    model = ContrastiveEncoder(bundle.config, generator)
+    initial = bundle.initial_weights()
+    if initial is not None:
+        load_weights(model, initial)
+    model.to(device)
+    optimizer = optimizer_for(model, training["weightDecay"])
+    os.makedirs(out, exist_ok=True)
+    checkpoint_file = os.path.join(out, CHECKPOINT)
+    step = 0
+    if os.path.exists(checkpoint_file):
+        state = torch.load(checkpoint_file, map_location=device)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step = state["step"]
+        log(json.dumps({"resumed": step, "totalSteps": total_steps}))
+    wrapped = DistributedDataParallel(model) if distributed else model
+    trainable = [parameter for _, parameter in model.named_weights() if parameter.requires_grad]
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
+
+    def save_checkpoint():
+        if rank == 0:
+            temporary = f"{checkpoint_file}.partial"
+            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}, temporary)
+            os.replace(temporary, checkpoint_file)
+
+    started, losses = time.perf_counter(), []
+    while step < total_steps:
+        epoch = step // steps_per_epoch
+        order = epoch_order(len(samples), training["seed"], epoch)
+        first = (step % steps_per_epoch) * batch_size
+        positions = [(place, order[first + place]) for place in range(rank * local_batch, (rank + 1) * local_batch)]
+        patches, token_ids, mask = (tensor.to(device) for tensor in build_batch(samples, positions, step, bundle))
+        rate = warmup_cosine_rate(step, total_steps, warmup_steps, training["peakLearningRate"])
+        for group in optimizer.param_groups:
+            group["lr"] = rate
+        with autocast:
+            images, texts = wrapped(patches, token_ids, mask)
+            loss = symmetric_info_nce(images.float(), texts.float(), model.logit_scale)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable, training["gradientClipNorm"])
+        optimizer.step()
+        with torch.no_grad():
+            model.logit_scale.clamp_(0, math.log(bundle.config["maximumLogitScale"]))
+        step += 1
+        reported = loss.detach().clone()
+        if distributed:
+            dist.all_reduce(reported)
+            reported /= world
+        losses.append(reported.item())
+        if rank == 0 and (step % training["metricsEverySteps"] == 0 or step == total_steps):
+            elapsed = time.perf_counter() - started
+            log(json.dumps({"step": step, "totalSteps": total_steps, "loss": losses[-1], "learningRate": rate,
+                            "samplesPerSecond": len(losses) * batch_size / elapsed}))
+        if step % checkpoint_every == 0:
+            save_checkpoint()
+    save_checkpoint()
+    if rank == 0:
+        metadata = {
+            "format": "unisight-scale-out-result",
+            "formatVersion": 1,
+            "step": step,
+            "totalSteps": total_steps,
+            "worldSize": world,
+            "device": str(device),
+            "losses": losses,
+            "encoder": bundle.config,
+            "tokenizer": bundle.manifest["tokenizer"],
+            "training": training,
+            "dataset": bundle.manifest["dataset"],
+        }
+        tensors = {f"model/{name}": parameter for name, parameter in model.named_weights()}
+        write_tensor_bundle(os.path.join(out, RESULT), metadata, tensors)
+    if distributed:
+        dist.barrier()
+        dist.destroy_process_group()
+    return losses

@@ -1,0 +1,165 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTensorBundle } from '../../ml/model/tensor-bundle.js';
+import { demoExport, runCli } from '../support/demo-export.js';
+import { debianPython, missingOutsideTool } from '../support/outside-tools.js';
+import { temporaryLibrary } from '../support/temporary-library.js';
+
+const missing = missingOutsideTool('the scale-out trainer tests (distributed-training.test.ts)', 'pytorch');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function python(args: string[], cwd: string) {
+  // torchrun's own output stays out of the way; the trainer's JSON lines and errors are what the test reads.
+  const run = spawnSync(debianPython, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
+  if (run.status !== 0) throw new Error(`python3 ${args.join(' ')} failed:\n${run.stdout}\n${run.stderr}`);
+  return run;
+}
+
+describe.skipIf(missing !== null)('training on a cluster and bringing the model back', () => {
+  const library = temporaryLibrary();
+  const bundle = path.join(library.path, 'bundle');
+  afterAll(() => library.remove());
+
+  beforeAll(() => {
+    const imported = runCli(['import', demoExport(60, 'scale-out'), '--library', library.path, '--json']);
+    if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
+  });
+
+  it('exports a bundle: the manifest first, shards by the desktop split, the trainer, the tokenizer and settings', () => {
+    const exported = runCli([
+      'export-training',
+      bundle,
+      '--preset',
+      'cpu-fast',
+      '--width',
+      '16',
+      '--image-size',
+      '32',
+      '--patch-size',
+      '16',
+      '--batch-size',
+      '8',
+      '--epochs',
+      '3',
+      '--library',
+      library.path,
+      '--json',
+    ]);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(exported.stderr).toMatch(/carries off this machine:\n {2}- report text of \d+ image–report pairs/);
+    const result = exported.json() as { files: string[]; manifest: { pairs: Record<string, number> } };
+    expect(result.files).toEqual(
+      expect.arrayContaining([
+        'train-000000.tar',
+        'validation-000000.tar',
+        'test-000000.tar',
+        'train.py',
+        'bundle.json',
+      ]),
+    );
+    const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'bundle.json'), 'utf8'));
+    expect(manifest.encoder).toMatchObject({ width: 16, imageSize: 32, patchSize: 16 });
+    expect(manifest.training).toMatchObject({ batchSize: 8, epochs: 3, seed: 'unisight' });
+    expect(manifest.dataset.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.dataset.split.trainingPairs).toBe(result.manifest.pairs.train);
+  });
+
+  it('trains the same with torchrun on two processes (gloo) as in one process with the whole batch', async () => {
+    python(['train.py', '--out', 'single', '--max-steps', '4'], bundle);
+    const port = await freePort();
+    // --redirects/--tee: torchrun 1.13 misreads their default ("0") on Python 3.11; 1 keeps stdout visible.
+    python(
+      [
+        '-m',
+        'torch.distributed.run',
+        '--nproc_per_node',
+        '2',
+        '--master_addr',
+        '127.0.0.1',
+        '--master_port',
+        String(port),
+        '--redirects',
+        '1',
+        '--tee',
+        '1',
+        'train.py',
+        '--out',
+        'distributed',
+        '--max-steps',
+        '4',
+      ],
+      bundle,
+    );
+    const single = readTensorBundle(path.join(bundle, 'single', 'model.unisight-tensors'));
+    const distributed = readTensorBundle(path.join(bundle, 'distributed', 'model.unisight-tensors'));
+    expect(distributed.metadata).toMatchObject({ worldSize: 2, step: 4 });
+    const singleLosses = single.metadata.losses as number[];
+    const distributedLosses = distributed.metadata.losses as number[];
+    expect(singleLosses).toHaveLength(4);
+    distributedLosses.forEach((loss, step) => expect(Math.abs(loss - singleLosses[step]!)).toBeLessThan(1e-4));
+    let largest = 0;
+    let moved = 0;
+    for (const [name, tensor] of single.tensors) {
+      const other = distributed.tensors.get(name)!.values;
+      tensor.values.forEach((value, index) => (largest = Math.max(largest, Math.abs(value - other[index]!))));
+      moved = Math.max(moved, ...Array.from(tensor.values, (value) => Math.abs(value)));
+    }
+    expect(largest).toBeLessThan(1e-4);
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it('imports the result as a model judged on the desktop test split, and searches by it', () => {
+    const imported = runCli([
+      'models',
+      'import',
+      path.join(bundle, 'distributed', 'model.unisight-tensors'),
+      '--library',
+      library.path,
+      '--json',
+    ]);
+    expect(imported.status, imported.stderr).toBe(0);
+    const { modelId, model } = imported.json() as {
+      modelId: string;
+      model: { origin: string; embeddedImages: number; metrics: { test: { pairs: number; textToImage: object } } };
+    };
+    expect(model.origin).toBe('imported');
+    expect(model.embeddedImages).toBe(60);
+    expect(model.metrics.test.pairs).toBeGreaterThan(1);
+    expect(model.metrics.test.textToImage).toHaveProperty('chance');
+    const search = runCli([
+      'search',
+      'pleural effusion',
+      '--mode',
+      'semantic',
+      // Four steps leave the model near chance, where the calibrated cut-off rightly drops every image: rank them all.
+      '--meaning-cut-off',
+      'none',
+      '--model',
+      modelId,
+      '--library',
+      library.path,
+      '--json',
+    ]);
+    expect(search.status, search.stderr).toBe(0);
+    const { results } = search.json() as { results: Array<{ why: { semantic: { similarity: number } | null } }> };
+    expect(results.length).toBeGreaterThan(0);
+    const similarities = results.map((result) => result.why.semantic!.similarity);
+    expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+  });
+});
