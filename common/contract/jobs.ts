@@ -7,6 +7,7 @@ export const jobKinds = [
   'model.pretrain',
   'model.finetune',
   'model.embed',
+  'bundle.export',
 ] as const;
 export const JobKind = z.enum(jobKinds);
 export type JobKind = z.infer<typeof JobKind>;

@@ -183,15 +183,10 @@ export const trainingApiMethods = {
       /** Only say what the bundle would hold. */
       dryRun: z.boolean().default(false),
     }),
-    output: z.object({
-      manifest: TrainingBundleManifest,
-      folder: z.string(),
-      /** Empty for a dry run. */
-      files: z.array(z.string()),
-      bytes: z.number().int(),
-    }),
+    /** The job writing the bundle (null for a dry run); its result lists the files written. */
+    output: z.object({ manifest: TrainingBundleManifest, job: Job.nullable() }),
     summary:
-      "Write the library's pretraining data (tar shards by the desktop's patient split), the encoder and tokenizer, and the PyTorch trainer to a folder, for torchrun on a cluster.",
+      "Write the library's pretraining data (tar shards by the desktop's patient split), the encoder and tokenizer, and the PyTorch trainer to a folder, for torchrun on a cluster (a job; a cancelled one leaves the folder empty).",
   },
   'training.runs': {
     input: z.strictObject({ limit: z.number().int().min(1).max(1000).default(100) }),

@@ -70,6 +70,7 @@ export function createCoreService(options: CoreServiceOptions): CoreService {
     ...training.executors,
     ...finetuning.executors,
     ...search.executors,
+    ...scaleOut.executors,
   };
   const jobs = new JobManager(new JobStore(catalog.database), events, executors);
   const orphans = jobs.recoverOrphanedJobs();

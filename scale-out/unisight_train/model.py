@@ -1,9 +1,9 @@
 """The encoder of ml/model/contrastive-encoder.ts in PyTorch, parameter for parameter.
 
-Every parameter keeps the desktop's name and layout (a linear weight is [in, out], applied as x @ W), so a checkpoint
-converts to a Unisight model file and back by name alone. The shared encoder (Roy et al. 2025) with the modality
-feature or token, early/late layers, frozen shared layers, MS-CLIP's per-modality block parts, and the separate
-baseline are here; MS-CLIP's convolutional stem and parallel branch are not yet (the export refuses them).
+Every parameter keeps the desktop's name and layout (a linear weight is [in, out], applied as x @ W; a convolution's
+[kernel² · in, out] with the taps outermost), so a checkpoint converts to a Unisight model file and back by name alone:
+the shared encoder (Roy et al. 2025) with the modality feature or token, early/late layers, frozen shared layers,
+MS-CLIP's per-modality block parts, early convolution and parallel branch, and the separate baseline.
 """
 
 import math
@@ -16,12 +16,30 @@ from torch import nn
 PADDING_BIAS = -1e9
 
 
-def check_supported(config):
-    if config.get("imageStem", "linear") != "linear" or config.get("parallelBranchLayers"):
-        raise ValueError(
-            "MS-CLIP's convolutional stem and parallel branch are not in the scale-out trainer yet; "
-            "train this configuration on the desktop"
-        )
+def stem_channels(width, patch_size):
+    """Channels of each stage of the early convolution (common/convolution-shapes.ts)."""
+    stages = int(math.log2(patch_size))
+    return [max(1, width // 2 ** (stages - 1 - stage)) for stage in range(stages)]
+
+
+def parallel_branch_stages(width, image_size, patch_size, lateral_count):
+    grid, size, shapes = image_size // patch_size, image_size, []
+    for stage in range(lateral_count):
+        stride = 2 if size > grid else 1
+        size //= stride
+        shapes.append({"channels": max(1, width // 2 ** (lateral_count - 1 - stage)), "mapSize": size, "stride": stride})
+    return shapes
+
+
+def conv_weight(weight, kernel):
+    """The desktop's [kernel² · in, out] (taps outermost) as PyTorch's [out, in, kernel, kernel]."""
+    fan_in, out = weight.shape
+    return weight.reshape(kernel, kernel, fan_in // (kernel * kernel), out).permute(3, 2, 0, 1)
+
+
+def depthwise_weight(weight, kernel):
+    """The desktop's [kernel², channels] (taps row-major) as PyTorch's grouped [channels, 1, kernel, kernel]."""
+    return weight.reshape(kernel, kernel, -1).permute(2, 0, 1).unsqueeze(1)
 
 
 def content_width(config):
@@ -55,7 +73,6 @@ class ContrastiveEncoder(nn.Module):
 
     def __init__(self, config, generator=None):
         super().__init__()
-        check_supported(config)
         self.config = config
         self.weights = nn.ParameterDict()
         self.frozen_names = set()
@@ -94,9 +111,16 @@ class ContrastiveEncoder(nn.Module):
             sequence = (patches_per_image(config) + 1 if image else config["maximumTextTokens"]) + (
                 1 if identifier["kind"] == "token" else 0
             )
-            if image:
+            if image and config.get("imageStem", "linear") == "convolutional":
+                channels = stem_channels(width, config["patchSize"])
+                for stage, out in enumerate(channels):
+                    self._conv_stage(f"image.convolutionalStem.{stage}", 1 if stage == 0 else channels[stage - 1], out)
+                self._create("image.convolutionalStem.projection", [width, content], normal(1 / math.sqrt(width)))
+            elif image:
                 self._linear("image.patchEmbedding", config["patchSize"] ** 2, content)
-            else:
+            if image and config.get("parallelBranchLayers"):
+                self._parallel_branch(config)
+            if not image:
                 self._create("text.tokenEmbedding", [config["vocabularySize"], content], normal(0.02))
             if identifier["kind"] == "feature":
                 self._create(
@@ -139,6 +163,31 @@ class ContrastiveEncoder(nn.Module):
         self.weights[self._key(name)] = parameter
         if frozen:
             self.frozen_names.add(name)
+
+    def _conv_stage(self, name, inputs, outputs):
+        fan_in = 9 * inputs
+        # He initialisation: the stage ends in a ReLU.
+        self._create(f"{name}.weight", [fan_in, outputs], ("normal", math.sqrt(2 / fan_in)))
+        self._create(f"{name}.norm.gain", [outputs], ("ones",))
+        self._create(f"{name}.norm.shift", [outputs], ("zeros",))
+
+    def _parallel_branch(self, config):
+        width = config["width"]
+        shapes = parallel_branch_stages(width, config["imageSize"], config["patchSize"], len(config["parallelBranchLayers"]))
+        grid = config["imageSize"] // config["patchSize"]
+        for stage, shape in enumerate(shapes):
+            self._conv_stage(f"image.parallelBranch.stage.{stage}", 1 if stage == 0 else shapes[stage - 1]["channels"],
+                             shape["channels"])
+        for index, shape in enumerate(shapes):
+            kernel, channels, adapter = shape["mapSize"] // grid, shape["channels"], f"image.parallelBranch.adapter.{index}"
+            self._create(f"{adapter}.mapFilter", [kernel * kernel, channels], ("normal", 1 / kernel))
+            self._create(f"{adapter}.mapNorm.gain", [channels], ("ones",))
+            self._create(f"{adapter}.mapNorm.shift", [channels], ("zeros",))
+            self._create(f"{adapter}.pointwise", [channels, width], ("normal", 1 / math.sqrt(channels)))
+            self._create(f"{adapter}.tokenFilter", [9, width], ("normal", 1 / 3))
+            for norm in ("tokenNorm", "mergeNorm"):
+                self._create(f"{adapter}.{norm}.gain", [width], ("ones",))
+                self._create(f"{adapter}.{norm}.shift", [width], ("zeros",))
 
     def _linear(self, name, inputs, outputs, frozen=False):
         self._create(f"{name}.weight", [inputs, outputs], ("normal", 1 / math.sqrt(inputs)), frozen)
@@ -190,6 +239,49 @@ class ContrastiveEncoder(nn.Module):
     def _linear_apply(self, x, modality, block, name):
         return x @ self._part(modality, block, f"{name}.weight") + self._part(modality, block, f"{name}.bias")
 
+    def _named_norm(self, x, name):
+        return F.layer_norm(x, (x.shape[-1],), self.get(f"{name}.gain"), self.get(f"{name}.shift"), 1e-5)
+
+    def _conv_stage_apply(self, image, name, stride):
+        """Convolution (3 × 3, padding 1), a LayerNorm over each position's channels, ReLU: NCHW in and out."""
+        convolved = F.conv2d(image, conv_weight(self.get(f"{name}.weight"), 3), stride=stride, padding=1)
+        return F.relu(self._named_norm(convolved.permute(0, 2, 3, 1), f"{name}.norm")).permute(0, 3, 1, 2)
+
+    def _image_from_patches(self, patches):
+        size, patch = self.config["imageSize"], self.config["patchSize"]
+        grid = size // patch
+        return (patches.reshape(-1, grid, grid, patch, patch).permute(0, 1, 3, 2, 4)
+                .reshape(-1, 1, size, size))
+
+    def _patch_content(self, patches):
+        if not self.has("image.convolutionalStem.projection"):
+            return patches @ self.get("image.patchEmbedding.weight") + self.get("image.patchEmbedding.bias")
+        stages = len(stem_channels(self.config["width"], self.config["patchSize"]))
+        image = self._image_from_patches(patches)
+        for stage in range(stages):
+            image = self._conv_stage_apply(image, f"image.convolutionalStem.{stage}", 2)
+        positions = image.flatten(2).transpose(1, 2)
+        return positions @ self.get("image.convolutionalStem.projection")
+
+    def _lateral(self, index, tokens, branch_map, prefix_length):
+        """Branch stage `index`, then its adapter writes the branch into the patch tokens (parallel-branch.ts)."""
+        config = self.config
+        shape = parallel_branch_stages(config["width"], config["imageSize"], config["patchSize"],
+                                       len(config["parallelBranchLayers"]))[index]
+        stepped = self._conv_stage_apply(branch_map, f"image.parallelBranch.stage.{index}", shape["stride"])
+        adapter = f"image.parallelBranch.adapter.{index}"
+        batch, count, width = tokens.shape
+        grid = math.isqrt(count - prefix_length)
+        kernel = stepped.shape[-1] // grid
+        channels = stepped.shape[1]
+        pooled = F.conv2d(stepped, depthwise_weight(self.get(f"{adapter}.mapFilter"), kernel), stride=kernel, groups=channels)
+        into_tokens = self._named_norm(pooled.flatten(2).transpose(1, 2), f"{adapter}.mapNorm") @ self.get(f"{adapter}.pointwise")
+        grid_tokens = tokens[:, prefix_length:].transpose(1, 2).reshape(batch, width, grid, grid)
+        filtered = F.conv2d(grid_tokens, depthwise_weight(self.get(f"{adapter}.tokenFilter"), 3), padding=1, groups=width)
+        merged = self._named_norm(filtered.flatten(2).transpose(1, 2), f"{adapter}.tokenNorm") + into_tokens
+        tokens = self._named_norm(torch.cat([tokens[:, :prefix_length], merged], 1), f"{adapter}.mergeNorm")
+        return tokens, stepped
+
     def _norm(self, x, modality, block, name):
         width = x.shape[-1]
         gain = self._part(modality, block, f"{name}.gain")
@@ -232,10 +324,9 @@ class ContrastiveEncoder(nn.Module):
         if self.has("image.modalityToken"):
             prefix = [self.get("image.modalityToken").reshape(1, 1, width).expand(batch, 1, width), class_token]
         positions = self.get("image.positions")
-        content = patches @ self.get("image.patchEmbedding.weight") + self.get("image.patchEmbedding.bias")
-        patch_tokens = self._with_feature(content, "image") + positions[len(prefix) :]
+        patch_tokens = self._with_feature(self._patch_content(patches), "image") + positions[len(prefix) :]
         sequence = torch.cat([torch.cat(prefix, 1) + positions[: len(prefix)], patch_tokens], 1)
-        return self._finish(sequence, "image", len(prefix) - 1, None)
+        return self._finish(sequence, "image", len(prefix) - 1, None, patches)
 
     def encode_text(self, token_ids, attention_mask):
         width = self.config["width"]
@@ -250,9 +341,13 @@ class ContrastiveEncoder(nn.Module):
         key_bias = ((mask - 1) * -PADDING_BIAS).reshape(batch, 1, 1, -1)
         return self._finish(sequence + self.get("text.positions"), "text", 0, key_bias)
 
-    def _finish(self, sequence, modality, class_index, key_bias):
+    def _finish(self, sequence, modality, class_index, key_bias, patches=None):
         hidden = sequence
-        for block in self._block_names(modality):
+        laterals = (self.config.get("parallelBranchLayers") or []) if modality == "image" else []
+        branch_map = self._image_from_patches(patches) if laterals else None
+        for index, block in enumerate(self._block_names(modality)):
+            if index in laterals:
+                hidden, branch_map = self._lateral(laterals.index(index), hidden, branch_map, class_index + 1)
             hidden = self._block(hidden, modality, block, key_bias)
         pooled = F.layer_norm(
             hidden[:, class_index],

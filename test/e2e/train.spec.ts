@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { demoExport } from '../support/demo-export.js';
 import { waitUntil } from '../support/serve-process.js';
@@ -88,4 +90,39 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
   await page.getByRole('checkbox', { name: 'compare e2e run' }).check();
   await expect(page.getByTestId('chart-compare')).toBeVisible();
   await page.screenshot({ path: path.join(screenshotDirectory, 'train-finished.png'), fullPage: true });
+});
+
+test('exports a training bundle for a cluster from the Train page: what leaves is shown before anything is written', async ({
+  page,
+  server,
+}) => {
+  test.setTimeout(180_000);
+  const imported = await server.call<{ id: string }>('import.start', { folder: demoExport(50) });
+  await waitUntil(async () => {
+    const job = (await server.call<{ state: string }>('jobs.get', { jobId: imported.body.result!.id })).body.result!;
+    return job.state === 'succeeded';
+  }, 120_000);
+  const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-bundle-')), 'bundle');
+
+  await openApp(page, server);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Train' }).click();
+  const form = page.getByRole('form', { name: 'New pretraining run' });
+  await form.getByLabel('Batch size').fill('8');
+  const exporter = page.getByTestId('cluster-export');
+  await exporter.getByText('Train on a cluster instead').click();
+  await exporter.getByLabel('Bundle folder (new or empty)').fill(bundle);
+  await exporter.getByRole('button', { name: 'Show what leaves' }).click();
+  const manifest = exporter.getByTestId('bundle-manifest');
+  await expect(manifest).toContainText(/report text of \d+ image–report pairs/);
+  await expect(manifest).toContainText('8-bit grey pixels');
+  expect(fs.existsSync(bundle)).toBe(false);
+  await expectFormsIntact(page);
+  await page.screenshot({ path: path.join(screenshotDirectory, 'train-cluster-export.png'), fullPage: true });
+
+  await exporter.getByTestId('bundle-write').click();
+  await expect(exporter.getByTestId('bundle-written')).toContainText('torchrun', { timeout: 60_000 });
+  const written = JSON.parse(fs.readFileSync(path.join(bundle, 'bundle.json'), 'utf8'));
+  expect(written.training.batchSize).toBe(8);
+  expect(fs.existsSync(path.join(bundle, 'train-000000.tar'))).toBe(true);
+  fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
 });

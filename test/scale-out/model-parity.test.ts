@@ -66,6 +66,14 @@ const architectures: Record<string, object> = {
   "MS-CLIP's modality-specific LayerNorms": { sharedBlockParts: { attention: true, mlp: true, layerNorms: false } },
   'MS-CLIP sharing only attention': { sharedBlockParts: { attention: true, mlp: false, layerNorms: false } },
   'separate two-stack baseline': { architecture: 'separate' },
+  "MS-CLIP's early convolution": { imageStem: 'convolutional', imageSize: 32, patchSize: 8 },
+  "MS-CLIP's parallel branch with lateral connections, modality token": {
+    imageSize: 32,
+    patchSize: 8,
+    sharedLayers: 3,
+    modalityIdentifier: { kind: 'token' },
+    parallelBranchLayers: [0, 2],
+  },
 };
 
 describe.skipIf(missing !== null)('the scale-out trainer against the desktop', () => {

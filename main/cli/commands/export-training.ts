@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PretrainRequest } from '../../../common/contract/index.js';
 import { openCoreForCli } from '../open-core.js';
+import { runJobToEnd } from '../run-job-to-end.js';
 import { CliUsageError, commonOptions, type CliCommand } from '../cli-command.js';
 import { optionsFromFlags, pretrainCommand } from './pretrain.js';
 
@@ -61,10 +62,21 @@ export const exportTrainingCommand: CliCommand = {
         output.result({ folder, manifest, files: [], bytes: 0 }, 'Nothing written (--dry-run).');
         return 0;
       }
-      const written = await core.handlers['training.exportBundle']({ ...request, dryRun: false });
+      const { job } = await core.handlers['training.exportBundle']({ ...request, dryRun: false });
+      const finished = await runJobToEnd(core, job!, output);
+      if (finished.state !== 'succeeded') {
+        output.result(
+          { folder, manifest, job: finished },
+          finished.state === 'cancelled'
+            ? `Cancelled; nothing of the bundle is left in ${folder}.`
+            : `The bundle could not be written: ${finished.error ?? finished.state}.`,
+        );
+        return 1;
+      }
+      const written = finished.result as { files: string[]; bytes: number };
       const next = `cd ${folder} && python3 -m torch.distributed.run --nproc_per_node 2 train.py --out run`;
       output.result(
-        { ...written, next },
+        { folder, manifest, files: written.files, bytes: written.bytes, next },
         [
           `Wrote ${written.files.length} files (${(written.bytes / 1024 ** 2).toFixed(1)} MB) to ${folder}.`,
           `Train: ${next}`,

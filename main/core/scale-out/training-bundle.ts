@@ -52,18 +52,8 @@ interface BundlePlan {
   manifest: TrainingBundleManifest;
 }
 
-/** The trainer supports what ml/model does except MS-CLIP's convolutional parts (scale-out/unisight_train/model.py). */
-function refuseUnsupported(encoder: EncoderConfig): void {
-  if (encoder.imageStem !== 'linear' || encoder.parallelBranchLayers.length > 0)
-    throw new ApiError(
-      'invalid-input',
-      "The scale-out trainer does not have MS-CLIP's convolutional stem or parallel branch yet; train this configuration on the desktop.",
-    );
-}
-
 /** What a bundle of this library would hold, worked out before anything is written: shown to the researcher first. */
 export function planTrainingBundle(database: Database.Database, libraryPath: string, source: BundleSource): BundlePlan {
-  refuseUnsupported(source.encoder);
   const { options } = source;
   const { items } = buildPretrainingDataset(database, libraryPath);
   const byPatient = splitByPatient(
@@ -108,6 +98,14 @@ function pgm(pixels: Uint8Array, size: number): Buffer {
   return Buffer.concat([Buffer.from(`P5\n${size} ${size}\n255\n`, 'ascii'), pixels]);
 }
 
+/** How a bundle's writing is followed: the samples written so far, and a cancel. */
+export interface BundleProgress {
+  signal: AbortSignal;
+  report(written: number, total: number): void;
+}
+
+export class BundleCancelled extends Error {}
+
 /** Appends each shard's name to `files` before writing it, so a failure can remove a half-written one too. */
 async function writeShards(
   folder: string,
@@ -116,6 +114,7 @@ async function writeShards(
   indices: readonly number[],
   digest: ReturnType<typeof createHash>,
   files: string[],
+  progress: BundleProgress & { done: number; total: number },
 ): Promise<void> {
   for (let first = 0; first < indices.length; first += samplesPerShard) {
     const file = `${name}-${String(first / samplesPerShard).padStart(6, '0')}.tar`;
@@ -128,6 +127,10 @@ async function writeShards(
       pack.pipe(stream);
     });
     for (const [offset, index] of indices.slice(first, first + samplesPerShard).entries()) {
+      if (progress.signal.aborted) {
+        pack.destroy();
+        throw new BundleCancelled('cancelled');
+      }
       const item = items[index]!;
       const key = String(first + offset).padStart(8, '0');
       const pixels = readFileRange(item.imageFile, item.imageOffset, item.imageSize ** 2);
@@ -146,16 +149,20 @@ async function writeShards(
       pack.entry({ name: `${key}.pgm` }, pgm(pixels, item.imageSize));
       pack.entry({ name: `${key}.txt` }, text);
       pack.entry({ name: `${key}.json` }, meta);
+      progress.report((progress.done += 1), progress.total);
+      // Let a cancel arrive, and the written bytes drain, between samples.
+      if (progress.done % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     pack.finalize();
     await written;
   }
 }
 
-/** Writes the planned bundle into `folder` (new or empty); on failure nothing of it is left there. */
+/** Writes the planned bundle into `folder` (new or empty); on failure or a cancel nothing of it is left there. */
 export async function writeTrainingBundle(
   plan: BundlePlan,
   folder: string,
+  progress: BundleProgress,
 ): Promise<{ files: string[]; bytes: number }> {
   const existing = fs.statSync(folder, { throwIfNoEntry: false });
   if (existing && (!existing.isDirectory() || fs.readdirSync(folder).length > 0))
@@ -165,7 +172,8 @@ export async function writeTrainingBundle(
   try {
     fs.mkdirSync(path.join(folder, 'unisight_train'), { recursive: true });
     const digest = createHash('sha256');
-    for (const name of splits) await writeShards(folder, name, items, split[name], digest, written);
+    const counter = { ...progress, done: 0, total: splits.reduce((sum, name) => sum + split[name].length, 0) };
+    for (const name of splits) await writeShards(folder, name, items, split[name], digest, written, counter);
     const tokenizer =
       source.model?.tokenizer ??
       trainBpeTokenizer(

@@ -1,3 +1,5 @@
+import type { JobKind } from '../../../common/contract/index.js';
+
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
   if (seconds < 1) return '<1 s';
@@ -11,12 +13,13 @@ export function formatTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
-export const jobKindLabels: Record<string, string> = {
+export const jobKindLabels: Record<JobKind, string> = {
   'engine.selfcheck': 'Engine self-check',
   'library.import': 'Import',
   'model.pretrain': 'Pretraining',
   'model.finetune': 'Fine-tuning',
   'model.embed': 'Embedding for search',
+  'bundle.export': 'Training bundle for a cluster',
 };
 
 /** DICOM dates (YYYYMMDD) as ISO dates for display and <input type="date">, and back. */

@@ -68,6 +68,7 @@ describe('JobManager', () => {
         'model.pretrain': pretrainExecutor,
         'model.finetune': new SteppedExecutor('engine'),
         'model.embed': new SteppedExecutor('engine'),
+        'bundle.export': new SteppedExecutor('export'),
       },
       () => clock,
     );
