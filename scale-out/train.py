@@ -22,8 +22,10 @@ def main():
     parser.add_argument("--out", required=True, help="folder for checkpoints and the result; a run there resumes")
     parser.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (the schedule fits)")
     parser.add_argument("--checkpoint-every", type=int, default=None, help="steps between checkpoints")
+    parser.add_argument("--until-step", type=int, default=None,
+                        help="stop at this step with a checkpoint (e.g. before an allocation ends); run again to go on")
     arguments = parser.parse_args()
-    train(arguments.bundle, arguments.out, arguments.max_steps, arguments.checkpoint_every)
+    train(arguments.bundle, arguments.out, arguments.max_steps, arguments.checkpoint_every, arguments.until_step)
 
 
 if __name__ == "__main__":

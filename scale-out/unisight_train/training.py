@@ -93,7 +93,7 @@ def optimizer_for(model, weight_decay):
     return torch.optim.AdamW(groups, betas=(0.9, 0.98), eps=1e-6)
 
 
-def train(bundle_folder, out, max_steps=None, checkpoint_every=None, log=print):
+def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=None, log=print):
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     cuda = torch.cuda.is_available()
     if distributed:
@@ -128,12 +128,13 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, log=print):
     optimizer = optimizer_for(model, training["weightDecay"])
     os.makedirs(out, exist_ok=True)
     checkpoint_file = os.path.join(out, CHECKPOINT)
-    step = 0
+    step, losses = 0, []
     if os.path.exists(checkpoint_file):
         state = torch.load(checkpoint_file, map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step = state["step"]
+        losses = state.get("losses", [])
         log(json.dumps({"resumed": step, "totalSteps": total_steps}))
     wrapped = DistributedDataParallel(model) if distributed else model
     trainable = [parameter for _, parameter in model.named_weights() if parameter.requires_grad]
@@ -142,10 +143,11 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, log=print):
     def save_checkpoint():
         if rank == 0:
             temporary = f"{checkpoint_file}.partial"
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}, temporary)
+            state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "losses": losses}
+            torch.save(state, temporary)
             os.replace(temporary, checkpoint_file)
 
-    started, losses = time.perf_counter(), []
+    started, steps_here = time.perf_counter(), 0
     while step < total_steps:
         epoch = step // steps_per_epoch
         order = epoch_order(len(samples), training["seed"], epoch)
@@ -170,14 +172,19 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, log=print):
             dist.all_reduce(reported)
             reported /= world
         losses.append(reported.item())
+        steps_here += 1
         if rank == 0 and (step % training["metricsEverySteps"] == 0 or step == total_steps):
             elapsed = time.perf_counter() - started
             log(json.dumps({"step": step, "totalSteps": total_steps, "loss": losses[-1], "learningRate": rate,
-                            "samplesPerSecond": len(losses) * batch_size / elapsed}))
+                            "samplesPerSecond": steps_here * batch_size / elapsed}))
         if step % checkpoint_every == 0:
             save_checkpoint()
+        if until_step is not None and step >= until_step:
+            break
     save_checkpoint()
-    if rank == 0:
+    if step < total_steps:
+        log(json.dumps({"stopped": step, "totalSteps": total_steps, "resume": "run the same command again"}))
+    if rank == 0 and step == total_steps:
         metadata = {
             "format": "unisight-scale-out-result",
             "formatVersion": 1,

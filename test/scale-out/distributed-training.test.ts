@@ -124,6 +124,19 @@ describe.skipIf(missing !== null)('training on a cluster and bringing the model 
     expect(moved).toBeGreaterThan(0);
   });
 
+  it('stops at a step with a checkpoint and resumes to the same weights as a run never stopped', () => {
+    const stopped = python(['train.py', '--out', 'resumed', '--max-steps', '4', '--until-step', '2'], bundle);
+    expect(stopped.stdout).toContain('"stopped": 2');
+    expect(fs.existsSync(path.join(bundle, 'resumed', 'model.unisight-tensors'))).toBe(false);
+    const resumed = python(['train.py', '--out', 'resumed', '--max-steps', '4'], bundle);
+    expect(resumed.stdout).toContain('"resumed": 2');
+    const whole = readTensorBundle(path.join(bundle, 'single', 'model.unisight-tensors'));
+    const again = readTensorBundle(path.join(bundle, 'resumed', 'model.unisight-tensors'));
+    expect(again.metadata.losses).toEqual(whole.metadata.losses);
+    for (const [name, tensor] of whole.tensors)
+      expect(Array.from(again.tensors.get(name)!.values)).toEqual(Array.from(tensor.values));
+  });
+
   it('imports the result as a model judged on the desktop test split, and searches by it', () => {
     const imported = runCli([
       'models',

@@ -120,15 +120,18 @@ async function writeShards(
     const file = `${name}-${String(first / samplesPerShard).padStart(6, '0')}.tar`;
     files.push(file);
     const pack = tar.pack();
+    const stream = fs.createWriteStream(path.join(folder, file));
     const written = new Promise<void>((resolve, reject) => {
-      const stream = fs.createWriteStream(path.join(folder, file));
       stream.on('finish', resolve).on('error', reject);
       pack.on('error', reject);
       pack.pipe(stream);
     });
     for (const [offset, index] of indices.slice(first, first + samplesPerShard).entries()) {
       if (progress.signal.aborted) {
+        // The shard is abandoned (and removed with the rest): its stream's premature end is expected.
+        written.catch(() => undefined);
         pack.destroy();
+        stream.destroy();
         throw new BundleCancelled('cancelled');
       }
       const item = items[index]!;

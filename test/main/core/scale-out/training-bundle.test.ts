@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import tar from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PretrainRequest, resolvePretrainOptions } from '../../../../common/contract/index.js';
+import { openCatalogDatabase, type CatalogDatabase } from '../../../../main/core/library/catalog-database.js';
+import {
+  BundleCancelled,
+  planTrainingBundle,
+  writeTrainingBundle,
+} from '../../../../main/core/scale-out/training-bundle.js';
+import { resolveEncoder } from '../../../../main/core/training/pretraining-service.js';
+import { demoExport, runCli } from '../../../support/demo-export.js';
+import { temporaryLibrary } from '../../../support/temporary-library.js';
+
+async function tarEntries(file: string): Promise<Map<string, Buffer>> {
+  const entries = new Map<string, Buffer>();
+  const extract = tar.extract();
+  extract.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk) => chunks.push(chunk as Buffer));
+    stream.on('end', () => {
+      entries.set(header.name, Buffer.concat(chunks));
+      next();
+    });
+  });
+  const done = new Promise<void>((resolve, reject) => extract.on('finish', () => resolve()).on('error', reject));
+  fs.createReadStream(file).pipe(extract);
+  await done;
+  return entries;
+}
+
+describe('a training bundle', () => {
+  const library = temporaryLibrary();
+  let catalog: CatalogDatabase;
+  const options = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', batchSize: 8 }));
+  const source = () => ({ encoder: resolveEncoder(options), options });
+  beforeAll(() => {
+    const imported = runCli(['import', demoExport(60, 'scale-out'), '--library', library.path, '--json']);
+    if (imported.status !== 0) throw new Error(imported.stderr);
+    catalog = openCatalogDatabase(library.path);
+  });
+  afterAll(() => {
+    catalog.database.close();
+    library.remove();
+  });
+
+  it('holds every pair of each split once, as images, report text and pseudonymised ids only', async () => {
+    const plan = planTrainingBundle(catalog.database, library.path, source());
+    const folder = path.join(library.path, 'bundle-whole');
+    const reports: number[] = [];
+    const written = await writeTrainingBundle(plan, folder, {
+      signal: new AbortController().signal,
+      report: (done) => reports.push(done),
+    });
+    expect(reports.at(-1)).toBe(plan.manifest.pairs.train + plan.manifest.pairs.validation + plan.manifest.pairs.test);
+    expect(written.files).toContain('unisight_train/model.py');
+    const train = await tarEntries(path.join(folder, 'train-000000.tar'));
+    expect(train.size).toBe(3 * plan.manifest.pairs.train);
+    const image = train.get('00000000.pgm')!;
+    const size = plan.items[0]!.imageSize;
+    expect(image.subarray(0, 20).toString('latin1')).toMatch(new RegExp(`^P5\\n${size} ${size}\\n255\\n`));
+    expect(image.length).toBe(`P5\n${size} ${size}\n255\n`.length + size * size);
+    const meta = JSON.parse(train.get('00000000.json')!.toString('utf8'));
+    expect(Object.keys(meta).sort()).toEqual(['imageId', 'patient', 'reportId', 'studyId']);
+    // The catalog's pseudonym, not the DICOM Patient ID.
+    const pseudonyms = catalog.database.prepare('SELECT pseudonym FROM patients').pluck().all() as string[];
+    expect(pseudonyms).toContain(meta.patient);
+    const studies = new Set(
+      [...train.keys()]
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => JSON.parse(train.get(name)!.toString()).studyId),
+    );
+    const test = await tarEntries(path.join(folder, 'test-000000.tar'));
+    for (const [name, value] of test)
+      if (name.endsWith('.json')) expect(studies.has(JSON.parse(value.toString()).studyId)).toBe(false);
+  });
+
+  it('stops on a cancel and leaves the folder empty', async () => {
+    const plan = planTrainingBundle(catalog.database, library.path, source());
+    const folder = path.join(library.path, 'bundle-cancelled');
+    const controller = new AbortController();
+    await expect(
+      writeTrainingBundle(plan, folder, {
+        signal: controller.signal,
+        report: (done) => {
+          if (done === 20) controller.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(BundleCancelled);
+    expect(fs.readdirSync(folder)).toEqual([]);
+    // The same folder takes the bundle afterwards.
+    await writeTrainingBundle(plan, folder, { signal: new AbortController().signal, report: () => undefined });
+    expect(fs.readdirSync(folder)).toContain('bundle.json');
+  });
+
+  it('refuses a folder that is not empty, and a library with fewer training pairs than a batch', async () => {
+    const plan = planTrainingBundle(catalog.database, library.path, source());
+    const busy = path.join(library.path, 'busy');
+    fs.mkdirSync(busy);
+    fs.writeFileSync(path.join(busy, 'notes.txt'), 'mine');
+    await expect(
+      writeTrainingBundle(plan, busy, { signal: new AbortController().signal, report: () => undefined }),
+    ).rejects.toThrow(/not an empty folder/);
+    expect(fs.readdirSync(busy)).toEqual(['notes.txt']);
+    const large = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', batchSize: 512 }));
+    expect(() =>
+      planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(large), options: large }),
+    ).toThrow(/fewer than one batch of 512/);
+  });
+});
