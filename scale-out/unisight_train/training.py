@@ -175,8 +175,11 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
         steps_here += 1
         if rank == 0 and (step % training["metricsEverySteps"] == 0 or step == total_steps):
             elapsed = time.perf_counter() - started
-            log(json.dumps({"step": step, "totalSteps": total_steps, "loss": losses[-1], "learningRate": rate,
-                            "samplesPerSecond": steps_here * batch_size / elapsed}))
+            line = {"step": step, "totalSteps": total_steps, "loss": losses[-1], "learningRate": rate,
+                    "stepsPerSecond": steps_here / elapsed, "samplesPerSecond": steps_here * batch_size / elapsed}
+            if cuda:
+                line["peakGpuMemoryBytes"] = torch.cuda.max_memory_allocated(device)
+            log(json.dumps(line))
         if step % checkpoint_every == 0:
             save_checkpoint()
         if until_step is not None and step >= until_step:
