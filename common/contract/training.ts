@@ -14,6 +14,10 @@ import {
   presetTraining,
 } from '../encoder-config.js';
 
+export const studyImagePolicies = ['one', 'frontal', 'every'] as const;
+export const StudyImages = z.enum(studyImagePolicies);
+export type StudyImages = z.infer<typeof StudyImages>;
+
 /** What pretraining optimises. */
 export const pretrainingObjectives = ['contrastive', 'mr', 'mr+contrastive'] as const;
 
@@ -69,6 +73,13 @@ export const PretrainRequest = z.strictObject({
    * studies.
    */
   trainingImagesLimit: z.number().int().min(2).optional(),
+  /**
+   * How a study's images become training pairs with its one report. `one`: each epoch one of its images, drawn anew, so
+   * a 300-slice CT counts as one study and a batch never holds two images of one study; `frontal`: the same, drawn from
+   * its frontal views (PA/AP) where it has any; `every`: each image its own pair (runs recorded before studies were the
+   * unit train so).
+   */
+  studyImages: StudyImages.default('one'),
   augmentation: AugmentationSettings.default(defaultAugmentation),
   /** Reports read as sampled sentences and short spans as well as whole (defaultTextSampling when left out). */
   textSampling: TextSamplingSettings.optional(),
@@ -82,8 +93,9 @@ export type PretrainRequest = z.infer<typeof PretrainRequest>;
 export const PretrainOptions = PretrainRequest.extend({
   epochs,
   peakLearningRate,
-  // Runs recorded before text sampling read whole reports, and resume that way.
+  // Runs recorded before text sampling read whole reports, and resume that way; likewise every image was a pair.
   textSampling: TextSamplingSettings.default(noTextSampling),
+  studyImages: StudyImages.default('every'),
 });
 export type PretrainOptions = z.infer<typeof PretrainOptions>;
 
@@ -94,6 +106,7 @@ export function resolvePretrainOptions(request: PretrainRequest): PretrainOption
     epochs: request.epochs ?? preset.epochs,
     peakLearningRate: request.peakLearningRate ?? preset.peakLearningRate,
     textSampling: request.textSampling ?? defaultTextSampling,
+    studyImages: request.studyImages,
   });
 }
 

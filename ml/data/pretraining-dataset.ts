@@ -26,6 +26,8 @@ export const PretrainingItem = z.strictObject({
   /** Empty when the study has no report: such images are embedded for search but not trained on. */
   reportText: z.string(),
   reportId: z.number().int().nullable(),
+  /** DICOM ViewPosition (PA, AP, LL…), for the `frontal` pairing policy; null where the file has none. */
+  viewPosition: z.string().nullable().default(null),
 });
 export type PretrainingItem = z.infer<typeof PretrainingItem>;
 

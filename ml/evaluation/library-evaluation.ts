@@ -4,7 +4,8 @@ import type { ImageProbeResult, RetrievalMetrics } from '../../common/contract/e
 import { splitByPatient, type PretrainingDataset, type PretrainingItem } from '../data/pretraining-dataset.js';
 import type { LibraryEmbeddings } from '../embedding/library-embeddings-file.js';
 import { probeImageEmbeddings } from './image-probe.js';
-import { retrievalRecall } from './retrieval-recall.js';
+import { studyRetrievalRecall } from './retrieval-recall.js';
+import { studyGroups } from '../data/study-sampling.js';
 
 /** A run's split: its seed and fractions place every patient. */
 export interface SplitSettings {
@@ -51,8 +52,8 @@ export function probeLibraryImages(
 }
 
 /**
- * Recall@K on a split's image–report pairs (one per study, as pretraining evaluates) from the embeddings already
- * stored; null when an image or report of the split has no vector yet.
+ * Recall@K by study on a split (as pretraining evaluates) from the embeddings already stored; null when an image or
+ * report of the split has no vector yet.
  */
 export function storedRetrieval(
   items: readonly PretrainingItem[],
@@ -65,25 +66,27 @@ export function storedRetrieval(
     { validation: settings.validationFraction, test: settings.testFraction },
     settings.seed,
   )[split];
-  const seenStudies = new Set<number>();
-  const pairs = indices.filter((index) => {
-    const { studyId } = items[index]!;
-    if (seenStudies.has(studyId)) return false;
-    seenStudies.add(studyId);
-    return true;
-  });
+  const { imageStudies, studyItems } = studyGroups(items, indices);
   const width = embeddings.size;
-  const imageRow = new Map(embeddings.imageIds.map((id, row) => [id, row]));
-  const reportRow = new Map(embeddings.reportIds.map((id, row) => [id, row]));
-  const images = new Float32Array(pairs.length * width);
-  const texts = new Float32Array(pairs.length * width);
-  for (const [position, index] of pairs.entries()) {
-    const item = items[index]!;
-    const image = imageRow.get(item.imageId);
-    const report = item.reportId === null ? undefined : reportRow.get(item.reportId);
-    if (image === undefined || report === undefined) return null;
-    images.set(embeddings.images.subarray(image * width, (image + 1) * width), position * width);
-    texts.set(embeddings.reports.subarray(report * width, (report + 1) * width), position * width);
-  }
-  return retrievalRecall(images, texts, width);
+  const rows = (ids: readonly number[], wanted: Array<number | null>, vectors: Float32Array): Float32Array | null => {
+    const rowOf = new Map(ids.map((id, row) => [id, row]));
+    const gathered = new Float32Array(wanted.length * width);
+    for (const [position, id] of wanted.entries()) {
+      const row = id === null ? undefined : rowOf.get(id);
+      if (row === undefined) return null;
+      gathered.set(vectors.subarray(row * width, (row + 1) * width), position * width);
+    }
+    return gathered;
+  };
+  const images = rows(
+    embeddings.imageIds,
+    indices.map((index) => items[index]!.imageId),
+    embeddings.images,
+  );
+  const reports = rows(
+    embeddings.reportIds,
+    studyItems.map((index) => items[index]!.reportId),
+    embeddings.reports,
+  );
+  return images && reports ? studyRetrievalRecall(images, imageStudies, reports, width) : null;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { numericSeed } from '../../common/seeded-random.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
+import { epochOrder, pairsPerEpoch, studyGroups } from '../data/study-sampling.js';
 import {
   minimumEvaluationPairs,
   PretrainingDataset,
@@ -12,7 +13,7 @@ import {
   trainingSubset,
 } from '../data/pretraining-dataset.js';
 import { probeLibraryImages } from '../evaluation/library-evaluation.js';
-import { retrievalRecall } from '../evaluation/retrieval-recall.js';
+import { studyRetrievalRecall } from '../evaluation/retrieval-recall.js';
 import type { RetrievalMetrics } from '../../common/contract/evaluation.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../../common/encoder-config.js';
@@ -28,8 +29,8 @@ import type { EngineTask, TaskContext } from '../../common/engine/engine-task.js
 import { pretrainRunFiles } from '../../common/engine/pretrain-task.js';
 
 /**
- * Retrieval over one image per study: a study's second view shares its report, and counting it as a wrong answer
- * would understate recall.
+ * Retrieval by study: every image of the split against one report per study, a hit when any image of the study is
+ * found (a lateral view or another slice shares the report, and counting it as a wrong answer would understate recall).
  */
 async function evaluate(
   model: ContrastiveEncoder,
@@ -38,15 +39,10 @@ async function evaluate(
   indices: readonly number[],
   context: TaskContext,
 ): Promise<RetrievalMetrics> {
-  const seenStudies = new Set<number>();
-  const pairs = indices.filter((index) => {
-    const studyId = items[index]!.studyId;
-    if (seenStudies.has(studyId)) return false;
-    seenStudies.add(studyId);
-    return true;
-  });
-  const embedded = await embedItems(model, batches, pairs, ['image', 'text'], context);
-  return retrievalRecall(embedded.image, embedded.text, model.config.embeddingSize);
+  const { imageStudies, studyItems } = studyGroups(items, indices);
+  const images = await embedItems(model, batches, indices, ['image'], context);
+  const reports = await embedItems(model, batches, studyItems, ['text'], context);
+  return studyRetrievalRecall(images.image, imageStudies, reports.text, model.config.embeddingSize);
 }
 
 function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: number): BpeTokenizer {
@@ -79,9 +75,10 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     options.seed,
   );
   const train = trainingSubset(split.train, options.trainingImagesLimit, options.seed);
-  if (train.length < options.batchSize)
+  const trainingPairs = pairsPerEpoch(dataset.items, train, options.studyImages);
+  if (trainingPairs < options.batchSize)
     throw new Error(
-      `Pretraining needs at least one batch of ${options.batchSize} image–report pairs in the training split; it has ${train.length}. Import more studies with reports or lower the batch size.`,
+      `Pretraining needs at least one batch of ${options.batchSize} ${options.studyImages === 'every' ? 'image–report pairs' : 'studies with a report'} in the training split; it has ${trainingPairs}. Import more studies with reports or lower the batch size.`,
     );
   if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs)
     throw new Error(
@@ -107,14 +104,14 @@ export const runPretraining: EngineTask<'pretrain'> = async (
           options.objective === 'mr+contrastive',
         );
   const batches = new PretrainingBatches(dataset.items, tokenizer, config, options.seed);
-  const stepsPerEpoch = Math.floor(train.length / options.batchSize);
+  const stepsPerEpoch = Math.floor(trainingPairs / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
   const warmupSteps = Math.round(totalSteps * options.warmupFraction);
   const checkpointFile = path.join(runDirectory, pretrainRunFiles.checkpoint);
   const describeRun = {
     backend: context.backend,
     parameterCount: model.store.count(),
-    trainablePairs: train.length,
+    trainablePairs: trainingPairs,
     validationPairs: split.validation.length,
     testPairs: split.test.length,
     stepsPerEpoch,
@@ -149,7 +146,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
       }
       const epoch = Math.floor(step / stepsPerEpoch);
       if (epoch !== orderEpoch) {
-        order = batches.epochOrder(train, epoch);
+        order = epochOrder(dataset.items, train, epoch, options.studyImages, options.seed);
         orderEpoch = epoch;
       }
       const position = (step % stepsPerEpoch) * options.batchSize;

@@ -134,8 +134,31 @@ def sample_report_text(report, settings, generator):
     return " ".join(words[start : start + length])
 
 
-def epoch_order(count, seed, epoch):
+FRONTAL_VIEWS = ("PA", "AP")
+
+
+def _by_study(samples):
+    studies = {}
+    for index, sample in enumerate(samples):
+        studies.setdefault(sample["meta"]["studyId"], []).append(index)
+    return list(studies.values())
+
+
+def pairs_per_epoch(samples, policy):
+    """Training pairs one epoch has: its images under `every`, else its studies."""
+    return len(samples) if policy == "every" else len(_by_study(samples))
+
+
+def epoch_order(samples, seed, epoch, policy):
+    """As the desktop (ml/data/study-sampling.ts): every image shuffled, or one image per study drawn anew each epoch
+    (from its frontal views under `frontal`, where it has any), so no batch holds two images of one study."""
     generator = random.Random(f"{seed}:epoch:{epoch}")
-    order = list(range(count))
+    if policy == "every":
+        order = list(range(len(samples)))
+    else:
+        order = []
+        for images in _by_study(samples):
+            frontal = [i for i in images if samples[i]["meta"].get("view") in FRONTAL_VIEWS] if policy == "frontal" else []
+            order.append(generator.choice(frontal or images))
     generator.shuffle(order)
     return order

@@ -12,7 +12,8 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from .data import IDENTITY, epoch_order, read_shards, render_patches, sample_report_text, sample_transform
+from .data import (IDENTITY, epoch_order, pairs_per_epoch, read_shards, render_patches, sample_report_text,
+                   sample_transform)
 from .loss import symmetric_info_nce
 from .model import ContrastiveEncoder
 from .tensor_bundle import read_tensor_bundle, write_tensor_bundle
@@ -110,9 +111,11 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
         raise ValueError(f"the batch of {batch_size} does not divide among {world} processes")
     local_batch = batch_size // world
     samples = read_shards(bundle_folder, "train")
-    steps_per_epoch = len(samples) // batch_size
+    policy = training.get("studyImages", "every")
+    pairs = pairs_per_epoch(samples, policy)
+    steps_per_epoch = pairs // batch_size
     if steps_per_epoch == 0:
-        raise ValueError(f"{len(samples)} training pairs are fewer than one batch of {batch_size}")
+        raise ValueError(f"{pairs} training pairs are fewer than one batch of {batch_size}")
     total_steps = steps_per_epoch * training["epochs"]
     if max_steps:
         total_steps = min(total_steps, max_steps)
@@ -150,7 +153,7 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
     started, steps_here = time.perf_counter(), 0
     while step < total_steps:
         epoch = step // steps_per_epoch
-        order = epoch_order(len(samples), training["seed"], epoch)
+        order = epoch_order(samples, training["seed"], epoch, policy)
         first = (step % steps_per_epoch) * batch_size
         positions = [(place, order[first + place]) for place in range(rank * local_batch, (rank + 1) * local_batch)]
         patches, token_ids, mask = (tensor.to(device) for tensor in build_batch(samples, positions, step, bundle))

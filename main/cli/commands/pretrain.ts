@@ -1,6 +1,8 @@
 import {
   encoderPresetNames,
   PretrainRequest,
+  StudyImages,
+  studyImagePolicies,
   type Job,
   type RetrievalMetrics,
   type TrainingRun,
@@ -64,6 +66,13 @@ function textSampling(
   return { sentenceProbability: parts[0]!, phraseProbability: parts[1]! };
 }
 
+function studyImages(flag: string | boolean | undefined): StudyImages | undefined {
+  if (flag === undefined) return undefined;
+  const parsed = StudyImages.safeParse(flag);
+  if (!parsed.success) throw new CliUsageError(`--study-images is ${studyImagePolicies.join(', ')}.`);
+  return parsed.data;
+}
+
 export function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
   const architecture = values.architecture;
   if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate')
@@ -100,6 +109,7 @@ export function optionsFromFlags(values: Record<string, string | boolean | undef
     peakLearningRate: numberOption(values['learning-rate'], 'learning-rate'),
     trainingImagesLimit: integerOption(values['training-images'], 'training-images'),
     textSampling: textSampling(values['text-sampling']),
+    studyImages: studyImages(values['study-images']),
     checkpointEverySteps: integerOption(values['checkpoint-every'], 'checkpoint-every'),
     seed: values.seed,
   });
@@ -170,7 +180,7 @@ async function followRun(
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
   summary: "Pretrain the shared encoder (or the separate baseline) on the library's image–report pairs; resumable.",
-  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional] [--parallel-branch N,N] [--text-sampling S,P|none] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional] [--parallel-branch N,N] [--text-sampling S,P|none] [--study-images one|frontal|every] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     preset: { type: 'string' },
@@ -190,6 +200,7 @@ export const pretrainCommand: CliCommand = {
     'parallel-branch': { type: 'string' },
     'training-images': { type: 'string' },
     'text-sampling': { type: 'string' },
+    'study-images': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     seed: { type: 'string' },
     name: { type: 'string' },
@@ -219,6 +230,8 @@ export const pretrainCommand: CliCommand = {
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
     'text-sampling':
       'chances a report is read as one sentence, or as a 2–4-word span, instead of whole (default 0.3,0.2; none: whole reports)',
+    'study-images':
+      "one (default): each epoch one image per study, drawn anew, so a CT series or a study's second view is not many pairs; frontal: one of its PA/AP views where it has any; every: each image its own pair",
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',
     name: 'a name for the run',

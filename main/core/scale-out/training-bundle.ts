@@ -145,6 +145,7 @@ async function writeShards(
           studyId: item.studyId,
           reportId: item.reportId,
           patient: item.patientKey,
+          view: item.viewPosition,
         }),
       );
       const text = Buffer.from(item.reportText);

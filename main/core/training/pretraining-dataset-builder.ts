@@ -11,6 +11,7 @@ interface ImageRow {
   modelImageSize: number;
   reportId: number | null;
   reportText: string | null;
+  viewPosition: string | null;
 }
 
 /**
@@ -25,7 +26,7 @@ export function buildPretrainingDataset(
     .prepare(
       `SELECT images.id AS imageId, studies.id AS studyId, patients.pseudonym AS patientKey,
          images.model_image_path AS modelImagePath, images.model_image_offset AS modelImageOffset, images.model_image_size AS modelImageSize,
-         report.id AS reportId, report.text AS reportText
+         report.id AS reportId, report.text AS reportText, images.view_position AS viewPosition
        FROM images
        JOIN series ON series.id = images.series_id
        JOIN studies ON studies.id = series.study_id
@@ -43,6 +44,7 @@ export function buildPretrainingDataset(
     imageSize: row.modelImageSize,
     reportText: row.reportText?.trim() ?? '',
     reportId: row.reportId,
+    viewPosition: row.viewPosition,
   }));
   return { items };
 }

@@ -19,6 +19,7 @@ function library(patients: number, imagesPerPatient: number, prefix = 'patient')
         imageSize: 16,
         reportText: `report ${patient} ${image}`,
         reportId: items.length + 1,
+        viewPosition: null,
       });
     }
   }

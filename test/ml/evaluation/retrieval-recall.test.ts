@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retrievalRecall } from '../../../ml/evaluation/retrieval-recall.js';
+import { retrievalRecall, studyRetrievalRecall } from '../../../ml/evaluation/retrieval-recall.js';
 
 // Unit vectors in 2-D at the given angles (degrees), flattened row by row.
 const atAngles = (...degrees: number[]) =>
@@ -24,5 +24,32 @@ describe('retrieval recall', () => {
     const metrics = retrievalRecall(same, same, 2);
     expect(metrics.imageToText.recall['1']).toBe(0);
     expect(metrics.textToImage.recall['1']).toBe(0);
+  });
+
+  it('counts by study: a report finds its study through any of its images, whose other images never count against it', () => {
+    // Study 0: three slices, one of them (10°) nearest its report (0°), the others far off (170°, 175°); study 1: one
+    // film at 90° beside its report at 95°; study 2: one film at 50°, nearer report 0 than its own (130°).
+    const images = atAngles(170, 10, 175, 90, 50);
+    const imageStudies = Int32Array.from([0, 0, 0, 1, 2]);
+    const reports = atAngles(0, 95, 130);
+    const metrics = studyRetrievalRecall(images, imageStudies, reports, 2);
+    expect(metrics.pairs).toBe(3);
+    // Report 0 finds slice 10° first; report 1 finds 90°; report 2 (130°) finds 90° (study 1) before 170° and 50°.
+    expect(metrics.textToImage.recall['1']).toBeCloseTo(2 / 3, 6);
+    // Study 0 through its 10° slice, study 1 through 90°; study 2's film ranks report 0 above its own.
+    expect(metrics.imageToText.recall['1']).toBeCloseTo(2 / 3, 6);
+    // Chance, averaged over the studies: report → any of m images among N = 5 at K = 1 is m / N.
+    expect(metrics.textToImage.chance['1']).toBeCloseTo((3 / 5 + 1 / 5 + 1 / 5) / 3, 6);
+    // Image → report: 1 − (1 − 1/3)^m per study.
+    expect(metrics.imageToText.chance['1']).toBeCloseTo((1 - (2 / 3) ** 3 + 1 / 3 + 1 / 3) / 3, 6);
+    expect(metrics.textToImage.chance['5']).toBe(1);
+  });
+
+  it('is the paired recall when every study has one image', () => {
+    const images = atAngles(0, 90, 60, 200);
+    const texts = atAngles(0, 80, 10, 190);
+    expect(studyRetrievalRecall(images, Int32Array.from([0, 1, 2, 3]), texts, 2)).toEqual(
+      retrievalRecall(images, texts, 2),
+    );
   });
 });

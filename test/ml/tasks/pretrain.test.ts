@@ -47,6 +47,7 @@ function writeDataset(directory: string, count: number): string {
       imageSize,
       reportText: `Opacity in the ${side} ${zone} zone.`,
       reportId: index + 1,
+      viewPosition: null,
     });
   }
   const datasetFile = path.join(directory, 'dataset.json');

@@ -1,0 +1,66 @@
+import { SeededRandom } from '../../common/seeded-random.js';
+import type { StudyImages } from '../../common/contract/training.js';
+import type { PretrainingItem } from './pretraining-dataset.js';
+
+/** Frontal chest views (ViewPosition): what `frontal` draws from where a study has any. */
+const frontalViews = new Set(['PA', 'AP']);
+
+/** The images of `indices` by study, studies in the order their first image comes. */
+function byStudy(items: readonly PretrainingItem[], indices: readonly number[]): number[][] {
+  const groups = new Map<number, number[]>();
+  for (const index of indices) {
+    const studyId = items[index]!.studyId;
+    const group = groups.get(studyId);
+    if (group) group.push(index);
+    else groups.set(studyId, [index]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The images of `indices` with their study as a number (0 … S−1, in the order studies first come) and, per study, the
+ * item whose report stands for it: what retrieval by study reads.
+ */
+export function studyGroups(
+  items: readonly PretrainingItem[],
+  indices: readonly number[],
+): { imageStudies: Int32Array; studyItems: number[] } {
+  const studies = byStudy(items, indices);
+  const studyOf = new Map(studies.flatMap((images, study) => images.map((index) => [index, study] as const)));
+  return {
+    imageStudies: Int32Array.from(indices, (index) => studyOf.get(index)!),
+    studyItems: studies.map((images) => images[0]!),
+  };
+}
+
+/** Training pairs one epoch has: its images under `every`, else its studies. */
+export function pairsPerEpoch(
+  items: readonly PretrainingItem[],
+  indices: readonly number[],
+  policy: StudyImages,
+): number {
+  return policy === 'every' ? indices.length : byStudy(items, indices).length;
+}
+
+/**
+ * The training order of one epoch. `every`: a seeded shuffle of the images. Otherwise one image per study, drawn anew
+ * each epoch (under `frontal` from the study's frontal views where it has any), the studies shuffled: a study of 300
+ * slices weighs as much as a single film, and no batch holds two images of one study, which would be each other's
+ * negatives under one report.
+ */
+export function epochOrder(
+  items: readonly PretrainingItem[],
+  indices: readonly number[],
+  epoch: number,
+  policy: StudyImages,
+  seed: string,
+): number[] {
+  const random = new SeededRandom(`${seed}:order:${epoch}`);
+  if (policy === 'every') return random.shuffle([...indices]);
+  const chosen = byStudy(items, indices).map((images) => {
+    const frontal =
+      policy === 'frontal' ? images.filter((index) => frontalViews.has(items[index]!.viewPosition ?? '')) : [];
+    return random.pick(frontal.length > 0 ? frontal : images);
+  });
+  return random.shuffle(chosen);
+}
