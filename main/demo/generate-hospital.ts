@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { drawChest } from './chest-phantom.js';
+import { drawChest, type ChestImage } from './chest-phantom.js';
+import { ctRescaleIntercept, drawCtSeries } from './ct-phantom.js';
+import { drawLateralChest } from './lateral-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile, type DemoTransferSyntax } from './dicom-writer.js';
 import { findingNames, sampleFindings, type Finding } from './findings.js';
 import { writeReport } from './report-writer.js';
@@ -11,6 +13,11 @@ export interface GenerateHospitalOptions {
   directory: string;
   studies: number;
   seed: string;
+  /** Share of chest studies that also get a lateral view (a second series); 0 keeps one film a study. */
+  lateralFraction?: number;
+  /** Chest CT studies written besides the radiographs, each one axial series of `ctSlices` slices. */
+  ctStudies?: number;
+  ctSlices?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -20,6 +27,8 @@ export interface GeneratedHospital {
   patients: number;
   studies: number;
   images: number;
+  lateralViews: number;
+  ctStudies: number;
   abnormalStudies: number;
   reports: { csv: number; textFiles: number; none: number; unmatchedRows: number };
   transferSyntaxes: Record<string, number>;
@@ -142,6 +151,7 @@ function dataset(
   monochrome1: boolean,
   modality: 'DX' | 'CR',
   view: string,
+  series: { number: number; instance: number } = { number: 1, instance: 1 },
 ): Record<string, unknown> {
   return {
     SpecificCharacterSet: 'ISO_IR 192',
@@ -167,9 +177,9 @@ function dataset(
     StudyInstanceUID: studyUid,
     SeriesInstanceUID: seriesUid,
     StudyID: String(study.index + 1),
-    SeriesNumber: '1',
-    InstanceNumber: '1',
-    PatientOrientation: ['L', 'F'],
+    SeriesNumber: String(series.number),
+    InstanceNumber: String(series.instance),
+    PatientOrientation: view === 'LL' ? ['A', 'F'] : ['L', 'F'],
     SamplesPerPixel: 1,
     PhotometricInterpretation: monochrome1 ? 'MONOCHROME1' : 'MONOCHROME2',
     Rows: image.height,
@@ -183,6 +193,58 @@ function dataset(
     WindowWidth: String(image.windowWidth),
     RescaleIntercept: '0',
     RescaleSlope: '1',
+  };
+}
+
+/** One axial CT slice: 5 mm apart from the apices down, Hounsfield units by the rescale, a lung window. */
+function ctDataset(
+  random: SeededRandom,
+  study: PlannedStudy,
+  patient: Patient,
+  image: ChestImage,
+  place: { studyUid: string; seriesUid: string; slice: number; slices: number },
+): Record<string, unknown> {
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
+    SOPInstanceUID: random.uid(),
+    StudyDate: study.studyDate,
+    SeriesDate: study.studyDate,
+    StudyTime: '120000',
+    AccessionNumber: study.accessionNumber,
+    Modality: 'CT',
+    Manufacturer: 'Unisight synthetic',
+    InstitutionName: 'Synthetic General Hospital',
+    StudyDescription: 'CT CHEST',
+    SeriesDescription: 'AXIAL 5mm',
+    PatientName: patient.name,
+    PatientID: patient.id,
+    PatientBirthDate: patient.birthDate,
+    PatientSex: patient.sex,
+    BodyPartExamined: 'CHEST',
+    StudyInstanceUID: place.studyUid,
+    SeriesInstanceUID: place.seriesUid,
+    StudyID: String(study.index + 1),
+    SeriesNumber: '2',
+    InstanceNumber: String(place.slice + 1),
+    ImagePositionPatient: ['-180', '-180', String(-5 * place.slice)],
+    ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
+    SliceThickness: '5',
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: image.height,
+    Columns: image.width,
+    PixelSpacing: [String(360 / image.width), String(360 / image.width)],
+    BitsAllocated: 16,
+    BitsStored: 12,
+    HighBit: 11,
+    PixelRepresentation: 0,
+    WindowCenter: String(image.windowCenter + ctRescaleIntercept),
+    WindowWidth: String(image.windowWidth),
+    RescaleIntercept: String(ctRescaleIntercept),
+    RescaleSlope: '1',
+    RescaleType: 'HU',
   };
 }
 
@@ -206,6 +268,8 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     patients: plan.patients.length,
     studies: plan.studies.length,
     images: 0,
+    lateralViews: 0,
+    ctStudies: 0,
     abnormalStudies: 0,
     reports: { csv: 0, textFiles: 0, none: 0, unmatchedRows: 0 },
     transferSyntaxes: {},
@@ -245,7 +309,36 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     summary.transferSyntaxes[syntax] = (summary.transferSyntaxes[syntax] ?? 0) + 1;
     if (study.findings.length > 0) summary.abnormalStudies += 1;
 
-    const report = writeReport(random, study.findings, view);
+    // A lateral view draws from a stream of its own, so that studies without one keep their bytes for a seed.
+    const lateralRandom = new SeededRandom(`${options.seed}:lateral:${study.index}`);
+    const lateral = lateralRandom.chance(options.lateralFraction ?? 0);
+    if (lateral) {
+      const lateralFolder = path.join(studyFolder, `SER_${modality}_2`);
+      fs.mkdirSync(lateralFolder, { recursive: true });
+      const lateralImage = drawLateralChest(lateralRandom, study.findings);
+      const lateralData = dataset(
+        lateralRandom,
+        study,
+        patient,
+        lateralImage,
+        studyUid,
+        lateralRandom.uid(),
+        false,
+        modality,
+        'LL',
+        {
+          number: 2,
+          instance: 1,
+        },
+      );
+      fs.writeFileSync(
+        path.join(lateralFolder, 'IM000001.dcm'),
+        await writeDicomFile(lateralData, lateralImage, syntax),
+      );
+      summary.images += 1;
+      summary.lateralViews += 1;
+    }
+    const report = writeReport(random, study.findings, lateral ? `${view} AND LATERAL` : view);
     if (study.reportRoute === 'csv') {
       reportRows.push([study.accessionNumber, report]);
       summary.reports.csv += 1;
@@ -270,6 +363,58 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
       }),
     );
     options.onProgress?.(study.index + 1, plan.studies.length);
+  }
+
+  for (let ct = 0; ct < (options.ctStudies ?? 0); ct++) {
+    // CT studies after the radiographs, each on a stream of its own: adding them changes no radiograph.
+    const random = new SeededRandom(`${options.seed}:ct:${ct}`);
+    const study: PlannedStudy = {
+      index: plan.studies.length + ct,
+      patientIndex: random.integer(0, plan.patients.length - 1),
+      accessionNumber: `ACC${String(20_000_000 + ct * 7 + random.integer(0, 6))}`,
+      studyDate: isoDate(new Date(Date.UTC(2018, 0, 1) + random.integer(0, 6 * 365) * 86_400_000)),
+      findings: sampleFindings(random),
+      reportRoute: random.next() < 0.8 ? 'csv' : 'text',
+    };
+    const patient = plan.patients[study.patientIndex]!;
+    const slices = drawCtSeries(random, study.findings, options.ctSlices ?? 24);
+    const studyUid = random.uid();
+    const seriesUid = random.uid();
+    const studyFolder = path.join(directory, patient.folder, `${study.studyDate}_${study.accessionNumber}`);
+    const seriesFolder = path.join(studyFolder, 'SER_CT_2');
+    fs.mkdirSync(seriesFolder, { recursive: true });
+    for (const [slice, image] of slices.entries()) {
+      const data = ctDataset(random, study, patient, image, { studyUid, seriesUid, slice, slices: slices.length });
+      fs.writeFileSync(
+        path.join(seriesFolder, `IM${String(slice + 1).padStart(6, '0')}.dcm`),
+        await writeDicomFile(data, image, demoTransferSyntaxes.explicitLittleEndian),
+      );
+    }
+    summary.images += slices.length;
+    summary.ctStudies += 1;
+    summary.studies += 1;
+    if (study.findings.length > 0) summary.abnormalStudies += 1;
+    const report = writeReport(random, study.findings, 'AXIAL', 'CT CHEST WITHOUT CONTRAST');
+    if (study.reportRoute === 'csv') {
+      reportRows.push([study.accessionNumber, report]);
+      summary.reports.csv += 1;
+    } else {
+      fs.writeFileSync(path.join(studyFolder, 'report.txt'), report);
+      summary.reports.textFiles += 1;
+    }
+    const present = new Set(study.findings.map((finding) => finding.name));
+    labelRows.push([
+      study.accessionNumber,
+      ...findingNames.map((name) => (present.has(name) ? '1' : '0')),
+      study.findings.length > 0 ? '1' : '0',
+    ]);
+    truth.push(
+      JSON.stringify({
+        accession_number: study.accessionNumber,
+        study_instance_uid: studyUid,
+        findings: study.findings,
+      }),
+    );
   }
 
   for (const missing of ['ACC09999991', 'ACC09999992']) {

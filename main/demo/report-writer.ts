@@ -81,7 +81,12 @@ const histories = [
 /**
  * A free-text report in varied clinical language: findings and impression sections, synonyms, laterality, negations.
  */
-export function writeReport(random: SeededRandom, findings: Finding[], view: string): string {
+export function writeReport(
+  random: SeededRandom,
+  findings: Finding[],
+  view: string,
+  examination = `XR CHEST ${view}`,
+): string {
   const present = new Set(findings.map((finding) => finding.name));
   const sentences = findings.map((finding) => describe[finding.name](random, finding));
   for (const name of Object.keys(negations) as FindingName[]) {
@@ -100,14 +105,12 @@ export function writeReport(random: SeededRandom, findings: Finding[], view: str
     findings.length === 0
       ? random.pick([
           'No acute cardiopulmonary abnormality.',
-          'Normal chest radiograph.',
+          examination.startsWith('CT') ? 'Normal CT of the chest.' : 'Normal chest radiograph.',
           'No active disease.',
           'Normal study.',
         ])
       : findings.map((finding) => impressions[finding.name](random, finding)).join(' ');
-  const header = random.chance(0.7)
-    ? `EXAMINATION: XR CHEST ${view}\nCLINICAL HISTORY: ${random.pick(histories)}\n`
-    : '';
+  const header = random.chance(0.7) ? `EXAMINATION: ${examination}\nCLINICAL HISTORY: ${random.pick(histories)}\n` : '';
   const findingsLabel = random.pick(['FINDINGS:', 'Findings:', 'REPORT:']);
   const impressionLabel = random.pick(['IMPRESSION:', 'Impression:', 'CONCLUSION:']);
   return `${header}${findingsLabel} ${ordered.join(' ')}\n${impressionLabel} ${impression}`;

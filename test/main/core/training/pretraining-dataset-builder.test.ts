@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCatalogDatabase } from '../../../../main/core/library/catalog-database.js';
+import {
+  buildPretrainingDataset,
+  slicesPerVolume,
+} from '../../../../main/core/training/pretraining-dataset-builder.js';
+import type { PretrainingItem } from '../../../../ml/data/pretraining-dataset.js';
+import { epochOrder, pairsPerEpoch } from '../../../../ml/data/study-sampling.js';
+import { demoExport, runCli } from '../../../support/demo-export.js';
+import { temporaryLibrary } from '../../../support/temporary-library.js';
+
+/** Hashes of the first film of every radiograph study, by its path in the export. */
+function firstFilms(folder: string): Record<string, string> {
+  const films: Record<string, string> = {};
+  for (const file of fs.readdirSync(folder, { recursive: true }) as string[])
+    if (/SER_(DX|CR)_1[/\\]IM000001/.test(file))
+      films[file] = createHash('sha256')
+        .update(fs.readFileSync(path.join(folder, file)))
+        .digest('hex');
+  return films;
+}
+
+describe('a library of multi-view radiographs and CT series, as pretraining sees it', () => {
+  const workspace = temporaryLibrary();
+  const exported = path.join(workspace.path, 'export');
+  let items: PretrainingItem[] = [];
+  beforeAll(() => {
+    const written = runCli([
+      'demo-data',
+      exported,
+      '--studies',
+      '50',
+      '--seed',
+      'test',
+      '--lateral-fraction',
+      '0.5',
+      '--ct-studies',
+      '2',
+      '--ct-slices',
+      '12',
+      '--json',
+    ]);
+    if (written.status !== 0) throw new Error(written.stderr);
+    const imported = runCli(['import', exported, '--library', path.join(workspace.path, 'library'), '--json']);
+    if (imported.status !== 0) throw new Error(imported.stderr);
+    const catalog = openCatalogDatabase(path.join(workspace.path, 'library'));
+    try {
+      items = buildPretrainingDataset(catalog.database, catalog.libraryPath).items.filter((item) => item.reportText);
+    } finally {
+      catalog.database.close();
+    }
+  }, 240_000);
+  afterAll(() => workspace.remove());
+
+  it('adds lateral views and CT studies without changing the radiographs a seed writes', () => {
+    expect(firstFilms(exported)).toEqual(firstFilms(demoExport(50, 'test')));
+    expect(items.some((item) => item.viewPosition === 'LL')).toBe(true);
+  });
+
+  it('keeps five evenly spaced slices of each CT series, the middle among them', () => {
+    const byStudy = new Map<number, PretrainingItem[]>();
+    for (const item of items.filter((candidate) => candidate.viewPosition === null))
+      byStudy.set(item.studyId, [...(byStudy.get(item.studyId) ?? []), item]);
+    const volumes = [...byStudy.values()].filter((slices) => slices.length > 1);
+    expect(volumes).toHaveLength(2);
+    for (const slices of volumes) expect(slices).toHaveLength(slicesPerVolume);
+  });
+
+  it('trains on one image per study per epoch, never two of a study in a batch, frontal views under frontal', () => {
+    const all = items.map((_, index) => index);
+    const studies = new Set(items.map((item) => item.studyId)).size;
+    expect(pairsPerEpoch(items, all, 'one')).toBe(studies);
+    expect(studies).toBeLessThan(items.length);
+    for (let epoch = 0; epoch < 3; epoch++) {
+      const order = epochOrder(items, all, epoch, 'one', 'unisight');
+      expect(new Set(order.map((index) => items[index]!.studyId)).size).toBe(order.length);
+      const frontal = epochOrder(items, all, epoch, 'frontal', 'unisight');
+      expect(frontal.filter((index) => items[index]!.viewPosition === 'LL')).toEqual([]);
+    }
+  });
+});
