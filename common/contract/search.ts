@@ -8,7 +8,7 @@ import { StudyFilter } from './study-filter.js';
 export const searchModes = ['semantic', 'lexical', 'hybrid'] as const;
 
 /** Study filters plus the image's view; all optional. */
-export const SearchFilter = StudyFilter.extend({ viewPosition: z.string().max(16).optional() });
+export const SearchFilter = StudyFilter;
 export type SearchFilter = z.infer<typeof SearchFilter>;
 
 export const SearchRequest = z.strictObject({

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const StudyFilter = z.strictObject({
   modality: z.string().max(16).optional(),
   bodyPart: z.string().max(64).optional(),
+  /** The radiograph's view (PA, AP, LL…): studies with an image of that view; search keeps only such images. */
+  viewPosition: z.string().max(16).optional(),
   dateFrom: z
     .string()
     .regex(/^\d{8}$/)

@@ -1,5 +1,6 @@
 import type { DataSet } from 'dicom-parser';
 import { decodeText } from './character-sets.js';
+import { readViewPosition } from './view-position.js';
 
 export interface DicomMetadata {
   sopClassUid: string | null;
@@ -126,7 +127,7 @@ export function readDicomMetadata(dataSet: DataSet): DicomMetadata {
     instanceNumber: readInteger(dataSet, 'x00200013'),
     modality: readString(dataSet, 'x00080060'),
     bodyPartExamined: readString(dataSet, 'x00180015'),
-    viewPosition: readString(dataSet, 'x00185101'),
+    viewPosition: readViewPosition(dataSet, readString(dataSet, 'x00080060')),
     specificCharacterSet: readString(dataSet, 'x00080005'),
     hasPixelData: image !== null,
     image,

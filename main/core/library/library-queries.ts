@@ -81,6 +81,12 @@ export function filterClause(filter: StudyFilter): { where: string; parameters: 
     );
     parameters.bodyPart = filter.bodyPart;
   }
+  if (filter.viewPosition) {
+    conditions.push(
+      'EXISTS (SELECT 1 FROM images JOIN series ON series.id = images.series_id WHERE series.study_id = studies.id AND images.view_position = @viewPosition)',
+    );
+    parameters.viewPosition = filter.viewPosition;
+  }
   if (filter.dateFrom) {
     conditions.push('studies.study_date >= @dateFrom');
     parameters.dateFrom = filter.dateFrom;

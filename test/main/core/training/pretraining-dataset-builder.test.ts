@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogDatabase } from '../../../../main/core/library/catalog-database.js';
+import { listStudies } from '../../../../main/core/library/library-queries.js';
 import {
   buildPretrainingDataset,
   slicesPerVolume,
@@ -27,6 +28,8 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
   const workspace = temporaryLibrary();
   const exported = path.join(workspace.path, 'export');
   let items: PretrainingItem[] = [];
+  let lateralStudies = 0;
+  let studiesWithReport = 0;
   beforeAll(() => {
     const written = runCli([
       'demo-data',
@@ -49,6 +52,8 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
     const catalog = openCatalogDatabase(path.join(workspace.path, 'library'));
     try {
       items = buildPretrainingDataset(catalog.database, catalog.libraryPath).items.filter((item) => item.reportText);
+      lateralStudies = listStudies(catalog.database, { viewPosition: 'LL' }, 0, 1000).total;
+      studiesWithReport = listStudies(catalog.database, { hasReport: true }, 0, 1000).total;
     } finally {
       catalog.database.close();
     }
@@ -58,6 +63,13 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
   it('adds lateral views and CT studies without changing the radiographs a seed writes', () => {
     expect(firstFilms(exported)).toEqual(firstFilms(demoExport(50, 'test')));
     expect(items.some((item) => item.viewPosition === 'LL')).toBe(true);
+    // The Library's view filter keeps the studies with a lateral view: about half of the 50.
+    expect(lateralStudies).toBeGreaterThan(10);
+    expect(lateralStudies).toBeLessThan(40);
+    expect(
+      new Set(items.filter((item) => item.viewPosition === 'LL').map((item) => item.studyId)).size,
+    ).toBeLessThanOrEqual(lateralStudies);
+    expect(studiesWithReport).toBe(new Set(items.map((item) => item.studyId)).size);
   });
 
   it('keeps five evenly spaced slices of each CT series, the middle among them', () => {
