@@ -80,8 +80,8 @@ export const FolderListing = z.object({
   /** The folder above; null at the root. */
   parent: z.string().nullable(),
   home: z.string(),
-  /** Subfolder names, hidden ones left out, in natural order. */
-  folders: z.array(z.string()),
+  /** Subfolders, hidden ones left out, in natural order: the name shown, the path as this machine spells it. */
+  folders: z.array(z.object({ name: z.string(), path: z.string() })),
   truncated: z.boolean(),
 });
 export type FolderListing = z.infer<typeof FolderListing>;

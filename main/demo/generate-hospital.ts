@@ -280,6 +280,40 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
   const truth: string[] = [];
   let firstImage: string | null = null;
 
+  /** A study's report (in the CSV, as report.txt beside it, or missing), its labels and its ground truth. */
+  const recordStudy = (
+    random: SeededRandom,
+    study: PlannedStudy,
+    studyFolder: string,
+    studyUid: string,
+    report: string,
+  ): void => {
+    if (study.findings.length > 0) summary.abnormalStudies += 1;
+    if (study.reportRoute === 'csv') {
+      reportRows.push([study.accessionNumber, report]);
+      summary.reports.csv += 1;
+    } else if (study.reportRoute === 'text') {
+      const latin1 = random.chance(0.3) && [...report].every((character) => character.charCodeAt(0) <= 0xff);
+      fs.writeFileSync(path.join(studyFolder, 'report.txt'), latin1 ? Buffer.from(report, 'latin1') : report);
+      summary.reports.textFiles += 1;
+    } else {
+      summary.reports.none += 1;
+    }
+    const present = new Set(study.findings.map((finding) => finding.name));
+    labelRows.push([
+      study.accessionNumber,
+      ...findingNames.map((name) => (present.has(name) ? '1' : '0')),
+      study.findings.length > 0 ? '1' : '0',
+    ]);
+    truth.push(
+      JSON.stringify({
+        accession_number: study.accessionNumber,
+        study_instance_uid: studyUid,
+        findings: study.findings,
+      }),
+    );
+  };
+
   for (const study of plan.studies) {
     const random = new SeededRandom(`${options.seed}:study:${study.index}`);
     const patient = plan.patients[study.patientIndex]!;
@@ -307,7 +341,6 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     firstImage ??= file;
     summary.images += 1;
     summary.transferSyntaxes[syntax] = (summary.transferSyntaxes[syntax] ?? 0) + 1;
-    if (study.findings.length > 0) summary.abnormalStudies += 1;
 
     // A lateral view draws from a stream of its own, so that studies without one keep their bytes for a seed.
     const lateralRandom = new SeededRandom(`${options.seed}:lateral:${study.index}`);
@@ -338,29 +371,12 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
       summary.images += 1;
       summary.lateralViews += 1;
     }
-    const report = writeReport(random, study.findings, lateral ? `${view} AND LATERAL` : view);
-    if (study.reportRoute === 'csv') {
-      reportRows.push([study.accessionNumber, report]);
-      summary.reports.csv += 1;
-    } else if (study.reportRoute === 'text') {
-      const latin1 = random.chance(0.3) && [...report].every((character) => character.charCodeAt(0) <= 0xff);
-      fs.writeFileSync(path.join(studyFolder, 'report.txt'), latin1 ? Buffer.from(report, 'latin1') : report);
-      summary.reports.textFiles += 1;
-    } else {
-      summary.reports.none += 1;
-    }
-    const present = new Set(study.findings.map((finding) => finding.name));
-    labelRows.push([
-      study.accessionNumber,
-      ...findingNames.map((name) => (present.has(name) ? '1' : '0')),
-      study.findings.length > 0 ? '1' : '0',
-    ]);
-    truth.push(
-      JSON.stringify({
-        accession_number: study.accessionNumber,
-        study_instance_uid: studyUid,
-        findings: study.findings,
-      }),
+    recordStudy(
+      random,
+      study,
+      studyFolder,
+      studyUid,
+      writeReport(random, study.findings, lateral ? `${view} AND LATERAL` : view),
     );
     options.onProgress?.(study.index + 1, plan.studies.length);
   }
@@ -393,27 +409,12 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     summary.images += slices.length;
     summary.ctStudies += 1;
     summary.studies += 1;
-    if (study.findings.length > 0) summary.abnormalStudies += 1;
-    const report = writeReport(random, study.findings, 'AXIAL', 'CT CHEST WITHOUT CONTRAST');
-    if (study.reportRoute === 'csv') {
-      reportRows.push([study.accessionNumber, report]);
-      summary.reports.csv += 1;
-    } else {
-      fs.writeFileSync(path.join(studyFolder, 'report.txt'), report);
-      summary.reports.textFiles += 1;
-    }
-    const present = new Set(study.findings.map((finding) => finding.name));
-    labelRows.push([
-      study.accessionNumber,
-      ...findingNames.map((name) => (present.has(name) ? '1' : '0')),
-      study.findings.length > 0 ? '1' : '0',
-    ]);
-    truth.push(
-      JSON.stringify({
-        accession_number: study.accessionNumber,
-        study_instance_uid: studyUid,
-        findings: study.findings,
-      }),
+    recordStudy(
+      random,
+      study,
+      studyFolder,
+      studyUid,
+      writeReport(random, study.findings, 'AXIAL', 'CT CHEST WITHOUT CONTRAST'),
     );
   }
 

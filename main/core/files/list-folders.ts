@@ -9,7 +9,7 @@ const maximumFolders = 5000;
 
 /**
  * The subfolders of a folder on this machine, for picking an import folder where no operating-system dialog exists
- * (browser mode). Names only, no files; hidden folders are left out; a link to a folder counts as a folder.
+ * (browser mode). Folders only, each with the path this machine's separators spell; hidden folders are left out; a link to a folder counts as a folder.
  */
 export function listFolders(requested: string | undefined): FolderListing {
   const folder = path.resolve(requested ?? os.homedir());
@@ -30,8 +30,8 @@ export function listFolders(requested: string | undefined): FolderListing {
   }
   const folders = entries
     .filter((entry) => !entry.name.startsWith('.') && isFolder(folder, entry))
-    .map((entry) => entry.name)
-    .sort((left, right) => left.localeCompare(right, undefined, { numeric: true }));
+    .map((entry) => ({ name: entry.name, path: path.join(folder, entry.name) }))
+    .sort((left, right) => left.name.localeCompare(right.name, undefined, { numeric: true }));
   const parent = path.dirname(folder);
   return {
     folder,

@@ -19,7 +19,7 @@ describe('listing folders to pick an import folder in browser mode', () => {
       folder: root,
       parent: path.dirname(root),
       home: os.homedir(),
-      folders: ['a', 'b2', 'b10', 'linked-folder'],
+      folders: ['a', 'b2', 'b10', 'linked-folder'].map((name) => ({ name, path: path.join(root, name) })),
       truncated: false,
     });
   });
