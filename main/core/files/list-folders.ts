@@ -9,7 +9,8 @@ const maximumFolders = 5000;
 
 /**
  * The subfolders of a folder on this machine, for picking an import folder where no operating-system dialog exists
- * (browser mode). Folders only, each with the path this machine's separators spell; hidden folders are left out; a link to a folder counts as a folder.
+ * (browser mode). Folders only, each with the path this machine's separators spell; hidden folders are left out; a
+ * link to a folder counts as a folder.
  */
 export function listFolders(requested: string | undefined): FolderListing {
   const folder = path.resolve(requested ?? os.homedir());
