@@ -150,13 +150,33 @@ export class SearchService {
     };
   }
 
+  /**
+   * A slice of a volume that is not one of its representative slices has no vector of its own: the nearest slice of
+   * its series that has one stands in for it.
+   */
+  private standInVector(modelId: string, imageId: number): Float32Array | null {
+    const slices = this.database
+      .prepare(
+        `SELECT other.id FROM images AS image JOIN images AS other ON other.series_id = image.series_id
+         WHERE image.id = ? AND other.id != image.id
+         ORDER BY abs(coalesce(other.instance_number, 0) - coalesce(image.instance_number, 0)), other.id`,
+      )
+      .pluck()
+      .all(imageId) as number[];
+    for (const slice of slices) {
+      const vector = this.index.imageVector(modelId, slice);
+      if (vector) return vector;
+    }
+    return null;
+  }
+
   /** Images nearest to one image of the library ("find similar"), the image itself left out. */
   similar(imageId: number, k: number, filter: SearchFilter, modelId?: string): SearchResponse {
     const started = performance.now();
     const model = this.activeModel(modelId);
     if (!model) throw new ApiError('conflict', 'Finding similar images needs a trained model with embeddings (Train).');
     this.index.ensure(model);
-    const vector = this.index.imageVector(model.id, imageId);
+    const vector = this.index.imageVector(model.id, imageId) ?? this.standInVector(model.id, imageId);
     if (!vector)
       throw new ApiError(
         'not-found',

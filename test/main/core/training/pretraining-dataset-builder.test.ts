@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogDatabase } from '../../../../main/core/library/catalog-database.js';
 import { listStudies } from '../../../../main/core/library/library-queries.js';
+import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
+import { createCoreService } from '../../../../main/core/core-service.js';
+import { engineEntryFile, importWorkerFile } from '../../../../main/core/install-paths.js';
 import {
   buildPretrainingDataset,
   slicesPerVolume,
@@ -29,6 +32,7 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
   const exported = path.join(workspace.path, 'export');
   let items: PretrainingItem[] = [];
   let lateralStudies = 0;
+  let droppedSlice = 0;
   let studiesWithReport = 0;
   beforeAll(() => {
     const written = runCli([
@@ -53,6 +57,15 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
     try {
       items = buildPretrainingDataset(catalog.database, catalog.libraryPath).items.filter((item) => item.reportText);
       lateralStudies = listStudies(catalog.database, { viewPosition: 'LL' }, 0, 1000).total;
+      const kept = new Set(items.map((item) => item.imageId));
+      droppedSlice = (
+        catalog.database
+          .prepare(
+            "SELECT images.id FROM images JOIN series ON series.id = images.series_id WHERE series.modality = 'CT'",
+          )
+          .pluck()
+          .all() as number[]
+      ).find((id) => !kept.has(id))!;
       studiesWithReport = listStudies(catalog.database, { hasReport: true }, 0, 1000).total;
     } finally {
       catalog.database.close();
@@ -93,4 +106,35 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
       expect(frontal.filter((index) => items[index]!.viewPosition === 'LL')).toEqual([]);
     }
   });
+
+  it('finds images similar to any slice of a volume, through the nearest slice that stands for it', async () => {
+    const library = path.join(workspace.path, 'library');
+    const trained = runCli([
+      'pretrain',
+      '--library',
+      library,
+      '--width',
+      '16',
+      '--image-size',
+      '32',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+      '--json',
+    ]);
+    expect(trained.status, trained.stderr).toBe(0);
+    const core = createCoreService({
+      libraryPath: library,
+      launchEngine: forkLauncher({ entryFile: engineEntryFile, maxHeapMegabytes: 512 }),
+      launchImportWorker: forkLauncher({ entryFile: importWorkerFile, maxHeapMegabytes: 512 }),
+    });
+    try {
+      const similar = await core.handlers['search.similar']({ imageId: droppedSlice, k: 5, filter: {} });
+      expect(similar.results.length).toBe(5);
+      expect(similar.results.map((result) => result.imageId)).not.toContain(droppedSlice);
+    } finally {
+      await core.close();
+    }
+  }, 120_000);
 });
