@@ -16,6 +16,7 @@ import {
   type PretrainingItem,
 } from '../../../ml/data/pretraining-dataset.js';
 import { readFileRange } from '../../../ml/data/read-file-range.js';
+import { pairsPerEpoch } from '../../../ml/data/study-sampling.js';
 import { readTensorBundle, writeTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../../../ml/tokenizer/bpe-tokenizer.js';
 import { ApiError } from '../../api/api-error.js';
@@ -66,10 +67,11 @@ export function planTrainingBundle(database: Database.Database, libraryPath: str
     validation: byPatient.validation,
     test: byPatient.test,
   };
-  if (split.train.length < options.batchSize)
+  const trainingPairs = pairsPerEpoch(items, split.train, options.studyImages);
+  if (trainingPairs < options.batchSize)
     throw new ApiError(
       'invalid-input',
-      `The training split has ${split.train.length} image–report pairs, fewer than one batch of ${options.batchSize}; import more studies with reports or lower the batch size.`,
+      `The training split has ${trainingPairs} ${options.studyImages === 'every' ? 'image–report pairs' : 'studies with a report'}, fewer than one batch of ${options.batchSize}; import more studies with reports or lower the batch size.`,
     );
   if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs)
     throw new ApiError('invalid-input', 'The validation and test splits need at least two image–report pairs each.');
@@ -126,36 +128,38 @@ async function writeShards(
       pack.on('error', reject);
       pack.pipe(stream);
     });
-    for (const [offset, index] of indices.slice(first, first + samplesPerShard).entries()) {
-      if (progress.signal.aborted) {
-        // The shard is abandoned (and removed with the rest): its stream's premature end is expected.
-        written.catch(() => undefined);
-        pack.destroy();
-        stream.destroy();
-        throw new BundleCancelled('cancelled');
+    try {
+      for (const [offset, index] of indices.slice(first, first + samplesPerShard).entries()) {
+        if (progress.signal.aborted) throw new BundleCancelled('cancelled');
+        const item = items[index]!;
+        const key = String(first + offset).padStart(8, '0');
+        const pixels = readFileRange(item.imageFile, item.imageOffset, item.imageSize ** 2);
+        if (pixels.length !== item.imageSize ** 2)
+          throw new Error(`The cached image of image ${item.imageId} is truncated; re-import its folder.`);
+        const meta = Buffer.from(
+          JSON.stringify({
+            imageId: item.imageId,
+            studyId: item.studyId,
+            reportId: item.reportId,
+            patient: item.patientKey,
+            view: item.viewPosition,
+          }),
+        );
+        const text = Buffer.from(item.reportText);
+        for (const part of [key, text, pixels, meta]) digest.update(part);
+        pack.entry({ name: `${key}.pgm` }, pgm(pixels, item.imageSize));
+        pack.entry({ name: `${key}.txt` }, text);
+        pack.entry({ name: `${key}.json` }, meta);
+        progress.report((progress.done += 1), progress.total);
+        // Let a cancel arrive, and the written bytes drain, between samples.
+        if (progress.done % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
-      const item = items[index]!;
-      const key = String(first + offset).padStart(8, '0');
-      const pixels = readFileRange(item.imageFile, item.imageOffset, item.imageSize ** 2);
-      if (pixels.length !== item.imageSize ** 2)
-        throw new Error(`The cached image of image ${item.imageId} is truncated; re-import its folder.`);
-      const meta = Buffer.from(
-        JSON.stringify({
-          imageId: item.imageId,
-          studyId: item.studyId,
-          reportId: item.reportId,
-          patient: item.patientKey,
-          view: item.viewPosition,
-        }),
-      );
-      const text = Buffer.from(item.reportText);
-      for (const part of [key, text, pixels, meta]) digest.update(part);
-      pack.entry({ name: `${key}.pgm` }, pgm(pixels, item.imageSize));
-      pack.entry({ name: `${key}.txt` }, text);
-      pack.entry({ name: `${key}.json` }, meta);
-      progress.report((progress.done += 1), progress.total);
-      // Let a cancel arrive, and the written bytes drain, between samples.
-      if (progress.done % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+    } catch (error) {
+      // The shard is abandoned (and removed with the rest by the caller): its stream's premature end is expected.
+      written.catch(() => undefined);
+      pack.destroy();
+      stream.destroy();
+      throw error;
     }
     pack.finalize();
     await written;
