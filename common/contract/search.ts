@@ -30,6 +30,11 @@ export const SearchRequest = z.strictObject({
    */
   meaningCutOff: z.enum(['calibrated', 'none']).default('calibrated'),
   /**
+   * A study is one result, by its best-placed image: its other views or slices share its report and would crowd the
+   * list (a CT series matched by report words is hundreds of images). False lists every image.
+   */
+  onePerStudy: z.boolean().default(true),
+  /**
    * The model that encodes the query; left out, the one chosen with `search.chooseModel`, else the newest model that
    * has embedded the library.
    */

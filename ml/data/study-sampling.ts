@@ -43,10 +43,11 @@ export function pairsPerEpoch(
 }
 
 /**
- * The training order of one epoch. `every`: a seeded shuffle of the images. Otherwise one image per study, drawn anew
- * each epoch (under `frontal` from the study's frontal views where it has any), the studies shuffled: a study of 300
- * slices weighs as much as a single film, and no batch holds two images of one study, which would be each other's
- * negatives under one report.
+ * The training order of one epoch. `every`: a seeded shuffle of the images. Otherwise one image per study: the first of
+ * its images in that same shuffle (under `frontal` its first frontal view, where it has any), so each epoch draws a
+ * study's image anew and uniformly, and studies come in the order their first image does (a library of one image a
+ * study trains exactly as under `every`). A study of 300 slices weighs as much as a single film, and no batch holds two
+ * images of one study, which would be each other's negatives under one report.
  */
 export function epochOrder(
   items: readonly PretrainingItem[],
@@ -55,12 +56,15 @@ export function epochOrder(
   policy: StudyImages,
   seed: string,
 ): number[] {
-  const random = new SeededRandom(`${seed}:order:${epoch}`);
-  if (policy === 'every') return random.shuffle([...indices]);
-  const chosen = byStudy(items, indices).map((images) => {
-    const frontal =
-      policy === 'frontal' ? images.filter((index) => frontalViews.has(items[index]!.viewPosition ?? '')) : [];
-    return random.pick(frontal.length > 0 ? frontal : images);
-  });
-  return random.shuffle(chosen);
+  const shuffled = new SeededRandom(`${seed}:order:${epoch}`).shuffle([...indices]);
+  if (policy === 'every') return shuffled;
+  const chosen = new Map<number, number>();
+  const frontalChosen = new Set<number>();
+  for (const index of shuffled) {
+    const { studyId, viewPosition } = items[index]!;
+    const frontal = policy === 'frontal' && frontalViews.has(viewPosition ?? '');
+    if (!chosen.has(studyId) || (frontal && !frontalChosen.has(studyId))) chosen.set(studyId, index);
+    if (frontal) frontalChosen.add(studyId);
+  }
+  return [...chosen.values()];
 }

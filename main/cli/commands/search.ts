@@ -25,7 +25,7 @@ function describeResults(response: SearchResponse): string {
 export const searchCommand: CliCommand = {
   name: 'search',
   summary: "Search the library's images by free text: semantic, lexical (negation-aware) or hybrid.",
-  usage: `unisight search "<text>" [--k 20] [--mode ${searchModes.join('|')}] [--semantic-weight 0.2] [--meaning-cut-off calibrated|none] [--body-part P] [--model ID] [--library DIR] [--json]`,
+  usage: `unisight search "<text>" [--k 20] [--mode ${searchModes.join('|')}] [--semantic-weight 0.2] [--meaning-cut-off calibrated|none] [--every-image] [--body-part P] [--model ID] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     k: { type: 'string' },
@@ -34,6 +34,7 @@ export const searchCommand: CliCommand = {
     'meaning-cut-off': { type: 'string' },
     'body-part': { type: 'string' },
     model: { type: 'string' },
+    'every-image': { type: 'boolean', default: false },
   },
   optionHelp: {
     k: 'how many images to return (default 20)',
@@ -42,6 +43,7 @@ export const searchCommand: CliCommand = {
     'meaning-cut-off':
       "calibrated (default): images found by meaning alone only above the model's calibrated similarity; none: the nearest whatever their similarity",
     'body-part': 'only images of this body part',
+    'every-image': "list every matching image, not one a study (a study's other views and slices share its report)",
     model:
       'the model that encodes the query (default: the library search model, chosen on the Search page, else the newest with embeddings)',
   },
@@ -54,6 +56,7 @@ export const searchCommand: CliCommand = {
       mode: values.mode,
       semanticWeight: numberOption(values['semantic-weight'], 'semantic-weight'),
       meaningCutOff: values['meaning-cut-off'],
+      onePerStudy: !values['every-image'],
       filter: typeof values['body-part'] === 'string' ? { bodyPart: values['body-part'] } : {},
       modelId: values.model,
     });

@@ -107,7 +107,7 @@ export class SearchService {
                 model.id,
                 'image',
                 vector!,
-                this.overFetch(wanted, request.filter, query.excluded.length > 0),
+                this.overFetch(wanted, request.filter, query.excluded.length > 0, request.onePerStudy),
               ),
               request.filter,
             ),
@@ -131,9 +131,10 @@ export class SearchService {
         ? this.meaningBarFor(model.id, request.mode, meaning, bars, queryVector, wordMatched, notices)
         : null;
     if (meaning) meaning.minimumSimilarity = bar === null || !Number.isFinite(bar) ? null : bar;
-    const ranked = this.fuse(request.mode, trustedSemantic, wordMatched, request.semanticWeight)
-      .filter((item) => item.lexical !== null || standsAlone(item, bar, request.meaningCutOff))
-      .slice(0, wanted);
+    const candidates = this.fuse(request.mode, trustedSemantic, wordMatched, request.semanticWeight).filter(
+      (item) => item.lexical !== null || standsAlone(item, bar, request.meaningCutOff),
+    );
+    const ranked = (request.onePerStudy ? this.bestPerStudy(candidates) : candidates).slice(0, wanted);
     const meaningOnly = ranked.filter((item) => item.lexical === null).length;
     return {
       results: this.describe(ranked),
@@ -321,8 +322,13 @@ export class SearchService {
   }
 
   /** Filters (and excluded terms) narrow the candidates after the nearest-neighbour step, so it fetches more then. */
-  private overFetch(k: number, filter: SearchFilter, excludes = false): number {
-    return Object.keys(filter).length === 0 && !excludes ? k : Math.min(maximumNeighbours, Math.max(20 * k, 1000));
+  /**
+   * Neighbours to ask the index for: k, unless filters or exclusions will drop some; with one result a study, a study's
+   * other views and slices take places too, so a few times k.
+   */
+  private overFetch(k: number, filter: SearchFilter, excludes = false, onePerStudy = false): number {
+    if (Object.keys(filter).length > 0 || excludes) return Math.min(maximumNeighbours, Math.max(20 * k, 1000));
+    return onePerStudy ? Math.min(maximumNeighbours, 6 * k) : k;
   }
 
   /** A query's "must be absent" holds for images found by meaning too: their study's report must not affirm it. */
@@ -366,6 +372,27 @@ export class SearchService {
   }
 
   /** Each report's hit goes to every image of its study (the best report of a study wins). */
+  /** The first (best-placed) image of each study, in order. */
+  private bestPerStudy(ranked: Ranked[]): Ranked[] {
+    if (ranked.length === 0) return ranked;
+    const studyOf = new Map(
+      (
+        this.database
+          .prepare(
+            'SELECT images.id AS imageId, series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id WHERE images.id IN (SELECT value FROM json_each(?))',
+          )
+          .all(JSON.stringify(ranked.map((item) => item.imageId))) as Array<{ imageId: number; studyId: number }>
+      ).map((row) => [row.imageId, row.studyId]),
+    );
+    const seen = new Set<number>();
+    return ranked.filter((item) => {
+      const study = studyOf.get(item.imageId);
+      if (study === undefined || seen.has(study)) return false;
+      seen.add(study);
+      return true;
+    });
+  }
+
   private lexicalImages(hits: LexicalHit[], filter: SearchFilter): Array<LexicalHit & { imageId: number }> {
     if (hits.length === 0) return [];
     const byStudy = new Map<number, LexicalHit>();

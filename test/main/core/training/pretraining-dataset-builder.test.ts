@@ -107,7 +107,7 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
     }
   });
 
-  it('finds images similar to any slice of a volume, through the nearest slice that stands for it', async () => {
+  it('finds images similar to any slice of a volume, and lists one result a study unless asked for every image', async () => {
     const library = path.join(workspace.path, 'library');
     const trained = runCli([
       'pretrain',
@@ -133,6 +133,22 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
       const similar = await core.handlers['search.similar']({ imageId: droppedSlice, k: 5, filter: {} });
       expect(similar.results.length).toBe(5);
       expect(similar.results.map((result) => result.imageId)).not.toContain(droppedSlice);
+      // Report words match every image of a study: one result a study by default, every image on request.
+      const search = (onePerStudy: boolean) =>
+        core.handlers['search.query']({
+          text: 'effusion',
+          mode: 'lexical',
+          k: 1000,
+          semanticWeight: 0.2,
+          filter: {},
+          meaningCutOff: 'calibrated',
+          onePerStudy,
+        });
+      const perStudy = (await search(true)).results.map((result) => result.studyInstanceUid);
+      const everyImage = (await search(false)).results.map((result) => result.studyInstanceUid);
+      expect(new Set(perStudy).size).toBe(perStudy.length);
+      expect(new Set(everyImage)).toEqual(new Set(perStudy));
+      expect(everyImage.length).toBeGreaterThan(perStudy.length);
     } finally {
       await core.close();
     }
