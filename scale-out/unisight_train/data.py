@@ -150,15 +150,21 @@ def pairs_per_epoch(samples, policy):
 
 
 def epoch_order(samples, seed, epoch, policy):
-    """As the desktop (ml/data/study-sampling.ts): every image shuffled, or one image per study drawn anew each epoch
-    (from its frontal views under `frontal`, where it has any), so no batch holds two images of one study."""
+    """As the desktop (ml/data/study-sampling.ts): every image shuffled; or, per study, the first of its images in that
+    shuffle (its first frontal view under `frontal`, where it has any), so a study's image is drawn anew each epoch and
+    no batch holds two images of one study."""
     generator = random.Random(f"{seed}:epoch:{epoch}")
-    if policy == "every":
-        order = list(range(len(samples)))
-    else:
-        order = []
-        for images in _by_study(samples):
-            frontal = [i for i in images if samples[i]["meta"].get("view") in FRONTAL_VIEWS] if policy == "frontal" else []
-            order.append(generator.choice(frontal or images))
+    order = list(range(len(samples)))
     generator.shuffle(order)
-    return order
+    if policy == "every":
+        return order
+    chosen, frontal_chosen = {}, set()
+    for index in order:
+        meta = samples[index]["meta"]
+        study = meta["studyId"]
+        frontal = policy == "frontal" and meta.get("view") in FRONTAL_VIEWS
+        if study not in chosen or (frontal and study not in frontal_chosen):
+            chosen[study] = index
+        if frontal:
+            frontal_chosen.add(study)
+    return list(chosen.values())
