@@ -13,6 +13,7 @@ import { trainBpeTokenizer } from '../../ml/tokenizer/bpe-tokenizer.js';
 import { writeReport } from '../../main/demo/report-writer.js';
 import { sampleFindings } from '../../main/demo/findings.js';
 import { debianPython, missingOutsideTool } from '../support/outside-tools.js';
+import { tinyEncoder } from '../support/tiny-training.js';
 
 const missing = missingOutsideTool('the scale-out parity tests (model-parity.test.ts)', 'pytorch');
 const reference = path.join(import.meta.dirname, 'pytorch_reference.py');
@@ -31,24 +32,8 @@ function askPyTorch(mode: 'embed' | 'tokenize', inputs: object): Record<string, 
   }
 }
 
-const tiny = {
-  architecture: 'shared',
-  width: 16,
-  heads: 2,
-  sharedLayers: 2,
-  earlyLayers: 0,
-  lateLayers: 0,
-  frozenSharedLayers: 0,
-  mlpRatio: 2,
-  modalityIdentifier: { kind: 'feature', featureWidth: 4, initialStandardDeviation: 0.02 },
-  imageSize: 16,
-  patchSize: 8,
-  vocabularySize: 40,
-  maximumTextTokens: 7,
-  embeddingSize: 8,
-  initialTemperature: 0.07,
-  maximumLogitScale: 100,
-} as const;
+/** The shared test encoder, without its early and late layers (one configuration below adds them back). */
+const tiny = { ...tinyEncoder, earlyLayers: 0, lateLayers: 0 };
 
 /** Every architecture the trainer builds, tiny: what the desktop trains and what a bundle can carry. */
 const architectures: Record<string, object> = {
@@ -66,10 +51,8 @@ const architectures: Record<string, object> = {
   "MS-CLIP's modality-specific LayerNorms": { sharedBlockParts: { attention: true, mlp: true, layerNorms: false } },
   'MS-CLIP sharing only attention': { sharedBlockParts: { attention: true, mlp: false, layerNorms: false } },
   'separate two-stack baseline': { architecture: 'separate' },
-  "MS-CLIP's early convolution": { imageStem: 'convolutional', imageSize: 32, patchSize: 8 },
+  "MS-CLIP's early convolution": { imageStem: 'convolutional' },
   "MS-CLIP's parallel branch with lateral connections, modality token": {
-    imageSize: 32,
-    patchSize: 8,
     sharedLayers: 3,
     modalityIdentifier: { kind: 'token' },
     parallelBranchLayers: [0, 2],
