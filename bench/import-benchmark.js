@@ -1,6 +1,7 @@
 // `npm run bench:import`: Unisight's importer against a pydicom reference doing the same per-file work, on the
-// same generated hospital export (2,000 studies unless --studies says otherwise). Prints files/s, the ratio and
-// peak memory. Figures belong in bench/RESULTS.md with date, machine and command.
+// same generated hospital export (2,000 studies unless --studies says otherwise; --film-size N for films a real
+// detector's size). Prints files/s, the ratio and peak memory. Figures belong in bench/RESULTS.md with date, machine
+// and command.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     studies: { type: 'string', default: '2000' },
     workers: { type: 'string' },
     rounds: { type: 'string', default: '5' },
+    'film-size': { type: 'string' },
   },
 });
 const studies = Number(values.studies);
@@ -19,7 +21,8 @@ const rounds = Math.max(1, Number(values.rounds));
 const workers = Number(values.workers ?? os.availableParallelism());
 const root = path.resolve(import.meta.dirname, '..');
 const data = path.join(root, '.bench-data');
-const folder = path.join(data, `export-${studies}`);
+const filmSize = values['film-size'];
+const folder = path.join(data, `export-${studies}${filmSize ? `-films-${filmSize}` : ''}`);
 const cli = path.join(root, 'bin', 'unisight.js');
 
 function run(command, args) {
@@ -42,6 +45,7 @@ if (!fs.existsSync(path.join(folder, 'unisight-manifest.json'))) {
     String(studies),
     '--seed',
     'bench',
+    ...(filmSize ? ['--film-size', filmSize] : []),
     '--json',
   ]);
   console.log(`  generated in ${generated.seconds.toFixed(0)} s`);
@@ -77,7 +81,7 @@ const ourRate = ourFiles / ours.seconds;
 const referenceRate = reference.json.files / reference.seconds;
 const megabytes = (bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
 console.log(
-  `\nimport benchmark: ${studies} studies, ${ourFiles} files, ${workers} workers, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, ${rounds} round(s); each side's median run:`,
+  `\nimport benchmark: ${studies} studies${filmSize ? ` (films ${filmSize} px wide)` : ''}, ${ourFiles} files, ${workers} workers, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, ${rounds} round(s); each side's median run:`,
 );
 console.log(
   `  unisight import (whole CLI run, start-up included): ${ours.seconds.toFixed(2)} s, ${ourRate.toFixed(1)} files/s, peak ${megabytes(peakResidentBytes)} (main and workers)`,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { drawChest, type ChestImage } from './chest-phantom.js';
 import { ctRescaleIntercept, drawCtSeries } from './ct-phantom.js';
+import { enlargeFilm } from './film-size.js';
 import { drawLateralChest } from './lateral-phantom.js';
 import { demoTransferSyntaxes, writeDicomFile, type DemoTransferSyntax } from './dicom-writer.js';
 import { findingNames, sampleFindings, type Finding } from './findings.js';
@@ -15,6 +16,8 @@ export interface GenerateHospitalOptions {
   seed: string;
   /** Share of chest studies that also get a lateral view (a second series); 0 keeps one film a study. */
   lateralFraction?: number;
+  /** Films this wide (2,048–3,000 px is a real detector's), enlarged from the phantom's size; unset: the phantom's. */
+  filmSize?: number;
   /** Chest CT studies written besides the radiographs, each one axial series of `ctSlices` slices. */
   ctStudies?: number;
   ctSlices?: number;
@@ -280,6 +283,9 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
   const truth: string[] = [];
   let firstImage: string | null = null;
 
+  const sized = (image: ChestImage, stream: string): ChestImage =>
+    options.filmSize ? enlargeFilm(image, options.filmSize, new SeededRandom(`${options.seed}:${stream}`)) : image;
+
   /** A study's report (in the CSV, as report.txt beside it, or missing), its labels and its ground truth. */
   const recordStudy = (
     random: SeededRandom,
@@ -319,7 +325,8 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     const patient = plan.patients[study.patientIndex]!;
     const modality = random.chance(0.6) ? 'DX' : 'CR';
     const view = random.chance(0.8) ? 'PA' : 'AP';
-    const image = drawChest(random, study.findings);
+    // Enlarged on a stream of its own: a seed's films are the same drawings at any size.
+    const image = sized(drawChest(random, study.findings), `film:${study.index}`);
     const monochrome1 = modality === 'CR' && random.chance(0.35);
     if (monochrome1)
       for (let index = 0; index < image.pixels.length; index++) image.pixels[index] = 4095 - image.pixels[index]!;
@@ -348,7 +355,7 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     if (lateral) {
       const lateralFolder = path.join(studyFolder, `SER_${modality}_2`);
       fs.mkdirSync(lateralFolder, { recursive: true });
-      const lateralImage = drawLateralChest(lateralRandom, study.findings);
+      const lateralImage = sized(drawLateralChest(lateralRandom, study.findings), `lateral-film:${study.index}`);
       const lateralData = dataset(
         lateralRandom,
         study,

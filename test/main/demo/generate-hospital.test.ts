@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import dicomParser from 'dicom-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findingNames } from '../../../main/demo/findings.js';
 import { readReportTable } from '../../../main/core/import/report-tables.js';
@@ -37,6 +38,24 @@ describe('unisight demo-data', () => {
     const run = runCli(['demo-data', again, '--studies', '50', '--seed', 'test', '--json']);
     expect(run.status, run.stderr).toBe(0);
     expect(fingerprint(again)).toEqual(fingerprint(demoExport(50, 'test')));
+  }, 120_000);
+
+  it("writes films a real detector's size on request: the same studies and reports, larger pixels", () => {
+    const large = path.join(workspace.path, 'large');
+    const run = runCli(['demo-data', large, '--studies', '50', '--seed', 'test', '--film-size', '1024', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const small = demoExport(50, 'test');
+    expect(fs.readFileSync(path.join(large, 'reports.csv'))).toEqual(fs.readFileSync(path.join(small, 'reports.csv')));
+    const films = (fs.readdirSync(large, { recursive: true }) as string[]).filter((file) =>
+      /SER_(DX|CR)_1[/\\]IM/.test(file),
+    );
+    expect(films).toHaveLength(50);
+    for (const film of films.slice(0, 5)) {
+      const dataSet = dicomParser.parseDicom(new Uint8Array(fs.readFileSync(path.join(large, film))));
+      expect(dataSet.uint16('x00280011')).toBe(1024);
+      expect(dataSet.uint16('x00280010')).toBeGreaterThan(1000);
+    }
+    expect(runCli(['demo-data', path.join(workspace.path, 'odd'), '--film-size', '1023']).status).toBe(2);
   }, 120_000);
 
   it('writes labels that agree with the ground truth and with the report text', () => {
