@@ -17,22 +17,23 @@ export function drawLateralChest(random: SeededRandom, findings: Finding[]): Che
   const heartScale = cardiomegaly ? 1.3 + 0.25 * cardiomegaly.severity : random.between(0.9, 1.05);
   const effusion = findings.find((finding) => finding.name === 'effusion');
   const fluidDepth = effusion ? 0.05 + 0.12 * effusion.severity : 0;
-  const nodule = findings.find((finding) => finding.name === 'nodule');
-  const noduleAt = nodule
-    ? {
-        x: random.between(0.42, 0.62),
-        y: { upper: 0.3, mid: 0.45, lower: 0.6 }[nodule.zone],
-        r: 0.012 + 0.02 * nodule.severity,
-      }
-    : null;
-  const consolidation = findings.find((finding) => finding.name === 'consolidation');
-  const patchAt = consolidation
-    ? {
-        x: random.between(0.45, 0.65),
-        y: { upper: 0.32, mid: 0.47, lower: 0.62 }[consolidation.zone],
-        r: 0.05 + 0.05 * consolidation.severity,
-      }
-    : null;
+  // Where a finding projects on a lateral film: across the lungs, at its zone's height, its size by severity.
+  const projected = (
+    name: Finding['name'],
+    across: [number, number],
+    heights: Record<Finding['zone'], number>,
+    radius: (severity: number) => number,
+  ) => {
+    const finding = findings.find((candidate) => candidate.name === name);
+    return finding ? { x: random.between(...across), y: heights[finding.zone], r: radius(finding.severity) } : null;
+  };
+  const noduleAt = projected('nodule', [0.42, 0.62], { upper: 0.3, mid: 0.45, lower: 0.6 }, (s) => 0.012 + 0.02 * s);
+  const patchAt = projected(
+    'consolidation',
+    [0.45, 0.65],
+    { upper: 0.32, mid: 0.47, lower: 0.62 },
+    (s) => 0.05 + 0.05 * s,
+  );
   const gain = random.between(0.85, 1.12);
   const offset = random.between(-120, 120);
   const noiseSigma = random.between(14, 30);

@@ -6,6 +6,7 @@ import { patchesPerImage } from '../../common/encoder-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { identityTransform, renderPatches, sampleTransform } from './image-augmentation.js';
 import { readFileRange } from './read-file-range.js';
+import { epochShuffle } from './study-sampling.js';
 import { sampleReportText } from './text-sampling.js';
 import type { PretrainingItem } from './pretraining-dataset.js';
 import type { AugmentationSettings } from '../../common/contract/augmentation-settings.js';
@@ -40,7 +41,7 @@ export class PretrainingBatches {
 
   /** The training order of one epoch: a seeded shuffle of `indices`. */
   epochOrder(indices: readonly number[], epoch: number): number[] {
-    return new SeededRandom(`${this.seed}:order:${epoch}`).shuffle([...indices]);
+    return epochShuffle(indices, epoch, this.seed);
   }
 
   /**

@@ -33,6 +33,11 @@ export function studyGroups(
   };
 }
 
+/** The seeded shuffle an epoch's order starts from: the same for pretraining and for fine-tuning's images. */
+export function epochShuffle(indices: readonly number[], epoch: number, seed: string): number[] {
+  return new SeededRandom(`${seed}:order:${epoch}`).shuffle([...indices]);
+}
+
 /** Training pairs one epoch has: its images under `every`, else its studies. */
 export function pairsPerEpoch(
   items: readonly PretrainingItem[],
@@ -56,7 +61,7 @@ export function epochOrder(
   policy: StudyImages,
   seed: string,
 ): number[] {
-  const shuffled = new SeededRandom(`${seed}:order:${epoch}`).shuffle([...indices]);
+  const shuffled = epochShuffle(indices, epoch, seed);
   if (policy === 'every') return shuffled;
   const chosen = new Map<number, number>();
   const frontalChosen = new Set<number>();

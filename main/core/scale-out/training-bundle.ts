@@ -26,18 +26,15 @@ import { buildPretrainingDataset } from '../training/pretraining-dataset-builder
 /** Samples per shard: a few hundred megabytes at the paper's image size, so shards stream and resume cheaply. */
 const samplesPerShard = 2000;
 const splits = ['train', 'validation', 'test'] as const;
-/** What of the trainer goes into every bundle (from the repository's scale-out/ folder). */
-const trainerFiles = [
-  'train.py',
-  'README.md',
-  'unisight_train/__init__.py',
-  'unisight_train/data.py',
-  'unisight_train/loss.py',
-  'unisight_train/model.py',
-  'unisight_train/tensor_bundle.py',
-  'unisight_train/tokenizer.py',
-  'unisight_train/training.py',
-];
+const trainerFolder = path.join(packageRoot, 'scale-out');
+
+/** What of the trainer goes into every bundle: its README and every Python file of the scale-out/ folder. */
+function trainerFiles(): string[] {
+  return (fs.readdirSync(trainerFolder, { recursive: true }) as string[])
+    .map((file) => file.split(path.sep).join('/'))
+    .filter((file) => file === 'README.md' || (file.endsWith('.py') && !file.includes('__pycache__')))
+    .sort();
+}
 
 export interface BundleSource {
   encoder: EncoderConfig;
@@ -198,8 +195,8 @@ export async function writeTrainingBundle(
       });
       written.push(initialWeights);
     }
-    for (const file of trainerFiles) {
-      fs.copyFileSync(path.join(packageRoot, 'scale-out', file), path.join(folder, file));
+    for (const file of trainerFiles()) {
+      fs.copyFileSync(path.join(trainerFolder, file), path.join(folder, file));
       written.push(file);
     }
     const bundle = {
