@@ -122,12 +122,17 @@ export const runPretraining: EngineTask<'pretrain'> = async (
 
   try {
     let step = 0;
+    // The last step whose epoch-end validation was recorded: a cancel during that evaluation (it is checkpointed just
+    // before) leaves it to the resumed run. Checkpoints written before this was kept count as validated.
+    let validatedStep = 0;
     if (fs.existsSync(checkpointFile)) {
-      step = Number(trainer.load(checkpointFile).step ?? 0);
+      const state = trainer.load(checkpointFile);
+      step = Number(state.step ?? 0);
+      validatedStep = Number(state.validatedStep ?? step);
       context.log('info', `Resuming pretraining at step ${step} of ${totalSteps}.`);
     }
     context.reportMetrics({ kind: 'run', step, ...describeRun, config });
-    const checkpoint = () => trainer.save(checkpointFile, { step, totalSteps });
+    const checkpoint = () => trainer.save(checkpointFile, { step, totalSteps, validatedStep });
 
     let order: number[] = [];
     let orderEpoch = -1;
@@ -139,6 +144,12 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     let lastValidation: RetrievalMetrics | null = null;
     const runStarted = performance.now();
     const stepAtStart = step;
+    const validateEpoch = async () => {
+      lastValidation = await evaluate(model, batches, dataset.items, split.validation, context);
+      context.reportMetrics({ kind: 'validation', step, epoch: step / stepsPerEpoch, retrieval: lastValidation });
+      validatedStep = step;
+    };
+    if (step > 0 && step % stepsPerEpoch === 0 && validatedStep !== step) await validateEpoch();
     while (step < totalSteps) {
       if (context.isCancelled()) {
         await checkpoint();
@@ -193,10 +204,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
         intervalStarted = now;
       }
       if (step % options.checkpointEverySteps === 0) await checkpoint();
-      if (step % stepsPerEpoch === 0) {
-        lastValidation = await evaluate(model, batches, dataset.items, split.validation, context);
-        context.reportMetrics({ kind: 'validation', step, epoch: step / stepsPerEpoch, retrieval: lastValidation });
-      }
+      if (step % stepsPerEpoch === 0) await validateEpoch();
       await context.yieldToEvents();
     }
     await checkpoint();

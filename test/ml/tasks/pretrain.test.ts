@@ -167,6 +167,35 @@ describe('pretraining task', () => {
       expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
   }, 120_000);
 
+  it('validates an epoch the cancel interrupted when the run resumes, and still ends at the same weights', async () => {
+    const whole = readTensorBundle(path.join(root, 'whole', pretrainRunFiles.model));
+    const probe = context(1);
+    fs.mkdirSync(path.join(root, 'probe'));
+    await runPretraining(parameters(path.join(root, 'probe')), probe);
+    const stepsPerEpoch = (probe.metrics.find((entry) => entry.kind === 'run') as { stepsPerEpoch: number })
+      .stepsPerEpoch;
+    // Checkpointed at the end of the first epoch, then cancelled while that epoch's validation embeds.
+    const runDirectory = path.join(root, 'cancelled-in-validation');
+    fs.mkdirSync(runDirectory);
+    const atEpochEnd = (): PretrainTaskParameters => {
+      const base = parameters(runDirectory);
+      return { ...base, options: { ...base.options, checkpointEverySteps: stepsPerEpoch } };
+    };
+    const interrupted = context(stepsPerEpoch);
+    await expect(runPretraining(atEpochEnd(), interrupted)).rejects.toThrow(/Cancelled while embedding/);
+    expect(interrupted.metrics.filter((entry) => entry.kind === 'validation')).toEqual([]);
+    const resumed = context();
+    expect((await runPretraining(atEpochEnd(), resumed)).outcome).toBe('succeeded');
+    expect(resumed.metrics.filter((entry) => entry.kind === 'validation').map((entry) => entry.step)).toEqual([
+      stepsPerEpoch,
+      2 * stepsPerEpoch,
+      3 * stepsPerEpoch,
+    ]);
+    const again = readTensorBundle(path.join(runDirectory, pretrainRunFiles.model));
+    for (const [name, tensor] of whole.tensors)
+      expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
+  }, 120_000);
+
   it('runs MR-Pretrain with the contrastive loss, reports every objective, leaks nothing, and resumes to the same weights', async () => {
     const whole = path.join(root, 'mr-whole');
     const interrupted = path.join(root, 'mr-interrupted');
