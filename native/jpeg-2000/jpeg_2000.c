@@ -18,17 +18,21 @@ static napi_value fail(napi_env env, const char *message) {
 typedef struct {
   const uint8_t *data;
   size_t length;
-  uint32_t columns, rows, components;
+  uint32_t columns, rows, components, needed_longer_side;
 } frame_request;
 
-// decodeX(encoded: Uint8Array, columns, rows, components)
+// decodeX(encoded: Uint8Array, columns, rows, components, neededLongerSide = 0)
 static int read_request(napi_env env, napi_callback_info info, frame_request *request) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_typedarray_type type;
   size_t length = 0;
   void *data = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) return 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 || argc > 5) return 0;
+  request->needed_longer_side = 0;
+  napi_valuetype needed_type = napi_undefined;
+  if (argc == 5 && napi_typeof(env, argv[4], &needed_type) == napi_ok && needed_type != napi_undefined &&
+      napi_get_value_uint32(env, argv[4], &request->needed_longer_side) != napi_ok) return 0;
   if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) return 0;
   if (napi_get_value_uint32(env, argv[1], &request->columns) != napi_ok || napi_get_value_uint32(env, argv[2], &request->rows) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &request->components) != napi_ok) return 0;
@@ -37,8 +41,9 @@ static int read_request(napi_env env, napi_callback_info info, frame_request *re
   return request->columns > 0 && request->rows > 0 && request->components > 0 && request->components <= 4;
 }
 
-// { width, height, bitsPerSample, componentCount, isSigned, bytes } around the ArrayBuffer the samples were decoded into.
-static napi_value frame_object(napi_env env, uint32_t width, uint32_t height, uint32_t bits, uint32_t components, bool is_signed, napi_value buffer, size_t size) {
+// { width, height, bitsPerSample, componentCount, isSigned, bytes, resolutionReduction } around the ArrayBuffer the
+// samples were decoded into.
+static napi_value frame_object(napi_env env, uint32_t width, uint32_t height, uint32_t bits, uint32_t components, bool is_signed, uint32_t reduction, napi_value buffer, size_t size) {
   napi_value result, value, bytes;
   napi_create_typedarray(env, napi_uint8_array, size, buffer, 0, &bytes);
   napi_create_object(env, &result);
@@ -53,6 +58,8 @@ static napi_value frame_object(napi_env env, uint32_t width, uint32_t height, ui
   napi_get_boolean(env, is_signed, &value);
   napi_set_named_property(env, result, "isSigned", value);
   napi_set_named_property(env, result, "bytes", bytes);
+  napi_create_uint32(env, reduction, &value);
+  napi_set_named_property(env, result, "resolutionReduction", value);
   return result;
 }
 
@@ -103,11 +110,38 @@ static void ignore_message(const char *message, void *user) {
   (void)user;
 }
 
+// Resolution levels to skip so that the longer side keeps at least `needed` pixels, at most `available` (the rule of
+// main/core/dicom/codecs/resolution-reduction.ts): each level halves both sides, rounding up.
+static uint32_t resolution_reduction(uint32_t width, uint32_t height, uint32_t available, uint32_t needed) {
+  uint32_t longer = width > height ? width : height, reduction = 0;
+  if (needed == 0) return 0;
+  while (reduction < available && reduction < 31 && ((longer + (1u << (reduction + 1)) - 1) >> (reduction + 1)) >= needed) reduction++;
+  return reduction;
+}
+
+// The fewest resolution levels any component's main-header coding style gives (tile headers may differ; a decode that
+// then fails is retried at full size by the caller).
+static uint32_t available_reduction(opj_codec_t *codec, uint32_t components) {
+  opj_codestream_info_v2_t *codestream = opj_get_cstr_info(codec);
+  if (!codestream || !codestream->m_default_tile_info.tccp_info) {
+    if (codestream) opj_destroy_cstr_info(&codestream);
+    return 0;
+  }
+  uint32_t levels = 32;
+  for (uint32_t component = 0; component < components && component < codestream->nbcomps; component++) {
+    uint32_t resolutions = codestream->m_default_tile_info.tccp_info[component].numresolutions;
+    if (resolutions == 0) levels = 0;
+    else if (resolutions - 1 < levels) levels = resolutions - 1;
+  }
+  opj_destroy_cstr_info(&codestream);
+  return levels == 32 ? 0 : levels;
+}
+
 static const uint8_t jp2_signature[12] = {0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a};
 
 static napi_value decode_jpeg_2000(napi_env env, napi_callback_info info) {
   frame_request request;
-  if (!read_request(env, info, &request)) return fail(env, "decodeJpeg2000 expects (Uint8Array, columns, rows, components)");
+  if (!read_request(env, info, &request)) return fail(env, "decodeJpeg2000 expects (Uint8Array, columns, rows, components[, neededLongerSide])");
   memory_stream source = {request.data, request.length, 0};
   bool is_jp2 = request.length >= sizeof jp2_signature && memcmp(request.data, jp2_signature, sizeof jp2_signature) == 0;
   char error[256] = "";
@@ -153,6 +187,14 @@ static napi_value decode_jpeg_2000(napi_env env, napi_callback_info info) {
     snprintf(message, sizeof message, "JPEG 2000 precision of %u bits is not supported", precision);
     goto done;
   }
+  uint32_t reduction = resolution_reduction(width, height, available_reduction(codec, components), request.needed_longer_side);
+  if (reduction > 0 && !opj_set_decoded_resolution_factor(codec, reduction)) {
+    snprintf(message, sizeof message, "JPEG 2000: cannot decode %u resolution levels down", reduction);
+    goto done;
+  }
+  // An image starting at the origin (DICOM's) loses half of each side per level, rounding up.
+  width = (width + (1u << reduction) - 1) >> reduction;
+  height = (height + (1u << reduction) - 1) >> reduction;
   if (!opj_decode(codec, stream, image) || !opj_end_decompress(codec, stream)) {
     snprintf(message, sizeof message, "JPEG 2000: %s", error[0] ? error : "decoding failed");
     goto done;
@@ -177,7 +219,7 @@ static napi_value decode_jpeg_2000(napi_env env, napi_callback_info info) {
       for (size_t index = 0; index < samples; index++) words[index * components + component] = (uint16_t)plane[index];
     }
   }
-  result = frame_object(env, width, height, precision, components, is_signed, buffer, size);
+  result = frame_object(env, width, height, precision, components, is_signed, reduction, buffer, size);
 done:
   if (image) opj_image_destroy(image);
   if (stream) opj_stream_destroy(stream);

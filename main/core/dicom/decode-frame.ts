@@ -6,6 +6,7 @@ import { decodeJpegBaseline, markAsUntransformedRgb } from './codecs/jpeg-baseli
 import { decodeJpegLossless } from './codecs/jpeg-lossless.js';
 import { decodeJpegLs } from './codecs/jpeg-ls.js';
 import { decodeRle } from './codecs/rle.js';
+import { reducedSide } from './codecs/resolution-reduction.js';
 import type { DecodedCodecFrame } from './codecs/wasm-codec.js';
 import type { ImagePixelDescription } from './dicom-metadata.js';
 import { DicomImportError, type ParsedDicom } from './read-dicom.js';
@@ -20,6 +21,7 @@ export type StoredSamples = Int32Array | Float32Array | Int16Array | Uint16Array
 
 /** One frame's stored pixel values: grayscale, or interleaved colour samples, before any LUT. */
 export interface DecodedFrame {
+  /** As decoded: the header's Columns × Rows, or less where DecodeOptions let a codec decode a lower resolution. */
   width: number;
   height: number;
   samplesPerPixel: number;
@@ -251,10 +253,20 @@ function interleave(values: StoredSamples, pixels: number, samples: number): Int
   return out;
 }
 
+export interface DecodeOptions {
+  /**
+   * The longer side the caller will make of the frame (the importer: the model image's). Codecs that can decode a
+   * lower resolution directly (JPEG 2000 and HTJ2K resolution levels) stop at the lowest that still has it, and the
+   * frame comes back that much smaller than the header's size; every other codec decodes the full frame.
+   */
+  neededLongerSide?: number;
+}
+
 export async function decodeFrame(
   parsed: ParsedDicom,
   image: ImagePixelDescription,
   frameIndex: number,
+  options: DecodeOptions = {},
 ): Promise<DecodedFrame> {
   checkPixelDescription(image);
   const syntax = transferSyntax(parsed.transferSyntaxUid);
@@ -264,6 +276,7 @@ export async function decodeFrame(
   const { rows, columns, samplesPerPixel } = image;
   let photometric = image.photometricInterpretation;
   let values: StoredSamples;
+  let [width, height] = [columns, rows];
 
   if (syntax.codec === 'native') {
     const native = readNativeFrame(parsed, image, frameIndex, Boolean(syntax.bigEndian));
@@ -296,25 +309,39 @@ export async function decodeFrame(
         image,
       );
     } else {
-      const frame = await decodeEncapsulated(syntax.codec, encoded, image);
-      if (frame.width !== columns || frame.height !== rows) {
+      const frame = await decodeEncapsulated(syntax.codec, encoded, image, options.neededLongerSide);
+      const reduction = frame.resolutionReduction ?? 0;
+      [width, height] = [reducedSide(columns, reduction), reducedSide(rows, reduction)];
+      if (frame.width !== width || frame.height !== height) {
+        const level = reduction > 0 ? ` (${reduction} resolution levels down: ${width}×${height})` : '';
         throw new DicomImportError(
           'failed',
-          `codec produced ${frame.width}×${frame.height}, the header says ${columns}×${rows}`,
+          `codec produced ${frame.width}×${frame.height}, the header says ${columns}×${rows}${level}`,
         );
       }
       values = codecValues(frame, image);
       if (frame.componentCount === 3 && syntax.codec !== 'jpeg-ls') photometric = 'RGB';
     }
   }
-  return { width: columns, height: rows, samplesPerPixel, values, photometricInterpretation: photometric };
+  return { width, height, samplesPerPixel, values, photometricInterpretation: photometric };
 }
 
 async function decodeEncapsulated(
   codec: string,
   encoded: Uint8Array,
   image: ImagePixelDescription,
+  neededLongerSide: number | undefined,
 ): Promise<DecodedCodecFrame> {
+  if (neededLongerSide && (codec === 'jpeg-2000' || codec === 'htj2k')) {
+    try {
+      return codec === 'jpeg-2000'
+        ? await decodeJpeg2000(encoded, image.columns, image.rows, image.samplesPerPixel, neededLongerSide)
+        : await decodeHtj2k(encoded, neededLongerSide);
+    } catch {
+      // A stream whose tiles or components carry fewer resolution levels than its main header says fails a reduced
+      // decode; the full decode below decides whether the file is readable at all, with its own error.
+    }
+  }
   try {
     switch (codec) {
       case 'jpeg-baseline':

@@ -231,14 +231,18 @@ export function fitWithin(image: GrayImage, size: number, enlarge = false): Gray
   return resizeGray(image, fitted.width, fitted.height);
 }
 
-function fitStep(width: number, height: number, size: number, enlarge: boolean): ResizeStep {
-  const fitted = fittedSize(width, height, size, enlarge);
-  const same = fitted.width === width && fitted.height === height;
+interface Size {
+  width: number;
+  height: number;
+}
+
+function resizeStep(from: Size, to: Size): ResizeStep {
+  const same = to.width === from.width && to.height === from.height;
   return {
-    ...fitted,
+    ...to,
     tables: same
       ? null
-      : { horizontal: resampleTable(width, fitted.width), vertical: resampleTable(height, fitted.height) },
+      : { horizontal: resampleTable(from.width, to.width), vertical: resampleTable(from.height, to.height) },
   };
 }
 
@@ -255,7 +259,8 @@ export function thumbnailSide(frame: { width: number; height: number }, thumbnai
 
 /**
  * The two images the catalog keeps of a frame, as fitWithin, padToSquare and toBytes make them from toDisplayGray's
- * output; for grayscale, in one pass through WebAssembly (the importer runs this on every image).
+ * output; for grayscale, in one pass through WebAssembly (the importer runs this on every image). Their sizes follow
+ * the header's Columns × Rows, so a frame decoded at a lower resolution gives images of the same geometry.
  */
 export function renderLibraryImages(
   frame: DecodedFrame,
@@ -265,21 +270,24 @@ export function renderLibraryImages(
   thumbnailSize: number,
 ): LibraryImages {
   const linear = linearWindow(frame, image, dataSet);
+  const header = { width: image.columns, height: image.rows };
   // The model image fills its square whatever the source size: a 28-px image left at 28 px in a 256-px square is
   // a few patches of content in a black field, and the encoder learns nothing from it. Thumbnails are never enlarged.
+  const fitted = fittedSize(header.width, header.height, modelImageSize, true);
+  const smallSize = fittedSize(fitted.width, fitted.height, thumbnailSide(header, thumbnailSize), false);
   if (linear) {
-    const fit = fitStep(frame.width, frame.height, modelImageSize, true);
-    const small = fitStep(fit.width, fit.height, thumbnailSide(frame, thumbnailSize), false);
+    const fit = resizeStep(frame, fitted);
+    const small = resizeStep(fitted, smallSize);
     const rendered = renderLinearInWasm(frame.values, frame.width, frame.height, linear, fit, modelImageSize, small);
     return {
       modelImage: rendered.canvas,
       thumbnail: { width: small.width, height: small.height, pixels: rendered.thumbnail },
     };
   }
-  const fitted = fitWithin(toDisplayGray(frame, image, dataSet), modelImageSize, true);
-  const small = fitWithin(fitted, thumbnailSide(frame, thumbnailSize));
+  const fittedImage = resizeGray(toDisplayGray(frame, image, dataSet), fitted.width, fitted.height);
+  const small = resizeGray(fittedImage, smallSize.width, smallSize.height);
   return {
-    modelImage: padToSquare(fitted, modelImageSize),
+    modelImage: padToSquare(fittedImage, modelImageSize),
     thumbnail: { width: small.width, height: small.height, pixels: toBytes(small) },
   };
 }

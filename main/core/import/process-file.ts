@@ -121,7 +121,13 @@ async function processBytes(request: ProcessFileRequest, bytes: Buffer): Promise
     const representativeFrame = representativeFrameIndex(image.numberOfFrames);
     const parsedCopy = parsed.dataSet.byteArray.buffer === bytes.buffer ? 0 : parsed.dataSet.byteArray.length;
     checkDecodeBudget(image, bytes.length + parsedCopy, request.memoryBudgetBytes);
-    const frame = await decodeFrame(parsed, image, representativeFrame);
+    // Only the catalog's two small images are made here, so a wavelet-coded film is decoded at the lowest resolution
+    // level still twice their size: the final resize then does the anti-aliasing, as after a full decode. Measured on
+    // 2,500-px films against a full decode and the same resize: mean difference 0.6 grey levels, largest 9 (at 1× the
+    // size: 1.0 and 17, for a third of the decoding time again).
+    const frame = await decodeFrame(parsed, image, representativeFrame, {
+      neededLongerSide: 2 * Math.max(request.modelImageSize, request.thumbnailSize),
+    });
     const rendered = renderLibraryImages(frame, image, parsed.dataSet, request.modelImageSize, request.thumbnailSize);
     // The model image keeps the aspect ratio inside a black square; the thumbnail is derived from it, not from the full
     // image.

@@ -7,8 +7,17 @@ import type { DecodedCodecFrame } from './wasm-codec.js';
 
 /** The optional addon built by `npm run build:native` (native/jpeg-2000/jpeg_2000.c). */
 interface NativeJpeg2000 {
-  /** Refuses a stream whose own header disagrees with the stated size before allocating anything. */
-  decodeJpeg2000(encoded: Uint8Array, columns: number, rows: number, components: number): DecodedCodecFrame;
+  /**
+   * Refuses a stream whose own header disagrees with the stated size before allocating anything. A non-zero
+   * `neededLongerSide` decodes the lowest resolution level whose longer side still has that many pixels.
+   */
+  decodeJpeg2000(
+    encoded: Uint8Array,
+    columns: number,
+    rows: number,
+    components: number,
+    neededLongerSide?: number,
+  ): DecodedCodecFrame;
   openjpegVersion(): string;
 }
 
