@@ -32,12 +32,16 @@ const AurocInterval = z.object({ estimate: z.number(), lower: z.number(), upper:
 export const ImageProbeResult = z.object({
   task: z.string(),
   testImages: z.number().int(),
+  /** Test studies, each judged once on its images' mean score (absent from runs that judged each image). */
+  testStudies: z.number().int().optional(),
+  /** Positive test studies (images, where testStudies is absent). */
   testPositives: z.number().int(),
   results: z.array(
     z.object({
-      /** Share of the labelled training images the probe was fitted on. */
+      /** Share of the labelled training studies the probe was fitted on (all their images). */
       labelFraction: z.number(),
       labelledImages: z.number().int(),
+      labelledStudies: z.number().int().optional(),
       /** Independent label draws averaged (one at 100%: there is only one). */
       draws: z.number().int(),
       /**

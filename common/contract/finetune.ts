@@ -4,6 +4,7 @@ import { finetuneMethods } from '../finetune-method-name.js';
 import { AugmentationSettings, defaultAugmentation } from './augmentation-settings.js';
 import { NoInput, RunReference } from './inputs.js';
 import { Job } from './jobs.js';
+import { StudyImages } from './training.js';
 
 /**
  * `gmcoord`: encoder + split head with UMD's gradient modulation (the recommended default, after TD-Calib);
@@ -29,6 +30,13 @@ export const FinetuneRequest = z
     labelFraction: z.number().gt(0).max(1).optional(),
     labelsPerClass: z.number().int().min(1).optional(),
     method: FinetuneMethod.default('gmcoord'),
+    /**
+     * How a study's images enter training, as in pretraining: `one` (each epoch one of its images, drawn anew, so a
+     * CT series weighs as much as a single film), `frontal` (drawn from its PA/AP views where it has any) or `every`
+     * image (runs recorded before studies were the unit trained so). The label budget is drawn by study whatever this
+     * says, and a study is judged once, on the mean of its images' probabilities.
+     */
+    studyImages: StudyImages.default('one'),
     /**
      * Run TD-Calib (UMD's reconstruction objectives on the task's unlabelled images and reports) first. Left out: yes
      * for the methods that train the encoder, no for the frozen-encoder baselines.
@@ -185,15 +193,19 @@ export const BudgetPreviewRequest = z.strictObject({
   seed: z.string().min(1).max(100).default('unisight'),
 });
 
-/** What a label budget means in images before a run starts: the wizard shows it. */
+/**
+ * What a label budget means before a run starts, in studies (labels belong to studies; positives count studies) and
+ * the images they hold: the wizard shows it.
+ */
 export const BudgetPreview = z.object({
   modelId: z.string(),
   modelName: z.string(),
-  labelledTrainingImages: z.number().int(),
+  labelledTrainingStudies: z.number().int(),
+  budgetStudies: z.number().int(),
   budgetImages: z.number().int(),
   budgetPositives: z.number().int(),
-  validationImages: z.number().int(),
-  testImages: z.number().int(),
+  validationStudies: z.number().int(),
+  testStudies: z.number().int(),
   testPositives: z.number().int(),
 });
 export type BudgetPreview = z.infer<typeof BudgetPreview>;

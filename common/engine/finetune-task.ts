@@ -32,6 +32,13 @@ const FinetuneRunDescription = z.object({
   trainingImages: z.number().int(),
   validationImages: z.number().int(),
   testImages: z.number().int(),
+  /**
+   * The same in studies, the unit labels belong to and results are judged by (absent from runs recorded before studies
+   * were the unit: those were judged by image).
+   */
+  labelledTrainingStudies: z.number().int().optional(),
+  budgetStudies: z.number().int().optional(),
+  testStudies: z.number().int().optional(),
   /** TD-Calib: not run, reused from an earlier run with the same encoder and images, or computed by this one. */
   calibration: z.enum(['none', 'reused', 'computed']),
   calibrationSteps: z.number().int(),

@@ -1,4 +1,5 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
+import { StudyImages, studyImagePolicies } from '../../common/contract/training.js';
 
 export interface CliOutput {
   /** Human-readable progress and messages; stderr when --json keeps stdout for the result. */
@@ -54,3 +55,15 @@ export function numberOption(value: string | boolean | undefined, name: string):
     throw new CliUsageError(`--${name} needs a number, got "${String(value)}".`);
   return parsed;
 }
+
+/** `--study-images one|frontal|every` (pretraining and fine-tuning), or a usage error naming the choices. */
+export function studyImagesOption(value: string | boolean | undefined): StudyImages | undefined {
+  if (value === undefined) return undefined;
+  const parsed = StudyImages.safeParse(value);
+  if (!parsed.success) throw new CliUsageError(`--study-images is ${studyImagePolicies.join(', ')}.`);
+  return parsed.data;
+}
+
+/** What `--study-images` says in both commands' help. */
+export const studyImagesHelp =
+  "one (default): each epoch one image per study, drawn anew, so a CT series or a study's second view is not many pairs; frontal: one of its PA/AP views where it has any; every: each image its own pair";

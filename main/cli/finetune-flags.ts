@@ -17,13 +17,17 @@ export function parseMethod(value: string): { method: FinetuneMethod; tdCalib: b
 const percent = (value: number | null) => (value === null ? 'n/a' : value.toFixed(3));
 
 /** "0.912 [0.870, 0.947]" for each metric, then the confusion matrix. */
-export function describeEvaluation(name: string, evaluation: ClassificationEvaluation | null): string[] {
+export function describeEvaluation(
+  name: string,
+  evaluation: ClassificationEvaluation | null,
+  unit: 'studies' | 'images' = 'studies',
+): string[] {
   if (!evaluation) return [`  ${name}: not evaluated`];
   const { metrics, binary } = evaluation;
   const counts = evaluation.classes.map((label, index) => `${evaluation.classCounts[index]} ${label}`).join(', ');
   const macro = binary ? '' : ' (one-vs-rest, macro)';
   return [
-    `  ${name}: ${evaluation.examples} images (${counts})${binary ? `, threshold ${binary.threshold} on ${binary.positiveClass}` : ''}`,
+    `  ${name}: ${evaluation.examples} ${unit} (${counts})${binary ? `, threshold ${binary.threshold} on ${binary.positiveClass}` : ''}`,
     ...(['auroc', 'accuracy', 'sensitivity', 'specificity', 'f1'] as const).map(
       (metric) =>
         `    ${metric.padEnd(11)} ${percent(metrics[metric].estimate)} [${percent(metrics[metric].lower)}, ${percent(metrics[metric].upper)}]${metric === 'accuracy' ? '' : macro}`,
@@ -36,17 +40,21 @@ export function describeEvaluation(name: string, evaluation: ClassificationEvalu
 
 export function describeClassifierRun(run: ClassifierRun): string {
   const description = run.description ?? {};
+  // Runs recorded before studies were the unit were judged by image.
+  const unit = description.testStudies === undefined ? 'images' : 'studies';
   return [
     `Run ${run.id} (${run.name}): ${run.state}`,
     `  task ${run.task}, method ${finetuneMethodName(run)}, encoder ${run.modelId ?? 'deleted'}`,
-    `  labels: ${String(description.budgetImages ?? '?')} of ${String(description.labelledTrainingImages ?? '?')} labelled training images (${String(description.budgetPositives ?? '?')} positive); split by patient, seed ${run.split.seed}`,
+    description.budgetStudies === undefined
+      ? `  labels: ${String(description.budgetImages ?? '?')} of ${String(description.labelledTrainingImages ?? '?')} labelled training images (${String(description.budgetPositives ?? '?')} positive); split by patient, seed ${run.split.seed}`
+      : `  labels: ${String(description.budgetStudies)} of ${String(description.labelledTrainingStudies)} labelled training studies (${String(description.budgetImages)} images; ${String(description.budgetPositives)} positive studies); split by patient, seed ${run.split.seed}`,
     ...(run.parameterCount
       ? [
           `  parameters: ${run.parameterCount.trainable.toLocaleString('en')} trained, ${run.parameterCount.frozen.toLocaleString('en')} frozen`,
         ]
       : []),
-    ...describeEvaluation('validation', run.validation),
-    ...describeEvaluation('test', run.test),
+    ...describeEvaluation('validation', run.validation, unit),
+    ...describeEvaluation('test', run.test, unit),
     ...(run.predictions > 0 ? [`  predictions stored for ${run.predictions} images`] : []),
     ...(run.error ? [`  error: ${run.error}`] : []),
   ].join('\n');

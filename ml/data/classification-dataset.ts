@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { type LabelBudget, sampleLabelBudget } from './label-budget.js';
+import type { LabelBudget } from './label-budget.js';
 import { type DatasetSplit, PretrainingItem, splitByPatient } from './pretraining-dataset.js';
+import { sampleStudyLabelBudget } from './study-sampling.js';
 
 /** One image of the library for a classification task: its study's report and the study's label, if it has one. */
 export const ClassificationItem = PretrainingItem.extend({
@@ -23,7 +24,7 @@ export type ClassificationDataset = z.infer<typeof ClassificationDataset>;
 export interface TaskSplit {
   split: DatasetSplit;
   labelledTraining: number[];
-  /** The label budget: a stratified sample of the labelled training images. */
+  /** The label budget: a stratified sample of the labelled training studies, with all their images. */
   budget: number[];
   validation: number[];
   test: number[];
@@ -31,8 +32,8 @@ export interface TaskSplit {
 
 /**
  * The images a run trains, checks and judges on: the patient split of `settings` (the encoder's own) over every
- * image, then the stratified label budget from the labelled training images; unlabelled images take part in TD-Calib
- * and the Adaptor only.
+ * image, then the stratified label budget drawn by study from the labelled training studies; unlabelled images take
+ * part in TD-Calib and the Adaptor only.
  */
 export function taskSplit(
   items: readonly ClassificationItem[],
@@ -52,8 +53,10 @@ export function taskSplit(
   return {
     split,
     labelledTraining,
-    budget: sampleLabelBudget(
-      labelledTraining.map((index) => ({ index, label: classes[items[index]!.label!]! })),
+    budget: sampleStudyLabelBudget(
+      items,
+      labelledTraining,
+      (index) => classes[items[index]!.label!]!,
       budget,
       budgetSeed,
     ),

@@ -6,11 +6,12 @@ import { patchesPerImage } from '../../common/encoder-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { identityTransform, renderPatches, sampleTransform } from './image-augmentation.js';
 import { readFileRange } from './read-file-range.js';
-import { epochShuffle } from './study-sampling.js';
+import { epochOrder, pairsPerEpoch } from './study-sampling.js';
 import { sampleReportText } from './text-sampling.js';
 import type { PretrainingItem } from './pretraining-dataset.js';
 import type { AugmentationSettings } from '../../common/contract/augmentation-settings.js';
 import type { TextSamplingSettings } from '../../common/contract/text-sampling-settings.js';
+import type { StudyImages } from '../../common/contract/training.js';
 
 /** One batch as plain arrays, built in JS so tensors are made once per step and nothing else lives in tfjs. */
 export interface HostBatch {
@@ -39,9 +40,14 @@ export class PretrainingBatches {
     this.patchValues = patchesPerImage(config) * config.patchSize ** 2;
   }
 
-  /** The training order of one epoch: a seeded shuffle of `indices`. */
-  epochOrder(indices: readonly number[], epoch: number): number[] {
-    return epochShuffle(indices, epoch, this.seed);
+  /** The training order of one epoch under a study policy (study-sampling.ts): `every` is a seeded shuffle. */
+  epochOrder(indices: readonly number[], epoch: number, policy: StudyImages): number[] {
+    return epochOrder(this.items, indices, epoch, policy, this.seed);
+  }
+
+  /** How many items an epoch of `indices` has under the policy. */
+  pairsPerEpoch(indices: readonly number[], policy: StudyImages): number {
+    return pairsPerEpoch(this.items, indices, policy);
   }
 
   /**

@@ -1,12 +1,16 @@
 import { SeededRandom } from '../../common/seeded-random.js';
 import type { StudyImages } from '../../common/contract/training.js';
+import { type LabelBudget, sampleLabelBudget } from './label-budget.js';
 import type { PretrainingItem } from './pretraining-dataset.js';
 
 /** Frontal chest views (ViewPosition): what `frontal` draws from where a study has any. */
 const frontalViews = new Set(['PA', 'AP']);
 
 /** The images of `indices` by study, studies in the order their first image comes. */
-function byStudy(items: readonly PretrainingItem[], indices: readonly number[]): number[][] {
+export function byStudy(
+  items: ReadonlyArray<Pick<PretrainingItem, 'studyId'>>,
+  indices: readonly number[],
+): number[][] {
   const groups = new Map<number, number[]>();
   for (const index of indices) {
     const studyId = items[index]!.studyId;
@@ -72,4 +76,29 @@ export function epochOrder(
     if (frontal) frontalChosen.add(studyId);
   }
   return [...chosen.values()];
+}
+
+/**
+ * A label budget drawn by study, not by image: the study is what carries the label, so 1% of the labels is 1% of the
+ * labelled studies (stratified and nested as sampleLabelBudget), and a drawn study brings every one of its images.
+ * With one image a study this is exactly the image-level draw.
+ */
+export function sampleStudyLabelBudget(
+  items: ReadonlyArray<Pick<PretrainingItem, 'studyId'>>,
+  indices: readonly number[],
+  labelOf: (index: number) => string,
+  budget: LabelBudget,
+  seed: string,
+): number[] {
+  // Studies numbered in the order of their first image, so that with one image a study the draw is the image-level one.
+  const studies = byStudy(
+    items,
+    [...indices].sort((left, right) => left - right),
+  );
+  const chosen = sampleLabelBudget(
+    studies.map((images, study) => ({ index: study, label: labelOf(images[0]!) })),
+    budget,
+    seed,
+  );
+  return chosen.flatMap((study) => studies[study]!).sort((left, right) => left - right);
 }

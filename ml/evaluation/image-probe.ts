@@ -1,4 +1,4 @@
-import { sampleLabelBudget } from '../data/label-budget.js';
+import { byStudy, sampleStudyLabelBudget } from '../data/study-sampling.js';
 import type { ProbeTask } from '../data/pretraining-dataset.js';
 import { scoreLinearProbe, trainLinearProbe } from '../finetune/linear-probe.js';
 import { auroc, bootstrapResamples, type ScoredExample } from '../../common/binary-classification-metrics.js';
@@ -15,6 +15,8 @@ export interface ProbeData {
   width: number;
   /** Each item's patient, for the grouped bootstrap. */
   patientKeys: readonly string[];
+  /** Each item's study: labels are drawn by study and each test study is judged once. */
+  studyIds: readonly number[];
   train: readonly number[];
   test: readonly number[];
 }
@@ -29,10 +31,12 @@ function rowsOf(data: ProbeData, indices: readonly number[]): Float32Array {
 
 /**
  * Whether the image side learned, without reading a report: a linear probe (logistic regression) on the frozen image
- * embeddings for each labelled task, fitted on 1% and on all of the labelled training images and judged on the test
- * split. A task whose training or test images lack either class is left out.
+ * embeddings for each labelled task, fitted on the images of 1% and of all of the labelled training studies and judged
+ * on the test split's studies (each on the mean score of its images). A task whose training or test images lack either
+ * class is left out.
  */
 export function probeImageEmbeddings(data: ProbeData, tasks: readonly ProbeTask[], seed: string): ImageProbeResult[] {
+  const studyOf = data.studyIds.map((studyId) => ({ studyId }));
   return tasks.flatMap((task): ImageProbeResult[] => {
     const labelled = (indices: readonly number[]) => indices.filter((index) => task.labels[index] !== null);
     const train = labelled(data.train);
@@ -40,28 +44,34 @@ export function probeImageEmbeddings(data: ProbeData, tasks: readonly ProbeTask[
     const classesIn = (indices: number[]) => new Set(indices.map((index) => task.labels[index])).size;
     if (classesIn(train) < 2 || classesIn(test) < 2) return [];
     const testFeatures = rowsOf(data, test);
+    const rowOf = new Map(test.map((index, row) => [index, row]));
+    const testStudies = byStudy(studyOf, test);
     const results = probeLabelFractions.map((labelFraction) => {
       const draws = labelFraction < 1 ? drawsBelowAll : 1;
       const points: number[] = [];
       const pooled: number[] = [];
       let labelledImages = 0;
+      let labelledStudies = 0;
       for (let draw = 0; draw < draws; draw++) {
-        const chosen = sampleLabelBudget(
-          train.map((index) => ({ index, label: String(task.labels[index]) })),
+        const chosen = sampleStudyLabelBudget(
+          studyOf,
+          train,
+          (index) => String(task.labels[index]),
           { fraction: labelFraction },
           `${seed}:probe:${task.task}:${draw}`,
         );
         labelledImages = chosen.length;
+        labelledStudies = byStudy(studyOf, chosen).length;
         const probe = trainLinearProbe(
           rowsOf(data, chosen),
           data.width,
           chosen.map((index) => task.labels[index]!),
         );
         const scores = scoreLinearProbe(probe, testFeatures);
-        const examples: ScoredExample[] = test.map((index, row) => ({
-          score: scores[row]!,
-          positive: task.labels[index] === 1,
-          group: data.patientKeys[index]!,
+        const examples: ScoredExample[] = testStudies.map((images) => ({
+          score: images.reduce((sum, index) => sum + scores[rowOf.get(index)!]!, 0) / images.length,
+          positive: task.labels[images[0]!] === 1,
+          group: data.patientKeys[images[0]!]!,
         }));
         points.push(auroc(examples));
         for (const sample of bootstrapResamples(examples, {
@@ -80,6 +90,7 @@ export function probeImageEmbeddings(data: ProbeData, tasks: readonly ProbeTask[
       return {
         labelFraction,
         labelledImages,
+        labelledStudies,
         draws,
         auroc: {
           estimate: points.reduce((sum, value) => sum + value, 0) / points.length,
@@ -92,7 +103,8 @@ export function probeImageEmbeddings(data: ProbeData, tasks: readonly ProbeTask[
       {
         task: task.task,
         testImages: test.length,
-        testPositives: test.filter((index) => task.labels[index] === 1).length,
+        testStudies: testStudies.length,
+        testPositives: testStudies.filter((images) => task.labels[images[0]!] === 1).length,
         results,
       },
     ];

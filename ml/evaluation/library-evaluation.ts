@@ -43,6 +43,7 @@ export function probeLibraryImages(
       features,
       width,
       patientKeys: dataset.items.map((item) => item.patientKey),
+      studyIds: dataset.items.map((item) => item.studyId),
       train: split.train,
       test: split.test,
     },

@@ -116,8 +116,8 @@ export async function trainAdaptor(
   order: (epoch: number) => number[],
   onEpoch: (epoch: number, loss: number) => Promise<void>,
 ): Promise<number[]> {
-  const rows = images.length / embeddingSize;
-  const stepsPerEpoch = Math.max(1, Math.floor(rows / training.batchSize));
+  // An epoch is what `order` gives: every row, or one image a study.
+  const stepsPerEpoch = Math.max(1, Math.floor(order(0).length / training.batchSize));
   const totalSteps = stepsPerEpoch * training.epochs;
   const warmupSteps = Math.max(1, Math.round(totalSteps * 0.02));
   const trainable = adaptor.store.trainable();

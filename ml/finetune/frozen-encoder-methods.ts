@@ -161,7 +161,7 @@ export async function fitAdaptor(
   );
   try {
     const pairs = cache.rows(trainingPairs);
-    const positions = trainingPairs.map((_, position) => position);
+    const positionOf = new Map(trainingPairs.map((index, position) => [index, position]));
     await trainAdaptor(
       adaptor,
       pairs.image,
@@ -169,12 +169,13 @@ export async function fitAdaptor(
       size,
       {
         epochs: options.adaptorEpochs,
-        batchSize: Math.min(options.adaptorBatchSize, trainingPairs.length),
+        batchSize: Math.min(options.adaptorBatchSize, stage.batches.pairsPerEpoch(trainingPairs, options.studyImages)),
         peakLearningRate: options.adaptorLearningRate,
         weightDecay: 0.01,
         seed: options.seed,
       },
-      (epoch) => stage.batches.epochOrder(positions, epoch),
+      (epoch) =>
+        stage.batches.epochOrder(trainingPairs, epoch, options.studyImages).map((index) => positionOf.get(index)!),
       onEpoch,
     );
     const adapt = async (indices: readonly number[]) => {

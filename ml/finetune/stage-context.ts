@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FinetuneRequest } from '../../common/contract/finetune.js';
+import type { StudyImages } from '../../common/contract/training.js';
 import type { ClassificationItem } from '../data/classification-dataset.js';
 import type { PretrainingBatches } from '../data/pretraining-batches.js';
 import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
@@ -32,7 +33,10 @@ export class LeakCheck {
   }
 }
 
-/** The items of each step: epoch by epoch, a seeded shuffle cut into batches (the remainder of an epoch is dropped). */
+/**
+ * The items of each step: epoch by epoch, the run's study policy over a seeded shuffle (one image a study, or every
+ * image), cut into batches (the remainder of an epoch is dropped).
+ */
 export class EpochBatches {
   private order: number[] = [];
   private orderEpoch = -1;
@@ -42,14 +46,15 @@ export class EpochBatches {
     private readonly batches: PretrainingBatches,
     private readonly indices: readonly number[],
     private readonly batchSize: number,
+    private readonly policy: StudyImages,
   ) {
-    this.stepsPerEpoch = Math.max(1, Math.floor(indices.length / batchSize));
+    this.stepsPerEpoch = Math.max(1, Math.floor(batches.pairsPerEpoch(indices, policy) / batchSize));
   }
 
   at(step: number): number[] {
     const epoch = Math.floor(step / this.stepsPerEpoch);
     if (epoch !== this.orderEpoch) {
-      this.order = this.batches.epochOrder(this.indices, epoch);
+      this.order = this.batches.epochOrder(this.indices, epoch, this.policy);
       this.orderEpoch = epoch;
     }
     const position = (step % this.stepsPerEpoch) * this.batchSize;

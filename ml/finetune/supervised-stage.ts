@@ -14,7 +14,8 @@ const checkpointName = 'supervised-checkpoint.bin';
 const scoringBatchSize = 64;
 
 /**
- * Steps of the supervised stage: the epochs over the labelled images, kept between the request's minimum and maximum.
+ * Steps of the supervised stage: the epochs over the labelled items (images, or studies under a one-a-study policy),
+ * kept between the request's minimum and maximum.
  */
 export function supervisedSteps(labelled: number, options: StageContext['options']): number {
   const stepsPerEpoch = Math.max(1, Math.floor(labelled / Math.min(options.batchSize, labelled)));
@@ -78,8 +79,9 @@ export async function runSupervised(
     ...optimizerGroups('adam.encoder', optimisers.encoder),
     ...optimizerGroups('adam.head', optimisers.head),
   };
-  const batchSize = Math.min(options.batchSize, labelled.length);
-  const totalSteps = supervisedSteps(labelled.length, options);
+  const pairs = stage.batches.pairsPerEpoch(labelled, options.studyImages);
+  const batchSize = Math.min(options.batchSize, pairs);
+  const totalSteps = supervisedSteps(pairs, options);
   const warmupSteps = Math.round(totalSteps * options.warmupFraction);
   const validateEvery = Math.max(1, Math.floor(totalSteps / 10));
   let finished = false;
@@ -94,7 +96,7 @@ export async function runSupervised(
     }
     const checkpoint = () => saveVariableGroups(checkpointFile, groups, { step });
     const leaks = new LeakCheck();
-    const epochs = new EpochBatches(stage.batches, labelled, batchSize);
+    const epochs = new EpochBatches(stage.batches, labelled, batchSize, options.studyImages);
     while (step < totalSteps) {
       if (task.isCancelled()) {
         await checkpoint();

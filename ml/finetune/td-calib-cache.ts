@@ -5,17 +5,18 @@ import type { FinetuneRequest } from '../../common/contract/finetune.js';
 import type { ClassificationItem } from '../data/classification-dataset.js';
 
 /**
- * The settings a TD-Calib result depends on. Labels, the label budget, the method and `inputs` are not among them:
- * the calibration reads every training image and report, never a label, so runs at different budgets, with
- * different methods or on different tasks of the same library share one.
- */
-/**
  * Raised with any change to what TD-Calib computes (objectives, masking, schedule), so older results are not reused.
  */
 const calibrationVersion = 1;
 
+/**
+ * The settings a TD-Calib result depends on. Labels, the label budget, the method and `inputs` are not among them:
+ * the calibration reads every training image and report, never a label, so runs at different budgets, with
+ * different methods or on different tasks of the same library share one.
+ */
 const calibrationSettings = [
   'seed',
+  'studyImages',
   'tdCalibEpochs',
   'tdCalibBatchSize',
   'tdCalibLearningRate',

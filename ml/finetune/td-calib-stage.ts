@@ -30,8 +30,9 @@ export function planTdCalib(runDirectory: string, cacheFile: string): Calibratio
   return { source: 'computed', cacheFile };
 }
 
-export function tdCalibSteps(imageCount: number, options: StageContext['options']): number {
-  return Math.max(1, Math.floor(imageCount / options.tdCalibBatchSize)) * options.tdCalibEpochs;
+/** TD-Calib's steps for an epoch of `pairs` image–report pairs (its images, or its studies, one image each). */
+export function tdCalibSteps(pairs: number, options: StageContext['options']): number {
+  return Math.max(1, Math.floor(pairs / options.tdCalibBatchSize)) * options.tdCalibEpochs;
 }
 
 /**
@@ -49,7 +50,7 @@ export async function runTdCalib(
   const { encoder, options, task } = stage;
   const calibrated = path.join(stage.runDirectory, files.calibrated);
   const checkpointFile = path.join(stage.runDirectory, files.checkpoint);
-  const totalSteps = tdCalibSteps(images.length, options);
+  const totalSteps = tdCalibSteps(stage.batches.pairsPerEpoch(images, options.studyImages), options);
   if (plan.source !== 'computed') {
     loadVariableGroups(plan.file, { encoder: encoder.store.variables });
     // A reused calibration was planned as no steps of this run, its own finished one as all of them.
@@ -92,7 +93,7 @@ export async function runTdCalib(
     }
     const checkpoint = () => saveVariableGroups(checkpointFile, groups, { step, optimizerSteps: optimizer.stepCount });
     const leaks = new LeakCheck();
-    const epochs = new EpochBatches(stage.batches, images, options.tdCalibBatchSize);
+    const epochs = new EpochBatches(stage.batches, images, options.tdCalibBatchSize, options.studyImages);
     while (step < totalSteps) {
       if (task.isCancelled()) {
         await checkpoint();

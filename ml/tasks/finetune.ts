@@ -4,6 +4,8 @@ import type { ClassificationEvaluation } from '../../common/contract/finetune.js
 import { ClassificationDataset, taskSplit } from '../data/classification-dataset.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { evaluateClassifier } from '../evaluation/classification-evaluation.js';
+import { studyExamples } from '../evaluation/study-predictions.js';
+import { byStudy } from '../data/study-sampling.js';
 import { finetuneMethodRegistry } from '../finetune/finetune-method-registry.js';
 import type { FittedClassifier } from '../finetune/frozen-encoder-methods.js';
 import type { StageContext } from '../finetune/stage-context.js';
@@ -62,9 +64,10 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
     : calibrationPlan.source === 'reused'
       ? ('reused' as const)
       : ('computed' as const);
-  const calibrationSteps = calibration === 'computed' ? tdCalibSteps(split.train.length, options) : 0;
+  const pairs = (indices: readonly number[]) => batches.pairsPerEpoch(indices, options.studyImages);
+  const calibrationSteps = calibration === 'computed' ? tdCalibSteps(pairs(split.train), options) : 0;
   const method = finetuneMethodRegistry[options.method];
-  const methodSteps = method.steps(labelled.length, options);
+  const methodSteps = method.steps(pairs(labelled), options);
   const totalWork = calibrationSteps + methodSteps + 1;
   let stageOffset = 0;
   const stage: StageContext = {
@@ -77,6 +80,7 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
     task: context,
     progress: (done, message) => context.reportProgress(stageOffset + done, totalWork, message),
   };
+  const firstImages = (indices: readonly number[]) => byStudy(items, indices).map((images) => images[0]!);
   const describeRun = {
     backend: context.backend,
     task: dataset.task,
@@ -84,8 +88,11 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
     labelSource: dataset.labelSource,
     labelledTrainingImages: labelledTraining.length,
     budgetImages: labelled.length,
-    budgetPositives: labelled.filter((index) => items[index]!.label === 1).length,
-    budgetByClass: classes.map((_, label) => labelled.filter((index) => items[index]!.label === label).length),
+    // In studies, as labels are drawn.
+    budgetPositives: firstImages(labelled).filter((index) => items[index]!.label === 1).length,
+    budgetByClass: classes.map(
+      (_, label) => firstImages(labelled).filter((index) => items[index]!.label === label).length,
+    ),
     // The images the budget drew, with their labels, for the run page to show what the classifier learned from.
     budgetExamples: labelled
       .slice(0, maximumBudgetExamplesShown)
@@ -93,6 +100,9 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
     trainingImages: split.train.length,
     validationImages: validation.length,
     testImages: test.length,
+    labelledTrainingStudies: firstImages(labelledTraining).length,
+    budgetStudies: firstImages(labelled).length,
+    testStudies: firstImages(test).length,
     calibration,
     calibrationSteps,
     methodSteps,
@@ -101,16 +111,7 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
 
   let fitted: FittedClassifier | null = null;
   const evaluate = (indices: readonly number[], probabilities: Float32Array) =>
-    evaluateClassifier(
-      indices.map((index, position) => ({
-        probabilities: probabilities.subarray(position * classes.length, (position + 1) * classes.length),
-        label: items[index]!.label!,
-        group: items[index]!.patientKey,
-        imageId: items[index]!.imageId,
-      })),
-      classes,
-      options.seed,
-    );
+    evaluateClassifier(studyExamples(items, indices, probabilities, classes.length), classes, options.seed);
   try {
     if (calibrationPlan && !(await runTdCalib(stage, split.train, calibrationPlan)))
       return { outcome: 'cancelled', result: { stage: 'td-calib' } };

@@ -18,15 +18,15 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await task.getByTestId('wizard-next').click();
 
   const budget = page.getByTestId('wizard-budget');
-  await expect(budget.getByRole('radio', { name: '1% of the labelled training images' })).toBeChecked();
-  await expect(budget.getByTestId('wizard-budget-preview')).toContainText(/That is \d+ labelled images/);
-  // A budget with fewer than five images of a class says it is too small to learn from.
-  const [images, positives] = (await budget.getByTestId('wizard-budget-preview').textContent())!
-    .match(/That is (\d+) labelled images \((\d+) positive\)/)!
+  await expect(budget.getByRole('radio', { name: '1% of the labelled training studies' })).toBeChecked();
+  await expect(budget.getByTestId('wizard-budget-preview')).toContainText(/That is \d+ labelled studies/);
+  // A budget with fewer than five studies of a class says it is too small to learn from.
+  const [studies, positives] = (await budget.getByTestId('wizard-budget-preview').textContent())!
+    .match(/That is (\d+) labelled studies \(\d+\s+images?; (\d+) positive\)/)!
     .slice(1)
     .map(Number);
   await expect(budget.getByTestId('wizard-budget-warning')).toHaveCount(
-    Math.min(positives!, images! - positives!) < 5 ? 1 : 0,
+    Math.min(positives!, studies! - positives!) < 5 ? 1 : 0,
   );
   await expectFormsIntact(page);
   await budget.getByTestId('wizard-next').click();
@@ -55,7 +55,9 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   await expect(run.getByTestId('roc-curve')).toHaveAttribute('data-ticks', '5');
   // The images the 1% budget drew, each with its label.
   const drawn = Number(
-    (await run.getByTestId('classifier-run-labels').textContent())!.match(/(\d+) of \d+ labelled/)![1],
+    (await run.getByTestId('classifier-run-labels').textContent())!.match(
+      /\d+ of \d+ labelled training studies \((\d+) images\)/,
+    )![1],
   );
   await run
     .getByTestId('budget-examples')
@@ -67,7 +69,7 @@ test('walks the fine-tuning wizard at 1% labels and sees results with ROC and co
   const cellCount = async (truth: number, predicted: number) =>
     Number(await run.getByTestId(`confusion-cell-${truth}-${predicted}`).textContent());
   const testImages = Number(
-    (await run.getByTestId('threshold-metrics').textContent())!.match(/\((\d+) test images\)/)![1],
+    (await run.getByTestId('threshold-metrics').textContent())!.match(/\((\d+) test studies\)/)![1],
   );
   await run.getByTestId('confusion-threshold').fill('0');
   await expect(run.getByTestId('threshold-metrics')).toContainText('At 0.00: sensitivity 100.0%');

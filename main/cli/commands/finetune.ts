@@ -3,7 +3,15 @@ import path from 'node:path';
 import { FinetuneRequest, type ClassifierRun } from '../../../common/contract/finetune.js';
 import type { Job } from '../../../common/contract/index.js';
 import type { CoreService } from '../../core/core-service.js';
-import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
+import {
+  CliUsageError,
+  commonOptions,
+  integerOption,
+  numberOption,
+  studyImagesHelp,
+  studyImagesOption,
+  type CliCommand,
+} from '../cli-command.js';
 import { finetuneMethodNames } from '../../../common/finetune-method-name.js';
 import { predictionsCsv } from '../../../common/predictions-csv.js';
 import { describeClassifierRun, parseMethod } from '../finetune-flags.js';
@@ -32,6 +40,7 @@ function requestFromFlags(values: Record<string, string | boolean | undefined>):
     peakLearningRate: numberOption(values['learning-rate'], 'learning-rate'),
     frozenSharedLayers: integerOption(values['frozen-layers'], 'frozen-layers'),
     tdCalibEpochs: integerOption(values['td-calib-epochs'], 'td-calib-epochs'),
+    studyImages: studyImagesOption(values['study-images']),
     seed: values.seed,
   });
   if (!parsed.success)
@@ -66,7 +75,7 @@ export const finetuneCommand: CliCommand = {
   name: 'finetune',
   summary:
     'Fine-tune a classifier for a labelled task from a pretrained encoder with a label budget; prints metrics with 95% intervals.',
-  usage: `unisight finetune --task T [--fraction F | --per-class N] [--method ${finetuneMethodNames.join('|')}] [--model ID] [--labels expert|weak] [--inputs image|image+report] [--export FILE.csv] [--resume RUN] [--tasks] [--library DIR] [--json]`,
+  usage: `unisight finetune --task T [--fraction F | --per-class N] [--method ${finetuneMethodNames.join('|')}] [--model ID] [--labels expert|weak] [--inputs image|image+report] [--study-images one|frontal|every] [--export FILE.csv] [--resume RUN] [--tasks] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     task: { type: 'string' },
@@ -80,6 +89,7 @@ export const finetuneCommand: CliCommand = {
     'learning-rate': { type: 'string' },
     'frozen-layers': { type: 'string' },
     'td-calib-epochs': { type: 'string' },
+    'study-images': { type: 'string' },
     seed: { type: 'string' },
     name: { type: 'string' },
     export: { type: 'string' },
@@ -88,18 +98,20 @@ export const finetuneCommand: CliCommand = {
   },
   optionHelp: {
     task: 'the labelled task (a label column of the manifest, or a weak-label task)',
-    fraction: 'share of each class of the labelled training split to train on (default 0.01)',
-    'per-class': 'train on this many labelled images per class instead of a fraction',
+    fraction:
+      'share of each class of the labelled training studies to train on (default 0.01; a drawn study brings all its images)',
+    'per-class': 'train on this many labelled studies per class instead of a fraction',
     method:
       'tdcalib+gmcoord (default: TD-Calib, then GM-Coord fine-tuning), gmcoord, full (encoder + head), adaptor (frozen encoder + Adaptor), linear (linear probe); tdcalib+ runs TD-Calib first',
     model: 'the pretrained encoder to start from (default: the newest trained model)',
     labels: 'expert (manual and manifest labels, the default) or weak (labels read from reports)',
     inputs:
       'what the classifier reads: image+report (the default for expert labels) or image (the default for weak labels, which come from the reports)',
-    epochs: 'passes over the labelled images (default 30; between 60 and 400 steps)',
+    epochs: 'passes over the labelled studies (default 30; between 60 and 400 steps)',
     'learning-rate': 'peak learning rate of the encoder (default 1e-4; the head learns 10× faster)',
     'frozen-layers': 'partial fine-tuning: keep the first n shared layers frozen',
-    'td-calib-epochs': 'passes of TD-Calib over the training images (default 3)',
+    'td-calib-epochs': 'passes of TD-Calib over the training studies (default 3)',
+    'study-images': studyImagesHelp,
     seed: 'seed of the label sample, initialisation and order',
     name: 'a name for the run',
     export: "write the classifier's score for every image to this CSV file",

@@ -1,8 +1,6 @@
 import {
   encoderPresetNames,
   PretrainRequest,
-  StudyImages,
-  studyImagePolicies,
   type Job,
   type RetrievalMetrics,
   type TrainingRun,
@@ -13,7 +11,15 @@ import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
 import { type EncoderPresetName, presetTraining } from '../../../common/encoder-config.js';
 import { pretrainingObjectives } from '../../../common/contract/training.js';
-import { CliUsageError, commonOptions, integerOption, numberOption, type CliCommand } from '../cli-command.js';
+import {
+  CliUsageError,
+  commonOptions,
+  integerOption,
+  numberOption,
+  studyImagesHelp,
+  studyImagesOption,
+  type CliCommand,
+} from '../cli-command.js';
 import { runToResume } from '../resume-target.js';
 
 function describePresetTraining(value: (training: (typeof presetTraining)[EncoderPresetName]) => number): string {
@@ -66,13 +72,6 @@ function textSampling(
   return { sentenceProbability: parts[0]!, phraseProbability: parts[1]! };
 }
 
-function studyImages(flag: string | boolean | undefined): StudyImages | undefined {
-  if (flag === undefined) return undefined;
-  const parsed = StudyImages.safeParse(flag);
-  if (!parsed.success) throw new CliUsageError(`--study-images is ${studyImagePolicies.join(', ')}.`);
-  return parsed.data;
-}
-
 export function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
   const architecture = values.architecture;
   if (architecture !== undefined && architecture !== 'shared' && architecture !== 'separate')
@@ -109,7 +108,7 @@ export function optionsFromFlags(values: Record<string, string | boolean | undef
     peakLearningRate: numberOption(values['learning-rate'], 'learning-rate'),
     trainingImagesLimit: integerOption(values['training-images'], 'training-images'),
     textSampling: textSampling(values['text-sampling']),
-    studyImages: studyImages(values['study-images']),
+    studyImages: studyImagesOption(values['study-images']),
     checkpointEverySteps: integerOption(values['checkpoint-every'], 'checkpoint-every'),
     seed: values.seed,
   });
@@ -132,7 +131,7 @@ export function formatImageProbe(probes: TrainingRun['imageProbe']): string[] {
     '  image-side linear probe (test split, AUROC with 95% interval; chance 0.5):',
     ...probes.map(
       (probe) =>
-        `    ${probe.task} (${probe.testImages} test images, ${probe.testPositives} positive): ` +
+        `    ${probe.task} (${probe.testStudies === undefined ? `${probe.testImages} test images` : `${probe.testStudies} test studies`}, ${probe.testPositives} positive): ` +
         probe.results
           .map(
             (result) =>
@@ -230,8 +229,7 @@ export const pretrainCommand: CliCommand = {
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
     'text-sampling':
       'chances a report is read as one sentence, or as a 2–4-word span, instead of whole (default 0.3,0.2; none: whole reports)',
-    'study-images':
-      "one (default): each epoch one image per study, drawn anew, so a CT series or a study's second view is not many pairs; frontal: one of its PA/AP views where it has any; every: each image its own pair",
+    'study-images': studyImagesHelp,
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',
     name: 'a name for the run',

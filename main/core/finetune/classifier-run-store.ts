@@ -60,7 +60,8 @@ function runFromRow(row: ClassifierRunRow): ClassifierRun {
     modelId: row.model_id,
     state: row.state,
     lastJobId: row.last_job_id,
-    options: FinetuneRequest.parse(JSON.parse(row.options_json)),
+    // Runs recorded before studies were the unit of training took every image as its own example.
+    options: FinetuneRequest.parse({ studyImages: 'every', ...(JSON.parse(row.options_json) as object) }),
     split: TaskSplitSettings.parse(JSON.parse(row.split_json)),
     description: row.description_json === null ? null : (JSON.parse(row.description_json) as Record<string, unknown>),
     validation: result?.validation ? ClassificationEvaluation.parse(result.validation) : null,

@@ -14,6 +14,7 @@ import {
   TaskSplitSettings,
 } from '../../../common/contract/finetune.js';
 import { taskSplit } from '../../../ml/data/classification-dataset.js';
+import { byStudy } from '../../../ml/data/study-sampling.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
@@ -97,7 +98,7 @@ export class FinetuneService implements EngineRunHandlers<'finetune'> {
     });
   }
 
-  /** How many images a label budget gives, with the test split it will be judged on. */
+  /** How many studies (and images) a label budget gives, with the test split it will be judged on. */
   preview(request: z.output<typeof BudgetPreviewRequest>): BudgetPreview {
     const model = this.encoderFor(request.modelId);
     const dataset = buildClassificationDataset(
@@ -111,16 +112,18 @@ export class FinetuneService implements EngineRunHandlers<'finetune'> {
         ? { perClass: request.labelsPerClass }
         : { fraction: request.labelFraction ?? 0.01 };
     const split = taskSplit(dataset.items, dataset.classes, FinetuneService.splitSettings(model), budget, request.seed);
+    const studies = (indices: readonly number[]) => byStudy(dataset.items, indices).map((images) => images[0]!);
     const positives = (indices: readonly number[]) =>
-      indices.filter((index) => dataset.items[index]!.label === 1).length;
+      studies(indices).filter((index) => dataset.items[index]!.label === 1).length;
     return {
       modelId: model.id,
       modelName: model.name,
-      labelledTrainingImages: split.labelledTraining.length,
+      labelledTrainingStudies: studies(split.labelledTraining).length,
+      budgetStudies: studies(split.budget).length,
       budgetImages: split.budget.length,
       budgetPositives: positives(split.budget),
-      validationImages: split.validation.length,
-      testImages: split.test.length,
+      validationStudies: studies(split.validation).length,
+      testStudies: studies(split.test).length,
       testPositives: positives(split.test),
     };
   }

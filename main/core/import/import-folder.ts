@@ -8,6 +8,7 @@ import { pathRange } from '../library/path-range.js';
 import type { Pseudonymiser } from '../library/pseudonymiser.js';
 import { CatalogWriter } from './catalog-writer.js';
 import { isRetried, type FailureKind } from './failure-kind.js';
+import { markRepresentativeSlices } from '../library/representative-slices.js';
 import { linkTable, linkTextReports, type TableLinkSummary } from './link-reports.js';
 import type { ProcessFileRequest, ProcessFileResult } from './process-file.js';
 import { readManifest } from './report-tables.js';
@@ -240,6 +241,8 @@ async function importWalkedFolder(
     pending.push({ walked: file, result: { path: file.path, sha256: null, outcome: 'skipped', reason } });
   }
   flush();
+  // Also after a cancel: the images written so far are in the catalog and must be marked.
+  markRepresentativeSlices(database);
 
   const cancelled = context.signal.aborted;
   let tableSummaries: TableLinkSummary[] = [];

@@ -7,6 +7,7 @@ import type { JobExecutor } from '../jobs/job-manager.js';
 import { importFolder } from './import-folder.js';
 import { explainStorageError } from './storage-error.js';
 import { FileWorkerPool, importWorkerMemoryBytes } from './worker-pool.js';
+import { markRepresentativeSlices } from '../library/representative-slices.js';
 
 /**
  * Files a worker holds beyond the one it is on: a worker that finishes a small file while the main thread writes a
@@ -62,10 +63,14 @@ export function importJobExecutor(
   };
 }
 
-/** Imports whose job died with the process: the next import of the folder skips what they finished. */
+/**
+ * Imports whose job died with the process: the next import of the folder skips what they finished, and the images
+ * they wrote are marked as an import's end would have (representative-slices.ts).
+ */
 export function markImportRunsInterrupted(database: Database.Database, jobs: readonly Job[]): void {
   const mark = database.prepare(
     "UPDATE import_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'",
   );
   for (const job of jobs) mark.run(job.finishedAt, job.id);
+  if (jobs.length > 0) markRepresentativeSlices(database);
 }

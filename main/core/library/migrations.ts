@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { markRepresentativeSlices } from './representative-slices.js';
 
 export interface Migration {
   version: number;
@@ -425,6 +426,16 @@ export const migrations: Migration[] = [
             : 'content';
         classify.run(kind, id);
       }
+    },
+  },
+  {
+    version: 16,
+    name: 'images: whether an image stands for its series (all of a projection series, five slices of a volume)',
+    up: (database) => {
+      database.exec(
+        'ALTER TABLE images ADD COLUMN represents_series INTEGER NOT NULL DEFAULT 1 CHECK (represents_series IN (0, 1))',
+      );
+      markRepresentativeSlices(database);
     },
   },
 ];

@@ -1,33 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
-import { epochOrder, pairsPerEpoch, studyGroups } from '../../../ml/data/study-sampling.js';
-
-/** A hand-made library: a 300-slice CT study, chest studies with a frontal and a lateral view, single films. */
-function library(): PretrainingItem[] {
-  const items: PretrainingItem[] = [];
-  const add = (studyId: number, viewPosition: string | null) =>
-    items.push({
-      imageId: items.length + 1,
-      studyId,
-      patientKey: `P${studyId}`,
-      imageFile: '/cache/pack',
-      imageOffset: 0,
-      imageSize: 16,
-      reportText: `report of study ${studyId}`,
-      reportId: studyId,
-      viewPosition,
-    });
-  for (let slice = 0; slice < 300; slice++) add(1, null);
-  for (let study = 2; study < 22; study++) {
-    add(study, 'LL');
-    add(study, study % 2 === 0 ? 'PA' : 'AP');
-  }
-  for (let study = 22; study < 42; study++) add(study, 'PA');
-  return items;
-}
+import { sampleLabelBudget } from '../../../ml/data/label-budget.js';
+import {
+  byStudy,
+  epochOrder,
+  pairsPerEpoch,
+  sampleStudyLabelBudget,
+  studyGroups,
+} from '../../../ml/data/study-sampling.js';
+import { multiImageStudies } from '../../support/multi-image-studies.js';
 
 describe('sampling by study', () => {
-  const items = library();
+  const items = multiImageStudies();
   const all = items.map((_, index) => index);
 
   it('gives each study one image per epoch, so a batch never holds two images of one study', () => {
@@ -76,6 +59,37 @@ describe('sampling by study', () => {
     expect(new Set(imageStudies.slice(0, 300))).toEqual(new Set([0]));
     studyItems.forEach((index, study) =>
       expect(items[index]!.studyId).toBe(items[all[imageStudies.indexOf(study)]!]!.studyId),
+    );
+  });
+
+  it('draws a label budget by study: a drawn study brings all its images, the CT counts once', () => {
+    // Studies 1–21 positive (the CT and the two-view studies), 22–41 negative.
+    const labelOf = (index: number) => (items[index]!.studyId < 22 ? 'positive' : 'negative');
+    const all100 = sampleStudyLabelBudget(items, all, labelOf, { fraction: 1 }, 'seed');
+    expect(all100).toEqual(all);
+    const tenth = sampleStudyLabelBudget(items, all, labelOf, { fraction: 0.1 }, 'seed');
+    const studies = byStudy(items, tenth);
+    // 10% of 21 positive and of 20 negative studies, rounded: 2 + 2.
+    expect(studies).toHaveLength(4);
+    for (const images of studies) {
+      const studyId = items[images[0]!]!.studyId;
+      expect(images).toHaveLength(items.filter((item) => item.studyId === studyId).length);
+    }
+    // Nested, as label-efficiency curves need: 10% ⊂ 50%.
+    const half = new Set(sampleStudyLabelBudget(items, all, labelOf, { fraction: 0.5 }, 'seed'));
+    expect(tenth.every((index) => half.has(index))).toBe(true);
+  });
+
+  it('is the image-level draw exactly where every study has one image', () => {
+    const singles = items.filter((item) => item.studyId >= 22);
+    const indices = singles.map((_, index) => index);
+    const labelOf = (index: number) => (index % 3 === 0 ? 'positive' : 'negative');
+    expect(sampleStudyLabelBudget(singles, indices, labelOf, { fraction: 0.2 }, 'seed')).toEqual(
+      sampleLabelBudget(
+        indices.map((index) => ({ index, label: labelOf(index) })),
+        { fraction: 0.2 },
+        'seed',
+      ),
     );
   });
 });

@@ -7,10 +7,8 @@ import { listStudies } from '../../../../main/core/library/library-queries.js';
 import { forkLauncher } from '../../../../main/core/child-process/fork-launcher.js';
 import { createCoreService } from '../../../../main/core/core-service.js';
 import { engineEntryFile, importWorkerFile } from '../../../../main/core/install-paths.js';
-import {
-  buildPretrainingDataset,
-  slicesPerVolume,
-} from '../../../../main/core/training/pretraining-dataset-builder.js';
+import { slicesPerVolume } from '../../../../main/core/library/representative-slices.js';
+import { buildPretrainingDataset } from '../../../../main/core/training/pretraining-dataset-builder.js';
 import type { PretrainingItem } from '../../../../ml/data/pretraining-dataset.js';
 import { epochOrder, pairsPerEpoch } from '../../../../ml/data/study-sampling.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
@@ -34,6 +32,7 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
   let lateralStudies = 0;
   let droppedSlice = 0;
   let studiesWithReport = 0;
+  let marks: Array<{ modality: string; instanceNumber: number; representsSeries: number }> = [];
   beforeAll(() => {
     const written = runCli([
       'demo-data',
@@ -67,6 +66,13 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
           .all() as number[]
       ).find((id) => !kept.has(id))!;
       studiesWithReport = listStudies(catalog.database, { hasReport: true }, 0, 1000).total;
+      marks = catalog.database
+        .prepare(
+          `SELECT series.modality AS modality, images.instance_number AS instanceNumber,
+             images.represents_series AS representsSeries
+           FROM images JOIN series ON series.id = images.series_id ORDER BY series.id, images.instance_number`,
+        )
+        .all() as typeof marks;
     } finally {
       catalog.database.close();
     }
@@ -92,6 +98,15 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
     const volumes = [...byStudy.values()].filter((slices) => slices.length > 1);
     expect(volumes).toHaveLength(2);
     for (const slices of volumes) expect(slices).toHaveLength(slicesPerVolume);
+  });
+
+  it('records in the catalog which slices stand for each volume, and that every film stands for itself', () => {
+    const ct = marks.filter((mark) => mark.modality === 'CT');
+    expect(ct).toHaveLength(24);
+    // Of 12 slices (instance numbers 1–12), those at 10%, 30%, 50%, 70% and 90% of the way: positions 1, 3, 6, 8, 10.
+    const kept = ct.filter((mark) => mark.representsSeries === 1).map((mark) => mark.instanceNumber);
+    expect(kept).toEqual([2, 4, 7, 9, 11, 2, 4, 7, 9, 11]);
+    expect(marks.filter((mark) => mark.modality !== 'CT').every((mark) => mark.representsSeries === 1)).toBe(true);
   });
 
   it('trains on one image per study per epoch, never two of a study in a batch, frontal views under frontal', () => {
