@@ -14,7 +14,7 @@ import {
   presetTraining,
 } from '../encoder-config.js';
 
-export const studyImagePolicies = ['one', 'frontal', 'every'] as const;
+export const studyImagePolicies = ['one', 'frontal', 'series', 'every'] as const;
 export const StudyImages = z.enum(studyImagePolicies);
 export type StudyImages = z.infer<typeof StudyImages>;
 
@@ -76,8 +76,9 @@ export const PretrainRequest = z.strictObject({
   /**
    * How a study's images become training pairs with its one report. `one`: each epoch one of its images, drawn anew, so
    * a 300-slice CT counts as one study and a batch never holds two images of one study; `frontal`: the same, drawn from
-   * its frontal views (PA/AP) where it has any; `every`: each image its own pair (runs recorded before studies were the
-   * unit train so).
+   * its frontal views (PA/AP) where it has any; `series`: the same, drawn from one of its series chosen with equal
+   * chance (a scout image weighs as much as the axial volume); `every`: each image its own pair (runs recorded before
+   * studies were the unit train so).
    */
   studyImages: StudyImages.default('one'),
   augmentation: AugmentationSettings.default(defaultAugmentation),

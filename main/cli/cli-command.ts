@@ -66,4 +66,4 @@ export function studyImagesOption(value: string | boolean | undefined): StudyIma
 
 /** What `--study-images` says in both commands' help. */
 export const studyImagesHelp =
-  "one (default): each epoch one image per study, drawn anew, so a CT series or a study's second view is not many pairs; frontal: one of its PA/AP views where it has any; every: each image its own pair";
+  "one (default): each epoch one image per study, drawn anew, so a CT series or a study's second view is not many pairs; frontal: one of its PA/AP views where it has any; series: one image of one of its series, each series with equal chance; every: each image its own pair";

@@ -28,6 +28,8 @@ export const PretrainingItem = z.strictObject({
   reportId: z.number().int().nullable(),
   /** DICOM ViewPosition (PA, AP, LL…), for the `frontal` pairing policy; null where the file has none. */
   viewPosition: z.string().nullable().default(null),
+  /** The image's series, for the `series` pairing policy; null in datasets saved before it (a series per image). */
+  seriesId: z.number().int().nullable().default(null),
 });
 export type PretrainingItem = z.infer<typeof PretrainingItem>;
 

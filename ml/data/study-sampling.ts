@@ -52,11 +52,35 @@ export function pairsPerEpoch(
 }
 
 /**
+ * `series`: one image per series (its first in the shuffle, so uniform within the series), then per study the first of
+ * those in a second shuffle of their own, so each of a study's series is drawn with equal chance whatever its size.
+ */
+function oneSeriesAStudy(
+  items: readonly PretrainingItem[],
+  shuffled: readonly number[],
+  epoch: number,
+  seed: string,
+): number[] {
+  const perSeries = new Map<string, number>();
+  for (const index of shuffled) {
+    // Datasets saved before series were recorded count each image as a series of its own.
+    const series = items[index]!.seriesId === null ? `image ${index}` : `series ${items[index]!.seriesId}`;
+    if (!perSeries.has(series)) perSeries.set(series, index);
+  }
+  const chosen = new Map<number, number>();
+  for (const index of new SeededRandom(`${seed}:series:${epoch}`).shuffle([...perSeries.values()])) {
+    const { studyId } = items[index]!;
+    if (!chosen.has(studyId)) chosen.set(studyId, index);
+  }
+  return [...chosen.values()];
+}
+
+/**
  * The training order of one epoch. `every`: a seeded shuffle of the images. Otherwise one image per study: the first of
- * its images in that same shuffle (under `frontal` its first frontal view, where it has any), so each epoch draws a
- * study's image anew and uniformly, and studies come in the order their first image does (a library of one image a
- * study trains exactly as under `every`). A study of 300 slices weighs as much as a single film, and no batch holds two
- * images of one study, which would be each other's negatives under one report.
+ * its images in that same shuffle (under `frontal` its first frontal view, where it has any; under `series` see
+ * oneSeriesAStudy), so each epoch draws a study's image anew and uniformly, and studies come in the order their first
+ * image does (a library of one image a study trains exactly as under `every`). A study of 300 slices weighs as much as
+ * a single film, and no batch holds two images of one study, which would be each other's negatives under one report.
  */
 export function epochOrder(
   items: readonly PretrainingItem[],
@@ -67,6 +91,7 @@ export function epochOrder(
 ): number[] {
   const shuffled = epochShuffle(indices, epoch, seed);
   if (policy === 'every') return shuffled;
+  if (policy === 'series') return oneSeriesAStudy(items, shuffled, epoch, seed);
   const chosen = new Map<number, number>();
   const frontalChosen = new Set<number>();
   for (const index of shuffled) {

@@ -151,13 +151,25 @@ def pairs_per_epoch(samples, policy):
 
 def epoch_order(samples, seed, epoch, policy):
     """As the desktop (ml/data/study-sampling.ts): every image shuffled; or, per study, the first of its images in that
-    shuffle (its first frontal view under `frontal`, where it has any), so a study's image is drawn anew each epoch and
-    no batch holds two images of one study."""
+    shuffle (its first frontal view under `frontal`, where it has any; under `series`, the first image of each series,
+    then per study the first of those in a second shuffle, so each series has an equal chance), so a study's image is
+    drawn anew each epoch and no batch holds two images of one study."""
     generator = random.Random(f"{seed}:epoch:{epoch}")
     order = list(range(len(samples)))
     generator.shuffle(order)
     if policy == "every":
         return order
+    if policy == "series":
+        per_series = {}
+        for index in order:
+            series = samples[index]["meta"].get("series")
+            per_series.setdefault(("image", index) if series is None else ("series", series), index)
+        candidates = list(per_series.values())
+        random.Random(f"{seed}:series:{epoch}").shuffle(candidates)
+        chosen = {}
+        for index in candidates:
+            chosen.setdefault(samples[index]["meta"]["studyId"], index)
+        return list(chosen.values())
     chosen, frontal_chosen = {}, set()
     for index in order:
         meta = samples[index]["meta"]

@@ -80,6 +80,29 @@ describe.skipIf(missing !== null)('training on a cluster and bringing the model 
     expect(manifest.dataset.split.trainingPairs).toBe(result.manifest.pairs.train);
   });
 
+  it('samples one image a study each epoch, each series with equal chance under series, as the desktop does', () => {
+    // A CT study of a 300-slice series and a one-image scout, then 20 single films; 200 epochs.
+    const check = `
+import json, sys
+sys.path.insert(0, ${JSON.stringify(path.resolve('scale-out'))})
+from unisight_train.data import epoch_order, pairs_per_epoch
+samples = [{"meta": {"studyId": 1, "series": 10}} for _ in range(300)] + [{"meta": {"studyId": 1, "series": 11}}]
+samples += [{"meta": {"studyId": 2 + k, "series": 20 + k}} for k in range(20)]
+counts = {"scout": 0, "scoutUnderOne": 0, "unique": True}
+for epoch in range(200):
+    order = epoch_order(samples, "seed", epoch, "series")
+    counts["unique"] &= len(order) == 21 == len({samples[i]["meta"]["studyId"] for i in order})
+    counts["scout"] += 300 in order
+    counts["scoutUnderOne"] += 300 in epoch_order(samples, "seed", epoch, "one")
+counts["pairs"] = pairs_per_epoch(samples, "series")
+print(json.dumps(counts))`;
+    const counts = JSON.parse(python(['-c', check], library.path).stdout) as Record<string, number | boolean>;
+    expect(counts).toMatchObject({ unique: true, pairs: 21 });
+    expect(counts.scout).toBeGreaterThan(70);
+    expect(counts.scout).toBeLessThan(130);
+    expect(counts.scoutUnderOne).toBeLessThan(10);
+  });
+
   it('trains the same with torchrun on two processes (gloo) as in one process with the whole batch', async () => {
     python(['train.py', '--out', 'single', '--max-steps', '4'], bundle);
     const port = await freePort();

@@ -140,6 +140,7 @@ async function writeShards(
             reportId: item.reportId,
             patient: item.patientKey,
             view: item.viewPosition,
+            series: item.seriesId,
           }),
         );
         const text = Buffer.from(item.reportText);

@@ -12,6 +12,7 @@ interface ImageRow {
   reportId: number | null;
   reportText: string | null;
   viewPosition: string | null;
+  seriesId: number;
 }
 
 /**
@@ -28,7 +29,8 @@ export function buildPretrainingDataset(
     .prepare(
       `SELECT images.id AS imageId, studies.id AS studyId, patients.pseudonym AS patientKey,
          images.model_image_path AS modelImagePath, images.model_image_offset AS modelImageOffset, images.model_image_size AS modelImageSize,
-         report.id AS reportId, report.text AS reportText, images.view_position AS viewPosition
+         report.id AS reportId, report.text AS reportText, images.view_position AS viewPosition,
+         images.series_id AS seriesId
        FROM images
        JOIN series ON series.id = images.series_id
        JOIN studies ON studies.id = series.study_id
@@ -48,6 +50,7 @@ export function buildPretrainingDataset(
     reportText: row.reportText?.trim() ?? '',
     reportId: row.reportId,
     viewPosition: row.viewPosition,
+    seriesId: row.seriesId,
   }));
   return { items };
 }

@@ -20,6 +20,7 @@ function library(patients: number, imagesPerPatient: number, prefix = 'patient')
         reportText: `report ${patient} ${image}`,
         reportId: items.length + 1,
         viewPosition: null,
+        seriesId: null,
       });
     }
   }

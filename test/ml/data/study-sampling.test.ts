@@ -47,6 +47,29 @@ describe('sampling by study', () => {
     }
   });
 
+  it('draws each of a study’s series with equal chance under series, one image a study all the same', () => {
+    const scout = items.findIndex((item) => item.seriesId === 11);
+    let scoutDrawn = 0;
+    let scoutDrawnUnderOne = 0;
+    for (let epoch = 0; epoch < 200; epoch++) {
+      const order = epochOrder(items, all, epoch, 'series', 'seed');
+      expect(order).toHaveLength(41);
+      expect(new Set(order.map((index) => items[index]!.studyId)).size).toBe(41);
+      if (order.includes(scout)) scoutDrawn++;
+      if (epochOrder(items, all, epoch, 'one', 'seed').includes(scout)) scoutDrawnUnderOne++;
+    }
+    // The scout is one series of two (about half the epochs), but one image of 301 under `one`.
+    expect(scoutDrawn).toBeGreaterThan(70);
+    expect(scoutDrawn).toBeLessThan(130);
+    expect(scoutDrawnUnderOne).toBeLessThan(10);
+    // A study's two views are two series: each drawn about as often.
+    const lateral = Array.from({ length: 200 }, (_, epoch) => epochOrder(items, all, epoch, 'series', 'seed')).filter(
+      (order) => order.some((index) => items[index]!.studyId === 2 && items[index]!.viewPosition === 'LL'),
+    ).length;
+    expect(lateral).toBeGreaterThan(70);
+    expect(lateral).toBeLessThan(130);
+  });
+
   it('keeps every image a pair under every, as runs recorded before studies were the unit', () => {
     const order = epochOrder(items, all, 0, 'every', 'seed');
     expect([...order].sort((a, b) => a - b)).toEqual(all);

@@ -13,6 +13,7 @@ function item(imageId: number, studyId: number, label: number): ClassificationIt
     reportText: '',
     reportId: null,
     viewPosition: null,
+    seriesId: null,
     label,
   };
 }

@@ -48,6 +48,7 @@ function writeDataset(directory: string, count: number): string {
       reportText: `Opacity in the ${side} ${zone} zone.`,
       reportId: index + 1,
       viewPosition: null,
+      seriesId: null,
     });
   }
   const datasetFile = path.join(directory, 'dataset.json');
