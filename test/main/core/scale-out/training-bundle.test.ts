@@ -62,7 +62,7 @@ describe('a training bundle', () => {
     expect(image.subarray(0, 20).toString('latin1')).toMatch(new RegExp(`^P5\\n${size} ${size}\\n255\\n`));
     expect(image.length).toBe(`P5\n${size} ${size}\n255\n`.length + size * size);
     const meta = JSON.parse(train.get('00000000.json')!.toString('utf8'));
-    expect(Object.keys(meta).sort()).toEqual(['imageId', 'patient', 'reportId', 'studyId', 'view']);
+    expect(Object.keys(meta).sort()).toEqual(['imageId', 'patient', 'reportId', 'series', 'studyId', 'view']);
     // The catalog's pseudonym, not the DICOM Patient ID.
     const pseudonyms = catalog.database.prepare('SELECT pseudonym FROM patients').pluck().all() as string[];
     expect(pseudonyms).toContain(meta.patient);
