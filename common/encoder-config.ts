@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { parallelBranchStages, stemChannels } from './convolution-shapes.js';
+import {
+  hierarchicalStemChannels,
+  hierarchicalStemStages,
+  parallelBranchStages,
+  stemChannels,
+} from './convolution-shapes.js';
 
 /**
  * How the encoder is told which modality a sequence is (Roy et al. 2025, §3): `feature` concatenates a learnable
@@ -31,6 +36,9 @@ export const ImagePositionInitialisation = z.enum(['normal', 'sinusoidal']);
  */
 export const SharedBlockParts = z.strictObject({ attention: z.boolean(), mlp: z.boolean(), layerNorms: z.boolean() });
 export type SharedBlockParts = z.infer<typeof SharedBlockParts>;
+/** How image patches become tokens (EncoderConfig.imageStem). */
+export const imageStems = ['linear', 'convolutional', 'hierarchical'] as const;
+
 const everyPartShared: SharedBlockParts = { attention: true, mlp: true, layerNorms: true };
 
 export const EncoderConfig = z
@@ -62,8 +70,10 @@ export const EncoderConfig = z
     /**
      * How image patches become tokens. `linear`: one matrix over each patch's pixels (ViT). `convolutional`: MS-CLIP's
      * early convolution, stride-2 3 × 3 convolutions down to the patch grid (layers/convolutional-stem.ts).
+     * `hierarchical`: the hMLP stem, non-overlapping 4 × 4 then 2 × 2 convolutions inside each patch
+     * (layers/hierarchical-stem.ts).
      */
-    imageStem: z.enum(['linear', 'convolutional']).default('linear'),
+    imageStem: z.enum(imageStems).default('linear'),
     /**
      * MS-CLIP's parallel convolutional branch: the image blocks (counted over early, shared and late, from 0) before
      * which it writes into the patch tokens, one branch stage each; MS-CLIP B/16: [2, 4, 6, 8, 10]. Empty: no branch.
@@ -88,6 +98,10 @@ export const EncoderConfig = z
     const parts = config.sharedBlockParts;
     if (config.architecture === 'separate' && !(parts.attention && parts.mlp && parts.layerNorms))
       issue('the separate baseline shares no block: sharedBlockParts applies to the shared encoder only');
+    if (config.imageStem === 'hierarchical' && !hierarchicalStemStages(config.patchSize))
+      issue(
+        `the hMLP stem splits a patch in quarters, then halves twice: patch size ${config.patchSize} is not a multiple of 4`,
+      );
     const convolutional = config.imageStem === 'convolutional' || config.parallelBranchLayers.length > 0;
     if (convolutional && !Number.isInteger(Math.log2(config.patchSize)))
       issue(
@@ -196,10 +210,14 @@ export type EncoderPresetName = keyof typeof encoderPresets;
  * small, so it can take many passes and a high rate inside its minutes (bench/RESULTS.md); the larger presets keep
  * 2 × 10⁻⁴, above which d 128 and wider collapsed to one embedding for every input (README).
  */
-export const presetTraining: Record<EncoderPresetName, { epochs: number; peakLearningRate: number }> = {
-  'cpu-fast': { epochs: 60, peakLearningRate: 1e-3 },
-  balanced: { epochs: 10, peakLearningRate: 2e-4 },
-  paper: { epochs: 10, peakLearningRate: 2e-4 },
+export const presetTraining: Record<
+  EncoderPresetName,
+  { epochs: number; peakLearningRate: number; wordPredictionWeight: number }
+> = {
+  'cpu-fast': { epochs: 60, peakLearningRate: 1e-3, wordPredictionWeight: 0 },
+  balanced: { epochs: 10, peakLearningRate: 2e-4, wordPredictionWeight: 0 },
+  // The shared-encoder paper's objective alone.
+  paper: { epochs: 10, peakLearningRate: 2e-4, wordPredictionWeight: 0 },
 };
 
 /** Weights of one configuration, counted without building it (the core shows sizes without loading TensorFlow). */
@@ -229,14 +247,25 @@ export function countParameters(config: EncoderConfig): number {
     width * embeddingSize;
   const convolutionStage = (inChannels: number, outChannels: number) => 9 * inChannels * outChannels + 2 * outChannels;
   const stemChannelList = stemChannels(width, config.patchSize);
+  const hierarchicalChannels = hierarchicalStemChannels(width, content, config.patchSize);
+  const hierarchicalSides = hierarchicalStemStages(config.patchSize) ?? [];
   const patchEmbedding =
     config.imageStem === 'linear'
       ? config.patchSize ** 2 * content + content
-      : stemChannelList.reduce(
-          (sum, channels, stage) => sum + convolutionStage(stage === 0 ? 1 : stemChannelList[stage - 1]!, channels),
-          0,
-        ) +
-        width * content;
+      : config.imageStem === 'hierarchical'
+        ? hierarchicalChannels.reduce(
+            (sum, channels, stage) =>
+              sum +
+              hierarchicalSides[stage]! ** 2 * (stage === 0 ? 1 : hierarchicalChannels[stage - 1]!) * channels +
+              channels +
+              (stage === hierarchicalChannels.length - 1 ? 0 : 2 * channels),
+            0,
+          )
+        : stemChannelList.reduce(
+            (sum, channels, stage) => sum + convolutionStage(stage === 0 ? 1 : stemChannelList[stage - 1]!, channels),
+            0,
+          ) +
+          width * content;
   const grid = config.imageSize / config.patchSize;
   const branch = parallelBranchStages({
     width,

@@ -8,6 +8,7 @@ import { DatasetSplitSummary, ImageProbeResult, RetrievalMetrics } from './evalu
 import {
   EncoderConfig,
   encoderPresets,
+  imageStems,
   ImagePositionInitialisation,
   ModalityIdentifier,
   SharedBlockParts,
@@ -36,7 +37,7 @@ export const EncoderOverrides = z.strictObject({
   imageSize: z.number().int().min(32).max(512).optional(),
   imagePositionInitialisation: ImagePositionInitialisation.optional(),
   sharedBlockParts: SharedBlockParts.optional(),
-  imageStem: z.enum(['linear', 'convolutional']).optional(),
+  imageStem: z.enum(imageStems).optional(),
   parallelBranchLayers: z.array(z.number().int().min(0).max(60)).max(12).optional(),
   patchSize: z.number().int().min(4).max(64).optional(),
   vocabularySize: z.number().int().min(64).max(65_536).optional(),
@@ -46,6 +47,7 @@ export const EncoderOverrides = z.strictObject({
 export type EncoderOverrides = z.infer<typeof EncoderOverrides>;
 
 const epochs = z.number().int().min(1).max(1000);
+const wordPredictionWeight = z.number().min(0).max(10);
 const peakLearningRate = z.number().positive().max(1);
 
 /** What a caller asks for. Epochs and peak learning rate left out come from the preset (`presetTraining`). */
@@ -59,6 +61,11 @@ export const PretrainRequest = z.strictObject({
    * modelling, feature-level reconstruction against an EMA teacher, image–text matching); `mr+contrastive`: both.
    */
   objective: z.enum(pretrainingObjectives).default('contrastive'),
+  /**
+   * Weight of word prediction beside the contrastive loss: the image embedding also predicts which words its report
+   * asserts (outside negations; ml/data/report-word-targets.ts). 0 turns it off; left out, the preset's.
+   */
+  wordPredictionWeight: wordPredictionWeight.optional(),
   epochs: epochs.optional(),
   batchSize: z.number().int().min(2).max(1024).default(32),
   peakLearningRate: peakLearningRate.optional(),
@@ -97,6 +104,7 @@ export const PretrainOptions = PretrainRequest.extend({
   // Runs recorded before text sampling read whole reports, and resume that way; likewise every image was a pair.
   textSampling: TextSamplingSettings.default(noTextSampling),
   studyImages: StudyImages.default('every'),
+  wordPredictionWeight: wordPredictionWeight.default(0),
 });
 export type PretrainOptions = z.infer<typeof PretrainOptions>;
 
@@ -106,6 +114,8 @@ export function resolvePretrainOptions(request: PretrainRequest): PretrainOption
     ...request,
     epochs: request.epochs ?? preset.epochs,
     peakLearningRate: request.peakLearningRate ?? preset.peakLearningRate,
+    wordPredictionWeight:
+      request.wordPredictionWeight ?? (request.objective === 'contrastive' ? preset.wordPredictionWeight : 0),
     textSampling: request.textSampling ?? defaultTextSampling,
     studyImages: request.studyImages,
   });

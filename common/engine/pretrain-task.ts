@@ -37,6 +37,8 @@ const PretrainRunDescription = z.object({
   totalSteps: z.number().int(),
   vocabularySize: z.number().int(),
   tokenizerFingerprint: z.string(),
+  /** Words the image side learns to predict, where word prediction is on. */
+  predictedWords: z.number().int().optional(),
 });
 
 const step = z.number().int().nonnegative();

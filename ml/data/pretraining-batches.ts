@@ -6,6 +6,7 @@ import { patchesPerImage } from '../../common/encoder-config.js';
 import type { BpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { identityTransform, renderPatches, sampleTransform } from './image-augmentation.js';
 import { readFileRange } from './read-file-range.js';
+import type { ReportWordTargets } from './report-word-targets.js';
 import { epochOrder, pairsPerEpoch } from './study-sampling.js';
 import { sampleReportText } from './text-sampling.js';
 import type { PretrainingItem } from './pretraining-dataset.js';
@@ -21,6 +22,8 @@ export interface HostBatch {
   /** [size, maximumTextTokens] */
   tokenIds: Int32Array;
   attentionMask: Float32Array;
+  /** [size, words]: 1 where the item's report asserts the word; only when batches were made with word targets. */
+  wordTargets?: Float32Array;
 }
 
 /**
@@ -36,6 +39,7 @@ export class PretrainingBatches {
     private readonly tokenizer: BpeTokenizer,
     private readonly config: EncoderConfig,
     private readonly seed: string,
+    private readonly reportWords: ReportWordTargets | null = null,
   ) {
     this.patchValues = patchesPerImage(config) * config.patchSize ** 2;
   }
@@ -66,6 +70,15 @@ export class PretrainingBatches {
       tokenIds: new Int32Array(indices.length * maximumTextTokens),
       attentionMask: new Float32Array(indices.length * maximumTextTokens),
     };
+    const words = this.reportWords;
+    if (words) {
+      // From the whole report, whatever part of it the text side reads: the image shows all of it.
+      const targets = new Float32Array(indices.length * words.words.length);
+      indices.forEach((itemIndex, position) => {
+        for (const word of words.of(this.items[itemIndex]!)) targets[position * words.words.length + word] = 1;
+      });
+      batch.wordTargets = targets;
+    }
     const random = augmentation ? new SeededRandom(`${this.seed}:augment:${augmentation.step}`) : null;
     const textSampling = augmentation?.textSampling;
     const textRandom = textSampling ? new SeededRandom(`${this.seed}:text:${augmentation.step}`) : null;

@@ -30,6 +30,11 @@ export const PretrainingItem = z.strictObject({
   viewPosition: z.string().nullable().default(null),
   /** The image's series, for the `series` pairing policy; null in datasets saved before it (a series per image). */
   seriesId: z.number().int().nullable().default(null),
+  /**
+   * The words its report asserts (outside negations, lowercased), for the word-prediction objective; empty in
+   * datasets saved before it.
+   */
+  reportWords: z.array(z.string()).default([]),
 });
 export type PretrainingItem = z.infer<typeof PretrainingItem>;
 

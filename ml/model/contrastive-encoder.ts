@@ -11,6 +11,11 @@ import {
   type ConvolutionalStemParameters,
 } from './layers/convolutional-stem.js';
 import {
+  applyHierarchicalStem,
+  createHierarchicalStem,
+  type HierarchicalStemParameters,
+} from './layers/hierarchical-stem.js';
+import {
   applyLateral,
   createParallelBranch,
   type BranchMap,
@@ -34,6 +39,8 @@ interface ModalityParameters {
   patchEmbedding?: LinearParameters;
   /** Image, convolutional stem (MS-CLIP's early convolution), in place of the patch embedding. */
   convolutionalStem?: ConvolutionalStemParameters;
+  /** Image, the hMLP stem, in place of the patch embedding. */
+  hierarchicalStem?: HierarchicalStemParameters;
   /** Image: MS-CLIP's parallel convolutional branch, when configured. */
   parallelBranch?: ParallelBranchParameters;
   /** The shared stack as this modality runs it: shared parts, and its own copies of the parts not shared. */
@@ -120,6 +127,10 @@ export class ContrastiveEncoder {
         convolutionalStem:
           image && this.config.imageStem === 'convolutional'
             ? createConvolutionalStem(this.store, 'image.convolutionalStem', width, content, this.config.patchSize)
+            : undefined,
+        hierarchicalStem:
+          image && this.config.imageStem === 'hierarchical'
+            ? createHierarchicalStem(this.store, 'image.hierarchicalStem', width, content, this.config.patchSize)
             : undefined,
         parallelBranch:
           image && this.config.parallelBranchLayers.length > 0
@@ -268,6 +279,8 @@ export class ContrastiveEncoder {
    */
   private patchContent(patches: tf.Tensor3D, keptPatches?: KeptPatches): tf.Tensor {
     const parameters = this.perModality.image;
+    // The hMLP stem never looks past a patch: masked patches cannot leak into kept ones.
+    if (parameters.hierarchicalStem) return applyHierarchicalStem(patches, parameters.hierarchicalStem);
     if (!parameters.convolutionalStem) return linear(patches, parameters.patchEmbedding!);
     let visible: tf.Tensor3D = patches;
     if (keptPatches) {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { numericSeed } from '../../common/seeded-random.js';
+import { ReportWordTargets } from '../data/report-word-targets.js';
+import { ReportWordHead } from '../objectives/report-words.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { epochOrder, pairsPerEpoch, studyGroups } from '../data/study-sampling.js';
 import {
@@ -91,10 +93,33 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     encoder.vocabularySize,
   );
   const config: EncoderConfig = { ...encoder, vocabularySize: tokenizer.vocabularySize };
+  if (options.wordPredictionWeight > 0 && options.objective !== 'contrastive')
+    throw new Error(
+      `Word prediction is added to the contrastive objective only; run ${options.objective} with a word-prediction weight of 0.`,
+    );
+  const reportWords = options.wordPredictionWeight > 0 ? new ReportWordTargets(dataset.items, train) : null;
+  if (reportWords && reportWords.words.length === 0)
+    throw new Error(
+      'Word prediction found no word asserted by enough training reports to predict; set its weight to 0 (--word-prediction 0).',
+    );
   const model = new ContrastiveEncoder(config, numericSeed(options.seed));
   const trainer =
     options.objective === 'contrastive'
-      ? contrastiveTrainer(model, options.weightDecay, options.gradientClipNorm)
+      ? contrastiveTrainer(
+          model,
+          options.weightDecay,
+          options.gradientClipNorm,
+          reportWords
+            ? {
+                head: new ReportWordHead(
+                  config.embeddingSize,
+                  reportWords.shares(dataset.items, train),
+                  numericSeed(`${options.seed}:words`),
+                ),
+                weight: options.wordPredictionWeight,
+              }
+            : null,
+        )
       : mrPretrainTrainer(
           model,
           options.seed,
@@ -103,7 +128,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
           options.gradientClipNorm,
           options.objective === 'mr+contrastive',
         );
-  const batches = new PretrainingBatches(dataset.items, tokenizer, config, options.seed);
+  const batches = new PretrainingBatches(dataset.items, tokenizer, config, options.seed, reportWords);
   const stepsPerEpoch = Math.floor(trainingPairs / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
   const warmupSteps = Math.round(totalSteps * options.warmupFraction);
@@ -118,6 +143,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     totalSteps,
     vocabularySize: tokenizer.vocabularySize,
     tokenizerFingerprint: tokenizer.data.fingerprint,
+    ...(reportWords ? { predictedWords: reportWords.words.length } : {}),
   };
 
   try {

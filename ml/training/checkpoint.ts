@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { restoreVariables, snapshotVariables } from '../model/model-tensors.js';
 import { readTensorBundle, writeTensorBundle, type TensorBundle } from '../model/tensor-bundle.js';
 import type { AdamW } from './adamw.js';
@@ -29,25 +28,4 @@ export function loadVariableGroups(file: string, groups: VariableGroups): Record
 export function optimizerGroups(prefix: string, optimizer: AdamW): VariableGroups {
   const { first, second } = optimizer.moments();
   return { [`${prefix}.first`]: first, [`${prefix}.second`]: second };
-}
-
-/** Weights, optimizer moments and the caller's progress state, written atomically. */
-export function saveCheckpoint(
-  file: string,
-  model: ContrastiveEncoder,
-  optimizer: AdamW,
-  state: Record<string, unknown>,
-): Promise<void> {
-  return saveVariableGroups(
-    file,
-    { model: model.store.variables, ...optimizerGroups('adam', optimizer) },
-    { ...state, optimizerSteps: optimizer.stepCount },
-  );
-}
-
-/** Restores what `saveCheckpoint` wrote into a model and optimizer of the same configuration; returns the state. */
-export function loadCheckpoint(file: string, model: ContrastiveEncoder, optimizer: AdamW): Record<string, unknown> {
-  const state = loadVariableGroups(file, { model: model.store.variables, ...optimizerGroups('adam', optimizer) });
-  optimizer.stepCount = Number(state.optimizerSteps ?? 0);
-  return state;
 }

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../../common/seeded-random.js';
 import { batchTensors, disposeBatch, type HostBatch } from '../data/pretraining-batches.js';
 import { buildReconstructionBatch } from '../data/reconstruction-batch.js';
@@ -6,16 +7,11 @@ import { prefixedTrainable, reconstructionStep } from './reconstruction-step.js'
 import { clampLogitScale, symmetricInfoNce } from '../objectives/info-nce.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { AdamW, type AdamWOptions } from './adamw.js';
-import {
-  loadCheckpoint,
-  loadVariableGroups,
-  optimizerGroups,
-  saveCheckpoint,
-  saveVariableGroups,
-} from './checkpoint.js';
+import { loadVariableGroups, optimizerGroups, saveVariableGroups } from './checkpoint.js';
 import { contrastiveStep } from './contrastive-step.js';
 import { EmaTeacher } from './ema-teacher.js';
 import { ImageTextMatching } from '../objectives/image-text-matching.js';
+import type { ReportWordHead } from '../objectives/report-words.js';
 
 /** One pretraining objective: how a step trains, and what a checkpoint of it holds. */
 export interface PretrainingTrainer {
@@ -28,28 +24,63 @@ export interface PretrainingTrainer {
 
 const adamSettings: AdamWOptions = { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0 };
 
-/** Symmetric InfoNCE, the shared encoder paper's objective. */
+/**
+ * Symmetric InfoNCE, the shared encoder paper's objective; with a word head, plus `wordWeight` × its word-prediction
+ * loss on the image embeddings (report-words.ts). Without one, checkpoints are as they always were.
+ */
 export function contrastiveTrainer(
   model: ContrastiveEncoder,
   weightDecay: number,
   clipNorm: number,
+  words: { head: ReportWordHead; weight: number } | null = null,
 ): PretrainingTrainer {
-  const optimizer = new AdamW(model.store.trainable(), { ...adamSettings, weightDecay });
+  const trainable = new Map([...model.store.trainable(), ...(words?.head.store.trainable() ?? [])]);
+  const optimizer = new AdamW(trainable, { ...adamSettings, weightDecay });
+  const groups = {
+    model: model.store.variables,
+    ...(words ? { words: words.head.store.variables } : {}),
+    ...optimizerGroups('adam', optimizer),
+  };
   return {
     step: async (batch, _step, learningRate) => {
       const tensors = batchTensors(batch, model.config);
+      const targets =
+        words && batch.wordTargets ? tf.tensor2d(batch.wordTargets, [batch.size, words.head.words]) : null;
       try {
-        return {
-          loss: (await contrastiveStep(model, optimizer, tensors.patches, tensors.texts, learningRate, clipNorm)).loss,
-          parts: {},
-        };
+        const auxiliary =
+          words && targets
+            ? {
+                name: 'wordPrediction',
+                weight: words.weight,
+                trainable: words.head.store.trainable(),
+                loss: (images: tf.Tensor2D) => words.head.loss(images, targets),
+              }
+            : null;
+        const result = await contrastiveStep(
+          model,
+          optimizer,
+          tensors.patches,
+          tensors.texts,
+          learningRate,
+          clipNorm,
+          auxiliary,
+        );
+        return { loss: result.loss, parts: result.parts };
       } finally {
         disposeBatch(tensors);
+        targets?.dispose();
       }
     },
-    save: (file, state) => saveCheckpoint(file, model, optimizer, state),
-    load: (file) => loadCheckpoint(file, model, optimizer),
-    dispose: () => optimizer.dispose(),
+    save: (file, state) => saveVariableGroups(file, groups, { ...state, optimizerSteps: optimizer.stepCount }),
+    load: (file) => {
+      const state = loadVariableGroups(file, groups);
+      optimizer.stepCount = Number(state.optimizerSteps ?? 0);
+      return state;
+    },
+    dispose: () => {
+      optimizer.dispose();
+      words?.head.dispose();
+    },
   };
 }
 

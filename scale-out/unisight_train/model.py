@@ -22,6 +22,16 @@ def stem_channels(width, patch_size):
     return [max(1, width // 2 ** (stages - 1 - stage)) for stage in range(stages)]
 
 
+def hierarchical_stem_stages(patch_size):
+    """Block sides of the hMLP stem's three stages (common/convolution-shapes.ts): a quarter of the patch, 2, 2."""
+    return [patch_size // 4, 2, 2]
+
+
+def hierarchical_stem_channels(width, content, patch_size):
+    sides = hierarchical_stem_stages(patch_size)
+    return [content if stage == len(sides) - 1 else max(8, width // 4) for stage in range(len(sides))]
+
+
 def parallel_branch_stages(width, image_size, patch_size, lateral_count):
     grid, size, shapes = image_size // patch_size, image_size, []
     for stage in range(lateral_count):
@@ -116,6 +126,14 @@ class ContrastiveEncoder(nn.Module):
                 for stage, out in enumerate(channels):
                     self._conv_stage(f"image.convolutionalStem.{stage}", 1 if stage == 0 else channels[stage - 1], out)
                 self._create("image.convolutionalStem.projection", [width, content], normal(1 / math.sqrt(width)))
+            elif image and config.get("imageStem", "linear") == "hierarchical":
+                sides = hierarchical_stem_stages(config["patchSize"])
+                channels = hierarchical_stem_channels(width, content, config["patchSize"])
+                for stage, (side, out) in enumerate(zip(sides, channels)):
+                    self._linear(f"image.hierarchicalStem.{stage}", side * side * (1 if stage == 0 else channels[stage - 1]), out)
+                    if stage < len(sides) - 1:
+                        self._create(f"image.hierarchicalStem.{stage}.norm.gain", [out], ("ones",))
+                        self._create(f"image.hierarchicalStem.{stage}.norm.shift", [out], ("zeros",))
             elif image:
                 self._linear("image.patchEmbedding", config["patchSize"] ** 2, content)
             if image and config.get("parallelBranchLayers"):
@@ -253,7 +271,30 @@ class ContrastiveEncoder(nn.Module):
         return (patches.reshape(-1, grid, grid, patch, patch).permute(0, 1, 3, 2, 4)
                 .reshape(-1, 1, size, size))
 
+    def _hierarchical_stem(self, patches):
+        """The hMLP stem (ml/model/layers/hierarchical-stem.ts) as non-overlapping convolutions over each patch: a
+        block's pixels row-major, then each 2 × 2 of blocks (row-major) with their channels side by side."""
+        batch, count, _ = patches.shape
+        patch = self.config["patchSize"]
+        sides = hierarchical_stem_stages(patch)
+        first = sides[0]
+        blocks = patch // first
+        x = (patches.reshape(batch * count, blocks, first, blocks, first).permute(0, 1, 3, 2, 4)
+             .reshape(batch * count, blocks, blocks, first * first))
+        for stage in range(len(sides)):
+            if stage > 0:
+                rows, channels = x.shape[1], x.shape[-1]
+                x = (x.reshape(batch * count, rows // 2, 2, rows // 2, 2, channels).permute(0, 1, 3, 2, 4, 5)
+                     .reshape(batch * count, rows // 2, rows // 2, 4 * channels))
+            name = f"image.hierarchicalStem.{stage}"
+            x = x @ self.get(f"{name}.weight") + self.get(f"{name}.bias")
+            if stage < len(sides) - 1:
+                x = F.gelu(self._named_norm(x, f"{name}.norm"), approximate="tanh")
+        return x.reshape(batch, count, -1)
+
     def _patch_content(self, patches):
+        if self.has("image.hierarchicalStem.0.weight"):
+            return self._hierarchical_stem(patches)
         if not self.has("image.convolutionalStem.projection"):
             return patches @ self.get("image.patchEmbedding.weight") + self.get("image.patchEmbedding.bias")
         stages = len(stem_channels(self.config["width"], self.config["patchSize"]))

@@ -52,6 +52,7 @@ const architectures: Record<string, object> = {
   'MS-CLIP sharing only attention': { sharedBlockParts: { attention: true, mlp: false, layerNorms: false } },
   'separate two-stack baseline': { architecture: 'separate' },
   "MS-CLIP's early convolution": { imageStem: 'convolutional' },
+  'the hMLP stem': { imageStem: 'hierarchical' },
   "MS-CLIP's parallel branch with lateral connections, modality token": {
     sharedLayers: 3,
     modalityIdentifier: { kind: 'token' },

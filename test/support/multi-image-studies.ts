@@ -18,6 +18,7 @@ export function multiImageStudies(): PretrainingItem[] {
       reportId: studyId,
       viewPosition,
       seriesId,
+      reportWords: [],
     });
   for (let slice = 0; slice < 300; slice++) add(1, null, 10);
   add(1, null, 11);

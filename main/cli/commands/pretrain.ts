@@ -9,7 +9,7 @@ import { formatPercent } from '../../../common/format-percent.js';
 import type { CoreService } from '../../core/core-service.js';
 import { openCoreForCli } from '../open-core.js';
 import { runJobToEnd } from '../run-job-to-end.js';
-import { type EncoderPresetName, presetTraining } from '../../../common/encoder-config.js';
+import { type EncoderPresetName, imageStems, presetTraining } from '../../../common/encoder-config.js';
 import { pretrainingObjectives } from '../../../common/contract/training.js';
 import {
   CliUsageError,
@@ -80,8 +80,8 @@ export function optionsFromFlags(values: Record<string, string | boolean | undef
   if (imagePositions !== undefined && imagePositions !== 'normal' && imagePositions !== 'sinusoidal')
     throw new CliUsageError('--image-positions is normal or sinusoidal.');
   const imageStem = values['image-stem'];
-  if (imageStem !== undefined && imageStem !== 'linear' && imageStem !== 'convolutional')
-    throw new CliUsageError('--image-stem is linear or convolutional.');
+  if (imageStem !== undefined && !(imageStems as readonly unknown[]).includes(imageStem))
+    throw new CliUsageError(`--image-stem is ${imageStems.join(', ')}.`);
   const encoder = Object.fromEntries(
     Object.entries({
       architecture,
@@ -102,6 +102,7 @@ export function optionsFromFlags(values: Record<string, string | boolean | undef
   return PretrainRequest.parse({
     preset: values.preset,
     objective,
+    wordPredictionWeight: numberOption(values['word-prediction'], 'word-prediction'),
     encoder,
     epochs: integerOption(values.epochs, 'epochs'),
     batchSize: integerOption(values['batch-size'], 'batch-size'),
@@ -179,12 +180,13 @@ async function followRun(
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
   summary: "Pretrain the shared encoder (or the separate baseline) on the library's image–report pairs; resumable.",
-  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional] [--parallel-branch N,N] [--text-sampling S,P|none] [--study-images one|frontal|every] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--word-prediction W] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional|hierarchical] [--parallel-branch N,N] [--text-sampling S,P|none] [--study-images one|frontal|series|every] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     preset: { type: 'string' },
     architecture: { type: 'string' },
     objective: { type: 'string' },
+    'word-prediction': { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
     'learning-rate': { type: 'string' },
@@ -210,6 +212,8 @@ export const pretrainCommand: CliCommand = {
     architecture: 'shared: one transformer for both modalities (the paper); separate: the two-stack CLIP baseline',
     objective:
       "contrastive (InfoNCE, the default), mr (UMD's MR-Pretrain: masked image and language modelling, EMA-teacher feature reconstruction, image–text matching) or mr+contrastive",
+    'word-prediction':
+      "weight of predicting the words each image's report asserts (outside negations) from the image, beside the contrastive loss; 0 turns it off (default: the preset's)",
     epochs: `passes over the training split (default: the preset's, ${describePresetTraining((training) => training.epochs)})`,
     'batch-size': 'image–report pairs per step (also the number of negatives in the contrastive loss)',
     'learning-rate': `peak learning rate after warm-up (default: the preset's, ${describePresetTraining((training) => training.peakLearningRate)})`,
@@ -223,7 +227,7 @@ export const pretrainCommand: CliCommand = {
       'which parts of each shared block both modalities use (default all three; MS-CLIP: attention,mlp, keeping LayerNorms per modality)',
     'early-layers': 'modality-specific layers before the shared stack (MS-CLIP leaves the first layer unshared: 1)',
     'image-stem':
-      'linear (the ViT patch embedding) or convolutional (MS-CLIP early convolution: stride-2 3×3 convolutions down to the patch grid)',
+      'linear (the ViT patch embedding), convolutional (MS-CLIP early convolution: stride-2 3×3 convolutions down to the patch grid) or hierarchical (the hMLP stem: 4×4, then 2×2 convolutions inside each patch, about a linear stem’s cost)',
     'parallel-branch':
       "MS-CLIP's parallel convolutional branch: the image blocks (from 0, early layers counted) it writes into, e.g. 1,2; none for no branch",
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',

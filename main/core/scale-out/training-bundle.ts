@@ -53,6 +53,11 @@ interface BundlePlan {
 /** What a bundle of this library would hold, worked out before anything is written: shown to the researcher first. */
 export function planTrainingBundle(database: Database.Database, libraryPath: string, source: BundleSource): BundlePlan {
   const { options } = source;
+  if (options.wordPredictionWeight > 0)
+    throw new ApiError(
+      'invalid-input',
+      'The scale-out trainer does not predict report words yet: export with a word-prediction weight of 0 (--word-prediction 0).',
+    );
   const { items } = buildPretrainingDataset(database, libraryPath);
   const byPatient = splitByPatient(
     items,

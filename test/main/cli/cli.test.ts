@@ -109,7 +109,7 @@ describe('unisight CLI', () => {
         /--share lists parts of a shared block: attention, mlp, layer-norms \(not norms\)/,
       ],
       [['--parallel-branch', '1,x'], /--parallel-branch lists block numbers/],
-      [['--image-stem', 'resnet'], /--image-stem is linear or convolutional/],
+      [['--image-stem', 'resnet'], /--image-stem is linear, convolutional, hierarchical/],
       [['--text-sampling', '0.8,0.5'], /--text-sampling is two chances that add up to at most 1/],
     ] as const) {
       const refused = unisight(['pretrain', ...flags]);

@@ -21,6 +21,7 @@ function library(patients: number, imagesPerPatient: number, prefix = 'patient')
         reportId: items.length + 1,
         viewPosition: null,
         seriesId: null,
+        reportWords: [],
       });
     }
   }

@@ -14,6 +14,7 @@ function item(imageId: number, studyId: number, label: number): ClassificationIt
     reportId: null,
     viewPosition: null,
     seriesId: null,
+    reportWords: [],
     label,
   };
 }

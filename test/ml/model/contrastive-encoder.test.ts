@@ -208,6 +208,21 @@ describe('contrastive encoder', () => {
     tf.dispose([patches, changed, texts.tokenIds, texts.attentionMask]);
   });
 
+  it('hMLP: the hierarchical stem lets no kept patch see a masked one, and learns without leaving a tensor', async () => {
+    const encoder = model({ imageStem: 'hierarchical' });
+    expect(() => encoder.store.get('image.patchEmbedding.weight')).toThrow('no parameter');
+    const { patches, texts } = batch(2);
+    const kept = { flatIndices: Int32Array.from([0, 3, 4, 7]), perImage: 2 };
+    const changed = tf.tidy(() => {
+      const keep = tf.tensor3d([1, 0, 0, 1, 1, 0, 0, 1], [2, 4, 1]);
+      return patches.mul(keep).add(tf.randomNormal(patches.shape, 0, 5, 'float32', 3).mul(tf.scalar(1).sub(keep)));
+    }) as tf.Tensor3D;
+    const states = (input: tf.Tensor3D) => tf.tidy(() => Array.from(values(encoder.tokenStates('image', input, kept))));
+    expect(states(changed)).toEqual(states(patches));
+    tf.dispose([patches, changed, texts.tokenIds, texts.attentionMask]);
+    await expectLearnsWithoutLeaks(model({ imageStem: 'hierarchical', earlyLayers: 1 }));
+  });
+
   it('MS-CLIP: the parallel branch writes into the image tokens, never the text', () => {
     const encoder = model({ parallelBranchLayers: [1] });
     const { patches, texts } = batch();
@@ -247,6 +262,8 @@ describe('contrastive encoder', () => {
       { sharedBlockParts: { attention: false, mlp: true, layerNorms: true } },
       { imageStem: 'convolutional', parallelBranchLayers: [0, 1] },
       { imageStem: 'convolutional', imageSize: 32, patchSize: 8, parallelBranchLayers: [0, 1, 2], lateLayers: 1 },
+      { imageStem: 'hierarchical' },
+      { imageStem: 'hierarchical', imageSize: 32, patchSize: 16, width: 64 },
     ];
     for (const layout of layouts) expect(model(layout).store.count()).toBe(countParameters({ ...tiny, ...layout }));
   });

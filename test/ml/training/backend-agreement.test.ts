@@ -27,4 +27,11 @@ describe('training on the wasm backend', () => {
     expect(new Set(wasm.tensorCounts).size).toBe(1);
     wasm.losses.forEach((loss, index) => expect(loss).toBeCloseTo(reference.losses[index]!, 3));
   });
+
+  it('agrees with the cpu backend with the hMLP stem', async () => {
+    const reference = await threeTinySteps('cpu', { imageStem: 'hierarchical' });
+    const wasm = await threeTinySteps('wasm', { imageStem: 'hierarchical' });
+    expect(new Set(wasm.tensorCounts).size).toBe(1);
+    wasm.losses.forEach((loss, index) => expect(loss).toBeCloseTo(reference.losses[index]!, 3));
+  });
 });

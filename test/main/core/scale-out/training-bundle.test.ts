@@ -94,7 +94,7 @@ describe('a training bundle', () => {
     expect(fs.readdirSync(folder)).toContain('bundle.json');
   });
 
-  it('refuses a folder that is not empty, and a library with fewer training pairs than a batch', async () => {
+  it('refuses a folder that is not empty, a library with fewer training pairs than a batch, and word prediction', async () => {
     const plan = planTrainingBundle(catalog.database, library.path, source());
     const busy = path.join(library.path, 'busy');
     fs.mkdirSync(busy);
@@ -107,5 +107,9 @@ describe('a training bundle', () => {
     expect(() =>
       planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(large), options: large }),
     ).toThrow(/fewer than one batch of 512/);
+    const words = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', wordPredictionWeight: 10 }));
+    expect(() =>
+      planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(words), options: words }),
+    ).toThrow(/does not predict report words yet/);
   });
 });

@@ -91,6 +91,15 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
     expect(studiesWithReport).toBe(new Set(items.map((item) => item.studyId)).size);
   });
 
+  it('records the words each report asserts, negated findings left out', () => {
+    for (const item of items) {
+      expect(item.reportWords.length).toBeGreaterThan(0);
+      // "No pneumothorax." and nothing else about one: the word is not asserted.
+      if (/no pneumothorax/i.test(item.reportText) && (item.reportText.match(/pneumothorax/gi) ?? []).length === 1)
+        expect(item.reportWords).not.toContain('pneumothorax');
+    }
+  });
+
   it('keeps five evenly spaced slices of each CT series, the middle among them', () => {
     const byStudy = new Map<number, PretrainingItem[]>();
     for (const item of items.filter((candidate) => candidate.viewPosition === null))

@@ -1,0 +1,23 @@
+import type { ReportLabelRules } from '../../../common/contract/report-label-rules.js';
+import { mentions, negationPatterns } from '../labels/report-label-rules.js';
+
+/** A word of any script, with inner hyphens and apostrophes ("well-defined", "patient's"). */
+const wordPattern = /(?<![\p{L}\p{N}])\p{L}[\p{L}'’-]*(?![\p{L}\p{N}])/gu;
+
+/**
+ * The words a report asserts: every word outside the reach of a negation, by the library's own negation cues and scope
+ * (the rules weak labels use), lowercased, each once. "No pneumothorax. Small left effusion." gives small, left,
+ * effusion; the negated "pneumothorax" is left out, so a word-prediction target never says a negated finding is
+ * there. What is too common or too rare to predict is decided later, from the training split (report-words.ts).
+ */
+export function affirmedReportWords(
+  rules: Pick<ReportLabelRules, 'negationCues' | 'trailingNegationCues' | 'scopeBreaks' | 'scopeWords'>,
+): (text: string) => string[] {
+  const negation = negationPatterns(rules);
+  return (text) => {
+    const words = new Set<string>();
+    for (const mention of mentions(text, wordPattern, negation))
+      if (!mention.negated) words.add(text.slice(mention.start, mention.end).toLowerCase());
+    return [...words].sort();
+  };
+}
