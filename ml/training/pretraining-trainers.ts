@@ -7,7 +7,7 @@ import { prefixedTrainable, reconstructionStep } from './reconstruction-step.js'
 import { clampLogitScale, symmetricInfoNce } from '../objectives/info-nce.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import { AdamW, type AdamWOptions } from './adamw.js';
-import { loadVariableGroups, optimizerGroups, saveVariableGroups } from './checkpoint.js';
+import { loadVariableGroups, optimizerGroups, saveVariableGroups, type VariableGroups } from './checkpoint.js';
 import { contrastiveStep } from './contrastive-step.js';
 import { EmaTeacher } from './ema-teacher.js';
 import { ImageTextMatching } from '../objectives/image-text-matching.js';
@@ -20,6 +20,18 @@ export interface PretrainingTrainer {
   /** Restores a checkpoint; returns the caller's state. */
   load(file: string): Record<string, unknown>;
   dispose(): void;
+}
+
+/** A trainer's save and load: these variable groups, and the optimizer's step count beside the caller's state. */
+function checkpointing(groups: VariableGroups, optimizer: AdamW): Pick<PretrainingTrainer, 'save' | 'load'> {
+  return {
+    save: (file, state) => saveVariableGroups(file, groups, { ...state, optimizerSteps: optimizer.stepCount }),
+    load: (file) => {
+      const state = loadVariableGroups(file, groups);
+      optimizer.stepCount = Number(state.optimizerSteps ?? 0);
+      return state;
+    },
+  };
 }
 
 const adamSettings: AdamWOptions = { beta1: 0.9, beta2: 0.98, epsilon: 1e-6, weightDecay: 0 };
@@ -71,12 +83,7 @@ export function contrastiveTrainer(
         targets?.dispose();
       }
     },
-    save: (file, state) => saveVariableGroups(file, groups, { ...state, optimizerSteps: optimizer.stepCount }),
-    load: (file) => {
-      const state = loadVariableGroups(file, groups);
-      optimizer.stepCount = Number(state.optimizerSteps ?? 0);
-      return state;
-    },
+    ...checkpointing(groups, optimizer),
     dispose: () => {
       optimizer.dispose();
       words?.head.dispose();
@@ -167,12 +174,7 @@ export function mrPretrainTrainer(
         disposeBatch(tensors);
       }
     },
-    save: (file, state) => saveVariableGroups(file, groups, { ...state, optimizerSteps: optimizer.stepCount }),
-    load: (file) => {
-      const state = loadVariableGroups(file, groups);
-      optimizer.stepCount = Number(state.optimizerSteps ?? 0);
-      return state;
-    },
+    ...checkpointing(groups, optimizer),
     dispose: () => {
       optimizer.dispose();
       matching.dispose();

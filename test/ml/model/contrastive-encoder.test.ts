@@ -189,11 +189,13 @@ describe('contrastive encoder', () => {
     tf.dispose([patches, texts.tokenIds, texts.attentionMask]);
   });
 
-  it('MS-CLIP: the convolutional stem lets no kept patch see a masked one, and the parallel branch refuses masking', () => {
-    const encoder = model({ imageStem: 'convolutional' });
+  /**
+   * Keeps patches 0 and 3 of each 2 × 2 grid and changes 1 and 2 completely: the kept tokens must not move, the
+   * unmasked embedding must. Returns the batch and the kept patches for further checks (the caller disposes them).
+   */
+  function expectNoMaskLeak(encoder: ContrastiveEncoder) {
     expect(() => encoder.store.get('image.patchEmbedding.weight')).toThrow('no parameter');
     const { patches, texts } = batch(2);
-    // Keep patches 0 and 3 of each 2 × 2 grid; 1 and 2 are masked, and then changed completely.
     const kept = { flatIndices: Int32Array.from([0, 3, 4, 7]), perImage: 2 };
     const changed = tf.tidy(() => {
       const keep = tf.tensor3d([1, 0, 0, 1, 1, 0, 0, 1], [2, 4, 1]);
@@ -203,23 +205,19 @@ describe('contrastive encoder', () => {
     expect(states(changed)).toEqual(states(patches));
     const unmasked = (input: tf.Tensor3D) => tf.tidy(() => Array.from(values(encoder.encode('image', input))));
     expect(unmasked(changed)).not.toEqual(unmasked(patches));
+    tf.dispose([changed, texts.tokenIds, texts.attentionMask]);
+    return { patches, kept };
+  }
+
+  it('MS-CLIP: the convolutional stem lets no kept patch see a masked one, and the parallel branch refuses masking', () => {
+    const { patches, kept } = expectNoMaskLeak(model({ imageStem: 'convolutional' }));
     const branched = model({ parallelBranchLayers: [1] });
     expect(() => branched.tokenStates('image', patches, kept)).toThrow('cannot be combined with patch masking');
-    tf.dispose([patches, changed, texts.tokenIds, texts.attentionMask]);
+    patches.dispose();
   });
 
   it('hMLP: the hierarchical stem lets no kept patch see a masked one, and learns without leaving a tensor', async () => {
-    const encoder = model({ imageStem: 'hierarchical' });
-    expect(() => encoder.store.get('image.patchEmbedding.weight')).toThrow('no parameter');
-    const { patches, texts } = batch(2);
-    const kept = { flatIndices: Int32Array.from([0, 3, 4, 7]), perImage: 2 };
-    const changed = tf.tidy(() => {
-      const keep = tf.tensor3d([1, 0, 0, 1, 1, 0, 0, 1], [2, 4, 1]);
-      return patches.mul(keep).add(tf.randomNormal(patches.shape, 0, 5, 'float32', 3).mul(tf.scalar(1).sub(keep)));
-    }) as tf.Tensor3D;
-    const states = (input: tf.Tensor3D) => tf.tidy(() => Array.from(values(encoder.tokenStates('image', input, kept))));
-    expect(states(changed)).toEqual(states(patches));
-    tf.dispose([patches, changed, texts.tokenIds, texts.attentionMask]);
+    expectNoMaskLeak(model({ imageStem: 'hierarchical' })).patches.dispose();
     await expectLearnsWithoutLeaks(model({ imageStem: 'hierarchical', earlyLayers: 1 }));
   });
 

@@ -40,7 +40,7 @@ async function importKilledMidway(folder: string, library: string, total: number
       return done;
     }
     if (child.exitCode !== null) return done;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -49,7 +49,9 @@ describe('an import killed with SIGKILL', () => {
   afterAll(() => workspace.remove());
 
   it('completes on re-run with the same counts as an uninterrupted import and an intact database', async () => {
-    const folder = demoExport(50);
+    // 120 studies, as the cancel test below: results reach the catalog in batches, and with 50 the rest of a resumed
+    // import could arrive in one batch before the next kill found it midway.
+    const folder = demoExport(120);
     const reference = runCli(['import', folder, '--library', path.join(workspace.path, 'reference'), '--json']);
     expect(reference.status, reference.stderr).toBe(0);
     const expected = reference.json();
