@@ -2,7 +2,7 @@
 PyTorch, on a library's model images (the 256-px squares the importer caches), judged on held-out patients. This is
 a ceiling for the image side, not a recipe: it reads labels the self-supervised encoder never sees.
 
-    python3 bench/image_side_ceiling.py LIBRARY [--size 128] [--epochs 20] [--seed 0]
+    /usr/bin/python3 bench/image_side_ceiling.py LIBRARY [--size 128] [--epochs 20] [--seed 0]   # Debian's python3-torch
 
 Prints test AUROC per labelled task (expert labels from the library's manifest) with the share of positives.
 """
