@@ -1,4 +1,5 @@
 import type { ReportLabelRules } from '../../../common/contract/report-label-rules.js';
+import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
 import { mentions, negationPatterns } from '../labels/report-label-rules.js';
 
 /** A word of any script, with inner hyphens and apostrophes ("well-defined", "patient's"). */
@@ -20,4 +21,22 @@ export function affirmedReportWords(
       if (!mention.negated) words.add(text.slice(mention.start, mention.end).toLowerCase());
     return [...words].sort();
   };
+}
+
+/**
+ * The items with the words their reports assert, for a run that predicts them: the negation rules run over every report
+ * of the library, so only such a run pays for it. A report is read once, however many images its study has.
+ */
+export function withAffirmedWords(
+  items: readonly PretrainingItem[],
+  rules: Parameters<typeof affirmedReportWords>[0],
+): PretrainingItem[] {
+  const affirmed = affirmedReportWords(rules);
+  const wordsOfReport = new Map<number, string[]>();
+  return items.map((item) => {
+    if (item.reportId === null || !item.reportText) return item;
+    let reportWords = wordsOfReport.get(item.reportId);
+    if (!reportWords) wordsOfReport.set(item.reportId, (reportWords = affirmed(item.reportText)));
+    return { ...item, reportWords };
+  });
 }

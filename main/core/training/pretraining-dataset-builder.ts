@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
-import { libraryLabelRules } from '../labels/library-label-rules.js';
-import { affirmedReportWords } from './affirmed-words.js';
 
 interface ImageRow {
   imageId: number;
@@ -27,15 +25,6 @@ export function buildPretrainingDataset(
   database: Database.Database,
   libraryPath: string,
 ): { items: PretrainingItem[] } {
-  const affirmed = affirmedReportWords(libraryLabelRules(database));
-  // A report is read once, however many images its study has.
-  const wordsOfReport = new Map<number, string[]>();
-  const reportWordsOf = (row: ImageRow): string[] => {
-    if (row.reportId === null || !row.reportText) return [];
-    let words = wordsOfReport.get(row.reportId);
-    if (!words) wordsOfReport.set(row.reportId, (words = affirmed(row.reportText)));
-    return words;
-  };
   const rows = database
     .prepare(
       `SELECT images.id AS imageId, studies.id AS studyId, patients.pseudonym AS patientKey,
@@ -62,7 +51,8 @@ export function buildPretrainingDataset(
     reportId: row.reportId,
     viewPosition: row.viewPosition,
     seriesId: row.seriesId,
-    reportWords: reportWordsOf(row),
+    // Only a run that predicts words needs them (affirmed-words.ts: withAffirmedWords).
+    reportWords: [],
   }));
   return { items };
 }

@@ -9,6 +9,8 @@ import { createCoreService } from '../../../../main/core/core-service.js';
 import { engineEntryFile, importWorkerFile } from '../../../../main/core/install-paths.js';
 import { slicesPerVolume } from '../../../../main/core/library/representative-slices.js';
 import { buildPretrainingDataset } from '../../../../main/core/training/pretraining-dataset-builder.js';
+import { withAffirmedWords } from '../../../../main/core/training/affirmed-words.js';
+import { libraryLabelRules } from '../../../../main/core/labels/library-label-rules.js';
 import type { PretrainingItem } from '../../../../ml/data/pretraining-dataset.js';
 import { epochOrder, pairsPerEpoch } from '../../../../ml/data/study-sampling.js';
 import { demoExport, runCli } from '../../../support/demo-export.js';
@@ -32,6 +34,7 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
   let lateralStudies = 0;
   let droppedSlice = 0;
   let studiesWithReport = 0;
+  let withWords: PretrainingItem[] = [];
   let marks: Array<{ modality: string; instanceNumber: number; representsSeries: number }> = [];
   beforeAll(() => {
     const written = runCli([
@@ -66,6 +69,7 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
           .all() as number[]
       ).find((id) => !kept.has(id))!;
       studiesWithReport = listStudies(catalog.database, { hasReport: true }, 0, 1000).total;
+      withWords = withAffirmedWords(items, libraryLabelRules(catalog.database));
       marks = catalog.database
         .prepare(
           `SELECT series.modality AS modality, images.instance_number AS instanceNumber,
@@ -91,8 +95,9 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
     expect(studiesWithReport).toBe(new Set(items.map((item) => item.studyId)).size);
   });
 
-  it('records the words each report asserts, negated findings left out', () => {
-    for (const item of items) {
+  it('adds the words each report asserts for a run that predicts them, negated findings left out', () => {
+    expect(items.every((item) => item.reportWords.length === 0)).toBe(true);
+    for (const item of withWords) {
       expect(item.reportWords.length).toBeGreaterThan(0);
       // "No pneumothorax." and nothing else about one: the word is not asserted.
       if (/no pneumothorax/i.test(item.reportText) && (item.reportText.match(/pneumothorax/gi) ?? []).length === 1)
@@ -176,5 +181,33 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
     } finally {
       await core.close();
     }
+  }, 120_000);
+
+  it('snapshots the words each report asserts only for a run that predicts them', () => {
+    const library = path.join(workspace.path, 'library');
+    const snapshot = (flags: string[]) => {
+      const trained = runCli([
+        'pretrain',
+        '--library',
+        library,
+        '--width',
+        '16',
+        '--image-size',
+        '32',
+        '--epochs',
+        '1',
+        '--batch-size',
+        '8',
+        ...flags,
+        '--json',
+      ]);
+      expect(trained.status, trained.stderr).toBe(0);
+      const dataset = path.join(library, 'runs', trained.json().runId as string, 'dataset.json');
+      return (JSON.parse(fs.readFileSync(dataset, 'utf8')) as { items: PretrainingItem[] }).items;
+    };
+    const predicting = snapshot(['--word-prediction', '1']).filter((item) => item.reportText);
+    expect(predicting.length).toBeGreaterThan(0);
+    expect(predicting.every((item) => item.reportWords.length > 0)).toBe(true);
+    expect(snapshot(['--word-prediction', '0']).every((item) => item.reportWords.length === 0)).toBe(true);
   }, 120_000);
 });
