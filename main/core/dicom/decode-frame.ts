@@ -326,22 +326,33 @@ export async function decodeFrame(
   return { width, height, samplesPerPixel, values, photometricInterpretation: photometric };
 }
 
+/** The codecs that can decode a lower resolution level directly. */
+const waveletCodecs = new Set(['jpeg-2000', 'htj2k']);
+
 async function decodeEncapsulated(
   codec: string,
   encoded: Uint8Array,
   image: ImagePixelDescription,
   neededLongerSide: number | undefined,
 ): Promise<DecodedCodecFrame> {
-  if (neededLongerSide && (codec === 'jpeg-2000' || codec === 'htj2k')) {
+  if (neededLongerSide && waveletCodecs.has(codec)) {
     try {
-      return codec === 'jpeg-2000'
-        ? await decodeJpeg2000(encoded, image.columns, image.rows, image.samplesPerPixel, neededLongerSide)
-        : await decodeHtj2k(encoded, neededLongerSide);
+      return await decodeWithCodec(codec, encoded, image, neededLongerSide);
     } catch {
       // A stream whose tiles or components carry fewer resolution levels than its main header says fails a reduced
       // decode; the full decode below decides whether the file is readable at all, with its own error.
     }
   }
+  return decodeWithCodec(codec, encoded, image, undefined);
+}
+
+/** One frame through its codec; only the wavelet codecs (JPEG 2000, HTJ2K) read `neededLongerSide`. */
+async function decodeWithCodec(
+  codec: string,
+  encoded: Uint8Array,
+  image: ImagePixelDescription,
+  neededLongerSide: number | undefined,
+): Promise<DecodedCodecFrame> {
   try {
     switch (codec) {
       case 'jpeg-baseline':
@@ -358,9 +369,9 @@ async function decodeEncapsulated(
       case 'jpeg-ls':
         return await decodeJpegLs(encoded);
       case 'jpeg-2000':
-        return await decodeJpeg2000(encoded, image.columns, image.rows, image.samplesPerPixel);
+        return await decodeJpeg2000(encoded, image.columns, image.rows, image.samplesPerPixel, neededLongerSide);
       case 'htj2k':
-        return await decodeHtj2k(encoded);
+        return await decodeHtj2k(encoded, neededLongerSide);
       default:
         throw new DicomImportError('failed', `no decoder for ${codec}`);
     }

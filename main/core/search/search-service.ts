@@ -321,10 +321,9 @@ export class SearchService {
     return this.bars.get(key)!;
   }
 
-  /** Filters (and excluded terms) narrow the candidates after the nearest-neighbour step, so it fetches more then. */
   /**
-   * Neighbours to ask the index for: k, unless filters or exclusions will drop some; with one result a study, a study's
-   * other views and slices take places too, so a few times k.
+   * Neighbours to ask the index for: k, unless filters or excluded terms will narrow the candidates after the
+   * nearest-neighbour step; with one result a study, its other views and slices take places too, so a few times k.
    */
   private overFetch(k: number, filter: SearchFilter, excludes = false, onePerStudy = false): number {
     if (Object.keys(filter).length > 0 || excludes) return Math.min(maximumNeighbours, Math.max(20 * k, 1000));
@@ -371,7 +370,6 @@ export class SearchService {
     return new Set(rows.map((row) => row.id));
   }
 
-  /** Each report's hit goes to every image of its study (the best report of a study wins). */
   /** The first (best-placed) image of each study, in order. */
   private bestPerStudy(ranked: Ranked[]): Ranked[] {
     if (ranked.length === 0) return ranked;
@@ -393,6 +391,7 @@ export class SearchService {
     });
   }
 
+  /** Each report's hit goes to every image of its study (the best report of a study wins). */
   private lexicalImages(hits: LexicalHit[], filter: SearchFilter): Array<LexicalHit & { imageId: number }> {
     if (hits.length === 0) return [];
     const byStudy = new Map<number, LexicalHit>();
