@@ -21,6 +21,14 @@ export function byStudy(
   return [...groups.values()];
 }
 
+/** One image of each study of `indices` (its first), studies in the order their first image comes: one per label. */
+export function firstImagePerStudy(
+  items: ReadonlyArray<Pick<PretrainingItem, 'studyId'>>,
+  indices: readonly number[],
+): number[] {
+  return byStudy(items, indices).map((images) => images[0]!);
+}
+
 /**
  * The images of `indices` with their study as a number (0 … S−1, in the order studies first come) and, per study, the
  * item whose report stands for it: what retrieval by study reads.

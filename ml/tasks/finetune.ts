@@ -5,7 +5,7 @@ import { ClassificationDataset, taskSplit } from '../data/classification-dataset
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { evaluateClassifier } from '../evaluation/classification-evaluation.js';
 import { studyExamples } from '../evaluation/study-predictions.js';
-import { byStudy } from '../data/study-sampling.js';
+import { firstImagePerStudy } from '../data/study-sampling.js';
 import { finetuneMethodRegistry } from '../finetune/finetune-method-registry.js';
 import type { FittedClassifier } from '../finetune/frozen-encoder-methods.js';
 import type { StageContext } from '../finetune/stage-context.js';
@@ -80,7 +80,7 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
     task: context,
     progress: (done, message) => context.reportProgress(stageOffset + done, totalWork, message),
   };
-  const firstImages = (indices: readonly number[]) => byStudy(items, indices).map((images) => images[0]!);
+  const budgetStudies = firstImagePerStudy(items, labelled);
   const describeRun = {
     backend: context.backend,
     task: dataset.task,
@@ -89,10 +89,8 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
     labelledTrainingImages: labelledTraining.length,
     budgetImages: labelled.length,
     // In studies, as labels are drawn.
-    budgetPositives: firstImages(labelled).filter((index) => items[index]!.label === 1).length,
-    budgetByClass: classes.map(
-      (_, label) => firstImages(labelled).filter((index) => items[index]!.label === label).length,
-    ),
+    budgetPositives: budgetStudies.filter((index) => items[index]!.label === 1).length,
+    budgetByClass: classes.map((_, label) => budgetStudies.filter((index) => items[index]!.label === label).length),
     // The images the budget drew, with their labels, for the run page to show what the classifier learned from.
     budgetExamples: labelled
       .slice(0, maximumBudgetExamplesShown)
@@ -100,9 +98,9 @@ export const runFinetuning: EngineTask<'finetune'> = async (parameters, context)
     trainingImages: split.train.length,
     validationImages: validation.length,
     testImages: test.length,
-    labelledTrainingStudies: firstImages(labelledTraining).length,
-    budgetStudies: firstImages(labelled).length,
-    testStudies: firstImages(test).length,
+    labelledTrainingStudies: firstImagePerStudy(items, labelledTraining).length,
+    budgetStudies: budgetStudies.length,
+    testStudies: firstImagePerStudy(items, test).length,
     calibration,
     calibrationSteps,
     methodSteps,

@@ -14,7 +14,7 @@ import {
   TaskSplitSettings,
 } from '../../../common/contract/finetune.js';
 import { taskSplit } from '../../../ml/data/classification-dataset.js';
-import { byStudy } from '../../../ml/data/study-sampling.js';
+import { firstImagePerStudy } from '../../../ml/data/study-sampling.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import type { EngineSupervisor } from '../engine/engine-supervisor.js';
 import type { EventBus } from '../event-bus.js';
@@ -112,7 +112,7 @@ export class FinetuneService implements EngineRunHandlers<'finetune'> {
         ? { perClass: request.labelsPerClass }
         : { fraction: request.labelFraction ?? 0.01 };
     const split = taskSplit(dataset.items, dataset.classes, FinetuneService.splitSettings(model), budget, request.seed);
-    const studies = (indices: readonly number[]) => byStudy(dataset.items, indices).map((images) => images[0]!);
+    const studies = (indices: readonly number[]) => firstImagePerStudy(dataset.items, indices);
     const positives = (indices: readonly number[]) =>
       studies(indices).filter((index) => dataset.items[index]!.label === 1).length;
     return {
