@@ -4,7 +4,8 @@ a ceiling for the image side, not a recipe: it reads labels the self-supervised 
 
     /usr/bin/python3 bench/image_side_ceiling.py LIBRARY [--size 128] [--epochs 20] [--seed 0]   # Debian's python3-torch
 
-Prints test AUROC per labelled task (expert labels from the library's manifest) with the share of positives.
+Prints test AUROC per labelled task (expert labels from the library's manifest) with a 95% interval from a bootstrap
+over patients, and the share of positives.
 """
 
 import argparse
@@ -42,6 +43,22 @@ def load(library):
         known.append([study in labels[task] for task in tasks])
         patients.append(patient)
     return tasks, numpy.stack(images), numpy.array(targets, "float32"), numpy.array(known), patients
+
+
+def grouped_interval(scores, positives, groups, seed, resamples=1000):
+    """95% interval of the AUROC from a bootstrap that resamples patients, as the app's intervals do."""
+    by_group = {}
+    for index, group in enumerate(groups):
+        by_group.setdefault(group, []).append(index)
+    members = list(by_group.values())
+    generator = numpy.random.default_rng(seed)
+    values = []
+    for _ in range(resamples):
+        rows = numpy.concatenate([members[pick] for pick in generator.integers(0, len(members), len(members))])
+        chosen = positives[rows]
+        if 0 < chosen.sum() < len(chosen):
+            values.append(auroc(scores[rows], chosen))
+    return numpy.percentile(values, [2.5, 97.5])
 
 
 def auroc(scores, positives):
@@ -113,7 +130,12 @@ def main():
     for index, task in enumerate(tasks):
         rows = test & known[:, index]
         positives = targets[rows, index] == 1
-        print(f"  {task:14s} test AUROC {auroc(scores[rows, index], positives):.3f}  ({positives.mean():.0%} positive)")
+        groups = [patient for patient, row in zip(patients, rows) if row]
+        lower, upper = grouped_interval(scores[rows, index], positives, groups, arguments.seed)
+        print(
+            f"  {task:14s} test AUROC {auroc(scores[rows, index], positives):.3f} [{lower:.3f}, {upper:.3f}]"
+            f"  ({positives.mean():.0%} positive; chance 0.5)"
+        )
 
 
 if __name__ == "__main__":
