@@ -1,6 +1,7 @@
-"""One training run over a bundle: the desktop's contrastive pretraining (AdamW as PyTorch's with open_clip's decay
-rule, warm-up then cosine, global-norm clipping, the logit scale clamped after every step), on one process or many
-under torchrun (DistributedDataParallel; gloo on CPU, NCCL on CUDA)."""
+"""One training run over a bundle: the desktop's contrastive pretraining, with word prediction from the image where the
+bundle sets it (AdamW as PyTorch's with open_clip's decay rule, warm-up then cosine, global-norm clipping, the logit
+scale clamped after every step), on one process or many under torchrun (DistributedDataParallel; gloo on CPU, NCCL on
+CUDA)."""
 
 import json
 import math
@@ -10,12 +11,14 @@ import time
 
 import torch
 import torch.distributed as dist
+from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from .data import (IDENTITY, epoch_order, pairs_per_epoch, read_shards, render_patches, sample_report_text,
                    sample_transform)
 from .loss import symmetric_info_nce
 from .model import ContrastiveEncoder
+from .report_words import ReportWordHead, word_prediction_loss, word_targets
 from .tensor_bundle import read_tensor_bundle, write_tensor_bundle
 from .tokenizer import BpeTokenizer
 
@@ -84,9 +87,26 @@ def build_batch(samples, positions, step, bundle, augment=True):
     return patches, torch.tensor(token_ids), torch.tensor(masks)
 
 
-def optimizer_for(model, weight_decay):
+class Pretraining(nn.Module):
+    """The encoder and, with word prediction, its word head, as one module: DistributedDataParallel then averages the
+    head's gradients with the encoder's. Out: image and text embeddings, and the word logits (or None)."""
+
+    def __init__(self, encoder, word_head=None):
+        super().__init__()
+        self.encoder = encoder
+        self.word_head = word_head
+
+    def forward(self, patches, token_ids, attention_mask):
+        images, texts = self.encoder(patches, token_ids, attention_mask)
+        return images, texts, self.word_head(images) if self.word_head is not None else None
+
+    def trainable(self):
+        encoder = [parameter for _, parameter in self.encoder.named_weights() if parameter.requires_grad]
+        return encoder + (list(self.word_head.parameters()) if self.word_head is not None else [])
+
+
+def optimizer_for(trainable, weight_decay):
     """Decay matrices only: biases, norms, tokens and the logit scale keep their size (open_clip's rule)."""
-    trainable = [parameter for _, parameter in model.named_weights() if parameter.requires_grad]
     groups = [
         {"params": [p for p in trainable if p.dim() >= 2], "weight_decay": weight_decay},
         {"params": [p for p in trainable if p.dim() < 2], "weight_decay": 0.0},
@@ -127,26 +147,37 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
     initial = bundle.initial_weights()
     if initial is not None:
         load_weights(model, initial)
-    model.to(device)
-    optimizer = optimizer_for(model, training["weightDecay"])
+    word_weight = training.get("wordPredictionWeight", 0)
+    report_words = bundle.manifest.get("reportWords")
+    if word_weight > 0 and not report_words:
+        raise ValueError("the bundle sets word prediction but holds no word vocabulary (bundle.json reportWords)")
+    word_head = (ReportWordHead(bundle.config["embeddingSize"], report_words["shares"],
+                                torch.Generator().manual_seed(numeric_seed(f"{training['seed']}:words")))
+                 if word_weight > 0 else None)
+    pretraining = Pretraining(model, word_head).to(device)
+    trainable = pretraining.trainable()
+    optimizer = optimizer_for(trainable, training["weightDecay"])
     os.makedirs(out, exist_ok=True)
     checkpoint_file = os.path.join(out, CHECKPOINT)
     step, losses = 0, []
     if os.path.exists(checkpoint_file):
         state = torch.load(checkpoint_file, map_location=device)
         model.load_state_dict(state["model"])
+        if word_head is not None:
+            word_head.load_state_dict(state["words"])
         optimizer.load_state_dict(state["optimizer"])
         step = state["step"]
         losses = state.get("losses", [])
         log(json.dumps({"resumed": step, "totalSteps": total_steps}))
-    wrapped = DistributedDataParallel(model) if distributed else model
-    trainable = [parameter for _, parameter in model.named_weights() if parameter.requires_grad]
+    wrapped = DistributedDataParallel(pretraining) if distributed else pretraining
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
 
     def save_checkpoint():
         if rank == 0:
             temporary = f"{checkpoint_file}.partial"
             state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "losses": losses}
+            if word_head is not None:
+                state["words"] = word_head.state_dict()
             torch.save(state, temporary)
             os.replace(temporary, checkpoint_file)
 
@@ -161,8 +192,13 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
         for group in optimizer.param_groups:
             group["lr"] = rate
         with autocast:
-            images, texts = wrapped(patches, token_ids, mask)
-            loss = symmetric_info_nce(images.float(), texts.float(), model.logit_scale)
+            images, texts, word_logits = wrapped(patches, token_ids, mask)
+            contrastive = symmetric_info_nce(images.float(), texts.float(), model.logit_scale)
+            parts = [contrastive]
+            if word_logits is not None:
+                targets = word_targets(samples, positions, len(report_words["words"])).to(device)
+                parts.append(word_prediction_loss(word_logits.float(), targets))
+            loss = contrastive + word_weight * parts[1] if word_logits is not None else contrastive
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, training["gradientClipNorm"])
@@ -170,16 +206,18 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
         with torch.no_grad():
             model.logit_scale.clamp_(0, math.log(bundle.config["maximumLogitScale"]))
         step += 1
-        reported = loss.detach().clone()
+        reported = torch.stack([loss.detach(), *(part.detach() for part in parts)])
         if distributed:
             dist.all_reduce(reported)
             reported /= world
-        losses.append(reported.item())
+        losses.append(reported[0].item())
         steps_here += 1
         if rank == 0 and (step % training["metricsEverySteps"] == 0 or step == total_steps):
             elapsed = time.perf_counter() - started
             line = {"step": step, "totalSteps": total_steps, "loss": losses[-1], "learningRate": rate,
                     "stepsPerSecond": steps_here / elapsed, "samplesPerSecond": steps_here * batch_size / elapsed}
+            if word_logits is not None:
+                line["parts"] = {"contrastive": reported[1].item(), "wordPrediction": reported[2].item()}
             if cuda:
                 line["peakGpuMemoryBytes"] = torch.cuda.max_memory_allocated(device)
             log(json.dumps(line))

@@ -57,6 +57,9 @@ describe.skipIf(missing !== null)('training on a cluster and bringing the model 
       '8',
       '--epochs',
       '3',
+      // The runs below train with word prediction, so two processes and a resume are checked with its head too.
+      '--word-prediction',
+      '10',
       '--library',
       library.path,
       '--json',
@@ -75,7 +78,9 @@ describe.skipIf(missing !== null)('training on a cluster and bringing the model 
     );
     const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'bundle.json'), 'utf8'));
     expect(manifest.encoder).toMatchObject({ width: 16, imageSize: 32, patchSize: 16 });
-    expect(manifest.training).toMatchObject({ batchSize: 8, epochs: 3, seed: 'unisight' });
+    expect(manifest.training).toMatchObject({ batchSize: 8, epochs: 3, seed: 'unisight', wordPredictionWeight: 10 });
+    expect(manifest.reportWords.words.length).toBeGreaterThan(0);
+    expect(manifest.reportWords.shares).toHaveLength(manifest.reportWords.words.length);
     expect(manifest.dataset.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.dataset.split.trainingPairs).toBe(result.manifest.pairs.train);
   });
@@ -104,7 +109,14 @@ print(json.dumps(counts))`;
   });
 
   it('trains the same with torchrun on two processes (gloo) as in one process with the whole batch', async () => {
-    python(['train.py', '--out', 'single', '--max-steps', '4'], bundle);
+    const single = python(['train.py', '--out', 'single', '--max-steps', '4'], bundle);
+    const lines = single.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { parts?: { contrastive: number; wordPrediction: number }; loss: number });
+    const { parts, loss } = lines.at(-1)!;
+    expect(parts!.wordPrediction).toBeGreaterThan(0);
+    expect(loss).toBeCloseTo(parts!.contrastive + 10 * parts!.wordPrediction, 4);
     const port = await freePort();
     // --redirects/--tee: torchrun 1.13 misreads their default ("0") on Python 3.11; 1 keeps stdout visible.
     python(
@@ -129,16 +141,16 @@ print(json.dumps(counts))`;
       ],
       bundle,
     );
-    const single = readTensorBundle(path.join(bundle, 'single', 'model.unisight-tensors'));
+    const whole = readTensorBundle(path.join(bundle, 'single', 'model.unisight-tensors'));
     const distributed = readTensorBundle(path.join(bundle, 'distributed', 'model.unisight-tensors'));
     expect(distributed.metadata).toMatchObject({ worldSize: 2, step: 4 });
-    const singleLosses = single.metadata.losses as number[];
+    const singleLosses = whole.metadata.losses as number[];
     const distributedLosses = distributed.metadata.losses as number[];
     expect(singleLosses).toHaveLength(4);
     distributedLosses.forEach((loss, step) => expect(Math.abs(loss - singleLosses[step]!)).toBeLessThan(1e-4));
     let largest = 0;
     let moved = 0;
-    for (const [name, tensor] of single.tensors) {
+    for (const [name, tensor] of whole.tensors) {
       const other = distributed.tensors.get(name)!.values;
       tensor.values.forEach((value, index) => (largest = Math.max(largest, Math.abs(value - other[index]!))));
       moved = Math.max(moved, ...Array.from(tensor.values, (value) => Math.abs(value)));

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EncoderConfig, patchesPerImage } from '../../common/encoder-config.js';
 import { SeededRandom } from '../../common/seeded-random.js';
 import { ContrastiveEncoder } from '../../ml/model/contrastive-encoder.js';
+import { ReportWordHead } from '../../ml/objectives/report-words.js';
 import { modelTensors } from '../../ml/model/model-tensors.js';
 import { writeTensorBundle } from '../../ml/model/tensor-bundle.js';
 import { trainBpeTokenizer } from '../../ml/tokenizer/bpe-tokenizer.js';
@@ -18,7 +19,7 @@ import { tinyEncoder } from '../support/tiny-training.js';
 const missing = missingOutsideTool('the scale-out parity tests (model-parity.test.ts)', 'pytorch');
 const reference = path.join(import.meta.dirname, 'pytorch_reference.py');
 
-function askPyTorch(mode: 'embed' | 'tokenize', inputs: object): Record<string, unknown> {
+function askPyTorch(mode: 'embed' | 'tokenize' | 'words', inputs: object): Record<string, unknown> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), `unisight-parity-${mode}-`));
   try {
     fs.writeFileSync(path.join(folder, 'inputs.json'), JSON.stringify(inputs));
@@ -114,6 +115,31 @@ describe.skipIf(missing !== null)('the scale-out trainer against the desktop', (
       model.dispose();
     });
   }
+
+  it('scores word prediction the same: the head started at the same bias, the same loss from the same weights', async () => {
+    const random = new SeededRandom('word parity');
+    const [batch, embeddingSize] = [5, 6];
+    // Shares at 0 and 1 as well, where both sides clip the starting log-odds.
+    const shares = Float32Array.from([0, 0.02, 0.3, 0.5, 0.9, 1]);
+    const head = new ReportWordHead(embeddingSize, shares, 11);
+    const embeddings = Array.from({ length: batch * embeddingSize }, () => random.between(-1, 1));
+    const targets = Array.from({ length: batch * shares.length }, () => (random.chance(0.3) ? 1 : 0));
+    const loss = tf.tidy(() =>
+      head.loss(tf.tensor2d(embeddings, [batch, embeddingSize]), tf.tensor2d(targets, [batch, shares.length])),
+    );
+    const answer = askPyTorch('words', {
+      embeddings,
+      embeddingShape: [batch, embeddingSize],
+      shares: Array.from(shares),
+      weight: Array.from(await head.store.variables.get('words.weight')!.data()),
+      targets,
+    }) as { loss: number; initialBias: number[] };
+    const bias = await head.store.variables.get('words.bias')!.data();
+    answer.initialBias.forEach((value, index) => expect(value).toBeCloseTo(bias[index]!, 5));
+    expect(answer.loss).toBeCloseTo((await loss.data())[0]!, 5);
+    loss.dispose();
+    head.dispose();
+  });
 
   it('splits every text into the same token ids: a tokenizer trained on reports, then text it never saw', () => {
     const random = new SeededRandom('tokenizer parity');

@@ -1,5 +1,6 @@
 """The PyTorch side of the parity tests: reads what the TypeScript side wrote into a folder, answers in the same
-folder. `embed`: a model's embeddings of given patches and texts; `tokenize`: token ids of given texts."""
+folder. `embed`: a model's embeddings of given patches and texts; `tokenize`: token ids of given texts; `words`: the
+word-prediction loss of given embeddings, head weights and targets."""
 
 import json
 import os
@@ -10,6 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch  # noqa: E402
 
 from unisight_train.model import ContrastiveEncoder  # noqa: E402
+from unisight_train.report_words import ReportWordHead, word_prediction_loss  # noqa: E402
 from unisight_train.tensor_bundle import read_tensor_bundle  # noqa: E402
 from unisight_train.tokenizer import BpeTokenizer  # noqa: E402
 from unisight_train.training import load_weights  # noqa: E402
@@ -46,5 +48,19 @@ def tokenize(folder):
         json.dump({"ids": [ids for ids, _ in encoded], "masks": [mask for _, mask in encoded]}, file)
 
 
+def words(folder):
+    with open(os.path.join(folder, "inputs.json"), encoding="utf-8") as file:
+        inputs = json.load(file)
+    embeddings = torch.tensor(inputs["embeddings"]).reshape(inputs["embeddingShape"])
+    head = ReportWordHead(inputs["embeddingShape"][1], inputs["shares"])
+    initial_bias = head.bias.tolist()
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor(inputs["weight"]).reshape(head.weight.shape))
+    targets = torch.tensor(inputs["targets"], dtype=torch.float32).reshape(inputs["embeddingShape"][0], -1)
+    loss = word_prediction_loss(head(embeddings), targets)
+    with open(os.path.join(folder, "answer.json"), "w", encoding="utf-8") as file:
+        json.dump({"loss": loss.item(), "initialBias": initial_bias}, file)
+
+
 if __name__ == "__main__":
-    {"embed": embed, "tokenize": tokenize}[sys.argv[1]](sys.argv[2])
+    {"embed": embed, "tokenize": tokenize, "words": words}[sys.argv[1]](sys.argv[2])

@@ -16,11 +16,14 @@ import {
   type PretrainingItem,
 } from '../../../ml/data/pretraining-dataset.js';
 import { readFileRange } from '../../../ml/data/read-file-range.js';
+import { ReportWordTargets } from '../../../ml/data/report-word-targets.js';
 import { pairsPerEpoch } from '../../../ml/data/study-sampling.js';
 import { readTensorBundle, writeTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../../../ml/tokenizer/bpe-tokenizer.js';
 import { ApiError } from '../../api/api-error.js';
 import { appVersion, packageRoot } from '../install-paths.js';
+import { libraryLabelRules } from '../labels/library-label-rules.js';
+import { withAffirmedWords } from '../training/affirmed-words.js';
 import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
 
 /** Samples per shard: a few hundred megabytes at the paper's image size, so shards stream and resume cheaply. */
@@ -47,18 +50,22 @@ interface BundlePlan {
   source: BundleSource;
   items: PretrainingItem[];
   split: Record<(typeof splits)[number], number[]>;
+  /** The words a run with word prediction asks the image side for, from the training split (as the desktop's). */
+  reportWords: ReportWordTargets | null;
   manifest: TrainingBundleManifest;
 }
 
 /** What a bundle of this library would hold, worked out before anything is written: shown to the researcher first. */
 export function planTrainingBundle(database: Database.Database, libraryPath: string, source: BundleSource): BundlePlan {
   const { options } = source;
-  if (options.wordPredictionWeight > 0)
+  const predictsWords = options.wordPredictionWeight > 0;
+  if (options.objective !== 'contrastive')
     throw new ApiError(
       'invalid-input',
-      'The scale-out trainer does not predict report words yet: export with a word-prediction weight of 0 (--word-prediction 0).',
+      `The scale-out trainer trains the contrastive objective (with word prediction where set); ${options.objective} trains on the desktop only.`,
     );
-  const { items } = buildPretrainingDataset(database, libraryPath);
+  const catalogued = buildPretrainingDataset(database, libraryPath).items;
+  const items = predictsWords ? withAffirmedWords(catalogued, libraryLabelRules(database)) : catalogued;
   const byPatient = splitByPatient(
     items,
     { validation: options.validationFraction, test: options.testFraction },
@@ -77,12 +84,19 @@ export function planTrainingBundle(database: Database.Database, libraryPath: str
     );
   if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs)
     throw new ApiError('invalid-input', 'The validation and test splits need at least two image–report pairs each.');
+  const reportWords = predictsWords ? new ReportWordTargets(items, split.train) : null;
+  if (reportWords && reportWords.words.length === 0)
+    throw new ApiError(
+      'invalid-input',
+      'Word prediction found no word asserted by enough training reports to predict; set its weight to 0 (--word-prediction 0).',
+    );
   const imageSize = items[0]?.imageSize ?? 0;
   const patients = new Set(splits.flatMap((name) => split[name].map((index) => items[index]!.patientKey)));
   return {
     source,
     items,
     split,
+    reportWords,
     manifest: {
       pairs: { train: split.train.length, validation: split.validation.length, test: split.test.length },
       patients: patients.size,
@@ -115,6 +129,7 @@ async function writeShards(
   folder: string,
   name: string,
   items: readonly PretrainingItem[],
+  reportWords: ReportWordTargets | null,
   indices: readonly number[],
   digest: ReturnType<typeof createHash>,
   files: string[],
@@ -146,6 +161,8 @@ async function writeShards(
             patient: item.patientKey,
             view: item.viewPosition,
             series: item.seriesId,
+            // Vocabulary positions (bundle.json's reportWords) of the words the report asserts.
+            ...(reportWords ? { words: reportWords.of(item) } : {}),
           }),
         );
         const text = Buffer.from(item.reportText);
@@ -178,13 +195,14 @@ export async function writeTrainingBundle(
   const existing = fs.statSync(folder, { throwIfNoEntry: false });
   if (existing && (!existing.isDirectory() || fs.readdirSync(folder).length > 0))
     throw new ApiError('invalid-input', `${folder} is not an empty folder; name a new or empty one.`);
-  const { source, items, split } = plan;
+  const { source, items, split, reportWords } = plan;
   const written: string[] = [];
   try {
     fs.mkdirSync(path.join(folder, 'unisight_train'), { recursive: true });
     const digest = createHash('sha256');
     const counter = { ...progress, done: 0, total: splits.reduce((sum, name) => sum + split[name].length, 0) };
-    for (const name of splits) await writeShards(folder, name, items, split[name], digest, written, counter);
+    for (const name of splits)
+      await writeShards(folder, name, items, reportWords, split[name], digest, written, counter);
     const tokenizer =
       source.model?.tokenizer ??
       trainBpeTokenizer(
@@ -214,6 +232,10 @@ export async function writeTrainingBundle(
       tokenizer: tokenizer.data,
       training: source.options,
       initialWeights,
+      reportWords: reportWords && {
+        words: reportWords.words,
+        shares: Array.from(reportWords.shares(items, split.train)),
+      },
       dataset: {
         digest: digest.digest('hex'),
         split: summariseSplit(items, source.options),

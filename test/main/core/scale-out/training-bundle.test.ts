@@ -94,7 +94,39 @@ describe('a training bundle', () => {
     expect(fs.readdirSync(folder)).toContain('bundle.json');
   });
 
-  it('refuses a folder that is not empty, a library with fewer training pairs than a batch, and word prediction', async () => {
+  it('carries word prediction: the vocabulary of the training reports, and the words each sample asserts', async () => {
+    const words = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', wordPredictionWeight: 10 }));
+    const plan = planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(words), options: words });
+    const folder = path.join(library.path, 'bundle-words');
+    await writeTrainingBundle(plan, folder, { signal: new AbortController().signal, report: () => undefined });
+    const bundle = JSON.parse(fs.readFileSync(path.join(folder, 'bundle.json'), 'utf8'));
+    expect(bundle.reportWords.words).toEqual(plan.reportWords!.words);
+    const vocabulary = bundle.reportWords.words as string[];
+    expect(vocabulary).toContain('effusion');
+    const train = await tarEntries(path.join(folder, 'train-000000.tar'));
+    let asserting = 0;
+    let denied = 0;
+    for (const [name, value] of train) {
+      if (!name.endsWith('.json')) continue;
+      const meta = JSON.parse(value.toString());
+      const text = train.get(name.replace('.json', '.txt'))!.toString().toLowerCase();
+      // Each word is one the report names; an effusion the report only denies is never among them.
+      for (const position of meta.words as number[]) expect(text).toContain(vocabulary[position]!);
+      const effusionSentences = text.split(/[.\n]/).filter((sentence) => sentence.includes('effusion'));
+      if (effusionSentences.length > 0 && effusionSentences.every((sentence) => /\b(no|without)\b/.test(sentence))) {
+        expect(meta.words).not.toContain(vocabulary.indexOf('effusion'));
+        denied += 1;
+      }
+      asserting += meta.words.length > 0 ? 1 : 0;
+    }
+    expect(denied).toBeGreaterThan(0);
+    expect(asserting).toBeGreaterThan(plan.manifest.pairs.train / 2);
+    const shares = bundle.reportWords.shares as number[];
+    expect(shares).toHaveLength(vocabulary.length);
+    shares.forEach((share) => expect(share).toBeGreaterThan(0));
+  });
+
+  it('refuses a folder that is not empty, a library with fewer training pairs than a batch, and MR-Pretrain', async () => {
     const plan = planTrainingBundle(catalog.database, library.path, source());
     const busy = path.join(library.path, 'busy');
     fs.mkdirSync(busy);
@@ -107,9 +139,12 @@ describe('a training bundle', () => {
     expect(() =>
       planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(large), options: large }),
     ).toThrow(/fewer than one batch of 512/);
-    const words = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', wordPredictionWeight: 10 }));
+    const reconstruction = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', objective: 'mr' }));
     expect(() =>
-      planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(words), options: words }),
-    ).toThrow(/does not predict report words yet/);
+      planTrainingBundle(catalog.database, library.path, {
+        encoder: resolveEncoder(reconstruction),
+        options: reconstruction,
+      }),
+    ).toThrow(/trains on the desktop only/);
   });
 });
