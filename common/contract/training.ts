@@ -179,6 +179,15 @@ export const EncoderPreset = z.object({
 });
 export type EncoderPreset = z.infer<typeof EncoderPreset>;
 
+/** A request the engine can run as asked: word prediction is added to the contrastive objective only. */
+const RunnablePretrainRequest = PretrainRequest.refine(
+  (request) => request.objective === 'contrastive' || !request.wordPredictionWeight,
+  {
+    message: 'Word prediction is added to the contrastive objective only: set its weight to 0 with the mr objectives.',
+    path: ['wordPredictionWeight'],
+  },
+);
+
 export const trainingApiMethods = {
   'training.presets': {
     input: NoInput,
@@ -188,7 +197,7 @@ export const trainingApiMethods = {
   'training.start': {
     input: z.strictObject({
       name: z.string().min(1).max(200).optional(),
-      options: PretrainRequest.default(PretrainRequest.parse({})),
+      options: RunnablePretrainRequest.default(PretrainRequest.parse({})),
     }),
     output: z.object({ run: TrainingRun, job: Job }),
     summary: "Start pretraining an encoder on the library's image–report pairs (a resumable job).",
@@ -201,7 +210,7 @@ export const trainingApiMethods = {
   'training.exportBundle': {
     input: z.strictObject({
       folder: AbsolutePath,
-      options: PretrainRequest.default(PretrainRequest.parse({})),
+      options: RunnablePretrainRequest.default(PretrainRequest.parse({})),
       /** Continue from this model's weights and tokenizer (its configuration wins over the preset's). */
       modelId: z.string().min(1).max(100).optional(),
       /** Only say what the bundle would hold. */

@@ -49,6 +49,9 @@ describe('pretraining runs through the core API', () => {
     const reply = await server.call('training.start', { options: { encoder: { width: 30 } } });
     expect(reply.status).toBe(400);
     expect(JSON.stringify(reply.body)).toMatch(/width 30 is not divisible by 4 heads/);
+    const words = await server.call('training.start', { options: { objective: 'mr', wordPredictionWeight: 1 } });
+    expect(words.status).toBe(400);
+    expect(JSON.stringify(words.body)).toMatch(/contrastive objective only/);
     expect(await call<TrainingRun[]>('training.runs')).toEqual([]);
   });
 
