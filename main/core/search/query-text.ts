@@ -127,6 +127,35 @@ export function parseQuery(raw: string, rules: ReportLabelRules): ParsedQuery {
   };
 }
 
+/** The most texts the semantic side encodes for one query: the query as written and its rewordings. */
+const maximumSemanticTexts = 8;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * What the semantic side encodes for a query, to average: the query as written, and the query with one of its terms
+ * replaced by one of that term's synonyms, each in turn (the library's label rules; plurals match their singular). A
+ * model knows only the words its training reports used: "ptx" alone means nothing to it where "pneumothorax" does,
+ * and "effusions" less than "effusion". Terms to exclude are left as written.
+ */
+export function semanticQueryTexts(query: ParsedQuery): string[] {
+  const texts = [query.text];
+  for (const term of query.terms) {
+    const written = new RegExp(
+      `(?<![\\p{L}\\p{N}])${escapeRegExp(term.text).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}])`,
+      'iu',
+    );
+    for (const phrase of term.phrases.filter((candidate) => candidate !== term.text)) {
+      if (texts.length === maximumSemanticTexts) return texts;
+      const reworded = query.text.replace(written, () => phrase);
+      if (!texts.includes(reworded)) texts.push(reworded);
+    }
+  }
+  return texts;
+}
+
 /** An FTS5 query for any of the terms: every phrase quoted, so no user text is read as FTS syntax. */
 export function ftsQuery(terms: readonly QueryTerm[]): string | null {
   const phrases = [...new Set(terms.flatMap((term) => term.phrases))]

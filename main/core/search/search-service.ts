@@ -22,7 +22,7 @@ import {
   type UnrelatedPairBars,
 } from './meaning-threshold.js';
 import type { QueryEncoder } from './query-encoder.js';
-import { parseQuery, type ParsedQuery } from './query-text.js';
+import { parseQuery, semanticQueryTexts, type ParsedQuery } from './query-text.js';
 import { maximumNeighbours, type VectorIndex } from './vector-index.js';
 
 /** Reciprocal-rank fusion's constant (Cormack et al. 2009): ranks past the first few weigh about the same. */
@@ -52,6 +52,14 @@ function standsAlone(item: Ranked, bar: number | null, cutOff: SearchRequest['me
   if (!item.semantic) return false;
   if (cutOff === 'none') return true;
   return bar !== null && item.semantic.similarity >= bar;
+}
+
+/** The unit vector along the sum of unit vectors: their mean direction. */
+function meanDirection(vectors: readonly Float32Array[]): Float32Array {
+  const sum = new Float32Array(vectors[0]!.length);
+  for (const vector of vectors) vector.forEach((value, index) => (sum[index]! += value));
+  const norm = Math.hypot(...sum) || 1;
+  return sum.map((value) => value / norm);
 }
 
 /** Semantic (the active model's text encoder and the vector index), lexical (FTS5 with negation) and hybrid search. */
@@ -99,14 +107,15 @@ export class SearchService {
           bars = this.unrelatedBars(model.id);
           meaning = { quality: meaningQuality(model), minimumSimilarity: bars?.strict ?? null, wordAgreement: null };
           if (!meaning.quality.trusted) notices.push(meaning.quality.statement);
-          const [vector] = await this.encoder.encode(model.weightsFile, [query.text]);
-          queryVector = vector!;
+          // The query and its rewordings by the synonym table, averaged: one direction for what it means.
+          const vector = meanDirection(await this.encoder.encode(model.weightsFile, semanticQueryTexts(query)));
+          queryVector = vector;
           semantic = this.withoutExcluded(
             this.filtered(
               this.index.nearest(
                 model.id,
                 'image',
-                vector!,
+                vector,
                 this.overFetch(wanted, request.filter, query.excluded.length > 0, request.onePerStudy),
               ),
               request.filter,

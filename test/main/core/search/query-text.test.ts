@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { chestRadiographRules, ReportLabelRules } from '../../../../common/contract/report-label-rules.js';
-import { ftsQuery, maximumQueryCharacters, parseQuery } from '../../../../main/core/search/query-text.js';
+import {
+  ftsQuery,
+  maximumQueryCharacters,
+  parseQuery,
+  semanticQueryTexts,
+} from '../../../../main/core/search/query-text.js';
 
 describe('reading a search query', () => {
   it('keeps finding words, drops common ones, and adds the synonyms of a finding', () => {
@@ -26,6 +31,30 @@ describe('reading a search query', () => {
     const trailing = parseQuery('effusion ruled out', chestRadiographRules);
     expect(trailing.excluded.map((term) => term.text)).toEqual(['effusion']);
     expect(trailing.terms).toEqual([]);
+  });
+
+  it('gives the semantic side the query as written and reworded by each synonym of its terms, excluded ones kept', () => {
+    expect(semanticQueryTexts(parseQuery('Small PTX on the left', chestRadiographRules))).toEqual([
+      'Small PTX on the left',
+      'Small pneumothorax on the left',
+      'Small collapsed lung on the left',
+    ]);
+    // A plural finds its singular's group; a multi-word term is replaced whole; at most eight texts.
+    expect(semanticQueryTexts(parseQuery('effusions', chestRadiographRules))).toEqual([
+      'effusions',
+      'effusion',
+      'blunting of the costophrenic angle',
+      'pleural fluid',
+      'fluid',
+    ]);
+    const heart = semanticQueryTexts(parseQuery('enlarged  heart without effusion', chestRadiographRules));
+    expect(heart[0]).toBe('enlarged heart without effusion');
+    expect(heart).toContain('cardiomegaly without effusion');
+    expect(heart.every((text) => text.endsWith('without effusion'))).toBe(true);
+    expect(heart.length).toBeLessThanOrEqual(8);
+    expect(semanticQueryTexts(parseQuery('opacity in the base', chestRadiographRules))).toEqual([
+      'opacity in the base',
+    ]);
   });
 
   it('turns any text into a safe FTS5 query of quoted words, or none', () => {
