@@ -21,6 +21,10 @@ export function connectToParent(): ParentPort {
   }
   if (!process.send)
     throw new Error('This Unisight process must be started by the Unisight core (no IPC channel to a parent).');
+  // The parent is gone (killed or crashed): nothing will read this process's answers, and a busy one would go on
+  // training or importing for no one, beside the run its parent resumes on the next start (two writers of one run).
+  // Its last checkpoint is where that run resumes.
+  process.once('disconnect', () => process.exit(1));
   return {
     send: (message, onSent) => process.send!(message, undefined, undefined, () => onSent?.()),
     onMessage: (listener) => process.on('message', listener),
