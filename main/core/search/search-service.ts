@@ -130,7 +130,8 @@ export class SearchService {
     }
     // Filters apply after the word search, so with filters it hands over every hit rather than the best few.
     const lexicalLimit = Object.keys(request.filter).length === 0 ? 5 * wanted + 100 : Number.MAX_SAFE_INTEGER;
-    const lexical = request.mode !== 'semantic' ? lexicalSearch(this.database, query, lexicalLimit) : [];
+    // Meaning alone reads the word matches too, not as results: they calibrate its cut-off (meaningBarFor).
+    const lexical = lexicalSearch(this.database, query, lexicalLimit);
     if (query.text.length === 0) notices.push('Type what to look for, e.g. "small right apical pneumothorax".');
     // Hybrid search with a model no better than chance ranks by report words alone.
     const trustedSemantic = request.mode === 'hybrid' && !meaning?.quality.trusted ? [] : semantic;
@@ -266,7 +267,7 @@ export class SearchService {
     meaning: NonNullable<SearchResponse['meaning']>,
     bars: UnrelatedPairBars | null,
     queryVector: Float32Array,
-    wordMatched: ReadonlyArray<{ imageId: number }>,
+    wordMatches: ReadonlyArray<{ imageId: number; coverage: number }>,
     notices: string[],
   ): number | null {
     if (!bars) {
@@ -275,11 +276,14 @@ export class SearchService {
       );
       return meaning.quality.trusted && mode === 'semantic' ? Number.NEGATIVE_INFINITY : null;
     }
-    if (wordMatched.length === 0) return bars.strict;
-    const matchedIds = wordMatched.map((hit) => hit.imageId);
+    if (wordMatches.length === 0) return bars.strict;
+    // The reports that affirm the most of the query stand for what it looks like: "a handwritten seven" is the reports
+    // of handwritten sevens, not every report that says "handwritten". The rest are measured against.
+    const bestCoverage = wordMatches.reduce((best, hit) => Math.max(best, hit.coverage), 0);
+    const matchedIds = wordMatches.filter((hit) => hit.coverage >= bestCoverage - 1e-9).map((hit) => hit.imageId);
     const matched = this.index.similarities(modelId, 'image', queryVector, matchedIds);
-    const matchedSet = new Set(matchedIds);
-    const others = this.imagesWithReports().filter((imageId) => !matchedSet.has(imageId));
+    const bestSet = new Set(matchedIds);
+    const others = this.imagesWithReports().filter((imageId) => !bestSet.has(imageId));
     const agreement = wordAgreement(matched, this.index.similarities(modelId, 'image', queryVector, others));
     meaning.wordAgreement = Number.isNaN(agreement) ? null : agreement;
     if (meaning.wordAgreement !== null && meaning.wordAgreement < minimumWordAgreement) {

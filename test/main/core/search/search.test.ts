@@ -249,13 +249,22 @@ describe('search through the core API', () => {
       expect(meaningOnly).toEqual([]);
       expect(hybrid.notices).toContain(quality.statement);
     }
-    // Meaning alone, asked for: cut off at the strict bar (no word matches to go by), so not every image comes back.
+    // Meaning alone, asked for: cut off at the bar its word matches set, as in hybrid (they are not results here).
     const semantic = await search({ text: 'pleural effusion', mode: 'semantic', k: 1000 });
-    const strict = semantic.meaning!.minimumSimilarity!;
+    expect(semantic.meaning!.minimumSimilarity).toBe(minimumSimilarity);
+    expect(semantic.meaning!.wordAgreement).toBe(wordAgreement);
+    expect(semantic.results.every((result) => result.why.lexical === null)).toBe(true);
+    if (minimumSimilarity === null) expect(semantic.results).toEqual([]);
+    for (const result of semantic.results)
+      expect(result.why.semantic!.similarity).toBeGreaterThanOrEqual(minimumSimilarity!);
+    expect(semantic.results.length).toBeLessThan(images / 4);
+    // With no word match to go by, the strict bar: not every image comes back.
+    const unmatched = await search({ text: 'coin lesion', mode: 'semantic', k: 1000 });
+    const strict = unmatched.meaning!.minimumSimilarity!;
     expect(strict).toBeGreaterThan(-1);
     expect(strict).toBeLessThan(1);
-    expect(semantic.results.length).toBeLessThan(images / 4);
-    for (const result of semantic.results) expect(result.why.semantic!.similarity).toBeGreaterThanOrEqual(strict);
+    expect(unmatched.results.length).toBeLessThan(images / 4);
+    for (const result of unmatched.results) expect(result.why.semantic!.similarity).toBeGreaterThanOrEqual(strict);
     const uncut = await search({ text: 'pleural effusion', mode: 'semantic', k: 1000, meaningCutOff: 'none' });
     expect(uncut.results.length).toBe(images);
   });
