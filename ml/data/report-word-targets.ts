@@ -15,6 +15,10 @@ export const defaultReportWordSettings: ReportWordSettings = {
   maximumWords: 512,
 };
 
+/** Why a run cannot predict words: said alike by the engine and by a training bundle's export. */
+export const noPredictableWords =
+  'Word prediction found no word asserted by enough training reports to predict; set its weight to 0 (--word-prediction 0).';
+
 /** "effusions" → "effusion" where the singular is a word of the corpus too; other words as they are. */
 function singular(word: string, corpus: ReadonlySet<string>): string {
   if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && corpus.has(word.slice(0, -1)))

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { numericSeed } from '../../common/seeded-random.js';
-import { ReportWordTargets } from '../data/report-word-targets.js';
+import { noPredictableWords, ReportWordTargets } from '../data/report-word-targets.js';
 import { ReportWordHead } from '../objectives/report-words.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { epochOrder, pairsPerEpoch, studyGroups } from '../data/study-sampling.js';
@@ -98,10 +98,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
       `Word prediction is added to the contrastive objective only; run ${options.objective} with a word-prediction weight of 0.`,
     );
   const reportWords = options.wordPredictionWeight > 0 ? new ReportWordTargets(dataset.items, train) : null;
-  if (reportWords && reportWords.words.length === 0)
-    throw new Error(
-      'Word prediction found no word asserted by enough training reports to predict; set its weight to 0 (--word-prediction 0).',
-    );
+  if (reportWords && reportWords.words.length === 0) throw new Error(noPredictableWords);
   const model = new ContrastiveEncoder(config, numericSeed(options.seed));
   const trainer =
     options.objective === 'contrastive'

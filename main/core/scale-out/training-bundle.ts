@@ -16,15 +16,13 @@ import {
   type PretrainingItem,
 } from '../../../ml/data/pretraining-dataset.js';
 import { readFileRange } from '../../../ml/data/read-file-range.js';
-import { ReportWordTargets } from '../../../ml/data/report-word-targets.js';
+import { noPredictableWords, ReportWordTargets } from '../../../ml/data/report-word-targets.js';
 import { pairsPerEpoch } from '../../../ml/data/study-sampling.js';
 import { readTensorBundle, writeTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../../../ml/tokenizer/bpe-tokenizer.js';
 import { ApiError } from '../../api/api-error.js';
 import { appVersion, packageRoot } from '../install-paths.js';
-import { libraryLabelRules } from '../labels/library-label-rules.js';
-import { withAffirmedWords } from '../training/affirmed-words.js';
-import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
+import { pretrainingItemsForRun } from '../training/affirmed-words.js';
 
 /** Samples per shard: a few hundred megabytes at the paper's image size, so shards stream and resume cheaply. */
 const samplesPerShard = 2000;
@@ -58,14 +56,12 @@ interface BundlePlan {
 /** What a bundle of this library would hold, worked out before anything is written: shown to the researcher first. */
 export function planTrainingBundle(database: Database.Database, libraryPath: string, source: BundleSource): BundlePlan {
   const { options } = source;
-  const predictsWords = options.wordPredictionWeight > 0;
   if (options.objective !== 'contrastive')
     throw new ApiError(
       'invalid-input',
       `The scale-out trainer trains the contrastive objective (with word prediction where set); ${options.objective} trains on the desktop only.`,
     );
-  const catalogued = buildPretrainingDataset(database, libraryPath).items;
-  const items = predictsWords ? withAffirmedWords(catalogued, libraryLabelRules(database)) : catalogued;
+  const items = pretrainingItemsForRun(database, libraryPath, options.wordPredictionWeight);
   const byPatient = splitByPatient(
     items,
     { validation: options.validationFraction, test: options.testFraction },
@@ -84,12 +80,8 @@ export function planTrainingBundle(database: Database.Database, libraryPath: str
     );
   if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs)
     throw new ApiError('invalid-input', 'The validation and test splits need at least two image–report pairs each.');
-  const reportWords = predictsWords ? new ReportWordTargets(items, split.train) : null;
-  if (reportWords && reportWords.words.length === 0)
-    throw new ApiError(
-      'invalid-input',
-      'Word prediction found no word asserted by enough training reports to predict; set its weight to 0 (--word-prediction 0).',
-    );
+  const reportWords = options.wordPredictionWeight > 0 ? new ReportWordTargets(items, split.train) : null;
+  if (reportWords && reportWords.words.length === 0) throw new ApiError('invalid-input', noPredictableWords);
   const imageSize = items[0]?.imageSize ?? 0;
   const patients = new Set(splits.flatMap((name) => split[name].map((index) => items[index]!.patientKey)));
   return {

@@ -1,6 +1,9 @@
+import type Database from 'better-sqlite3';
 import type { ReportLabelRules } from '../../../common/contract/report-label-rules.js';
 import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
+import { libraryLabelRules } from '../labels/library-label-rules.js';
 import { mentions, negationPatterns } from '../labels/report-label-rules.js';
+import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
 
 /** A word of any script, with inner hyphens and apostrophes ("well-defined", "patient's"). */
 const wordPattern = /(?<![\p{L}\p{N}])\p{L}[\p{L}'’-]*(?![\p{L}\p{N}])/gu;
@@ -39,4 +42,17 @@ export function withAffirmedWords(
     if (!reportWords) wordsOfReport.set(item.reportId, (reportWords = affirmed(item.reportText)));
     return { ...item, reportWords };
   });
+}
+
+/**
+ * The library's pretraining items for a run (on the desktop or in a training bundle): with the words their reports
+ * assert, by the library's own negation rules, where the run predicts them.
+ */
+export function pretrainingItemsForRun(
+  database: Database.Database,
+  libraryPath: string,
+  wordPredictionWeight: number,
+): PretrainingItem[] {
+  const { items } = buildPretrainingDataset(database, libraryPath);
+  return wordPredictionWeight > 0 ? withAffirmedWords(items, libraryLabelRules(database)) : items;
 }

@@ -37,9 +37,7 @@ import type { JobExecutor } from '../jobs/job-manager.js';
 import { EngineRunJobs, type EngineRunHandlers } from '../jobs/engine-run-jobs.js';
 import { createRunDirectory } from '../jobs/recorded-run.js';
 import type { ModelStore } from './model-store.js';
-import { libraryLabelRules } from '../labels/library-label-rules.js';
-import { withAffirmedWords } from './affirmed-words.js';
-import { buildPretrainingDataset } from './pretraining-dataset-builder.js';
+import { pretrainingItemsForRun } from './affirmed-words.js';
 import { probeTasks } from './probe-tasks.js';
 import type { TrainingRunStore } from './training-run-store.js';
 
@@ -104,11 +102,7 @@ export class PretrainingService implements EngineRunHandlers<'pretrain'> {
   start(name: string | undefined, request: PretrainRequest): { run: TrainingRun; job: Job } {
     const options = resolvePretrainOptions(request);
     const encoder = resolveEncoder(options);
-    const { items: catalogued } = buildPretrainingDataset(this.options.database, this.options.libraryPath);
-    const items =
-      options.wordPredictionWeight > 0
-        ? withAffirmedWords(catalogued, libraryLabelRules(this.options.database))
-        : catalogued;
+    const items = pretrainingItemsForRun(this.options.database, this.options.libraryPath, options.wordPredictionWeight);
     const dataset: PretrainingDataset = { items, probeTasks: probeTasks(this.options.database, items) };
     const split = summariseSplit(dataset.items, options);
     if (split.trainingPairs < options.batchSize) {
