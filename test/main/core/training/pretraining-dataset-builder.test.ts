@@ -29,6 +29,23 @@ function firstFilms(folder: string): Record<string, string> {
 
 describe('a library of multi-view radiographs and CT series, as pretraining sees it', () => {
   const workspace = temporaryLibrary();
+  /** A one-epoch run of a tiny encoder on the library: what the tests below read back. */
+  const pretrainTiny = (library: string, flags: string[] = []) =>
+    runCli([
+      'pretrain',
+      '--library',
+      library,
+      '--width',
+      '16',
+      '--image-size',
+      '32',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+      ...flags,
+      '--json',
+    ]);
   const exported = path.join(workspace.path, 'export');
   let items: PretrainingItem[] = [];
   let lateralStudies = 0;
@@ -138,20 +155,7 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
 
   it('finds images similar to any slice of a volume, and lists one result a study unless asked for every image', async () => {
     const library = path.join(workspace.path, 'library');
-    const trained = runCli([
-      'pretrain',
-      '--library',
-      library,
-      '--width',
-      '16',
-      '--image-size',
-      '32',
-      '--epochs',
-      '1',
-      '--batch-size',
-      '8',
-      '--json',
-    ]);
+    const trained = pretrainTiny(library);
     expect(trained.status, trained.stderr).toBe(0);
     const core = createCoreService({
       libraryPath: library,
@@ -186,21 +190,7 @@ describe('a library of multi-view radiographs and CT series, as pretraining sees
   it('snapshots the words each report asserts only for a run that predicts them', () => {
     const library = path.join(workspace.path, 'library');
     const snapshot = (flags: string[]) => {
-      const trained = runCli([
-        'pretrain',
-        '--library',
-        library,
-        '--width',
-        '16',
-        '--image-size',
-        '32',
-        '--epochs',
-        '1',
-        '--batch-size',
-        '8',
-        ...flags,
-        '--json',
-      ]);
+      const trained = pretrainTiny(library, flags);
       expect(trained.status, trained.stderr).toBe(0);
       const dataset = path.join(library, 'runs', trained.json().runId as string, 'dataset.json');
       return (JSON.parse(fs.readFileSync(dataset, 'utf8')) as { items: PretrainingItem[] }).items;
