@@ -27,3 +27,13 @@ export function sampleReportText(report: string, settings: TextSamplingSettings,
   const start = random.integer(0, words.length - length);
   return words.slice(start, start + length).join(' ');
 }
+
+/** What step `step` of `totalSteps` reads of its reports: null while the run still reads them whole. */
+export function textSamplingAtStep(
+  settings: TextSamplingSettings,
+  step: number,
+  totalSteps: number,
+): TextSamplingSettings | null {
+  const sampling = settings.sentenceProbability + settings.phraseProbability > 0;
+  return sampling && step >= Math.round(settings.wholeReportsFirst * totalSteps) ? settings : null;
+}

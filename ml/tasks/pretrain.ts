@@ -6,6 +6,7 @@ import { noPredictableWords, ReportWordTargets } from '../data/report-word-targe
 import { ReportWordHead } from '../objectives/report-words.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { epochOrder, pairsPerEpoch, studyGroups } from '../data/study-sampling.js';
+import { textSamplingAtStep } from '../data/text-sampling.js';
 import {
   minimumEvaluationPairs,
   PretrainingDataset,
@@ -186,7 +187,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
       const position = (step % stepsPerEpoch) * options.batchSize;
       const host = batches.build(order.slice(position, position + options.batchSize), {
         settings: options.augmentation,
-        textSampling: options.textSampling,
+        textSampling: textSamplingAtStep(options.textSampling, step, totalSteps) ?? undefined,
         step,
       });
       const learningRate = warmupCosineRate(step, totalSteps, warmupSteps, options.peakLearningRate);

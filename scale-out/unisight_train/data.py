@@ -118,6 +118,19 @@ def report_sentences(report):
     return [sentence for sentence in sentences if re.search(r"[^\W_]", sentence)]
 
 
+def text_sampling_at_step(settings, step, total_steps):
+    """The settings step `step` of `total_steps` samples with, or None while the run still reads reports whole (the
+    desktop's textSamplingAtStep; runs without wholeReportsFirst sample from the first step)."""
+    sampling = settings["sentenceProbability"] + settings["phraseProbability"] > 0
+    first = settings.get("wholeReportsFirst", 0)
+    return settings if sampling and step >= _round_half_up(first * total_steps) else None
+
+
+def _round_half_up(value):
+    """JavaScript's Math.round for non-negative values (Python's round() rounds halves to even)."""
+    return math.floor(value + 0.5)
+
+
 def sample_report_text(report, settings, generator):
     draw = generator.random()
     if draw >= settings["sentenceProbability"] + settings["phraseProbability"]:

@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from .data import (IDENTITY, epoch_order, pairs_per_epoch, read_shards, render_patches, sample_report_text,
-                   sample_transform)
+                   sample_transform, text_sampling_at_step)
 from .loss import symmetric_info_nce
 from .model import ContrastiveEncoder
 from .report_words import ReportWordHead, word_prediction_loss, word_targets
@@ -68,17 +68,18 @@ def load_weights(model, tensors, prefix="model/"):
             parameter.copy_(stored)
 
 
-def build_batch(samples, positions, step, bundle, augment=True):
+def build_batch(samples, positions, step, total_steps, bundle, augment=True):
     """Patches and token ids of samples at global `positions`; each sample's randomness is seeded by the run's seed,
     the step and its place in the global batch, so any split of the batch across ranks sees the same inputs."""
     config, training = bundle.config, bundle.training
     transforms, token_ids, masks = [], [], []
+    text_sampling = text_sampling_at_step(training["textSampling"], step, total_steps) if augment else None
     for place, index in positions:
         generator = random.Random(f"{training['seed']}:{step}:{place}")
         transforms.append(sample_transform(generator, training["augmentation"]) if augment else IDENTITY)
         text = samples[index]["text"]
-        if augment:
-            text = sample_report_text(text, training["textSampling"], generator)
+        if text_sampling is not None:
+            text = sample_report_text(text, text_sampling, generator)
         ids, mask = bundle.tokenizer.encode(text, config["maximumTextTokens"])
         token_ids.append(ids)
         masks.append(mask)
@@ -187,7 +188,7 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
         order = epoch_order(samples, training["seed"], epoch, policy)
         first = (step % steps_per_epoch) * batch_size
         positions = [(place, order[first + place]) for place in range(rank * local_batch, (rank + 1) * local_batch)]
-        patches, token_ids, mask = (tensor.to(device) for tensor in build_batch(samples, positions, step, bundle))
+        patches, token_ids, mask = (tensor.to(device) for tensor in build_batch(samples, positions, step, total_steps, bundle))
         rate = warmup_cosine_rate(step, total_steps, warmup_steps, training["peakLearningRate"])
         for group in optimizer.param_groups:
             group["lr"] = rate

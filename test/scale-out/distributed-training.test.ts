@@ -3,6 +3,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  defaultTextSampling,
+  noTextSampling,
+  TextSamplingSettings,
+} from '../../common/contract/text-sampling-settings.js';
+import { textSamplingAtStep } from '../../ml/data/text-sampling.js';
 import { readTensorBundle } from '../../ml/model/tensor-bundle.js';
 import { demoExport, runCli } from '../support/demo-export.js';
 import { debianPython, missingOutsideTool } from '../support/outside-tools.js';
@@ -78,7 +84,13 @@ describe.skipIf(missing !== null)('training on a cluster and bringing the model 
     );
     const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'bundle.json'), 'utf8'));
     expect(manifest.encoder).toMatchObject({ width: 16, imageSize: 32, patchSize: 16 });
-    expect(manifest.training).toMatchObject({ batchSize: 8, epochs: 3, seed: 'unisight', wordPredictionWeight: 10 });
+    expect(manifest.training).toMatchObject({
+      batchSize: 8,
+      epochs: 3,
+      seed: 'unisight',
+      wordPredictionWeight: 10,
+      textSampling: defaultTextSampling,
+    });
     expect(manifest.reportWords.words.length).toBeGreaterThan(0);
     expect(manifest.reportWords.shares).toHaveLength(manifest.reportWords.words.length);
     expect(manifest.dataset.digest).toMatch(/^[0-9a-f]{64}$/);
@@ -106,6 +118,34 @@ print(json.dumps(counts))`;
     expect(counts.scout).toBeGreaterThan(70);
     expect(counts.scout).toBeLessThan(130);
     expect(counts.scoutUnderOne).toBeLessThan(10);
+  });
+
+  it('reads whole reports for the same first steps as the desktop, then samples', () => {
+    const cases = [
+      { settings: defaultTextSampling, totalSteps: 2700 },
+      { settings: { ...defaultTextSampling, wholeReportsFirst: 0.5 }, totalSteps: 45 },
+      { settings: { ...defaultTextSampling, wholeReportsFirst: 0.1 }, totalSteps: 25 },
+      { settings: noTextSampling, totalSteps: 10 },
+      { settings: { sentenceProbability: 0.3, phraseProbability: 0.2 }, totalSteps: 10 },
+    ];
+    const firstSampled = (settings: TextSamplingSettings, totalSteps: number) =>
+      Array.from({ length: totalSteps }, (_, step) => textSamplingAtStep(settings, step, totalSteps) !== null).indexOf(
+        true,
+      );
+    const check = `
+import json, sys
+sys.path.insert(0, ${JSON.stringify(path.resolve('scale-out'))})
+from unisight_train.data import text_sampling_at_step
+cases = json.loads(sys.argv[1])
+print(json.dumps([next((step for step in range(case["totalSteps"])
+                        if text_sampling_at_step(case["settings"], step, case["totalSteps"]) is not None), -1)
+                  for case in cases]))`;
+    const scaleOut = JSON.parse(python(['-c', check, JSON.stringify(cases)], library.path).stdout) as number[];
+    const desktop = cases.map(({ settings, totalSteps }) =>
+      firstSampled(TextSamplingSettings.parse(settings), totalSteps),
+    );
+    expect(desktop).toEqual([810, 23, 3, -1, 0]);
+    expect(scaleOut).toEqual(desktop);
   });
 
   it('trains the same with torchrun on two processes (gloo) as in one process with the whole batch', async () => {

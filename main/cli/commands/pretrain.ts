@@ -12,6 +12,11 @@ import { runJobToEnd } from '../run-job-to-end.js';
 import { type EncoderPresetName, imageStems, presetTraining } from '../../../common/encoder-config.js';
 import { pretrainingObjectives } from '../../../common/contract/training.js';
 import {
+  defaultTextSampling,
+  noTextSampling,
+  type TextSamplingSettings,
+} from '../../../common/contract/text-sampling-settings.js';
+import {
   CliUsageError,
   commonOptions,
   integerOption,
@@ -59,17 +64,28 @@ function layerList(flag: string | boolean | undefined): number[] | undefined {
   });
 }
 
-/** `--text-sampling 0.3,0.2` (sentence, span probabilities) or `none` (whole reports only). */
-function textSampling(
-  flag: string | boolean | undefined,
-): { sentenceProbability: number; phraseProbability: number } | undefined {
+/**
+ * `--text-sampling 0.3,0.2` (sentence, span probabilities), `0.3,0.2,0.3` (and the share of the run read whole before
+ * sampling starts; the default's when left out) or `none` (whole reports only).
+ */
+function textSampling(flag: string | boolean | undefined): TextSamplingSettings | undefined {
   if (flag === undefined) return undefined;
   const text = String(flag).trim();
-  if (text === 'none') return { sentenceProbability: 0, phraseProbability: 0 };
+  if (text === 'none') return noTextSampling;
   const parts = text.split(',').map(Number);
-  if (parts.length !== 2 || parts.some((part) => !(part >= 0 && part <= 1)) || parts[0]! + parts[1]! > 1)
-    throw new CliUsageError('--text-sampling is two chances that add up to at most 1, e.g. 0.3,0.2, or none.');
-  return { sentenceProbability: parts[0]!, phraseProbability: parts[1]! };
+  if (
+    (parts.length !== 2 && parts.length !== 3) ||
+    parts.some((part) => !(part >= 0 && part <= 1)) ||
+    parts[0]! + parts[1]! > 1
+  )
+    throw new CliUsageError(
+      '--text-sampling is two chances that add up to at most 1, e.g. 0.3,0.2, then optionally the share of the run read whole first (0 to 1), or none.',
+    );
+  return {
+    sentenceProbability: parts[0]!,
+    phraseProbability: parts[1]!,
+    wholeReportsFirst: parts[2] ?? defaultTextSampling.wholeReportsFirst,
+  };
 }
 
 export function optionsFromFlags(values: Record<string, string | boolean | undefined>): PretrainRequest {
@@ -180,7 +196,7 @@ async function followRun(
 export const pretrainCommand: CliCommand = {
   name: 'pretrain',
   summary: "Pretrain the shared encoder (or the separate baseline) on the library's image–report pairs; resumable.",
-  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--word-prediction W] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional|hierarchical] [--parallel-branch N,N] [--text-sampling S,P|none] [--study-images one|frontal|series|every] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
+  usage: `unisight pretrain [--preset ${encoderPresetNames.join('|')}] [--architecture shared|separate] [--objective contrastive|mr|mr+contrastive] [--word-prediction W] [--image-positions sinusoidal|normal] [--share attention,mlp,layer-norms] [--early-layers N] [--image-stem linear|convolutional|hierarchical] [--parallel-branch N,N] [--text-sampling S,P[,W]|none] [--study-images one|frontal|series|every] [--epochs N] [--training-images N] [--resume RUN] [--library DIR] [--json]`,
   options: {
     ...commonOptions,
     preset: { type: 'string' },
@@ -232,7 +248,7 @@ export const pretrainCommand: CliCommand = {
       "MS-CLIP's parallel convolutional branch: the image blocks (from 0, early layers counted) it writes into, e.g. 1,2; none for no branch",
     'training-images': 'train on at most this many training-split pairs (validation and test stay whole)',
     'text-sampling':
-      'chances a report is read as one sentence, or as a 2–4-word span, instead of whole (default 0.3,0.2; none: whole reports)',
+      'chances a report is read as one sentence, or as a 2–4-word span, instead of whole, and the share of the run that reads every report whole before sampling starts (default 0.3,0.2,0.3; none: whole reports)',
     'study-images': studyImagesHelp,
     'checkpoint-every': 'steps between checkpoints',
     seed: 'seed of the split, initialisation, shuffling and augmentation',

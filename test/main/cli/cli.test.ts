@@ -111,6 +111,7 @@ describe('unisight CLI', () => {
       [['--parallel-branch', '1,x'], /--parallel-branch lists block numbers/],
       [['--image-stem', 'resnet'], /--image-stem is linear, convolutional, hierarchical/],
       [['--text-sampling', '0.8,0.5'], /--text-sampling is two chances that add up to at most 1/],
+      [['--text-sampling', '0.3,0.2,1.5'], /then optionally the share of the run read whole first \(0 to 1\)/],
     ] as const) {
       const refused = unisight(['pretrain', ...flags]);
       expect(refused.status, flags.join(' ')).toBe(2);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { reportSentences, sampleReportText } from '../../../ml/data/text-sampling.js';
-import { defaultTextSampling, noTextSampling } from '../../../common/contract/text-sampling-settings.js';
+import { reportSentences, sampleReportText, textSamplingAtStep } from '../../../ml/data/text-sampling.js';
+import {
+  defaultTextSampling,
+  noTextSampling,
+  TextSamplingSettings,
+} from '../../../common/contract/text-sampling-settings.js';
+import { PretrainOptions, PretrainRequest, resolvePretrainOptions } from '../../../common/contract/training.js';
 import { SeededRandom } from '../../../common/seeded-random.js';
 
 const report =
@@ -51,5 +56,33 @@ describe('sampling what a training step reads of a report', () => {
       return Array.from({ length: 50 }, () => sampleReportText(report, defaultTextSampling, seeded));
     };
     expect(draws('a')).toEqual(draws('a'));
+  });
+
+  it('reads whole reports for the first share of the run, then samples; runs recorded without it sample throughout', () => {
+    const readsWhole = (settings: TextSamplingSettings, totalSteps: number) =>
+      Array.from({ length: totalSteps }, (_, step) => textSamplingAtStep(settings, step, totalSteps) === null);
+    const firstSampled = (settings: TextSamplingSettings, totalSteps: number) =>
+      readsWhole(settings, totalSteps).indexOf(false);
+    expect(firstSampled(defaultTextSampling, 2700)).toBe(810);
+    expect(
+      readsWhole(defaultTextSampling, 2700)
+        .slice(810)
+        .every((whole) => !whole),
+    ).toBe(true);
+    expect(textSamplingAtStep(defaultTextSampling, 900, 2700)).toEqual(defaultTextSampling);
+    // Half a step rounds up, as the scale-out trainer rounds it.
+    expect(firstSampled({ ...defaultTextSampling, wholeReportsFirst: 0.5 }, 45)).toBe(23);
+    expect(readsWhole(noTextSampling, 50).every((whole) => whole)).toBe(true);
+    expect(readsWhole({ ...defaultTextSampling, wholeReportsFirst: 1 }, 50).every((whole) => whole)).toBe(true);
+
+    const recorded = { sentenceProbability: 0.3, phraseProbability: 0.2 };
+    expect(TextSamplingSettings.parse(recorded).wholeReportsFirst).toBe(0);
+    expect(firstSampled(TextSamplingSettings.parse(recorded), 100)).toBe(0);
+    expect(PretrainOptions.parse({ preset: 'cpu-fast', epochs: 1, peakLearningRate: 1e-3 }).textSampling).toEqual(
+      noTextSampling,
+    );
+    expect(resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast' })).textSampling).toEqual(
+      defaultTextSampling,
+    );
   });
 });
