@@ -15,9 +15,9 @@ export const defaultReportWordSettings: ReportWordSettings = {
   maximumWords: 512,
 };
 
-/** Why a run cannot predict words: said alike by the engine and by a training bundle's export. */
+/** Said alike by the engine and by a training bundle's export when a run asks for word prediction and has none. */
 export const noPredictableWords =
-  'Word prediction found no word asserted by enough training reports to predict; set its weight to 0 (--word-prediction 0).';
+  'Word prediction found no word asserted by enough training reports to predict (at least five, at most half of them); the run trains on the contrastive loss alone.';
 
 /** "effusions" → "effusion" where the singular is a word of the corpus too; other words as they are. */
 function singular(word: string, corpus: ReadonlySet<string>): string {
@@ -79,4 +79,19 @@ export class ReportWordTargets {
     }
     return [...found].sort((left, right) => left - right);
   }
+}
+
+/**
+ * The words a run with word prediction (`weight` > 0) predicts, or null where it predicts none: weight 0, or no word
+ * asserted by enough of its training reports (then it trains on the contrastive loss alone, so the preset's default
+ * never fails a small library or one whose reports all say the same).
+ */
+export function predictableReportWords(
+  items: readonly PretrainingItem[],
+  train: readonly number[],
+  weight: number,
+): ReportWordTargets | null {
+  if (weight <= 0) return null;
+  const targets = new ReportWordTargets(items, train);
+  return targets.words.length > 0 ? targets : null;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { numericSeed } from '../../common/seeded-random.js';
-import { noPredictableWords, ReportWordTargets } from '../data/report-word-targets.js';
+import { noPredictableWords, predictableReportWords } from '../data/report-word-targets.js';
 import { ReportWordHead } from '../objectives/report-words.js';
 import { PretrainingBatches } from '../data/pretraining-batches.js';
 import { epochOrder, pairsPerEpoch, studyGroups } from '../data/study-sampling.js';
@@ -98,8 +98,9 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     throw new Error(
       `Word prediction is added to the contrastive objective only; run ${options.objective} with a word-prediction weight of 0.`,
     );
-  const reportWords = options.wordPredictionWeight > 0 ? new ReportWordTargets(dataset.items, train) : null;
-  if (reportWords && reportWords.words.length === 0) throw new Error(noPredictableWords);
+  const reportWords = predictableReportWords(dataset.items, train, options.wordPredictionWeight);
+  const wordsAsked = options.wordPredictionWeight > 0;
+  if (wordsAsked && !reportWords) context.log('warn', noPredictableWords);
   const model = new ContrastiveEncoder(config, numericSeed(options.seed));
   const trainer =
     options.objective === 'contrastive'
@@ -141,7 +142,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     totalSteps,
     vocabularySize: tokenizer.vocabularySize,
     tokenizerFingerprint: tokenizer.data.fingerprint,
-    ...(reportWords ? { predictedWords: reportWords.words.length } : {}),
+    ...(wordsAsked ? { predictedWords: reportWords?.words.length ?? 0 } : {}),
   };
 
   try {

@@ -16,7 +16,7 @@ import {
   type PretrainingItem,
 } from '../../../ml/data/pretraining-dataset.js';
 import { readFileRange } from '../../../ml/data/read-file-range.js';
-import { noPredictableWords, ReportWordTargets } from '../../../ml/data/report-word-targets.js';
+import { predictableReportWords, type ReportWordTargets } from '../../../ml/data/report-word-targets.js';
 import { pairsPerEpoch } from '../../../ml/data/study-sampling.js';
 import { readTensorBundle, writeTensorBundle } from '../../../ml/model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../../../ml/tokenizer/bpe-tokenizer.js';
@@ -80,12 +80,13 @@ export function planTrainingBundle(database: Database.Database, libraryPath: str
     );
   if (split.validation.length < minimumEvaluationPairs || split.test.length < minimumEvaluationPairs)
     throw new ApiError('invalid-input', 'The validation and test splits need at least two image–report pairs each.');
-  const reportWords = options.wordPredictionWeight > 0 ? new ReportWordTargets(items, split.train) : null;
-  if (reportWords && reportWords.words.length === 0) throw new ApiError('invalid-input', noPredictableWords);
+  const reportWords = predictableReportWords(items, split.train, options.wordPredictionWeight);
+  // Nothing to predict: the bundle trains the contrastive loss alone, as the desktop run would (bundle.json: weight 0).
+  const trained = reportWords ? source : { ...source, options: { ...options, wordPredictionWeight: 0 } };
   const imageSize = items[0]?.imageSize ?? 0;
   const patients = new Set(splits.flatMap((name) => split[name].map((index) => items[index]!.patientKey)));
   return {
-    source,
+    source: trained,
     items,
     split,
     reportWords,

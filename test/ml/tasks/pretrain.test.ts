@@ -268,6 +268,36 @@ describe('pretraining task', () => {
       expect([...again.tensors.get(name)!.values], name).toEqual([...tensor.values]);
   }, 180_000);
 
+  it('trains on the contrastive loss alone where no word is asserted by enough reports, and says so', async () => {
+    const { items } = JSON.parse(fs.readFileSync(datasetFile, 'utf8')) as { items: PretrainingItem[] };
+    const commonWordsFile = path.join(root, 'dataset-common-words.json');
+    // Words every report asserts say nothing about one image: none can be predicted.
+    const commonWords = items.map((item) => ({ ...item, reportWords: ['in', 'opacity', 'the', 'zone'] }));
+    fs.writeFileSync(commonWordsFile, JSON.stringify({ items: commonWords }));
+    const run = async (name: string, wordPredictionWeight: number, warnings: string[] = []) => {
+      const runDirectory = path.join(root, name);
+      fs.mkdirSync(runDirectory);
+      const progress = context();
+      progress.log = (level, message) => void (level === 'warn' && warnings.push(message));
+      const outcome = await runPretraining(
+        { ...parameters(runDirectory, 'contrastive', wordPredictionWeight), datasetFile: commonWordsFile },
+        progress,
+      );
+      expect(outcome.outcome).toBe('succeeded');
+      return { progress, model: readTensorBundle(path.join(runDirectory, pretrainRunFiles.model)) };
+    };
+    const warnings: string[] = [];
+    const asked = await run('words-none', 1, warnings);
+    expect(warnings).toEqual([expect.stringMatching(/no word asserted by enough training reports/)]);
+    const described = asked.progress.metrics.find((entry) => entry.kind === 'run') as { predictedWords?: number };
+    expect(described.predictedWords).toBe(0);
+    const train = asked.progress.metrics.filter((entry) => entry.kind === 'train');
+    expect(train.at(-1)!.wordPrediction).toBeUndefined();
+    const plain = await run('words-none-plain', 0);
+    for (const [name, tensor] of plain.model.tensors)
+      expect([...asked.model.tensors.get(name)!.values], name).toEqual([...tensor.values]);
+  }, 180_000);
+
   it('refuses word prediction beside MR-Pretrain, saying so', async () => {
     const runDirectory = path.join(root, 'words-mr');
     fs.mkdirSync(runDirectory);

@@ -63,7 +63,9 @@ describe('a training bundle', () => {
     expect(image.subarray(0, 20).toString('latin1')).toMatch(new RegExp(`^P5\\n${size} ${size}\\n255\\n`));
     expect(image.length).toBe(`P5\n${size} ${size}\n255\n`.length + size * size);
     const meta = JSON.parse(train.get('00000000.json')!.toString('utf8'));
-    expect(Object.keys(meta).sort()).toEqual(['imageId', 'patient', 'reportId', 'series', 'studyId', 'view']);
+    // cpu-fast predicts report words: `words` are positions in bundle.json's vocabulary, not text.
+    expect(Object.keys(meta).sort()).toEqual(['imageId', 'patient', 'reportId', 'series', 'studyId', 'view', 'words']);
+    expect(Array.isArray(meta.words)).toBe(true);
     // The catalog's pseudonym, not the DICOM Patient ID.
     const pseudonyms = catalog.database.prepare('SELECT pseudonym FROM patients').pluck().all() as string[];
     expect(pseudonyms).toContain(meta.patient);
@@ -131,6 +133,16 @@ describe('a training bundle', () => {
     const shares = bundle.reportWords.shares as number[];
     expect(shares).toHaveLength(vocabulary.length);
     shares.forEach((share) => expect(share).toBeGreaterThan(0));
+  });
+
+  it('trains the contrastive loss alone where no word is asserted by enough training reports, as the desktop does', () => {
+    // Eight training pairs: a word needs five reports and at most half of them, so none qualifies.
+    const few = resolvePretrainOptions(
+      PretrainRequest.parse({ preset: 'cpu-fast', batchSize: 8, trainingImagesLimit: 8, wordPredictionWeight: 10 }),
+    );
+    const plan = planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(few), options: few });
+    expect(plan.reportWords).toBeNull();
+    expect(plan.source.options).toEqual({ ...few, wordPredictionWeight: 0 });
   });
 
   it('refuses a folder that is not empty, a library with fewer training pairs than a batch, and MR-Pretrain', async () => {
