@@ -188,7 +188,8 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
         order = epoch_order(samples, training["seed"], epoch, policy)
         first = (step % steps_per_epoch) * batch_size
         positions = [(place, order[first + place]) for place in range(rank * local_batch, (rank + 1) * local_batch)]
-        patches, token_ids, mask = (tensor.to(device) for tensor in build_batch(samples, positions, step, total_steps, bundle))
+        batch = build_batch(samples, positions, step, total_steps, bundle)
+        patches, token_ids, mask = (tensor.to(device) for tensor in batch)
         rate = warmup_cosine_rate(step, total_steps, warmup_steps, training["peakLearningRate"])
         for group in optimizer.param_groups:
             group["lr"] = rate

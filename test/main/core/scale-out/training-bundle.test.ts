@@ -1,17 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PretrainRequest, resolvePretrainOptions } from '../../../../common/contract/index.js';
-import { openCatalogDatabase, type CatalogDatabase } from '../../../../main/core/library/catalog-database.js';
 import {
   BundleCancelled,
   planTrainingBundle,
   writeTrainingBundle,
 } from '../../../../main/core/scale-out/training-bundle.js';
 import { resolveEncoder } from '../../../../main/core/training/pretraining-service.js';
-import { demoExport, runCli } from '../../../support/demo-export.js';
-import { temporaryLibrary } from '../../../support/temporary-library.js';
+import { importedDemoLibrary } from '../../../support/imported-demo-library.js';
 
 async function tarEntries(file: string): Promise<Map<string, Buffer>> {
   const entries = new Map<string, Buffer>();
@@ -31,23 +29,13 @@ async function tarEntries(file: string): Promise<Map<string, Buffer>> {
 }
 
 describe('a training bundle', () => {
-  const library = temporaryLibrary();
-  let catalog: CatalogDatabase;
+  // 120 studies: enough that each finding's word is asserted by the five training reports word prediction needs.
+  const library = importedDemoLibrary(120, 'scale-out');
   const options = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', batchSize: 8 }));
   const source = () => ({ encoder: resolveEncoder(options), options });
-  beforeAll(() => {
-    // 120 studies: enough that each finding's word is asserted by the five training reports word prediction needs.
-    const imported = runCli(['import', demoExport(120, 'scale-out'), '--library', library.path, '--json']);
-    if (imported.status !== 0) throw new Error(imported.stderr);
-    catalog = openCatalogDatabase(library.path);
-  });
-  afterAll(() => {
-    catalog.database.close();
-    library.remove();
-  });
 
   it('holds every pair of each split once, as images, report text and pseudonymised ids only', async () => {
-    const plan = planTrainingBundle(catalog.database, library.path, source());
+    const plan = planTrainingBundle(library.catalog.database, library.path, source());
     const folder = path.join(library.path, 'bundle-whole');
     const reports: number[] = [];
     const written = await writeTrainingBundle(plan, folder, {
@@ -67,7 +55,7 @@ describe('a training bundle', () => {
     expect(Object.keys(meta).sort()).toEqual(['imageId', 'patient', 'reportId', 'series', 'studyId', 'view', 'words']);
     expect(Array.isArray(meta.words)).toBe(true);
     // The catalog's pseudonym, not the DICOM Patient ID.
-    const pseudonyms = catalog.database.prepare('SELECT pseudonym FROM patients').pluck().all() as string[];
+    const pseudonyms = library.catalog.database.prepare('SELECT pseudonym FROM patients').pluck().all() as string[];
     expect(pseudonyms).toContain(meta.patient);
     const studies = new Set(
       [...train.keys()]
@@ -80,7 +68,7 @@ describe('a training bundle', () => {
   });
 
   it('stops on a cancel and leaves the folder empty', async () => {
-    const plan = planTrainingBundle(catalog.database, library.path, source());
+    const plan = planTrainingBundle(library.catalog.database, library.path, source());
     const folder = path.join(library.path, 'bundle-cancelled');
     const controller = new AbortController();
     await expect(
@@ -99,7 +87,10 @@ describe('a training bundle', () => {
 
   it('carries word prediction: the vocabulary of the training reports, and the words each sample asserts', async () => {
     const words = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', wordPredictionWeight: 10 }));
-    const plan = planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(words), options: words });
+    const plan = planTrainingBundle(library.catalog.database, library.path, {
+      encoder: resolveEncoder(words),
+      options: words,
+    });
     const folder = path.join(library.path, 'bundle-words');
     await writeTrainingBundle(plan, folder, { signal: new AbortController().signal, report: () => undefined });
     const bundle = JSON.parse(fs.readFileSync(path.join(folder, 'bundle.json'), 'utf8'));
@@ -140,13 +131,16 @@ describe('a training bundle', () => {
     const few = resolvePretrainOptions(
       PretrainRequest.parse({ preset: 'cpu-fast', batchSize: 8, trainingImagesLimit: 8, wordPredictionWeight: 10 }),
     );
-    const plan = planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(few), options: few });
+    const plan = planTrainingBundle(library.catalog.database, library.path, {
+      encoder: resolveEncoder(few),
+      options: few,
+    });
     expect(plan.reportWords).toBeNull();
     expect(plan.source.options).toEqual({ ...few, wordPredictionWeight: 0 });
   });
 
   it('refuses a folder that is not empty, a library with fewer training pairs than a batch, and MR-Pretrain', async () => {
-    const plan = planTrainingBundle(catalog.database, library.path, source());
+    const plan = planTrainingBundle(library.catalog.database, library.path, source());
     const busy = path.join(library.path, 'busy');
     fs.mkdirSync(busy);
     fs.writeFileSync(path.join(busy, 'notes.txt'), 'mine');
@@ -156,11 +150,11 @@ describe('a training bundle', () => {
     expect(fs.readdirSync(busy)).toEqual(['notes.txt']);
     const large = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', batchSize: 512 }));
     expect(() =>
-      planTrainingBundle(catalog.database, library.path, { encoder: resolveEncoder(large), options: large }),
+      planTrainingBundle(library.catalog.database, library.path, { encoder: resolveEncoder(large), options: large }),
     ).toThrow(/fewer than one batch of 512/);
     const reconstruction = resolvePretrainOptions(PretrainRequest.parse({ preset: 'cpu-fast', objective: 'mr' }));
     expect(() =>
-      planTrainingBundle(catalog.database, library.path, {
+      planTrainingBundle(library.catalog.database, library.path, {
         encoder: resolveEncoder(reconstruction),
         options: reconstruction,
       }),

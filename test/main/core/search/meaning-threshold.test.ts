@@ -1,13 +1,11 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ModelRecord } from '../../../../common/contract/index.js';
 import { SeededRandom } from '../../../../common/seeded-random.js';
-import { openCatalogDatabase, type CatalogDatabase } from '../../../../main/core/library/catalog-database.js';
 import { unrelatedPairBars } from '../../../../main/core/search/meaning-threshold.js';
 import { VectorIndex } from '../../../../main/core/search/vector-index.js';
 import { writeLibraryEmbeddings } from '../../../../ml/embedding/library-embeddings-file.js';
-import { demoExport, runCli } from '../../../support/demo-export.js';
-import { temporaryLibrary } from '../../../support/temporary-library.js';
+import { importedDemoLibrary } from '../../../support/imported-demo-library.js';
 
 const dimension = 8;
 
@@ -19,23 +17,13 @@ function near(axis: number, random: SeededRandom): number[] {
 }
 
 describe("the bars meaning must pass, from a library's own vectors", () => {
-  const library = temporaryLibrary();
-  let catalog: CatalogDatabase;
-  beforeAll(() => {
-    const imported = runCli(['import', demoExport(60, 'meaning-bars'), '--library', library.path, '--json']);
-    if (imported.status !== 0) throw new Error(imported.stderr);
-    catalog = openCatalogDatabase(library.path);
-  });
-  afterAll(() => {
-    catalog.database.close();
-    library.remove();
-  });
+  const library = importedDemoLibrary(60, 'meaning-bars');
 
   it('measures the floor on unrelated studies: studies of the same finding as a report do not lift it', () => {
     // Two kinds of study, half the library each (as normal films are half a chest library): a report, and every image
     // of a study of its kind, point one way; the other kind another. Real models put a report as close to such images
     // as to its own.
-    const database = catalog.database;
+    const database = library.catalog.database;
     const kindOfStudy = (studyId: number) => studyId % 2;
     const images = database
       .prepare(
@@ -63,7 +51,7 @@ describe("the bars meaning must pass, from a library's own vectors", () => {
         "INSERT INTO models (id, name, origin, architecture, config_json, tokenizer_fingerprint, split_json, metrics_json, weights_file, weights_bytes, embeddings_file, created_at) VALUES ('two-kinds', 'two kinds', 'trained', 'shared', '{}', '', '{}', '{}', 'none', 0, ?, ?)",
       )
       .run(embeddingsFile, new Date().toISOString());
-    const index = new VectorIndex(database, catalog.vectorExtensionError);
+    const index = new VectorIndex(database, library.catalog.vectorExtensionError);
     index.ensure({ id: 'two-kinds', name: 'two kinds', embeddingsFile } as ModelRecord);
 
     const bars = unrelatedPairBars(database, index, 'two-kinds')!;
