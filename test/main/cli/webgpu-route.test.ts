@@ -58,6 +58,27 @@ function trainOn(backend: 'cpu' | 'webgpu', library: string) {
   };
 }
 
+type ImageProbe = { testStudies: number; testPositives: number; results: { auroc: { estimate: number } }[] }[];
+
+/**
+ * The same probes as on the cpu backend. The weights agree within 1e-4, but this tiny model's test scores lie close
+ * together, so that difference can swap the order of one positive and one negative study in a draw: the AUROC
+ * estimate may move by that one pair's share, never more. What was drawn and counted must match exactly.
+ */
+function expectSameProbe(gpu: ImageProbe, cpu: ImageProbe) {
+  const withoutEstimates = (probes: ImageProbe) =>
+    probes.map((probe) => ({ ...probe, results: probe.results.map(({ auroc: _, ...rest }) => rest) }));
+  expect(withoutEstimates(gpu)).toEqual(withoutEstimates(cpu));
+  cpu.forEach((probe, index) => {
+    const onePair = 1 / (probe.testPositives * (probe.testStudies - probe.testPositives));
+    probe.results.forEach((result, row) =>
+      expect(Math.abs(gpu[index]!.results[row]!.auroc.estimate - result.auroc.estimate)).toBeLessThanOrEqual(
+        onePair + 1e-9,
+      ),
+    );
+  });
+}
+
 describe.skipIf(missing !== null)('the engine on WebGPU (SwiftShader), end to end through the CLI', () => {
   const workspace = temporaryLibrary();
   afterAll(() => workspace.remove());
@@ -86,7 +107,7 @@ describe.skipIf(missing !== null)('the engine on WebGPU (SwiftShader), end to en
     }
     expect(largest).toBeLessThan(1e-4);
     expect(gpu.pretrained.test).toEqual(reference.pretrained.test);
-    expect(gpu.pretrained.imageProbe).toEqual(reference.pretrained.imageProbe);
+    expectSameProbe(gpu.pretrained.imageProbe, reference.pretrained.imageProbe);
     expect(gpu.finetuned.description.budgetExamples).toEqual(reference.finetuned.description.budgetExamples);
     for (const [name, metric] of Object.entries(gpu.finetuned.test.metrics as Record<string, { estimate: number }>))
       expect(metric.estimate, name).toBeCloseTo(reference.finetuned.test.metrics[name].estimate, 4);
