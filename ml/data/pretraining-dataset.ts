@@ -61,6 +61,17 @@ function patientPosition(patientKey: string, seed: string): number {
   return createHash('sha256').update(`${seed}\u0000${patientKey}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+/**
+ * Whether the seeded hash places a patient in the validation or test split, so that a model trained with these
+ * settings never saw its pairs (splitByPatient's top-up, for libraries too small to fill those splits, aside).
+ */
+export function heldOutByHash(
+  patientKey: string,
+  settings: { seed: string; validationFraction: number; testFraction: number },
+): boolean {
+  return patientPosition(patientKey, settings.seed) < settings.testFraction + settings.validationFraction;
+}
+
 /** Fewest pairs the validation and test splits get when the library has them: recall on fewer says nothing. */
 export const minimumEvaluationPairs = 2;
 

@@ -1,5 +1,12 @@
 import type Database from 'better-sqlite3';
-import { mentions, phrasePattern, type NegationPatterns } from '../labels/report-label-rules.js';
+import type { ReportLabelRules } from '../../../common/contract/report-label-rules.js';
+import {
+  mentions,
+  phrasePattern,
+  reportLabeller,
+  type NegationPatterns,
+  type WeakLabel,
+} from '../labels/report-label-rules.js';
 import { ftsQuery, type ParsedQuery, type QueryTerm } from './query-text.js';
 
 /**
@@ -45,6 +52,36 @@ const affirmed = (text: string, term: QueryTerm, negation: NegationPatterns) => 
 /** Whether a report affirms any term the query excludes, read with the query's negation. */
 export function affirmsExcluded(text: string, query: ParsedQuery): boolean {
   return query.excluded.some((term) => affirmed(text, term, query.negation).length > 0);
+}
+
+/**
+ * A test of whether a report rules out what the query asks for, read as weak labels read it. A query term that names a
+ * finding of the label rules (its phrases share one with the finding's terms: "big heart" names cardiomegaly) is ruled
+ * out where the rules label the report negative for that finding: a report that does not affirm it, as "Costophrenic
+ * angles are clear." affirms no effusion. Any other term is ruled out by a mention in negated form only.
+ */
+export function queryDenial(query: ParsedQuery, rules: ReportLabelRules): (text: string) => boolean {
+  const labeller = reportLabeller(rules);
+  const terms = query.terms.map((term) => {
+    const phrases = new Set(term.phrases.map((phrase) => phrase.toLowerCase()));
+    return {
+      term,
+      findings: rules.findings
+        .filter((finding) => finding.terms.some((phrase) => phrases.has(phrase.toLowerCase())))
+        .map((finding) => finding.task),
+    };
+  });
+  return (text) => {
+    let labels: Record<string, WeakLabel> | undefined;
+    return terms.some(({ term, findings }) => {
+      if (findings.length === 0)
+        return (
+          mentionsOf(text, term, query.negation, true).length > 0 && affirmed(text, term, query.negation).length === 0
+        );
+      labels ??= labeller(text);
+      return findings.every((task) => labels![task] === 'negative');
+    });
+  };
 }
 
 /** An excerpt around the first highlighted match, with the highlight ranges moved into it. */

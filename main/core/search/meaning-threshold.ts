@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { auroc } from '../../../common/binary-classification-metrics.js';
+import type { ModelRecord } from '../../../common/contract/index.js';
+import { heldOutByHash } from '../../../ml/data/pretraining-dataset.js';
 import type { VectorIndex } from './vector-index.js';
 import { rowDotProduct } from './vector-scan.js';
 
@@ -13,12 +15,23 @@ const sampledReports = 400;
 const imagesPerReport = 50;
 /** Fewer unrelated pairs than this give no bar worth the name. */
 const minimumPairs = 200;
+/** Of the studies compared with a report, the share whose own report is most like it: studies of the same kind. */
+const alikeShare = 0.1;
+/** Fewer pairs of like studies the model never trained on than this, and no training lift is measured. */
+const minimumHeldOutPairs = 20;
 
 export interface UnrelatedPairBars {
   /** The similarity only 1% of pairs of a report and an image of another study reach. */
   strict: number;
   /** The similarity 5% of pairs of a report and an image of an unrelated study reach. */
   floor: number;
+  /**
+   * How much closer a report is to images of like studies (their reports most like it) that the model trained on than
+   * to those of patients it never saw: the difference of the medians, never below 0. 0 where too few were held out.
+   */
+  trainingLift: number;
+  /** The images of patients the model's split held out of training. */
+  heldOutImages: ReadonlySet<number>;
 }
 
 /**
@@ -36,19 +49,21 @@ export interface UnrelatedPairBars {
 export function unrelatedPairBars(
   database: Database.Database,
   index: VectorIndex,
-  modelId: string,
+  model: Pick<ModelRecord, 'id' | 'split'>,
 ): UnrelatedPairBars | null {
-  const images = index.vectors(modelId, 'image');
-  const reports = index.vectors(modelId, 'report');
+  const images = index.vectors(model.id, 'image');
+  const reports = index.vectors(model.id, 'report');
   if (!images || !reports || images.ids.length < 2 || reports.ids.length === 0) return null;
-  const studyOfImage = new Map(
-    (
-      database
-        .prepare(
-          'SELECT images.id AS id, series.study_id AS studyId FROM images JOIN series ON series.id = images.series_id',
-        )
-        .all() as Array<{ id: number; studyId: number }>
-    ).map((row) => [row.id, row.studyId]),
+  const placed = database
+    .prepare(
+      `SELECT images.id AS id, series.study_id AS studyId, patients.pseudonym AS patientKey FROM images
+       JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id
+       JOIN patients ON patients.id = studies.patient_id`,
+    )
+    .all() as Array<{ id: number; studyId: number; patientKey: string }>;
+  const studyOfImage = new Map(placed.map((row) => [row.id, row.studyId]));
+  const heldOutImages = new Set(
+    placed.filter((row) => heldOutByHash(row.patientKey, model.split)).map((row) => row.id),
   );
   const studyOfReport = new Map(
     (
@@ -64,11 +79,12 @@ export function unrelatedPairBars(
   const { dimension } = images;
   const otherStudies: number[] = [];
   const unrelated: number[] = [];
+  const alike = { trained: [] as number[], heldOut: [] as number[] };
   for (let sample = 0; sample < linked.length; sample += step) {
     const reportRow = linked[sample]!;
     const study = studyOfReport.get(reports.ids[reportRow]!);
     const report = reports.vectors.subarray(reportRow * dimension, (reportRow + 1) * dimension);
-    const reported: Array<{ image: number; reports: number }> = [];
+    const reported: Array<{ image: number; reports: number; heldOut: boolean }> = [];
     // A fixed stride through the images from a place that moves with the report: spread, and the same every time.
     const stride = Math.max(1, Math.floor(images.ids.length / imagesPerReport));
     for (let taken = 0, imageRow = (sample * 7919) % images.ids.length; taken < imagesPerReport; taken++) {
@@ -79,19 +95,28 @@ export function unrelatedPairBars(
       otherStudies.push(image);
       const otherReport = imageStudy === undefined ? undefined : reportRowOfStudy.get(imageStudy);
       if (otherReport !== undefined)
-        reported.push({ image, reports: rowDotProduct(reports.vectors, otherReport, dimension, report) });
+        reported.push({
+          image,
+          reports: rowDotProduct(reports.vectors, otherReport, dimension, report),
+          heldOut: heldOutImages.has(images.ids[imageRow]!),
+        });
     }
     reported.sort((left, right) => left.reports - right.reports);
     for (const pair of reported.slice(0, Math.ceil(reported.length / 2))) unrelated.push(pair.image);
+    for (const pair of reported.slice(reported.length - Math.ceil(reported.length * alikeShare)))
+      (pair.heldOut ? alike.heldOut : alike.trained).push(pair.image);
   }
   if (otherStudies.length < minimumPairs || unrelated.length < minimumPairs / 2) return null;
   const reachedBy = (similarities: number[], share: number) => {
     similarities.sort((left, right) => left - right);
     return similarities[Math.min(similarities.length - 1, Math.floor((1 - share) * similarities.length))]!;
   };
+  const measured = alike.heldOut.length >= minimumHeldOutPairs && alike.trained.length >= minimumHeldOutPairs;
   return {
     strict: reachedBy(otherStudies, unrelatedShares.strict),
     floor: reachedBy(unrelated, unrelatedShares.floor),
+    trainingLift: measured ? Math.max(0, reachedBy(alike.trained, 0.5) - reachedBy(alike.heldOut, 0.5)) : 0,
+    heldOutImages,
   };
 }
 
@@ -99,13 +124,21 @@ export function unrelatedPairBars(
  * The similarity an image found by meaning alone needs for this query. With word matches, the query shows what it
  * looks like: an image must be as close to it as the median image whose report matched the words, and those matches
  * must themselves stand out from unrelated pairs (their median above what 5% of those reach), or meaning adds nothing
- * (null). Without word matches (a query no report matches, or meaning alone) only the strict bar stands.
+ * (null). Most matches are images the model trained on with their reports, which it pulled closer to such text than
+ * images it never saw; as the bar is for unseen images, each trained match counts `trainingLift` lower (the bar never
+ * below the floor). Without word matches (a query no report matches, or meaning alone) only the strict bar stands.
  */
-export function meaningBar(bars: UnrelatedPairBars, wordMatchSimilarities: readonly number[]): number | null {
-  if (wordMatchSimilarities.length < 5) return bars.strict;
-  const sorted = [...wordMatchSimilarities].sort((left, right) => left - right);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  return median >= bars.floor ? median : null;
+export function meaningBar(
+  bars: UnrelatedPairBars,
+  wordMatches: ReadonlyArray<{ imageId: number; similarity: number }>,
+): number | null {
+  if (wordMatches.length < 5) return bars.strict;
+  const median = (values: number[]) => values.sort((left, right) => left - right)[Math.floor(values.length / 2)]!;
+  if (median(wordMatches.map((match) => match.similarity)) < bars.floor) return null;
+  const asIfUnseen = wordMatches.map(
+    (match) => match.similarity - (bars.heldOutImages.has(match.imageId) ? 0 : bars.trainingLift),
+  );
+  return Math.max(bars.floor, median(asIfUnseen));
 }
 
 /** How well meaning must agree with a query's report words before it adds images of its own. */

@@ -12,7 +12,7 @@ import type {
 import { libraryLabelRules } from '../labels/library-label-rules.js';
 import { filterClause } from '../library/library-queries.js';
 import type { ModelStore } from '../training/model-store.js';
-import { affirmsExcluded, lexicalSearch, type LexicalHit } from './lexical-search.js';
+import { affirmsExcluded, lexicalSearch, queryDenial, type LexicalHit } from './lexical-search.js';
 import { meaningQuality } from '../../../common/meaning-quality.js';
 import {
   meaningBar,
@@ -86,7 +86,8 @@ export class SearchService {
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
-    const query = parseQuery(request.text, libraryLabelRules(this.database));
+    const rules = libraryLabelRules(this.database);
+    const query = parseQuery(request.text, rules);
     const notices = [...query.notices];
     const wanted = request.k;
     let model: ModelRecord | null = null;
@@ -104,7 +105,7 @@ export class SearchService {
       else {
         try {
           this.index.ensure(model);
-          bars = this.unrelatedBars(model.id);
+          bars = this.unrelatedBars(model);
           meaning = { quality: meaningQuality(model), minimumSimilarity: bars?.strict ?? null, wordAgreement: null };
           if (!meaning.quality.trusted) notices.push(meaning.quality.statement);
           // The query and its rewordings by the synonym table, averaged: one direction for what it means.
@@ -141,9 +142,19 @@ export class SearchService {
         ? this.meaningBarFor(model.id, request.mode, meaning, bars, queryVector, wordMatched, notices)
         : null;
     if (meaning) meaning.minimumSimilarity = bar === null || !Number.isFinite(bar) ? null : bar;
-    const candidates = this.fuse(request.mode, trustedSemantic, wordMatched, request.semanticWeight).filter(
+    const fused = this.fuse(request.mode, trustedSemantic, wordMatched, request.semanticWeight).filter(
       (item) => item.lexical !== null || standsAlone(item, bar, request.meaningCutOff),
     );
+    // Hybrid reads reports where there are some: an image whose own report rules the query out ("No pleural
+    // effusion.") is not added by meaning against it. Meaning alone, asked for, shows what meaning finds.
+    const denied =
+      request.mode === 'hybrid'
+        ? this.imagesWhoseReport(
+            fused.filter((item) => item.lexical === null).map((item) => item.imageId),
+            queryDenial(query, rules),
+          )
+        : new Set<number>();
+    const candidates = fused.filter((item) => !denied.has(item.imageId));
     const ranked = (request.onePerStudy ? this.bestPerStudy(candidates) : candidates).slice(0, wanted);
     const meaningOnly = ranked.filter((item) => item.lexical === null).length;
     return {
@@ -281,10 +292,15 @@ export class SearchService {
     // of handwritten sevens, not every report that says "handwritten". The rest are measured against.
     const bestCoverage = wordMatches.reduce((best, hit) => Math.max(best, hit.coverage), 0);
     const matchedIds = wordMatches.filter((hit) => hit.coverage >= bestCoverage - 1e-9).map((hit) => hit.imageId);
-    const matched = this.index.similarities(modelId, 'image', queryVector, matchedIds);
+    const matched = this.index
+      .similarities(modelId, 'image', queryVector, matchedIds)
+      .map(({ id, similarity }) => ({ imageId: id, similarity }));
     const bestSet = new Set(matchedIds);
     const others = this.imagesWithReports().filter((imageId) => !bestSet.has(imageId));
-    const agreement = wordAgreement(matched, this.index.similarities(modelId, 'image', queryVector, others));
+    const agreement = wordAgreement(
+      matched.map((match) => match.similarity),
+      this.index.similarities(modelId, 'image', queryVector, others).map((other) => other.similarity),
+    );
     meaning.wordAgreement = Number.isNaN(agreement) ? null : agreement;
     if (meaning.wordAgreement !== null && meaning.wordAgreement < minimumWordAgreement) {
       if (meaning.quality.trusted)
@@ -327,10 +343,10 @@ export class SearchService {
     return this.reportedImages.ids;
   }
 
-  private unrelatedBars(modelId: string): UnrelatedPairBars | null {
-    const builtAt = this.index.vectors(modelId, 'image')?.builtAt ?? '';
-    const key = `${modelId}@${builtAt}`;
-    if (!this.bars.has(key)) this.bars.set(key, unrelatedPairBars(this.database, this.index, modelId));
+  private unrelatedBars(model: ModelRecord): UnrelatedPairBars | null {
+    const builtAt = this.index.vectors(model.id, 'image')?.builtAt ?? '';
+    const key = `${model.id}@${builtAt}`;
+    if (!this.bars.has(key)) this.bars.set(key, unrelatedPairBars(this.database, this.index, model));
     return this.bars.get(key)!;
   }
 
@@ -345,17 +361,24 @@ export class SearchService {
 
   /** A query's "must be absent" holds for images found by meaning too: their study's report must not affirm it. */
   private withoutExcluded<T extends { id: number }>(hits: T[], query: ParsedQuery): T[] {
-    if (query.excluded.length === 0 || hits.length === 0) return hits;
+    if (query.excluded.length === 0) return hits;
+    const affirming = this.imagesWhoseReport(
+      hits.map((hit) => hit.id),
+      (text) => affirmsExcluded(text, query),
+    );
+    return hits.filter((hit) => !affirming.has(hit.id));
+  }
+
+  /** Of these images, those whose study's reports (read as one text) pass the test. */
+  private imagesWhoseReport(imageIds: readonly number[], test: (text: string) => boolean): Set<number> {
+    if (imageIds.length === 0) return new Set();
     const reports = this.database
       .prepare(
         `SELECT images.id AS imageId, group_concat(reports.text, char(10)) AS text FROM images JOIN series ON series.id = images.series_id
          JOIN reports ON reports.study_id = series.study_id WHERE images.id IN (SELECT value FROM json_each(?)) GROUP BY images.id`,
       )
-      .all(JSON.stringify(hits.map((hit) => hit.id))) as Array<{ imageId: number; text: string }>;
-    const affirming = new Set(
-      reports.filter((report) => affirmsExcluded(report.text, query)).map((report) => report.imageId),
-    );
-    return hits.filter((hit) => !affirming.has(hit.id));
+      .all(JSON.stringify(imageIds)) as Array<{ imageId: number; text: string }>;
+    return new Set(reports.filter((report) => test(report.text)).map((report) => report.imageId));
   }
 
   private filtered<T extends { id: number }>(hits: T[], filter: SearchFilter): T[] {

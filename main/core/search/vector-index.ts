@@ -157,15 +157,22 @@ export class VectorIndex {
     }));
   }
 
-  /** Cosine similarities of a unit vector to the images (or reports) with these ids; ids without one are left out. */
-  similarities(modelId: string, kind: 'image' | 'report', vector: Float32Array, ids: readonly number[]): number[] {
+  /** Each id's cosine similarity to a unit vector (images or reports); ids without a vector are left out. */
+  similarities(
+    modelId: string,
+    kind: 'image' | 'report',
+    vector: Float32Array,
+    ids: readonly number[],
+  ): Array<{ id: number; similarity: number }> {
     const row = this.row(modelId);
     if (!row) return [];
     const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
     table.rowOf ??= new Map(Array.from(table.ids, (id, index) => [id, index]));
     return ids.flatMap((id) => {
       const index = table.rowOf!.get(id);
-      return index === undefined ? [] : [rowDotProduct(table.vectors, index, row.dimension, vector)];
+      return index === undefined
+        ? []
+        : [{ id, similarity: rowDotProduct(table.vectors, index, row.dimension, vector) }];
     });
   }
 
