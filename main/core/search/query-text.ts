@@ -36,12 +36,34 @@ interface Vocabulary {
 
 const vocabularies = new WeakMap<ReportLabelRules, Vocabulary>();
 
+/**
+ * Groups that share a phrase, merged: synonymy carries over, so "big heart" (a search synonym of "cardiomegaly") is
+ * searched as every wording of the cardiomegaly finding too ("enlarged cardiac silhouette"). Phrases keep the order
+ * they first appear in, finding terms first.
+ */
+function mergedGroups(groups: readonly string[][]): string[][] {
+  const merged: Array<Set<string>> = [];
+  for (const group of groups) {
+    const overlapping = merged.filter((candidate) => group.some((phrase) => candidate.has(phrase)));
+    const into = overlapping[0] ?? new Set<string>();
+    if (overlapping.length === 0) merged.push(into);
+    for (const other of overlapping.slice(1)) {
+      for (const phrase of other) into.add(phrase);
+      merged.splice(merged.indexOf(other), 1);
+    }
+    for (const phrase of group) into.add(phrase);
+  }
+  return merged.map((group) => [...group]);
+}
+
 function vocabularyOf(rules: ReportLabelRules): Vocabulary {
   let vocabulary = vocabularies.get(rules);
   if (!vocabulary) {
     // Queries are read in lower case, so the rules' phrases are too ("Pneumothorax" in a rule file still groups).
-    const synonymGroups = [...rules.findings.map((rule) => rule.terms), ...rules.searchSynonyms].map((group) =>
-      group.map((phrase) => phrase.toLowerCase()),
+    const synonymGroups = mergedGroups(
+      [...rules.findings.map((rule) => rule.terms), ...rules.searchSynonyms].map((group) =>
+        group.map((phrase) => phrase.toLowerCase()),
+      ),
     );
     const multiWord = synonymGroups.flat().filter((phrase) => /\s/.test(phrase));
     vocabulary = {

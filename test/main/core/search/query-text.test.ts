@@ -33,6 +33,24 @@ describe('reading a search query', () => {
     expect(trailing.terms).toEqual([]);
   });
 
+  it('carries synonymy over: a search synonym of a finding finds every wording of that finding', () => {
+    const phrasesOf = (query: string, rules: ReportLabelRules = chestRadiographRules) =>
+      parseQuery(query, rules).terms[0]!.phrases;
+    expect(phrasesOf('big heart')).toEqual(expect.arrayContaining(['cardiomegaly', 'enlarged cardiac silhouette']));
+    expect(phrasesOf('infiltrate')).toEqual(expect.arrayContaining(['airspace shadowing', 'pneumonia']));
+    // Two groups bridged by a third that shares a phrase with each.
+    const bridged = ReportLabelRules.parse({
+      findings: [{ task: 'mass', terms: ['mass', 'tumour'] }],
+      negationCues: ['no'],
+      searchSynonyms: [
+        ['growth', 'neoplasm'],
+        ['tumour', 'growth'],
+      ],
+    });
+    expect(phrasesOf('neoplasm', bridged)).toEqual(expect.arrayContaining(['mass', 'tumour', 'growth']));
+    expect(phrasesOf('opacity', bridged)).toEqual(['opacity']);
+  });
+
   it('gives the semantic side the query as written and reworded by each synonym of its terms, excluded ones kept', () => {
     expect(semanticQueryTexts(parseQuery('Small PTX on the left', chestRadiographRules))).toEqual([
       'Small PTX on the left',
@@ -89,7 +107,7 @@ describe('reading a search query', () => {
     });
     const query = parseQuery('broken bone sans effusion', rules);
     expect(query.terms.map((term) => term.text)).toEqual(['broken bone']);
-    expect(query.terms[0]!.phrases).toEqual(['broken bone', 'fracture']);
+    expect(query.terms[0]!.phrases).toEqual(['broken bone', 'fracture', 'break']);
     expect(parseQuery('fracture', rules).terms[0]!.phrases).toEqual(['fracture', 'broken bone', 'break']);
     expect(query.excluded.map((term) => term.text)).toEqual(['effusion']);
     expect(parseQuery('break is absent', rules).excluded.map((term) => term.text)).toEqual(['break']);
