@@ -24,7 +24,26 @@ export const RecallAtK = z.object({
 });
 export type RecallAtK = z.infer<typeof RecallAtK>;
 
-export const RetrievalMetrics = z.object({ pairs: z.number().int(), imageToText: RecallAtK, textToImage: RecallAtK });
+/**
+ * Text → image recall of the reports of one finding's studies (a labelled task's positives, or `no finding`: negative
+ * on every task), against every image of the split. A report of a film with no finding is as close to every other
+ * normal film as to its own, so those interchangeable studies hold the overall recall down; this shows where.
+ */
+export const RecallByFinding = z.object({
+  finding: z.string(),
+  studies: z.number().int(),
+  recall: perCutoff,
+  chance: perCutoff,
+});
+export type RecallByFinding = z.infer<typeof RecallByFinding>;
+
+export const RetrievalMetrics = z.object({
+  pairs: z.number().int(),
+  imageToText: RecallAtK,
+  textToImage: RecallAtK,
+  /** Absent from runs judged before it was measured, and where the library has no labelled task. */
+  textToImageByFinding: z.array(RecallByFinding).optional(),
+});
 export type RetrievalMetrics = z.infer<typeof RetrievalMetrics>;
 
 const AurocInterval = z.object({ estimate: z.number(), lower: z.number(), upper: z.number() });

@@ -1,10 +1,10 @@
 // Judging a model from its stored embeddings of the library, with no model loaded: the image-side probe after
 // pretraining, and the test split's retrieval recall for a model trained elsewhere (scale-out) and imported.
 import type { ImageProbeResult, RetrievalMetrics } from '../../common/contract/evaluation.js';
-import { splitByPatient, type PretrainingDataset, type PretrainingItem } from '../data/pretraining-dataset.js';
+import { splitByPatient, type PretrainingDataset } from '../data/pretraining-dataset.js';
 import type { LibraryEmbeddings } from '../embedding/library-embeddings-file.js';
 import { probeImageEmbeddings } from './image-probe.js';
-import { studyRetrievalRecall } from './retrieval-recall.js';
+import { studyFindings, studyRetrievalRecall } from './retrieval-recall.js';
 import { studyGroups } from '../data/study-sampling.js';
 
 /** A run's split: its seed and fractions place every patient. */
@@ -57,7 +57,7 @@ export function probeLibraryImages(
  * report of the split has no vector yet.
  */
 export function storedRetrieval(
-  items: readonly PretrainingItem[],
+  { items, probeTasks }: Pick<PretrainingDataset, 'items' | 'probeTasks'>,
   embeddings: LibraryEmbeddings,
   split: 'validation' | 'test',
   settings: SplitSettings,
@@ -89,5 +89,7 @@ export function storedRetrieval(
     studyItems.map((index) => items[index]!.reportId),
     embeddings.reports,
   );
-  return images && reports ? studyRetrievalRecall(images, imageStudies, reports, width) : null;
+  return images && reports
+    ? studyRetrievalRecall(images, imageStudies, reports, width, studyFindings(studyItems, probeTasks))
+    : null;
 }

@@ -1,4 +1,4 @@
-import type { RecallAtK, RetrievalMetrics } from '../../common/contract/evaluation.js';
+import type { RecallAtK, RecallByFinding, RetrievalMetrics } from '../../common/contract/evaluation.js';
 
 export const recallCutoffs = [1, 5, 10] as const;
 
@@ -22,6 +22,37 @@ export function retrievalRecall(
   );
 }
 
+/** The studies (rows of the text embeddings) of one finding. */
+export interface StudyFinding {
+  finding: string;
+  studies: readonly number[];
+}
+
+/** The finding studies are grouped by for recall: no finding, then each labelled task's positives. */
+export const noFinding = 'no finding';
+
+/**
+ * The studies of each labelled task's positives, and those negative on every task (`no finding`), from the labels of
+ * each study's first item. A study unlabelled on some task is in no `no finding` group: it may have that finding.
+ */
+export function studyFindings(
+  studyItems: readonly number[],
+  tasks: ReadonlyArray<{ task: string; labels: ReadonlyArray<0 | 1 | null> }>,
+): StudyFinding[] {
+  if (tasks.length === 0) return [];
+  const studies = studyItems.map((_, study) => study);
+  return [
+    {
+      finding: noFinding,
+      studies: studies.filter((study) => tasks.every((task) => task.labels[studyItems[study]!] === 0)),
+    },
+    ...tasks.map((task) => ({
+      finding: task.task,
+      studies: studies.filter((study) => task.labels[studyItems[study]!] === 1),
+    })),
+  ];
+}
+
 /** The chance that a random order puts at least one of `own` items among the first `k` of `total`. */
 function chanceOfAny(own: number, total: number, k: number): number {
   let none = 1;
@@ -43,6 +74,7 @@ export function studyRetrievalRecall(
   imageStudies: Int32Array,
   textEmbeddings: Float32Array,
   size: number,
+  findings: readonly StudyFinding[] = [],
 ): RetrievalMetrics {
   const images = imageStudies.length;
   const studies = textEmbeddings.length / size;
@@ -80,17 +112,30 @@ export function studyRetrievalRecall(
     ),
   );
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  const summarise = (ranks: number[], chance: (k: number, own: number) => number): RecallAtK => ({
+  const summarise = (
+    ranks: number[],
+    chance: (k: number, own: number) => number,
+    members: readonly number[] = ranks.map((_, study) => study),
+  ): RecallAtK => ({
     recall: Object.fromEntries(
-      recallCutoffs.map((k) => [k, ranks.filter((rank) => rank < k).length / studies]),
+      recallCutoffs.map((k) => [k, members.filter((study) => ranks[study]! < k).length / members.length]),
     ) as RecallAtK['recall'],
     chance: Object.fromEntries(
-      recallCutoffs.map((k) => [k, mean(imagesOf.map((own) => chance(k, own.length)))]),
+      recallCutoffs.map((k) => [k, mean(members.map((study) => chance(k, imagesOf[study]!.length)))]),
     ) as RecallAtK['chance'],
   });
+  const textChance = (k: number, own: number) => chanceOfAny(own, images, k);
+  const byFinding = findings
+    .filter((finding) => finding.studies.length > 0)
+    .map((finding): RecallByFinding => ({
+      finding: finding.finding,
+      studies: finding.studies.length,
+      ...summarise(textRanks, textChance, finding.studies),
+    }));
   return {
     pairs: studies,
     imageToText: summarise(imageRanks, (k, own) => 1 - (1 - Math.min(1, k / studies)) ** own),
-    textToImage: summarise(textRanks, (k, own) => chanceOfAny(own, images, k)),
+    textToImage: summarise(textRanks, textChance),
+    ...(byFinding.length > 0 ? { textToImageByFinding: byFinding } : {}),
   };
 }

@@ -10,13 +10,12 @@ import { textSamplingAtStep } from '../data/text-sampling.js';
 import {
   minimumEvaluationPairs,
   PretrainingDataset,
-  type PretrainingItem,
   splitByPatient,
   summariseSplit,
   trainingSubset,
 } from '../data/pretraining-dataset.js';
 import { probeLibraryImages } from '../evaluation/library-evaluation.js';
-import { studyRetrievalRecall } from '../evaluation/retrieval-recall.js';
+import { studyFindings, studyRetrievalRecall } from '../evaluation/retrieval-recall.js';
 import type { RetrievalMetrics } from '../../common/contract/evaluation.js';
 import { ContrastiveEncoder } from '../model/contrastive-encoder.js';
 import type { EncoderConfig } from '../../common/encoder-config.js';
@@ -38,14 +37,20 @@ import { pretrainRunFiles } from '../../common/engine/pretrain-task.js';
 async function evaluate(
   model: ContrastiveEncoder,
   batches: PretrainingBatches,
-  items: readonly PretrainingItem[],
+  dataset: PretrainingDataset,
   indices: readonly number[],
   context: TaskContext,
 ): Promise<RetrievalMetrics> {
-  const { imageStudies, studyItems } = studyGroups(items, indices);
+  const { imageStudies, studyItems } = studyGroups(dataset.items, indices);
   const images = await embedItems(model, batches, indices, ['image'], context);
   const reports = await embedItems(model, batches, studyItems, ['text'], context);
-  return studyRetrievalRecall(images.image, imageStudies, reports.text, model.config.embeddingSize);
+  return studyRetrievalRecall(
+    images.image,
+    imageStudies,
+    reports.text,
+    model.config.embeddingSize,
+    studyFindings(studyItems, dataset.probeTasks),
+  );
 }
 
 function loadOrTrainTokenizer(file: string, texts: string[], vocabularySize: number): BpeTokenizer {
@@ -170,7 +175,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     const runStarted = performance.now();
     const stepAtStart = step;
     const validateEpoch = async () => {
-      lastValidation = await evaluate(model, batches, dataset.items, split.validation, context);
+      lastValidation = await evaluate(model, batches, dataset, split.validation, context);
       context.reportMetrics({ kind: 'validation', step, epoch: step / stepsPerEpoch, retrieval: lastValidation });
       validatedStep = step;
     };
@@ -235,8 +240,8 @@ export const runPretraining: EngineTask<'pretrain'> = async (
     await checkpoint();
 
     context.reportProgress(totalSteps, totalSteps, 'evaluating on the test split');
-    const validation = lastValidation ?? (await evaluate(model, batches, dataset.items, split.validation, context));
-    const test = await evaluate(model, batches, dataset.items, split.test, context);
+    const validation = lastValidation ?? (await evaluate(model, batches, dataset, split.validation, context));
+    const test = await evaluate(model, batches, dataset, split.test, context);
     context.reportMetrics({ kind: 'test', step, retrieval: test });
     context.reportProgress(totalSteps, totalSteps, 'embedding the library for search');
     const embeddings = await embedLibraryItems(

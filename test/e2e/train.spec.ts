@@ -65,6 +65,8 @@ test('starts a cpu-fast run from the Train page, watches the charts, cancels, re
     .poll(async () => Number(await detail.getByTestId('chart-recall').getAttribute('data-points')))
     .toBeGreaterThanOrEqual(30);
   await expect(detail.getByTestId('run-test-metrics')).toContainText('chance');
+  // Recall of the reports of each finding apart: normal films' reports cannot tell one normal film from another.
+  await expect(detail.getByTestId('run-test-metrics')).toContainText(/reports of abnormal \(\d+\)/);
   // A plain verdict on the test split beside the figures.
   await expect(detail.getByTestId('run-verdict')).toContainText(
     /(Clearly better than chance|has not learned to match text to images)[\s\S]*Recall@10 \d\.\d\d against chance \d\.\d\d/,

@@ -139,6 +139,10 @@ export function formatRecall(name: string, metrics: RetrievalMetrics | null): st
     `  ${name}: ${metrics.pairs} pairs`,
     direction('image→text', metrics.imageToText),
     direction('text→image', metrics.textToImage),
+    ...(metrics.textToImageByFinding ?? []).map(
+      (finding) =>
+        `    reports of ${finding.finding} (${finding.studies}): R@10 ${finding.recall['10'].toFixed(3)} (chance ${finding.chance['10'].toFixed(3)})`,
+    ),
   ];
 }
 

@@ -74,9 +74,10 @@ function judgeOnLibrary(
 ): ModelRecord {
   const embeddings = readLibraryEmbeddings(model.embeddingsFile!);
   if (!embeddings) return model;
+  const labelled = { items, probeTasks: probeTasks(options.database, items) };
   return options.models.setMetrics(model.id, {
-    validation: storedRetrieval(items, embeddings, 'validation', model.split),
-    test: storedRetrieval(items, embeddings, 'test', model.split),
-    imageProbe: probeLibraryImages({ items, probeTasks: probeTasks(options.database, items) }, embeddings, model.split),
+    validation: storedRetrieval(labelled, embeddings, 'validation', model.split),
+    test: storedRetrieval(labelled, embeddings, 'test', model.split),
+    imageProbe: probeLibraryImages(labelled, embeddings, model.split),
   });
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { retrievalRecall, studyRetrievalRecall } from '../../../ml/evaluation/retrieval-recall.js';
+import {
+  noFinding,
+  retrievalRecall,
+  studyFindings,
+  studyRetrievalRecall,
+} from '../../../ml/evaluation/retrieval-recall.js';
 
 // Unit vectors in 2-D at the given angles (degrees), flattened row by row.
 const atAngles = (...degrees: number[]) =>
@@ -43,6 +48,40 @@ describe('retrieval recall', () => {
     // Image → report: 1 − (1 − 1/3)^m per study.
     expect(metrics.imageToText.chance['1']).toBeCloseTo((1 - (2 / 3) ** 3 + 1 / 3 + 1 / 3) / 3, 6);
     expect(metrics.textToImage.chance['5']).toBe(1);
+  });
+
+  it("gives text → image recall of each finding's reports, among every image, with their own chance", () => {
+    // The same three studies; study 0 has a nodule, studies 1 and 2 none, so its report's recall is apart.
+    const images = atAngles(170, 10, 175, 90, 50);
+    const imageStudies = Int32Array.from([0, 0, 0, 1, 2]);
+    const reports = atAngles(0, 95, 130);
+    // Items 0–4 are the images; study s's first item is its report's row: items 0, 3 and 4.
+    const nodule = { task: 'nodule', labels: [1, 1, 1, 0, 0] as Array<0 | 1 | null> };
+    const effusion = { task: 'effusion', labels: [0, 0, 0, 0, null] as Array<0 | 1 | null> };
+    const findings = studyFindings([0, 3, 4], [nodule, effusion]);
+    // Study 2 is unlabelled on effusion, so it is in no finding group; effusion has no positive study.
+    expect(findings).toEqual([
+      { finding: noFinding, studies: [1] },
+      { finding: 'nodule', studies: [0] },
+      { finding: 'effusion', studies: [] },
+    ]);
+    const metrics = studyRetrievalRecall(images, imageStudies, reports, 2, findings);
+    expect(metrics.textToImageByFinding).toEqual([
+      {
+        finding: noFinding,
+        studies: 1,
+        recall: { '1': 1, '5': 1, '10': 1 },
+        chance: { '1': expect.closeTo(1 / 5, 10), '5': 1, '10': 1 },
+      },
+      {
+        finding: 'nodule',
+        studies: 1,
+        recall: { '1': 1, '5': 1, '10': 1 },
+        chance: { '1': expect.closeTo(3 / 5, 10), '5': 1, '10': 1 },
+      },
+    ]);
+    expect(studyRetrievalRecall(images, imageStudies, reports, 2).textToImageByFinding).toBeUndefined();
+    expect(studyFindings([0, 3, 4], [])).toEqual([]);
   });
 
   it('is the paired recall when every study has one image', () => {
