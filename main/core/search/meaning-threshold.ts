@@ -20,6 +20,12 @@ const alikeShare = 0.1;
 /** Fewer pairs of like studies the model never trained on than this, and no training lift is measured. */
 const minimumHeldOutPairs = 20;
 
+/** The similarity the top `share` of these reach (0.5: the median); sorts them in place. */
+function reachedBy(similarities: number[], share: number): number {
+  similarities.sort((left, right) => left - right);
+  return similarities[Math.min(similarities.length - 1, Math.floor((1 - share) * similarities.length))]!;
+}
+
 export interface UnrelatedPairBars {
   /** The similarity only 1% of pairs of a report and an image of another study reach. */
   strict: number;
@@ -62,9 +68,13 @@ export function unrelatedPairBars(
     )
     .all() as Array<{ id: number; studyId: number; patientKey: string }>;
   const studyOfImage = new Map(placed.map((row) => [row.id, row.studyId]));
-  const heldOutImages = new Set(
-    placed.filter((row) => heldOutByHash(row.patientKey, model.split)).map((row) => row.id),
-  );
+  // One hash a patient, not one an image: a CT series brings hundreds of images of one patient.
+  const heldOutPatients = new Map<string, boolean>();
+  const heldOut = (patientKey: string) => {
+    if (!heldOutPatients.has(patientKey)) heldOutPatients.set(patientKey, heldOutByHash(patientKey, model.split));
+    return heldOutPatients.get(patientKey)!;
+  };
+  const heldOutImages = new Set(placed.filter((row) => heldOut(row.patientKey)).map((row) => row.id));
   const studyOfReport = new Map(
     (
       database.prepare('SELECT id, study_id AS studyId FROM reports WHERE study_id IS NOT NULL').all() as Array<{
@@ -107,10 +117,6 @@ export function unrelatedPairBars(
       (pair.heldOut ? alike.heldOut : alike.trained).push(pair.image);
   }
   if (otherStudies.length < minimumPairs || unrelated.length < minimumPairs / 2) return null;
-  const reachedBy = (similarities: number[], share: number) => {
-    similarities.sort((left, right) => left - right);
-    return similarities[Math.min(similarities.length - 1, Math.floor((1 - share) * similarities.length))]!;
-  };
   const measured = alike.heldOut.length >= minimumHeldOutPairs && alike.trained.length >= minimumHeldOutPairs;
   return {
     strict: reachedBy(otherStudies, unrelatedShares.strict),
@@ -133,12 +139,15 @@ export function meaningBar(
   wordMatches: ReadonlyArray<{ imageId: number; similarity: number }>,
 ): number | null {
   if (wordMatches.length < 5) return bars.strict;
-  const median = (values: number[]) => values.sort((left, right) => left - right)[Math.floor(values.length / 2)]!;
-  if (median(wordMatches.map((match) => match.similarity)) < bars.floor) return null;
+  const median = reachedBy(
+    wordMatches.map((match) => match.similarity),
+    0.5,
+  );
+  if (median < bars.floor) return null;
   const asIfUnseen = wordMatches.map(
     (match) => match.similarity - (bars.heldOutImages.has(match.imageId) ? 0 : bars.trainingLift),
   );
-  return Math.max(bars.floor, median(asIfUnseen));
+  return Math.max(bars.floor, reachedBy(asIfUnseen, 0.5));
 }
 
 /** How well meaning must agree with a query's report words before it adds images of its own. */

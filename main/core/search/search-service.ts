@@ -147,12 +147,10 @@ export class SearchService {
     );
     // Hybrid reads reports where there are some: an image whose own report rules the query out ("No pleural
     // effusion.") is not added by meaning against it. Meaning alone, asked for, shows what meaning finds.
+    const additions = fused.filter((item) => item.lexical === null).map((item) => item.imageId);
     const denied =
-      request.mode === 'hybrid'
-        ? this.imagesWhoseReport(
-            fused.filter((item) => item.lexical === null).map((item) => item.imageId),
-            queryDenial(query, rules),
-          )
+      request.mode === 'hybrid' && additions.length > 0
+        ? this.imagesWhoseReport(additions, queryDenial(query, rules))
         : new Set<number>();
     const candidates = fused.filter((item) => !denied.has(item.imageId));
     const ranked = (request.onePerStudy ? this.bestPerStudy(candidates) : candidates).slice(0, wanted);
