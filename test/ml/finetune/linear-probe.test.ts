@@ -29,12 +29,38 @@ describe('linear probe', () => {
 
   it('stays sensible with ten labels (a 1% budget), shrinking the weights under a stronger penalty', () => {
     const train = dataset(10, 'tiny');
-    const loose = trainLinearProbe(train.features, 8, train.labels, { l2: 1e-3, iterations: 300, learningRate: 0.05 });
-    const tight = trainLinearProbe(train.features, 8, train.labels, { l2: 1, iterations: 300, learningRate: 0.05 });
+    const loose = trainLinearProbe(train.features, 8, train.labels, {
+      inverseRegularisation: 100,
+      iterations: 300,
+      learningRate: 0.05,
+    });
+    const tight = trainLinearProbe(train.features, 8, train.labels, {
+      inverseRegularisation: 0.01,
+      iterations: 300,
+      learningRate: 0.05,
+    });
     const norm = (weight: Float64Array) => Math.hypot(...weight);
     expect(norm(tight.weight)).toBeLessThan(norm(loose.weight));
     for (const score of scoreLinearProbe(tight, dataset(50, 'other').features))
       expect(Number.isFinite(score)).toBe(true);
+  });
+
+  it("weakens its penalty as rows grow (sklearn's C): each row four times fits as C four times larger", () => {
+    const train = dataset(40, 'repeat');
+    const repeated = new Float32Array(train.features.length * 4);
+    for (let copy = 0; copy < 4; copy++) repeated.set(train.features, copy * train.features.length);
+    const options = { inverseRegularisation: 0.05, iterations: 400, learningRate: 0.05 };
+    const onRepeated = trainLinearProbe(
+      repeated,
+      8,
+      [...train.labels, ...train.labels, ...train.labels, ...train.labels],
+      options,
+    );
+    const withLargerC = trainLinearProbe(train.features, 8, train.labels, { ...options, inverseRegularisation: 0.2 });
+    const once = trainLinearProbe(train.features, 8, train.labels, options);
+    for (let column = 0; column < 8; column++)
+      expect(onRepeated.weight[column]!).toBeCloseTo(withLargerC.weight[column]!, 6);
+    expect(Math.hypot(...onRepeated.weight)).toBeGreaterThan(Math.hypot(...once.weight) * 1.2);
   });
 
   it('is deterministic and refuses one-class training data', () => {
