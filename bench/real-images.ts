@@ -44,6 +44,11 @@ if (values.rescore && !values.work) {
   process.exit(2);
 }
 const work = path.resolve(values.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'unisight-real-images-')));
+// A new run writes its export and library afresh; one left there would mix two runs' studies.
+if (!values.rescore && fs.existsSync(work) && fs.readdirSync(work).length > 0) {
+  console.error(`${work} already holds a run: give an empty --work folder, or add --rescore to search it again`);
+  process.exit(2);
+}
 const exportFolder = path.join(work, 'export');
 const library = path.join(work, 'library');
 
