@@ -40,6 +40,19 @@ export interface UnrelatedPairBars {
   heldOutImages: ReadonlySet<number>;
 }
 
+/** Every image of the catalog with its study and its patient's pseudonym (the key patient splits hash). */
+export function imagePlacements(
+  database: Database.Database,
+): Array<{ id: number; studyId: number; patientKey: string }> {
+  return database
+    .prepare(
+      `SELECT images.id AS id, series.study_id AS studyId, patients.pseudonym AS patientKey FROM images
+       JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id
+       JOIN patients ON patients.id = studies.patient_id`,
+    )
+    .all() as Array<{ id: number; studyId: number; patientKey: string }>;
+}
+
 /**
  * How similar a report and an image of another study are in this model's space and library, at the upper
  * percentiles: the bars an image found by meaning alone must pass. Similarities are not comparable across models (or
@@ -60,13 +73,7 @@ export function unrelatedPairBars(
   const images = index.vectors(model.id, 'image');
   const reports = index.vectors(model.id, 'report');
   if (!images || !reports || images.ids.length < 2 || reports.ids.length === 0) return null;
-  const placed = database
-    .prepare(
-      `SELECT images.id AS id, series.study_id AS studyId, patients.pseudonym AS patientKey FROM images
-       JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id
-       JOIN patients ON patients.id = studies.patient_id`,
-    )
-    .all() as Array<{ id: number; studyId: number; patientKey: string }>;
+  const placed = imagePlacements(database);
   const studyOfImage = new Map(placed.map((row) => [row.id, row.studyId]));
   // One hash a patient, not one an image: a CT series brings hundreds of images of one patient.
   const heldOutPatients = new Map<string, boolean>();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelRecord } from '../../../../common/contract/index.js';
 import { SeededRandom } from '../../../../common/seeded-random.js';
 import {
+  imagePlacements,
   meaningBar,
   unrelatedPairBars,
   type UnrelatedPairBars,
@@ -37,13 +38,7 @@ describe("the bars meaning must pass, from a library's own vectors", () => {
    */
   function twoKindModel(name: string, unseenTilt: number): Pick<ModelRecord, 'id' | 'split'> & { index: VectorIndex } {
     const database = library.catalog.database;
-    const images = database
-      .prepare(
-        `SELECT images.id AS id, series.study_id AS studyId, patients.pseudonym AS patientKey FROM images
-         JOIN series ON series.id = images.series_id JOIN studies ON studies.id = series.study_id
-         JOIN patients ON patients.id = studies.patient_id`,
-      )
-      .all() as Array<{ id: number; studyId: number; patientKey: string }>;
+    const images = imagePlacements(database);
     const reports = database
       .prepare('SELECT id, study_id AS studyId FROM reports WHERE study_id IS NOT NULL')
       .all() as Array<{ id: number; studyId: number }>;
