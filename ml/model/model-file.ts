@@ -13,5 +13,13 @@ export const ModelFileMetadata = z.object({
   split: DatasetSplitSummary,
   metrics: z.object({ validation: z.unknown(), test: z.unknown(), imageProbe: z.unknown().optional() }),
   parameterCount: z.number().int().positive(),
+  /**
+   * The words the image side learned to predict (word prediction, ml/objectives/report-words.ts), in the order of the
+   * columns of the `reportWordTensors`; absent where the model was trained without it. Search reads them as evidence.
+   */
+  reportWords: z.array(z.string()).optional(),
 });
 export type ModelFileMetadata = z.infer<typeof ModelFileMetadata>;
+
+/** Where a model file keeps its word head: the image embedding times `weight` plus `bias` is each word's logit. */
+export const reportWordTensors = { weight: 'words.weight', bias: 'words.bias' } as const;

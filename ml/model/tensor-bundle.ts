@@ -74,6 +74,23 @@ function parseHeader(bytes: Buffer, file: string, fileLength: number): { header:
   }
 }
 
+/** The header of an open bundle, checking the file is long enough to hold every tensor it lists. */
+function readHeader(descriptor: number, file: string): { header: BundleHeader; dataStart: number } {
+  const fileLength = fs.fstatSync(descriptor).size;
+  const prefix = Buffer.alloc(magic.length + 4);
+  fs.readSync(descriptor, prefix, 0, prefix.length, 0);
+  const headerLength = prefix.subarray(0, magic.length).equals(magic) ? prefix.readUInt32LE(magic.length) : 0;
+  const bytes = Buffer.alloc(prefix.length + Math.min(headerLength, Math.max(0, fileLength - prefix.length)));
+  fs.readSync(descriptor, bytes, 0, bytes.length, 0);
+  const { header, dataStart } = parseHeader(bytes, file, fileLength);
+  const dataBytes = header.tensors.reduce(
+    (total, entry) => total + entry.shape.reduce((product, side) => product * side, 1) * 4,
+    0,
+  );
+  if (dataStart + dataBytes > fileLength) throw new Error(`${path.basename(file)} is truncated.`);
+  return { header, dataStart };
+}
+
 /** The metadata and tensor shapes without reading the weights, checking the file is long enough to hold them. */
 export function readTensorBundleHeader(file: string): {
   metadata: Record<string, unknown>;
@@ -81,19 +98,25 @@ export function readTensorBundleHeader(file: string): {
 } {
   const descriptor = fs.openSync(file, 'r');
   try {
-    const fileLength = fs.fstatSync(descriptor).size;
-    const prefix = Buffer.alloc(magic.length + 4);
-    fs.readSync(descriptor, prefix, 0, prefix.length, 0);
-    const headerLength = prefix.subarray(0, magic.length).equals(magic) ? prefix.readUInt32LE(magic.length) : 0;
-    const bytes = Buffer.alloc(prefix.length + Math.min(headerLength, Math.max(0, fileLength - prefix.length)));
-    fs.readSync(descriptor, bytes, 0, bytes.length, 0);
-    const { header, dataStart } = parseHeader(bytes, file, fileLength);
-    const dataBytes = header.tensors.reduce(
-      (total, entry) => total + entry.shape.reduce((product, side) => product * side, 1) * 4,
-      0,
-    );
-    if (dataStart + dataBytes > fileLength) throw new Error(`${path.basename(file)} is truncated.`);
+    const { header } = readHeader(descriptor, file);
     return { metadata: header.metadata, tensors: header.tensors.map(({ name, shape }) => ({ name, shape })) };
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+/** The metadata and only the named tensors (those the file has): a few small tensors of a large model, read alone. */
+export function readNamedTensors(file: string, names: readonly string[]): TensorBundle {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    const { header, dataStart } = readHeader(descriptor, file);
+    const tensors: TensorBundle['tensors'] = new Map();
+    for (const entry of header.tensors.filter(({ name }) => names.includes(name))) {
+      const values = new Float32Array(entry.shape.reduce((product, side) => product * side, 1));
+      fs.readSync(descriptor, new Uint8Array(values.buffer), 0, values.byteLength, dataStart + entry.offset);
+      tensors.set(entry.name, { shape: entry.shape, values });
+    }
+    return { metadata: header.metadata, tensors };
   } finally {
     fs.closeSync(descriptor);
   }

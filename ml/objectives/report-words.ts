@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { reportWordTensors } from '../model/model-file.js';
 import { ParameterStore } from '../model/parameter-store.js';
 
 /**
@@ -14,11 +15,11 @@ export class ReportWordHead {
   /** `shares`: how often each word is asserted; the bias starts at its log-odds, so the first steps learn images. */
   constructor(embeddingSize: number, shares: Float32Array, seed: number) {
     this.store = new ParameterStore(seed);
-    this.weight = this.store.create('words.weight', [embeddingSize, shares.length], {
+    this.weight = this.store.create(reportWordTensors.weight, [embeddingSize, shares.length], {
       kind: 'normal',
       standardDeviation: 0.02,
     });
-    this.bias = this.store.create('words.bias', [shares.length], { kind: 'zeros' });
+    this.bias = this.store.create(reportWordTensors.bias, [shares.length], { kind: 'zeros' });
     const clipped = Array.from(shares, (share) => Math.min(1 - 1e-3, Math.max(1e-3, share)));
     const initial = tf.tensor1d(clipped.map((share) => Math.log(share / (1 - share))));
     this.bias.assign(initial);

@@ -22,7 +22,7 @@ import type { EncoderConfig } from '../../common/encoder-config.js';
 import type { ModelFileMetadata } from '../model/model-file.js';
 import { writeTensorBundle } from '../model/tensor-bundle.js';
 import { BpeTokenizer, trainBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { modelTensors } from '../model/model-tensors.js';
+import { modelTensors, snapshotVariables } from '../model/model-tensors.js';
 import { warmupCosineRate } from '../training/learning-rate-schedule.js';
 import { contrastiveTrainer, mrPretrainTrainer } from '../training/pretraining-trainers.js';
 import { embedItems, embedLibraryItems } from '../embedding/library-embeddings.js';
@@ -107,22 +107,20 @@ export const runPretraining: EngineTask<'pretrain'> = async (
   const wordsAsked = options.wordPredictionWeight > 0;
   if (wordsAsked && !reportWords) context.log('warn', noPredictableWords);
   const model = new ContrastiveEncoder(config, numericSeed(options.seed));
+  const wordHead = reportWords
+    ? new ReportWordHead(
+        config.embeddingSize,
+        reportWords.shares(dataset.items, train),
+        numericSeed(`${options.seed}:words`),
+      )
+    : null;
   const trainer =
     options.objective === 'contrastive'
       ? contrastiveTrainer(
           model,
           options.weightDecay,
           options.gradientClipNorm,
-          reportWords
-            ? {
-                head: new ReportWordHead(
-                  config.embeddingSize,
-                  reportWords.shares(dataset.items, train),
-                  numericSeed(`${options.seed}:words`),
-                ),
-                weight: options.wordPredictionWeight,
-              }
-            : null,
+          wordHead ? { head: wordHead, weight: options.wordPredictionWeight } : null,
         )
       : mrPretrainTrainer(
           model,
@@ -264,8 +262,12 @@ export const runPretraining: EngineTask<'pretrain'> = async (
       split: summariseSplit(dataset.items, options),
       metrics: { validation, test, imageProbe },
       parameterCount: describeRun.parameterCount,
+      // The word head is kept beside the encoder: search reads what it predicts as evidence for the query's words.
+      ...(wordHead && reportWords ? { reportWords: [...reportWords.words] } : {}),
     };
-    writeTensorBundle(modelFile, { metadata, tensors: await modelTensors(model) });
+    const tensors = await modelTensors(model);
+    if (wordHead) await snapshotVariables('', wordHead.store.variables, tensors);
+    writeTensorBundle(modelFile, { metadata, tensors });
 
     const embeddingsFile = path.join(runDirectory, pretrainRunFiles.embeddings);
     writeLibraryEmbeddings(embeddingsFile, embeddings);

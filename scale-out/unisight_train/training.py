@@ -245,6 +245,11 @@ def train(bundle_folder, out, max_steps=None, checkpoint_every=None, until_step=
             "dataset": bundle.manifest["dataset"],
         }
         tensors = {f"model/{name}": parameter for name, parameter in model.named_weights()}
+        if word_head is not None:
+            # Kept beside the encoder: the desktop's search reads the words it predicts as evidence for a query.
+            metadata["reportWords"] = report_words["words"]
+            tensors["words.weight"] = word_head.weight
+            tensors["words.bias"] = word_head.bias
         write_tensor_bundle(os.path.join(out, RESULT), metadata, tensors)
     if distributed:
         dist.barrier()

@@ -9,6 +9,7 @@ import {
   TextSamplingSettings,
 } from '../../common/contract/text-sampling-settings.js';
 import { textSamplingAtStep } from '../../ml/data/text-sampling.js';
+import { reportWordTensors } from '../../ml/model/model-file.js';
 import { readTensorBundle } from '../../ml/model/tensor-bundle.js';
 import { demoExport, runCli } from '../support/demo-export.js';
 import { debianPython, missingOutsideTool } from '../support/outside-tools.js';
@@ -230,9 +231,20 @@ print(json.dumps([next((step for step in range(case["totalSteps"])
     expect(model.embeddedImages).toBe(60);
     expect(model.metrics.test.pairs).toBeGreaterThan(1);
     expect(model.metrics.test.textToImage).toHaveProperty('chance');
+    // The trainer's word head came with the model, with the words of its columns.
+    const modelFile = readTensorBundle(path.join(library.path, 'models', `${modelId}.unisight`));
+    const words = modelFile.metadata.reportWords as string[];
+    expect(modelFile.tensors.get(reportWordTensors.weight)!.shape).toEqual([
+      (modelFile.metadata.config as { embeddingSize: number }).embeddingSize,
+      words.length,
+    ]);
+    const finding = ['effusion', 'consolidation', 'nodule', 'cardiomegaly', 'pneumothorax'].find((word) =>
+      words.includes(word),
+    );
+    expect(finding).toBeDefined();
     const search = runCli([
       'search',
-      'pleural effusion',
+      finding!,
       '--mode',
       'semantic',
       // Four steps leave the model near chance, where the calibrated cut-off rightly drops every image: rank them all.
@@ -245,9 +257,13 @@ print(json.dumps([next((step for step in range(case["totalSteps"])
       '--json',
     ]);
     expect(search.status, search.stderr).toBe(0);
-    const { results } = search.json() as { results: Array<{ why: { semantic: { similarity: number } | null } }> };
+    const { results } = search.json() as {
+      results: Array<{ score: number; why: { semantic: { similarity: number } | null } }>;
+    };
     expect(results.length).toBeGreaterThan(0);
-    const similarities = results.map((result) => result.why.semantic!.similarity);
-    expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+    const scores = results.map((result) => result.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    // A word the head predicts: its evidence adds to the cosine, so the scores are not the cosines.
+    expect(results.some((result) => Math.abs(result.score - result.why.semantic!.similarity) > 1e-6)).toBe(true);
   });
 });

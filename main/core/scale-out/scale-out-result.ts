@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { PretrainOptions } from '../../../common/contract/index.js';
 import { EncoderConfig } from '../../../common/encoder-config.js';
 import { summariseSplit } from '../../../ml/data/pretraining-dataset.js';
-import type { ModelFileMetadata } from '../../../ml/model/model-file.js';
-import { readTensorBundle, writeTensorBundle } from '../../../ml/model/tensor-bundle.js';
+import { reportWordTensors, type ModelFileMetadata } from '../../../ml/model/model-file.js';
+import { readTensorBundle, writeTensorBundle, type TensorBundle } from '../../../ml/model/tensor-bundle.js';
 import { BpeTokenizer, TokenizerData } from '../../../ml/tokenizer/bpe-tokenizer.js';
 import { ApiError } from '../../api/api-error.js';
 import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
@@ -22,6 +22,7 @@ const ScaleOutResult = z.object({
   tokenizer: TokenizerData,
   training: PretrainOptions,
   dataset: z.object({ digest: z.string() }).loose(),
+  reportWords: z.array(z.string()).optional(),
 });
 
 /** Writes `target`, a model file the model store imports; refuses a file that is not a whole trainer result. */
@@ -51,6 +52,7 @@ export function convertScaleOutResult(
   }
   const weights = new Map([...bundle.tensors].filter(([name]) => name.startsWith('model/')));
   const parameterCount = [...weights.values()].reduce((sum, tensor) => sum + tensor.values.length, 0);
+  const wordHead = wordHeadOf(bundle, result.reportWords, file, result.encoder.embeddingSize);
   const { items } = buildPretrainingDataset(database, libraryPath);
   const metadata: ModelFileMetadata = {
     format: 'unisight-model',
@@ -64,7 +66,29 @@ export function convertScaleOutResult(
     split: summariseSplit(items, result.training),
     metrics: { validation: null, test: null, imageProbe: null },
     parameterCount,
+    ...(wordHead ? { reportWords: wordHead.words } : {}),
   };
   fs.rmSync(target, { force: true });
-  writeTensorBundle(target, { metadata, tensors: weights });
+  writeTensorBundle(target, { metadata, tensors: new Map([...weights, ...(wordHead?.tensors ?? [])]) });
+}
+
+/** The trainer's word-prediction head, checked against its word list; null for a run without word prediction. */
+function wordHeadOf(
+  bundle: ReturnType<typeof readTensorBundle>,
+  words: string[] | undefined,
+  file: string,
+  embeddingSize: number,
+): { words: string[]; tensors: TensorBundle['tensors'] } | null {
+  const weight = bundle.tensors.get(reportWordTensors.weight);
+  const bias = bundle.tensors.get(reportWordTensors.bias);
+  if (!words || !weight || !bias) return null;
+  if (weight.shape.join('×') !== `${embeddingSize}×${words.length}` || bias.shape.join('×') !== `${words.length}`)
+    throw new ApiError('invalid-input', `${file}: its word-prediction head does not fit its ${words.length} words.`);
+  return {
+    words,
+    tensors: new Map([
+      [reportWordTensors.weight, weight],
+      [reportWordTensors.bias, bias],
+    ]),
+  };
 }

@@ -11,6 +11,11 @@ const stopWords = new Set(
   ),
 );
 
+/** The words of a phrase that can carry a finding: lower case, stop-words left out. */
+export function contentWords(phrase: string): string[] {
+  return words(phrase).filter((word) => !stopWords.has(word));
+}
+
 /** More terms than this (a long pasted report) are not all searched by word; meaning still reads the whole text. */
 const maximumTerms = 32;
 

@@ -23,7 +23,25 @@ import {
 } from './meaning-threshold.js';
 import type { QueryEncoder } from './query-encoder.js';
 import { parseQuery, semanticQueryTexts, type ParsedQuery } from './query-text.js';
+import { queryWords, readReportWordHead, wordEvidence, type QueryWords, type ReportWordHead } from './word-evidence.js';
 import { maximumNeighbours, type VectorIndex } from './vector-index.js';
+
+/**
+ * How much the image side's word predictions weigh beside the cosine (both as log-odds: the cosine times the model's
+ * logit scale, the words as log-probabilities). Chosen on the tuning query set only, over three models: the smallest
+ * weight within 0.005 of the best mean Recall@10 there (bench/RESULTS.md). The cosine still orders images the words
+ * do not tell apart, and ranks alone a query with no word the head predicts.
+ */
+const wordEvidenceWeight = 32;
+/** The cosine's nearest images that word evidence re-ranks: every image of a library up to this size. */
+const wordEvidenceCandidates = maximumNeighbours;
+
+/** An image found by meaning: its cosine to the query, and the score it is ranked by where word evidence adds to it. */
+interface SemanticHit {
+  id: number;
+  similarity: number;
+  score?: number;
+}
 
 /** Reciprocal-rank fusion's constant (Cormack et al. 2009): ranks past the first few weigh about the same. */
 const fusionConstant = 60;
@@ -66,6 +84,8 @@ function meanDirection(vectors: readonly Float32Array[]): Float32Array {
 export class SearchService {
   /** Per model and index build: computed once, from every vector of the library. */
   private readonly bars = new Map<string, UnrelatedPairBars | null>();
+  /** Per model file: its word-prediction head, or null for a model without one. */
+  private readonly wordHeads = new Map<string, ReportWordHead | null>();
   private reportedImages: { key: string; ids: number[] } | null = null;
 
   constructor(
@@ -92,7 +112,7 @@ export class SearchService {
     const wanted = request.k;
     let model: ModelRecord | null = null;
     let meaning: SearchResponse['meaning'] = null;
-    let semantic: Array<{ id: number; similarity: number }> = [];
+    let semantic: SemanticHit[] = [];
     let queryVector: Float32Array | null = null;
     let bars: UnrelatedPairBars | null = null;
     // A query of stop-words and punctuation alone ("the and of") names nothing: meaning would only return the images
@@ -111,18 +131,17 @@ export class SearchService {
           // The query and its rewordings by the synonym table, averaged: one direction for what it means.
           const vector = meanDirection(await this.encoder.encode(model.weightsFile, semanticQueryTexts(query)));
           queryVector = vector;
-          semantic = this.withoutExcluded(
-            this.filtered(
-              this.index.nearest(
-                model.id,
-                'image',
-                vector,
-                this.overFetch(wanted, request.filter, query.excluded.length > 0, request.onePerStudy),
-              ),
-              request.filter,
-            ),
-            query,
+          const head = this.wordHead(model);
+          const words = head ? queryWords(query, head) : null;
+          const fetched = this.overFetch(wanted, request.filter, query.excluded.length > 0, request.onePerStudy);
+          const nearest = this.index.nearest(
+            model.id,
+            'image',
+            vector,
+            words ? Math.max(fetched, wordEvidenceCandidates) : fetched,
           );
+          semantic = this.withoutExcluded(this.filtered(nearest, request.filter), query);
+          if (head && words) semantic = this.byWordEvidence(model.id, semantic, words, head);
         } catch (error) {
           if (request.mode === 'semantic') throw error;
           notices.push(`Semantic search is unavailable: ${(error as Error).message}`);
@@ -341,6 +360,27 @@ export class SearchService {
     return this.reportedImages.ids;
   }
 
+  private wordHead(model: ModelRecord): ReportWordHead | null {
+    if (!this.wordHeads.has(model.weightsFile))
+      this.wordHeads.set(model.weightsFile, readReportWordHead(model.weightsFile));
+    return this.wordHeads.get(model.weightsFile)!;
+  }
+
+  /** Meaning's hits ranked by their cosine and the head's evidence for the query's words (word-evidence.ts). */
+  private byWordEvidence(modelId: string, hits: SemanticHit[], words: QueryWords, head: ReportWordHead): SemanticHit[] {
+    const vectors = this.index.imageVectorsOf(
+      modelId,
+      hits.map((hit) => hit.id),
+    );
+    return hits
+      .map((hit) => {
+        const vector = vectors.get(hit.id);
+        const evidence = vector ? wordEvidence(vector, words, head) : Number.NEGATIVE_INFINITY;
+        return { ...hit, score: head.logitScale * hit.similarity + wordEvidenceWeight * evidence };
+      })
+      .sort((left, right) => right.score - left.score || left.id - right.id);
+  }
+
   private unrelatedBars(model: ModelRecord): UnrelatedPairBars | null {
     const builtAt = this.index.vectors(model.id, 'image')?.builtAt ?? '';
     const key = `${model.id}@${builtAt}`;
@@ -450,10 +490,11 @@ export class SearchService {
 
   private fuse(
     mode: SearchRequest['mode'],
-    semantic: Array<{ id: number; similarity: number }>,
+    semantic: SemanticHit[],
     lexical: Array<LexicalHit & { imageId: number }>,
     semanticWeight: number,
   ): Ranked[] {
+    const meaningScores = new Map(semantic.map((hit) => [hit.id, hit.score ?? hit.similarity]));
     const ranked = new Map<number, Ranked>();
     const entry = (imageId: number) =>
       ranked.get(imageId) ?? ranked.set(imageId, { imageId, semantic: null, lexical: null, score: 0 }).get(imageId)!;
@@ -462,7 +503,7 @@ export class SearchService {
     if (mode !== 'semantic')
       lexical.forEach((hit, index) => (entry(hit.imageId).lexical = { ...hit, rank: index + 1 }));
     for (const item of ranked.values()) {
-      if (mode === 'semantic') item.score = item.semantic!.similarity;
+      if (mode === 'semantic') item.score = meaningScores.get(item.imageId)!;
       else if (mode === 'lexical') item.score = item.lexical!.score;
       else
         item.score =

@@ -176,6 +176,22 @@ export class VectorIndex {
     });
   }
 
+  /** The stored vectors of these images (views into the loaded table), by id; ids without one are left out. */
+  imageVectorsOf(modelId: string, ids: readonly number[]): Map<number, Float32Array> {
+    const row = this.row(modelId);
+    if (!row) return new Map();
+    const table = this.loaded(row.image_table, row);
+    table.rowOf ??= new Map(Array.from(table.ids, (id, index) => [id, index]));
+    return new Map(
+      ids.flatMap((id) => {
+        const index = table.rowOf!.get(id);
+        return index === undefined
+          ? []
+          : [[id, table.vectors.subarray(index * row.dimension, (index + 1) * row.dimension)] as const];
+      }),
+    );
+  }
+
   /**
    * Every vector of one kind, rows of `dimension` values in `ids` order, and when the index was built (a key for what
    * is computed from them); null before the index is built.

@@ -7,6 +7,7 @@ import { PretrainOptions } from '../../../common/contract/index.js';
 import { SeededRandom } from '../../../common/seeded-random.js';
 import type { PretrainingItem } from '../../../ml/data/pretraining-dataset.js';
 import { readTensorBundle } from '../../../ml/model/tensor-bundle.js';
+import { reportWordTensors } from '../../../ml/model/model-file.js';
 import {
   pretrainRunFiles,
   pretrainTask,
@@ -254,10 +255,22 @@ describe('pretraining task', () => {
     // The word head changes the training: the weights differ from the contrastive run's.
     const plain = readTensorBundle(path.join(root, 'whole', pretrainRunFiles.model));
     const expected = readTensorBundle(path.join(whole, pretrainRunFiles.model));
-    expect([...expected.tensors.keys()]).toEqual([...plain.tensors.keys()]);
+    // The model file keeps the word head beside the encoder, with the words of its columns (search reads them).
+    expect([...expected.tensors.keys()]).toEqual([
+      ...plain.tensors.keys(),
+      reportWordTensors.weight,
+      reportWordTensors.bias,
+    ]);
+    const words = expected.metadata.reportWords as string[];
+    expect(words).toHaveLength(run.predictedWords!);
+    expect(expected.tensors.get(reportWordTensors.weight)!.shape).toEqual([
+      (expected.metadata.config as { embeddingSize: number }).embeddingSize,
+      words.length,
+    ]);
+    expect(plain.metadata.reportWords).toBeUndefined();
     expect(
-      [...expected.tensors.values()].some((tensor, index) =>
-        tensor.values.some((value, at) => value !== [...plain.tensors.values()][index]!.values[at]),
+      [...plain.tensors].some(([name, tensor]) =>
+        tensor.values.some((value, at) => value !== expected.tensors.get(name)!.values[at]),
       ),
     ).toBe(true);
 
