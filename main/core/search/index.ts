@@ -32,7 +32,13 @@ export function searchFeature(
   // Queries get an engine of their own, so that a search is never queued behind hours of training.
   const queryEngine = new EngineSupervisor(launchEngine, events, logs, { publishStatus: false });
   const vectorIndex = new VectorIndex(catalog.database, catalog.vectorExtensionError);
-  const search = new SearchService(catalog.database, models, vectorIndex, new QueryEncoder(queryEngine));
+  const search = new SearchService(
+    catalog.database,
+    models,
+    vectorIndex,
+    new QueryEncoder(queryEngine),
+    catalog.libraryPath,
+  );
   const cohorts = new CohortStore(catalog.database);
   return {
     handlers: {

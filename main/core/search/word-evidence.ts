@@ -3,13 +3,27 @@
 // probability that its report asserts each word. The contrastive cosine places a query as one direction, which holds
 // one finding well and a combination or a negation poorly ("cardiomegaly with pleural effusion", "pneumothorax without
 // effusion"); the head scores each named finding on its own, so the terms of a query can all be asked for at once.
+import type Database from 'better-sqlite3';
+import { auroc } from '../../../common/binary-classification-metrics.js';
+import type { ModelRecord } from '../../../common/contract/index.js';
+import { splitByPatient } from '../../../ml/data/pretraining-dataset.js';
 import { reportWordTensors, ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readNamedTensors } from '../../../ml/model/tensor-bundle.js';
+import { pretrainingItemsForRun } from '../training/affirmed-words.js';
 import { contentWords, type ParsedQuery, type QueryTerm } from './query-text.js';
+
+/**
+ * How much the head's evidence weighs beside the cosine (both as log-odds: the cosine times the model's logit scale,
+ * the words as log-probabilities). Chosen on the tuning query set only, over four models: the best mean Recall@10
+ * there (bench/RESULTS.md). The cosine still orders the images the words do not tell apart, and ranks alone a query
+ * with no word the head predicts.
+ */
+export const wordEvidenceWeight = 32;
 
 /** A model's word-prediction head, with the scale its cosines are logits at. */
 export interface ReportWordHead {
   words: readonly string[];
+  embeddingSize: number;
   /** [embeddingSize, words], row-major. */
   weight: Float32Array;
   bias: Float32Array;
@@ -17,43 +31,132 @@ export interface ReportWordHead {
   logitScale: number;
 }
 
+/**
+ * A head with the words it predicts better than chance on images it was not trained on (`judgeWordHead`): a word the
+ * image cannot show (the report's wording: "number", "impression") is fitted on the training images all the same, and
+ * must not rank images.
+ */
+export interface JudgedWordHead extends ReportWordHead {
+  predictable: readonly boolean[];
+}
+
+/**
+ * One-sided p < 0.01 that a word's AUROC on the validation images is above chance (the normal approximation of the
+ * Mann–Whitney test): a standard level, not tuned.
+ */
+const predictableZ = 2.326;
+
 const logitScaleTensor = 'model/logitScale';
 
-/** The head of a model file, or null where the model was trained without word prediction (or before it was kept). */
+/**
+ * The head of a model file, or null where the model was trained without word prediction (or before it was kept) or
+ * where the head does not fit its word list.
+ */
 export function readReportWordHead(modelFile: string): ReportWordHead | null {
   const bundle = readNamedTensors(modelFile, [reportWordTensors.weight, reportWordTensors.bias, logitScaleTensor]);
   const words = ModelFileMetadata.shape.reportWords.safeParse(bundle.metadata.reportWords).data;
   const weight = bundle.tensors.get(reportWordTensors.weight);
   const bias = bundle.tensors.get(reportWordTensors.bias);
   const logScale = bundle.tensors.get(logitScaleTensor);
-  if (!words || !weight || !bias || !logScale || bias.values.length !== words.length) return null;
-  return { words, weight: weight.values, bias: bias.values, logitScale: Math.exp(logScale.values[0]!) };
+  if (!words || !weight || !bias || !logScale) return null;
+  const [embeddingSize, columns] = weight.shape;
+  if (weight.shape.length !== 2 || columns !== words.length || bias.values.length !== words.length) return null;
+  return {
+    words,
+    embeddingSize: embeddingSize!,
+    weight: weight.values,
+    bias: bias.values,
+    logitScale: Math.exp(logScale.values[0]!),
+  };
+}
+
+/** An image of the validation split: its embedding and the words its report asserts. */
+export interface ValidationExample {
+  embedding: Float32Array;
+  words: ReadonlySet<string>;
+}
+
+/**
+ * The validation split's images that have a vector and a report, by the model's own split of this library: images it
+ * was not trained on, so a word the head memorised on its training images shows as chance here.
+ */
+export function validationExamples(
+  database: Database.Database,
+  libraryPath: string,
+  model: Pick<ModelRecord, 'split'>,
+  vectorsOf: (imageIds: readonly number[]) => ReadonlyMap<number, Float32Array>,
+): ValidationExample[] {
+  const items = pretrainingItemsForRun(database, libraryPath, 1);
+  const { validation } = splitByPatient(
+    items,
+    { validation: model.split.validationFraction, test: model.split.testFraction },
+    model.split.seed,
+  );
+  const vectors = vectorsOf(validation.map((index) => items[index]!.imageId));
+  return validation.flatMap((index) => {
+    const item = items[index]!;
+    const embedding = vectors.get(item.imageId);
+    return embedding && item.reportText ? [{ embedding, words: new Set(item.reportWords) }] : [];
+  });
+}
+
+/**
+ * Which words the head predicts: its logits on the validation images rank those whose report asserts the word (or its
+ * plural, as training folds them) above the rest better than chance at p < 0.01. A word the validation images never
+ * (or always) assert cannot be judged, and is not used.
+ */
+export function judgeWordHead(head: ReportWordHead, examples: readonly ValidationExample[]): JudgedWordHead {
+  const count = head.words.length;
+  const predictable = head.words.map((word, column) => {
+    const scored = examples.map(({ embedding, words }) => {
+      let score = head.bias[column]!;
+      for (let row = 0; row < head.embeddingSize; row++) score += embedding[row]! * head.weight[row * count + column]!;
+      return { score, positive: words.has(word) || words.has(`${word}s`) };
+    });
+    const positives = scored.filter((example) => example.positive).length;
+    const negatives = scored.length - positives;
+    if (positives === 0 || negatives === 0) return false;
+    const standardError = Math.sqrt((positives + negatives + 1) / (12 * positives * negatives));
+    return (auroc(scored) - 0.5) / standardError >= predictableZ;
+  });
+  return { ...head, predictable };
 }
 
 /**
  * A query's terms as head columns: per term, each of its phrases (itself and its synonyms) whose every content word
  * the head predicts, plural or singular. A phrase with a word the head lacks is left out, since its other words alone
- * mean something else ("big heart" is not "heart"); a term with no such phrase gives no evidence.
+ * mean something else ("big heart" is not "heart"); a term with no such phrase gives no evidence. Phrases hold
+ * positions in `columns`, the head columns the query reads, each once.
  */
 export interface QueryWords {
+  columns: number[];
   required: number[][][];
   excluded: number[][][];
 }
 
-export function queryWords(query: ParsedQuery, head: ReportWordHead): QueryWords | null {
-  const column = new Map(head.words.map((word, index) => [word, index]));
+export function queryWords(query: ParsedQuery, head: JudgedWordHead): QueryWords | null {
+  // A word the head does not predict is a word it lacks.
+  const columnOfWord = new Map(
+    head.words.flatMap((word, index) => (head.predictable[index] ? [[word, index] as const] : [])),
+  );
   const columnOf = (word: string) =>
-    column.get(word) ?? (word.endsWith('s') ? column.get(word.slice(0, -1)) : undefined);
+    columnOfWord.get(word) ?? (word.endsWith('s') ? columnOfWord.get(word.slice(0, -1)) : undefined);
+  const columns: number[] = [];
+  const positionOf = (column: number) => {
+    const position = columns.indexOf(column);
+    return position >= 0 ? position : columns.push(column) - 1;
+  };
   const phrases = (term: QueryTerm) =>
     term.phrases
       .map((phrase) => contentWords(phrase).map(columnOf))
-      .filter((columns): columns is number[] => columns.length > 0 && columns.every((index) => index !== undefined));
+      .filter((found): found is number[] => found.length > 0 && found.every((column) => column !== undefined))
+      .map((found) => found.map(positionOf));
   const required = query.terms.map(phrases).filter((alternatives) => alternatives.length > 0);
   const excluded = query.excluded.map(phrases).filter((alternatives) => alternatives.length > 0);
-  return required.length + excluded.length > 0 ? { required, excluded } : null;
+  return required.length + excluded.length > 0 ? { columns, required, excluded } : null;
 }
 
-/** log σ(x) and log(1 − σ(x)) = log σ(−x), without overflow. */
+/** log σ(x), without overflow; log(1 − σ(x)) is log σ(−x). */
 function logSigmoid(logit: number): number {
   return -(Math.max(-logit, 0) + Math.log1p(Math.exp(-Math.abs(logit))));
 }
@@ -61,27 +164,21 @@ function logSigmoid(logit: number): number {
 /**
  * The log-probability, by the head, that the image's report asserts each required term and none of the excluded ones:
  * a term counts as asserted by its best phrase (the mean over the phrase's words), an excluded term as absent only
- * when its most likely phrase is.
+ * when its most likely phrase is. `embedding` has the head's `embeddingSize` values.
  */
 export function wordEvidence(embedding: Float32Array, words: QueryWords, head: ReportWordHead): number {
-  const size = embedding.length;
   const count = head.words.length;
-  const logits = new Map<number, number>();
-  const logit = (index: number) => {
-    let value = logits.get(index);
-    if (value === undefined) {
-      value = head.bias[index]!;
-      for (let row = 0; row < size; row++) value += embedding[row]! * head.weight[row * count + index]!;
-      logits.set(index, value);
-    }
+  const logits = words.columns.map((column) => {
+    let value = head.bias[column]!;
+    for (let row = 0; row < head.embeddingSize; row++) value += embedding[row]! * head.weight[row * count + column]!;
     return value;
-  };
-  const phraseLog = (columns: number[], sign: 1 | -1) =>
-    columns.reduce((sum, index) => sum + logSigmoid(sign * logit(index)), 0) / columns.length;
+  });
+  const phraseLog = (positions: number[], sign: 1 | -1) =>
+    positions.reduce((sum, position) => sum + logSigmoid(sign * logits[position]!), 0) / positions.length;
   let evidence = 0;
   for (const alternatives of words.required)
-    evidence += Math.max(...alternatives.map((columns) => phraseLog(columns, 1)));
+    evidence += Math.max(...alternatives.map((positions) => phraseLog(positions, 1)));
   for (const alternatives of words.excluded)
-    evidence += Math.min(...alternatives.map((columns) => phraseLog(columns, -1)));
+    evidence += Math.min(...alternatives.map((positions) => phraseLog(positions, -1)));
   return evidence;
 }

@@ -25,6 +25,16 @@ import {
   type ServeProcess,
 } from '../../../support/serve-process.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
+import { libraryLabelRules } from '../../../../main/core/labels/library-label-rules.js';
+import { parseQuery } from '../../../../main/core/search/query-text.js';
+import {
+  judgeWordHead,
+  queryWords,
+  readReportWordHead,
+  validationExamples,
+  wordEvidence,
+  wordEvidenceWeight,
+} from '../../../../main/core/search/word-evidence.js';
 
 describe('search through the core API', () => {
   const workspace = temporaryLibrary();
@@ -423,6 +433,41 @@ describe('search through the core API', () => {
     });
     expect(last.results[0]!).toHaveProperty('accessionNumber');
     expect(last.results[0]!.why).toBeDefined();
+  });
+
+  it('ranks meaning by the cosine plus the evidence of the words its head predicts on the validation images', async () => {
+    const [model] = await callOk<ModelRecord[]>(server, 'models.list', {});
+    const head = readReportWordHead(model!.weightsFile);
+    expect(head, 'cpu-fast predicts report words, and the model file keeps its head').not.toBeNull();
+    const embeddings = readLibraryEmbeddings(model!.embeddingsFile!)!;
+    const rowOf = new Map(embeddings.imageIds.map((imageId, row) => [imageId, row]));
+    const vectorOf = (imageId: number) =>
+      embeddings.images.subarray(rowOf.get(imageId)! * embeddings.size, (rowOf.get(imageId)! + 1) * embeddings.size);
+    const examples = validationExamples(
+      catalog,
+      library,
+      model!,
+      (ids) => new Map(ids.map((id) => [id, vectorOf(id)])),
+    );
+    // The model's own validation split of this library: its images with a report, at least one a pair.
+    expect(examples.length).toBeGreaterThanOrEqual(model!.split.validationPairs);
+    // Whether this small model predicts "effusion" better than chance on so few images depends on its split; either
+    // way search must score each image as the head, judged so, says.
+    const judged = judgeWordHead(head!, examples);
+    const words = queryWords(parseQuery('pleural effusion', libraryLabelRules(catalog)), judged);
+    const response = await search({ text: 'pleural effusion', mode: 'semantic', meaningCutOff: 'none', k: 30 });
+    expect(response.results).toHaveLength(30);
+    for (const result of response.results) {
+      const similarity = result.why.semantic!.similarity;
+      if (!words) expect(result.score).toBe(similarity);
+      else
+        expect(result.score).toBeCloseTo(
+          judged.logitScale * similarity + wordEvidenceWeight * wordEvidence(vectorOf(result.imageId), words, judged),
+          3,
+        );
+    }
+    const scores = response.results.map((result) => result.score);
+    expect(scores).toEqual([...scores].sort((left, right) => right - left));
   });
 
   it('searches with the model the researcher chose, not whichever model is newest', async () => {

@@ -21,6 +21,30 @@ describe('exact top-k by dot product', () => {
     found.forEach((hit, index) => expect(hit.score).toBeCloseTo(expected[index]!.score, 4));
   });
 
+  it('equals sorting every row for a large k too, equal scores in row order', () => {
+    const random = new SeededRandom('scan-large-k');
+    const dimension = 16;
+    const rows = 2000;
+    // Sixteenths: every dot product is exact in float32, whatever order it is summed in, so ties are real ties.
+    const sixteenth = () => Math.round((random.next() - 0.5) * 16) / 16;
+    const vectors = Float32Array.from({ length: rows * dimension }, sixteenth);
+    const query = Float32Array.from({ length: dimension }, sixteenth);
+    const scores = Array.from({ length: rows }, (_, row) =>
+      vectors.subarray(row * dimension, (row + 1) * dimension).reduce((sum, value, column) => {
+        return sum + value * query[column]!;
+      }, 0),
+    );
+    expect(new Set(scores).size).toBeLessThan(rows / 4);
+    const sorted = Array.from({ length: rows }, (_, row) => row).sort(
+      (left, right) => scores[right]! - scores[left]! || left - right,
+    );
+    for (const k of [1, 37, 1000, 1999]) {
+      const found = topByDotProduct(vectors, dimension, query, k);
+      expect(found.map((hit) => hit.row)).toEqual(sorted.slice(0, k));
+      expect(found.map((hit) => hit.score)).toEqual(sorted.slice(0, k).map((row) => scores[row]));
+    }
+  });
+
   it('returns every row when k exceeds them, and nothing for an empty index', () => {
     expect(
       topByDotProduct(Float32Array.from([1, 0, 0, 1, 0.5, 0.5]), 2, Float32Array.from([1, 0]), 10).map(

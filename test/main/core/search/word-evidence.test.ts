@@ -6,41 +6,61 @@ import {
   queryWords,
   readReportWordHead,
   wordEvidence,
-  type ReportWordHead,
+  judgeWordHead,
+  type QueryWords,
+  type JudgedWordHead,
+  type ValidationExample,
 } from '../../../../main/core/search/word-evidence.js';
 import { reportWordTensors } from '../../../../ml/model/model-file.js';
-import { writeTensorBundle } from '../../../../ml/model/tensor-bundle.js';
+import { writeTensorBundle, type TensorBundle } from '../../../../ml/model/tensor-bundle.js';
 import { temporaryLibrary } from '../../../support/temporary-library.js';
 
 // A head over four-value embeddings: value k of an image says how strongly its report asserts words[k].
-const words = ['cardiomegaly', 'effusion', 'enlarged', 'heart', 'pneumothorax'];
+const words = ['cardiomegaly', 'effusion', 'enlarged', 'heart', 'pneumothorax', 'number'];
 const embeddingSize = 4;
 function weights(): Float32Array {
-  // Column per word; cardiomegaly, "enlarged heart" and "heart" read value 0, effusion 1, pneumothorax 2.
-  const reads = [0, 1, 0, 0, 2];
+  // Column per word; cardiomegaly, "enlarged heart" and "heart" read value 0, effusion 1, pneumothorax 2, and
+  // "number" (a wording of the report, which the image cannot show) value 3.
+  const reads = [0, 1, 0, 0, 2, 3];
   const weight = new Float32Array(embeddingSize * words.length);
   reads.forEach((row, column) => (weight[row * words.length + column] = 8));
   return weight;
 }
 const bias = new Float32Array(words.length).fill(-4);
 
-function writeModel(file: string, withHead: boolean): void {
-  writeTensorBundle(file, {
-    metadata: { format: 'unisight-model', ...(withHead ? { reportWords: words } : {}) },
-    tensors: new Map([
-      ['model/logitScale', { shape: [], values: new Float32Array([Math.log(20)]) }],
-      ['model/other', { shape: [2], values: new Float32Array([1, 2]) }],
-      ...(withHead
-        ? ([
-            [reportWordTensors.weight, { shape: [embeddingSize, words.length], values: weights() }],
-            [reportWordTensors.bias, { shape: [words.length], values: bias }],
-          ] as const)
-        : []),
-    ]),
+/** Validation images: bit k of i sets value k; the report names what values 0–2 show, and says "number" at random. */
+function validationImages(): ValidationExample[] {
+  return Array.from({ length: 64 }, (_, image) => {
+    const bit = (k: number) => (image >> k) & 1;
+    const said = [
+      ...(bit(0) ? ['cardiomegaly', 'enlarged', 'heart'] : []),
+      ...(bit(1) ? ['effusions'] : []),
+      ...(bit(2) ? ['pneumothorax'] : []),
+      ...(bit(4) ? ['number'] : []),
+    ];
+    return { embedding: Float32Array.from([bit(0), bit(1), bit(2), bit(3)]), words: new Set(said) };
   });
 }
 
-const head: ReportWordHead = { words, weight: weights(), bias, logitScale: 20 };
+function writeModel(file: string, withHead: boolean): void {
+  const tensors: TensorBundle['tensors'] = new Map([
+    ['model/logitScale', { shape: [], values: new Float32Array([Math.log(20)]) }],
+    ['model/other', { shape: [2], values: new Float32Array([1, 2]) }],
+  ]);
+  if (withHead) {
+    tensors.set(reportWordTensors.weight, { shape: [embeddingSize, words.length], values: weights() });
+    tensors.set(reportWordTensors.bias, { shape: [words.length], values: bias });
+  }
+  writeTensorBundle(file, {
+    metadata: { format: 'unisight-model', ...(withHead ? { reportWords: words } : {}) },
+    tensors,
+  });
+}
+
+const head: JudgedWordHead = judgeWordHead(
+  { words, embeddingSize, weight: weights(), bias, logitScale: 20 },
+  validationImages(),
+);
 const image = (values: number[]) => new Float32Array(values);
 const both = image([1, 1, 0, 0]);
 const heartOnly = image([1, 0, 0, 0]);
@@ -63,19 +83,38 @@ describe('word evidence: what the image side predicts of report words, read for 
     expect([...read.weight]).toEqual([...weights()]);
     expect([...read.bias]).toEqual([...bias]);
     expect(read.logitScale).toBeCloseTo(20, 4);
+    expect(read.embeddingSize).toBe(embeddingSize);
     expect(readReportWordHead(without)).toBeNull();
+  });
+
+  it('uses only the words the head predicts better than chance on validation images: not a wording', () => {
+    // Plural reports count for the singular word ("effusions"), as training folds them.
+    expect(head.predictable).toEqual([true, true, true, true, true, false]);
+    // A word at chance is a word the head lacks: "number 7" gets no evidence, the cosine alone ranks it.
+    expect(queryWords(parseQuery('number 7', chestRadiographRules), head)).toBeNull();
+    // A word no validation report asserts (or every one does) cannot be judged: not trusted either.
+    const unjudged = judgeWordHead(head, validationImages().slice(0, 1));
+    expect(unjudged.predictable).toEqual([false, false, false, false, false, false]);
   });
 
   it('maps terms and their synonyms to head words, plural to singular, and drops phrases with a word it lacks', () => {
     const columns = (text: string) => queryWords(parseQuery(text, chestRadiographRules), head);
-    const named = (alternatives: number[][]) => alternatives.map((phrase) => phrase.map((column) => words[column]));
+    const namedIn = (read: QueryWords) => (alternatives: number[][]) =>
+      alternatives.map((phrase) => phrase.map((position) => words[read.columns[position]!]));
+    const named = (text: string) => {
+      const read = columns(text)!;
+      return { required: read.required.map(namedIn(read)), excluded: read.excluded.map(namedIn(read)) };
+    };
     // "big heart" has a word the head lacks: not read as "heart"; the group's other wordings stand for it.
-    const cardiomegaly = columns('big heart')!.required.map(named);
+    const cardiomegaly = named('big heart').required;
     expect(cardiomegaly).toHaveLength(1);
     expect(cardiomegaly[0]).toEqual(expect.arrayContaining([['cardiomegaly'], ['enlarged', 'heart']]));
     expect(cardiomegaly[0]).not.toContainEqual(['heart']);
-    expect(columns('effusions')!.required.map(named)).toEqual([expect.arrayContaining([['effusion']])]);
-    expect(columns('no pneumothorax')).toEqual({ required: [], excluded: [[[words.indexOf('pneumothorax')]]] });
+    expect(named('effusions').required).toEqual([expect.arrayContaining([['effusion']])]);
+    expect(named('no pneumothorax')).toEqual({ required: [], excluded: [[['pneumothorax']]] });
+    // Each head column the query reads is computed once, however many phrases share it.
+    const shared = columns('enlarged heart, cardiomegaly')!;
+    expect(new Set(shared.columns).size).toBe(shared.columns.length);
     // Nothing the head predicts: no evidence, the cosine alone ranks.
     expect(columns('coin lesion')).toBeNull();
   });
