@@ -9,7 +9,9 @@ import type { ModelRecord } from '../../../common/contract/index.js';
 import { splitByPatient } from '../../../ml/data/pretraining-dataset.js';
 import { reportWordTensors, ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readNamedTensors } from '../../../ml/model/tensor-bundle.js';
-import { pretrainingItemsForRun } from '../training/affirmed-words.js';
+import { libraryLabelRules } from '../labels/library-label-rules.js';
+import { withAffirmedWords } from '../training/affirmed-words.js';
+import { buildPretrainingDataset } from '../training/pretraining-dataset-builder.js';
 import { contentWords, type ParsedQuery, type QueryTerm } from './query-text.js';
 
 /**
@@ -86,15 +88,19 @@ export function validationExamples(
   model: Pick<ModelRecord, 'split'>,
   vectorsOf: (imageIds: readonly number[]) => ReadonlyMap<number, Float32Array>,
 ): ValidationExample[] {
-  const items = pretrainingItemsForRun(database, libraryPath, 1);
+  const { items } = buildPretrainingDataset(database, libraryPath);
   const { validation } = splitByPatient(
     items,
     { validation: model.split.validationFraction, test: model.split.testFraction },
     model.split.seed,
   );
-  const vectors = vectorsOf(validation.map((index) => items[index]!.imageId));
-  return validation.flatMap((index) => {
-    const item = items[index]!;
+  // Only the validation reports are read for their asserted words: a tenth of the library's.
+  const chosen = withAffirmedWords(
+    validation.map((index) => items[index]!),
+    libraryLabelRules(database),
+  );
+  const vectors = vectorsOf(chosen.map((item) => item.imageId));
+  return chosen.flatMap((item) => {
     const embedding = vectors.get(item.imageId);
     return embedding && item.reportText ? [{ embedding, words: new Set(item.reportWords) }] : [];
   });
