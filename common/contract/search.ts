@@ -117,7 +117,15 @@ export const SearchResponse = z.object({
     .nullable(),
   mode: z.enum(searchModes),
   /** What the query was read as: terms searched in reports (synonyms added), terms it asks to be absent. */
-  interpreted: z.object({ terms: z.array(z.string()), excludedTerms: z.array(z.string()) }),
+  interpreted: z.object({
+    terms: z.array(z.string()),
+    excludedTerms: z.array(z.string()),
+    /**
+     * The query's words that the model's image side predicts (word prediction), whose evidence ranked the images
+     * found by meaning beside the cosine; empty where it reads none of them, or in lexical mode.
+     */
+    imageWords: z.array(z.string()),
+  }),
   /** Things the user should know: the query was cut, had only stop-words, semantic search is unavailable… */
   notices: z.array(z.string()),
   modelId: z.string().nullable(),

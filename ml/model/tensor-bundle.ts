@@ -111,9 +111,15 @@ export function readNamedTensors(file: string, names: readonly string[]): Tensor
   try {
     const { header, dataStart } = readHeader(descriptor, file);
     const tensors: TensorBundle['tensors'] = new Map();
+    const fileLength = fs.fstatSync(descriptor).size;
     for (const entry of header.tensors.filter(({ name }) => names.includes(name))) {
       const values = new Float32Array(entry.shape.reduce((product, side) => product * side, 1));
-      fs.readSync(descriptor, new Uint8Array(values.buffer), 0, values.byteLength, dataStart + entry.offset);
+      const start = dataStart + entry.offset;
+      const read =
+        start + values.byteLength <= fileLength
+          ? fs.readSync(descriptor, new Uint8Array(values.buffer), 0, values.byteLength, start)
+          : -1;
+      if (read !== values.byteLength) throw new Error(`${path.basename(file)} is truncated (tensor ${entry.name}).`);
       tensors.set(entry.name, { shape: entry.shape, values });
     }
     return { metadata: header.metadata, tensors };

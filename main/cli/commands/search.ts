@@ -4,7 +4,7 @@ import { openCoreForCli } from '../open-core.js';
 
 function describeResults(response: SearchResponse): string {
   const lines = [
-    `${response.results.length} result(s) (${response.counts.wordMatches} by report words, ${response.counts.meaningOnly} by meaning alone${response.meaning?.minimumSimilarity != null ? ` at similarity ≥ ${response.meaning.minimumSimilarity.toFixed(3)}` : ''}), ${response.mode}, ${response.milliseconds.toFixed(0)} ms${response.interpreted.terms.length ? `; report terms: ${response.interpreted.terms.join(', ')}` : ''}${response.interpreted.excludedTerms.length ? `; absent: ${response.interpreted.excludedTerms.join(', ')}` : ''}`,
+    `${response.results.length} result(s) (${response.counts.wordMatches} by report words, ${response.counts.meaningOnly} by meaning alone${response.meaning?.minimumSimilarity != null ? ` at similarity ≥ ${response.meaning.minimumSimilarity.toFixed(3)}` : ''}), ${response.mode}, ${response.milliseconds.toFixed(0)} ms${response.interpreted.terms.length ? `; report terms: ${response.interpreted.terms.join(', ')}` : ''}${response.interpreted.excludedTerms.length ? `; absent: ${response.interpreted.excludedTerms.join(', ')}` : ''}${response.interpreted.imageWords.length ? `; read in the images: ${response.interpreted.imageWords.join(', ')}` : ''}`,
     ...response.notices.map((notice) => `  note: ${notice}`),
   ];
   response.results.forEach((result, index) => {

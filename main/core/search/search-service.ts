@@ -122,6 +122,7 @@ export class SearchService {
     let semantic: SemanticHit[] = [];
     let queryVector: Float32Array | null = null;
     let bars: UnrelatedPairBars | null = null;
+    let imageWords: string[] = [];
     // A query of stop-words and punctuation alone ("the and of") names nothing: meaning would only return the images
     // nearest to nothing in particular.
     const namesSomething = query.terms.length + query.excluded.length > 0;
@@ -149,7 +150,10 @@ export class SearchService {
             words ? Math.max(fetched, wordEvidenceCandidates) : fetched,
           );
           semantic = this.withoutExcluded(this.filtered(nearest, request.filter), query);
-          if (head && words) semantic = this.byWordEvidence(model.id, semantic, words, head);
+          if (head && words) {
+            semantic = this.byWordEvidence(model.id, semantic, words, head);
+            imageWords = words.columns.map((column) => head.words[column]!);
+          }
         } catch (error) {
           if (request.mode === 'semantic') throw error;
           notices.push(`Semantic search is unavailable: ${(error as Error).message}`);
@@ -190,6 +194,8 @@ export class SearchService {
       interpreted: {
         terms: query.terms.map((term) => term.text),
         excludedTerms: query.excluded.map((term) => term.text),
+        // Hybrid search with a model no better than chance ranks by report words alone: no image words read.
+        imageWords: trustedSemantic.length > 0 ? imageWords : [],
       },
       notices,
       modelId: model?.id ?? null,
@@ -245,7 +251,7 @@ export class SearchService {
       counts: { wordMatches: 0, meaningOnly: ranked.length },
       meaning: { quality, minimumSimilarity: null, wordAgreement: null },
       mode: 'semantic',
-      interpreted: { terms: [], excludedTerms: [] },
+      interpreted: { terms: [], excludedTerms: [], imageWords: [] },
       notices: quality.trusted ? [] : [quality.statement],
       modelId: model.id,
       milliseconds: performance.now() - started,
@@ -368,13 +374,24 @@ export class SearchService {
     return this.reportedImages.ids;
   }
 
+  /** Evidence is an addition: a head that cannot be read or judged leaves the cosine to rank, as without one. */
+  private judgedWordHead(model: ModelRecord): JudgedWordHead | null {
+    try {
+      const head = readReportWordHead(model.weightsFile);
+      if (!head) return null;
+      return judgeWordHead(
+        head,
+        validationExamples(this.database, this.libraryPath, model, (ids) => this.index.imageVectorsOf(model.id, ids)),
+      );
+    } catch {
+      return null;
+    }
+  }
+
   private wordHead(model: ModelRecord): JudgedWordHead | null {
     const key = `${model.id}@${this.index.vectors(model.id, 'image')?.builtAt ?? ''}`;
     if (!this.wordHeads.has(key)) {
-      const head = readReportWordHead(model.weightsFile);
-      const examples = () =>
-        validationExamples(this.database, this.libraryPath, model, (ids) => this.index.imageVectorsOf(model.id, ids));
-      this.wordHeads.set(key, head ? judgeWordHead(head, examples()) : null);
+      this.wordHeads.set(key, this.judgedWordHead(model));
     }
     return this.wordHeads.get(key)!;
   }

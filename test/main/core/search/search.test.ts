@@ -468,6 +468,10 @@ describe('search through the core API', () => {
     }
     const scores = response.results.map((result) => result.score);
     expect(scores).toEqual([...scores].sort((left, right) => right - left));
+    // The response says which of the query's words were read in the images.
+    expect(response.interpreted.imageWords).toEqual(words ? words.columns.map((column) => judged.words[column]) : []);
+    const lexical = await search({ text: 'pleural effusion', mode: 'lexical' });
+    expect(lexical.interpreted.imageWords).toEqual([]);
   });
 
   it('searches with the model the researcher chose, not whichever model is newest', async () => {

@@ -127,6 +127,17 @@ describe('word evidence: what the image side predicts of report words, read for 
     expect(evidence('no effusion', heartOnly)).toBeGreaterThan(evidence('no effusion', fluidOnly));
     const ruledOut = 'cardiomegaly without effusion';
     expect(evidence(ruledOut, heartOnly)).toBeGreaterThan(evidence(ruledOut, both));
+    // An excluded phrase is absent as a phrase (1 − its probability), not word by word: one of two words absent does
+    // not make "effusion pneumothorax" absent by half.
+    const effusionOnly = image([0, 1, 0, 0]);
+    const phrase: QueryWords = {
+      columns: [words.indexOf('effusion'), words.indexOf('pneumothorax')],
+      required: [],
+      excluded: [[[0, 1]]],
+    };
+    const logSigmoid = (logit: number) => -Math.log1p(Math.exp(-logit));
+    const phraseLog = (logSigmoid(4) + logSigmoid(-4)) / 2;
+    expect(wordEvidence(effusionOnly, phrase, head)).toBeCloseTo(Math.log(1 - Math.exp(phraseLog)), 6);
     // Log-probabilities: at most 0, and exactly the head's σ for a single word.
     const logit = 8 * 1 - 4;
     expect(evidence('pneumothorax', image([0, 0, 1, 0]))).toBeCloseTo(-Math.log1p(Math.exp(-logit)), 6);
