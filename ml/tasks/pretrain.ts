@@ -263,7 +263,7 @@ export const runPretraining: EngineTask<'pretrain'> = async (
       metrics: { validation, test, imageProbe },
       parameterCount: describeRun.parameterCount,
       // The word head is kept beside the encoder: search reads what it predicts as evidence for the query's words.
-      ...(wordHead && reportWords ? { reportWords: [...reportWords.words] } : {}),
+      ...(reportWords ? { reportWords: [...reportWords.words] } : {}),
     };
     const tensors = await modelTensors(model);
     if (wordHead) await snapshotVariables('', wordHead.store.variables, tensors);

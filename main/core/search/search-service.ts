@@ -389,11 +389,14 @@ export class SearchService {
   }
 
   private wordHead(model: ModelRecord): JudgedWordHead | null {
-    const key = `${model.id}@${this.index.vectors(model.id, 'image')?.builtAt ?? ''}`;
-    if (!this.wordHeads.has(key)) {
-      this.wordHeads.set(key, this.judgedWordHead(model));
-    }
+    const key = this.indexBuild(model);
+    if (!this.wordHeads.has(key)) this.wordHeads.set(key, this.judgedWordHead(model));
     return this.wordHeads.get(key)!;
+  }
+
+  /** A model's index as built now: what is computed from its vectors is kept under this key until it is rebuilt. */
+  private indexBuild(model: ModelRecord): string {
+    return `${model.id}@${this.index.vectors(model.id, 'image')?.builtAt ?? ''}`;
   }
 
   /** Meaning's hits ranked by their cosine and the head's evidence for the query's words (word-evidence.ts). */
@@ -412,8 +415,7 @@ export class SearchService {
   }
 
   private unrelatedBars(model: ModelRecord): UnrelatedPairBars | null {
-    const builtAt = this.index.vectors(model.id, 'image')?.builtAt ?? '';
-    const key = `${model.id}@${builtAt}`;
+    const key = this.indexBuild(model);
     if (!this.bars.has(key)) this.bars.set(key, unrelatedPairBars(this.database, this.index, model));
     return this.bars.get(key)!;
   }

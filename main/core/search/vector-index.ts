@@ -164,32 +164,40 @@ export class VectorIndex {
     vector: Float32Array,
     ids: readonly number[],
   ): Array<{ id: number; similarity: number }> {
-    const row = this.row(modelId);
-    if (!row) return [];
-    const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
-    table.rowOf ??= new Map(Array.from(table.ids, (id, index) => [id, index]));
+    const found = this.byId(modelId, kind);
+    if (!found) return [];
+    const { table, rowOf, dimension } = found;
     return ids.flatMap((id) => {
-      const index = table.rowOf!.get(id);
-      return index === undefined
-        ? []
-        : [{ id, similarity: rowDotProduct(table.vectors, index, row.dimension, vector) }];
+      const index = rowOf.get(id);
+      return index === undefined ? [] : [{ id, similarity: rowDotProduct(table.vectors, index, dimension, vector) }];
     });
   }
 
   /** The stored vectors of these images (views into the loaded table), by id; ids without one are left out. */
   imageVectorsOf(modelId: string, ids: readonly number[]): Map<number, Float32Array> {
-    const row = this.row(modelId);
-    if (!row) return new Map();
-    const table = this.loaded(row.image_table, row);
-    table.rowOf ??= new Map(Array.from(table.ids, (id, index) => [id, index]));
+    const found = this.byId(modelId, 'image');
+    if (!found) return new Map();
+    const { table, rowOf, dimension } = found;
     return new Map(
       ids.flatMap((id) => {
-        const index = table.rowOf!.get(id);
+        const index = rowOf.get(id);
         return index === undefined
           ? []
-          : [[id, table.vectors.subarray(index * row.dimension, (index + 1) * row.dimension)] as const];
+          : [[id, table.vectors.subarray(index * dimension, (index + 1) * dimension)] as const];
       }),
     );
+  }
+
+  /** The loaded table of one kind with the row of each id (made once per load), for look-ups by id. */
+  private byId(
+    modelId: string,
+    kind: 'image' | 'report',
+  ): { table: LoadedTable; rowOf: Map<number, number>; dimension: number } | null {
+    const row = this.row(modelId);
+    if (!row) return null;
+    const table = this.loaded(kind === 'image' ? row.image_table : row.report_table, row);
+    table.rowOf ??= new Map(Array.from(table.ids, (id, index) => [id, index]));
+    return { table, rowOf: table.rowOf, dimension: row.dimension };
   }
 
   /**

@@ -116,13 +116,11 @@ export function validationExamples(
  * (or always) assert cannot be judged, and is not used.
  */
 export function judgeWordHead(head: ReportWordHead, examples: readonly ValidationExample[]): JudgedWordHead {
-  const count = head.words.length;
   const predictable = head.words.map((word, column) => {
-    const scored = examples.map(({ embedding, words }) => {
-      let score = head.bias[column]!;
-      for (let row = 0; row < head.embeddingSize; row++) score += embedding[row]! * head.weight[row * count + column]!;
-      return { score, positive: words.has(word) || words.has(`${word}s`) };
-    });
+    const scored = examples.map(({ embedding, words }) => ({
+      score: headLogit(head, embedding, column),
+      positive: words.has(word) || words.has(`${word}s`),
+    }));
     const positives = scored.filter((example) => example.positive).length;
     const negatives = scored.length - positives;
     if (positives === 0 || negatives === 0) return false;
@@ -168,6 +166,14 @@ export function queryWords(query: ParsedQuery, head: JudgedWordHead): QueryWords
   return required.length + excluded.length > 0 ? { columns, required, excluded } : null;
 }
 
+/** One word's logit for one image: the embedding times the head's column, plus its bias. */
+function headLogit(head: ReportWordHead, embedding: Float32Array, column: number): number {
+  const count = head.words.length;
+  let logit = head.bias[column]!;
+  for (let row = 0; row < head.embeddingSize; row++) logit += embedding[row]! * head.weight[row * count + column]!;
+  return logit;
+}
+
 /** log σ(x), without overflow. */
 function logSigmoid(logit: number): number {
   return -(Math.max(-logit, 0) + Math.log1p(Math.exp(-Math.abs(logit))));
@@ -180,12 +186,7 @@ function logSigmoid(logit: number): number {
  * has the head's `embeddingSize` values.
  */
 export function wordEvidence(embedding: Float32Array, words: QueryWords, head: ReportWordHead): number {
-  const count = head.words.length;
-  const logits = words.columns.map((column) => {
-    let value = head.bias[column]!;
-    for (let row = 0; row < head.embeddingSize; row++) value += embedding[row]! * head.weight[row * count + column]!;
-    return value;
-  });
+  const logits = words.columns.map((column) => headLogit(head, embedding, column));
   // A phrase's log-probability: the mean of its words' (their geometric mean as the phrase's probability).
   const phraseLog = (positions: number[]) =>
     positions.reduce((sum, position) => sum + logSigmoid(logits[position]!), 0) / positions.length;
