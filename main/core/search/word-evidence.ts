@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { auroc } from '../../../common/binary-classification-metrics.js';
 import type { ModelRecord } from '../../../common/contract/index.js';
+import { benjaminiHochberg, upperTailProbability } from '../../../common/false-discovery-rate.js';
 import { splitByPatient } from '../../../ml/data/pretraining-dataset.js';
 import { reportWordTensors, ModelFileMetadata } from '../../../ml/model/model-file.js';
 import { readNamedTensors } from '../../../ml/model/tensor-bundle.js';
@@ -43,10 +44,11 @@ export interface JudgedWordHead extends ReportWordHead {
 }
 
 /**
- * One-sided p < 0.01 that a word's AUROC on the validation images is above chance (the normal approximation of the
- * Mann–Whitney test): a standard level, not tuned.
+ * The false discovery rate over a head's words: of the words taken as predictable, at most 1% are expected to be at
+ * chance. Each word is its own test (a head has hundreds), so a fixed level per word would let a few through by chance
+ * alone. A standard level, not tuned.
  */
-const predictableZ = 2.326;
+const falseDiscoveryRate = 0.01;
 
 const logitScaleTensor = 'model/logitScale';
 
@@ -112,22 +114,23 @@ export function validationExamples(
 
 /**
  * Which words the head predicts: its logits on the validation images rank those whose report asserts the word (or its
- * plural, as training folds them) above the rest better than chance at p < 0.01. A word the validation images never
- * (or always) assert cannot be judged, and is not used.
+ * plural, as training folds them) above the rest better than chance, by the one-sided Mann–Whitney test (its normal
+ * approximation) with Benjamini–Hochberg over the words at `falseDiscoveryRate`. A word the validation images never (or
+ * always) assert cannot be judged, and is not used.
  */
 export function judgeWordHead(head: ReportWordHead, examples: readonly ValidationExample[]): JudgedWordHead {
-  const predictable = head.words.map((word, column) => {
+  const pValues = head.words.map((word, column) => {
     const scored = examples.map(({ embedding, words }) => ({
       score: headLogit(head, embedding, column),
       positive: words.has(word) || words.has(`${word}s`),
     }));
     const positives = scored.filter((example) => example.positive).length;
     const negatives = scored.length - positives;
-    if (positives === 0 || negatives === 0) return false;
+    if (positives === 0 || negatives === 0) return null;
     const standardError = Math.sqrt((positives + negatives + 1) / (12 * positives * negatives));
-    return (auroc(scored) - 0.5) / standardError >= predictableZ;
+    return upperTailProbability((auroc(scored) - 0.5) / standardError);
   });
-  return { ...head, predictable };
+  return { ...head, predictable: benjaminiHochberg(pValues, falseDiscoveryRate) };
 }
 
 /**

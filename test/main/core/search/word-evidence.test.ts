@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { auroc } from '../../../../common/binary-classification-metrics.js';
 import { chestRadiographRules } from '../../../../common/contract/report-label-rules.js';
+import { upperTailProbability } from '../../../../common/false-discovery-rate.js';
+import { SeededRandom } from '../../../../common/seeded-random.js';
 import { parseQuery } from '../../../../main/core/search/query-text.js';
 import {
   queryWords,
@@ -95,6 +98,38 @@ describe('word evidence: what the image side predicts of report words, read for 
     // A word no validation report asserts (or every one does) cannot be judged: not trusted either.
     const unjudged = judgeWordHead(head, validationImages().slice(0, 1));
     expect(unjudged.predictable).toEqual([false, false, false, false, false, false]);
+  });
+
+  it('holds the false discovery rate over the words: a head of noise words gets none, where p < 0.01 each gets some', () => {
+    const random = new SeededRandom('noise head');
+    const count = 300;
+    const size = 8;
+    const noiseWords = Array.from({ length: count }, (_, index) => `word${index}`);
+    const noiseHead = {
+      words: noiseWords,
+      embeddingSize: size,
+      weight: Float32Array.from({ length: size * count }, () => random.normal()),
+      bias: new Float32Array(count),
+      logitScale: 20,
+    };
+    // Reports that assert each word at random, whatever the image: no word is predictable.
+    const examples = Array.from({ length: 200 }, () => ({
+      embedding: Float32Array.from({ length: size }, () => random.normal()),
+      words: new Set(noiseWords.filter(() => random.chance(0.3))),
+    }));
+    expect(judgeWordHead(noiseHead, examples).predictable.filter(Boolean)).toHaveLength(0);
+    // The same words tested each at p < 0.01 alone: some pass by chance, which is what the rate over words prevents.
+    const alone = noiseWords.filter((_, column) => {
+      const scored = examples.map(({ embedding, words: said }) => ({
+        score: [...embedding].reduce((sum, value, row) => sum + value * noiseHead.weight[row * count + column]!, 0),
+        positive: said.has(noiseWords[column]!),
+      }));
+      const positives = scored.filter((example) => example.positive).length;
+      const negatives = scored.length - positives;
+      const z = (auroc(scored) - 0.5) / Math.sqrt((scored.length + 1) / (12 * positives * negatives));
+      return upperTailProbability(z) < 0.01;
+    });
+    expect(alone.length).toBeGreaterThan(0);
   });
 
   it('maps terms and their synonyms to head words, plural to singular, and drops phrases with a word it lacks', () => {
