@@ -16,32 +16,13 @@ describe('false discovery rate', () => {
     // p.adjust(c(0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216), "BH"):
     // 0.010 0.040 0.084 0.084 0.084 0.100 0.106 0.216 0.216 0.216
     const pValues = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216];
-    expect(benjaminiHochberg(pValues, 0.05)).toEqual([
-      true,
-      true,
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
-    expect(benjaminiHochberg(pValues, 0.09)).toEqual([true, true, true, true, true, false, false, false, false, false]);
+    // Rejected: the smallest p-values, as many as have an adjusted value at or under the rate.
+    const firstOnly = (count: number) => pValues.map((_, index) => index < count);
+    expect(benjaminiHochberg(pValues, 0.05)).toEqual(firstOnly(2));
+    // The step-up: 0.039 and 0.041 are over their own steps (0.027, 0.036) but under the fifth's (0.045).
+    expect(benjaminiHochberg(pValues, 0.09)).toEqual(firstOnly(5));
     // Each p-value at 0.01 alone would take the first two; the rate over ten takes only the first.
-    expect(benjaminiHochberg(pValues, 0.01)).toEqual([
-      true,
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect(benjaminiHochberg(pValues, 0.01)).toEqual(firstOnly(1));
     // Untested hypotheses do not enlarge the count the steps divide by, and are never rejected.
     expect(benjaminiHochberg([null, 0.02, null, 0.04], 0.04)).toEqual([false, true, false, true]);
     expect(benjaminiHochberg([0.02, 0.04, 0.5, 0.5], 0.04)).toEqual([false, false, false, false]);
