@@ -113,13 +113,12 @@ export function validationExamples(
 }
 
 /**
- * Which words the head predicts: its logits on the validation images rank those whose report asserts the word (or its
- * plural, as training folds them) above the rest better than chance, by the one-sided Mann–Whitney test (its normal
- * approximation) with Benjamini–Hochberg over the words at `falseDiscoveryRate`. A word the validation images never (or
- * always) assert cannot be judged, and is not used.
+ * Each word's one-sided p-value that the head's logits on the validation images rank those whose report asserts the
+ * word (or its plural, as training folds them) above the rest better than chance: the Mann–Whitney test, by its normal
+ * approximation. Null for a word the validation images never (or always) assert, which cannot be judged.
  */
-export function judgeWordHead(head: ReportWordHead, examples: readonly ValidationExample[]): JudgedWordHead {
-  const pValues = head.words.map((word, column) => {
+export function wordPValues(head: ReportWordHead, examples: readonly ValidationExample[]): (number | null)[] {
+  return head.words.map((word, column) => {
     const scored = examples.map(({ embedding, words }) => ({
       score: headLogit(head, embedding, column),
       positive: words.has(word) || words.has(`${word}s`),
@@ -130,7 +129,14 @@ export function judgeWordHead(head: ReportWordHead, examples: readonly Validatio
     const standardError = Math.sqrt((positives + negatives + 1) / (12 * positives * negatives));
     return upperTailProbability((auroc(scored) - 0.5) / standardError);
   });
-  return { ...head, predictable: benjaminiHochberg(pValues, falseDiscoveryRate) };
+}
+
+/**
+ * Which words the head predicts: those whose p-value (`wordPValues`) passes Benjamini–Hochberg over the words at
+ * `falseDiscoveryRate`. A word that cannot be judged is not used.
+ */
+export function judgeWordHead(head: ReportWordHead, examples: readonly ValidationExample[]): JudgedWordHead {
+  return { ...head, predictable: benjaminiHochberg(wordPValues(head, examples), falseDiscoveryRate) };
 }
 
 /**

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auroc } from '../../../../common/binary-classification-metrics.js';
 import { chestRadiographRules } from '../../../../common/contract/report-label-rules.js';
-import { upperTailProbability } from '../../../../common/false-discovery-rate.js';
 import { SeededRandom } from '../../../../common/seeded-random.js';
 import { parseQuery } from '../../../../main/core/search/query-text.js';
 import {
@@ -10,6 +8,7 @@ import {
   readReportWordHead,
   wordEvidence,
   judgeWordHead,
+  wordPValues,
   type QueryWords,
   type JudgedWordHead,
   type ValidationExample,
@@ -119,16 +118,7 @@ describe('word evidence: what the image side predicts of report words, read for 
     }));
     expect(judgeWordHead(noiseHead, examples).predictable.filter(Boolean)).toHaveLength(0);
     // The same words tested each at p < 0.01 alone: some pass by chance, which is what the rate over words prevents.
-    const alone = noiseWords.filter((_, column) => {
-      const scored = examples.map(({ embedding, words: said }) => ({
-        score: [...embedding].reduce((sum, value, row) => sum + value * noiseHead.weight[row * count + column]!, 0),
-        positive: said.has(noiseWords[column]!),
-      }));
-      const positives = scored.filter((example) => example.positive).length;
-      const negatives = scored.length - positives;
-      const z = (auroc(scored) - 0.5) / Math.sqrt((scored.length + 1) / (12 * positives * negatives));
-      return upperTailProbability(z) < 0.01;
-    });
+    const alone = wordPValues(noiseHead, examples).filter((value) => value !== null && value < 0.01);
     expect(alone.length).toBeGreaterThan(0);
   });
 
